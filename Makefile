@@ -1,0 +1,51 @@
+# The same few commands everywhere: make run, make test, make lint, make bench.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Every package installed editable into the venv; a new service is one more line here.
+PACKAGES := \
+	libs/platform \
+	contracts \
+	services/registry \
+	cli
+
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test test-unit lint format bench clean
+
+venv: $(STAMP)
+
+# Re-installs whenever a package's dependencies (or the dev tools) change.
+$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade uv
+	$(BIN)/uv pip install --python $(BIN)/python $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(BIN)/hoptac run
+
+# Unit, integration and end-to-end tests; pytest closes with the summary of all three.
+test: venv
+	$(BIN)/pytest --durations=10
+
+test-unit: venv
+	$(BIN)/pytest -m unit
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services/registry/src/hoptac/registry/domain contracts/src
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv
+	$(BIN)/python bench/registry/run.py
+
+# Keeps var/: the local databases, streams and logs outlive a clean.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

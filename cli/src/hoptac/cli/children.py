@@ -1,0 +1,74 @@
+"""The processes `hoptac run` spawns for the services, each with its own log file."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hoptac.platform.embedded.processes import log_tail
+
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Child:
+    label: str
+    process: subprocess.Popen[bytes]
+    log_file: Path
+    log_offset: int  # where this run's output starts: the log keeps earlier runs
+
+    def tail(self, lines: int = 40) -> str:
+        return log_tail(self.log_file, lines, self.log_offset)
+
+
+def launch(label: str, command: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Child:
+    log_file = log_dir / f"{label}.log"
+    with log_file.open("ab") as log:
+        log.write(f"\n--- {datetime.now().isoformat(timespec='seconds')} {' '.join(command)}\n".encode())
+        log.flush()
+        offset = log.tell()
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the launcher only; it stops us in order
+            preexec_fn=_die_with_parent(),
+        )
+    return Child(label, process, log_file, offset)
+
+
+def stop_children(children: Sequence[Child], timeout: float) -> None:
+    """SIGTERM all at once, give them `timeout` seconds together, then SIGKILL the rest."""
+    for child in children:
+        if child.process.poll() is None:
+            child.process.terminate()
+    deadline = time.monotonic() + timeout
+    for child in children:
+        try:
+            child.process.wait(max(deadline - time.monotonic(), 0.0))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """If the launcher itself is killed (SIGKILL cannot be trapped), the kernel sends its
+    children SIGTERM, so no service outlives it holding its port."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return in_child

@@ -1,0 +1,345 @@
+"""`hoptac run`: the whole stack on one machine in one command.
+
+It starts PostgreSQL and NATS (unless external ones are configured), creates and migrates each
+service's database, runs each service's HTTP process and workers, waits until every service is
+ready, and on Ctrl-C or SIGTERM stops everything it started, by PID, keeping the data.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hoptac.cli.children import Child, launch, stop_children
+from hoptac.cli.settings import LauncherSettings, port_variable, service_port
+from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, PortInUseError, port_is_free
+from hoptac.platform.embedded.ports import LOOPBACK
+from hoptac.platform.embedded.postgres import database_url, ensure_database, run_coroutine
+from hoptac.platform.embedded.processes import poll
+from hoptac.platform.service import ServiceSpec, Stack
+
+_SUPERVISE_INTERVAL = 0.5
+
+
+class StackError(Exception):
+    """A failure the operator can act on: printed as a message, never as a traceback."""
+
+
+class _StopRequested(BaseException):
+    """Raised by the SIGINT/SIGTERM handler to unwind whatever the launcher is doing."""
+
+
+@dataclass
+class RunningService:
+    spec: ServiceSpec
+    port: int
+    database_url: str | None = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+
+def run_stack(
+    specs: Sequence[ServiceSpec],
+    settings: LauncherSettings | None = None,
+    console: Console | None = None,
+) -> int:
+    """Run the stack made of `specs` until a stop is requested; return the exit code."""
+    launcher = Launcher(specs, settings or LauncherSettings(), console or Console())
+    try:
+        return launcher.run()
+    except _StopRequested:  # arrived while an error was being reported; all is stopped anyway
+        return 1
+
+
+class Launcher:
+    def __init__(
+        self, specs: Sequence[ServiceSpec], settings: LauncherSettings, console: Console
+    ) -> None:
+        self.settings = settings
+        self.console = console
+        self.var_dir = settings.var_dir.absolute()
+        self.log_dir = self.var_dir / "log"
+        self.services = [RunningService(spec, service_port(spec)) for spec in specs]
+        self.postgres: EmbeddedPostgres | None = None
+        self.nats: EmbeddedNats | None = None
+        self.children: list[Child] = []
+
+    def run(self) -> int:
+        previous_handlers = _trap_stop_signals()
+        try:
+            return self._run_until_stopped()
+        finally:
+            _ignore_stop_signals()  # a second Ctrl-C must not cut the shutdown short
+            self._stop_everything()
+            _restore_signal_handlers(previous_handlers)
+
+    def _run_until_stopped(self) -> int:
+        try:
+            self._start()
+            self._supervise()
+        except _StopRequested:
+            return 0
+        except StackError as error:
+            self.console.print(f"[bold red]error:[/] {escape(str(error))}")
+            return 1
+        return 0
+
+    # --- starting --------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._check_ports()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        nats_url = self._start_nats()
+        server_url = self._start_postgres()
+        for service in self.services:
+            self._prepare_database(service, server_url)
+        for service in self.services:
+            self._spawn(service, nats_url)
+        self._wait_until_ready()
+        for service in self.services:
+            self._run_after_start(service, nats_url)
+        self._print_summary(nats_url, server_url)
+
+    def _wanted_ports(self) -> list[tuple[int, str, str]]:
+        """(port, who wants it, how to choose another) for everything we are about to start."""
+        wanted = []
+        if self.settings.nats_url is None:
+            wanted.append((self.settings.nats_port, "NATS",
+                           "set HOPTAC_NATS_PORT, or HOPTAC_NATS_URL to use a running NATS"))  # fmt: skip
+        if self.settings.database_url is None:
+            wanted.append((self.settings.pg_port, "PostgreSQL",
+                           "set HOPTAC_PG_PORT, or HOPTAC_DATABASE_URL to use a running server"))  # fmt: skip
+        for service in self.services:
+            wanted.append(
+                (service.port, service.spec.name, f"set {port_variable(service.spec)}")
+            )
+        return wanted
+
+    def _check_ports(self) -> None:
+        problems = []
+        claimed: dict[int, str] = {}
+        for port, who, hint in self._wanted_ports():
+            if port in claimed:
+                problems.append(f"port {port} is wanted by both {claimed[port]} and {who}: {hint}")
+            elif not port_is_free(port):
+                problems.append(
+                    f"port {port} on {LOOPBACK} ({who}) is already in use: stop the program "
+                    f"that uses it, or {hint} to another port"
+                )
+            claimed[port] = who
+        if problems:
+            raise StackError("\n".join(problems))
+
+    def _start_nats(self) -> str:
+        if self.settings.nats_url is not None:
+            return self.settings.nats_url
+        self.nats = EmbeddedNats(
+            self.var_dir / "nats", self.settings.nats_port, log_file=self.log_dir / "nats.log"
+        )
+        self._start_server("NATS", self.nats)
+        return self.nats.url
+
+    def _start_postgres(self) -> str:
+        if self.settings.database_url is not None:
+            return self.settings.database_url.rstrip("/")
+        self.postgres = EmbeddedPostgres(
+            self.var_dir / "postgres",
+            self.settings.pg_port,
+            log_file=self.log_dir / "postgres.log",
+        )
+        self._start_server("PostgreSQL", self.postgres)
+        return self.postgres.server_url
+
+    def _start_server(self, what: str, server: EmbeddedNats | EmbeddedPostgres) -> None:
+        started = time.monotonic()
+        try:
+            server.start()
+        except PortInUseError as error:
+            raise StackError(f"{error}: choose another port (see `hoptac run --help`)") from error
+        except (RuntimeError, TimeoutError) as error:
+            raise StackError(f"{what} did not start: {error}") from error
+        self.console.print(
+            f"{what} ready on port {server.port} ({time.monotonic() - started:.2f} s)"
+        )
+
+    def _prepare_database(self, service: RunningService, server_url: str) -> None:
+        spec = service.spec
+        if spec.database is None:
+            return
+        try:
+            run_coroutine(ensure_database(server_url, spec.database))
+        except (OSError, ConnectionError) as error:
+            raise StackError(f"cannot reach PostgreSQL to create {spec.database}: {error}") from error
+        service.database_url = database_url(server_url, spec.database)
+        if spec.migrate is not None:
+            self._call_hook(f"migrating the {spec.name} database", spec.migrate, service.database_url)
+
+    def _spawn(self, service: RunningService, nats_url: str) -> None:
+        spec = service.spec
+        env = self._service_env(service, nats_url)
+        uvicorn = [sys.executable, "-m", "uvicorn", "--factory", spec.asgi_app,
+                   "--host", LOOPBACK, "--port", str(service.port),
+                   "--timeout-graceful-shutdown", "5"]  # fmt: skip
+        self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
+        for module in spec.workers:
+            label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
+            self.children.append(launch(label, [sys.executable, "-m", module], env, self.log_dir))
+
+    def _service_env(self, service: RunningService, nats_url: str) -> dict[str, str]:
+        """The variables a service reads through its own settings (prefix HOPTAC_<NAME>_)."""
+        prefix = service.spec.env_prefix
+        env = {
+            **service.spec.extra_env,
+            f"{prefix}HOST": LOOPBACK,
+            f"{prefix}PORT": str(service.port),
+            f"{prefix}NATS_URL": nats_url,
+            f"{prefix}VAR_DIR": str(self.var_dir),
+            "PYTHONUNBUFFERED": "1",  # logs appear as they are written
+        }
+        if service.database_url is not None:
+            env[f"{prefix}DATABASE_URL"] = service.database_url
+        if self.settings.opensearch_url is not None:
+            env[f"{prefix}OPENSEARCH_URL"] = self.settings.opensearch_url
+        return env
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.settings.start_timeout
+        with httpx.Client(timeout=2.0) as client:
+            for service in self.services:
+                try:
+                    poll(
+                        lambda service=service: _is_ready(client, service),  # type: ignore[misc]
+                        timeout=max(deadline - time.monotonic(), 0.0),
+                        what=f"{service.spec.name} ({service.http_url}/readyz)",
+                        check=self._raise_if_something_died,
+                    )
+                except TimeoutError as error:
+                    child = next(c for c in self.children if c.label == service.spec.name)
+                    raise StackError(
+                        f"{error}; the end of {child.log_file}:\n{child.tail()}"
+                    ) from error
+
+    def _run_after_start(self, service: RunningService, nats_url: str) -> None:
+        hook = service.spec.after_start
+        if hook is None:
+            return
+        stack = Stack(self.var_dir, nats_url, service.database_url, service.http_url)
+        lines = self._call_hook(f"the after-start step of {service.spec.name}", hook, stack)
+        for line in lines:
+            self.console.print(escape(line))
+
+    def _call_hook(self, what: str, hook: Any, argument: Any) -> Any:
+        try:
+            return hook(argument)
+        except Exception as error:
+            self.console.print_exception()
+            raise StackError(f"{what} failed: {error}") from error
+
+    def _print_summary(self, nats_url: str, server_url: str) -> None:
+        table = Table(title="hoptac is running")
+        table.add_column("service")
+        table.add_column("URL")
+        table.add_column("API docs")
+        for service in self.services:
+            table.add_row(service.spec.name, service.http_url, f"{service.http_url}/docs")
+        if self.services:
+            self.console.print(table)
+        else:
+            self.console.print("No service is installed (entry-point group hoptac.services).")
+        databases = ", ".join(s.spec.database for s in self.services if s.spec.database)
+        self.console.print(f"NATS        {nats_url}")
+        self.console.print(
+            f"PostgreSQL  {escape(_without_password(server_url))}  databases: {databases or '-'}"
+        )
+        self.console.print(f"logs        {self.log_dir}")
+        self.console.print("Press Ctrl-C to stop (the data in var/ is kept).")
+
+    # --- running and stopping --------------------------------------------------------------
+
+    def _supervise(self) -> None:
+        while True:
+            self._raise_if_something_died()
+            time.sleep(_SUPERVISE_INTERVAL)
+
+    def _raise_if_something_died(self) -> None:
+        for child in self.children:
+            code = child.process.poll()
+            if code is not None:
+                raise StackError(
+                    f"{child.label} exited with code {code}, so the stack stops. "
+                    f"The end of {child.log_file}:\n{child.tail()}"
+                )
+        for what, server in (("nats-server", self.nats), ("PostgreSQL", self.postgres)):
+            if server is not None and server.pid is None:
+                raise StackError(f"{what} stopped; see {server.log_file}")
+
+    def _stop_everything(self) -> None:
+        if not (self.children or self.nats or self.postgres):
+            return
+        self.console.print("stopping…")
+        self._attempt("the services", lambda: stop_children(self.children, self.settings.stop_timeout))
+        if self.nats is not None:
+            self._attempt("NATS", self.nats.stop)
+        if self.postgres is not None:
+            self._attempt("PostgreSQL", self.postgres.stop)
+        self.console.print("stopped; the data stays in " + str(self.var_dir))
+
+    def _attempt(self, what: str, stop: Callable[[], None]) -> None:
+        try:
+            stop()
+        except Exception as error:  # keep going: stopping the rest matters more
+            self.console.print(f"[red]could not stop {what}:[/] {escape(repr(error))}")
+
+
+def _is_ready(client: httpx.Client, service: RunningService) -> bool:
+    try:
+        return client.get(f"{service.http_url}/readyz").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    raise _StopRequested
+
+
+def _trap_stop_signals() -> dict[int, Any]:
+    return {signum: signal.signal(signum, _request_stop) for signum in _STOP_SIGNALS}
+
+
+def _ignore_stop_signals() -> None:
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+

@@ -1,0 +1,52 @@
+"""The `hoptac` command. `run` and `status` live here; every other subcommand comes from an
+installed package through the `hoptac.cli` entry-point group (see plugins.py)."""
+
+from __future__ import annotations
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hoptac.cli.launcher import run_stack
+from hoptac.cli.plugins import add_plugin_commands, service_specs
+from hoptac.cli.settings import LauncherSettings, service_port
+
+app = typer.Typer(
+    name="hoptac",
+    help="The cooperative-register platform: run the local stack, manage its data.",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def run() -> None:
+    """Start PostgreSQL, NATS and every installed service on 127.0.0.1; Ctrl-C stops them all.
+
+    Settings come from the environment: HOPTAC_VAR_DIR (default ./var), HOPTAC_PG_PORT (5432),
+    HOPTAC_NATS_PORT (4222), HOPTAC_<SERVICE>_PORT (e.g. HOPTAC_REGISTRY_PORT=8001),
+    HOPTAC_DATABASE_URL and HOPTAC_NATS_URL to use servers that already run, and
+    HOPTAC_OPENSEARCH_URL to hand to the services.
+    """
+    raise typer.Exit(run_stack(service_specs(), LauncherSettings()))
+
+
+@app.command()
+def status() -> None:
+    """Ask every installed service whether it is ready."""
+    table = Table("service", "URL", "ready")
+    all_ready = True
+    with httpx.Client(timeout=2.0) as client:
+        for spec in service_specs():
+            url = f"http://127.0.0.1:{service_port(spec)}"
+            try:
+                ready = client.get(f"{url}/readyz").status_code == 200
+            except httpx.HTTPError:
+                ready = False
+            all_ready &= ready
+            table.add_row(spec.name, url, "[green]yes[/]" if ready else "[red]no[/]")
+    Console().print(table)
+    raise typer.Exit(0 if all_ready else 1)
+
+
+add_plugin_commands(app)

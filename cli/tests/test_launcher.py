@@ -1,0 +1,191 @@
+"""`hoptac run`'s launcher, run for real in a subprocess with the tiny service of dummy_service.py:
+real PostgreSQL, real NATS, a real uvicorn and a worker process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+import pytest
+
+from hoptac.platform.embedded import free_port
+from hoptac.platform.embedded.processes import is_alive
+from hoptac.platform.testing import wait_until
+
+pytestmark = pytest.mark.e2e
+
+TESTS_DIR = Path(__file__).parent
+LAUNCH = (
+    "import sys, dummy_service\n"
+    "from hoptac.cli.launcher import run_stack\n"
+    "spec = dummy_service.spec(int(sys.argv[1]), broken=sys.argv[2] == 'broken')\n"
+    "sys.exit(run_stack([spec]))\n"
+)
+
+
+@dataclass
+class Ports:
+    service: int
+    postgres: int
+    nats: int
+
+
+@dataclass
+class Launch:
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def text(self) -> str:
+        return self.output.read_text()
+
+    async def wait_ready(self) -> None:
+        await wait_until(
+            lambda: "Press Ctrl-C" in self.text() or self.process.poll() is not None,
+            timeout=60,
+            message="the launcher did not report a running stack",
+        )
+        assert self.process.poll() is None, self.text()
+
+    async def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        await wait_until(lambda: self.process.poll() is not None, timeout=60)
+        return self.process.returncode
+
+    def pids(self, var_dir: Path) -> list[int]:
+        """The launcher's descendants, and the postmaster (which pg_ctl leaves to init)."""
+        pids = [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
+        postmaster = int((var_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+        return [*pids, postmaster, *(p.pid for p in psutil.Process(postmaster).children())]
+
+
+StartLaunch = Callable[..., Launch]
+
+
+@pytest.fixture
+def var_dir() -> Iterator[Path]:
+    base = Path(tempfile.mkdtemp(prefix="hoptac-launcher-"))
+    base.chmod(0o755)  # the PostgreSQL server runs as another user when we are root
+    yield base / "var"
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def ports() -> Ports:
+    return Ports(service=free_port(), postgres=free_port(), nats=free_port())
+
+
+@pytest.fixture
+def launch(var_dir: Path, ports: Ports) -> Iterator[StartLaunch]:
+    launches: list[Launch] = []
+
+    def start(*, broken: bool = False) -> Launch:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]),
+            "HOPTAC_VAR_DIR": str(var_dir),
+            "HOPTAC_PG_PORT": str(ports.postgres),
+            "HOPTAC_NATS_PORT": str(ports.nats),
+            "HOPTAC_DUMMY_PORT": str(ports.service),
+        }
+        output = var_dir.parent / f"launcher-{len(launches)}.out"
+        with output.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-c", LAUNCH, "0", "broken" if broken else "ok"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        launches.append(Launch(process, output))
+        return launches[-1]
+
+    yield start
+    for leftover in launches:  # a failed test must not leave a stack running
+        if leftover.process.poll() is None:
+            leftover.process.send_signal(signal.SIGTERM)
+            leftover.process.wait(60)
+
+
+async def count_runs(ports: Ports) -> int:
+    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{ports.postgres}/dummy")
+    try:
+        return int(await conn.fetchval("select count(*) from runs"))
+    finally:
+        await conn.close()
+
+
+async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
+    launch: StartLaunch, var_dir: Path, ports: Ports
+) -> None:
+    stack = launch()
+    await stack.wait_ready()
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.service}") as client:
+        env = (await client.get("/env")).json()
+    assert env == {
+        "HOPTAC_DUMMY_HOST": "127.0.0.1",
+        "HOPTAC_DUMMY_PORT": str(ports.service),
+        "HOPTAC_DUMMY_NATS_URL": f"nats://127.0.0.1:{ports.nats}",
+        "HOPTAC_DUMMY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{ports.postgres}/dummy",
+        "HOPTAC_DUMMY_VAR_DIR": str(var_dir),
+        "HOPTAC_DUMMY_GREETING": "xin chào",
+    }
+    assert f"dummy answers at http://127.0.0.1:{ports.service}" in stack.text()
+    assert await count_runs(ports) == 1  # migrate ran before the service started
+    pids = stack.pids(var_dir)
+    assert len(pids) >= 4  # uvicorn, the worker, nats-server, the postmaster
+
+    assert await stack.stop(signal.SIGTERM) == 0
+    assert [pid for pid in pids if is_alive(pid)] == []
+    assert (var_dir / "postgres" / "PG_VERSION").exists()
+    assert (var_dir / "nats" / "jetstream").is_dir()
+    assert (var_dir / "log" / "dummy.log").exists()
+    assert (var_dir / "log" / "dummy-dummy_service.log").exists()
+
+
+async def test_a_second_run_finds_the_data_of_the_first(launch: StartLaunch, ports: Ports) -> None:
+    first = launch()
+    await first.wait_ready()
+    assert await first.stop(signal.SIGINT) == 0  # Ctrl-C
+
+    second = launch()
+    await second.wait_ready()
+    assert await count_runs(ports) == 2
+    assert await second.stop() == 0
+
+
+async def test_a_port_in_use_is_named_with_the_variable_that_moves_it(
+    launch: StartLaunch, ports: Ports
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", ports.service))
+        squatter.listen()
+        stack = launch()
+        await wait_until(lambda: stack.process.poll() is not None, timeout=30)
+    output = stack.text()
+    assert stack.process.returncode == 1
+    assert f"port {ports.service} on 127.0.0.1 (dummy) is already in use" in output
+    assert "HOPTAC_DUMMY_PORT" in output
+    assert "Traceback" not in output
+
+
+async def test_a_service_that_dies_at_start_stops_the_stack_and_shows_its_log(
+    launch: StartLaunch, var_dir: Path
+) -> None:
+    stack = launch(broken=True)
+    await wait_until(lambda: stack.process.poll() is not None, timeout=60)
+    output = stack.text()
+    assert stack.process.returncode == 1, output
+    assert "dummy exited with code" in output
+    assert "the dummy service cannot start" in output  # the tail of its log
+    assert not (var_dir / "postgres" / "postmaster.pid").exists()  # PostgreSQL was stopped

@@ -1,0 +1,1 @@
+"""Integration events: the only messages that cross a service boundary."""

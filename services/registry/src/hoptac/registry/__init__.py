@@ -1,0 +1,1 @@
+"""The registry service: the authoritative register of collective-economy organisations."""

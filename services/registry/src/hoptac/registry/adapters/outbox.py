@@ -1,0 +1,92 @@
+"""The outbox as a change log: assigning sequence numbers, reading pages, marking published."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.contracts.events import SCHEMA_VERSION
+from hoptac.registry.adapters.tables import outbox
+
+# Only one sequencer may run at a time; the lock is taken per transaction, so a second relay
+# simply waits its turn.
+SEQUENCER_LOCK = 0x686F70746163  # "hoptac"
+
+_ASSIGN = text(
+    """
+    WITH pending AS (
+        SELECT id FROM outbox WHERE sequence IS NULL ORDER BY id LIMIT :batch FOR UPDATE
+    ), numbered AS (
+        SELECT id, row_number() OVER (ORDER BY id) AS position FROM pending
+    ), top AS (
+        SELECT coalesce(max(sequence), 0) AS sequence FROM outbox
+    )
+    UPDATE outbox SET sequence = top.sequence + numbered.position
+    FROM numbered, top WHERE outbox.id = numbered.id
+    """
+)
+
+
+async def assign_sequences(conn: AsyncConnection, batch: int) -> int:
+    """Number the committed rows that have no sequence yet, in the order they are seen.
+
+    A row that commits late is numbered after every row already numbered, so a reader that has
+    seen sequence N has seen every row below N.
+    """
+    await conn.execute(select(func.pg_advisory_xact_lock(SEQUENCER_LOCK)))
+    result = await conn.execute(_ASSIGN, {"batch": batch})
+    return int(result.rowcount)
+
+
+def envelope(row: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(row.event_id),
+        "event_type": row.event_type,
+        "schema_version": SCHEMA_VERSION,
+        "occurred_at": row.occurred_at.isoformat(),
+        "recorded_at": row.recorded_at.isoformat(),
+        "sequence": row.sequence,
+        "organization_id": str(row.organization_id),
+        "organization_version": row.organization_version,
+        "actor": row.actor,
+        "correlation_id": row.correlation_id,
+        "data": row.data,
+    }
+
+
+async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
+    rows = await conn.execute(
+        select(outbox)
+        .where(outbox.c.sequence.is_not(None), outbox.c.published_at.is_(None))
+        .order_by(outbox.c.sequence)
+        .limit(batch)
+    )
+    return list(rows)
+
+
+async def mark_published(conn: AsyncConnection, ids: list[int]) -> None:
+    await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=func.now()))
+
+
+async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(outbox).where(outbox.c.sequence > after).order_by(outbox.c.sequence).limit(limit)
+    )
+    return [envelope(row) for row in rows]
+
+
+async def backlog(conn: AsyncConnection) -> tuple[int, float]:
+    """Rows not yet published, and the age in seconds of the oldest of them."""
+    row = (
+        await conn.execute(
+            select(func.count(), func.min(outbox.c.recorded_at)).where(
+                outbox.c.published_at.is_(None)
+            )
+        )
+    ).one()
+    count, oldest = row
+    now: datetime = await conn.scalar(select(func.now()))
+    return int(count), (now - oldest).total_seconds() if oldest else 0.0

@@ -1,0 +1,109 @@
+"""The outbox relay: numbers committed outbox rows and publishes them to JetStream.
+
+Exactly one relay leads at a time (a PostgreSQL advisory lock held by its session); others wait.
+A crash at any point loses nothing: rows stay unpublished until acknowledged, and a republished
+event carries the same Nats-Msg-Id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+import asyncpg
+from nats.js import JetStreamContext
+from prometheus_client import Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hoptac.registry.adapters import outbox
+from hoptac.registry.adapters.jetstream import publish_in_order
+from hoptac.registry.adapters.repository import OUTBOX_CHANNEL
+
+log = logging.getLogger("hoptac.registry.relay")
+
+LEADER_LOCK = 0x72656C6179  # "relay"
+
+PUBLISHED = Counter("hoptac_relay_published_total", "Events published to JetStream")
+FAILURES = Counter("hoptac_relay_failures_total", "Relay iterations that failed and were retried")
+PUBLISH_LAG = Histogram(
+    "hoptac_relay_publish_lag_seconds",
+    "From commit (recorded_at) to JetStream acknowledgement",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+
+@dataclass(frozen=True)
+class RelayOptions:
+    batch_size: int = 256
+    poll_seconds: float = 1.0
+    publish_timeout: float = 10.0
+    retry_seconds: float = 0.5
+
+
+def plain_dsn(sqlalchemy_url: str) -> str:
+    return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+class OutboxRelay:
+    def __init__(self, engine: AsyncEngine, js: JetStreamContext, options: RelayOptions) -> None:
+        self.engine = engine
+        self.js = js
+        self.options = options
+
+    async def step(self) -> int:
+        """Number what committed, publish one batch; returns how many were published."""
+        async with self.engine.begin() as conn:
+            await outbox.assign_sequences(conn, self.options.batch_size)
+        async with self.engine.connect() as conn:
+            rows = await outbox.unpublished(conn, self.options.batch_size)
+        if not rows:
+            return 0
+        published = await publish_in_order(self.js, rows, self.options.publish_timeout)
+        if published:
+            async with self.engine.begin() as conn:
+                await outbox.mark_published(conn, published)
+            now = time.time()
+            for row in rows[: len(published)]:
+                PUBLISH_LAG.observe(max(0.0, now - row.recorded_at.timestamp()))
+            PUBLISHED.inc(len(published))
+        if len(published) < len(rows):
+            raise RuntimeError(f"JetStream acknowledged {len(published)} of {len(rows)} events")
+        return len(published)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self._lead(stop)
+            except Exception as error:  # any failure: report, wait, try again; nothing is lost
+                FAILURES.inc()
+                log.warning("relay iteration failed, retrying: %s: %s", type(error).__name__, error)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.options.retry_seconds)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        conn = await asyncpg.connect(
+            plain_dsn(self.engine.url.render_as_string(hide_password=False))
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", LEADER_LOCK)
+            log.info("this relay leads; publishing the outbox")
+            wake = asyncio.Event()
+            await conn.add_listener(OUTBOX_CHANNEL, lambda *_: wake.set())
+            while not stop.is_set():
+                wake.clear()
+                if await self.step() < self.options.batch_size:
+                    waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+                    await asyncio.wait(
+                        waits,
+                        timeout=self.options.poll_seconds,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    for waiter in waits:
+                        waiter.cancel()
+                if conn.is_closed():
+                    raise ConnectionError("lost the leader connection to PostgreSQL")
+        finally:
+            await conn.close(timeout=2)

@@ -1,0 +1,286 @@
+"""Organisations, versions and outbox rows in PostgreSQL, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.contracts.codes import EventName
+from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
+from hoptac.registry.domain.history import Version
+from hoptac.registry.domain.names import name_key
+from hoptac.registry.domain.organization import Organization
+from hoptac.registry.domain.record import Change
+
+OUTBOX_CHANNEL = "hoptac_outbox"
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """Who writes, from where and why: stored with every version and audit row."""
+
+    actor: str
+    source: str
+    correlation_id: str | None
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    event_id: UUID
+    event: EventName
+    subject: str
+    province_code: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: Version
+    recorded_at: datetime
+    actor: str
+    source: str
+    correlation_id: str | None
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    kind: str | None = None
+    status: str | None = None
+    province: str | None = None
+    commune: str | None = None
+    legacy_district: str | None = None
+    sector_group: str | None = None
+    registration_number: str | None = None
+    updated_since: datetime | None = None
+
+
+def _changes_json(changes: tuple[Change, ...]) -> list[dict[str, Any]]:
+    return [{"field": c.field, "before": c.before, "after": c.after} for c in changes]
+
+
+def _version_from_row(row: Any) -> Version:
+    return Version(
+        version=row.version,
+        event=EventName(row.event),
+        effective_date=row.effective_date,
+        changes=tuple(Change(c["field"], c["before"], c["after"]) for c in row.changes),
+        reason=row.reason,
+    )
+
+
+async def load(
+    conn: AsyncConnection, org_id: UUID, *, for_update: bool = False
+) -> Organization | None:
+    query = select(organizations.c.removed_at).where(organizations.c.id == org_id)
+    if for_update:
+        query = query.with_for_update()
+    head = (await conn.execute(query)).first()
+    if head is None:
+        return None
+    rows = await conn.execute(
+        select(organization_versions)
+        .where(organization_versions.c.organization_id == org_id)
+        .order_by(organization_versions.c.version)
+    )
+    versions = [_version_from_row(row) for row in rows]
+    return Organization(org_id, versions, removed=head.removed_at is not None)
+
+
+async def load_with_history(conn: AsyncConnection, org_id: UUID) -> list[VersionRow]:
+    rows = await conn.execute(
+        select(organization_versions)
+        .where(organization_versions.c.organization_id == org_id)
+        .order_by(organization_versions.c.version)
+    )
+    return [
+        VersionRow(_version_from_row(r), r.recorded_at, r.actor, r.source, r.correlation_id)
+        for r in rows
+    ]
+
+
+async def updated_at(conn: AsyncConnection, org_id: UUID) -> datetime:
+    value: datetime = await conn.scalar(
+        select(organizations.c.updated_at).where(organizations.c.id == org_id)
+    )
+    return value
+
+
+def _columns(org: Organization, now: datetime) -> dict[str, Any]:
+    record = org.record
+    address = record["address"]
+    return {
+        "registration_number": record["registration_number"],
+        "name": record["name"],
+        "name_key": name_key(record["name"]),
+        "kind": record["kind"],
+        "status": record["status"],
+        "province_code": address["province_code"],
+        "commune_code": address.get("commune_code"),
+        "legacy_district_code": (address.get("legacy") or {}).get("district_code"),
+        "sector_group": record["sector"]["group"],
+        "registered_on": date.fromisoformat(record["registered_on"]),
+        "record": record,
+        "version": org.version,
+        "removed_at": now if org.removed else None,
+        "updated_at": now,
+    }
+
+
+async def save(
+    conn: AsyncConnection,
+    org: Organization,
+    version: Version,
+    context: WriteContext,
+    event: OutboxEvent,
+    now: datetime,
+) -> None:
+    """Store one new version: the current row, the version, its outbox event and the audit row.
+
+    `org` already holds `version` among its versions.
+    """
+    columns = _columns(org, now)
+    if version.version == 1:
+        await conn.execute(insert(organizations).values(id=org.id, created_at=now, **columns))
+    else:
+        await conn.execute(
+            update(organizations).where(organizations.c.id == org.id).values(**columns)
+        )
+    changes = _changes_json(version.changes)
+    await conn.execute(
+        insert(organization_versions).values(
+            organization_id=org.id,
+            version=version.version,
+            event=version.event.value,
+            effective_date=version.effective_date,
+            recorded_at=now,
+            actor=context.actor,
+            source=context.source,
+            reason=version.reason,
+            correlation_id=context.correlation_id,
+            changes=changes,
+        )
+    )
+    await conn.execute(
+        insert(outbox).values(
+            event_id=event.event_id,
+            event_type=version.event.event_type,
+            subject=event.subject,
+            organization_id=org.id,
+            organization_version=version.version,
+            province_code=event.province_code,
+            occurred_at=event.occurred_at,
+            recorded_at=now,
+            actor=context.actor,
+            correlation_id=context.correlation_id,
+            data=event.data,
+        )
+    )
+    await audit(conn, context, f"organization.{version.event.value}", str(org.id), changes)
+    await conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+
+
+async def audit(
+    conn: AsyncConnection, context: WriteContext, action: str, target: str, changes: Any
+) -> None:
+    await conn.execute(
+        insert(audit_log).values(
+            actor=context.actor,
+            source=context.source,
+            action=action,
+            target=target,
+            diff=changes,
+            correlation_id=context.correlation_id,
+        )
+    )
+
+
+async def registration_number_owner(conn: AsyncConnection, number: str) -> UUID | None:
+    owner: UUID | None = await conn.scalar(
+        select(organizations.c.id).where(organizations.c.registration_number == number)
+    )
+    return owner
+
+
+async def similar_names(
+    conn: AsyncConnection, name: str, province_code: str, exclude: UUID | None, threshold: float
+) -> list[dict[str, Any]]:
+    key = name_key(name)
+    score = func.similarity(organizations.c.name_key, key)
+    query = (
+        select(organizations.c.id, organizations.c.name, organizations.c.registration_number, score)
+        .where(
+            organizations.c.province_code == province_code,
+            organizations.c.removed_at.is_(None),
+            organizations.c.name_key.op("%")(key),
+            score >= threshold,
+        )
+        .order_by(score.desc())
+        .limit(5)
+    )
+    if exclude is not None:
+        query = query.where(organizations.c.id != exclude)
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "registration_number": r.registration_number,
+            "similarity": round(float(r.similarity), 2),
+        }
+        for r in await conn.execute(query)
+    ]
+
+
+def encode_cursor(last_id: UUID) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": str(last_id)}).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> UUID:
+    """Raises ValueError on anything that is not a cursor this service gave out."""
+    try:
+        return UUID(json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(
+            "cursor is not one this service gave out; start again without it"
+        ) from error
+
+
+async def list_page(
+    conn: AsyncConnection, filters: ListFilters, after: UUID | None, limit: int
+) -> tuple[list[tuple[dict[str, Any], datetime]], UUID | None]:
+    c = organizations.c
+    conditions = [c.removed_at.is_(None)]
+    for column, value in (
+        (c.kind, filters.kind),
+        (c.status, filters.status),
+        (c.province_code, filters.province),
+        (c.commune_code, filters.commune),
+        (c.legacy_district_code, filters.legacy_district),
+        (c.sector_group, filters.sector_group),
+        (c.registration_number, filters.registration_number),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if filters.updated_since is not None:
+        conditions.append(c.updated_at >= filters.updated_since)
+    if after is not None:
+        conditions.append(c.id > after)
+    rows = (
+        await conn.execute(
+            select(c.id, c.record, c.version, c.updated_at)
+            .where(and_(*conditions))
+            .order_by(c.id)
+            .limit(limit + 1)
+        )
+    ).all()
+    page = rows[:limit]
+    items = [({**r.record, "id": str(r.id), "version": r.version}, r.updated_at) for r in page]
+    next_after = page[-1].id if len(rows) > limit else None
+    return items, next_after

@@ -1,0 +1,123 @@
+"""The registry's PostgreSQL schema, as SQLAlchemy Core tables (migrations create them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = MetaData()
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("registration_number", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("province_code", Text, nullable=False),
+    Column("commune_code", Text),
+    Column("legacy_district_code", Text),
+    Column("sector_group", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("record", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("removed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("organizations_filters", "province_code", "kind", "status"),
+    Index("organizations_commune", "commune_code"),
+    Index(
+        "organizations_name_trgm",
+        "name_key",
+        postgresql_using="gin",
+        postgresql_ops={"name_key": "gin_trgm_ops"},
+    ),
+)
+
+organization_versions = Table(
+    "organization_versions",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), ForeignKey("organizations.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("effective_date", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("reason", Text),
+    Column("correlation_id", Text),
+    Column("changes", JSONB, nullable=False),
+    PrimaryKeyConstraint("organization_id", "version"),
+)
+
+# The transactional outbox, kept forever as the registry's change log. `sequence` is assigned by
+# the relay to rows that have committed, in the order it sees them, so a reader paging
+# `after=N` can never miss a row that committed late.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("event_type", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("organization_version", Integer, nullable=False),
+    Column("province_code", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("correlation_id", Text),
+    Column("data", JSONB, nullable=False),
+    Column("sequence", BigInteger, unique=True),
+    Column("published_at", DateTime(timezone=True)),
+    Index("outbox_unsequenced", "id", postgresql_where=text("sequence IS NULL")),
+    Index(
+        "outbox_unpublished",
+        "sequence",
+        postgresql_where=text("sequence IS NOT NULL AND published_at IS NULL"),
+    ),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("provinces", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("communes", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("created_by", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("diff", JSONB, nullable=False, server_default="[]"),
+    Column("correlation_id", Text),
+)

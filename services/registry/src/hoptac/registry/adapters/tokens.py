@@ -1,0 +1,74 @@
+"""Bearer tokens: random, shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from uuid import uuid4
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.registry.adapters.repository import WriteContext, audit
+from hoptac.registry.adapters.tables import api_tokens
+from hoptac.registry.domain.access import Principal, Role
+
+TOKEN_PREFIX = "hoptac_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a plain hash (no salt, no slow KDF) cannot be guessed back.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(
+    conn: AsyncConnection,
+    name: str,
+    role: Role,
+    provinces: list[str],
+    communes: list[str],
+    context: WriteContext,
+) -> str:
+    if role == Role.AREA_OFFICER and not (provinces or communes):
+        raise ValueError("an area officer token needs at least one province or commune")
+    if await conn.scalar(select(api_tokens.c.id).where(api_tokens.c.name == name)):
+        raise ValueError(f"a token named {name!r} exists already; pick another name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await conn.execute(
+        insert(api_tokens).values(
+            id=uuid4(),
+            name=name,
+            token_hash=hash_token(token),
+            role=role.value,
+            provinces=provinces,
+            communes=communes,
+            created_by=context.actor,
+        )
+    )
+    details = {"role": role.value, "provinces": provinces, "communes": communes}
+    await audit(conn, context, "token.create", name, details)
+    return token
+
+
+async def revoke_token(conn: AsyncConnection, name: str, context: WriteContext) -> bool:
+    result = await conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    if result.rowcount:
+        await audit(conn, context, "token.revoke", name, {})
+    return bool(result.rowcount)
+
+
+async def principal_for(conn: AsyncConnection, token: str) -> Principal | None:
+    row = (
+        await conn.execute(
+            select(
+                api_tokens.c.name, api_tokens.c.role, api_tokens.c.provinces, api_tokens.c.communes
+            ).where(api_tokens.c.token_hash == hash_token(token), api_tokens.c.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    return Principal(row.name, Role(row.role), frozenset(row.provinces), frozenset(row.communes))

@@ -1,0 +1,69 @@
+"""Who may do what. Roles are fixed; an area officer is limited to its provinces or communes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hoptac.registry.domain.errors import NotAllowed
+from hoptac.registry.domain.record import Record
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    AREA_OFFICER = "area_officer"
+    AGENCY_READER = "agency_reader"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role | None  # None: anonymous
+    provinces: frozenset[str] = field(default_factory=frozenset)
+    communes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def sees_restricted(self) -> bool:
+        return self.role is not None
+
+    def covers(self, record: Record) -> bool:
+        address = record.get("address") or {}
+        if address.get("province_code") in self.provinces:
+            return True
+        return bool(address.get("commune_code")) and address.get("commune_code") in self.communes
+
+
+ANONYMOUS = Principal(name="anonymous", role=None)
+
+
+def require_token(principal: Principal) -> None:
+    if principal.role is None:
+        raise NotAllowed("this needs a token: send Authorization: Bearer <token>")
+
+
+def require_writer(principal: Principal) -> None:
+    require_token(principal)
+    if principal.role == Role.AGENCY_READER:
+        raise NotAllowed("an agency reader token can read but not change the register")
+
+
+def require_reviewer(principal: Principal, action: str) -> None:
+    require_writer(principal)
+    if principal.role not in (Role.ADMIN, Role.REVIEWER):
+        raise NotAllowed(f"{action} needs a reviewer or admin token")
+
+
+def require_area(principal: Principal, *records: Record) -> None:
+    """An area officer may touch a record only if it lies, before and after, in its area."""
+    require_writer(principal)
+    if principal.role != Role.AREA_OFFICER:
+        return
+    for record in records:
+        if not principal.covers(record):
+            address = record.get("address") or {}
+            raise NotAllowed(
+                f"your token covers provinces {sorted(principal.provinces)} and communes "
+                f"{sorted(principal.communes)}; this record lies in province "
+                f"{address.get('province_code')}, commune {address.get('commune_code')}"
+            )

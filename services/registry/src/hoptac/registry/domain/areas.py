@@ -1,0 +1,369 @@
+"""Administrative units, and the rules an organisation's address must follow.
+
+Since 1 July 2025 Vietnam has 34 provinces whose communes sit directly under them; records made
+earlier carry the codes of the time (63 provinces, their districts and communes). An address keeps
+both: the current province and commune, and the legacy province, district and commune. The two
+code sets overlap (current "52" is Gia Lai, legacy "52" was Bình Định), so a code alone never says
+which era it belongs to: the field it arrives in does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+# Longest first, so that "Thành phố" is not read as something shorter.
+_UNIT_TYPES = (
+    "Thành phố",
+    "Thị trấn",
+    "Thị xã",
+    "Đặc khu",
+    "Phường",
+    "Huyện",
+    "Quận",
+    "Tỉnh",
+    "Xã",
+)
+
+
+def unit_short_name(name: str) -> str:
+    """The name without its unit type: "Xã Tân Hưng" -> "Tân Hưng", "Tỉnh Cà Mau" -> "Cà Mau"."""
+    folded = name.casefold()
+    for unit_type in _UNIT_TYPES:
+        if folded.startswith(unit_type.casefold() + " "):
+            return name[len(unit_type) + 1 :]
+    return name
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    name: str
+
+    @property
+    def short_name(self) -> str:
+        return unit_short_name(self.name)
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    name: str
+    province_code: str
+    lat: float
+    lon: float
+
+    @property
+    def short_name(self) -> str:
+        return unit_short_name(self.name)
+
+
+@dataclass(frozen=True)
+class LegacyDistrict:
+    code: str
+    name: str
+    province_code: str
+
+    @property
+    def short_name(self) -> str:
+        return unit_short_name(self.name)
+
+
+@dataclass(frozen=True)
+class LegacyCommune:
+    code: str
+    name: str
+    district_code: str
+    province_code: str
+
+    @property
+    def short_name(self) -> str:
+        return unit_short_name(self.name)
+
+
+class AdministrativeUnits(Protocol):
+    """Current units (since 1 July 2025), legacy units (before it) and how the second became the
+    first."""
+
+    def province(self, code: str) -> Province | None: ...
+
+    def commune(self, code: str) -> Commune | None: ...
+
+    def communes_of(self, province_code: str) -> list[Commune]: ...
+
+    def provinces(self) -> list[Province]: ...
+
+    def legacy_province(self, code: str) -> Province | None: ...
+
+    def legacy_district(self, code: str) -> LegacyDistrict | None: ...
+
+    def legacy_commune(self, code: str) -> LegacyCommune | None: ...
+
+    def current_communes_for_legacy(self, legacy_commune_code: str) -> list[str]:
+        """Current communes the legacy one went into: one if it moved whole, several if it was
+        split, none if unknown."""
+        ...
+
+    def current_province_for_legacy(self, legacy_province_code: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class AreaProblem:
+    field: str
+    message: str
+
+
+class LegacyAreaCodes(Protocol):
+    @property
+    def province_code(self) -> str | None: ...
+
+    @property
+    def district_code(self) -> str | None: ...
+
+    @property
+    def commune_code(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class _LegacyCodes:
+    province_code: str | None
+    district_code: str | None
+    commune_code: str | None
+
+    @classmethod
+    def of(cls, legacy: LegacyAreaCodes | Mapping[str, object]) -> _LegacyCodes:
+        if isinstance(legacy, Mapping):
+            values = [
+                legacy.get(name) for name in ("province_code", "district_code", "commune_code")
+            ]
+        else:
+            values = [legacy.province_code, legacy.district_code, legacy.commune_code]
+        province, district, commune = (str(value) if value else None for value in values)
+        return cls(province, district, commune)
+
+
+def check_address(
+    units: AdministrativeUnits,
+    province_code: str | None,
+    commune_code: str | None,
+    legacy: LegacyAreaCodes | Mapping[str, object] | None,
+) -> list[AreaProblem]:
+    """Every problem with an address's administrative codes; an empty list means it is sound."""
+    province = units.province(province_code) if province_code else None
+    problems: list[AreaProblem] = []
+    if province is None:
+        problems.append(
+            AreaProblem("address.province_code", _province_message(units, province_code))
+        )
+    if commune_code:
+        problem = _commune_problem(units, commune_code, province)
+        if problem is not None:
+            problems.append(problem)
+    if legacy is not None:
+        problems += _legacy_problems(units, _LegacyCodes.of(legacy), province)
+    return problems
+
+
+def derive_current_commune(units: AdministrativeUnits, legacy_commune_code: str) -> str | None:
+    """The current commune a legacy commune became, when it went whole into one; None when it was
+    split (only the address itself can tell which part an organisation lies in) or is unknown."""
+    current = units.current_communes_for_legacy(legacy_commune_code)
+    return current[0] if len(current) == 1 else None
+
+
+def _province_message(units: AdministrativeUnits, code: str | None) -> str:
+    provinces = units.provinces()
+    since = f"since 1 July 2025 Vietnam has {len(provinces)} provinces"
+    if not code:
+        return f"A province code is required: {since}; send the 2-digit code of one of them."
+    legacy = units.legacy_province(code)
+    absorbed_by = units.province(units.current_province_for_legacy(code) or "")
+    if legacy is not None and absorbed_by is not None:
+        return (
+            f"'{code}' ({legacy.name}) is a province code from before 1 July 2025: {since} and "
+            f"{legacy.name} is now part of {absorbed_by.name}. Send province_code "
+            f"'{absorbed_by.code}' and keep '{code}' as address.legacy.province_code."
+        )
+    padded = code.zfill(2)
+    if code.isdigit() and padded != code and units.province(padded) is not None:
+        return f"'{code}' is not a province code: codes are zero-padded, did you mean '{padded}'?"
+    codes = ", ".join(province.code for province in provinces)
+    return f"'{code}' is not a province code: {since}, with codes {codes}."
+
+
+def _commune_problem(
+    units: AdministrativeUnits, code: str, province: Province | None
+) -> AreaProblem | None:
+    field = "address.commune_code"
+    commune = units.commune(code)
+    if commune is None:
+        return AreaProblem(field, _unknown_commune_message(units, code, province))
+    if province is None or commune.province_code == province.code:
+        return None
+    home = units.province(commune.province_code)
+    home_name = home.name if home is not None else f"province '{commune.province_code}'"
+    return AreaProblem(
+        field,
+        f"Commune '{code}' ({commune.name}) lies in {home_name} ('{commune.province_code}'), "
+        f"not in {province.name} ('{province.code}'): send province_code "
+        f"'{commune.province_code}', or the code of a commune of {province.name}.",
+    )
+
+
+def _unknown_commune_message(
+    units: AdministrativeUnits, code: str, province: Province | None
+) -> str:
+    legacy = units.legacy_commune(code)
+    if legacy is not None:
+        return f"'{code}' is not a current commune code: {_legacy_commune_fate(units, legacy)}"
+    padded = code.zfill(5)
+    if code.isdigit() and padded != code and units.commune(padded) is not None:
+        return f"'{code}' is not a commune code: codes are zero-padded, did you mean '{padded}'?"
+    where = f"of {province.name}" if province is not None else "in force since 1 July 2025"
+    return f"'{code}' is not a commune code: send the 5-digit code of a commune {where}."
+
+
+def _legacy_commune_fate(units: AdministrativeUnits, legacy: LegacyCommune) -> str:
+    """Where a legacy commune went, phrased as what to send."""
+    district = units.legacy_district(legacy.district_code)
+    place = f"{legacy.name}, {district.name}" if district is not None else legacy.name
+    first = f"it is {place} from before 1 July 2025; send it as address.legacy.commune_code"
+    current = [units.commune(code) for code in units.current_communes_for_legacy(legacy.code)]
+    known = [commune for commune in current if commune is not None]
+    if len(known) == 1:
+        return f"{first} and commune_code '{known[0].code}' ({known[0].name}), where it now lies."
+    if known:
+        names = ", ".join(f"'{commune.code}' ({commune.name})" for commune in known)
+        return (
+            f"{first}; it was split between {names}: send as commune_code the one the "
+            f"organisation lies in, or leave it empty."
+        )
+    return f"{first}."
+
+
+def _legacy_problems(
+    units: AdministrativeUnits, codes: _LegacyCodes, current: Province | None
+) -> list[AreaProblem]:
+    problems: list[AreaProblem] = []
+    province = units.legacy_province(codes.province_code) if codes.province_code else None
+    district = units.legacy_district(codes.district_code) if codes.district_code else None
+    commune = units.legacy_commune(codes.commune_code) if codes.commune_code else None
+    before = "from before 1 July 2025"
+
+    if codes.province_code and province is None:
+        problems.append(
+            AreaProblem(
+                "address.legacy.province_code",
+                f"'{codes.province_code}' is not a province code {before} (one of the 63 "
+                f"provinces of the time).",
+            )
+        )
+    if codes.district_code and district is None:
+        problems.append(
+            AreaProblem(
+                "address.legacy.district_code",
+                f"'{codes.district_code}' is not a district code {before}: send the 3-digit "
+                f"code the district had then.",
+            )
+        )
+    if codes.commune_code and commune is None:
+        problems.append(
+            AreaProblem(
+                "address.legacy.commune_code",
+                f"'{codes.commune_code}' is not a commune code {before}: send the 5-digit "
+                f"code the commune had then.",
+            )
+        )
+
+    if district is not None and province is not None and district.province_code != province.code:
+        problems.append(
+            AreaProblem(
+                "address.legacy.district_code",
+                f"District '{district.code}' ({district.name}) belonged to "
+                f"{_legacy_province_name(units, district.province_code)}, not to "
+                f"{province.name} ('{province.code}'): send the district it lay in within "
+                f"{province.name}, or correct address.legacy.province_code.",
+            )
+        )
+    if commune is not None:
+        problem = _legacy_commune_parent_problem(units, commune, district, province)
+        if problem is not None:
+            problems.append(problem)
+
+    if current is not None:
+        problem = _legacy_to_current_problem(units, codes, province, district, commune, current)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _legacy_commune_parent_problem(
+    units: AdministrativeUnits,
+    commune: LegacyCommune,
+    district: LegacyDistrict | None,
+    province: Province | None,
+) -> AreaProblem | None:
+    field = "address.legacy.commune_code"
+    if district is not None:
+        if commune.district_code == district.code:
+            return None
+        home = units.legacy_district(commune.district_code)
+        home_name = home.name if home is not None else "another district"
+        return AreaProblem(
+            field,
+            f"Commune '{commune.code}' ({commune.name}) belonged to {home_name} "
+            f"('{commune.district_code}'), not to {district.name} ('{district.code}'): send the "
+            f"commune it lay in within {district.name}, or correct "
+            f"address.legacy.district_code.",
+        )
+    if province is not None and commune.province_code != province.code:
+        return AreaProblem(
+            field,
+            f"Commune '{commune.code}' ({commune.name}) belonged to "
+            f"{_legacy_province_name(units, commune.province_code)}, not to {province.name} "
+            f"('{province.code}'): send the commune it lay in within {province.name}, or "
+            f"correct address.legacy.province_code.",
+        )
+    return None
+
+
+def _legacy_to_current_problem(
+    units: AdministrativeUnits,
+    codes: _LegacyCodes,
+    province: Province | None,
+    district: LegacyDistrict | None,
+    commune: LegacyCommune | None,
+    current: Province,
+) -> AreaProblem | None:
+    """The legacy address must lie in the current province: the legacy province given, or else
+    the one its district or commune belonged to."""
+    if province is not None:
+        legacy_code, field = province.code, "address.legacy.province_code"
+    elif district is not None:
+        legacy_code, field = district.province_code, "address.legacy.district_code"
+    elif commune is not None:
+        legacy_code, field = commune.province_code, "address.legacy.commune_code"
+    else:
+        return None
+    absorbed_by = units.current_province_for_legacy(legacy_code)
+    if absorbed_by == current.code:
+        return None
+    legacy_name = _legacy_province_name(units, legacy_code)
+    new_home = units.province(absorbed_by) if absorbed_by else None
+    fate = (
+        f"became part of {new_home.name} ('{new_home.code}') on 1 July 2025"
+        if new_home is not None
+        else "is not known to have become part of any current province"
+    )
+    return AreaProblem(
+        field,
+        f"The legacy address lies in {legacy_name}, which {fate}, not of {current.name} "
+        f"('{current.code}'): the current and legacy codes must describe the same place; "
+        f"correct one of them.",
+    )
+
+
+def _legacy_province_name(units: AdministrativeUnits, code: str) -> str:
+    province = units.legacy_province(code)
+    return f"{province.name} ('{code}')" if province is not None else f"province '{code}'"

@@ -1,0 +1,25 @@
+"""Name keys for spotting confusingly similar organisation names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Kind words say nothing about which organisation it is: "HTX Tân Hưng" and "Hợp tác xã Tân
+# Hưng" are the same name.
+_KIND_WORDS = re.compile(
+    r"\b(lien hiep hop tac xa|lien hiep htx|lh htx|hop tac xa|htx|to hop tac|tht|"
+    r"quy tin dung nhan dan|qtdnd)\b"
+)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics (đ becomes d), in NFC-independent form."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def name_key(name: str) -> str:
+    folded = _NOT_WORD.sub(" ", fold(name))
+    return " ".join(_KIND_WORDS.sub(" ", folded).split())

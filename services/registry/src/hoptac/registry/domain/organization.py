@@ -1,0 +1,204 @@
+"""The organisation aggregate: every write produces one new version, or an error.
+
+Each function takes the organisation as loaded, checks the rules, and returns the `Version` to
+store. Nothing here knows about HTTP, SQL or NATS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+from uuid import UUID
+
+from hoptac.contracts.codes import EventName, Status
+from hoptac.registry.domain.areas import derive_current_commune
+from hoptac.registry.domain.errors import (
+    FieldProblem,
+    InvalidFields,
+    InvalidTransition,
+    Removed,
+    StaleVersion,
+)
+from hoptac.registry.domain.history import Version, current_record, record_on
+from hoptac.registry.domain.record import Change, Record, diff, merge_patch
+from hoptac.registry.domain.status import FINAL, check_transition
+from hoptac.registry.domain.validation import ReferenceData, check_record
+
+# Changed only through their own commands, so every status change is an explicit, audited act.
+STATUS_FIELDS = ("status", "status_since", "suspended_until", "merged_into")
+
+
+@dataclass
+class Organization:
+    id: UUID
+    versions: list[Version] = field(default_factory=list)
+    removed: bool = False
+
+    @property
+    def version(self) -> int:
+        return self.versions[-1].version if self.versions else 0
+
+    @cached_property
+    def record(self) -> Record:
+        return current_record(self.versions)
+
+    @property
+    def status(self) -> Status:
+        return Status(self.record["status"])
+
+    def on(self, day: date) -> Record | None:
+        return record_on(self.versions, day)
+
+    def require_version(self, expected: int | None) -> None:
+        if expected is not None and expected != self.version:
+            raise StaleVersion(
+                f"you sent If-Match for version {expected} but the record is at version "
+                f"{self.version}: read it again, reapply your change and retry"
+            )
+
+    def require_present(self) -> None:
+        if self.removed:
+            raise Removed("this record was removed as entered by mistake; it cannot change")
+
+    def next_version(
+        self, event: EventName, effective: date, changes: list[Change], reason: str | None
+    ) -> Version:
+        return Version(self.version + 1, event, effective, tuple(changes), reason)
+
+
+def _fill_current_commune(record: Record, reference: ReferenceData) -> Record:
+    """Fill the current commune from the legacy one when that is certain (not split)."""
+    address = record.get("address") or {}
+    legacy = address.get("legacy") or {}
+    if address.get("commune_code") or not legacy.get("commune_code"):
+        return record
+    derived = derive_current_commune(reference.units, legacy["commune_code"])
+    if derived is None:
+        return record
+    return merge_patch(record, {"address": {"commune_code": derived}})
+
+
+def _effective_day(
+    org: Organization, requested: date | None, today: date, not_before: date | None = None
+) -> date:
+    day = requested or today
+    if day > today:
+        raise InvalidFields([FieldProblem("effective_date", f"{day} is in the future")])
+    registered_on = date.fromisoformat(org.record["registered_on"])
+    floor = max(registered_on, not_before) if not_before else registered_on
+    if day < floor:
+        what = "registration" if floor == registered_on else "the current status"
+        raise InvalidFields(
+            [FieldProblem("effective_date", f"{day} is before {what}, which began on {floor}")]
+        )
+    return day
+
+
+def register(body: Record, reference: ReferenceData, today: date) -> Version:
+    record = _fill_current_commune(dict(body), reference)
+    record["status"] = Status.OPERATING.value
+    record["status_since"] = record.get("registered_on")
+    check_record(record, reference, today)
+    registered_on = date.fromisoformat(record["registered_on"])
+    return Version(1, EventName.REGISTERED, registered_on, tuple(diff({}, record)))
+
+
+def update(
+    org: Organization,
+    patch: Record,
+    effective: date | None,
+    reference: ReferenceData,
+    today: date,
+) -> Version | None:
+    """Apply a JSON merge patch as of its effective day; None when it changes nothing."""
+    org.require_present()
+    locked = [
+        FieldProblem(name, "changes only through POST /v1/organizations/{id}/status or merge")
+        for name in STATUS_FIELDS
+        if name in patch
+    ]
+    if locked:
+        raise InvalidFields(locked)
+    day = _effective_day(org, effective, today)
+    before = org.on(day) or org.record
+    after = _fill_current_commune(merge_patch(before, patch), reference)
+    check_record(after, reference, today)
+    changes = diff(before, after)
+    if not changes:
+        return None
+    version = org.next_version(EventName.UPDATED, day, changes, None)
+    check_record(current_record([*org.versions, version]), reference, today)
+    return version
+
+
+def change_status(
+    org: Organization,
+    target: Status,
+    effective: date | None,
+    reason: str,
+    suspended_until: date | None,
+    today: date,
+) -> Version:
+    org.require_present()
+    since = date.fromisoformat(org.record["status_since"])
+    day = _effective_day(org, effective, today, not_before=since)
+    check_transition(org.status, target)
+    if target == Status.SUSPENDED:
+        if suspended_until is None or suspended_until <= day:
+            raise InvalidFields(
+                [
+                    FieldProblem(
+                        "suspended_until",
+                        "a suspension needs an end date (suspended_until) after its effective date",
+                    )
+                ]
+            )
+    elif suspended_until is not None:
+        raise InvalidFields([FieldProblem("suspended_until", "only a suspension has an end date")])
+    after: dict[str, Any] = {
+        "status": target.value,
+        "status_since": day.isoformat(),
+        "suspended_until": suspended_until.isoformat() if suspended_until else None,
+    }
+    changes = [
+        Change(name, org.record.get(name), value)
+        for name, value in after.items()
+        if org.record.get(name) != value
+    ]
+    return org.next_version(EventName.STATUS_CHANGED, day, changes, reason)
+
+
+def merge(
+    org: Organization, into: Organization, effective: date | None, reason: str, today: date
+) -> Version:
+    """`org` is absorbed by `into` and ends as dissolved, pointing at its successor."""
+    org.require_present()
+    if into.id == org.id:
+        raise InvalidFields([FieldProblem("into", "an organisation cannot merge into itself")])
+    if into.removed or into.status in FINAL:
+        raise InvalidTransition(
+            f"cannot merge into {into.id}: it is {'removed' if into.removed else into.status}"
+        )
+    since = date.fromisoformat(org.record["status_since"])
+    day = _effective_day(org, effective, today, not_before=since)
+    check_transition(org.status, Status.DISSOLVED)
+    after = {
+        "status": Status.DISSOLVED.value,
+        "status_since": day.isoformat(),
+        "suspended_until": None,
+        "merged_into": str(into.id),
+    }
+    changes = [
+        Change(name, org.record.get(name), value)
+        for name, value in after.items()
+        if org.record.get(name) != value
+    ]
+    return org.next_version(EventName.MERGED, day, changes, reason)
+
+
+def remove(org: Organization, reason: str, today: date) -> Version:
+    """Withdraw a record entered by mistake; its history stays for the audit."""
+    org.require_present()
+    return org.next_version(EventName.REMOVED, today, [], reason)

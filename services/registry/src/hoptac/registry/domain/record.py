@@ -1,0 +1,100 @@
+"""An organisation record as a JSON document: flattening, diffs, merge-patch and redaction.
+
+Records are plain JSON-compatible dicts (dates as ISO strings) so that history, diffs and
+as-of reads work the same on every field, nested ones included.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hoptac.contracts.events import REDACTED
+
+# Fields that never leave through a public API nor an event: a representative's identity.
+RESTRICTED_PATHS = frozenset({"legal_representative.id_number", "legal_representative.phone"})
+
+# Objects whose fields are diffed one by one; every other value (lists included) is one field.
+NESTED = frozenset(
+    {"address", "address.legacy", "sector", "legal_representative", "contact", "digital"}
+)
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+
+def flatten(record: Record, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        path = f"{prefix}{key}"
+        if path in NESTED and isinstance(value, dict):
+            flat.update(flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def diff(before: Record, after: Record) -> list[Change]:
+    old, new = flatten(before), flatten(after)
+    changes = []
+    for path in sorted(old.keys() | new.keys()):
+        if old.get(path) != new.get(path):
+            changes.append(Change(path, old.get(path), new.get(path)))
+    return changes
+
+
+def set_path(record: Record, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    node = record
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[leaf] = value
+
+
+def apply_changes(record: Record, changes: Iterable[Change]) -> Record:
+    result = copy.deepcopy(record)
+    for change in changes:
+        set_path(result, change.field, copy.deepcopy(change.after))
+    return result
+
+
+def merge_patch(target: Record, patch: Record) -> Record:
+    """RFC 7396 JSON merge patch: objects merge, null removes, anything else replaces."""
+    result = copy.deepcopy(target)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge_patch(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def public_view(record: Record) -> Record:
+    result = copy.deepcopy(record)
+    for path in RESTRICTED_PATHS:
+        parent, _, leaf = path.rpartition(".")
+        node = result.get(parent)
+        if isinstance(node, dict):
+            node.pop(leaf, None)
+    return result
+
+
+def redact(changes: Iterable[Change]) -> list[Change]:
+    """Restricted fields still show as changed, so no change is silent, but without values."""
+    return [
+        Change(c.field, REDACTED, REDACTED) if c.field in RESTRICTED_PATHS else c for c in changes
+    ]

@@ -1,0 +1,175 @@
+"""`hoptac token …`, `hoptac registry …` and `hoptac demo …` (entry points `hoptac.cli`)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+from uuid import uuid4
+
+import typer
+from rich.console import Console
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hoptac.platform.service import Stack
+from hoptac.registry.adapters import tokens
+from hoptac.registry.adapters.migrations import migrate
+from hoptac.registry.adapters.repository import WriteContext
+from hoptac.registry.adapters.tables import organizations
+from hoptac.registry.domain.access import Role
+from hoptac.registry.settings import RegistrySettings
+
+console = Console()
+token_app = typer.Typer(help="Issue and revoke API tokens (stored hashed; shown once).")
+registry_app = typer.Typer(help="Operate the registry database.")
+demo_app = typer.Typer(help="Demo data: a realistic synthetic province.")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(help="Registry database URL; default from HOPTAC_REGISTRY_DATABASE_URL."),
+]
+
+
+def _database_url(given: str | None) -> str:
+    return given or RegistrySettings().database_url
+
+
+def _cli_context() -> WriteContext:
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+    return WriteContext(actor=f"cli:{user}", source="hoptac cli", correlation_id=None)
+
+
+async def _create_token(
+    url: str,
+    name: str,
+    role: Role,
+    provinces: list[str],
+    communes: list[str],
+    context: WriteContext,
+) -> str:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await tokens.create_token(conn, name, role, provinces, communes, context)
+    finally:
+        await engine.dispose()
+
+
+@token_app.command("create")
+def create_token(
+    name: Annotated[str, typer.Option(help="Who holds it, e.g. 'so-nong-nghiep-ca-mau'.")],
+    role: Annotated[Role, typer.Option(help="admin, reviewer, area_officer or agency_reader.")],
+    province: Annotated[list[str], typer.Option(help="Area officer: a province code.")] = [],  # noqa: B006
+    commune: Annotated[list[str], typer.Option(help="Area officer: a commune code.")] = [],  # noqa: B006
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    try:
+        token = asyncio.run(
+            _create_token(
+                _database_url(database_url), name, role, province, commune, _cli_context()
+            )
+        )
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    console.print(f"token for [bold]{name}[/bold] ({role.value}); it is shown only now:")
+    print(token)
+
+
+@token_app.command("revoke")
+def revoke_token(name: str, database_url: DatabaseUrl = None) -> None:
+    """Revoke a token by its name; requests with it are refused from now on."""
+
+    async def revoke() -> bool:
+        engine = create_async_engine(_database_url(database_url))
+        try:
+            async with engine.begin() as conn:
+                return await tokens.revoke_token(conn, name, _cli_context())
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(revoke()):
+        console.print(f"[red]no active token is named {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"revoked {name}")
+
+
+@registry_app.command("migrate")
+def migrate_database(database_url: DatabaseUrl = None) -> None:
+    """Bring the registry database schema up to date."""
+    migrate(_database_url(database_url))
+    console.print("registry schema is up to date")
+
+
+@demo_app.command("load")
+def load_demo_data(
+    url: Annotated[str, typer.Option(help="Registry base URL.")] = "http://127.0.0.1:8001",
+    token_file: Annotated[Path, typer.Option(help="File holding an admin token.")] = Path(
+        "var/admin-token"
+    ),
+    province: Annotated[str, typer.Option(help="Province code.")] = "96",
+    count: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
+    seed: int = 2025,
+) -> None:
+    """Register a synthetic province of organisations over HTTP (events flow as for real)."""
+    report = _load_demo(url, token_file.read_text().strip(), province, count, seed)
+    console.print(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _load_demo(url: str, token: str, province: str, count: int, seed: int):  # type: ignore[no-untyped-def]
+    from hoptac.registry.adapters.admin_units import official_units
+    from hoptac.registry.demo.generator import generate_province
+    from hoptac.registry.demo.loader import load_demo
+
+    organizations_ = generate_province(official_units(), province, count, seed)
+    return asyncio.run(load_demo(url, token, organizations_))
+
+
+async def _valid_or_new_admin_token(url: str, existing: str | None) -> str:
+    """`existing` if it is still a valid token, else a new admin token."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if existing and await tokens.principal_for(conn, existing) is not None:
+                return existing
+            name = f"local-admin-{uuid4().hex[:8]}"
+            context = WriteContext("hoptac run", "hoptac run", None)
+            return await tokens.create_token(conn, name, Role.ADMIN, [], [], context)
+    finally:
+        await engine.dispose()
+
+
+def _admin_token(url: str, path: Path) -> str:
+    """The local admin token in var/admin-token, made anew when missing or no longer valid."""
+    existing = path.read_text().strip() if path.exists() else None
+    token = asyncio.run(_valid_or_new_admin_token(url, existing))
+    if token != existing:
+        path.write_text(token + "\n")
+        path.chmod(0o600)
+    return token
+
+
+async def _organization_count(url: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(organizations)) or 0)
+    finally:
+        await engine.dispose()
+
+
+def prepare_local_stack(stack: Stack) -> list[str]:
+    """After `hoptac run` starts the registry: an admin token, and demo data on a new database."""
+    assert stack.database_url is not None
+    token_path = stack.var_dir / "admin-token"
+    token = _admin_token(stack.database_url, token_path)
+    lines = [f"admin token: {token}  (also in {token_path})"]
+    if asyncio.run(_organization_count(stack.database_url)) == 0:
+        report = _load_demo(stack.http_url, token, "96", 300, 2025)
+        lines.append(f"demo data: {report.summary()}")
+    return lines

@@ -1,0 +1,1 @@
+"""The registry HTTP API (DESIGN.md section 6)."""

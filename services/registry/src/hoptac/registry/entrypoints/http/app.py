@@ -1,0 +1,91 @@
+"""The registry's ASGI app: `uvicorn --factory hoptac.registry.entrypoints.http.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import text
+
+from hoptac.platform.http import error_body, install_defaults
+from hoptac.registry.adapters import outbox
+from hoptac.registry.bootstrap import build_registry
+from hoptac.registry.domain import errors
+from hoptac.registry.entrypoints.http import changes, organizations
+from hoptac.registry.entrypoints.http.auth import Unauthenticated
+from hoptac.registry.handlers import Registry
+from hoptac.registry.settings import RegistrySettings
+
+STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.InvalidFields: (422, "invalid_request"),
+    errors.InvalidTransition: (409, "invalid_transition"),
+    errors.DuplicateRegistration: (409, "duplicate_registration_number"),
+    errors.StaleVersion: (412, "stale_version"),
+    errors.NotFound: (404, "not_found"),
+    errors.Removed: (410, "removed"),
+    errors.NotAllowed: (403, "forbidden"),
+    Unauthenticated: (401, "unauthenticated"),
+}
+
+
+async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
+    if isinstance(exc, errors.NotAllowed) and "needs a token" in exc.message:
+        status, code = 401, "unauthenticated"
+    fields = (
+        [{"field": p.field, "message": p.message} for p in exc.problems]
+        if isinstance(exc, errors.InvalidFields)
+        else None
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        status_code=status, content=error_body(code, exc.message, fields), headers=headers
+    )
+
+
+def create_app(
+    settings: RegistrySettings | None = None, registry: Registry | None = None
+) -> FastAPI:
+    settings = settings or RegistrySettings()
+    service = registry or build_registry(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await service.engine.dispose()
+
+    app = FastAPI(
+        title="hoptac registry",
+        version="1",
+        description="The register of cooperatives, cooperative unions, cooperative groups and "
+        "people's credit funds. Writes need `Authorization: Bearer <token>`.",
+        lifespan=lifespan,
+    )
+    app.state.registry = service
+    metrics = CollectorRegistry()
+    backlog = Gauge("hoptac_outbox_backlog", "Outbox rows not yet published", registry=metrics)
+    lag = Gauge(
+        "hoptac_outbox_oldest_unpublished_seconds",
+        "Age of the oldest outbox row not yet published (publish lag)",
+        registry=metrics,
+    )
+
+    async def ready() -> None:
+        async with service.engine.connect() as conn:
+            await conn.execute(text("SELECT 1 FROM outbox LIMIT 1"))
+
+    async def refresh() -> None:
+        async with service.engine.connect() as conn:
+            count, oldest = await outbox.backlog(conn)
+        backlog.set(count)
+        lag.set(oldest)
+
+    install_defaults(app, "registry", metrics, ready, settings.max_body_bytes, refresh)
+    app.add_exception_handler(errors.DomainError, on_domain_error)
+    app.include_router(organizations.router)
+    app.include_router(changes.router)
+    return app

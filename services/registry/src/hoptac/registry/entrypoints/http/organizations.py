@@ -1,0 +1,216 @@
+"""Routes of /v1/organizations: validate, call one use case, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from hoptac.contracts.codes import Kind, SectorGroup, Status
+from hoptac.contracts.organization import CommuneCode, DistrictCode, ProvinceCode
+from hoptac.registry.adapters.repository import ListFilters, WriteContext
+from hoptac.registry.domain.access import Principal
+from hoptac.registry.domain.errors import FieldProblem, InvalidFields
+from hoptac.registry.entrypoints.http.auth import Caller
+from hoptac.registry.entrypoints.http.schemas import (
+    Merger,
+    OrganizationCreate,
+    OrganizationPatch,
+    StatusChange,
+    nfc,
+)
+from hoptac.registry.handlers import Registry, View
+
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(description='The version you read, as its ETag: "3". Required on PATCH.'),
+]
+
+
+def registry_of(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def write_context(request: Request, principal: Principal) -> WriteContext:
+    client = request.client.host if request.client else "unknown"
+    return WriteContext(
+        actor=principal.name,
+        source=f"http {client} {request.headers.get('user-agent', '')}".strip(),
+        correlation_id=request.headers.get("x-correlation-id"),
+    )
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match names; None when absent or `*` (any version)."""
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidFields(
+            [
+                FieldProblem(
+                    "If-Match", f'{value!r} is not a version ETag; send the ETag you read, e.g. "3"'
+                )
+            ]
+        )
+    return int(tag)
+
+
+def answer(view: View, status_code: int = 200) -> JSONResponse:
+    body = {**view.body, "warnings": view.warnings} if view.warnings else view.body
+    return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{view.version}"'})
+
+
+@router.post("", status_code=201, summary="Register an organisation")
+async def register(body: OrganizationCreate, request: Request, caller: Caller) -> JSONResponse:
+    if body.effective_date is not None and body.effective_date != body.registered_on:
+        raise InvalidFields(
+            [
+                FieldProblem(
+                    "effective_date",
+                    "a registration takes effect on registered_on; omit effective_date",
+                )
+            ]
+        )
+    record = nfc(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
+    view = await registry_of(request).register(record, caller, write_context(request, caller))
+    response = answer(view, 201)
+    response.headers["Location"] = f"/v1/organizations/{view.body['id']}"
+    return response
+
+
+@router.get("", summary="List organisations, filtered, one page at a time")
+async def list_organizations(
+    request: Request,
+    caller: Caller,
+    kind: Kind | None = None,
+    status: Status | None = None,
+    province: ProvinceCode | None = None,
+    commune: CommuneCode | None = None,
+    legacy_district: DistrictCode | None = None,
+    sector_group: SectorGroup | None = None,
+    registration_number: str | None = None,
+    updated_since: datetime | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    filters = ListFilters(
+        kind=kind,
+        status=status,
+        province=province,
+        commune=commune,
+        legacy_district=legacy_district,
+        sector_group=sector_group,
+        registration_number=registration_number,
+        updated_since=updated_since,
+    )
+    try:
+        items, next_cursor = await registry_of(request).list(filters, cursor, limit, caller)
+    except ValueError as error:
+        raise InvalidFields([FieldProblem("cursor", str(error))]) from error
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/{org_id}", summary="Read one organisation, now or as of a date")
+async def read(
+    org_id: UUID,
+    request: Request,
+    caller: Caller,
+    as_of: Annotated[date | None, Query(description="The record as it stood that day")] = None,
+) -> JSONResponse:
+    return answer(await registry_of(request).get(org_id, caller, as_of))
+
+
+@router.patch("/{org_id}", summary="Change fields (JSON merge patch); needs If-Match")
+async def patch(
+    org_id: UUID,
+    body: OrganizationPatch,
+    request: Request,
+    caller: Caller,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    if if_match is None:
+        return JSONResponse(
+            status_code=428,
+            content={
+                "error": "if_match_required",
+                "message": "send If-Match with the ETag of the version you read",
+            },
+        )
+    changes = nfc(body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date"}))
+    if not changes:
+        raise InvalidFields([FieldProblem("body", "send at least one field to change")])
+    view = await registry_of(request).update(
+        org_id,
+        changes,
+        body.effective_date,
+        parse_if_match(if_match),
+        caller,
+        write_context(request, caller),
+    )
+    return answer(view)
+
+
+@router.post("/{org_id}/status", summary="Change the legal status (409 if the law forbids it)")
+async def change_status(
+    org_id: UUID, body: StatusChange, request: Request, caller: Caller, if_match: IfMatch = None
+) -> JSONResponse:
+    view = await registry_of(request).change_status(
+        org_id,
+        body.status,
+        body.effective_date,
+        nfc(body.reason),
+        body.suspended_until,
+        parse_if_match(if_match),
+        caller,
+        write_context(request, caller),
+    )
+    return answer(view)
+
+
+@router.post("/{org_id}/merge", summary="Record that this organisation merged into another")
+async def merge(
+    org_id: UUID, body: Merger, request: Request, caller: Caller, if_match: IfMatch = None
+) -> JSONResponse:
+    view = await registry_of(request).merge(
+        org_id,
+        body.into,
+        body.effective_date,
+        nfc(body.reason),
+        parse_if_match(if_match),
+        caller,
+        write_context(request, caller),
+    )
+    return answer(view)
+
+
+@router.delete("/{org_id}", summary="Remove a record entered by mistake (history is kept)")
+async def remove(
+    org_id: UUID,
+    request: Request,
+    caller: Caller,
+    reason: Annotated[str, Query(min_length=3, max_length=2000)],
+    if_match: IfMatch = None,
+) -> Response:
+    await registry_of(request).remove(
+        org_id,
+        nfc(reason),
+        parse_if_match(if_match),
+        caller,
+        write_context(request, caller),
+    )
+    return Response(status_code=204)
+
+
+@router.get("/{org_id}/history", summary="Every version: who, when, why and what changed")
+async def history(org_id: UUID, request: Request, caller: Caller) -> dict[str, Any]:
+    return {
+        "organization_id": str(org_id),
+        "versions": await registry_of(request).history(org_id, caller),
+    }

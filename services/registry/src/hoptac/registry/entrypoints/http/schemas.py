@@ -1,0 +1,147 @@
+"""Request bodies of the registry API. Types, ranges and codes are checked here; rules that need
+the whole record or reference data are the domain's."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup, Status
+from hoptac.contracts.organization import (
+    Address,
+    CommuneCode,
+    Contact,
+    DigitalAdoption,
+    FinancialYear,
+    LegacyArea,
+    NonNegative,
+    OcopProduct,
+    ProvinceCode,
+    Sector,
+    VsicCode,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+RegistrationNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9./-]{1,32}$")
+]
+IdNumber = Annotated[str, Field(pattern=r"^(\d{9}|\d{12})$", description="CMND (9) or CCCD (12)")]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 .-]{6,18}$")]
+
+
+def nfc(value: Any) -> Any:
+    """Every string in NFC, so 'hoà' typed on any keyboard is stored one way."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {key: nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    return value
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RepresentativeIn(Body):
+    name: Name
+    title: ShortText | None = None
+    id_number: IdNumber | None = Field(default=None, description="Restricted: staff only.")
+    phone: Phone | None = Field(default=None, description="Restricted: staff only.")
+
+
+class OrganizationCreate(Body):
+    registration_number: RegistrationNumber
+    name: Name
+    name_foreign: Name | None = None
+    name_abbreviation: ShortText | None = None
+    kind: Kind
+    registered_on: date
+    registering_authority: ShortText | None = None
+    address: Address
+    sector: Sector
+    members_count: NonNegative | None = None
+    workers_count: NonNegative | None = None
+    charter_capital: NonNegative | None = Field(default=None, description="VND")
+    financials: list[FinancialYear] = Field(default_factory=list, max_length=100)
+    legal_representative: RepresentativeIn | None = None
+    contact: Contact | None = None
+    ocop_products: list[OcopProduct] = Field(default_factory=list, max_length=200)
+    digital: DigitalAdoption = Field(default_factory=DigitalAdoption)
+    operating_in_practice: OperatingInPractice = OperatingInPractice.UNKNOWN
+    last_verified_on: date | None = None
+    effective_date: date | None = Field(
+        default=None,
+        description="A registration takes effect on registered_on; if sent, it must equal it.",
+    )
+
+
+class AddressPatch(Body):
+    street: ShortText | None = None
+    commune_code: CommuneCode | None = None
+    province_code: ProvinceCode | None = None
+    legacy: LegacyArea | None = None
+    text: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class SectorPatch(Body):
+    group: SectorGroup | None = None
+    vsic: list[VsicCode] | None = None
+
+
+class RepresentativePatch(Body):
+    name: Name | None = None
+    title: ShortText | None = None
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
+
+
+class OrganizationPatch(Body):
+    """A JSON merge patch (RFC 7396): objects merge, null removes a field, lists replace."""
+
+    registration_number: RegistrationNumber | None = None
+    name: Name | None = None
+    name_foreign: Name | None = None
+    name_abbreviation: ShortText | None = None
+    kind: Kind | None = None
+    registered_on: date | None = None
+    registering_authority: ShortText | None = None
+    address: AddressPatch | None = None
+    sector: SectorPatch | None = None
+    members_count: NonNegative | None = None
+    workers_count: NonNegative | None = None
+    charter_capital: NonNegative | None = None
+    financials: list[FinancialYear] | None = Field(default=None, max_length=100)
+    legal_representative: RepresentativePatch | None = None
+    contact: Contact | None = None
+    ocop_products: list[OcopProduct] | None = Field(default=None, max_length=200)
+    digital: DigitalAdoption | None = None
+    operating_in_practice: OperatingInPractice | None = None
+    last_verified_on: date | None = None
+    effective_date: date | None = Field(
+        default=None, description="The day the change happened; today when omitted."
+    )
+
+
+class StatusChange(Body):
+    status: Status
+    effective_date: date | None = Field(default=None, description="Today when omitted.")
+    reason: Reason
+    suspended_until: date | None = Field(
+        default=None, description="Required for a suspension (tạm ngừng): its end date."
+    )
+
+
+class Merger(Body):
+    into: UUID = Field(description="The organisation that absorbs this one.")
+    effective_date: date | None = None
+    reason: Reason

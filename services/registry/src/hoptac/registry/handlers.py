@@ -1,0 +1,275 @@
+"""Use cases of the registry: each loads what it needs, asks the domain, and commits one version
+together with its outbox event in a single transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hoptac.contracts.codes import Status
+from hoptac.registry.adapters import repository
+from hoptac.registry.adapters.event_mapping import outbox_event
+from hoptac.registry.adapters.repository import ListFilters, VersionRow, WriteContext
+from hoptac.registry.clock import Clock, today_in_vietnam
+from hoptac.registry.domain import organization as domain
+from hoptac.registry.domain.access import Principal, require_area, require_reviewer
+from hoptac.registry.domain.errors import DuplicateRegistration, NotFound, Removed
+from hoptac.registry.domain.history import Version
+from hoptac.registry.domain.organization import Organization
+from hoptac.registry.domain.record import Record, public_view, redact
+from hoptac.registry.domain.validation import ReferenceData
+
+
+@dataclass(frozen=True)
+class View:
+    """One organisation as the caller may see it."""
+
+    body: dict[str, Any]
+    version: int
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def present(
+    org_id: UUID, record: Record, version: int, updated_at: datetime, viewer: Principal
+) -> dict[str, Any]:
+    visible = record if viewer.sees_restricted else public_view(record)
+    return {"id": str(org_id), **visible, "version": version, "updated_at": updated_at.isoformat()}
+
+
+class Registry:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        reference: ReferenceData,
+        clock: Clock,
+        similar_name_threshold: float = 0.6,
+    ) -> None:
+        self.engine = engine
+        self.reference = reference
+        self.clock = clock
+        self.similar_name_threshold = similar_name_threshold
+
+    def today(self) -> date:
+        return today_in_vietnam(self.clock())
+
+    async def _commit(
+        self,
+        conn: AsyncConnection,
+        org: Organization,
+        version: Version,
+        before: Record,
+        context: WriteContext,
+        viewer: Principal,
+    ) -> View:
+        org.versions.append(version)
+        org.__dict__.pop("record", None)  # the cached current record is stale now
+        if version.event.value == "removed":
+            org.removed = True
+        now = self.clock()
+        event = outbox_event(org.id, org.record, version, before, now)
+        try:
+            await repository.save(conn, org, version, context, event, now)
+        except IntegrityError as error:
+            if "registration_number" in str(error.orig):
+                raise DuplicateRegistration(
+                    f"registration number {org.record['registration_number']} is already taken"
+                ) from error
+            raise
+        return View(present(org.id, org.record, org.version, now, viewer), org.version)
+
+    async def _similar(
+        self, conn: AsyncConnection, record: Record, exclude: UUID | None
+    ) -> list[dict[str, Any]]:
+        similar = await repository.similar_names(
+            conn,
+            record["name"],
+            record["address"]["province_code"],
+            exclude,
+            self.similar_name_threshold,
+        )
+        if not similar:
+            return []
+        names = "; ".join(f"{s['name']} ({s['registration_number']})" for s in similar)
+        return [
+            {
+                "code": "similar_name",
+                "message": f"the name is confusingly similar to: {names}; is it a duplicate?",
+                "similar": similar,
+            }
+        ]
+
+    async def _load(
+        self, conn: AsyncConnection, org_id: UUID, *, for_update: bool = False
+    ) -> Organization:
+        org = await repository.load(conn, org_id, for_update=for_update)
+        if org is None:
+            raise NotFound(f"no organisation has id {org_id}")
+        return org
+
+    async def register(self, body: Record, principal: Principal, context: WriteContext) -> View:
+        require_area(principal, body)
+        version = domain.register(body, self.reference, self.today())
+        org = Organization(uuid4())
+        async with self.engine.begin() as conn:
+            owner = await repository.registration_number_owner(conn, body["registration_number"])
+            if owner is not None:
+                raise DuplicateRegistration(
+                    f"registration number {body['registration_number']} is already taken by "
+                    f"organisation {owner}"
+                )
+            warnings = await self._similar(conn, body, None)
+            view = await self._commit(conn, org, version, {}, context, principal)
+        return View(view.body, view.version, warnings)
+
+    async def _change(
+        self,
+        org_id: UUID,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+        decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]],
+    ) -> View:
+        async with self.engine.begin() as conn:
+            org = await self._load(conn, org_id, for_update=True)
+            org.require_version(expected_version)
+            before = org.record
+            version = await decide(conn, org)
+            if version is None:
+                updated = await repository.updated_at(conn, org_id)
+                return View(present(org.id, before, org.version, updated, principal), org.version)
+            after = domain.current_record([*org.versions, version])
+            require_area(principal, before, after)
+            warnings = []
+            if after["name"] != before["name"] or after["address"] != before["address"]:
+                warnings = await self._similar(conn, after, org.id)
+            view = await self._commit(conn, org, version, before, context, principal)
+        return View(view.body, view.version, warnings)
+
+    async def update(
+        self,
+        org_id: UUID,
+        patch: Record,
+        effective: date | None,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+    ) -> View:
+        async def decide(conn: AsyncConnection, org: Organization) -> Version | None:
+            return domain.update(org, patch, effective, self.reference, self.today())
+
+        return await self._change(org_id, expected_version, principal, context, decide)
+
+    async def change_status(
+        self,
+        org_id: UUID,
+        status: Status,
+        effective: date | None,
+        reason: str,
+        suspended_until: date | None,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+    ) -> View:
+        async def decide(conn: AsyncConnection, org: Organization) -> Version:
+            return domain.change_status(
+                org, status, effective, reason, suspended_until, self.today()
+            )
+
+        return await self._change(org_id, expected_version, principal, context, decide)
+
+    async def merge(
+        self,
+        org_id: UUID,
+        into_id: UUID,
+        effective: date | None,
+        reason: str,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+    ) -> View:
+        require_reviewer(principal, "a merger")
+
+        async def decide(conn: AsyncConnection, org: Organization) -> Version:
+            into = await self._load(conn, into_id)
+            return domain.merge(org, into, effective, reason, self.today())
+
+        return await self._change(org_id, expected_version, principal, context, decide)
+
+    async def remove(
+        self,
+        org_id: UUID,
+        reason: str,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+    ) -> View:
+        require_reviewer(principal, "removing a record")
+
+        async def decide(conn: AsyncConnection, org: Organization) -> Version:
+            return domain.remove(org, reason, self.today())
+
+        return await self._change(org_id, expected_version, principal, context, decide)
+
+    async def get(self, org_id: UUID, viewer: Principal, as_of: date | None = None) -> View:
+        async with self.engine.connect() as conn:
+            org = await self._load(conn, org_id)
+            if org.removed:
+                raise Removed(f"organisation {org_id} was removed as a record entered by mistake")
+            updated = await repository.updated_at(conn, org_id)
+        if as_of is None:
+            return View(present(org.id, org.record, org.version, updated, viewer), org.version)
+        record = org.on(as_of)
+        if record is None:
+            raise NotFound(
+                f"organisation {org_id} was registered on {org.record['registered_on']}, "
+                f"after {as_of}"
+            )
+        # The version a reader of that day would have seen: the last one effective by then.
+        seen = max(v.version for v in org.versions if v.effective_date <= as_of or v.version == 1)
+        return View(present(org.id, record, seen, updated, viewer), org.version)
+
+    async def history(self, org_id: UUID, viewer: Principal) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            await self._load(conn, org_id)
+            rows = await repository.load_with_history(conn, org_id)
+        return [self._history_entry(row, viewer) for row in rows]
+
+    @staticmethod
+    def _history_entry(row: VersionRow, viewer: Principal) -> dict[str, Any]:
+        changes = (
+            row.version.changes if viewer.sees_restricted else tuple(redact(row.version.changes))
+        )
+        return {
+            "version": row.version.version,
+            "event_type": row.version.event.event_type,
+            "effective_date": row.version.effective_date.isoformat(),
+            "recorded_at": row.recorded_at.isoformat(),
+            "actor": row.actor if viewer.sees_restricted else None,
+            "source": row.source if viewer.sees_restricted else None,
+            "reason": row.version.reason,
+            "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
+        }
+
+    async def list(
+        self, filters: ListFilters, cursor: str | None, limit: int, viewer: Principal
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        after = repository.decode_cursor(cursor) if cursor else None
+        async with self.engine.connect() as conn:
+            items, next_after = await repository.list_page(conn, filters, after, limit)
+        bodies = [
+            present(
+                UUID(record["id"]),
+                {k: v for k, v in record.items() if k not in ("id", "version")},
+                record["version"],
+                updated,
+                viewer,
+            )
+            for record, updated in items
+        ]
+        return bodies, repository.encode_cursor(next_after) if next_after else None

@@ -1,0 +1,24 @@
+"""The registry's settings, read once at start from HOPTAC_REGISTRY_* variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from hoptac.platform.settings import ServiceSettings
+
+
+class RegistrySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HOPTAC_REGISTRY_", extra="ignore", frozen=True)
+
+    port: int = 8001
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_registry"
+    database_pool_size: int = Field(default=10, gt=0)
+    similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
+    page_size_max: int = Field(default=200, gt=0)
+    # The relay, a separate process (`python -m hoptac.registry.entrypoints.relay`).
+    relay_batch_size: int = Field(default=256, gt=0)
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    relay_metrics_port: int = 8101
+    stream_max_age_days: int = Field(default=365, gt=0)
+    stream_duplicate_window_seconds: int = Field(default=1200, gt=0)

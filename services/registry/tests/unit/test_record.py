@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from hoptac.contracts.events import REDACTED
+from hoptac.registry.domain.record import (
+    Change,
+    apply_changes,
+    diff,
+    merge_patch,
+    public_view,
+    redact,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def test_diff_names_nested_fields_by_path() -> None:
+    before = {"name": "A", "address": {"province_code": "96", "commune_code": "31825"}}
+    after = {"name": "A", "address": {"province_code": "96", "commune_code": "31834"}}
+    assert diff(before, after) == [Change("address.commune_code", "31825", "31834")]
+
+
+def test_diff_treats_lists_as_one_field() -> None:
+    changes = diff({"sector": {"vsic": ["01"]}}, {"sector": {"vsic": ["01", "03"]}})
+    assert changes == [Change("sector.vsic", ["01"], ["01", "03"])]
+
+
+def test_applying_a_diff_rebuilds_the_record() -> None:
+    before = {"name": "A", "address": {"province_code": "96", "legacy": {"district_code": "964"}}}
+    after = {"name": "B", "address": {"province_code": "96", "legacy": {"district_code": "966"}}}
+    assert apply_changes(before, diff(before, after)) == after
+
+
+def test_merge_patch_merges_objects_and_null_removes() -> None:
+    target = {"contact": {"phone": "1", "email": "a@b.vn"}, "name_foreign": "X"}
+    patch = {"contact": {"email": None, "website": "w.vn"}, "name_foreign": None}
+    assert merge_patch(target, patch) == {"contact": {"phone": "1", "website": "w.vn"}}
+
+
+def test_public_view_drops_restricted_fields() -> None:
+    record = {"legal_representative": {"name": "An", "id_number": "0960", "phone": "09"}}
+    assert public_view(record) == {"legal_representative": {"name": "An"}}
+
+
+def test_restricted_changes_show_without_values() -> None:
+    changes = redact([Change("legal_representative.phone", "1", "2"), Change("name", "A", "B")])
+    assert changes == [
+        Change("legal_representative.phone", REDACTED, REDACTED),
+        Change("name", "A", "B"),
+    ]

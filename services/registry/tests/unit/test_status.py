@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from hoptac.contracts.codes import Status
+from hoptac.registry.domain.errors import InvalidTransition
+from hoptac.registry.domain.status import ALLOWED, FINAL, check_transition
+
+pytestmark = pytest.mark.unit
+
+
+def test_dissolved_and_bankrupt_are_final() -> None:
+    for final in FINAL:
+        for target in Status:
+            with pytest.raises(InvalidTransition):
+                check_transition(final, target)
+
+
+def test_a_revoked_certificate_can_be_restored() -> None:
+    check_transition(Status.CERTIFICATE_REVOKED, Status.OPERATING)
+
+
+def test_a_suspension_can_end() -> None:
+    check_transition(Status.SUSPENDED, Status.OPERATING)
+
+
+def test_dissolving_cannot_go_back_to_operating() -> None:
+    with pytest.raises(InvalidTransition, match="the law allows: bankrupt, dissolved"):
+        check_transition(Status.DISSOLVING, Status.OPERATING)
+
+
+def test_the_same_status_is_not_a_change() -> None:
+    with pytest.raises(InvalidTransition, match="already operating"):
+        check_transition(Status.OPERATING, Status.OPERATING)
+
+
+def test_every_status_has_its_rules() -> None:
+    assert set(ALLOWED) == set(Status)
