@@ -32,7 +32,8 @@ class Child:
 def launch(label: str, command: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Child:
     log_file = log_dir / f"{label}.log"
     with log_file.open("ab") as log:
-        log.write(f"\n--- {datetime.now().isoformat(timespec='seconds')} {' '.join(command)}\n".encode())
+        started = datetime.now().isoformat(timespec="seconds")
+        log.write(f"\n--- {started} {' '.join(command)}\n".encode())
         log.flush()
         offset = log.tell()
         process = subprocess.Popen(

@@ -116,15 +116,13 @@ class Launcher:
         """(port, who wants it, how to choose another) for everything we are about to start."""
         wanted = []
         if self.settings.nats_url is None:
-            wanted.append((self.settings.nats_port, "NATS",
-                           "set HOPTAC_NATS_PORT, or HOPTAC_NATS_URL to use a running NATS"))  # fmt: skip
+            hint = "set HOPTAC_NATS_PORT, or HOPTAC_NATS_URL to use a running NATS"
+            wanted.append((self.settings.nats_port, "NATS", hint))
         if self.settings.database_url is None:
-            wanted.append((self.settings.pg_port, "PostgreSQL",
-                           "set HOPTAC_PG_PORT, or HOPTAC_DATABASE_URL to use a running server"))  # fmt: skip
+            hint = "set HOPTAC_PG_PORT, or HOPTAC_DATABASE_URL to use a running server"
+            wanted.append((self.settings.pg_port, "PostgreSQL", hint))
         for service in self.services:
-            wanted.append(
-                (service.port, service.spec.name, f"set {port_variable(service.spec)}")
-            )
+            wanted.append((service.port, service.spec.name, f"set {port_variable(service.spec)}"))
         return wanted
 
     def _check_ports(self) -> None:
@@ -181,17 +179,28 @@ class Launcher:
         try:
             run_coroutine(ensure_database(server_url, spec.database))
         except (OSError, ConnectionError) as error:
-            raise StackError(f"cannot reach PostgreSQL to create {spec.database}: {error}") from error
+            raise StackError(f"cannot reach PostgreSQL at {server_url}: {error}") from error
         service.database_url = database_url(server_url, spec.database)
         if spec.migrate is not None:
-            self._call_hook(f"migrating the {spec.name} database", spec.migrate, service.database_url)
+            what = f"migrating the {spec.name} database"
+            self._call_hook(what, spec.migrate, service.database_url)
 
     def _spawn(self, service: RunningService, nats_url: str) -> None:
         spec = service.spec
         env = self._service_env(service, nats_url)
-        uvicorn = [sys.executable, "-m", "uvicorn", "--factory", spec.asgi_app,
-                   "--host", LOOPBACK, "--port", str(service.port),
-                   "--timeout-graceful-shutdown", "5"]  # fmt: skip
+        uvicorn = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            spec.asgi_app,
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(service.port),
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
         for module in spec.workers:
             label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
@@ -238,7 +247,7 @@ class Launcher:
         stack = Stack(self.var_dir, nats_url, service.database_url, service.http_url)
         lines = self._call_hook(f"the after-start step of {service.spec.name}", hook, stack)
         for line in lines:
-            self.console.print(escape(line))
+            self.console.print(escape(line), soft_wrap=True)  # tokens must stay copyable
 
     def _call_hook(self, what: str, hook: Any, argument: Any) -> Any:
         try:
@@ -259,11 +268,10 @@ class Launcher:
         else:
             self.console.print("No service is installed (entry-point group hoptac.services).")
         databases = ", ".join(s.spec.database for s in self.services if s.spec.database)
-        self.console.print(f"NATS        {nats_url}")
-        self.console.print(
-            f"PostgreSQL  {escape(_without_password(server_url))}  databases: {databases or '-'}"
-        )
-        self.console.print(f"logs        {self.log_dir}")
+        postgres = escape(_without_password(server_url))
+        self.console.print(f"NATS        {nats_url}", soft_wrap=True)
+        self.console.print(f"PostgreSQL  {postgres}  databases: {databases or '-'}", soft_wrap=True)
+        self.console.print(f"logs        {self.log_dir}", soft_wrap=True)
         self.console.print("Press Ctrl-C to stop (the data in var/ is kept).")
 
     # --- running and stopping --------------------------------------------------------------
@@ -289,7 +297,8 @@ class Launcher:
         if not (self.children or self.nats or self.postgres):
             return
         self.console.print("stopping…")
-        self._attempt("the services", lambda: stop_children(self.children, self.settings.stop_timeout))
+        timeout = self.settings.stop_timeout
+        self._attempt("the services", lambda: stop_children(self.children, timeout))
         if self.nats is not None:
             self._attempt("NATS", self.nats.stop)
         if self.postgres is not None:
@@ -341,5 +350,3 @@ def _ignore_stop_signals() -> None:
 def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     for signum, handler in previous.items():
         signal.signal(signum, handler)
-
-

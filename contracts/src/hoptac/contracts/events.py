@@ -15,7 +15,7 @@ from pydantic import Field, TypeAdapter
 from hoptac.contracts.codes import EventName, Status
 from hoptac.contracts.organization import ContractModel, OrganizationRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 STREAM = "COOP_ORG_V1"
 SUBJECT_PREFIX = "coop.v1.org"
 REDACTED = "[restricted]"

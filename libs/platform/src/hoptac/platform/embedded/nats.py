@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from itertools import chain
 from pathlib import Path
 
 import psutil
@@ -40,7 +41,8 @@ class EmbeddedNats:
         self.store_dir = Path(store_dir).absolute()
         self.port = port
         self.http_port = http_port  # the monitoring endpoint (/varz, /healthz), off by default
-        self.log_file = (log_file or self.store_dir.with_name(f"{self.store_dir.name}.log")).absolute()
+        default_log = self.store_dir.with_name(f"{self.store_dir.name}.log")
+        self.log_file = (log_file or default_log).absolute()
         self._pid_file = self.store_dir / "nats-server.pid"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -93,17 +95,15 @@ class EmbeddedNats:
         self.stop()
 
     def _command(self) -> list[str]:
-        command = [
-            str(nats_server_binary()),
-            "--jetstream",
-            "--store_dir", str(self.store_dir),
-            "--addr", LOOPBACK,
-            "--port", str(self.port),
-            "--pid", str(self._pid_file),
-        ]  # fmt: skip
+        options = {
+            "--store_dir": str(self.store_dir),
+            "--addr": LOOPBACK,
+            "--port": str(self.port),
+            "--pid": str(self._pid_file),
+        }
         if self.http_port is not None:
-            command += ["--http_port", str(self.http_port)]
-        return command
+            options["--http_port"] = str(self.http_port)
+        return [str(nats_server_binary()), "--jetstream", *chain.from_iterable(options.items())]
 
     def _answers(self) -> bool:
         try:
@@ -127,7 +127,8 @@ class EmbeddedNats:
             cmdline = psutil.Process(pid).cmdline()
         except (FileNotFoundError, ValueError, psutil.Error):
             return
-        if not cmdline or Path(cmdline[0]).name != "nats-server" or str(self.store_dir) not in cmdline:
+        ours = bool(cmdline) and Path(cmdline[0]).name == "nats-server"
+        if not ours or str(self.store_dir) not in cmdline:
             return  # the PID now belongs to someone else
         os.kill(pid, signal.SIGTERM)
         if wait_gone([pid], timeout=10.0):

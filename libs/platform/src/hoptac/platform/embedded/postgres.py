@@ -8,6 +8,7 @@ unprivileged system user that owns the data directory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import pwd
@@ -98,9 +99,9 @@ class EmbeddedPostgres:
             self._run("initdb", *_INITDB_ARGS)
         self._clear_leftover_server()
         ensure_port_free(self.port, "PostgreSQL")
+        start = ["start", "--wait", "--timeout=120", f"--log={self.log_file}"]
         try:
-            self._run("pg_ctl", "start", "-w", "-t", "120", "-l", str(self.log_file), "-o",
-                      self._server_options())  # fmt: skip
+            self._run("pg_ctl", *start, "-o", self._server_options())
         except subprocess.CalledProcessError as error:
             raise RuntimeError(
                 f"PostgreSQL did not start on port {self.port}; its log "
@@ -153,7 +154,9 @@ class EmbeddedPostgres:
         _grant_traverse(self.data_dir.parent)
         _grant_traverse(self.log_file.parent)
         _make_runnable_by_others(bin_dir().parent)
-        _give_to(self._user, self.data_dir, recursive=self.data_dir.stat().st_uid != self._user.pw_uid)
+        # Recursively only when someone else made it, e.g. an earlier run that was not root.
+        not_yet_ours = self.data_dir.stat().st_uid != self._user.pw_uid
+        _give_to(self._user, self.data_dir, recursive=not_yet_ours)
         _give_to(self._user, self.log_file, recursive=False)
 
     def _server_options(self) -> str:
@@ -239,11 +242,17 @@ def _unprivileged_user() -> pwd.struct_passwd:
         return pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
-        )  # fmt: skip
+        )
         return pwd.getpwnam(SYSTEM_USER)
 
 
@@ -302,10 +311,9 @@ async def ensure_database(server_url: str, name: str) -> None:
     try:
         if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return
-        try:
+        # Created meanwhile by someone else is just as good.
+        with contextlib.suppress(asyncpg.DuplicateDatabaseError):
             await conn.execute(f"CREATE DATABASE {_quote_identifier(name)}")
-        except asyncpg.DuplicateDatabaseError:
-            pass  # created meanwhile by someone else: just as good
     finally:
         await conn.close()
 

@@ -12,7 +12,7 @@ T = TypeVar("T")
 
 async def wait_until(
     predicate: Callable[[], T | Awaitable[T]],
-    timeout: float = 10.0,
+    timeout: float = 10.0,  # noqa: ASYNC109 (a deadline for the polling, not for one call)
     *,
     message: str | None = None,
 ) -> T:

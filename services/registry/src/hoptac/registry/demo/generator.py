@@ -1,0 +1,828 @@
+"""A realistic synthetic province: organisations as `POST /v1/organizations` bodies, each with
+the status changes that happened to it since.
+
+Places and codes are real (the province's communes, current and legacy; VSIC 2018 divisions);
+organisations and people are invented. One seeded generator draws everything, so a seed always
+gives the same province (for the same `today`).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol, TypeVar
+
+from hoptac.registry.domain.areas import (
+    AdministrativeUnits,
+    Commune,
+    LegacyCommune,
+    Province,
+    unit_short_name,
+)
+
+REFORM_DAY = date(2025, 7, 1)
+# Departments of Planning and Investment merged into Departments of Finance on this day.
+DPI_MERGER_DAY = date(2025, 3, 1)
+
+COOPERATIVE = "cooperative"
+COOPERATIVE_GROUP = "cooperative_group"
+PEOPLES_CREDIT_FUND = "peoples_credit_fund"
+COOPERATIVE_UNION = "cooperative_union"
+
+T = TypeVar("T")
+
+
+class DemoAreas(AdministrativeUnits, Protocol):
+    """What the generator needs beyond the validation port: lists of legacy units to draw from."""
+
+    def legacy_provinces_of(self, province_code: str) -> list[Province]: ...
+
+    def legacy_communes_of(self, legacy_province_code: str) -> list[LegacyCommune]: ...
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    body: dict[str, Any]
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def registration_number(self) -> str:
+        return str(self.body["registration_number"])
+
+
+@dataclass(frozen=True)
+class _Activity:
+    group: str
+    title: str  # "Hợp tác xã {title} Tân Hưng"
+    abbreviation: str  # "HTX {abbreviation} Tân Hưng"
+    english: str  # "Tan Hung {english} Cooperative"
+    group_task: str  # "Tổ hợp tác {group_task} ấp 3 xã Tân Thành"
+    vsic: tuple[str, ...]  # the first is the main business line
+    weight: float
+    products: tuple[str, ...] = ()  # OCOP product names, completed with a place
+
+
+# Weighted like a Mekong delta province: shrimp, rice-shrimp, fishing and salt dominate.
+# fmt: off
+_ACTIVITIES = (
+    _Activity(
+        "agriculture", "Nông nghiệp", "NN", "Agricultural", "trồng lúa",
+        ("0111", "0161", "0163", "4620"), 12, ("Gạo ST25", "Gạo thơm"),
+    ),
+    _Activity(
+        "agriculture", "Dịch vụ Nông nghiệp", "DVNN", "Agricultural Service", "sản xuất lúa",
+        ("0161", "0111", "4620"), 6, ("Gạo sạch",),
+    ),
+    _Activity(
+        "agriculture", "Tôm lúa", "TL", "Shrimp-Rice", "nuôi tôm trên đất lúa",
+        ("03221", "0111"), 7, ("Gạo hữu cơ tôm lúa", "Tôm khô"),
+    ),
+    _Activity(
+        "agriculture", "Thủy sản", "TS", "Fishery", "nuôi tôm",
+        ("0322", "0321", "4620"), 9, ("Tôm khô", "Cua biển", "Khô cá kèo"),
+    ),
+    _Activity(
+        "agriculture", "Nuôi trồng thủy sản", "NTTS", "Aquaculture", "nuôi tôm quảng canh",
+        ("0321", "0322", "0323"), 6, ("Tôm sú sinh thái", "Cua gạch"),
+    ),
+    _Activity(
+        "agriculture", "Khai thác thủy sản", "KTTS", "Fishing", "khai thác thủy sản",
+        ("0311", "1020"), 4, ("Khô cá đù", "Chả cá thác lác"),
+    ),
+    _Activity(
+        "agriculture", "Nuôi nghêu", "Nghêu", "Clam Farming", "nuôi nghêu",
+        ("0321",), 2, ("Nghêu sạch",),
+    ),
+    _Activity(
+        "agriculture", "Lâm nghiệp", "LN", "Forestry", "trồng rừng", ("0210", "0240"), 2,
+    ),
+    _Activity(
+        "agriculture", "Nuôi ong", "NO", "Beekeeping", "nuôi ong lấy mật",
+        ("0149",), 1.5, ("Mật ong rừng tràm",),
+    ),
+    _Activity(
+        "agriculture", "Sản xuất muối", "SX Muối", "Salt Production", "sản xuất muối",
+        ("0893",), 2, ("Muối hạt", "Muối tôm"),
+    ),
+    _Activity(
+        "agriculture", "Chăn nuôi", "CN", "Livestock", "chăn nuôi heo",
+        ("0145", "0146", "0162"), 3,
+    ),
+    _Activity(
+        "agriculture", "Rau an toàn", "RAT", "Safe Vegetable", "trồng rau",
+        ("0118",), 2, ("Rau sạch",),
+    ),
+    _Activity(
+        "agriculture", "Cây ăn trái", "CAT", "Fruit", "trồng cây ăn trái",
+        ("0121", "0122"), 2, ("Chuối sấy", "Dừa sáp"),
+    ),
+    _Activity(
+        "industry_handicraft", "Tiểu thủ công nghiệp", "TTCN", "Handicraft", "đan đát",
+        ("1629", "3290"), 3, ("Giỏ đan lục bình", "Túi xách đan bàng"),
+    ),
+    _Activity(
+        "industry_handicraft", "Chế biến thủy sản", "CBTS", "Seafood Processing",
+        "chế biến khô", ("1020", "4632"), 3, ("Khô cá dứa", "Ba khía muối", "Tôm khô"),
+    ),
+    _Activity(
+        "industry_handicraft", "Cơ khí", "CK", "Mechanical", "gia công cơ khí",
+        ("2592", "3312"), 1,
+    ),
+    _Activity(
+        "industry_handicraft", "Đóng ghe", "ĐG", "Boatbuilding", "đóng ghe",
+        ("3011", "3315"), 1,
+    ),
+    _Activity(
+        "industry_handicraft", "Sản xuất nước đá", "SXNĐ", "Ice", "sản xuất nước đá",
+        ("3530",), 1,
+    ),
+    _Activity(
+        "construction", "Xây dựng", "XD", "Construction", "xây dựng",
+        ("4101", "4299", "4330"), 2,
+    ),
+    _Activity(
+        "construction", "Xây dựng Giao thông", "XDGT", "Road Construction",
+        "làm đường giao thông nông thôn", ("4212", "4299"), 1,
+    ),
+    _Activity(
+        "trade_services", "Thương mại Dịch vụ", "TMDV", "Trading and Service", "buôn bán",
+        ("4620", "4632", "4711"), 5,
+    ),
+    _Activity(
+        "trade_services", "Dịch vụ Tổng hợp", "DVTH", "General Service", "dịch vụ",
+        ("4669", "4773", "5610"), 3,
+    ),
+    _Activity(
+        "trade_services", "Du lịch Cộng đồng", "DLCĐ", "Community Tourism",
+        "làm du lịch cộng đồng", ("7990", "5510", "5610"), 2,
+    ),
+    _Activity(
+        "trade_services", "Cung ứng Vật tư Nông nghiệp", "CUVT", "Agricultural Supplies",
+        "cung ứng vật tư", ("4669", "4620"), 2,
+    ),
+    _Activity(
+        "transport", "Vận tải", "VT", "Transport", "vận tải hàng hóa",
+        ("4933", "4932"), 2,
+    ),
+    _Activity(
+        "transport", "Vận tải thủy", "VTT", "Waterway Transport", "chạy đò ngang",
+        ("5021", "5022", "5222"), 2,
+    ),
+    _Activity(
+        "transport", "Vận tải Hành khách", "VTHK", "Passenger Transport", "chở khách",
+        ("4932",), 1,
+    ),
+    _Activity(
+        "environment", "Môi trường", "MT", "Environmental", "thu gom rác",
+        ("3811", "3821"), 2,
+    ),
+    _Activity(
+        "environment", "Cấp nước sinh hoạt", "CNSH", "Water Supply", "cấp nước",
+        ("3600",), 2,
+    ),
+    _Activity("housing", "Nhà ở", "Nhà ở", "Housing", "xây nhà ở", ("6810", "4101"), 1),
+    _Activity(
+        "other", "Dịch vụ Bảo vệ", "DVBV", "Security Service", "bảo vệ", ("8010",), 1,
+    ),
+    _Activity(
+        "other", "Dịch vụ Việc làm", "DVVL", "Employment Service", "giới thiệu việc làm",
+        ("7810",), 1,
+    ),
+    _Activity(
+        "other", "Dịch vụ Tang lễ", "DVTL", "Funeral Service", "phục vụ tang lễ",
+        ("9632",), 1,
+    ),
+)
+_CREDIT_FUND_ACTIVITY = _Activity(
+    "credit", "Tín dụng", "TD", "Credit", "tín dụng", ("6419",), 1
+)
+_UNION_GROUPS = ("agriculture", "trade_services", "transport")
+
+_LUCKY_NAMES = (
+    "Thành Công", "Phát Đạt", "Hòa Thuận", "Đồng Tâm", "Thắng Lợi", "Tiến Phát", "Hưng Thịnh",
+    "Phú Lợi", "Quyết Thắng", "Hiệp Lực", "Thịnh Phát", "Đoàn Kết", "Tân Tiến", "Phước Lộc",
+    "Hợp Lực", "Vạn Phát", "Bình Minh", "Phú Thịnh", "Kiên Cường", "Sáng Tạo",
+)
+_HAMLETS = (
+    "Cái Keo", "Rạch Gốc", "Kênh Xáng", "Xóm Mới", "Mương Điều", "Bà Hính", "Cây Dương",
+    "Tân Điền", "Thạnh Điền", "Nhà Máy", "Giáp Nước", "Bào Sen", "Cái Nháp", "Kinh Tư",
+    "Vàm Đình", "Lung Lá", "Xẻo Đước", "Bến Dựa", "Cái Cám", "Đường Đào",
+)
+_STREETS = (
+    "Nguyễn Tất Thành", "Trần Hưng Đạo", "Lý Thường Kiệt", "Ngô Quyền", "Phan Ngọc Hiển",
+    "Hùng Vương", "Lê Lợi", "Nguyễn Trãi", "Quang Trung", "Trần Phú", "3 Tháng 2", "30 Tháng 4",
+)
+
+_SURNAMES = {
+    "Nguyễn": 30, "Trần": 11, "Lê": 9, "Phạm": 6, "Huỳnh": 6, "Võ": 5, "Phan": 4, "Trương": 3,
+    "Đặng": 2, "Bùi": 2, "Đỗ": 2, "Hồ": 2, "Ngô": 2, "Dương": 2, "Lý": 2, "Lâm": 2, "Tô": 1,
+    "Quách": 1, "Châu": 1, "Đoàn": 1, "Mai": 1, "Thái": 1, "Cao": 1, "Danh": 1, "Thạch": 1,
+}
+_MIDDLE_NAMES = {
+    "male": {"Văn": 10, "Minh": 2, "Thanh": 2, "Hoàng": 1, "Quốc": 1, "Hữu": 1, "Công": 1,
+             "Trọng": 1, "Tấn": 1, "Chí": 1},
+    "female": {"Thị": 10, "Ngọc": 2, "Thanh": 1, "Kim": 1, "Mỹ": 1, "Bích": 1, "Hồng": 1},
+}
+_GIVEN_NAMES = {
+    "male": ("An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Minh", "Nam",
+             "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thắng", "Thành", "Tuấn", "Việt", "Vinh",
+             "Tài", "Lợi", "Hậu", "Nghĩa", "Trung", "Hiếu", "Toàn", "Út", "Tư", "Bảy", "Đức",
+             "Lộc", "Phước", "Thuận", "Hòa", "Kiệt", "Nhân"),
+    "female": ("Bích", "Hoa", "Hồng", "Lan", "Linh", "Mai", "Ngọc", "Nhung", "Phương", "Thảo",
+               "Trang", "Tuyết", "Yến", "Hạnh", "Diễm", "Loan", "Thủy", "Hằng", "Cúc", "Xuân",
+               "Nga", "Huệ", "Thắm", "Út"),
+}
+_MOBILE_PREFIXES = (
+    "90", "91", "94", "83", "84", "85", "88", "97", "98", "96", "86", "32", "33", "34", "35",
+    "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "56", "58",
+)
+# fmt: on
+
+# Each plan starts from `operating` and uses only transitions the law allows.
+_STATUS_PLANS: tuple[tuple[tuple[str, ...], float], ...] = (
+    ((), 0.62),
+    (("suspended", "operating"), 0.09),
+    (("certificate_revoked", "operating"), 0.02),
+    (("suspended",), 0.06),
+    (("suspended", "operating", "suspended"), 0.01),
+    (("dissolving",), 0.03),
+    (("dissolving", "dissolved"), 0.09),
+    (("bankrupt",), 0.01),
+    (("certificate_revoked",), 0.04),
+)
+# Days from one change to the next when the second answers the first.
+_FOLLOW_UP_DAYS = {
+    ("suspended", "operating"): (60, 365),
+    ("certificate_revoked", "operating"): (90, 540),
+    ("dissolving", "dissolved"): (30, 300),
+}
+_REASONS = {
+    ("operating", "suspended"): (
+        "Tạm ngừng hoạt động theo nghị quyết Đại hội thành viên",
+        "Tạm ngừng kinh doanh do thiếu vốn sản xuất",
+        "Tạm ngừng do dịch bệnh trên tôm nuôi",
+        "Tạm ngừng để củng cố, tổ chức lại bộ máy quản lý",
+    ),
+    ("suspended", "operating"): ("Hoạt động trở lại sau thời gian tạm ngừng",),
+    ("certificate_revoked", "operating"): (
+        "Được khôi phục giấy chứng nhận đăng ký sau khi khắc phục vi phạm",
+    ),
+    ("operating", "dissolving"): (
+        "Đại hội thành viên quyết định giải thể",
+        "Giải thể do không còn đủ số lượng thành viên tối thiểu",
+        "Giải thể do hết thời hạn hoạt động ghi trong điều lệ",
+    ),
+    ("dissolving", "dissolved"): ("Hoàn tất thủ tục giải thể, đã thông báo cơ quan đăng ký",),
+    ("operating", "bankrupt"): ("Tòa án nhân dân tỉnh ra quyết định tuyên bố phá sản",),
+    ("operating", "certificate_revoked"): (
+        "Thu hồi giấy chứng nhận đăng ký do ngừng hoạt động 12 tháng liên tục không thông báo",
+        "Thu hồi giấy chứng nhận đăng ký do không gửi báo cáo tình hình hoạt động 2 năm liền",
+    ),
+}
+
+# fmt: off
+_DIGITAL_RATES = {
+    COOPERATIVE: {
+        "computer": 0.7, "internet": 0.65, "social_media": 0.45, "ecommerce": 0.12,
+        "digital_signature": 0.4, "accounting_software": 0.3, "e_invoice": 0.45, "iot": 0.04,
+        "traceability": 0.1,
+    },
+    COOPERATIVE_GROUP: {
+        "computer": 0.15, "internet": 0.35, "social_media": 0.3, "ecommerce": 0.03,
+        "digital_signature": 0.02, "accounting_software": 0.02, "e_invoice": 0.02, "iot": 0.01,
+        "traceability": 0.03,
+    },
+    PEOPLES_CREDIT_FUND: {
+        "computer": 1.0, "internet": 1.0, "social_media": 0.5, "ecommerce": 0.0,
+        "digital_signature": 0.95, "accounting_software": 1.0, "e_invoice": 0.9, "iot": 0.0,
+        "traceability": 0.0,
+    },
+    COOPERATIVE_UNION: {
+        "computer": 0.95, "internet": 0.95, "social_media": 0.6, "ecommerce": 0.3,
+        "digital_signature": 0.8, "accounting_software": 0.7, "e_invoice": 0.75, "iot": 0.08,
+        "traceability": 0.25,
+    },
+}
+_WEBSITE_RATES = {
+    COOPERATIVE: 0.08, COOPERATIVE_GROUP: 0.0, PEOPLES_CREDIT_FUND: 0.3, COOPERATIVE_UNION: 0.4,
+}
+_FOREIGN_NAME_RATES = {
+    COOPERATIVE: 0.2, COOPERATIVE_GROUP: 0.0, PEOPLES_CREDIT_FUND: 0.3, COOPERATIVE_UNION: 0.6,
+}
+_OCOP_RATES = {
+    COOPERATIVE: 0.22, COOPERATIVE_GROUP: 0.05, PEOPLES_CREDIT_FUND: 0.0, COOPERATIVE_UNION: 0.3,
+}
+# fmt: on
+
+
+def generate_province(
+    units: DemoAreas, province_code: str = "96", count: int = 300, seed: int = 2025
+) -> list[DemoOrganization]:
+    """`count` organisations of one current province, the same ones for the same seed."""
+    province = units.province(province_code)
+    if province is None:
+        raise ValueError(f"'{province_code}' is not a current province code")
+    generator = _Generator(units, province, random.Random(seed), date.today())
+    return [generator.organization(kind) for kind in generator.kinds(count)]
+
+
+@dataclass(frozen=True)
+class _Site:
+    """Where an organisation is: its current commune and, when registered before the reform,
+    the legacy commune its papers name."""
+
+    current: Commune
+    legacy: LegacyCommune | None
+    commune_known: bool  # False when the legacy commune was split and the record says so
+    hamlet: str  # "Ấp 3", "Ấp Cái Keo", "Khóm 2"
+    street: str
+
+
+class _Generator:
+    def __init__(self, units: DemoAreas, province: Province, rng: random.Random, today: date):
+        self.units = units
+        self.province = province
+        self.rng = rng
+        self.today = today
+        self.communes = units.communes_of(province.code)
+        self.legacy_provinces = units.legacy_provinces_of(province.code)
+        self.legacy_communes = [
+            (commune, targets)
+            for legacy_province in self.legacy_provinces
+            for commune in units.legacy_communes_of(legacy_province.code)
+            if (targets := self._targets_in_province(commune.code))
+        ]
+        self.names: set[str] = set()
+        self.numbers: set[str] = set()
+
+    def _targets_in_province(self, legacy_commune_code: str) -> list[Commune]:
+        codes = self.units.current_communes_for_legacy(legacy_commune_code)
+        targets = [self.units.commune(code) for code in codes]
+        return [c for c in targets if c is not None and c.province_code == self.province.code]
+
+    def kinds(self, count: int) -> list[str]:
+        shares = {COOPERATIVE_GROUP: 0.10, PEOPLES_CREDIT_FUND: 0.06, COOPERATIVE_UNION: 0.04}
+        floor = 1 if count >= len(shares) + 1 else 0
+        minor = {kind: max(floor, round(count * share)) for kind, share in shares.items()}
+        kinds = [kind for kind, n in minor.items() for _ in range(n)]
+        kinds = [COOPERATIVE] * (count - len(kinds)) + kinds
+        self.rng.shuffle(kinds)
+        return kinds[:count]
+
+    def organization(self, kind: str) -> DemoOrganization:
+        activity = self._activity(kind)
+        registered_on = self._registered_on(kind)
+        site, name, abbreviation, foreign = self._named_site(kind, activity, registered_on)
+        members, workers = self._headcount(kind)
+        capital = self._charter_capital(kind, members)
+        changes = self._status_changes(kind, registered_on)
+        final_status = changes[-1]["status"] if changes else "operating"
+        stopped_on = date.fromisoformat(changes[-1]["effective_date"]) if changes else None
+        website = self._website(kind, abbreviation or name)
+        operating_in_practice = self._operating_in_practice(final_status)
+        body: dict[str, Any] = {
+            "registration_number": self._registration_number(site),
+            "name": name,
+            "name_foreign": foreign,
+            "name_abbreviation": abbreviation,
+            "kind": kind,
+            "registered_on": registered_on.isoformat(),
+            "registering_authority": self._authority(kind, site, registered_on),
+            "address": self._address(site),
+            "sector": {"group": activity.group, "vsic": self._vsic(activity)},
+            "members_count": members,
+            "workers_count": workers,
+            "charter_capital": capital,
+            "financials": self._financials(kind, capital, registered_on, final_status, stopped_on),
+            "legal_representative": self._representative(kind),
+            "contact": {
+                "phone": self._phone(),
+                "email": self._email(abbreviation or name, website),
+                "website": website,
+            },
+            "ocop_products": self._ocop_products(kind, activity, site, registered_on),
+            "digital": self._digital(kind, website is not None),
+            "operating_in_practice": operating_in_practice,
+            "last_verified_on": self._last_verified_on(operating_in_practice, registered_on),
+            "effective_date": registered_on.isoformat(),
+        }
+        return DemoOrganization(body, changes)
+
+    # --- what it does and when it started ----------------------------------------------------
+
+    def _activity(self, kind: str) -> _Activity:
+        if kind == PEOPLES_CREDIT_FUND:
+            return _CREDIT_FUND_ACTIVITY
+        choices = [a for a in _ACTIVITIES if kind != COOPERATIVE_UNION or a.group in _UNION_GROUPS]
+        # Cooperative groups are mostly farmers and fishers working side by side.
+        boost = 1.5 if kind == COOPERATIVE_GROUP else 1.0
+        return _pick(
+            self.rng, choices, lambda a: a.weight * (boost if a.group == "agriculture" else 1)
+        )
+
+    def _registered_on(self, kind: str) -> date:
+        last_year = min(REFORM_DAY.year, self.today.year)
+        years = list(range(1997, last_year + 1))
+        year = self.rng.choices(years, [_year_weight(kind, year) for year in years])[0]
+        start = date(year, 1, 1)
+        end = min(date(year, 12, 31), self.today - timedelta(days=1))
+        return _day_between(self.rng, start, end)
+
+    # --- where it is, and what it is called --------------------------------------------------
+
+    def _named_site(
+        self, kind: str, activity: _Activity, registered_on: date
+    ) -> tuple[_Site, str, str | None, str | None]:
+        for _ in range(200):
+            site = self._site(activity, registered_on)
+            name, abbreviation, foreign = self._name(kind, activity, site)
+            if name not in self.names:
+                break
+        else:
+            name = f"{name} {len(self.names) + 1}"
+        self.names.add(name)
+        if self.rng.random() >= _FOREIGN_NAME_RATES[kind]:
+            foreign = None
+        return site, name, abbreviation, foreign
+
+    def _site(self, activity: _Activity, registered_on: date) -> _Site:
+        def weight(name: str) -> float:
+            if activity.group == "agriculture":
+                return 1.0 if _is_urban(name) else 4.0
+            return 2.0 if _is_urban(name) else 1.0
+
+        legacy: LegacyCommune | None = None
+        known = True
+        if registered_on < REFORM_DAY and self.legacy_communes:
+            legacy, targets = _pick(
+                self.rng, self.legacy_communes, lambda pair: weight(pair[0].name)
+            )
+            current = self.rng.choice(targets)
+            known = len(targets) == 1 or self.rng.random() < 0.5
+        else:
+            current = _pick(self.rng, self.communes, lambda commune: weight(commune.name))
+        urban = _is_urban(legacy.name if legacy else current.name)
+        number = self.rng.randint(1, 12)
+        if urban:
+            hamlet = f"Khóm {number}"
+            street = hamlet
+            if self.rng.random() < 0.6:
+                house = self.rng.randint(1, 350)
+                street = f"Số {house} {self.rng.choice(_STREETS)}, khóm {number}"
+        else:
+            use_name = self.rng.random() < 0.4
+            hamlet = f"Ấp {self.rng.choice(_HAMLETS) if use_name else number}"
+            street = hamlet
+        return _Site(current, legacy, known, hamlet, street)
+
+    def _name(
+        self, kind: str, activity: _Activity, site: _Site
+    ) -> tuple[str, str | None, str | None]:
+        rng = self.rng
+        commune_name = site.legacy.name if site.legacy else site.current.name
+        commune_place = unit_short_name(commune_name)
+        if kind == COOPERATIVE_GROUP:
+            hamlet = site.hamlet[0].lower() + site.hamlet[1:]
+            return f"Tổ hợp tác {activity.group_task} {hamlet} {_in_text(commune_name)}", None, None
+        if kind == PEOPLES_CREDIT_FUND:
+            place = commune_name if commune_place.isdigit() else commune_place
+            return (
+                f"Quỹ tín dụng nhân dân {place}",
+                f"QTDND {place}",
+                f"{_ascii(place)} People's Credit Fund",
+            )
+        if kind == COOPERATIVE_UNION:
+            place = rng.choice(self._union_places(site))
+            return (
+                f"Liên hiệp Hợp tác xã {activity.title} {place}",
+                f"LH HTX {activity.abbreviation} {place}",
+                f"{_ascii(place)} {activity.english} Cooperative Union",
+            )
+        hamlet = site.hamlet.removeprefix("Ấp ")
+        draw = rng.random()
+        if draw < 0.6 and not commune_place.isdigit():
+            place = commune_place
+        elif draw < 0.75 and not hamlet.isdigit() and not _is_urban(commune_name):
+            place = hamlet
+        else:
+            place = rng.choice(_LUCKY_NAMES)
+        return (
+            f"Hợp tác xã {activity.title} {place}",
+            f"HTX {activity.abbreviation} {place}",
+            f"{_ascii(place)} {activity.english} Cooperative",
+        )
+
+    def _union_places(self, site: _Site) -> list[str]:
+        """A union is named after the province or district (before the reform) it serves."""
+        if site.legacy is None:
+            names = [self.province.name, site.current.name]
+        else:
+            district = self.units.legacy_district(site.legacy.district_code)
+            province = self.units.legacy_province(site.legacy.province_code)
+            names = [unit.name for unit in (province, district) if unit is not None]
+        places = [unit_short_name(name) for name in names]
+        return [place for place in places if not place.isdigit()] or [self.province.short_name]
+
+    def _address(self, site: _Site) -> dict[str, Any]:
+        rng = self.rng
+        legacy_codes = None
+        if site.legacy is not None:
+            legacy_codes = {
+                "province_code": site.legacy.province_code,
+                "district_code": site.legacy.district_code,
+                "commune_code": site.legacy.code,
+            }
+        return {
+            "street": site.street,
+            "commune_code": site.current.code if site.commune_known else None,
+            "province_code": self.province.code,
+            "legacy": legacy_codes,
+            "text": self._address_text(site),
+            "lat": round(site.current.lat + rng.gauss(0, 0.008), 6),
+            "lon": round(site.current.lon + rng.gauss(0, 0.008), 6),
+        }
+
+    def _address_text(self, site: _Site) -> str:
+        """The address as written at registration: in legacy units before the reform."""
+        if site.legacy is None:
+            units = [site.current.name, self.province.name]
+        else:
+            district = self.units.legacy_district(site.legacy.district_code)
+            province = self.units.legacy_province(site.legacy.province_code)
+            units = [site.legacy.name]
+            units += [district.name] if district else []
+            units += [province.name] if province else []
+        return ", ".join([site.street, *(_in_text(name) for name in units)])
+
+    def _authority(self, kind: str, site: _Site, registered_on: date) -> str:
+        province = self.province.name
+        if site.legacy is not None:
+            legacy_province = self.units.legacy_province(site.legacy.province_code)
+            province = legacy_province.name if legacy_province else province
+        if kind == COOPERATIVE_GROUP:
+            commune = site.legacy.name if site.legacy else site.current.name
+            return f"Ủy ban nhân dân {_in_text(commune)}"
+        if kind == COOPERATIVE and site.legacy is not None:
+            district = self.units.legacy_district(site.legacy.district_code)
+            if district is not None:
+                return f"Phòng Tài chính - Kế hoạch {_in_text(district.name)}"
+        if registered_on < DPI_MERGER_DAY:
+            return f"Sở Kế hoạch và Đầu tư {_in_text(province)}"
+        return f"Sở Tài chính {_in_text(province)}"
+
+    def _registration_number(self, site: _Site) -> str:
+        prefix = site.legacy.province_code if site.legacy else self.province.code
+        while True:
+            number = f"{prefix}{self.rng.randrange(10**8):08d}"
+            if number not in self.numbers:
+                self.numbers.add(number)
+                return number
+
+    def _vsic(self, activity: _Activity) -> list[str]:
+        main, *others = activity.vsic
+        extra = self.rng.randint(0, len(others))
+        return [main, *self.rng.sample(others, extra)]
+
+    # --- people and money --------------------------------------------------------------------
+
+    def _headcount(self, kind: str) -> tuple[int, int]:
+        rng = self.rng
+        if kind == COOPERATIVE:
+            members = _clamp(round(rng.lognormvariate(math.log(18), 0.8)), 7, 300)
+            return members, _clamp(round(members * rng.uniform(0.4, 1.3)), 2, 400)
+        if kind == COOPERATIVE_GROUP:
+            members = _clamp(round(rng.lognormvariate(math.log(9), 0.6)), 2, 30)
+            return members, _clamp(round(members * rng.uniform(0.6, 1.0)), 1, 30)
+        if kind == PEOPLES_CREDIT_FUND:
+            members = _clamp(round(rng.lognormvariate(math.log(1200), 0.6)), 200, 6000)
+            return members, rng.randint(5, 22)
+        return rng.randint(4, 15), rng.randint(3, 25)
+
+    def _charter_capital(self, kind: str, members: int) -> int:
+        rng = self.rng
+        million = 1_000_000
+        if kind == COOPERATIVE:
+            return members * rng.choice((2, 3, 5, 10, 20, 30, 50)) * million
+        if kind == COOPERATIVE_GROUP:
+            return members * rng.choice((1, 2, 3, 5)) * million
+        median = 4_000 if kind == PEOPLES_CREDIT_FUND else 2_000
+        return round(rng.lognormvariate(math.log(median), 0.5)) * million
+
+    def _financials(
+        self,
+        kind: str,
+        capital: int,
+        registered_on: date,
+        final_status: str,
+        stopped_on: date | None,
+    ) -> list[dict[str, Any]]:
+        rng = self.rng
+        last_year = self.today.year - 1
+        if final_status != "operating" and stopped_on is not None:
+            last_year = min(last_year, stopped_on.year)
+        years = rng.randint(1, 3)
+        first_year = max(registered_on.year, last_year - years + 1)
+        turnover = (0.8, 1.8) if kind == PEOPLES_CREDIT_FUND else (0.5, 3.0)
+        margin = (0.05, 0.2) if kind == PEOPLES_CREDIT_FUND else (-0.04, 0.15)
+        revenue = capital * rng.uniform(*turnover)
+        rows = []
+        for year in range(first_year, last_year + 1):
+            revenue *= rng.uniform(0.9, 1.15)
+            profit = revenue * rng.uniform(*margin)
+            rows.append(
+                {"year": year, "revenue": _thousands(revenue), "profit": _thousands(profit)}
+            )
+        return rows
+
+    def _representative(self, kind: str) -> dict[str, Any]:
+        rng = self.rng
+        sex = "female" if rng.random() < 0.2 else "male"
+        middle = _weighted(rng, _MIDDLE_NAMES[sex])
+        given = rng.choice([g for g in _GIVEN_NAMES[sex] if g != middle])
+        name = f"{_weighted(rng, _SURNAMES)} {middle} {given}"
+        if kind == COOPERATIVE_GROUP:
+            title = "Tổ trưởng"
+        else:
+            title = rng.choice(("Giám đốc", "Chủ tịch Hội đồng quản trị"))
+        return {
+            "name": name,
+            "title": title,
+            "id_number": self._id_number(sex),
+            "phone": self._phone(),
+        }
+
+    def _id_number(self, sex: str) -> str:
+        """A citizen ID (CCCD): birth province, sex and century, year of birth, serial."""
+        rng = self.rng
+        birth_province = rng.choice(self.legacy_provinces or [self.province]).code
+        born = rng.randint(1955, 1995)
+        sex_digit = 0 if sex == "male" else 1
+        return f"0{birth_province}{sex_digit}{born % 100:02d}{rng.randrange(10**6):06d}"
+
+    def _phone(self) -> str:
+        return f"0{self.rng.choice(_MOBILE_PREFIXES)}{self.rng.randrange(10**7):07d}"
+
+    def _website(self, kind: str, short_name: str) -> str | None:
+        if self.rng.random() >= _WEBSITE_RATES[kind]:
+            return None
+        return f"https://{_slug(short_name)}{self.rng.choice(('.vn', '.com.vn', '.com'))}"
+
+    def _email(self, short_name: str, website: str | None) -> str:
+        if website is not None:
+            return f"lienhe@{website.removeprefix('https://')}"
+        domain = self.rng.choice(("gmail.com", "gmail.com", "gmail.com", "yahoo.com"))
+        return f"{_slug(short_name)}@{domain}"
+
+    def _ocop_products(
+        self, kind: str, activity: _Activity, site: _Site, registered_on: date
+    ) -> list[dict[str, Any]]:
+        rng = self.rng
+        if not activity.products or rng.random() >= _OCOP_RATES[kind]:
+            return []
+        earliest = max(registered_on, date(2019, 6, 1))
+        if earliest >= self.today:
+            return []
+        place = unit_short_name(site.legacy.name if site.legacy else site.current.name)
+        if place.isdigit():
+            place = self.province.short_name
+        names = rng.sample(activity.products, rng.randint(1, min(2, len(activity.products))))
+        return [
+            {
+                "name": f"{name} {place}",
+                "stars": rng.choices((3, 4, 5), (70, 27, 3))[0],
+                "certified_on": _day_between(rng, earliest, self.today).isoformat(),
+            }
+            for name in names
+        ]
+
+    def _digital(self, kind: str, has_website: bool) -> dict[str, bool]:
+        flags = {name: self.rng.random() < rate for name, rate in _DIGITAL_RATES[kind].items()}
+        flags["website"] = has_website
+        flags["internet"] = flags["internet"] or has_website
+        # Keep the answers coherent: some uses need others.
+        flags["accounting_software"] &= flags["computer"]
+        for needs_internet in ("ecommerce", "e_invoice", "iot"):
+            flags[needs_internet] &= flags["internet"]
+        flags["e_invoice"] &= flags["digital_signature"]
+        order = (
+            "computer",
+            "internet",
+            "website",
+            "social_media",
+            "ecommerce",
+            "digital_signature",
+            "accounting_software",
+            "e_invoice",
+            "iot",
+            "traceability",
+        )
+        return {name: flags[name] for name in order}
+
+    # --- what happened since -----------------------------------------------------------------
+
+    def _status_changes(self, kind: str, registered_on: date) -> list[dict[str, Any]]:
+        rng = self.rng
+        plans = [plan for plan, _ in _STATUS_PLANS]
+        weights = [weight for _, weight in _STATUS_PLANS]
+        if kind == PEOPLES_CREDIT_FUND:
+            weights = [0.95 if not plan else weight / 10 for plan, weight in _STATUS_PLANS]
+        plan = rng.choices(plans, weights)[0]
+        changes: list[dict[str, Any]] = []
+        floor = registered_on + timedelta(days=180)
+        previous, previous_day = "operating", registered_on
+        for index, status in enumerate(plan):
+            latest = self.today - timedelta(days=30 * (len(plan) - 1 - index))
+            gap = _FOLLOW_UP_DAYS.get((previous, status))
+            if gap is not None:
+                low = previous_day + timedelta(days=gap[0])
+                high = min(latest, previous_day + timedelta(days=gap[1]))
+            else:
+                low, high = floor, latest
+                if index == len(plan) - 1 and status in ("suspended", "dissolving"):
+                    low = max(low, self.today - timedelta(days=730))
+            if low > high:
+                return []  # too young for this history: it is simply still operating
+            day = _day_between(rng, low, high)
+            change = {
+                "status": status,
+                "effective_date": day.isoformat(),
+                "reason": rng.choice(_REASONS[previous, status]),
+            }
+            if status == "suspended":
+                months = rng.choice((3, 6, 12))
+                change["suspended_until"] = (day + timedelta(days=30 * months)).isoformat()
+            changes.append(change)
+            previous, previous_day, floor = status, day, day + timedelta(days=1)
+        return changes
+
+    def _operating_in_practice(self, status: str) -> str:
+        answers = ("yes", "nominal", "not_at_address", "unknown")
+        if status == "operating":
+            weights: tuple[float, ...] = (0.8, 0.1, 0.04, 0.06)
+        elif status in ("suspended", "dissolving"):
+            weights = (0.05, 0.45, 0.15, 0.35)
+        else:
+            weights = (0.0, 0.2, 0.2, 0.6)
+        return self.rng.choices(answers, weights)[0]
+
+    def _last_verified_on(self, operating_in_practice: str, registered_on: date) -> str | None:
+        if operating_in_practice == "unknown":
+            return None
+        earliest = max(registered_on, self.today - timedelta(days=3 * 365))
+        return _day_between(self.rng, earliest, self.today).isoformat()
+
+
+def _year_weight(kind: str, year: int) -> float:
+    if kind == PEOPLES_CREDIT_FUND:
+        return 6 if year <= 2003 else 1 if year <= 2012 else 0.3
+    if kind == COOPERATIVE_UNION:
+        return 0.3 if year < 2010 else 1 if year <= 2018 else 3
+    if kind == COOPERATIVE_GROUP:
+        return 0.5 if year <= 2008 else 3 if year <= 2018 else 5
+    # Old cooperatives re-registered under the 1996 law, then the rural-development push.
+    return 5 if year <= 1999 else 2 if year <= 2012 else 4 if year <= 2018 else 6
+
+
+def _day_between(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def _thousands(amount: float) -> int:
+    return round(amount / 1000) * 1000
+
+
+def _is_urban(unit_name: str) -> bool:
+    return unit_name.casefold().startswith(("phường", "thị trấn"))
+
+
+def _in_text(unit_name: str) -> str:
+    """A unit as written inside an address: "Xã Tân Hưng" -> "xã Tân Hưng"."""
+    short = unit_short_name(unit_name)
+    unit_type = unit_name[: len(unit_name) - len(short)]
+    return unit_type.lower() + short
+
+
+def _ascii(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _slug(text: str) -> str:
+    return "".join(char for char in _ascii(text).lower() if char.isascii() and char.isalnum())
+
+
+def _pick(rng: random.Random, items: Sequence[T], weight: Callable[[T], float]) -> T:
+    return rng.choices(items, [weight(item) for item in items])[0]
