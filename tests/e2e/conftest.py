@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hoptac.contracts.generate import CONTRACTS_DIR
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.testing import wait_until
 from hoptac.registry.adapters import tokens
@@ -32,7 +33,10 @@ class Process:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.popen = subprocess.Popen(
-                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                self.command,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
 
@@ -71,7 +75,8 @@ async def registry_stack(
     engine = create_async_engine(fresh_database)
     async with engine.begin() as conn:
         admin = await tokens.create_token(
-            conn, "e2e-admin", Role.ADMIN, [], [], WriteContext("e2e", "pytest", None))
+            conn, "e2e-admin", Role.ADMIN, [], [], WriteContext("e2e", "pytest", None)
+        )
     await engine.dispose()
     port = free_port()
     env = {
@@ -82,17 +87,34 @@ async def registry_stack(
         "HOPTAC_REGISTRY_RELAY_METRICS_PORT": "0",
         "HOPTAC_REGISTRY_RELAY_BATCH_SIZE": "10",
     }
-    api = Process("registry", [sys.executable, "-m", "uvicorn", "--factory",
-                               "hoptac.registry.entrypoints.http.app:create_app",
-                               "--host", "127.0.0.1", "--port", str(port)],
-                  env, tmp_path / "registry.log")
-    relay = Process("relay", [sys.executable, "-m", "hoptac.registry.entrypoints.relay"], env,
-                    tmp_path / "relay.log")
+    api = Process(
+        "registry",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "hoptac.registry.entrypoints.http.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env,
+        tmp_path / "registry.log",
+    )
+    relay = Process(
+        "relay",
+        [sys.executable, "-m", "hoptac.registry.entrypoints.relay"],
+        env,
+        tmp_path / "relay.log",
+    )
     url = f"http://127.0.0.1:{port}"
     api.start()
     relay.start()
     try:
         async with httpx.AsyncClient(base_url=url) as client:
+
             async def ready() -> bool:
                 try:
                     return (await client.get("/readyz")).status_code == 200
@@ -107,7 +129,5 @@ async def registry_stack(
 
 
 @pytest.fixture
-def contracts_dir() -> Iterator[Path]:
-    from hoptac.contracts.generate import CONTRACTS_DIR
-
-    yield CONTRACTS_DIR
+def contracts_dir() -> Path:
+    return CONTRACTS_DIR

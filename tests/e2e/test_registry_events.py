@@ -44,7 +44,9 @@ async def stream_count(js: JetStreamContext) -> int:
 
 async def all_messages(js: JetStreamContext) -> list[Any]:
     info = await js.stream_info(STREAM)
-    return [await js.get_msg(STREAM, s) for s in range(info.state.first_seq, info.state.last_seq + 1)]
+    return [
+        await js.get_msg(STREAM, s) for s in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
 
 
 async def test_a_write_over_http_arrives_on_jetstream_valid_against_the_schema(
@@ -54,11 +56,18 @@ async def test_a_write_over_http_arrives_on_jetstream_valid_against_the_schema(
     nc = await nats.connect(registry_stack.nats_url)
     try:
         js = nc.jetstream()
-        async with httpx.AsyncClient(base_url=registry_stack.url, headers=registry_stack.headers) as http:
+        async with httpx.AsyncClient(
+            base_url=registry_stack.url, headers=registry_stack.headers
+        ) as http:
             created = (await http.post("/v1/organizations", json=body(1))).json()
-            await http.post(f"/v1/organizations/{created['id']}/status",
-                            json={"status": "suspended", "reason": "Tạm ngừng 6 tháng",
-                                  "suspended_until": "2027-05-01"})
+            await http.post(
+                f"/v1/organizations/{created['id']}/status",
+                json={
+                    "status": "suspended",
+                    "reason": "Tạm ngừng 6 tháng",
+                    "suspended_until": "2027-05-01",
+                },
+            )
         await wait_until(lambda: stream_count(js), timeout=15)
         await wait_until(lambda: _at_least(js, 2), timeout=15)
         messages = await all_messages(js)
@@ -68,7 +77,9 @@ async def test_a_write_over_http_arrives_on_jetstream_valid_against_the_schema(
     for event in events:
         jsonschema.validate(event, schema)
     assert [m.subject for m in messages] == [
-        "coop.v1.org.registered.96", "coop.v1.org.status_changed.96"]
+        "coop.v1.org.registered.96",
+        "coop.v1.org.status_changed.96",
+    ]
     assert events[1]["data"]["previous_status"] == "operating"
     assert events[1]["organization_version"] == 2
     assert "096190004321" not in json.dumps(events)  # restricted fields stay in the registry
@@ -83,7 +94,9 @@ async def test_a_relay_killed_mid_batch_still_delivers_every_event_once(
 ) -> None:
     total = 400
     registry_stack.relay.stop()  # let a backlog build up, so the kill lands mid-way
-    async with httpx.AsyncClient(base_url=registry_stack.url, headers=registry_stack.headers) as http:
+    async with httpx.AsyncClient(
+        base_url=registry_stack.url, headers=registry_stack.headers
+    ) as http:
         gate = asyncio.Semaphore(16)
 
         async def create(number: int) -> None:

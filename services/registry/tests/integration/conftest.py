@@ -71,9 +71,13 @@ async def registry(registry_url: str, reference: ReferenceData) -> AsyncIterator
 
 
 @pytest.fixture
-async def client(registry_url: str, registry: Registry) -> AsyncIterator[httpx.AsyncClient]:
+def transport(registry_url: str, registry: Registry) -> httpx.ASGITransport:
+    """The registry app served in-process: HTTP semantics without a socket."""
     settings = RegistrySettings(database_url=registry_url, max_body_bytes=200_000)
-    app = create_app(settings, registry)
-    transport = httpx.ASGITransport(app=app)
+    return httpx.ASGITransport(app=create_app(settings, registry))
+
+
+@pytest.fixture
+async def client(transport: httpx.ASGITransport) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
         yield http

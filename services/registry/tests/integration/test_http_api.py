@@ -36,10 +36,13 @@ async def counts(engine: AsyncEngine) -> tuple[int, int]:
 async def test_registering_returns_id_version_and_etag(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:
-    response = await client.post("/v1/organizations", json=make_body(), headers=Tokens.header(issued.admin))
+    response = await client.post(
+        "/v1/organizations", json=make_body(), headers=Tokens.header(issued.admin)
+    )
     assert response.status_code == 201
     body = response.json()
-    assert body["version"] == 1 and body["id"]
+    assert body["version"] == 1
+    assert body["id"]
     assert response.headers["etag"] == '"1"'
     assert response.headers["location"] == f"/v1/organizations/{body['id']}"
 
@@ -51,8 +54,9 @@ async def test_anonymous_readers_never_see_restricted_fields(
     public = (await client.get(f"/v1/organizations/{created['id']}")).json()
     assert public["legal_representative"] == {"name": "Nguyễn Văn An", "title": "Giám đốc"}
     assert "096080001234" not in str(public)
-    staff = (await client.get(f"/v1/organizations/{created['id']}",
-                              headers=Tokens.header(issued.agency))).json()
+    staff = (
+        await client.get(f"/v1/organizations/{created['id']}", headers=Tokens.header(issued.agency))
+    ).json()
     assert staff["legal_representative"]["id_number"] == "096080001234"
     listed = (await client.get("/v1/organizations")).json()["items"]
     assert "096080001234" not in str(listed)
@@ -66,8 +70,11 @@ async def test_patch_needs_if_match_and_refuses_stale_versions(
     headers = Tokens.header(issued.reviewer)
     assert (await client.patch(url, json={"members_count": 30}, headers=headers)).status_code == 428
     ok = await client.patch(url, json={"members_count": 30}, headers={**headers, "If-Match": '"1"'})
-    assert ok.status_code == 200 and ok.headers["etag"] == '"2"'
-    stale = await client.patch(url, json={"members_count": 31}, headers={**headers, "If-Match": '"1"'})
+    assert ok.status_code == 200
+    assert ok.headers["etag"] == '"2"'
+    stale = await client.patch(
+        url, json={"members_count": 31}, headers={**headers, "If-Match": '"1"'}
+    )
     assert stale.status_code == 412
     assert "version 2" in stale.json()["message"]
     assert (await client.get(url)).json()["members_count"] == 30
@@ -78,15 +85,28 @@ async def test_history_tells_who_when_why_and_what(
 ) -> None:
     created = await register(client, issued.admin, make_body())
     url = f"/v1/organizations/{created['id']}"
-    await client.patch(url, json={"members_count": 30, "effective_date": "2025-01-01"},
-                       headers={**Tokens.header(issued.reviewer), "If-Match": '"1"'})
-    await client.post(f"{url}/status", json={"status": "suspended", "reason": "Đại hội quyết định",
-                                            "suspended_until": "2027-06-30"},
-                      headers=Tokens.header(issued.reviewer))
+    await client.patch(
+        url,
+        json={"members_count": 30, "effective_date": "2025-01-01"},
+        headers={**Tokens.header(issued.reviewer), "If-Match": '"1"'},
+    )
+    await client.post(
+        f"{url}/status",
+        json={
+            "status": "suspended",
+            "reason": "Đại hội quyết định",
+            "suspended_until": "2027-06-30",
+        },
+        headers=Tokens.header(issued.reviewer),
+    )
     versions = (await client.get(f"{url}/history", headers=Tokens.header(issued.admin))).json()[
-        "versions"]
+        "versions"
+    ]
     assert [v["event_type"] for v in versions] == [
-        "organization.registered", "organization.updated", "organization.status_changed"]
+        "organization.registered",
+        "organization.updated",
+        "organization.status_changed",
+    ]
     assert versions[1]["actor"] == "reviewer"
     assert versions[1]["effective_date"] == "2025-01-01"
     assert versions[1]["changes"] == [{"field": "members_count", "before": 25, "after": 30}]
@@ -98,9 +118,15 @@ async def test_reads_as_of_a_date_follow_effective_dates(
 ) -> None:
     created = await register(client, issued.admin, make_body())
     url = f"/v1/organizations/{created['id']}"
-    await client.post(f"{url}/status", json={"status": "dissolved", "effective_date": "2022-07-01",
-                                            "reason": "Giải thể theo nghị quyết"},
-                      headers=Tokens.header(issued.reviewer))
+    await client.post(
+        f"{url}/status",
+        json={
+            "status": "dissolved",
+            "effective_date": "2022-07-01",
+            "reason": "Giải thể theo nghị quyết",
+        },
+        headers=Tokens.header(issued.reviewer),
+    )
     before = (await client.get(url, params={"as_of": "2022-06-30"})).json()
     after = (await client.get(url, params={"as_of": "2022-07-01"})).json()
     assert (before["status"], after["status"]) == ("operating", "dissolved")
@@ -140,9 +166,13 @@ async def test_invalid_fields_get_422_with_their_path_and_change_nothing(
     assert await counts(engine) == (0, 0)
 
 
-async def test_oversized_bodies_get_413(client: httpx.AsyncClient, issued: Tokens, make_body: Body) -> None:
+async def test_oversized_bodies_get_413(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
     body = make_body(name_foreign="x" * 300_000)
-    response = await client.post("/v1/organizations", json=body, headers=Tokens.header(issued.admin))
+    response = await client.post(
+        "/v1/organizations", json=body, headers=Tokens.header(issued.admin)
+    )
     assert response.status_code == 413
     assert "bytes" in response.json()["message"]
 
@@ -153,9 +183,14 @@ async def test_invalid_transition_gets_409_and_changes_nothing(
     created = await register(client, issued.admin, make_body())
     url = f"/v1/organizations/{created['id']}/status"
     headers = Tokens.header(issued.reviewer)
-    assert (await client.post(url, json={"status": "bankrupt", "reason": "Tòa án tuyên bố phá sản"},
-                              headers=headers)).status_code == 200
-    refused = await client.post(url, json={"status": "operating", "reason": "Khôi phục"}, headers=headers)
+    assert (
+        await client.post(
+            url, json={"status": "bankrupt", "reason": "Tòa án tuyên bố phá sản"}, headers=headers
+        )
+    ).status_code == 200
+    refused = await client.post(
+        url, json={"status": "operating", "reason": "Khôi phục"}, headers=headers
+    )
     assert refused.status_code == 409
     assert "final" in refused.json()["message"]
     assert await counts(engine) == (1, 2)
@@ -165,8 +200,11 @@ async def test_registration_numbers_are_unique(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:
     await register(client, issued.admin, make_body())
-    again = await client.post("/v1/organizations", json=make_body(name="Hợp tác xã Khác Hẳn"),
-                              headers=Tokens.header(issued.admin))
+    again = await client.post(
+        "/v1/organizations",
+        json=make_body(name="Hợp tác xã Khác Hẳn"),
+        headers=Tokens.header(issued.admin),
+    )
     assert again.status_code == 409
     assert "6001000001" in again.json()["message"]
 
@@ -175,8 +213,11 @@ async def test_a_confusingly_similar_name_gets_a_warning(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:
     await register(client, issued.admin, make_body())
-    second = await register(client, issued.admin, make_body(
-        registration_number="6001000002", name="HTX Nông Nghiệp Tân Hưng"))
+    second = await register(
+        client,
+        issued.admin,
+        make_body(registration_number="6001000002", name="HTX Nông Nghiệp Tân Hưng"),
+    )
     assert second["warnings"][0]["code"] == "similar_name"
     assert second["warnings"][0]["similar"][0]["registration_number"] == "6001000001"
 
@@ -184,14 +225,18 @@ async def test_a_confusingly_similar_name_gets_a_warning(
 async def test_who_may_write(client: httpx.AsyncClient, issued: Tokens, make_body: Body) -> None:
     anonymous = await client.post("/v1/organizations", json=make_body())
     assert anonymous.status_code == 401
-    agency = await client.post("/v1/organizations", json=make_body(), headers=Tokens.header(issued.agency))
+    agency = await client.post(
+        "/v1/organizations", json=make_body(), headers=Tokens.header(issued.agency)
+    )
     assert agency.status_code == 403
-    outside = await client.post("/v1/organizations", json=make_body(),
-                                headers=Tokens.header(issued.officer_01))
+    outside = await client.post(
+        "/v1/organizations", json=make_body(), headers=Tokens.header(issued.officer_01)
+    )
     assert outside.status_code == 403
     assert "province 96" in outside.json()["message"]
-    inside = await client.post("/v1/organizations", json=make_body(),
-                               headers=Tokens.header(issued.officer_96))
+    inside = await client.post(
+        "/v1/organizations", json=make_body(), headers=Tokens.header(issued.officer_96)
+    )
     assert inside.status_code == 201
     bogus = await client.get("/v1/changes", headers={"Authorization": "Bearer nope"})
     assert bogus.status_code == 401
@@ -201,14 +246,23 @@ async def test_every_write_is_audited(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body, engine: AsyncEngine
 ) -> None:
     created = await register(client, issued.officer_96, make_body())
-    await client.patch(f"/v1/organizations/{created['id']}", json={"workers_count": 3},
-                       headers={**Tokens.header(issued.officer_96), "If-Match": '"1"'})
+    await client.patch(
+        f"/v1/organizations/{created['id']}",
+        json={"workers_count": 3},
+        headers={**Tokens.header(issued.officer_96), "If-Match": '"1"'},
+    )
     async with engine.connect() as conn:
-        rows = (await conn.execute(
-            select(audit_log).where(audit_log.c.target == created["id"]).order_by(audit_log.c.id)
-        )).all()
+        rows = (
+            await conn.execute(
+                select(audit_log)
+                .where(audit_log.c.target == created["id"])
+                .order_by(audit_log.c.id)
+            )
+        ).all()
     assert [(r.actor, r.action) for r in rows] == [
-        ("officer_96", "organization.registered"), ("officer_96", "organization.updated")]
+        ("officer_96", "organization.registered"),
+        ("officer_96", "organization.updated"),
+    ]
     assert rows[1].diff == [{"field": "workers_count", "before": 12, "after": 3}]
     assert rows[1].source.startswith("http ")
 
@@ -217,9 +271,15 @@ async def test_listing_filters_and_pages_with_a_cursor(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:
     for number in range(5):
-        await register(client, issued.admin, make_body(
-            registration_number=f"70000{number}", name=f"Hợp tác xã Số {number} Khánh Bình",
-            kind="cooperative_group" if number % 2 else "cooperative"))
+        await register(
+            client,
+            issued.admin,
+            make_body(
+                registration_number=f"70000{number}",
+                name=f"Hợp tác xã Số {number} Khánh Bình",
+                kind="cooperative_group" if number % 2 else "cooperative",
+            ),
+        )
     seen: list[str] = []
     cursor = None
     while True:
@@ -231,24 +291,38 @@ async def test_listing_filters_and_pages_with_a_cursor(
             break
     assert sorted(seen) == ["700000", "700002", "700004"]
     bad = await client.get("/v1/organizations", params={"cursor": "garbage"})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "cursor"
 
 
-async def test_merge_and_removal(client: httpx.AsyncClient, issued: Tokens, make_body: Body) -> None:
+async def test_merge_and_removal(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
     absorbed = await register(client, issued.admin, make_body())
-    successor = await register(client, issued.admin, make_body(
-        registration_number="6001000009", name="Hợp tác xã Dịch vụ Nông nghiệp Cái Nước"))
-    merged = await client.post(f"/v1/organizations/{absorbed['id']}/merge",
-                               json={"into": successor["id"], "reason": "Sáp nhập theo đại hội"},
-                               headers=Tokens.header(issued.reviewer))
+    successor = await register(
+        client,
+        issued.admin,
+        make_body(registration_number="6001000009", name="Hợp tác xã Dịch vụ Nông nghiệp Cái Nước"),
+    )
+    merged = await client.post(
+        f"/v1/organizations/{absorbed['id']}/merge",
+        json={"into": successor["id"], "reason": "Sáp nhập theo đại hội"},
+        headers=Tokens.header(issued.reviewer),
+    )
     assert merged.status_code == 200
     assert merged.json()["status"] == "dissolved"
     assert merged.json()["merged_into"] == successor["id"]
-    officer = await client.delete(f"/v1/organizations/{successor['id']}",
-                                  params={"reason": "Nhập nhầm"}, headers=Tokens.header(issued.officer_96))
+    officer = await client.delete(
+        f"/v1/organizations/{successor['id']}",
+        params={"reason": "Nhập nhầm"},
+        headers=Tokens.header(issued.officer_96),
+    )
     assert officer.status_code == 403
-    removed = await client.delete(f"/v1/organizations/{successor['id']}",
-                                  params={"reason": "Nhập nhầm"}, headers=Tokens.header(issued.admin))
+    removed = await client.delete(
+        f"/v1/organizations/{successor['id']}",
+        params={"reason": "Nhập nhầm"},
+        headers=Tokens.header(issued.admin),
+    )
     assert removed.status_code == 204
     assert (await client.get(f"/v1/organizations/{successor['id']}")).status_code == 410
 
@@ -263,7 +337,9 @@ async def test_vietnamese_text_is_stored_in_nfc(
     assert created["name"] == unicodedata.normalize("NFC", decomposed)
 
 
-async def test_operations_endpoints(client: httpx.AsyncClient, issued: Tokens, make_body: Body) -> None:
+async def test_operations_endpoints(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
     await register(client, issued.admin, make_body())
     assert (await client.get("/healthz")).json()["status"] == "ok"
     assert (await client.get("/readyz")).status_code == 200

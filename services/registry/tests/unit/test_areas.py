@@ -42,7 +42,9 @@ def test_every_legacy_commune_leads_to_communes_of_the_province_that_absorbed_it
         for legacy_province in units.legacy_provinces_of(province.code):
             assert units.current_province_for_legacy(legacy_province.code) == province.code
             for commune in units.legacy_communes_of(legacy_province.code):
-                current = [units.commune(c) for c in units.current_communes_for_legacy(commune.code)]
+                current = [
+                    units.commune(c) for c in units.current_communes_for_legacy(commune.code)
+                ]
                 assert current, commune
                 assert {c.province_code for c in current} == {province.code}, commune
 

@@ -69,8 +69,9 @@ def test_a_commune_outside_the_province_is_refused(reference: ReferenceData) -> 
 
 def test_an_unknown_vsic_division_is_refused(reference: ReferenceData) -> None:
     with pytest.raises(InvalidFields) as error:
-        domain.register(sample_body(sector={"group": "agriculture", "vsic": ["0411"]}),
-                        reference, TODAY)
+        domain.register(
+            sample_body(sector={"group": "agriculture", "vsic": ["0411"]}), reference, TODAY
+        )
     assert field_paths(error.value) == ["sector.vsic.0"]
 
 
@@ -123,7 +124,10 @@ def test_suspension_needs_an_end_date(reference: ReferenceData) -> None:
     )
     after = apply(org, version).record
     assert (after["status"], after["status_since"], after["suspended_until"]) == (
-        "suspended", "2026-01-01", "2026-12-31")
+        "suspended",
+        "2026-01-01",
+        "2026-12-31",
+    )
 
 
 def test_a_dissolved_organisation_cannot_come_back(reference: ReferenceData) -> None:
@@ -135,16 +139,18 @@ def test_a_dissolved_organisation_cannot_come_back(reference: ReferenceData) -> 
 
 def test_a_status_change_cannot_predate_the_current_status(reference: ReferenceData) -> None:
     org = registered(reference)
-    org = apply(org, domain.change_status(
-        org, Status.DISSOLVING, date(2024, 5, 1), "giải thể", None, TODAY))
+    org = apply(
+        org, domain.change_status(org, Status.DISSOLVING, date(2024, 5, 1), "giải thể", None, TODAY)
+    )
     with pytest.raises(InvalidFields, match="2024-05-01"):
         domain.change_status(org, Status.DISSOLVED, date(2024, 4, 1), "xong", None, TODAY)
 
 
 def test_status_as_of_a_date_follows_effective_dates(reference: ReferenceData) -> None:
     org = registered(reference)
-    org = apply(org, domain.change_status(
-        org, Status.DISSOLVED, date(2022, 7, 1), "giải thể", None, TODAY))
+    org = apply(
+        org, domain.change_status(org, Status.DISSOLVED, date(2022, 7, 1), "giải thể", None, TODAY)
+    )
     assert org.on(date(2022, 6, 30))["status"] == "operating"  # type: ignore[index]
     assert org.on(date(2022, 7, 1))["status"] == "dissolved"  # type: ignore[index]
 

@@ -2,8 +2,8 @@
 the status changes that happened to it since.
 
 Places and codes are real (the province's communes, current and legacy; VSIC 2018 divisions);
-organisations and people are invented. One seeded generator draws everything, so a seed always
-gives the same province (for the same `today`).
+organisations and people are invented. One seeded generator draws everything, so a seed and a
+`today` always give the same province.
 """
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar
 
+from hoptac.registry.demo import vocabulary
+from hoptac.registry.demo.vocabulary import (
+    COOPERATIVE,
+    COOPERATIVE_GROUP,
+    COOPERATIVE_UNION,
+    PEOPLES_CREDIT_FUND,
+)
 from hoptac.registry.domain.areas import (
     AdministrativeUnits,
     Commune,
@@ -28,10 +35,6 @@ REFORM_DAY = date(2025, 7, 1)
 # Departments of Planning and Investment merged into Departments of Finance on this day.
 DPI_MERGER_DAY = date(2025, 3, 1)
 
-COOPERATIVE = "cooperative"
-COOPERATIVE_GROUP = "cooperative_group"
-PEOPLES_CREDIT_FUND = "peoples_credit_fund"
-COOPERATIVE_UNION = "cooperative_union"
 
 T = TypeVar("T")
 
@@ -54,279 +57,19 @@ class DemoOrganization:
         return str(self.body["registration_number"])
 
 
-@dataclass(frozen=True)
-class _Activity:
-    group: str
-    title: str  # "Hợp tác xã {title} Tân Hưng"
-    abbreviation: str  # "HTX {abbreviation} Tân Hưng"
-    english: str  # "Tan Hung {english} Cooperative"
-    group_task: str  # "Tổ hợp tác {group_task} ấp 3 xã Tân Thành"
-    vsic: tuple[str, ...]  # the first is the main business line
-    weight: float
-    products: tuple[str, ...] = ()  # OCOP product names, completed with a place
-
-
-# Weighted like a Mekong delta province: shrimp, rice-shrimp, fishing and salt dominate.
-# fmt: off
-_ACTIVITIES = (
-    _Activity(
-        "agriculture", "Nông nghiệp", "NN", "Agricultural", "trồng lúa",
-        ("0111", "0161", "0163", "4620"), 12, ("Gạo ST25", "Gạo thơm"),
-    ),
-    _Activity(
-        "agriculture", "Dịch vụ Nông nghiệp", "DVNN", "Agricultural Service", "sản xuất lúa",
-        ("0161", "0111", "4620"), 6, ("Gạo sạch",),
-    ),
-    _Activity(
-        "agriculture", "Tôm lúa", "TL", "Shrimp-Rice", "nuôi tôm trên đất lúa",
-        ("03221", "0111"), 7, ("Gạo hữu cơ tôm lúa", "Tôm khô"),
-    ),
-    _Activity(
-        "agriculture", "Thủy sản", "TS", "Fishery", "nuôi tôm",
-        ("0322", "0321", "4620"), 9, ("Tôm khô", "Cua biển", "Khô cá kèo"),
-    ),
-    _Activity(
-        "agriculture", "Nuôi trồng thủy sản", "NTTS", "Aquaculture", "nuôi tôm quảng canh",
-        ("0321", "0322", "0323"), 6, ("Tôm sú sinh thái", "Cua gạch"),
-    ),
-    _Activity(
-        "agriculture", "Khai thác thủy sản", "KTTS", "Fishing", "khai thác thủy sản",
-        ("0311", "1020"), 4, ("Khô cá đù", "Chả cá thác lác"),
-    ),
-    _Activity(
-        "agriculture", "Nuôi nghêu", "Nghêu", "Clam Farming", "nuôi nghêu",
-        ("0321",), 2, ("Nghêu sạch",),
-    ),
-    _Activity(
-        "agriculture", "Lâm nghiệp", "LN", "Forestry", "trồng rừng", ("0210", "0240"), 2,
-    ),
-    _Activity(
-        "agriculture", "Nuôi ong", "NO", "Beekeeping", "nuôi ong lấy mật",
-        ("0149",), 1.5, ("Mật ong rừng tràm",),
-    ),
-    _Activity(
-        "agriculture", "Sản xuất muối", "SX Muối", "Salt Production", "sản xuất muối",
-        ("0893",), 2, ("Muối hạt", "Muối tôm"),
-    ),
-    _Activity(
-        "agriculture", "Chăn nuôi", "CN", "Livestock", "chăn nuôi heo",
-        ("0145", "0146", "0162"), 3,
-    ),
-    _Activity(
-        "agriculture", "Rau an toàn", "RAT", "Safe Vegetable", "trồng rau",
-        ("0118",), 2, ("Rau sạch",),
-    ),
-    _Activity(
-        "agriculture", "Cây ăn trái", "CAT", "Fruit", "trồng cây ăn trái",
-        ("0121", "0122"), 2, ("Chuối sấy", "Dừa sáp"),
-    ),
-    _Activity(
-        "industry_handicraft", "Tiểu thủ công nghiệp", "TTCN", "Handicraft", "đan đát",
-        ("1629", "3290"), 3, ("Giỏ đan lục bình", "Túi xách đan bàng"),
-    ),
-    _Activity(
-        "industry_handicraft", "Chế biến thủy sản", "CBTS", "Seafood Processing",
-        "chế biến khô", ("1020", "4632"), 3, ("Khô cá dứa", "Ba khía muối", "Tôm khô"),
-    ),
-    _Activity(
-        "industry_handicraft", "Cơ khí", "CK", "Mechanical", "gia công cơ khí",
-        ("2592", "3312"), 1,
-    ),
-    _Activity(
-        "industry_handicraft", "Đóng ghe", "ĐG", "Boatbuilding", "đóng ghe",
-        ("3011", "3315"), 1,
-    ),
-    _Activity(
-        "industry_handicraft", "Sản xuất nước đá", "SXNĐ", "Ice", "sản xuất nước đá",
-        ("3530",), 1,
-    ),
-    _Activity(
-        "construction", "Xây dựng", "XD", "Construction", "xây dựng",
-        ("4101", "4299", "4330"), 2,
-    ),
-    _Activity(
-        "construction", "Xây dựng Giao thông", "XDGT", "Road Construction",
-        "làm đường giao thông nông thôn", ("4212", "4299"), 1,
-    ),
-    _Activity(
-        "trade_services", "Thương mại Dịch vụ", "TMDV", "Trading and Service", "buôn bán",
-        ("4620", "4632", "4711"), 5,
-    ),
-    _Activity(
-        "trade_services", "Dịch vụ Tổng hợp", "DVTH", "General Service", "dịch vụ",
-        ("4669", "4773", "5610"), 3,
-    ),
-    _Activity(
-        "trade_services", "Du lịch Cộng đồng", "DLCĐ", "Community Tourism",
-        "làm du lịch cộng đồng", ("7990", "5510", "5610"), 2,
-    ),
-    _Activity(
-        "trade_services", "Cung ứng Vật tư Nông nghiệp", "CUVT", "Agricultural Supplies",
-        "cung ứng vật tư", ("4669", "4620"), 2,
-    ),
-    _Activity(
-        "transport", "Vận tải", "VT", "Transport", "vận tải hàng hóa",
-        ("4933", "4932"), 2,
-    ),
-    _Activity(
-        "transport", "Vận tải thủy", "VTT", "Waterway Transport", "chạy đò ngang",
-        ("5021", "5022", "5222"), 2,
-    ),
-    _Activity(
-        "transport", "Vận tải Hành khách", "VTHK", "Passenger Transport", "chở khách",
-        ("4932",), 1,
-    ),
-    _Activity(
-        "environment", "Môi trường", "MT", "Environmental", "thu gom rác",
-        ("3811", "3821"), 2,
-    ),
-    _Activity(
-        "environment", "Cấp nước sinh hoạt", "CNSH", "Water Supply", "cấp nước",
-        ("3600",), 2,
-    ),
-    _Activity("housing", "Nhà ở", "Nhà ở", "Housing", "xây nhà ở", ("6810", "4101"), 1),
-    _Activity(
-        "other", "Dịch vụ Bảo vệ", "DVBV", "Security Service", "bảo vệ", ("8010",), 1,
-    ),
-    _Activity(
-        "other", "Dịch vụ Việc làm", "DVVL", "Employment Service", "giới thiệu việc làm",
-        ("7810",), 1,
-    ),
-    _Activity(
-        "other", "Dịch vụ Tang lễ", "DVTL", "Funeral Service", "phục vụ tang lễ",
-        ("9632",), 1,
-    ),
-)
-_CREDIT_FUND_ACTIVITY = _Activity(
-    "credit", "Tín dụng", "TD", "Credit", "tín dụng", ("6419",), 1
-)
-_UNION_GROUPS = ("agriculture", "trade_services", "transport")
-
-_LUCKY_NAMES = (
-    "Thành Công", "Phát Đạt", "Hòa Thuận", "Đồng Tâm", "Thắng Lợi", "Tiến Phát", "Hưng Thịnh",
-    "Phú Lợi", "Quyết Thắng", "Hiệp Lực", "Thịnh Phát", "Đoàn Kết", "Tân Tiến", "Phước Lộc",
-    "Hợp Lực", "Vạn Phát", "Bình Minh", "Phú Thịnh", "Kiên Cường", "Sáng Tạo",
-)
-_HAMLETS = (
-    "Cái Keo", "Rạch Gốc", "Kênh Xáng", "Xóm Mới", "Mương Điều", "Bà Hính", "Cây Dương",
-    "Tân Điền", "Thạnh Điền", "Nhà Máy", "Giáp Nước", "Bào Sen", "Cái Nháp", "Kinh Tư",
-    "Vàm Đình", "Lung Lá", "Xẻo Đước", "Bến Dựa", "Cái Cám", "Đường Đào",
-)
-_STREETS = (
-    "Nguyễn Tất Thành", "Trần Hưng Đạo", "Lý Thường Kiệt", "Ngô Quyền", "Phan Ngọc Hiển",
-    "Hùng Vương", "Lê Lợi", "Nguyễn Trãi", "Quang Trung", "Trần Phú", "3 Tháng 2", "30 Tháng 4",
-)
-
-_SURNAMES = {
-    "Nguyễn": 30, "Trần": 11, "Lê": 9, "Phạm": 6, "Huỳnh": 6, "Võ": 5, "Phan": 4, "Trương": 3,
-    "Đặng": 2, "Bùi": 2, "Đỗ": 2, "Hồ": 2, "Ngô": 2, "Dương": 2, "Lý": 2, "Lâm": 2, "Tô": 1,
-    "Quách": 1, "Châu": 1, "Đoàn": 1, "Mai": 1, "Thái": 1, "Cao": 1, "Danh": 1, "Thạch": 1,
-}
-_MIDDLE_NAMES = {
-    "male": {"Văn": 10, "Minh": 2, "Thanh": 2, "Hoàng": 1, "Quốc": 1, "Hữu": 1, "Công": 1,
-             "Trọng": 1, "Tấn": 1, "Chí": 1},
-    "female": {"Thị": 10, "Ngọc": 2, "Thanh": 1, "Kim": 1, "Mỹ": 1, "Bích": 1, "Hồng": 1},
-}
-_GIVEN_NAMES = {
-    "male": ("An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Minh", "Nam",
-             "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thắng", "Thành", "Tuấn", "Việt", "Vinh",
-             "Tài", "Lợi", "Hậu", "Nghĩa", "Trung", "Hiếu", "Toàn", "Út", "Tư", "Bảy", "Đức",
-             "Lộc", "Phước", "Thuận", "Hòa", "Kiệt", "Nhân"),
-    "female": ("Bích", "Hoa", "Hồng", "Lan", "Linh", "Mai", "Ngọc", "Nhung", "Phương", "Thảo",
-               "Trang", "Tuyết", "Yến", "Hạnh", "Diễm", "Loan", "Thủy", "Hằng", "Cúc", "Xuân",
-               "Nga", "Huệ", "Thắm", "Út"),
-}
-_MOBILE_PREFIXES = (
-    "90", "91", "94", "83", "84", "85", "88", "97", "98", "96", "86", "32", "33", "34", "35",
-    "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "56", "58",
-)
-# fmt: on
-
-# Each plan starts from `operating` and uses only transitions the law allows.
-_STATUS_PLANS: tuple[tuple[tuple[str, ...], float], ...] = (
-    ((), 0.62),
-    (("suspended", "operating"), 0.09),
-    (("certificate_revoked", "operating"), 0.02),
-    (("suspended",), 0.06),
-    (("suspended", "operating", "suspended"), 0.01),
-    (("dissolving",), 0.03),
-    (("dissolving", "dissolved"), 0.09),
-    (("bankrupt",), 0.01),
-    (("certificate_revoked",), 0.04),
-)
-# Days from one change to the next when the second answers the first.
-_FOLLOW_UP_DAYS = {
-    ("suspended", "operating"): (60, 365),
-    ("certificate_revoked", "operating"): (90, 540),
-    ("dissolving", "dissolved"): (30, 300),
-}
-_REASONS = {
-    ("operating", "suspended"): (
-        "Tạm ngừng hoạt động theo nghị quyết Đại hội thành viên",
-        "Tạm ngừng kinh doanh do thiếu vốn sản xuất",
-        "Tạm ngừng do dịch bệnh trên tôm nuôi",
-        "Tạm ngừng để củng cố, tổ chức lại bộ máy quản lý",
-    ),
-    ("suspended", "operating"): ("Hoạt động trở lại sau thời gian tạm ngừng",),
-    ("certificate_revoked", "operating"): (
-        "Được khôi phục giấy chứng nhận đăng ký sau khi khắc phục vi phạm",
-    ),
-    ("operating", "dissolving"): (
-        "Đại hội thành viên quyết định giải thể",
-        "Giải thể do không còn đủ số lượng thành viên tối thiểu",
-        "Giải thể do hết thời hạn hoạt động ghi trong điều lệ",
-    ),
-    ("dissolving", "dissolved"): ("Hoàn tất thủ tục giải thể, đã thông báo cơ quan đăng ký",),
-    ("operating", "bankrupt"): ("Tòa án nhân dân tỉnh ra quyết định tuyên bố phá sản",),
-    ("operating", "certificate_revoked"): (
-        "Thu hồi giấy chứng nhận đăng ký do ngừng hoạt động 12 tháng liên tục không thông báo",
-        "Thu hồi giấy chứng nhận đăng ký do không gửi báo cáo tình hình hoạt động 2 năm liền",
-    ),
-}
-
-# fmt: off
-_DIGITAL_RATES = {
-    COOPERATIVE: {
-        "computer": 0.7, "internet": 0.65, "social_media": 0.45, "ecommerce": 0.12,
-        "digital_signature": 0.4, "accounting_software": 0.3, "e_invoice": 0.45, "iot": 0.04,
-        "traceability": 0.1,
-    },
-    COOPERATIVE_GROUP: {
-        "computer": 0.15, "internet": 0.35, "social_media": 0.3, "ecommerce": 0.03,
-        "digital_signature": 0.02, "accounting_software": 0.02, "e_invoice": 0.02, "iot": 0.01,
-        "traceability": 0.03,
-    },
-    PEOPLES_CREDIT_FUND: {
-        "computer": 1.0, "internet": 1.0, "social_media": 0.5, "ecommerce": 0.0,
-        "digital_signature": 0.95, "accounting_software": 1.0, "e_invoice": 0.9, "iot": 0.0,
-        "traceability": 0.0,
-    },
-    COOPERATIVE_UNION: {
-        "computer": 0.95, "internet": 0.95, "social_media": 0.6, "ecommerce": 0.3,
-        "digital_signature": 0.8, "accounting_software": 0.7, "e_invoice": 0.75, "iot": 0.08,
-        "traceability": 0.25,
-    },
-}
-_WEBSITE_RATES = {
-    COOPERATIVE: 0.08, COOPERATIVE_GROUP: 0.0, PEOPLES_CREDIT_FUND: 0.3, COOPERATIVE_UNION: 0.4,
-}
-_FOREIGN_NAME_RATES = {
-    COOPERATIVE: 0.2, COOPERATIVE_GROUP: 0.0, PEOPLES_CREDIT_FUND: 0.3, COOPERATIVE_UNION: 0.6,
-}
-_OCOP_RATES = {
-    COOPERATIVE: 0.22, COOPERATIVE_GROUP: 0.05, PEOPLES_CREDIT_FUND: 0.0, COOPERATIVE_UNION: 0.3,
-}
-# fmt: on
-
-
 def generate_province(
-    units: DemoAreas, province_code: str = "96", count: int = 300, seed: int = 2025
+    units: DemoAreas,
+    province_code: str = "96",
+    count: int = 300,
+    seed: int = 2025,
+    today: date | None = None,
 ) -> list[DemoOrganization]:
-    """`count` organisations of one current province, the same ones for the same seed."""
+    """`count` organisations of one current province, the same ones for the same seed and
+    `today` (the day nothing may come after; the real today by default)."""
     province = units.province(province_code)
     if province is None:
         raise ValueError(f"'{province_code}' is not a current province code")
-    generator = _Generator(units, province, random.Random(seed), date.today())
+    generator = _Generator(units, province, random.Random(seed), today or date.today())
     return [generator.organization(kind) for kind in generator.kinds(count)]
 
 
@@ -414,10 +157,14 @@ class _Generator:
 
     # --- what it does and when it started ----------------------------------------------------
 
-    def _activity(self, kind: str) -> _Activity:
+    def _activity(self, kind: str) -> vocabulary.Activity:
         if kind == PEOPLES_CREDIT_FUND:
-            return _CREDIT_FUND_ACTIVITY
-        choices = [a for a in _ACTIVITIES if kind != COOPERATIVE_UNION or a.group in _UNION_GROUPS]
+            return vocabulary.CREDIT_FUND_ACTIVITY
+        choices = [
+            a
+            for a in vocabulary.ACTIVITIES
+            if kind != COOPERATIVE_UNION or a.group in vocabulary.UNION_GROUPS
+        ]
         # Cooperative groups are mostly farmers and fishers working side by side.
         boost = 1.5 if kind == COOPERATIVE_GROUP else 1.0
         return _pick(
@@ -435,7 +182,7 @@ class _Generator:
     # --- where it is, and what it is called --------------------------------------------------
 
     def _named_site(
-        self, kind: str, activity: _Activity, registered_on: date
+        self, kind: str, activity: vocabulary.Activity, registered_on: date
     ) -> tuple[_Site, str, str | None, str | None]:
         for _ in range(200):
             site = self._site(activity, registered_on)
@@ -445,11 +192,11 @@ class _Generator:
         else:
             name = f"{name} {len(self.names) + 1}"
         self.names.add(name)
-        if self.rng.random() >= _FOREIGN_NAME_RATES[kind]:
+        if self.rng.random() >= vocabulary.FOREIGN_NAME_RATES[kind]:
             foreign = None
         return site, name, abbreviation, foreign
 
-    def _site(self, activity: _Activity, registered_on: date) -> _Site:
+    def _site(self, activity: vocabulary.Activity, registered_on: date) -> _Site:
         def weight(name: str) -> float:
             if activity.group == "agriculture":
                 return 1.0 if _is_urban(name) else 4.0
@@ -472,15 +219,15 @@ class _Generator:
             street = hamlet
             if self.rng.random() < 0.6:
                 house = self.rng.randint(1, 350)
-                street = f"Số {house} {self.rng.choice(_STREETS)}, khóm {number}"
+                street = f"Số {house} {self.rng.choice(vocabulary.STREETS)}, khóm {number}"
         else:
             use_name = self.rng.random() < 0.4
-            hamlet = f"Ấp {self.rng.choice(_HAMLETS) if use_name else number}"
+            hamlet = f"Ấp {self.rng.choice(vocabulary.HAMLETS) if use_name else number}"
             street = hamlet
         return _Site(current, legacy, known, hamlet, street)
 
     def _name(
-        self, kind: str, activity: _Activity, site: _Site
+        self, kind: str, activity: vocabulary.Activity, site: _Site
     ) -> tuple[str, str | None, str | None]:
         rng = self.rng
         commune_name = site.legacy.name if site.legacy else site.current.name
@@ -509,7 +256,7 @@ class _Generator:
         elif draw < 0.75 and not hamlet.isdigit() and not _is_urban(commune_name):
             place = hamlet
         else:
-            place = rng.choice(_LUCKY_NAMES)
+            place = rng.choice(vocabulary.LUCKY_NAMES)
         return (
             f"Hợp tác xã {activity.title} {place}",
             f"HTX {activity.abbreviation} {place}",
@@ -582,7 +329,7 @@ class _Generator:
                 self.numbers.add(number)
                 return number
 
-    def _vsic(self, activity: _Activity) -> list[str]:
+    def _vsic(self, activity: vocabulary.Activity) -> list[str]:
         main, *others = activity.vsic
         extra = self.rng.randint(0, len(others))
         return [main, *self.rng.sample(others, extra)]
@@ -641,9 +388,9 @@ class _Generator:
     def _representative(self, kind: str) -> dict[str, Any]:
         rng = self.rng
         sex = "female" if rng.random() < 0.2 else "male"
-        middle = _weighted(rng, _MIDDLE_NAMES[sex])
-        given = rng.choice([g for g in _GIVEN_NAMES[sex] if g != middle])
-        name = f"{_weighted(rng, _SURNAMES)} {middle} {given}"
+        middle = _weighted(rng, vocabulary.MIDDLE_NAMES[sex])
+        given = rng.choice([g for g in vocabulary.GIVEN_NAMES[sex] if g != middle])
+        name = f"{_weighted(rng, vocabulary.SURNAMES)} {middle} {given}"
         if kind == COOPERATIVE_GROUP:
             title = "Tổ trưởng"
         else:
@@ -664,10 +411,10 @@ class _Generator:
         return f"0{birth_province}{sex_digit}{born % 100:02d}{rng.randrange(10**6):06d}"
 
     def _phone(self) -> str:
-        return f"0{self.rng.choice(_MOBILE_PREFIXES)}{self.rng.randrange(10**7):07d}"
+        return f"0{self.rng.choice(vocabulary.MOBILE_PREFIXES)}{self.rng.randrange(10**7):07d}"
 
     def _website(self, kind: str, short_name: str) -> str | None:
-        if self.rng.random() >= _WEBSITE_RATES[kind]:
+        if self.rng.random() >= vocabulary.WEBSITE_RATES[kind]:
             return None
         return f"https://{_slug(short_name)}{self.rng.choice(('.vn', '.com.vn', '.com'))}"
 
@@ -678,10 +425,10 @@ class _Generator:
         return f"{_slug(short_name)}@{domain}"
 
     def _ocop_products(
-        self, kind: str, activity: _Activity, site: _Site, registered_on: date
+        self, kind: str, activity: vocabulary.Activity, site: _Site, registered_on: date
     ) -> list[dict[str, Any]]:
         rng = self.rng
-        if not activity.products or rng.random() >= _OCOP_RATES[kind]:
+        if not activity.products or rng.random() >= vocabulary.OCOP_RATES[kind]:
             return []
         earliest = max(registered_on, date(2019, 6, 1))
         if earliest >= self.today:
@@ -700,7 +447,9 @@ class _Generator:
         ]
 
     def _digital(self, kind: str, has_website: bool) -> dict[str, bool]:
-        flags = {name: self.rng.random() < rate for name, rate in _DIGITAL_RATES[kind].items()}
+        flags = {
+            name: self.rng.random() < rate for name, rate in vocabulary.DIGITAL_RATES[kind].items()
+        }
         flags["website"] = has_website
         flags["internet"] = flags["internet"] or has_website
         # Keep the answers coherent: some uses need others.
@@ -726,17 +475,19 @@ class _Generator:
 
     def _status_changes(self, kind: str, registered_on: date) -> list[dict[str, Any]]:
         rng = self.rng
-        plans = [plan for plan, _ in _STATUS_PLANS]
-        weights = [weight for _, weight in _STATUS_PLANS]
+        plans = [plan for plan, _ in vocabulary.STATUS_PLANS]
+        weights = [weight for _, weight in vocabulary.STATUS_PLANS]
         if kind == PEOPLES_CREDIT_FUND:
-            weights = [0.95 if not plan else weight / 10 for plan, weight in _STATUS_PLANS]
+            weights = [
+                0.95 if not plan else weight / 10 for plan, weight in vocabulary.STATUS_PLANS
+            ]
         plan = rng.choices(plans, weights)[0]
         changes: list[dict[str, Any]] = []
         floor = registered_on + timedelta(days=180)
         previous, previous_day = "operating", registered_on
         for index, status in enumerate(plan):
             latest = self.today - timedelta(days=30 * (len(plan) - 1 - index))
-            gap = _FOLLOW_UP_DAYS.get((previous, status))
+            gap = vocabulary.FOLLOW_UP_DAYS.get((previous, status))
             if gap is not None:
                 low = previous_day + timedelta(days=gap[0])
                 high = min(latest, previous_day + timedelta(days=gap[1]))
@@ -750,7 +501,7 @@ class _Generator:
             change = {
                 "status": status,
                 "effective_date": day.isoformat(),
-                "reason": rng.choice(_REASONS[previous, status]),
+                "reason": rng.choice(vocabulary.REASONS[previous, status]),
             }
             if status == "suspended":
                 months = rng.choice((3, 6, 12))

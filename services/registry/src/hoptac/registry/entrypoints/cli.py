@@ -117,7 +117,7 @@ def load_demo_data(
     """Register a synthetic province of organisations over HTTP (events flow as for real)."""
     report = _load_demo(url, token_file.read_text().strip(), province, count, seed)
     console.print(report.summary())
-    if report.failed:
+    if report.failures:
         raise typer.Exit(1)
 
 
