@@ -13,7 +13,7 @@ PACKAGES := \
 
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-unit lint format bench clean
+.PHONY: venv run test test-unit lint format bench contracts clean
 
 venv: $(STAMP)
 
@@ -45,6 +45,10 @@ format: venv
 
 bench: venv
 	$(BIN)/python bench/registry/run.py
+
+# Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
+contracts: venv
+	$(BIN)/python -m hoptac.contracts.generate
 
 # Keeps var/: the local databases, streams and logs outlive a clean.
 clean:

@@ -12,9 +12,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 from rich.console import Console
 from rich.markup import escape
@@ -23,12 +25,16 @@ from rich.table import Table
 from hoptac.cli.children import Child, launch, stop_children
 from hoptac.cli.settings import LauncherSettings, port_variable, service_port
 from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, PortInUseError, port_is_free
+from hoptac.platform.embedded.databases import database_url, ensure_database, run_coroutine
 from hoptac.platform.embedded.ports import LOOPBACK
-from hoptac.platform.embedded.postgres import database_url, ensure_database, run_coroutine
 from hoptac.platform.embedded.processes import poll
 from hoptac.platform.service import ServiceSpec, Stack
 
 _SUPERVISE_INTERVAL = 0.5
+_A = TypeVar("_A")
+_R = TypeVar("_R")
+_NATS_PORT_HINT = "set HOPTAC_NATS_PORT, or HOPTAC_NATS_URL to use a running NATS"
+_PG_PORT_HINT = "set HOPTAC_PG_PORT, or HOPTAC_DATABASE_URL to use a running server"
 
 
 class StackError(Exception):
@@ -116,11 +122,9 @@ class Launcher:
         """(port, who wants it, how to choose another) for everything we are about to start."""
         wanted = []
         if self.settings.nats_url is None:
-            hint = "set HOPTAC_NATS_PORT, or HOPTAC_NATS_URL to use a running NATS"
-            wanted.append((self.settings.nats_port, "NATS", hint))
+            wanted.append((self.settings.nats_port, "NATS", _NATS_PORT_HINT))
         if self.settings.database_url is None:
-            hint = "set HOPTAC_PG_PORT, or HOPTAC_DATABASE_URL to use a running server"
-            wanted.append((self.settings.pg_port, "PostgreSQL", hint))
+            wanted.append((self.settings.pg_port, "PostgreSQL", _PG_PORT_HINT))
         for service in self.services:
             wanted.append((service.port, service.spec.name, f"set {port_variable(service.spec)}"))
         return wanted
@@ -146,7 +150,7 @@ class Launcher:
         self.nats = EmbeddedNats(
             self.var_dir / "nats", self.settings.nats_port, log_file=self.log_dir / "nats.log"
         )
-        self._start_server("NATS", self.nats)
+        self._start_server("NATS", self.nats, _NATS_PORT_HINT)
         return self.nats.url
 
     def _start_postgres(self) -> str:
@@ -157,15 +161,17 @@ class Launcher:
             self.settings.pg_port,
             log_file=self.log_dir / "postgres.log",
         )
-        self._start_server("PostgreSQL", self.postgres)
+        self._start_server("PostgreSQL", self.postgres, _PG_PORT_HINT)
         return self.postgres.server_url
 
-    def _start_server(self, what: str, server: EmbeddedNats | EmbeddedPostgres) -> None:
+    def _start_server(
+        self, what: str, server: EmbeddedNats | EmbeddedPostgres, port_hint: str
+    ) -> None:
         started = time.monotonic()
         try:
             server.start()
-        except PortInUseError as error:
-            raise StackError(f"{error}: choose another port (see `hoptac run --help`)") from error
+        except PortInUseError as error:  # taken since _check_ports looked
+            raise StackError(f"{error}: {port_hint} to another port") from error
         except (RuntimeError, TimeoutError) as error:
             raise StackError(f"{what} did not start: {error}") from error
         self.console.print(
@@ -178,7 +184,7 @@ class Launcher:
             return
         try:
             run_coroutine(ensure_database(server_url, spec.database))
-        except (OSError, ConnectionError) as error:
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StackError(f"cannot reach PostgreSQL at {server_url}: {error}") from error
         service.database_url = database_url(server_url, spec.database)
         if spec.migrate is not None:
@@ -188,19 +194,7 @@ class Launcher:
     def _spawn(self, service: RunningService, nats_url: str) -> None:
         spec = service.spec
         env = self._service_env(service, nats_url)
-        uvicorn = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            spec.asgi_app,
-            "--host",
-            LOOPBACK,
-            "--port",
-            str(service.port),
-            "--timeout-graceful-shutdown",
-            "5",
-        ]
+        uvicorn = _uvicorn_command(spec.asgi_app, service.port)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
         for module in spec.workers:
             label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
@@ -229,7 +223,7 @@ class Launcher:
             for service in self.services:
                 try:
                     poll(
-                        lambda service=service: _is_ready(client, service),  # type: ignore[misc]
+                        partial(_is_ready, client, service),
                         timeout=max(deadline - time.monotonic(), 0.0),
                         what=f"{service.spec.name} ({service.http_url}/readyz)",
                         check=self._raise_if_something_died,
@@ -249,7 +243,7 @@ class Launcher:
         for line in lines:
             self.console.print(escape(line), soft_wrap=True)  # tokens must stay copyable
 
-    def _call_hook(self, what: str, hook: Any, argument: Any) -> Any:
+    def _call_hook(self, what: str, hook: Callable[[_A], _R], argument: _A) -> _R:
         try:
             return hook(argument)
         except Exception as error:
@@ -310,6 +304,12 @@ class Launcher:
             stop()
         except Exception as error:  # keep going: stopping the rest matters more
             self.console.print(f"[red]could not stop {what}:[/] {escape(repr(error))}")
+
+
+def _uvicorn_command(asgi_app: str, port: int) -> list[str]:
+    options = ["--factory", asgi_app, "--host", LOOPBACK, "--port", str(port)]
+    # Within the launcher's stop timeout, so open connections do not earn a SIGKILL.
+    return [sys.executable, "-m", "uvicorn", *options, "--timeout-graceful-shutdown", "5"]
 
 
 def _is_ready(client: httpx.Client, service: RunningService) -> bool:

@@ -23,10 +23,18 @@ app = typer.Typer(
 def run() -> None:
     """Start PostgreSQL, NATS and every installed service on 127.0.0.1; Ctrl-C stops them all.
 
-    Settings come from the environment: HOPTAC_VAR_DIR (default ./var), HOPTAC_PG_PORT (5432),
-    HOPTAC_NATS_PORT (4222), HOPTAC_<SERVICE>_PORT (e.g. HOPTAC_REGISTRY_PORT=8001),
-    HOPTAC_DATABASE_URL and HOPTAC_NATS_URL to use servers that already run, and
-    HOPTAC_OPENSEARCH_URL to hand to the services.
+    Settings come from environment variables:
+
+    HOPTAC_VAR_DIR: databases, streams, logs and the admin token (default ./var).
+
+    HOPTAC_PG_PORT, HOPTAC_NATS_PORT: ports of the embedded servers (5432, 4222).
+
+    HOPTAC_<SERVICE>_PORT: a service's port, e.g. HOPTAC_REGISTRY_PORT (8001).
+
+    HOPTAC_DATABASE_URL, HOPTAC_NATS_URL: servers that already run, to use instead
+    (postgresql+asyncpg://user:password@host:5432, nats://host:4222).
+
+    HOPTAC_OPENSEARCH_URL: handed to the services as their OPENSEARCH_URL.
     """
     raise typer.Exit(run_stack(service_specs(), LauncherSettings()))
 

@@ -346,3 +346,15 @@ async def test_operations_endpoints(
     metrics = (await client.get("/metrics")).text
     assert "hoptac_outbox_backlog 1.0" in metrics
     assert "hoptac_http_request_duration_seconds_bucket" in metrics
+
+
+async def test_a_removed_record_frees_its_registration_number(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
+    mistake = await register(client, issued.admin, make_body())
+    await client.delete(
+        f"/v1/organizations/{mistake['id']}",
+        params={"reason": "Nhập nhầm"},
+        headers=Tokens.header(issued.admin),
+    )
+    await register(client, issued.admin, make_body())

@@ -76,7 +76,7 @@ class Registry:
         try:
             await repository.save(conn, org, version, context, event, now)
         except IntegrityError as error:
-            if "registration_number" in str(error.orig):
+            if "organizations_registration_number" in str(error.orig):
                 raise DuplicateRegistration(
                     f"registration number {org.record['registration_number']} is already taken"
                 ) from error

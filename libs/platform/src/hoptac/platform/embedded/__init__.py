@@ -1,8 +1,9 @@
 """Real PostgreSQL and NATS servers from pip wheels, for `hoptac run` and the test fixtures."""
 
+from hoptac.platform.embedded.databases import database_url, ensure_database
 from hoptac.platform.embedded.nats import EmbeddedNats
 from hoptac.platform.embedded.ports import PortInUseError, free_port, port_is_free
-from hoptac.platform.embedded.postgres import EmbeddedPostgres, database_url, ensure_database
+from hoptac.platform.embedded.postgres import EmbeddedPostgres
 
 __all__ = [
     "EmbeddedNats",

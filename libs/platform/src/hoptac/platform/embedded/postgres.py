@@ -7,23 +7,19 @@ unprivileged system user that owns the data directory.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib.util
 import os
 import pwd
 import shlex
 import stat
 import subprocess
-import threading
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import psutil
 
+from hoptac.platform.embedded.databases import drop_database, ensure_database, run_coroutine
 from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
 from hoptac.platform.embedded.processes import is_alive, kill_tree, log_tail, wait_reaped
 
@@ -36,7 +32,6 @@ SYSTEM_USER = "hoptac-postgres"  # runs the server when we are root
 FAST_SETTINGS: Mapping[str, str] = {"fsync": "off", "full_page_writes": "off"}
 
 _MAX_SOCKET_PATH = 107  # sun_path, less the terminating NUL
-_T = TypeVar("_T")
 
 
 def bin_dir() -> Path:
@@ -68,7 +63,11 @@ class EmbeddedPostgres:
         default_log = self.data_dir.with_name(f"{self.data_dir.name}.log")
         self.log_file = (log_file or default_log).absolute()
         self._settings = {**FAST_SETTINGS} if fast else {}
-        self._user = _unprivileged_user() if os.geteuid() == 0 else None
+
+    @cached_property
+    def _user(self) -> pwd.struct_passwd | None:
+        """Who runs the server: ourselves, or when we are root an unprivileged system user."""
+        return _unprivileged_user() if os.geteuid() == 0 else None
 
     # --- addresses -------------------------------------------------------------------------
 
@@ -284,70 +283,3 @@ def _give_to(user: pwd.struct_passwd, path: Path, *, recursive: bool) -> None:
         for root, dirs, files in os.walk(path):
             for name in dirs + files:
                 os.chown(Path(root) / name, user.pw_uid, user.pw_gid, follow_symlinks=False)
-
-
-# --- databases on any PostgreSQL server (embedded or external) ----------------------------
-
-
-def database_url(server_url: str, database: str) -> str:
-    """`server_url` with its path replaced by `/database` (query and credentials kept)."""
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def _asyncpg_dsn(server_url: str, database: str) -> str:
-    url = database_url(server_url, database)
-    scheme, rest = url.split("://", 1)
-    return f"{scheme.split('+', 1)[0]}://{rest}"
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-async def ensure_database(server_url: str, name: str) -> None:
-    """Create database `name` on the server unless it already exists."""
-    conn = await asyncpg.connect(_asyncpg_dsn(server_url, "postgres"))
-    try:
-        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            return
-        # Created meanwhile by someone else is just as good.
-        with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-            await conn.execute(f"CREATE DATABASE {_quote_identifier(name)}")
-    finally:
-        await conn.close()
-
-
-async def drop_database(server_url: str, name: str) -> None:
-    conn = await asyncpg.connect(_asyncpg_dsn(server_url, "postgres"))
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_identifier(name)} WITH (FORCE)")
-    finally:
-        await conn.close()
-
-
-def run_coroutine(coroutine: Coroutine[Any, Any, _T]) -> _T:
-    """Run a coroutine to completion from sync code, even when this thread already runs an
-    event loop (then on a short-lived thread of its own)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        # A loop_factory keeps asyncio.Runner from touching this thread's current event loop,
-        # which pytest-asyncio or an application may have set.
-        with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
-            return runner.run(coroutine)
-    result: list[_T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(coroutine))
-        except BaseException as error:
-            errors.append(error)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]

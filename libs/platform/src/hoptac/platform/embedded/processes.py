@@ -28,7 +28,7 @@ def stop_child(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
 def is_alive(pid: int) -> bool:
     """True while `pid` runs; a zombie (dead, not yet reaped by its parent) counts as gone."""
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
 

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from hoptac.platform.embedded.databases import run_coroutine
 from hoptac.platform.embedded.nats import EmbeddedNats
 from hoptac.platform.embedded.ports import free_port
-from hoptac.platform.embedded.postgres import EmbeddedPostgres, run_coroutine
+from hoptac.platform.embedded.postgres import EmbeddedPostgres
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +77,7 @@ async def delete_all_streams(url: str) -> None:
     try:
         jsm = nc.jsm()
         for stream in await jsm.streams_info():
-            await jsm.delete_stream(stream.config.name)
+            if stream.config.name:
+                await jsm.delete_stream(stream.config.name)
     finally:
         await nc.close()

@@ -26,7 +26,7 @@ async def wait_until(
     delay = 0.005
     while True:
         outcome = predicate()
-        result: T = await outcome if inspect.isawaitable(outcome) else outcome  # type: ignore[assignment]
+        result: T = await outcome if inspect.isawaitable(outcome) else outcome
         if result:
             return result
         if loop.time() >= deadline:

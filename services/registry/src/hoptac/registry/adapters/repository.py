@@ -204,7 +204,9 @@ async def audit(
 
 async def registration_number_owner(conn: AsyncConnection, number: str) -> UUID | None:
     owner: UUID | None = await conn.scalar(
-        select(organizations.c.id).where(organizations.c.registration_number == number)
+        select(organizations.c.id).where(
+            organizations.c.registration_number == number, organizations.c.removed_at.is_(None)
+        )
     )
     return owner
 

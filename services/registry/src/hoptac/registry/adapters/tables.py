@@ -26,7 +26,7 @@ organizations = Table(
     "organizations",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("registration_number", Text, nullable=False, unique=True),
+    Column("registration_number", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("name_key", Text, nullable=False),
     Column("kind", Text, nullable=False),
@@ -41,6 +41,13 @@ organizations = Table(
     Column("removed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A record removed as entered by mistake frees its number for the right record.
+    Index(
+        "organizations_registration_number",
+        "registration_number",
+        unique=True,
+        postgresql_where=text("removed_at IS NULL"),
+    ),
     Index("organizations_filters", "province_code", "kind", "status"),
     Index("organizations_commune", "commune_code"),
     Index(

@@ -55,8 +55,7 @@ CREATE TABLE organizations (
     removed_at TIMESTAMP WITH TIME ZONE,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE (registration_number)
+    PRIMARY KEY (id)
 );
 
 CREATE INDEX organizations_commune ON organizations (commune_code);
@@ -64,6 +63,9 @@ CREATE INDEX organizations_commune ON organizations (commune_code);
 CREATE INDEX organizations_filters ON organizations (province_code, kind, status);
 
 CREATE INDEX organizations_name_trgm ON organizations USING gin (name_key gin_trgm_ops);
+
+CREATE UNIQUE INDEX organizations_registration_number ON organizations (registration_number)
+    WHERE removed_at IS NULL;
 
 CREATE TABLE outbox (
     id BIGSERIAL NOT NULL,
@@ -85,10 +87,10 @@ CREATE TABLE outbox (
     UNIQUE (sequence)
 );
 
-CREATE INDEX outbox_unsequenced ON outbox (id) WHERE sequence IS NULL;
-
 CREATE INDEX outbox_unpublished ON outbox (sequence)
     WHERE sequence IS NOT NULL AND published_at IS NULL;
+
+CREATE INDEX outbox_unsequenced ON outbox (id) WHERE sequence IS NULL;
 
 CREATE TABLE organization_versions (
     organization_id UUID NOT NULL,
