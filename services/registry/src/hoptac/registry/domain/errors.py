@@ -19,7 +19,8 @@ class DomainError(Exception):
 
 class InvalidFields(DomainError):
     def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+        super().__init__(f"fix these fields: {summary}")
         self.problems = problems
 
 
