@@ -1,0 +1,79 @@
+"""`hoptac token …` and `hoptac registry migrate`, through the real `hoptac` command, against a
+real database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from typer.testing import CliRunner
+
+from hoptac.cli.main import app
+from hoptac.registry.adapters.tokens import principal_for
+from hoptac.registry.domain.access import Principal, Role
+
+pytestmark = pytest.mark.integration
+
+
+def holder_of(url: str, token: str) -> Principal | None:
+    async def look_up() -> Principal | None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await principal_for(conn, token)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(look_up())
+
+
+def test_a_created_token_is_printed_once_and_works_until_revoked(fresh_database: str) -> None:
+    runner = CliRunner()
+    assert (
+        runner.invoke(app, ["registry", "migrate", "--database-url", fresh_database]).exit_code == 0
+    )
+    created = runner.invoke(
+        app,
+        [
+            "token",
+            "create",
+            "--name",
+            "xa-tan-hung",
+            "--role",
+            "area_officer",
+            "--commune",
+            "31825",
+            "--database-url",
+            fresh_database,
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    token = created.output.strip().splitlines()[-1]
+    holder = holder_of(fresh_database, token)
+    assert holder == Principal("xa-tan-hung", Role.AREA_OFFICER, frozenset(), frozenset({"31825"}))
+    revoked = runner.invoke(
+        app, ["token", "revoke", "xa-tan-hung", "--database-url", fresh_database]
+    )
+    assert revoked.exit_code == 0
+    assert holder_of(fresh_database, token) is None
+
+
+def test_an_area_officer_token_needs_an_area(fresh_database: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["registry", "migrate", "--database-url", fresh_database])
+    refused = runner.invoke(
+        app,
+        [
+            "token",
+            "create",
+            "--name",
+            "x",
+            "--role",
+            "area_officer",
+            "--database-url",
+            fresh_database,
+        ],
+    )
+    assert refused.exit_code == 2
+    assert "at least one province or commune" in refused.output
