@@ -48,7 +48,10 @@ class Service:
 
     @property
     def pid(self) -> int | None:
-        return None if self.process is None else self.process.pid
+        """While it runs; None once it has exited (its PID may belong to another by then)."""
+        if self.process is None or self.process.poll() is not None:
+            return None
+        return self.process.pid
 
     def start(self) -> Service:
         with self.log.open("ab") as log:

@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 import asyncpg
 
 
+class BacklogNotDrained(TimeoutError):
+    pass
+
+
 async def backlog(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
 
@@ -23,14 +27,17 @@ async def backlog(conn: asyncpg.Connection) -> int:
 async def wait_for_drain(dsn: str, give_up_after: float) -> float:
     """Wait until every outbox row is published; return how long that took.
 
-    Raises TimeoutError with the backlog left when it does not drain within `give_up_after`.
+    Raises BacklogNotDrained, saying what is left, when it does not drain in `give_up_after`.
     """
     started = time.monotonic()
     conn = await asyncpg.connect(dsn)
     try:
         while (left := await backlog(conn)) > 0:
             if time.monotonic() - started > give_up_after:
-                raise TimeoutError(f"{left} events still unpublished after {give_up_after:.0f} s")
+                raise BacklogNotDrained(
+                    f"the outbox backlog did not drain: {left} events still unpublished after "
+                    f"{give_up_after:.0f} s"
+                )
             await asyncio.sleep(0.05)
     finally:
         await conn.close()

@@ -28,12 +28,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
 
 from bench.common import report
-from bench.common.cpu import CpuMeter, machine_cores
+from bench.common.cpu import CpuMeter, CpuShare, machine_cores
 from bench.common.registry import Registry, start_registry, start_relay
 from bench.common.stack import Stack, machine_facts, postgres_facts, terminate_as_interrupt
 from bench.common.stats import Latencies, fraction_of, per_second
 from bench.registry import raw
-from bench.registry.publication import Publication, publication, wait_for_drain
+from bench.registry.publication import (
+    BacklogNotDrained,
+    Publication,
+    publication,
+    wait_for_drain,
+)
 from bench.registry.workload import Bodies, LoadResult, Register, Survey, run_load
 
 REGISTERED = "organization.registered"
@@ -58,6 +63,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--copy-rows", type=int, default=100_000, help="rows in the raw COPY (default 100000)")
     add("--nats-messages", type=int, default=20_000, help="messages per raw JetStream run")
     add("--relay-batch", type=int, default=256, help="HOPTAC_REGISTRY_RELAY_BATCH_SIZE")
+    add("--pool-size", type=int, help="HOPTAC_REGISTRY_DATABASE_POOL_SIZE (service default)")
     add("--drain-timeout", type=float, default=60, help="give up on the backlog after this")
     add("--per-province", type=int, default=300, help="generated bodies per province (34 of them)")
     add("--keep", action="store_true", help="keep the stack's files (logs, data) afterwards")
@@ -75,6 +81,7 @@ class Phase:
     load: LoadResult
     cpu: CpuMeter
     events: Publication | None = None
+    drained_after: float = math.nan  # seconds from the last answer to an empty outbox
 
     @property
     def answered_per_second(self) -> float:
@@ -108,14 +115,19 @@ def main(argv: list[str] | None = None) -> int:
     bodies = Bodies.generate(args.per_province)
     print(f"generated {len(bodies.templates)} registration bodies in "
           f"{time.monotonic() - started:.1f} s", flush=True)  # fmt: skip
-    with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
-        run = Run(args)
-        try:
-            asyncio.run(benchmark(stack, bodies, run))
-        except TimeoutError as error:
-            run.problems.append(f"backlog did not drain: {error}")
-        finally:
-            print_results(run)
+    run = Run(args)
+    try:
+        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
+            try:
+                asyncio.run(benchmark(stack, bodies, run))
+            except BacklogNotDrained as error:
+                run.problems.append(str(error))
+            finally:
+                _collect_problems(run)
+                print_results(run)
+    except KeyboardInterrupt:
+        print("interrupted: the stack's processes are stopped", file=sys.stderr)
+        return 130
     print(f"total time {time.monotonic() - started:.0f} s")
     for problem in run.problems:
         print(f"FAILED: {problem}", file=sys.stderr)
@@ -124,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
 async def benchmark(stack: Stack, bodies: Bodies, run: Run) -> None:
     args = run.args
-    registry = await start_registry(stack, relay_batch_size=args.relay_batch)
+    registry = await start_registry(
+        stack, relay_batch_size=args.relay_batch, pool_size=args.pool_size
+    )
     report.heading("machine")
     report.facts([*machine_facts(stack.workdir), *(await postgres_facts(registry.dsn)).items()])
 
@@ -133,7 +147,7 @@ async def benchmark(stack: Stack, bodies: Bodies, run: Run) -> None:
     await _warm_up(registry, register, args, run)
     phase = await _measure("registrations (POST)", registry, stack, register, args, args.seconds)
     run.phases["post"] = phase
-    await wait_for_drain(registry.dsn, args.drain_timeout)
+    phase.drained_after = await wait_for_drain(registry.dsn, args.drain_timeout)
     phase.events = await publication(
         registry.dsn, phase.load.ids, REGISTERED, phase.load.wall_start
     )
@@ -144,7 +158,7 @@ async def benchmark(stack: Stack, bodies: Bodies, run: Run) -> None:
         survey = Survey(ids, args.clients)
         patch = await _measure("updates (PATCH)", registry, stack, survey, args, args.patch_seconds)
         run.phases["patch"] = patch
-        await wait_for_drain(registry.dsn, args.drain_timeout)
+        patch.drained_after = await wait_for_drain(registry.dsn, args.drain_timeout)
         updated = sorted(set(patch.load.ids))
         patch.events = await publication(registry.dsn, updated, UPDATED, patch.load.wall_start)
 
@@ -156,7 +170,7 @@ async def benchmark(stack: Stack, bodies: Bodies, run: Run) -> None:
         backlog = await _measure(title, registry, stack, register, args, args.backlog_seconds)
         run.phases["backlog"] = backlog
         start_relay(stack, registry)
-        await wait_for_drain(registry.dsn, args.drain_timeout)
+        backlog.drained_after = await wait_for_drain(registry.dsn, args.drain_timeout)
         events = await publication(
             registry.dsn, backlog.load.ids, REGISTERED, backlog.load.wall_start
         )
@@ -165,7 +179,6 @@ async def benchmark(stack: Stack, bodies: Bodies, run: Run) -> None:
             events.after_first_batch, events.last_published - events.first_published
         )
 
-    _collect_problems(run)
     await raw_limits(stack, registry, run)
 
 
@@ -269,7 +282,7 @@ def _print_http(run: Run) -> None:
         rows.append(
             [
                 phase.title,
-                phase.load.measured,
+                phase.load.requests,
                 phase.load.errors,
                 report.number(phase.answered_per_second),
                 report.number(phase.published_per_second),
@@ -295,6 +308,12 @@ def _print_http(run: Run) -> None:
         "  lag: outbox published_at - recorded_at (commit to JetStream acknowledgement).\n"
         "    The relay-stopped phase's lag includes the wait for the relay, by design."
     )
+    drains = ", ".join(
+        f"{p.title} {p.drained_after:.2f} s"
+        for p in run.phases.values()
+        if not math.isnan(p.drained_after)
+    )
+    print(f"  outbox empty after the last answer: {drains}")
     if not math.isnan(run.relay_catch_up):
         print(
             f"  relay catch-up: {report.number(run.relay_catch_up)} events/s "
@@ -307,20 +326,30 @@ def _print_http(run: Run) -> None:
 
 
 def _print_cpu(run: Run) -> None:
-    report.heading(f"CPU used: cores busy / CPU ms per write (this machine has {machine_cores()})")
+    report.heading("CPU, per phase: busy cores / CPU ms per write / cores' worth of waiting")
     phases = [p for key, p in run.phases.items() if key != "warmup"]
     names = list(dict.fromkeys(share.name for p in phases for share in p.cpu.shares))
 
-    def cell(phase: Phase, cores: float) -> str:
-        return f"{cores:.2f} / {cores * 1000 / phase.answered_per_second:.1f}"
+    def cell(phase: Phase, cores: float, waiting: float | None) -> str:
+        per_write = cores * 1000 / phase.answered_per_second
+        return f"{cores:.2f} / {per_write:.1f} / " + ("-" if waiting is None else f"{waiting:.2f}")
 
-    rows = [[name, *(cell(p, _share(p.cpu, name)) for p in phases)] for name in names]
-    rows.append(["total", *(cell(p, p.cpu.total_cores) for p in phases)])
+    def row(name: str) -> list[str]:
+        shares = (_cpu_share(p.cpu, name) for p in phases)
+        return [name, *(cell(p, s.cores, s.waiting) for p, s in zip(phases, shares, strict=True))]
+
+    rows = [row(name) for name in names]
+    rows.append(["whole machine (+ kernel)", *(cell(p, p.cpu.machine, None) for p in phases)])
     report.table(["process", *(p.title for p in phases)], rows)
+    print(
+        f"  This machine has {machine_cores()} cores. Waiting: runnable but not running, "
+        "i.e. queued for a core\n  (from /proc/*/schedstat). The benchmark client shares the "
+        "cores with the servers.\n"
+    )
 
 
-def _share(cpu: CpuMeter, name: str) -> float:
-    return next((share.cores for share in cpu.shares if share.name == name), 0.0)
+def _cpu_share(cpu: CpuMeter, name: str) -> CpuShare:
+    return next((share for share in cpu.shares if share.name == name), CpuShare(name, 0.0))
 
 
 def _print_raw(run: Run) -> None:
@@ -356,7 +385,7 @@ def _print_raw(run: Run) -> None:
         )
     report.table(["operation", "count", "per second", "p50 ms", "p99 ms"], rows)
     if run.raw_cpu is not None:
-        client = _share(run.raw_cpu, "benchmark client")
+        client = _cpu_share(run.raw_cpu, "benchmark client").cores
         server = run.raw_cpu.total_cores - client
         print(
             f"  during the raw commits PostgreSQL used {server:.2f} cores, "
@@ -398,32 +427,37 @@ def what_dominates(run: Run) -> str:
     from their raw limits."""
     phase = run.phases["post"]
     cores = machine_cores()
-    busy = phase.cpu.total_cores
+    busy = phase.cpu.machine
     rate = phase.answered_per_second
     per_write = sorted(
         ((share.name, share.cores * 1000 / rate) for share in phase.cpu.shares),
         key=lambda item: item[1],
         reverse=True,
     )
-    total_ms = sum(ms for _, ms in per_write)
+    total_ms = phase.cpu.machine * 1000 / rate
     costs = ", ".join(f"{name} {ms:.1f}" for name, ms in per_write)
-    api = _share(phase.cpu, API)
-    if busy >= 0.8 * cores:
-        verdict = f"CPU: the {cores} cores are saturated ({busy:.2f} busy)"
-    elif api >= 0.85:
-        verdict = f"CPU: the single uvicorn process is CPU-bound ({api:.2f} of a core)"
+    api = _cpu_share(phase.cpu, API)
+    api_ceiling = rate / api.cores if api.cores else math.nan
+    if api.cores + api.waiting >= 0.9:
+        verdict = (
+            f"CPU. The registry's single uvicorn process is always running "
+            f"({api.cores:.2f} of a core) or queued for a core ({api.waiting:.2f}): its event "
+            f"loop is the bottleneck, about {api_ceiling:.0f}/s if it had a core to itself"
+        )
+    elif busy >= 0.9 * cores:
+        verdict = f"CPU: all {cores} cores are busy ({busy:.2f}), shared by every process here"
     else:
         verdict = (
             f"waiting rather than CPU ({busy:.2f} of {cores} cores busy): on commits (fsync), "
             "locks or the connection pool"
         )
+    ceiling = cores * 1000 / total_ms
     commits = fraction_of(phase.published_per_second, run.raw["pg_commit"].rate)
     publishes = fraction_of(phase.published_per_second, run.raw["js_awaited"].rate)
     return (
-        f"{verdict}. One registration costs {total_ms:.1f} ms of CPU in all (ms by process: "
-        f"{costs}), so {cores} cores allow about {cores * 1000 / total_ms:.0f}/s. PostgreSQL "
-        f"commits ran at {commits:.0f} % and JetStream at {publishes:.0f} % of their raw "
-        "one-at-a-time rates."
+        f"{verdict}. One registration costs {total_ms:.1f} ms of CPU machine-wide (by process: "
+        f"{costs}), so {cores} cores allow about {ceiling:.0f}/s. PostgreSQL commits ran at "
+        f"{commits:.0f} % and JetStream at {publishes:.0f} % of their raw one-at-a-time rates."
     )
 
 
