@@ -14,11 +14,19 @@ class RegistrySettings(ServiceSettings):
     port: int = 8001
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_registry"
     database_pool_size: int = Field(default=10, gt=0)
+    token_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a checked token is trusted before a new lookup."
+    )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
     page_size_max: int = Field(default=200, gt=0)
     # The relay, a separate process (`python -m hoptac.registry.entrypoints.relay`).
     relay_batch_size: int = Field(default=256, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)
+    relay_coalesce_seconds: float = Field(
+        default=0.005,
+        ge=0,
+        description="Wait after a commit so commits close together share a batch.",
+    )
     relay_metrics_port: int = 8101
     stream_max_age_days: int = Field(default=365, gt=0)
     stream_duplicate_window_seconds: int = Field(default=1200, gt=0)

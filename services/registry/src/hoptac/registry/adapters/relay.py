@@ -39,6 +39,7 @@ PUBLISH_LAG = Histogram(
 class RelayOptions:
     batch_size: int = 256
     poll_seconds: float = 1.0
+    coalesce_seconds: float = 0.005
     publish_timeout: float = 10.0
     retry_seconds: float = 0.5
 
@@ -57,7 +58,6 @@ class OutboxRelay:
         """Number what committed, publish one batch; returns how many were published."""
         async with self.engine.begin() as conn:
             await outbox.assign_sequences(conn, self.options.batch_size)
-        async with self.engine.connect() as conn:
             rows = await outbox.unpublished(conn, self.options.batch_size)
         if not rows:
             return 0
@@ -83,26 +83,35 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.options.retry_seconds)
 
+    async def _wait_for_work(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+        await asyncio.wait(
+            waits, timeout=self.options.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in waits:
+            waiter.cancel()
+        if wake.is_set() and not stop.is_set():
+            # Commits arriving together are published together: one step, not one per commit.
+            await asyncio.sleep(self.options.coalesce_seconds)
+
     async def _lead(self, stop: asyncio.Event) -> None:
         conn = await asyncpg.connect(
             plain_dsn(self.engine.url.render_as_string(hide_password=False))
         )
         try:
-            await conn.execute("SELECT pg_advisory_lock($1)", LEADER_LOCK)
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK):
+                # Another relay leads; stand by, ready to take over when its session ends.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.options.poll_seconds)
+                if stop.is_set():
+                    return
             log.info("this relay leads; publishing the outbox")
             wake = asyncio.Event()
             await conn.add_listener(OUTBOX_CHANNEL, lambda *_: wake.set())
             while not stop.is_set():
                 wake.clear()
                 if await self.step() < self.options.batch_size:
-                    waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
-                    await asyncio.wait(
-                        waits,
-                        timeout=self.options.poll_seconds,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                    for waiter in waits:
-                        waiter.cancel()
+                    await self._wait_for_work(wake, stop)
                 if conn.is_closed():
                     raise ConnectionError("lost the leader connection to PostgreSQL")
         finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 from uuid import uuid4
 
 from sqlalchemy import func, insert, select, update
@@ -72,3 +74,32 @@ async def principal_for(conn: AsyncConnection, token: str) -> Principal | None:
     if row is None:
         return None
     return Principal(row.name, Role(row.role), frozenset(row.provinces), frozenset(row.communes))
+
+
+class RecentPrincipals:
+    """Known tokens for a few seconds, so a burst of requests costs one lookup, not one each.
+
+    Only valid tokens are kept; a revoked token stops working within `ttl_seconds`.
+    """
+
+    def __init__(
+        self,
+        ttl_seconds: float,
+        capacity: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.capacity = capacity
+        self.clock = clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(hash_token(token))
+        if entry is None or entry[0] < self.clock():
+            return None
+        return entry[1]
+
+    def remember(self, token: str, principal: Principal) -> None:
+        if len(self._entries) >= self.capacity:
+            self._entries.clear()
+        self._entries[hash_token(token)] = (self.clock() + self.ttl_seconds, principal)

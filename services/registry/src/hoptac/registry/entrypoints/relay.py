@@ -25,7 +25,9 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
             stream_config(settings.stream_max_age_days, settings.stream_duplicate_window_seconds),
         )
         options = RelayOptions(
-            batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+            coalesce_seconds=settings.relay_coalesce_seconds,
         )
         await OutboxRelay(engine, js, options).run(stop)
     finally:

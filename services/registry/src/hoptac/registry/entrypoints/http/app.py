@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from hoptac.platform.http import error_body, install_defaults
 from hoptac.registry.adapters import outbox
+from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
 from hoptac.registry.entrypoints.http import changes, organizations
@@ -66,6 +67,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.registry = service
+    app.state.recent_principals = RecentPrincipals(settings.token_cache_seconds)
     metrics = CollectorRegistry()
     backlog = Gauge("hoptac_outbox_backlog", "Outbox rows not yet published", registry=metrics)
     lag = Gauge(

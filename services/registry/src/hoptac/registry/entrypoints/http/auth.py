@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hoptac.registry.adapters.tokens import principal_for
+from hoptac.registry.adapters.tokens import RecentPrincipals, principal_for
 from hoptac.registry.domain.access import ANONYMOUS, Principal
 from hoptac.registry.domain.errors import DomainError
 
@@ -26,11 +26,15 @@ async def current_principal(
         if "authorization" in request.headers:
             raise Unauthenticated("send the token as: Authorization: Bearer <token>")
         return ANONYMOUS
-    engine = request.app.state.registry.engine
-    async with engine.connect() as conn:
+    recent: RecentPrincipals = request.app.state.recent_principals
+    principal = recent.get(credentials.credentials)
+    if principal is not None:
+        return principal
+    async with request.app.state.registry.engine.connect() as conn:
         principal = await principal_for(conn, credentials.credentials)
     if principal is None:
         raise Unauthenticated("this token is unknown or revoked; ask an admin for a new one")
+    recent.remember(credentials.credentials, principal)
     return principal
 
 
