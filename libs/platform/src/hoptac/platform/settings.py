@@ -15,8 +15,3 @@ class ServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, gt=0)
-    environment: str = Field(
-        default="development",
-        description="'development' (the embedded stack) or 'production'; production refuses "
-        "development-only defaults such as loopback webhook targets.",
-    )
