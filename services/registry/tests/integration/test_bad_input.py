@@ -210,3 +210,31 @@ async def test_a_body_that_is_not_json_is_a_422(client: httpx.AsyncClient, issue
     )
     assert response.status_code == 422
     assert "JSON" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw_name", "message"),
+    [(b'"HTX A\\u0000B"', "control character"), (b'"HTX \\ud800 B"', "unicode")],
+)
+async def test_text_postgresql_cannot_store_is_a_422_on_its_field(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    make_body: Callable[..., dict[str, Any]],
+    raw_name: bytes,
+    message: str,
+) -> None:
+    import json
+
+    body = json.dumps(make_body(name="PLACEHOLDER")).encode().replace(b'"PLACEHOLDER"', raw_name)
+    response = await client.post(
+        "/v1/organizations",
+        content=body,
+        headers={**Tokens.header(issued.admin), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"field": "name", "message": response.json()["errors"][0]["message"]}
+    ]
+    assert message in response.json()["message"].lower()
+    listed = await client.get("/v1/organizations", params={"registration_number": "A\x00"})
+    assert listed.status_code == 422

@@ -19,8 +19,9 @@ from hoptac.registry.entrypoints.http.schemas import (
     Merger,
     OrganizationCreate,
     OrganizationPatch,
+    RegistrationNumber,
     StatusChange,
-    nfc,
+    clean_text,
 )
 from hoptac.registry.handlers import Registry, View
 
@@ -78,7 +79,7 @@ async def register(body: OrganizationCreate, request: Request, caller: Caller) -
                 )
             ]
         )
-    record = nfc(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
+    record = clean_text(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
     view = await registry_of(request).register(record, caller, write_context(request, caller))
     response = answer(view, 201)
     response.headers["Location"] = f"/v1/organizations/{view.body['id']}"
@@ -95,7 +96,7 @@ async def list_organizations(
     commune: CommuneCode | None = None,
     legacy_district: DistrictCode | None = None,
     sector_group: SectorGroup | None = None,
-    registration_number: str | None = None,
+    registration_number: RegistrationNumber | None = None,
     updated_since: datetime | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -143,7 +144,9 @@ async def patch(
                 "message": "send If-Match with the ETag of the version you read",
             },
         )
-    changes = nfc(body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date"}))
+    changes = clean_text(
+        body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date"})
+    )
     if not changes:
         raise InvalidFields([FieldProblem("body", "send at least one field to change")])
     view = await registry_of(request).update(
@@ -165,7 +168,7 @@ async def change_status(
         org_id,
         body.status,
         body.effective_date,
-        nfc(body.reason),
+        clean_text(body.reason, "reason"),
         body.suspended_until,
         parse_if_match(if_match),
         caller,
@@ -182,7 +185,7 @@ async def merge(
         org_id,
         body.into,
         body.effective_date,
-        nfc(body.reason),
+        clean_text(body.reason, "reason"),
         parse_if_match(if_match),
         caller,
         write_context(request, caller),
@@ -200,7 +203,7 @@ async def remove(
 ) -> Response:
     await registry_of(request).remove(
         org_id,
-        nfc(reason),
+        clean_text(reason, "reason"),
         parse_if_match(if_match),
         caller,
         write_context(request, caller),

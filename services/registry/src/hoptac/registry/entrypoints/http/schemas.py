@@ -3,6 +3,7 @@ the whole record or reference data are the domain's."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from hoptac.contracts.organization import (
     Sector,
     VsicCode,
 )
+from hoptac.registry.domain.errors import FieldProblem, InvalidFields
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -35,15 +37,42 @@ IdNumber = Annotated[str, Field(pattern=r"^(\d{9}|\d{12})$", description="CMND (
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 .-]{6,18}$")]
 
 
-def nfc(value: Any) -> Any:
-    """Every string in NFC, so 'hoà' typed on any keyboard is stored one way."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text_problems(value: Any, path: str) -> list[FieldProblem]:
+    if isinstance(value, str):
+        # PostgreSQL cannot store NUL, and no register field needs control characters.
+        if _CONTROL.search(value):
+            return [FieldProblem(path, "contains a control character; send plain text")]
+        return []
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    return [p for key, item in children for p in _text_problems(item, f"{path}.{key}".lstrip("."))]
+
+
+def _nfc(value: Any) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     if isinstance(value, dict):
-        return {key: nfc(item) for key, item in value.items()}
+        return {key: _nfc(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [nfc(item) for item in value]
+        return [_nfc(item) for item in value]
     return value
+
+
+def clean_text(value: Any, path: str = "") -> Any:
+    """Every string checked for control characters and put in NFC, so 'hoà' typed on any
+    keyboard is stored one way. (Invalid Unicode never gets here: pydantic refuses it.)"""
+    problems = _text_problems(value, path)
+    if problems:
+        raise InvalidFields(problems)
+    return _nfc(value)
 
 
 class Body(BaseModel):
