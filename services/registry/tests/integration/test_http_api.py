@@ -358,3 +358,17 @@ async def test_a_removed_record_frees_its_registration_number(
         headers=Tokens.header(issued.admin),
     )
     await register(client, issued.admin, make_body())
+
+
+async def test_a_legacy_commune_that_disagrees_with_the_current_one_gets_a_warning(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
+    # Legacy 31813 (Phường 2, Bạc Liêu) became 31825 (Phường Bạc Liêu), not 31834.
+    address = {
+        "province_code": "96",
+        "commune_code": "31834",
+        "legacy": {"province_code": "95", "commune_code": "31813"},
+    }
+    created = await register(client, issued.admin, make_body(address=address))
+    assert [w["code"] for w in created["warnings"]] == ["legacy_commune_disagrees"]
+    assert "31825" in created["warnings"][0]["message"]

@@ -19,6 +19,7 @@ from hoptac.registry.adapters.repository import ListFilters, VersionRow, WriteCo
 from hoptac.registry.clock import Clock, today_in_vietnam
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import Principal, require_area, require_reviewer
+from hoptac.registry.domain.areas import legacy_disagreement
 from hoptac.registry.domain.errors import DuplicateRegistration, NotFound, Removed
 from hoptac.registry.domain.history import Version
 from hoptac.registry.domain.organization import Organization
@@ -83,26 +84,32 @@ class Registry:
             raise
         return View(present(org.id, org.record, org.version, now, viewer), org.version)
 
-    async def _similar(
+    async def _warnings(
         self, conn: AsyncConnection, record: Record, exclude: UUID | None
     ) -> list[dict[str, Any]]:
-        similar = await repository.similar_names(
-            conn,
-            record["name"],
-            record["address"]["province_code"],
-            exclude,
-            self.similar_name_threshold,
+        """What a person should look at although the write is valid."""
+        warnings = []
+        address = record["address"]
+        disagreement = legacy_disagreement(
+            self.reference.units,
+            address.get("commune_code"),
+            (address.get("legacy") or {}).get("commune_code"),
         )
-        if not similar:
-            return []
-        names = "; ".join(f"{s['name']} ({s['registration_number']})" for s in similar)
-        return [
-            {
-                "code": "similar_name",
-                "message": f"the name is confusingly similar to: {names}; is it a duplicate?",
-                "similar": similar,
-            }
-        ]
+        if disagreement:
+            warnings.append({"code": "legacy_commune_disagrees", "message": disagreement})
+        similar = await repository.similar_names(
+            conn, record["name"], address["province_code"], exclude, self.similar_name_threshold
+        )
+        if similar:
+            names = "; ".join(f"{s['name']} ({s['registration_number']})" for s in similar)
+            warnings.append(
+                {
+                    "code": "similar_name",
+                    "message": f"the name is confusingly similar to: {names}; is it a duplicate?",
+                    "similar": similar,
+                }
+            )
+        return warnings
 
     async def _load(
         self, conn: AsyncConnection, org_id: UUID, *, for_update: bool = False
@@ -123,7 +130,7 @@ class Registry:
                     f"registration number {body['registration_number']} is already taken by "
                     f"organisation {owner}"
                 )
-            warnings = await self._similar(conn, body, None)
+            warnings = await self._warnings(conn, body, None)
             view = await self._commit(conn, org, version, {}, context, principal)
         return View(view.body, view.version, warnings)
 
@@ -147,7 +154,7 @@ class Registry:
             require_area(principal, before, after)
             warnings = []
             if after["name"] != before["name"] or after["address"] != before["address"]:
-                warnings = await self._similar(conn, after, org.id)
+                warnings = await self._warnings(conn, after, org.id)
             view = await self._commit(conn, org, version, before, context, principal)
         return View(view.body, view.version, warnings)
 

@@ -172,6 +172,30 @@ def derive_current_commune(units: AdministrativeUnits, legacy_commune_code: str)
     return current[0] if len(current) == 1 else None
 
 
+def legacy_disagreement(
+    units: AdministrativeUnits, commune_code: str | None, legacy_commune_code: str | None
+) -> str | None:
+    """A message when the current commune is not one the legacy commune went into.
+
+    A warning, not a refusal: the official mapping may miss a partial split, and a person must
+    decide which of the two codes is wrong.
+    """
+    if not commune_code or not legacy_commune_code:
+        return None
+    became = units.current_communes_for_legacy(legacy_commune_code)
+    if not became or commune_code in became:
+        return None
+    current, legacy = units.commune(commune_code), units.legacy_commune(legacy_commune_code)
+    names = ", ".join(
+        f"'{code}' ({commune.name})" for code in became if (commune := units.commune(code))
+    )
+    return (
+        f"legacy commune '{legacy_commune_code}' ({legacy.name if legacy else '?'}) became "
+        f"{names}, not commune '{commune_code}' ({current.name if current else '?'}): "
+        "check which of the two codes is wrong"
+    )
+
+
 def _province_message(units: AdministrativeUnits, code: str | None) -> str:
     provinces = units.provinces()
     since = f"since 1 July 2025 Vietnam has {len(provinces)} provinces"
