@@ -191,8 +191,8 @@ def test_merging_into_itself_is_refused(reference: ReferenceData, registered: Re
 
 def test_a_removed_record_cannot_change(reference: ReferenceData, registered: Registered) -> None:
     org = registered()
-    org = apply(org, domain.remove(org, "nhập nhầm", TODAY))
-    org.removed = True
+    org.apply(domain.remove(org, "nhập nhầm", TODAY))
+    assert org.removed
     with pytest.raises(Removed):
         domain.update(org, {"members_count": 1}, None, reference, TODAY)
 

@@ -21,7 +21,7 @@ from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import Principal, require_area, require_reviewer
 from hoptac.registry.domain.areas import legacy_disagreement
 from hoptac.registry.domain.errors import DuplicateRegistration, NotFound, Removed
-from hoptac.registry.domain.history import Version
+from hoptac.registry.domain.history import Version, current_record
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.record import Record, public_view, redact
 from hoptac.registry.domain.validation import ReferenceData
@@ -68,10 +68,7 @@ class Registry:
         context: WriteContext,
         viewer: Principal,
     ) -> View:
-        org.versions.append(version)
-        org.__dict__.pop("record", None)  # the cached current record is stale now
-        if version.event.value == "removed":
-            org.removed = True
+        org.apply(version)
         now = self.clock()
         event = outbox_event(org.id, org.record, version, before, now)
         try:
@@ -150,7 +147,7 @@ class Registry:
             if version is None:
                 updated = await repository.updated_at(conn, org_id)
                 return View(present(org.id, before, org.version, updated, principal), org.version)
-            after = domain.current_record([*org.versions, version])
+            after = current_record([*org.versions, version])
             require_area(principal, before, after)
             warnings = []
             if after["name"] != before["name"] or after["address"] != before["address"]:

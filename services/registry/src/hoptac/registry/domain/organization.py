@@ -48,6 +48,12 @@ class Organization:
     def status(self) -> Status:
         return Status(self.record["status"])
 
+    def apply(self, version: Version) -> None:
+        self.versions.append(version)
+        self.__dict__.pop("record", None)  # the cached current record is stale now
+        if version.event == EventName.REMOVED:
+            self.removed = True
+
     def on(self, day: date) -> Record | None:
         return record_on(self.versions, day)
 
