@@ -238,3 +238,21 @@ async def test_text_postgresql_cannot_store_is_a_422_on_its_field(
     assert message in response.json()["message"].lower()
     listed = await client.get("/v1/organizations", params={"registration_number": "A\x00"})
     assert listed.status_code == 422
+
+
+@pytest.mark.parametrize("etag", ['"3.5"', '"abc"', '"99999999999999999999"', "W/"])
+async def test_an_etag_that_is_not_a_version_is_a_422(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Callable[..., dict[str, Any]], etag: str
+) -> None:
+    created = (
+        await client.post(
+            "/v1/organizations", json=make_body(), headers=Tokens.header(issued.admin)
+        )
+    ).json()
+    response = await client.patch(
+        f"/v1/organizations/{created['id']}",
+        json={"members_count": 1},
+        headers={**Tokens.header(issued.admin), "If-Match": etag},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "If-Match"

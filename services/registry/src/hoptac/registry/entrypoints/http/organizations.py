@@ -42,8 +42,8 @@ def write_context(request: Request, principal: Principal) -> WriteContext:
     client = request.client.host if request.client else "unknown"
     return WriteContext(
         actor=principal.name,
-        source=f"http {client} {request.headers.get('user-agent', '')}".strip(),
-        correlation_id=request.headers.get("x-correlation-id"),
+        source=f"http {client} {request.headers.get('user-agent', '')[:200]}".strip(),
+        correlation_id=(request.headers.get("x-correlation-id") or "")[:200] or None,
     )
 
 
@@ -52,7 +52,7 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None or value.strip() == "*":
         return None
     tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 9:
         raise InvalidFields(
             [
                 FieldProblem(
