@@ -265,15 +265,6 @@ class Registry:
     ) -> tuple[list[dict[str, Any]], str | None]:
         after = repository.decode_cursor(cursor) if cursor else None
         async with self.engine.connect() as conn:
-            items, next_after = await repository.list_page(conn, filters, after, limit)
-        bodies = [
-            present(
-                UUID(record["id"]),
-                {k: v for k, v in record.items() if k not in ("id", "version")},
-                record["version"],
-                updated,
-                viewer,
-            )
-            for record, updated in items
-        ]
+            rows, next_after = await repository.list_page(conn, filters, after, limit)
+        bodies = [present(r.id, r.record, r.version, r.updated_at, viewer) for r in rows]
         return bodies, repository.encode_cursor(next_after) if next_after else None

@@ -256,7 +256,8 @@ def decode_cursor(cursor: str) -> UUID:
 
 async def list_page(
     conn: AsyncConnection, filters: ListFilters, after: UUID | None, limit: int
-) -> tuple[list[tuple[dict[str, Any], datetime]], UUID | None]:
+) -> tuple[list[Any], UUID | None]:
+    """One page of current rows (id, record, version, updated_at) and the id to continue after."""
     c = organizations.c
     conditions = [c.removed_at.is_(None)]
     for column, value in (
@@ -283,6 +284,5 @@ async def list_page(
         )
     ).all()
     page = rows[:limit]
-    items = [({**r.record, "id": str(r.id), "version": r.version}, r.updated_at) for r in page]
     next_after = page[-1].id if len(rows) > limit else None
-    return items, next_after
+    return page, next_after
