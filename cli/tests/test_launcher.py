@@ -19,7 +19,7 @@ import httpx
 import psutil
 import pytest
 
-from hoptac.platform.embedded import free_port
+from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from hoptac.platform.embedded.processes import is_alive
 from hoptac.platform.testing import wait_until
 
@@ -89,7 +89,7 @@ def ports() -> Ports:
 def launch(var_dir: Path, ports: Ports) -> Iterator[StartLaunch]:
     launches: list[Launch] = []
 
-    def start(*, broken: bool = False) -> Launch:
+    def start(*, broken: bool = False, extra_env: dict[str, str] | None = None) -> Launch:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]),
@@ -97,6 +97,7 @@ def launch(var_dir: Path, ports: Ports) -> Iterator[StartLaunch]:
             "HOPTAC_PG_PORT": str(ports.postgres),
             "HOPTAC_NATS_PORT": str(ports.nats),
             "HOPTAC_DUMMY_PORT": str(ports.service),
+            **(extra_env or {}),
         }
         output = var_dir.parent / f"launcher-{len(launches)}.out"
         with output.open("wb") as out:
@@ -189,3 +190,25 @@ async def test_a_service_that_dies_at_start_stops_the_stack_and_shows_its_log(
     assert "dummy exited with code" in output
     assert "the dummy service cannot start" in output  # the tail of its log
     assert not (var_dir / "postgres" / "postmaster.pid").exists()  # PostgreSQL was stopped
+
+
+async def test_external_servers_are_used_instead_of_starting_them(
+    launch: StartLaunch,
+    var_dir: Path,
+    ports: Ports,
+    pg_server: EmbeddedPostgres,
+    nats_server: EmbeddedNats,
+) -> None:
+    stack = launch(
+        extra_env={"HOPTAC_DATABASE_URL": pg_server.server_url, "HOPTAC_NATS_URL": nats_server.url}
+    )
+    await stack.wait_ready()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.service}") as client:
+        env = (await client.get("/env")).json()
+    assert env["HOPTAC_DUMMY_NATS_URL"] == nats_server.url
+    assert env["HOPTAC_DUMMY_DATABASE_URL"] == pg_server.url("dummy")
+    assert await stack.stop(signal.SIGTERM) == 0
+    assert not (var_dir / "postgres").exists()
+    assert not (var_dir / "nats").exists()
+    assert pg_server.pid is not None  # external servers are not ours to stop
+    assert nats_server.pid is not None
