@@ -33,3 +33,15 @@ def test_every_schema_is_valid_json_schema() -> None:
 def test_contracts_dir_is_the_folder_holding_the_schemas() -> None:
     assert (CONTRACTS_DIR / "pyproject.toml").exists()
     assert Path(CONTRACTS_DIR / "schemas").is_dir()
+
+
+def test_a_field_added_later_is_ignored_by_readers_of_this_version() -> None:
+    from hoptac.contracts.events import parse_event
+
+    event = json.loads((CONTRACTS_DIR / "tests" / "sample-status-changed.json").read_text())
+    event["data"]["record"]["field_of_a_later_release"] = "x"
+    event["new_envelope_field"] = 1
+    parsed = parse_event(json.dumps(event))
+    assert parsed.event_type == "organization.status_changed"
+    schema = json.loads((CONTRACTS_DIR / "schemas/organization-event.v1.schema.json").read_text())
+    jsonschema.validate(event, schema)

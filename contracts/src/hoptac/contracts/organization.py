@@ -22,7 +22,10 @@ NonNegative = Annotated[int, Field(ge=0)]
 
 
 class ContractModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Tolerant readers: a field added in a later, compatible release is ignored, not refused, so
+    only a new `schema_version` can break a consumer."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class LegacyArea(ContractModel):

@@ -146,6 +146,7 @@ async def test_reads_as_of_a_date_follow_effective_dates(
         ({"sector": {"group": "agriculture", "vsic": ["0411"]}}, "sector.vsic.0"),
         ({"charter_capital": "nhiều"}, "charter_capital"),
         ({"unknown_field": 1}, "unknown_field"),
+        ({"address": {"province_code": "96", "comune_code": "31825"}}, "address.comune_code"),
     ],
 )
 async def test_invalid_fields_get_422_with_their_path_and_change_nothing(

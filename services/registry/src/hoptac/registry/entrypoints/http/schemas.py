@@ -76,7 +76,42 @@ def clean_text(value: Any, path: str = "") -> Any:
 
 
 class Body(BaseModel):
+    """A request body: an unknown field is a mistake worth a 422 (a misspelt field would
+    otherwise be dropped without a word)."""
+
     model_config = ConfigDict(extra="forbid")
+
+
+STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class LegacyAreaIn(LegacyArea):
+    model_config = STRICT
+
+
+class AddressIn(Address):
+    model_config = STRICT
+    legacy: LegacyAreaIn | None = None
+
+
+class SectorIn(Sector):
+    model_config = STRICT
+
+
+class FinancialYearIn(FinancialYear):
+    model_config = STRICT
+
+
+class ContactIn(Contact):
+    model_config = STRICT
+
+
+class OcopProductIn(OcopProduct):
+    model_config = STRICT
+
+
+class DigitalAdoptionIn(DigitalAdoption):
+    model_config = STRICT
 
 
 class RepresentativeIn(Body):
@@ -94,16 +129,16 @@ class OrganizationCreate(Body):
     kind: Kind
     registered_on: date
     registering_authority: ShortText | None = None
-    address: Address
-    sector: Sector
+    address: AddressIn
+    sector: SectorIn
     members_count: NonNegative | None = None
     workers_count: NonNegative | None = None
     charter_capital: NonNegative | None = Field(default=None, description="VND")
-    financials: list[FinancialYear] = Field(default_factory=list, max_length=100)
+    financials: list[FinancialYearIn] = Field(default_factory=list, max_length=100)
     legal_representative: RepresentativeIn | None = None
-    contact: Contact | None = None
-    ocop_products: list[OcopProduct] = Field(default_factory=list, max_length=200)
-    digital: DigitalAdoption = Field(default_factory=DigitalAdoption)
+    contact: ContactIn | None = None
+    ocop_products: list[OcopProductIn] = Field(default_factory=list, max_length=200)
+    digital: DigitalAdoptionIn = Field(default_factory=DigitalAdoptionIn)
     operating_in_practice: OperatingInPractice = OperatingInPractice.UNKNOWN
     last_verified_on: date | None = None
     effective_date: date | None = Field(
@@ -116,7 +151,7 @@ class AddressPatch(Body):
     street: ShortText | None = None
     commune_code: CommuneCode | None = None
     province_code: ProvinceCode | None = None
-    legacy: LegacyArea | None = None
+    legacy: LegacyAreaIn | None = None
     text: Annotated[str, StringConstraints(max_length=1000)] | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
@@ -149,11 +184,11 @@ class OrganizationPatch(Body):
     members_count: NonNegative | None = None
     workers_count: NonNegative | None = None
     charter_capital: NonNegative | None = None
-    financials: list[FinancialYear] | None = Field(default=None, max_length=100)
+    financials: list[FinancialYearIn] | None = Field(default=None, max_length=100)
     legal_representative: RepresentativePatch | None = None
-    contact: Contact | None = None
-    ocop_products: list[OcopProduct] | None = Field(default=None, max_length=200)
-    digital: DigitalAdoption | None = None
+    contact: ContactIn | None = None
+    ocop_products: list[OcopProductIn] | None = Field(default=None, max_length=200)
+    digital: DigitalAdoptionIn | None = None
     operating_in_practice: OperatingInPractice | None = None
     last_verified_on: date | None = None
     effective_date: date | None = Field(
