@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.contracts.codes import Status
 from hoptac.registry.adapters import repository
 from hoptac.registry.adapters.event_mapping import outbox_event
-from hoptac.registry.adapters.repository import ListFilters, VersionRow, WriteContext
+from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
 from hoptac.registry.clock import Clock, today_in_vietnam
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import Principal, require_area, require_reviewer
@@ -110,11 +110,11 @@ class Registry:
 
     async def _load(
         self, conn: AsyncConnection, org_id: UUID, *, for_update: bool = False
-    ) -> Organization:
-        org = await repository.load(conn, org_id, for_update=for_update)
-        if org is None:
+    ) -> Stored:
+        stored = await repository.load(conn, org_id, for_update=for_update)
+        if stored is None:
             raise NotFound(f"no organisation has id {org_id}")
-        return org
+        return stored
 
     async def register(self, body: Record, principal: Principal, context: WriteContext) -> View:
         require_area(principal, body)
@@ -140,13 +140,14 @@ class Registry:
         decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]],
     ) -> View:
         async with self.engine.begin() as conn:
-            org = await self._load(conn, org_id, for_update=True)
+            stored = await self._load(conn, org_id, for_update=True)
+            org = stored.organization
             org.require_version(expected_version)
             before = org.record
             version = await decide(conn, org)
             if version is None:
-                updated = await repository.updated_at(conn, org_id)
-                return View(present(org.id, before, org.version, updated, principal), org.version)
+                view = present(org.id, before, org.version, stored.updated_at, principal)
+                return View(view, org.version)
             after = current_record([*org.versions, version])
             require_area(principal, before, after)
             warnings = []
@@ -200,7 +201,7 @@ class Registry:
         require_reviewer(principal, "a merger")
 
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
-            into = await self._load(conn, into_id)
+            into = (await self._load(conn, into_id)).organization
             return domain.merge(org, into, effective, reason, self.today())
 
         return await self._change(org_id, expected_version, principal, context, decide)
@@ -222,10 +223,10 @@ class Registry:
 
     async def get(self, org_id: UUID, viewer: Principal, as_of: date | None = None) -> View:
         async with self.engine.connect() as conn:
-            org = await self._load(conn, org_id)
-            if org.removed:
-                raise Removed(f"organisation {org_id} was removed as a record entered by mistake")
-            updated = await repository.updated_at(conn, org_id)
+            stored = await self._load(conn, org_id)
+        org, updated = stored.organization, stored.updated_at
+        if org.removed:
+            raise Removed(f"organisation {org_id} was removed as a record entered by mistake")
         if as_of is None:
             return View(present(org.id, org.record, org.version, updated, viewer), org.version)
         record = org.on(as_of)
@@ -240,8 +241,9 @@ class Registry:
 
     async def history(self, org_id: UUID, viewer: Principal) -> list[dict[str, Any]]:
         async with self.engine.connect() as conn:
-            await self._load(conn, org_id)
             rows = await repository.load_with_history(conn, org_id)
+        if not rows:
+            raise NotFound(f"no organisation has id {org_id}")
         return [self._history_entry(row, viewer) for row in rows]
 
     @staticmethod

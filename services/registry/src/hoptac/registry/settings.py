@@ -18,7 +18,6 @@ class RegistrySettings(ServiceSettings):
         default=5.0, ge=0, description="How long a checked token is trusted before a new lookup."
     )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
-    page_size_max: int = Field(default=200, gt=0)
     # The relay, a separate process (`python -m hoptac.registry.entrypoints.relay`).
     relay_batch_size: int = Field(default=256, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)

@@ -76,10 +76,18 @@ def _version_from_row(row: Any) -> Version:
     )
 
 
-async def load(
-    conn: AsyncConnection, org_id: UUID, *, for_update: bool = False
-) -> Organization | None:
-    query = select(organizations.c.removed_at).where(organizations.c.id == org_id)
+@dataclass(frozen=True)
+class Stored:
+    """An organisation as loaded, with when its row last changed."""
+
+    organization: Organization
+    updated_at: datetime
+
+
+async def load(conn: AsyncConnection, org_id: UUID, *, for_update: bool = False) -> Stored | None:
+    query = select(organizations.c.removed_at, organizations.c.updated_at).where(
+        organizations.c.id == org_id
+    )
     if for_update:
         query = query.with_for_update()
     head = (await conn.execute(query)).first()
@@ -91,10 +99,12 @@ async def load(
         .order_by(organization_versions.c.version)
     )
     versions = [_version_from_row(row) for row in rows]
-    return Organization(org_id, versions, removed=head.removed_at is not None)
+    organization = Organization(org_id, versions, removed=head.removed_at is not None)
+    return Stored(organization, head.updated_at)
 
 
 async def load_with_history(conn: AsyncConnection, org_id: UUID) -> list[VersionRow]:
+    """Every version with its metadata; empty for an unknown organisation (each has one)."""
     rows = await conn.execute(
         select(organization_versions)
         .where(organization_versions.c.organization_id == org_id)
@@ -104,13 +114,6 @@ async def load_with_history(conn: AsyncConnection, org_id: UUID) -> list[Version
         VersionRow(_version_from_row(r), r.recorded_at, r.actor, r.source, r.correlation_id)
         for r in rows
     ]
-
-
-async def updated_at(conn: AsyncConnection, org_id: UUID) -> datetime:
-    value: datetime = await conn.scalar(
-        select(organizations.c.updated_at).where(organizations.c.id == org_id)
-    )
-    return value
 
 
 def _columns(org: Organization, now: datetime) -> dict[str, Any]:

@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.platform.service import Stack
 from hoptac.registry.adapters import tokens
+from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.adapters.migrations import migrate
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.adapters.tables import organizations
+from hoptac.registry.demo.generator import generate_province
+from hoptac.registry.demo.loader import LoadReport, load_demo
 from hoptac.registry.domain.access import Role
 from hoptac.registry.settings import RegistrySettings
 
@@ -121,11 +124,7 @@ def load_demo_data(
         raise typer.Exit(1)
 
 
-def _load_demo(url: str, token: str, province: str, count: int, seed: int):  # type: ignore[no-untyped-def]
-    from hoptac.registry.adapters.admin_units import official_units
-    from hoptac.registry.demo.generator import generate_province
-    from hoptac.registry.demo.loader import load_demo
-
+def _load_demo(url: str, token: str, province: str, count: int, seed: int) -> LoadReport:
     organizations_ = generate_province(official_units(), province, count, seed)
     return asyncio.run(load_demo(url, token, organizations_))
 
