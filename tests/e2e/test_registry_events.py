@@ -15,6 +15,7 @@ import pytest
 from nats.js import JetStreamContext
 
 from hoptac.contracts.events import STREAM
+from hoptac.platform.changelog import read_changes
 from hoptac.platform.testing import wait_until
 
 from .conftest import RegistryStack
@@ -120,3 +121,32 @@ async def test_a_relay_killed_mid_batch_still_delivers_every_event_once(
     ids = [e["event_id"] for e in events]
     assert len(ids) == total == len(set(ids))
     assert sorted(e["sequence"] for e in events) == list(range(1, total + 1))
+
+
+async def test_the_change_log_pages_back_every_published_event_in_order(
+    registry_stack: RegistryStack,
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=registry_stack.url, headers=registry_stack.headers
+    ) as http:
+        for number in range(25):
+            assert (
+                await http.post("/v1/organizations", json=body(200 + number))
+            ).status_code == 201
+
+    async def published() -> list[list[dict[str, Any]]]:
+        pages = [
+            page
+            async for page in read_changes(registry_stack.url, registry_stack.admin_token, 0, 10)
+        ]
+        return pages if sum(len(page) for page in pages) == 25 else []
+
+    pages = await wait_until(published, timeout=15, message="25 events in the change log")
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert [e["sequence"] for page in pages for e in page] == list(range(1, 26))
+    resumed = [
+        e
+        async for page in read_changes(registry_stack.url, registry_stack.admin_token, 20)
+        for e in page
+    ]
+    assert [e["sequence"] for e in resumed] == [21, 22, 23, 24, 25]

@@ -1,33 +1,17 @@
-"""Bring a registry database up to date with Alembic, from code (no alembic.ini needed)."""
+"""Bring a registry database up to date (the migrations live in `hoptac.registry.migrations`)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from hoptac.platform.migrations import upgrade, upgrade_blocking
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _upgrade(connection: Connection) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-
-
 async def migrate_async(database_url: str) -> None:
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
-    finally:
-        await engine.dispose()
+    await upgrade(database_url, MIGRATIONS)
 
 
 def migrate(database_url: str) -> None:
-    asyncio.run(migrate_async(database_url))
+    upgrade_blocking(database_url, MIGRATIONS)

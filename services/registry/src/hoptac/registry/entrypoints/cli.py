@@ -129,24 +129,24 @@ def _load_demo(url: str, token: str, province: str, count: int, seed: int) -> Lo
     return asyncio.run(load_demo(url, token, organizations_))
 
 
-async def _valid_or_new_admin_token(url: str, existing: str | None) -> str:
-    """`existing` if it is still a valid token, else a new admin token."""
+async def _valid_or_new_token(url: str, existing: str | None, role: Role) -> str:
+    """`existing` if it is still a valid token, else a new token with `role`."""
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
             if existing and await tokens.principal_for(conn, existing) is not None:
                 return existing
-            name = f"local-admin-{uuid4().hex[:8]}"
+            name = f"local-{role.value.replace('_', '-')}-{uuid4().hex[:8]}"
             context = WriteContext("hoptac run", "hoptac run", None)
-            return await tokens.create_token(conn, name, Role.ADMIN, [], [], context)
+            return await tokens.create_token(conn, name, role, [], [], context)
     finally:
         await engine.dispose()
 
 
-def _admin_token(url: str, path: Path) -> str:
-    """The local admin token in var/admin-token, made anew when missing or no longer valid."""
+def _local_token(url: str, path: Path, role: Role) -> str:
+    """The local token kept in `path`, made anew when missing or no longer valid."""
     existing = path.read_text().strip() if path.exists() else None
-    token = asyncio.run(_valid_or_new_admin_token(url, existing))
+    token = asyncio.run(_valid_or_new_token(url, existing, role))
     if token != existing:
         path.write_text(token + "\n")
         path.chmod(0o600)
@@ -163,10 +163,12 @@ async def _organization_count(url: str) -> int:
 
 
 def prepare_local_stack(stack: Stack) -> list[str]:
-    """After `hoptac run` starts the registry: an admin token, and demo data on a new database."""
+    """After `hoptac run` starts the registry: an admin token, a read-only token the other
+    services use to replay the change log (var/service-token), and demo data on a new database."""
     assert stack.database_url is not None
     token_path = stack.var_dir / "admin-token"
-    token = _admin_token(stack.database_url, token_path)
+    token = _local_token(stack.database_url, token_path, Role.ADMIN)
+    _local_token(stack.database_url, stack.var_dir / "service-token", Role.AGENCY_READER)
     lines = [f"admin token: {token}  (also in {token_path})"]
     if asyncio.run(_organization_count(stack.database_url)) == 0:
         report = _load_demo(stack.http_url, token, "96", 300, 2025)

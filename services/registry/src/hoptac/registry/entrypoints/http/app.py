@@ -15,7 +15,7 @@ from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
-from hoptac.registry.entrypoints.http import changes, organizations
+from hoptac.registry.entrypoints.http import changes, organizations, whoami
 from hoptac.registry.entrypoints.http.auth import Unauthenticated
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
@@ -90,4 +90,5 @@ def create_app(
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.include_router(organizations.router)
     app.include_router(changes.router)
+    app.include_router(whoami.router)
     return app
