@@ -9,7 +9,13 @@ PACKAGES := \
 	libs/platform \
 	contracts \
 	services/registry \
+	services/search \
 	cli
+
+# The plain-Python domain of every service, type-checked strictly by `make lint`.
+DOMAINS := \
+	services/registry/src/hoptac/registry \
+	services/search/src/hoptac/search
 
 STAMP := $(VENV)/.installed
 
@@ -37,7 +43,7 @@ test-unit: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services/registry/src/hoptac/registry/domain contracts/src
+	$(BIN)/mypy $(addsuffix /domain,$(DOMAINS)) contracts/src
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -45,6 +51,7 @@ format: venv
 
 bench: venv
 	$(BIN)/python bench/registry/run.py
+	$(BIN)/python bench/search/run.py
 
 # Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
 contracts: venv

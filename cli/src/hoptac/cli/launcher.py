@@ -211,6 +211,9 @@ class Launcher:
             f"{prefix}VAR_DIR": str(self.var_dir),
             "PYTHONUNBUFFERED": "1",  # logs appear as they are written
         }
+        for other in self.services:  # e.g. HOPTAC_SEARCH_REGISTRY_URL, for ports chosen at run
+            if other is not service:
+                env[f"{prefix}{other.spec.name.upper()}_URL"] = other.http_url
         if service.database_url is not None:
             env[f"{prefix}DATABASE_URL"] = service.database_url
         if self.settings.opensearch_url is not None:

@@ -1,0 +1,32 @@
+"""What the launcher tells each service about the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from hoptac.cli.launcher import Launcher
+from hoptac.cli.settings import LauncherSettings
+from hoptac.platform.service import ServiceSpec
+
+pytestmark = pytest.mark.unit
+
+
+def spec(name: str, port: int) -> ServiceSpec:
+    return ServiceSpec(name, port, f"HOPTAC_{name.upper()}_", f"hoptac.{name}:create_app")
+
+
+def test_each_service_learns_the_urls_of_the_others(tmp_path: Path) -> None:
+    settings = LauncherSettings(var_dir=tmp_path)
+    launcher = Launcher([spec("registry", 18001), spec("search", 18002)], settings, Console())
+    registry, search = launcher.services
+
+    env = launcher._service_env(search, "nats://127.0.0.1:4222")
+
+    assert env["HOPTAC_SEARCH_REGISTRY_URL"] == "http://127.0.0.1:18001"
+    assert "HOPTAC_SEARCH_SEARCH_URL" not in env
+    assert launcher._service_env(registry, "nats://x")["HOPTAC_REGISTRY_SEARCH_URL"] == (
+        "http://127.0.0.1:18002"
+    )

@@ -1,0 +1,193 @@
+"""tantivy queries for a search, a suggestion and the filters, built from analysed words.
+
+The same words as the documents: `domain.text` analyses the query, so folded and exact keys,
+abbreviations and NFC/NFD are handled before tantivy sees anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import tantivy
+
+from hoptac.search.adapters.port import FILTER_FIELDS, LIVE
+from hoptac.search.domain import text
+from hoptac.search.domain.query import ALL_OF, BoundingBox, SearchQuery
+
+MAX_COMPLETIONS = 20  # as-you-type expansions of the last word, the most frequent first
+COMMON_SHARE = 0.2  # a word in more than this share of names only ranks (see text_query)…
+COMMON_MIN_DOCUMENTS = 1000  # …once there are enough names for the share to mean something
+
+
+class Vocabulary:
+    """What the index knows about the folded words of a query."""
+
+    def __init__(
+        self,
+        frequency: Callable[[str], int],
+        documents: int,
+        completions: Callable[[str], list[str]] | None = None,
+    ) -> None:
+        self._frequency = frequency
+        self.documents = documents
+        self._completions = completions
+
+    def knows(self, word: str) -> bool:
+        """A word no name or address holds may be a typo: it is also matched fuzzily."""
+        return self._frequency(word) > 0
+
+    def is_common(self, word: str) -> bool:
+        if self.documents < COMMON_MIN_DOCUMENTS:
+            return False
+        return self._frequency(word) > COMMON_SHARE * self.documents
+
+    def completions(self, prefix: str) -> list[str]:
+        return self._completions(prefix) if self._completions else []
+
+
+EVERY_WORD_KNOWN = Vocabulary(lambda _: 1, 1_000_000)
+
+BOOST_ALL = 1.0  # the word is one of the organisation's words…
+BOOST_NAME_FOLDED = 2.0  # …of its name…
+BOOST_NAME_EXACT = 2.0  # …with the same diacritics
+BOOST_OTHER_EXACT = 0.6
+BOOST_FUZZY = 0.4
+BOOST_PREFIX = 0.6
+BOOST_PHRASE = 2.0
+BOOST_IN_ORDER = 5.0
+BOOST_REGISTRATION = 1000.0
+BOOST_REGISTRATION_PREFIX = 50.0
+
+
+class QueryBuilder:
+    def __init__(self, schema: tantivy.Schema) -> None:
+        self.schema = schema
+
+    def term(self, field: str, value: str, boost: float = 1.0) -> tantivy.Query:
+        query = tantivy.Query.term_query(self.schema, field, value)
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    def prefix(self, field: str, value: str, boost: float) -> tantivy.Query:
+        query = tantivy.Query.regex_query(self.schema, field, re.escape(value) + ".*")
+        return tantivy.Query.boost_query(query, boost)
+
+    def any_of(self, queries: list[tantivy.Query]) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+    def all_of(self, queries: list[tantivy.Query]) -> tantivy.Query:
+        if not queries:
+            return tantivy.Query.all_query()
+        if len(queries) == 1:
+            return queries[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+    def live(self) -> tantivy.Query:
+        return tantivy.Query.const_score_query(self.term("state", LIVE), 0.0)
+
+    def text_query(
+        self, q: str, as_you_type: bool, vocabulary: Vocabulary | None = None
+    ) -> tantivy.Query | None:
+        """Every word must be among the organisation's words (name, abbreviation, foreign name,
+        address), folded; a word the index does not know may be a typo and matches fuzzily; the
+        last word as you type matches its completions. Words in most names ("hợp tác xã") count
+        only within the phrase, unless the query has nothing else: as single words they would
+        cost much and rank nothing. Matches in the name, with the same diacritics, as a phrase,
+        or of a registration number rank higher."""
+        vocabulary = vocabulary or EVERY_WORD_KNOWN
+        tokens = text.analyse(q)
+        common = [vocabulary.is_common(text.fold(t)) for t in tokens]
+        require_common = all(common)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for position, token in enumerate(tokens):
+            last = as_you_type and position == len(tokens) - 1
+            if common[position] and not require_common:
+                continue  # it would hardly change a score (idf ≈ 0), and scoring it is costly
+            clauses.append((tantivy.Occur.Must, self._required(token, last, vocabulary)))
+            clauses += [(tantivy.Occur.Should, q) for q in self._ranking(token)]
+        if len(tokens) > 1:
+            phrase = tantivy.Query.phrase_query(
+                self.schema, "name_f", [text.fold(t) for t in tokens], slop=1
+            )
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, BOOST_PHRASE)))
+        words_query = tantivy.Query.boolean_query(clauses) if clauses else None
+        if not text.looks_like_registration_number(q):
+            return words_query
+        key = text.registration_key(q)
+        number = [self.term("regno", key, BOOST_REGISTRATION)]
+        if len(key) >= 4:
+            number.append(self.prefix("regno", key, BOOST_REGISTRATION_PREFIX))
+        return self.any_of(number + ([words_query] if words_query is not None else []))
+
+    def suggestion_query(
+        self, q: str, vocabulary: Vocabulary | None = None
+    ) -> tantivy.Query | None:
+        """As you type: the words so far, the last one a prefix; names that start that way, or
+        hold those words in that order, first."""
+        words_query = self.text_query(q, True, vocabulary)
+        vocabulary = vocabulary or EVERY_WORD_KNOWN
+        tokens = [text.fold(t) for t in text.analyse(q)]
+        while tokens and vocabulary.is_common(tokens[0]):
+            tokens = tokens[1:]  # "hợp tác xã chăn nu": the order of "chăn nu…" is what tells
+        if words_query is None or len(tokens) < 2:
+            return words_query  # one word: the required completion already says it all
+        words: list[str | tuple[int, str]] = list(tokens)
+        in_order = tantivy.Query.phrase_prefix_query(self.schema, "name_f", words)
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, words_query),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(in_order, BOOST_IN_ORDER)),
+            ]
+        )
+
+    def _required(self, token: str, prefix: bool, vocabulary: Vocabulary) -> tantivy.Query:
+        folded = text.fold(token)
+        found = self.term("all_f", folded, BOOST_ALL)
+        ways = [found]
+        if len(folded) >= 3 and not folded.isdigit() and not vocabulary.knows(folded):
+            distance = 1 if len(folded) < 7 else 2
+            fuzzy = tantivy.Query.fuzzy_term_query(self.schema, "all_f", folded, distance, True)
+            ways.append(tantivy.Query.boost_query(fuzzy, BOOST_FUZZY))
+        if prefix:
+            if vocabulary is EVERY_WORD_KNOWN:
+                ways.append(self.prefix("all_f", folded, BOOST_PREFIX))
+            else:  # the most frequent completions: bounded, where a regex over terms is not;
+                # those in most names would match nearly everything and cost the most
+                completions = [
+                    w
+                    for w in vocabulary.completions(folded)
+                    if w != folded and not vocabulary.is_common(w)
+                ]
+                ways += [self.term("all_f", w, BOOST_PREFIX) for w in completions]
+        return found if len(ways) == 1 else self.any_of(ways)
+
+    def _ranking(self, token: str) -> list[tantivy.Query]:
+        """What makes a match rank higher: in the name, and with the same diacritics."""
+        ways = [self.term("name_f", text.fold(token), BOOST_NAME_FOLDED)]
+        if text.has_marks(token):
+            exact = text.exact(token)
+            ways.append(self.term("name_x", exact, BOOST_NAME_EXACT))
+            ways.append(self.term("other_x", exact, BOOST_OTHER_EXACT))
+        return ways
+
+    def filters(self, query: SearchQuery) -> list[tantivy.Query]:
+        out = [self.live()]
+        for name, values in query.filters.items():
+            field = FILTER_FIELDS[name]
+            if name in ALL_OF:
+                matches = [self.term(field, v) for v in values]
+            else:
+                matches = [self.any_of([self.term(field, v) for v in values])]
+            out.extend(tantivy.Query.const_score_query(m, 0.0) for m in matches)
+        if query.bbox is not None:
+            out.append(tantivy.Query.const_score_query(self.within(query.bbox), 0.0))
+        return out
+
+    def within(self, box: BoundingBox) -> tantivy.Query:
+        lat = tantivy.Query.range_query(
+            self.schema, "lat", tantivy.FieldType.Float, box.min_lat, box.max_lat
+        )
+        lon = tantivy.Query.range_query(
+            self.schema, "lon", tantivy.FieldType.Float, box.min_lon, box.max_lon
+        )
+        return self.all_of([lat, lon])

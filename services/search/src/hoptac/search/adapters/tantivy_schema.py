@@ -1,0 +1,109 @@
+"""The tantivy schema and analyzers, and the fields one organisation is indexed with.
+
+Analyzers are not stored in the index: `register_analyzers` runs after every open.
+Text arrives already analysed by `domain.text` (folded and exact keys joined by spaces), so the
+analyzers only split on spaces and lower-case; `ascii_fold` on the folded fields is a safety net.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import tantivy
+
+from hoptac.search.adapters.port import FILTER_FIELDS, LIVE, META, META_ID, REMOVED
+from hoptac.search.adapters.tantivy_facets import add_code_columns, code_values
+from hoptac.search.domain import text
+from hoptac.search.domain.documents import SearchDocument
+
+FOLDED = "vi_folded"
+EXACT = "vi_exact"
+
+
+# How much each way of matching a query word counts.
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("state", tokenizer_name="raw")
+    sb.add_integer_field("version", stored=True, indexed=True, fast=True)
+    sb.add_bytes_field("item", stored=True)
+    # name_f/name_x: the name's words, with positions for phrases; all_f: every searchable
+    # word (name, abbreviation, foreign name, address) folded, what a query word must match;
+    # other_x: the non-name words with their diacritics, which only rank.
+    sb.add_text_field("name_f", tokenizer_name=FOLDED)
+    sb.add_text_field("name_x", tokenizer_name=EXACT)
+    sb.add_text_field("all_f", tokenizer_name=FOLDED, index_option="freq")
+    sb.add_text_field("other_x", tokenizer_name=EXACT, index_option="freq")
+    sb.add_text_field("regno", tokenizer_name="raw")
+    for field in dict.fromkeys(FILTER_FIELDS.values()):  # a stable order: the schema must match
+        sb.add_text_field(field, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_float_field("lat", indexed=True, fast=True)
+    sb.add_float_field("lon", indexed=True, fast=True)
+    sb.add_text_field("name_sort", tokenizer_name="raw", fast=True, index_option="basic")
+    add_code_columns(sb)
+    sb.add_integer_field("registered", indexed=True, fast=True)
+    return sb.build()
+
+
+def register_analyzers(index: tantivy.Index) -> None:
+    folded = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    exact = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
+    index.register_tokenizer(FOLDED, folded)
+    index.register_tokenizer(EXACT, exact)
+
+
+def to_tantivy(document: SearchDocument) -> tantivy.Document:
+    return tantivy.Document(**fields_of(document))
+
+
+def fields_of(document: SearchDocument) -> dict[str, Any]:
+    """The values of every field for one organisation, analysed (what tantivy is given)."""
+    name = document.name_tokens()
+    other = document.other_tokens()
+    fields: dict[str, Any] = {
+        "id": document.id,
+        "state": LIVE,
+        "version": document.version,
+        "item": orjson.dumps(document.item()),
+        "name_f": text.folded_text(name),
+        "name_x": text.exact_text(name),
+        "all_f": text.folded_text(name + other),
+        "other_x": text.exact_text(other),
+        "regno": text.registration_key(document.registration_number),
+        "kind": document.kind,
+        "status": document.status,
+        "sector": document.sector_group,
+        "province": document.provinces,
+        "commune": document.communes,
+        "operating": document.operating_in_practice,
+        "ocop": document.ocop,
+        "name_sort": document.sort_name(),
+        **code_values(document),
+        "registered": document.registered_on.toordinal(),
+    }
+    if document.legacy_district_code:
+        fields["district"] = document.legacy_district_code
+    if document.digital:
+        fields["digital"] = list(document.digital)
+    if document.lat is not None and document.lon is not None:
+        fields["lat"] = float(document.lat)
+        fields["lon"] = float(document.lon)
+    return fields
+
+
+def tombstone(organization_id: str, version: int) -> tantivy.Document:
+    return tantivy.Document(id=organization_id, state=REMOVED, version=version)
+
+
+def meta_document(last_sequence: int) -> tantivy.Document:
+    return tantivy.Document(id=META_ID, state=META, version=last_sequence)

@@ -1,0 +1,19 @@
+"""Wires the search service together: the index engine the settings choose, and its consumer."""
+
+from __future__ import annotations
+
+from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.settings import SearchSettings
+
+
+def build_index(settings: SearchSettings, writable: bool = True) -> SearchIndex:
+    """tantivy under <var_dir>/search by default; OpenSearch when its URL is set."""
+    if settings.engine == "opensearch":
+        from hoptac.search.adapters.opensearch_index import OpenSearchIndex
+
+        if not settings.opensearch_url:
+            raise ValueError("HOPTAC_SEARCH_BACKEND=opensearch needs HOPTAC_SEARCH_OPENSEARCH_URL")
+        return OpenSearchIndex(settings.opensearch_url, settings.opensearch_index)
+    from hoptac.search.adapters.tantivy_index import TantivyIndex
+
+    return TantivyIndex(settings.tantivy_dir, writable, settings.writer_heap_bytes)

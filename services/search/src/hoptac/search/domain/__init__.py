@@ -1,0 +1,1 @@
+"""The search domain: Vietnamese text analysis, documents, queries. Plain Python only."""

@@ -1,0 +1,133 @@
+"""What the index holds for one organisation, taken from the public record an event carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from hoptac.search.domain import text
+
+DIGITAL_FLAGS = (
+    "computer",
+    "internet",
+    "website",
+    "social_media",
+    "ecommerce",
+    "digital_signature",
+    "accounting_software",
+    "e_invoice",
+    "iot",
+    "traceability",
+)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One organisation as searched and shown in a result list."""
+
+    id: str
+    version: int
+    name: str
+    registration_number: str
+    kind: str
+    status: str
+    sector_group: str
+    province_code: str
+    registered_on: date
+    name_abbreviation: str | None = None
+    name_foreign: str | None = None
+    address_text: str | None = None
+    commune_code: str | None = None
+    legacy_province_code: str | None = None
+    legacy_district_code: str | None = None
+    legacy_commune_code: str | None = None
+    operating_in_practice: str = "unknown"
+    ocop_stars: int = 0  # the best OCOP rating of its products, 0 when none
+    digital: tuple[str, ...] = ()  # the digital-adoption flags that are true
+    lat: float | None = None
+    lon: float | None = None
+    area_names: tuple[str, ...] = field(default=())  # commune/province names when known
+
+    @property
+    def communes(self) -> list[str]:
+        """Current and legacy commune codes: a `commune=` filter matches either."""
+        return [c for c in (self.commune_code, self.legacy_commune_code) if c]
+
+    @property
+    def provinces(self) -> list[str]:
+        return [p for p in (self.province_code, self.legacy_province_code) if p]
+
+    @property
+    def ocop(self) -> str:
+        return "true" if self.ocop_stars else "false"
+
+    def name_tokens(self) -> list[str]:
+        return text.analyse(self.name)
+
+    def other_tokens(self) -> list[str]:
+        parts = (self.name_abbreviation, self.name_foreign, self.address_text, *self.area_names)
+        return [t for part in parts for t in text.analyse(part)]
+
+    def sort_name(self) -> str:
+        return text.folded_text(text.words(self.name))
+
+    def item(self) -> dict[str, Any]:
+        """The public summary returned by /v1/search."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_abbreviation": self.name_abbreviation,
+            "registration_number": self.registration_number,
+            "kind": self.kind,
+            "status": self.status,
+            "sector_group": self.sector_group,
+            "province_code": self.province_code,
+            "commune_code": self.commune_code,
+            "address_text": self.address_text,
+            "registered_on": self.registered_on.isoformat(),
+            "operating_in_practice": self.operating_in_practice,
+            "ocop_stars": self.ocop_stars,
+            "lat": self.lat,
+            "lon": self.lon,
+            "version": self.version,
+        }
+
+
+def document_from_record(record: dict[str, Any]) -> SearchDocument:
+    """The searchable part of a public organisation record (the `data.record` of an event)."""
+    address = record.get("address") or {}
+    legacy = address.get("legacy") or {}
+    digital = record.get("digital") or {}
+    ocop = [int(p.get("stars") or 0) for p in record.get("ocop_products") or []]
+    return SearchDocument(
+        id=str(record["id"]),
+        version=int(record["version"]),
+        name=text.normalize(record["name"]),
+        registration_number=text.normalize(record["registration_number"]),
+        kind=str(record["kind"]),
+        status=str(record["status"]),
+        sector_group=str((record.get("sector") or {}).get("group") or "other"),
+        province_code=str(address["province_code"]),
+        registered_on=_as_date(record["registered_on"]),
+        name_abbreviation=_clean(record.get("name_abbreviation")),
+        name_foreign=_clean(record.get("name_foreign")),
+        address_text=_clean(address.get("text")),
+        commune_code=address.get("commune_code"),
+        legacy_province_code=legacy.get("province_code"),
+        legacy_district_code=legacy.get("district_code"),
+        legacy_commune_code=legacy.get("commune_code"),
+        operating_in_practice=str(record.get("operating_in_practice") or "unknown"),
+        ocop_stars=max(ocop, default=0),
+        digital=tuple(flag for flag in DIGITAL_FLAGS if digital.get(flag)),
+        lat=address.get("lat"),
+        lon=address.get("lon"),
+    )
+
+
+def _clean(value: Any) -> str | None:
+    return text.normalize(str(value)) if value else None
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,222 @@
+"""A search request, checked: bounded text and page size, known filter values, a valid cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from hoptac.search.domain import text
+from hoptac.search.domain.documents import DIGITAL_FLAGS
+
+MAX_QUERY_CHARS = 200
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+MAX_SUGGESTIONS = 20
+
+# Allowed values of the coded filters (DESIGN.md section 5); province and commune are codes.
+CODED_VALUES: dict[str, tuple[str, ...]] = {
+    "kind": ("cooperative", "cooperative_union", "cooperative_group", "peoples_credit_fund"),
+    "status": (
+        "operating",
+        "suspended",
+        "dissolving",
+        "dissolved",
+        "bankrupt",
+        "certificate_revoked",
+    ),
+    "sector": (
+        "agriculture",
+        "industry_handicraft",
+        "construction",
+        "trade_services",
+        "transport",
+        "credit",
+        "environment",
+        "housing",
+        "other",
+    ),
+    "operating_in_practice": ("yes", "nominal", "not_at_address", "unknown"),
+    "ocop": ("true", "false"),
+    "digital": DIGITAL_FLAGS,
+}
+CODE_DIGITS = {"province": 2, "commune": 5, "district": 3}
+ALL_OF = ("digital",)  # several values must all hold; other filters take any of their values
+FACETS = ("kind", "status", "sector", "province", "commune", "operating_in_practice", "ocop")
+FACETS_ALL = (*FACETS, "digital")
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NAME = "name"
+    REGISTERED_ON = "registered_on"  # oldest first
+    REGISTERED_ON_DESC = "-registered_on"  # newest first
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+class InvalidQuery(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    bbox: BoundingBox | None = None
+    sort: Sort = Sort.RELEVANCE
+    limit: int = DEFAULT_LIMIT
+    cursor: dict[str, Any] | None = None  # decoded; its content belongs to the index adapter
+    facets: bool = True
+
+    @property
+    def tokens(self) -> list[str]:
+        return text.analyse(self.q)
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the same question, only a later page."""
+        parts = [self.q, self.sort.value, json.dumps(sorted(self.filters.items())), str(self.bbox)]
+        return format(zlib.crc32("\x1f".join(parts).encode()), "08x")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None
+
+
+def parse_search(
+    q: str | None,
+    filters: dict[str, list[str]],
+    bbox: str | None = None,
+    sort: str | None = None,
+    limit: int | str | None = None,
+    cursor: str | None = None,
+) -> SearchQuery:
+    """Validate the raw request; every problem is reported with its field at once."""
+    problems: list[Problem] = []
+    query_text = text.normalize(q or "")
+    if len(query_text) > MAX_QUERY_CHARS:
+        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
+    checked = {name: _check_filter(name, values, problems) for name, values in filters.items()}
+    checked = {name: values for name, values in checked.items() if values}
+    box = _parse_bbox(bbox, problems) if bbox else None
+    order = _parse_sort(sort, problems)
+    size = _parse_limit(limit, DEFAULT_LIMIT, MAX_LIMIT, problems)
+    query = SearchQuery(query_text, checked, box, order, size)
+    decoded = decode_cursor(cursor, query, problems) if cursor else None
+    if problems:
+        raise InvalidQuery(problems)
+    return SearchQuery(query_text, checked, box, order, size, decoded)
+
+
+def parse_suggest(q: str | None, limit: int | str | None) -> tuple[str, int]:
+    problems: list[Problem] = []
+    query_text = text.normalize(q or "")
+    if not query_text:
+        problems.append(Problem("q", "is required: the beginning of a name"))
+    if len(query_text) > MAX_QUERY_CHARS:
+        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
+    size = _parse_limit(limit, 10, MAX_SUGGESTIONS, problems)
+    if problems:
+        raise InvalidQuery(problems)
+    return query_text, size
+
+
+def encode_cursor(query: SearchQuery, position: dict[str, Any]) -> str:
+    body = json.dumps({"f": query.fingerprint(), "p": position}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def decode_cursor(
+    cursor: str, query: SearchQuery, problems: list[Problem]
+) -> dict[str, Any] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        body = json.loads(raw)
+        position = body["p"]
+        fingerprint = body["f"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        problems.append(Problem("cursor", "is not a cursor this service gave out; start over"))
+        return None
+    if fingerprint != query.fingerprint() or not isinstance(position, dict):
+        problems.append(
+            Problem("cursor", "belongs to another search; keep q, filters and sort the same")
+        )
+        return None
+    return position
+
+
+def _parse_limit(raw: int | str | None, default: int, most: int, problems: list[Problem]) -> int:
+    if raw is None or raw == "":
+        return default
+    text_value = str(raw).strip()
+    if not text_value.lstrip("-").isdigit():
+        problems.append(Problem("limit", f"must be a whole number from 1 to {most}; got {raw!r}"))
+        return default
+    size = int(text_value)
+    if not 1 <= size <= most:
+        problems.append(Problem("limit", f"must be between 1 and {most}; got {size}"))
+        return default
+    return size
+
+
+def _check_filter(name: str, values: list[str], problems: list[Problem]) -> tuple[str, ...]:
+    split = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    allowed = CODED_VALUES.get(name)
+    out: list[str] = []
+    for value in split:
+        if allowed is not None and value not in allowed:
+            problems.append(Problem(name, f"{value!r} is not one of {', '.join(allowed)}"))
+        elif name in CODE_DIGITS and not (value.isdigit() and len(value) == CODE_DIGITS[name]):
+            digits = CODE_DIGITS[name]
+            problems.append(Problem(name, f"{value!r} is not a {digits}-digit {name} code"))
+        else:
+            out.append(value)
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_bbox(raw: str, problems: list[Problem]) -> BoundingBox | None:
+    parts = raw.split(",")
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
+    except ValueError:
+        problems.append(Problem("bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees"))
+        return None
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        problems.append(
+            Problem("bbox", "needs -180 ≤ min_lon ≤ max_lon ≤ 180 and -90 ≤ min_lat ≤ max_lat ≤ 90")
+        )
+        return None
+    return BoundingBox(min_lon, min_lat, max_lon, max_lat)
+
+
+def _parse_sort(raw: str | None, problems: list[Problem]) -> Sort:
+    if not raw:
+        return Sort.RELEVANCE
+    try:
+        return Sort(raw)
+    except ValueError:
+        choices = ", ".join(s.value for s in Sort)
+        problems.append(Problem("sort", f"{raw!r} is not one of {choices}"))
+        return Sort.RELEVANCE

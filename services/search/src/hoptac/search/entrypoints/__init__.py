@@ -1,0 +1,1 @@
+"""Entry points: the HTTP API (with the stream consumer in its lifespan) and the CLI."""

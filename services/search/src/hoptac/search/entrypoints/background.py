@@ -1,0 +1,108 @@
+"""The tasks that run beside the HTTP API in the service process: the stream consumer, which
+owns the only writer of the index, and the watcher that follows a reindex's switch."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+from nats.aio.client import Client
+from prometheus_client import CollectorRegistry
+
+from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
+from hoptac.platform.changelog import ChangeLogError, read_changes
+from hoptac.platform.consumer import EventConsumer
+from hoptac.platform.nats import connect
+from hoptac.search.handlers import Projection
+from hoptac.search.settings import SearchSettings
+
+log = logging.getLogger("hoptac.search")
+
+
+class Background:
+    def __init__(
+        self, settings: SearchSettings, projection: Projection, metrics: CollectorRegistry
+    ) -> None:
+        self.settings = settings
+        self.projection = projection
+        self.metrics = metrics
+        self.nc: Client | None = None
+        self.consumer: EventConsumer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        settings = self.settings
+        self._tasks.append(asyncio.create_task(self._follow_switches(), name="follow-switches"))
+        self._tasks.append(asyncio.create_task(self._catch_up_once(), name="catch-up"))
+        if not settings.consume:
+            return
+        self.nc = await connect(settings.nats_url, "hoptac-search")
+        self.consumer = EventConsumer(
+            self.nc,
+            durable=settings.consumer_durable,
+            handle=self.projection.handle,
+            stream=STREAM,
+            subjects=f"{SUBJECT_PREFIX}.>",
+            batch_size=settings.consumer_batch_size,
+            max_tries=settings.consumer_max_tries,
+            ack_wait=settings.consumer_ack_wait,
+            fetch_timeout=settings.consumer_fetch_timeout,
+            metrics=self.metrics,
+        )
+        self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+
+    async def lag(self) -> int | None:
+        if self.consumer is None:
+            return None
+        with contextlib.suppress(Exception):  # no stream yet, NATS away: no figure this time
+            return await self.consumer.lag()
+        return None
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self.consumer is not None:
+            self.consumer.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=self.settings.consumer_fetch_timeout + 5)
+        if self.nc is not None:
+            await self.nc.close()
+
+    async def _follow_switches(self) -> None:
+        """After a reindex switched generations, fetch from the change log what the new one
+        missed while it was built (applying twice changes nothing)."""
+        index = self.projection.index
+        while not self._stopping.is_set():
+            try:
+                if await index.follow_switch():
+                    await self.catch_up()
+            except Exception:  # keep watching; the next round tries again
+                log.exception("following a switched index generation failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.settings.switch_poll_seconds)
+
+    async def _catch_up_once(self) -> None:
+        """At start: whatever the change log holds beyond the index (a new or lost index, a
+        new schema). Usually one empty page."""
+        try:
+            await self.catch_up()
+        except Exception:
+            log.exception("catching up from the change log at start failed")
+
+    async def catch_up(self) -> int:
+        token = self.settings.token()
+        if token is None:
+            log.warning("no registry token: cannot catch up from the change log")
+            return 0
+        after = await self.projection.index.last_sequence()
+        try:
+            pages = read_changes(self.settings.registry_url, token, after=after)
+            applied = await self.projection.catch_up(pages)
+        except (ChangeLogError, httpx.HTTPError, OSError) as error:
+            log.warning("catching up from the change log failed: %s", error)
+            return 0
+        log.info("caught up from sequence %d: %d changes applied", after, applied)
+        return applied

@@ -1,0 +1,87 @@
+"""The search service's ASGI app: `uvicorn --factory hoptac.search.entrypoints.http.app:create_app`.
+
+One process: the HTTP API answers searches while the stream consumer, in the same process and
+event loop, owns the index writer (tantivy allows one writer per index)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+
+from hoptac.platform.http import error_body, install_defaults
+from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.bootstrap import build_index
+from hoptac.search.domain.query import InvalidQuery
+from hoptac.search.entrypoints.background import Background
+from hoptac.search.entrypoints.http import routes
+from hoptac.search.handlers import Projection
+from hoptac.search.settings import SearchSettings
+
+
+async def on_invalid_query(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidQuery)
+    # the same field paths as FastAPI's own validation errors: query.<parameter>
+    fields = [{"field": f"query.{p.field}", "message": p.message} for p in exc.problems]
+    return JSONResponse(
+        status_code=422,
+        content=error_body("invalid_request", f"fix the query: {exc}", fields),
+    )
+
+
+def create_app(settings: SearchSettings | None = None, index: SearchIndex | None = None) -> FastAPI:
+    settings = settings or SearchSettings()
+    metrics = CollectorRegistry()
+    documents = Gauge("hoptac_search_documents", "Live documents in the index", registry=metrics)
+    sequence = Gauge(
+        "hoptac_search_last_sequence",
+        "The registry change-log sequence the index has applied up to",
+        registry=metrics,
+    )
+    query_seconds = Histogram(
+        "hoptac_search_query_seconds",
+        "Time the index takes to answer, by endpoint",
+        ["endpoint"],
+        buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1),
+        registry=metrics,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        search_index = index or build_index(settings)
+        await search_index.prepare()
+        background = Background(settings, Projection(search_index), metrics)
+        app.state.index = search_index
+        app.state.background = background
+        await background.start()
+        try:
+            yield
+        finally:
+            await background.stop()
+            await search_index.close()
+
+    app = FastAPI(
+        title="hoptac search",
+        version="1",
+        description="Search the register of cooperatives the way people type Vietnamese: with or "
+        "without diacritics, abbreviations (HTX, QTDND, …), typos; filters and facet counts.",
+        lifespan=lifespan,
+    )
+    app.state.query_seconds = query_seconds
+
+    async def ready() -> None:
+        await app.state.index.ready()
+
+    async def refresh() -> None:
+        search_index: SearchIndex = app.state.index
+        documents.set(await search_index.count())
+        sequence.set(await search_index.last_sequence())
+        await app.state.background.lag()  # sets hoptac_consumer_lag
+
+    install_defaults(app, "search", metrics, ready, settings.max_body_bytes, refresh)
+    app.add_exception_handler(InvalidQuery, on_invalid_query)
+    app.include_router(routes.router)
+    return app

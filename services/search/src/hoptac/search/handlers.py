@@ -1,0 +1,103 @@
+"""What the service does with an event, a page of the change log, a search."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from hoptac.contracts.events import EnvelopeBase, parse_event
+from hoptac.platform.consumer import Message, Poison
+from hoptac.search.adapters.port import IndexBuild, SearchIndex
+from hoptac.search.domain.changes import Change, Remove, Upsert
+from hoptac.search.domain.documents import document_from_record
+
+log = logging.getLogger("hoptac.search")
+
+REMOVED = "organization.removed"
+
+
+def change_of(event: EnvelopeBase) -> Change:
+    version = event.organization_version
+    if event.event_type == REMOVED:  # type: ignore[attr-defined]
+        return Remove(str(event.organization_id), version)
+    record: dict[str, Any] = event.data.record.model_dump(mode="json")  # type: ignore[attr-defined]
+    record["version"] = version  # the envelope's version is the one ordering applies to
+    return Upsert(document_from_record(record))
+
+
+def decode(raw: bytes) -> tuple[Change, int]:
+    """The change an event body asks for and its change-log sequence; Poison if unreadable."""
+    try:
+        event = parse_event(raw)
+    except ValidationError as error:
+        raise Poison(f"not an organisation event: {error.errors()[0]['msg']}") from error
+    except ValueError as error:
+        raise Poison(f"not an organisation event: {error}") from error
+    return change_of(event), event.sequence
+
+
+def decode_all(bodies: Iterable[bytes]) -> tuple[list[Change], int | None]:
+    changes = []
+    last: int | None = None
+    for body in bodies:
+        change, sequence = decode(body)
+        changes.append(change)
+        last = sequence if last is None else max(last, sequence)
+    return changes, last
+
+
+class Projection:
+    """Keeps the index equal to the register: from the stream, and from the change log."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    async def handle(self, messages: list[Message]) -> None:
+        """One batch from the stream, all or nothing; older versions change nothing."""
+        changes, last = decode_all(m.data for m in messages)
+        await self.index.apply(changes, last)
+
+    async def catch_up(self, pages: AsyncIterator[list[dict[str, Any]]]) -> int:
+        """Apply change-log pages (after a generation switch or a fresh start)."""
+        return await apply_pages(self.index, pages)
+
+
+async def apply_pages(
+    target: SearchIndex | IndexBuild,
+    pages: AsyncIterator[list[dict[str, Any]]],
+    progress: Callable[[PageApplied], None] | None = None,
+) -> int:
+    """Apply change-log pages in order. An event that cannot be read is logged and skipped:
+    the change log is the registry's own record, so one bad row must not stop a rebuild."""
+    applied = 0
+    async for page in pages:
+        changes: list[Change] = []
+        last: int | None = None
+        skipped = 0
+        for raw in page:
+            try:
+                change, sequence = decode(orjson.dumps(raw))
+            except Poison as error:
+                skipped += 1
+                log.error("change-log sequence %s skipped: %s", raw.get("sequence"), error)
+                continue
+            changes.append(change)
+            last = sequence if last is None else max(last, sequence)
+        done = await target.apply(changes, last)
+        applied += done
+        if progress is not None:
+            progress(PageApplied(len(page), done, skipped, last))
+    return applied
+
+
+@dataclass(frozen=True)
+class PageApplied:
+    events: int
+    applied: int
+    skipped: int
+    last_sequence: int | None

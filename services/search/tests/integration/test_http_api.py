@@ -1,0 +1,106 @@
+"""The HTTP API over ASGI, on a real tantivy index: answers, and clear errors for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hoptac.search.adapters.tantivy_index import TantivyIndex
+from hoptac.search.domain.changes import Upsert
+from hoptac.search.domain.documents import document_from_record
+from hoptac.search.entrypoints.http.app import create_app
+from hoptac.search.settings import SearchSettings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def client(tmp_path: Path, record) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    index = TantivyIndex(tmp_path / "search")
+    names = ["Hợp tác xã Nông nghiệp Tân Hưng", "Hợp tác xã Hoà Bình", "Tổ hợp tác Rau sạch"]
+    records = [record(name=n, registration_number=f"600100000{i}") for i, n in enumerate(names)]
+    records[2]["kind"] = "cooperative_group"
+    await index.apply([Upsert(document_from_record(r)) for r in records], last_sequence=3)
+    settings = SearchSettings(consume=False, var_dir=tmp_path, registry_token="unused")
+    app = create_app(settings, index)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://search") as c,
+    ):
+        yield c
+
+
+async def test_search_answers_with_total_items_and_facets(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/search", params={"q": "hoa binh"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    item = body["items"][0]
+    assert {"id", "name", "kind", "status", "version"} <= set(item)
+    assert item["name"] == "Hợp tác xã Hoà Bình"
+    assert body["facets"]["kind"] == {"cooperative": 1}
+    assert body["next_cursor"] is None
+
+
+async def test_filters_repeat_or_take_commas(client: httpx.AsyncClient) -> None:
+    both = "cooperative,cooperative_group"
+    assert (await client.get("/v1/search", params={"kind": both})).json()["total"] == 3
+    repeated = [("kind", "cooperative_group"), ("kind", "peoples_credit_fund")]
+    assert (await client.get("/v1/search", params=repeated)).json()["total"] == 1
+
+
+async def test_pages_follow_the_cursor(client: httpx.AsyncClient) -> None:
+    first = (await client.get("/v1/search", params={"limit": 2, "sort": "name"})).json()
+    assert len(first["items"]) == 2
+    params = {"limit": 2, "sort": "name", "cursor": first["next_cursor"]}
+    second = (await client.get("/v1/search", params=params)).json()
+    assert len(second["items"]) == 1
+    assert second["next_cursor"] is None
+
+
+async def test_suggest_completes_a_name(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/suggest", params={"q": "htx tân h"})
+    assert response.status_code == 200
+    assert response.json()["items"][0]["name"] == "Hợp tác xã Nông nghiệp Tân Hưng"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/v1/search", {"limit": "0"}, "limit"),
+        ("/v1/search", {"limit": "many"}, "limit"),
+        ("/v1/search", {"q": "x" * 201}, "q"),
+        ("/v1/search", {"kind": "farm"}, "kind"),
+        ("/v1/search", {"province": "1"}, "province"),
+        ("/v1/search", {"cursor": "garbage"}, "cursor"),
+        ("/v1/search", {"bbox": "north"}, "bbox"),
+        ("/v1/search", {"sort": "size"}, "sort"),
+        ("/v1/suggest", {}, "q"),
+        ("/v1/suggest", {"q": "a", "limit": "500"}, "limit"),
+    ],
+)
+async def test_bad_input_gets_a_clear_422(
+    client: httpx.AsyncClient, path: str, params: dict[str, str], field: str
+) -> None:
+    response = await client.get(path, params=params)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert f"query.{field}" in [e["field"] for e in body["errors"]]
+    assert body["message"]
+
+
+async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    assert (await client.get("/readyz")).status_code == 200
+    await client.get("/v1/search", params={"q": "tân"})
+    metrics = (await client.get("/metrics")).text
+    assert "hoptac_search_documents 3.0" in metrics
+    assert "hoptac_search_last_sequence 3.0" in metrics
+    assert 'hoptac_search_query_seconds_count{endpoint="search"} 1.0' in metrics
+    index = (await client.get("/v1/index")).json()
+    assert index["documents"] == 3
+    assert index["last_sequence"] == 3
