@@ -1,0 +1,377 @@
+"""Reporting: statistics latency at 100k organisations, commit-to-counted latency, rebuild time.
+
+    .venv/bin/python bench/reporting/run.py [--organizations 100000 --queries 40 ...]
+
+Starts its own stack in a temporary directory (durable PostgreSQL, NATS JetStream, the registry
+with its outbox relay, the reporting service as `make run` starts it), then:
+
+1. bulk: synthetic histories of N organisations (real areas from the demo generator, some
+   status changes and recounts dated after registration) applied by the projection's own code
+   (`Reporting.rebuild` over change-log pages held in memory): the projection's apply rate;
+2. statistics over HTTP at N organisations: a mix of group keys, filters and dates, one client,
+   each shape repeated; p50/p95/p99 per shape and over all;
+3. raw PostgreSQL on the same table: a bare aggregate, the same SQL as /v1/stats without HTTP,
+   and COPY of the timeline rows;
+4. commit-to-counted: clients register organisations over the registry's HTTP API; for each, the
+   time from the registry's commit (`recorded_at` of the event) to the projection's commit;
+5. rebuild from the registry's real change log (`GET /v1/changes`) into an empty database, next
+   to the bare rate of reading that change log.
+
+Exits non-zero when a request failed or an event was not counted in time. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
+
+import asyncpg
+import httpx
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.common import report
+from bench.common.registry import Registry, start_registry
+from bench.common.stack import (
+    Stack,
+    machine_facts,
+    postgres_facts,
+    terminate_as_interrupt,
+    uvicorn_app,
+    wait_http_ready,
+)
+from bench.common.stats import Latencies, per_second
+from bench.registry.workload import Bodies, Register, run_load
+from bench.reporting.workload import Histories
+from hoptac.platform.changelog import read_changes
+from hoptac.platform.embedded.ports import free_port
+from hoptac.reporting.adapters.migrations import migrate_async
+from hoptac.reporting.handlers import Reporting
+
+APP = "hoptac.reporting.entrypoints.http.app:create_app"
+REPORT_DAY = "2022-07-30"
+
+# (name, path, query parameters): what provinces and agencies ask for.
+DAY = {"as_of": REPORT_DAY}
+SHAPES: list[tuple[str, str, dict[str, str]]] = [
+    ("totals, today", "/v1/stats", {}),
+    ("by status, today", "/v1/stats", {"group_by": "status"}),
+    ("by province × operating/stopped, 2022", "/v1/stats",
+     {"group_by": "province,status_class", **DAY}),
+    ("by kind × sector, 2015", "/v1/stats",
+     {"group_by": "kind,sector_group", "as_of": "2015-06-30"}),
+    ("one province by commune", "/v1/stats", {"group_by": "commune", "province": "96"}),
+    ("by old district, 2022", "/v1/stats", {"group_by": "legacy_district", **DAY}),
+    ("agriculture × stopped, cooperatives, 2022", "/v1/stats",
+     {"group_by": "sector_class,status_class", "kind": "cooperative", **DAY}),
+    ("summary report, 2022", "/v1/reports/summary", DAY),
+    ("trends by year, 10 years", "/v1/reports/trends", {"unit": "year", "from": "2016-01-01"}),
+    ("trends by month, 24 months", "/v1/reports/trends", {"unit": "month", "from": "2024-11-01"}),
+]  # fmt: skip
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--organizations", type=int, default=100_000, help="bulk organisations (default 100000)")
+    add("--queries", type=int, default=40, help="requests per query shape (default 40)")
+    add("--seconds", type=float, default=15, help="registration window for commit-to-counted")
+    add("--clients", type=int, default=4, help="registering HTTP clients (default 4)")
+    add("--count-timeout", type=float, default=120, help="give up waiting for counts after (s)")
+    add("--keep", action="store_true", help="keep the stack's files and logs")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Figures:
+    bulk_events: int = 0
+    bulk_seconds: float = 0.0
+    timeline_rows: int = 0
+    shapes: dict[str, Latencies] | None = None
+    all_queries: Latencies | None = None
+    kept: Latencies | None = None
+    raw_bare: Latencies | None = None
+    raw_stats_sql: Latencies | None = None
+    copy_rows_per_second: float = 0.0
+    written: int = 0
+    write_seconds: float = 0.0
+    counted: Latencies | None = None
+    failures: int = 0
+    rebuild_events: int = 0
+    rebuild_seconds: float = 0.0
+    read_events_per_second: float = 0.0
+
+
+async def pages_of(pages: Sequence[list[dict[str, Any]]]) -> AsyncIterator[list[dict[str, Any]]]:
+    for page in pages:
+        yield page
+
+
+async def bulk_load(database_url: str, organizations: int, figures: Figures) -> None:
+    report.heading(f"bulk: {organizations:,} organisations through the projection's own code")
+    started = time.perf_counter()
+    histories = Histories(Bodies.generate(40).templates)
+    pages = list(histories.pages(organizations))
+    print(f"generated {sum(map(len, pages)):,} events in {time.perf_counter() - started:.1f} s")
+    engine = create_async_engine(database_url, connect_args={"server_settings": {"jit": "off"}})
+    try:
+        done = await Reporting(engine).rebuild(pages_of(pages))
+    finally:
+        await engine.dispose()
+    figures.bulk_events, figures.bulk_seconds = done.events, done.seconds
+    print(
+        f"applied {done.events:,} events in {done.seconds:.1f} s: "
+        f"{per_second(done.events, done.seconds):,.0f} events/s"
+    )
+
+
+async def start_reporting(
+    stack: Stack, registry: Registry, database_url: str, *, name: str, cache: int, consume: bool
+) -> str:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_REPORTING_DATABASE_URL": database_url,
+        "HOPTAC_REPORTING_NATS_URL": stack.nats.url,
+        "HOPTAC_REPORTING_PORT": str(port),
+        "HOPTAC_REPORTING_REGISTRY_URL": registry.url,
+        "HOPTAC_REPORTING_REGISTRY_TOKEN": registry.token,
+        "HOPTAC_REPORTING_VAR_DIR": str(stack.workdir),
+        "HOPTAC_REPORTING_ANSWER_CACHE_SIZE": str(cache),
+        "HOPTAC_REPORTING_CONSUME": "true" if consume else "false",
+    }
+    service = stack.spawn(name, uvicorn_app(APP, port), env)
+    url = f"http://127.0.0.1:{port}"
+    await wait_http_ready(f"{url}/readyz", service)
+    return url
+
+
+async def query_latency(url: str, repeats: int, figures: Figures, *, kept: bool = False) -> None:
+    what = "answers kept (same request again)" if kept else "every answer from the database"
+    report.heading(f"statistics over HTTP at {figures.timeline_rows:,} timeline rows: {what}")
+    shapes: dict[str, Latencies] = {}
+    every: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        for name, path, params in SHAPES:
+            samples = []
+            for attempt in range(repeats + 2):
+                started = time.perf_counter()
+                response = await client.get(path, params=params)
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    figures.failures += 1
+                    print(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+                elif attempt >= 2:  # the first two warm the caches
+                    samples.append(elapsed)
+            shapes[name] = Latencies.of_seconds(samples)
+            every += samples
+    rows = [
+        (name, f"{v.p50:.1f}", f"{v.p95:.1f}", f"{v.p99:.1f}", f"{v.max:.1f}")
+        for name, v in shapes.items()
+    ]
+    report.table(["query", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows)
+    if kept:
+        figures.kept = Latencies.of_seconds(every)
+        print(f"all queries: {figures.kept}")
+        return
+    figures.shapes, figures.all_queries = shapes, Latencies.of_seconds(every)
+    print(f"all queries: {figures.all_queries}")
+
+
+async def raw_postgres(dsn: str, repeats: int, figures: Figures) -> None:
+    report.heading("raw PostgreSQL on the same timeline (asyncpg, no HTTP, no Python shaping)")
+    conn = await asyncpg.connect(dsn, server_settings={"jit": "off"})
+    try:
+        figures.timeline_rows = await conn.fetchval("SELECT count(*) FROM timeline")
+
+        async def timed(sql: str, *args: object) -> Latencies:
+            samples = []
+            for attempt in range(repeats + 2):
+                started = time.perf_counter()
+                await conn.fetch(sql, *args)
+                if attempt >= 2:
+                    samples.append(time.perf_counter() - started)
+            return Latencies.of_seconds(samples)
+
+        figures.raw_bare = await timed("SELECT count(*), sum(members) FROM timeline")
+        figures.raw_stats_sql = await timed(
+            "SELECT status, count(*), sum(members), sum(workers), sum(charter_capital) "
+            "FROM timeline WHERE valid_from <= $1 AND valid_to > $1 "
+            "GROUP BY status ORDER BY status",
+            date.fromisoformat(REPORT_DAY),
+        )
+        rows = await conn.fetch("SELECT * FROM timeline")
+        await conn.execute("CREATE TEMP TABLE timeline_copy (LIKE timeline)")
+        started = time.perf_counter()
+        await conn.copy_records_to_table("timeline_copy", records=rows)
+        figures.copy_rows_per_second = per_second(len(rows), time.perf_counter() - started)
+    finally:
+        await conn.close()
+    report.table(
+        ["raw query", "p50 ms", "p95 ms", "p99 ms"],
+        [
+            ("SELECT count(*), sum(members) FROM timeline", *_ms(figures.raw_bare)),
+            ("/v1/stats?group_by=status&as_of=… as bare SQL", *_ms(figures.raw_stats_sql)),
+        ],
+    )
+    rate = figures.copy_rows_per_second
+    print(f"COPY of {figures.timeline_rows:,} timeline rows: {rate:,.0f} rows/s")
+
+
+def _ms(latencies: Latencies | None) -> tuple[str, str, str]:
+    if latencies is None:
+        return ("-", "-", "-")
+    return (f"{latencies.p50:.1f}", f"{latencies.p95:.1f}", f"{latencies.p99:.1f}")
+
+
+async def commit_to_counted(
+    registry: Registry, dsn: str, args: argparse.Namespace, figures: Figures
+) -> None:
+    report.heading(f"commit to counted: {args.clients} clients register for {args.seconds:.0f} s")
+    bodies = Bodies.generate(4, seed=7)
+    load = await run_load(
+        registry.url, registry.headers, Register(bodies), args.clients, args.seconds, 2
+    )
+    figures.written, figures.write_seconds = load.measured, load.elapsed
+    figures.failures += load.errors
+    for sample in load.error_samples:
+        print(f"failed: {sample}")
+    conn = await asyncpg.connect(dsn)
+    try:
+        ids = load.ids
+        deadline = time.monotonic() + args.count_timeout
+        while True:
+            counted = await conn.fetchval(
+                "SELECT count(*) FROM organizations WHERE organization_id = ANY($1::uuid[])", ids
+            )
+            if counted == len(ids) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        if counted != len(ids):
+            figures.failures += len(ids) - counted
+            print(f"only {counted} of {len(ids)} registrations were counted in time")
+        lags = await conn.fetch(
+            "SELECT extract(epoch FROM counted_at - recorded_at) AS lag FROM organizations "
+            "WHERE organization_id = ANY($1::uuid[])",
+            ids,
+        )
+    finally:
+        await conn.close()
+    figures.counted = Latencies.of_seconds([float(row["lag"]) for row in lags])
+    print(
+        f"{load.measured} registrations, {per_second(load.measured, load.elapsed):.0f}/s over HTTP"
+    )
+    print(f"registry commit -> projection commit: {figures.counted}")
+
+
+async def rebuild_from_change_log(stack: Stack, registry: Registry, figures: Figures) -> None:
+    report.heading(
+        "rebuild from the registry's change log (GET /v1/changes) into an empty database"
+    )
+    started = time.perf_counter()
+    events = 0
+    async for page in read_changes(registry.url, registry.token):
+        events += len(page)
+    figures.read_events_per_second = per_second(events, time.perf_counter() - started)
+    url = stack.postgres.create_database("hoptac_reporting_rebuild")
+    await migrate_async(url)
+    engine = create_async_engine(url, connect_args={"server_settings": {"jit": "off"}})
+    try:
+        done = await Reporting(engine).rebuild(read_changes(registry.url, registry.token))
+    finally:
+        await engine.dispose()
+    figures.rebuild_events, figures.rebuild_seconds = done.events, done.seconds
+    print(
+        f"rebuilt {done.events:,} events in {done.seconds:.2f} s "
+        f"({per_second(done.events, done.seconds):,.0f} events/s); reading the change log "
+        f"alone: {figures.read_events_per_second:,.0f} events/s"
+    )
+
+
+def summary(figures: Figures, organizations: int) -> None:
+    report.heading("figures")
+    apply_rate = per_second(figures.bulk_events, figures.bulk_seconds)
+    rebuild_rate = per_second(figures.rebuild_events, figures.rebuild_seconds)
+    worst = max(figures.shapes.values(), key=lambda v: v.p95) if figures.shapes else None
+    rows: list[tuple[object, ...]] = [
+        (
+            f"stats p95 at {organizations:,} organisations, all shapes",
+            f"{figures.all_queries.p95:.1f} ms" if figures.all_queries else "-",
+            f"bare SQL p95 {figures.raw_stats_sql.p95:.1f} ms" if figures.raw_stats_sql else "-",
+            "≤ 50 ms",
+        ),
+        ("stats p95, slowest shape", f"{worst.p95:.1f} ms" if worst else "-", "", "≤ 50 ms"),
+        (
+            "stats p50 / p95, answer kept (unchanged projection)",
+            f"{figures.kept.p50:.1f} / {figures.kept.p95:.1f} ms" if figures.kept else "-",
+            "",
+            "",
+        ),
+        (
+            "commit → counted p50 / p99",
+            f"{figures.counted.p50:.0f} / {figures.counted.p99:.0f} ms" if figures.counted else "-",
+            "",
+            "p99 ≤ 300 ms",
+        ),
+        (
+            "projection apply (bulk, in process)",
+            f"{apply_rate:,.0f} events/s",
+            f"COPY {figures.copy_rows_per_second:,.0f} rows/s",
+            "",
+        ),
+        (
+            f"rebuild {organizations:,} organisations at that rate",
+            f"{figures.bulk_seconds:.0f} s",
+            "",
+            "",
+        ),
+        (
+            "rebuild from the real change log",
+            f"{rebuild_rate:,.0f} events/s ({figures.rebuild_events:,} events)",
+            f"reading /v1/changes {figures.read_events_per_second:,.0f} events/s",
+            "",
+        ),
+    ]
+    report.table(["figure", "value", "raw in the same run", "target"], rows)
+
+
+async def main(args: argparse.Namespace) -> int:
+    figures = Figures()
+    with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
+        report.heading("machine")
+        facts = machine_facts(stack.workdir)
+        facts += list((await postgres_facts(stack.postgres.dsn("postgres"))).items())
+        report.facts(facts)
+        registry = await start_registry(stack)
+        database_url = stack.postgres.create_database("hoptac_reporting")
+        await migrate_async(database_url)
+        await bulk_load(database_url, args.organizations, figures)
+        # One process consumes and answers every request from the database; a second one,
+        # read-only on the same database, keeps answers while the projection is unchanged.
+        url = await start_reporting(
+            stack, registry, database_url, name="reporting", cache=0, consume=True
+        )
+        kept_url = await start_reporting(
+            stack, registry, database_url, name="reporting-kept", cache=256, consume=False
+        )
+        dsn = stack.postgres.dsn("hoptac_reporting")
+        await raw_postgres(dsn, args.queries, figures)
+        await query_latency(url, args.queries, figures)
+        await query_latency(kept_url, args.queries, figures, kept=True)
+        await commit_to_counted(registry, dsn, args, figures)
+        await rebuild_from_change_log(stack, registry, figures)
+        summary(figures, args.organizations)
+    return 1 if figures.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))

@@ -1,0 +1,1 @@
+"""Database, registry HTTP client and file exports."""

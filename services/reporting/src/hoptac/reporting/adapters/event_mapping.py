@@ -1,0 +1,69 @@
+"""From a registry event (contracts/ envelope) to the version the projection stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter, ValidationError
+
+from hoptac.contracts.events import EnvelopeBase, OrganizationEvent
+from hoptac.reporting.domain.history import Record, Version, is_counted
+
+_events: TypeAdapter[OrganizationEvent] = TypeAdapter(OrganizationEvent)
+
+
+class NotAnEvent(ValueError):
+    """The message is not a valid organisation event of schema version 1."""
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    organization_id: UUID
+    version: Version
+    sequence: int
+    recorded_at: datetime
+    record: Record  # the full public record after the change
+
+
+def _incoming(event: EnvelopeBase) -> IncomingEvent:
+    data = event.data  # type: ignore[attr-defined]
+    changes = tuple(
+        (change.field, change.after) for change in data.changed_fields if is_counted(change.field)
+    )
+    return IncomingEvent(
+        organization_id=event.organization_id,
+        version=Version(
+            version=event.organization_version,
+            event=event.event_type.removeprefix("organization."),  # type: ignore[attr-defined]
+            effective_date=data.effective_date,
+            changes=changes,
+        ),
+        sequence=event.sequence,
+        recorded_at=event.recorded_at,
+        record=data.record.model_dump(mode="json"),
+    )
+
+
+def from_message(body: bytes) -> IncomingEvent:
+    try:
+        return _incoming(_events.validate_json(body))
+    except ValidationError as error:
+        raise NotAnEvent(_summary(error)) from error
+
+
+def from_envelope(envelope: dict[str, Any]) -> IncomingEvent:
+    """An event as `GET /v1/changes` returns it."""
+    try:
+        return _incoming(_events.validate_python(envelope))
+    except ValidationError as error:
+        raise NotAnEvent(_summary(error)) from error
+
+
+def _summary(error: ValidationError) -> str:
+    problems = error.errors()[:3]
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e.get('msg')}" for e in problems
+    )

@@ -1,0 +1,202 @@
+"""Writes of the projection: store received versions and recompute the touched timelines.
+
+`apply` runs inside the caller's transaction, so the versions it records (what was applied) and
+their effect on the timeline commit together or not at all. Each step is one statement whatever
+the batch size: rows travel as one JSON array expanded by `jsonb_to_recordset`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.reporting.adapters import codes
+from hoptac.reporting.adapters.event_mapping import IncomingEvent
+from hoptac.reporting.adapters.tables import organizations, timeline, versions
+from hoptac.reporting.domain.facts import Interval
+from hoptac.reporting.domain.facts import timeline as fold_timeline
+from hoptac.reporting.domain.history import REGISTERED, REMOVED, Version, is_counted
+
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _record_type(table: Table, names: Sequence[str]) -> str:
+    """`x(name type, …)`: the shape `jsonb_to_recordset` expands each JSON object into."""
+    columns = ", ".join(f"{name} {table.c[name].type.compile(dialect=_DIALECT)}" for name in names)
+    return f"x({columns})"
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, UUID | date | datetime):
+            return value.isoformat() if not isinstance(value, UUID) else str(value)
+        raise TypeError(f"cannot store {value!r}")
+
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=plain)
+
+
+_VERSION_COLUMNS = [c.name for c in versions.c]
+_STORE_VERSIONS = text(
+    f"INSERT INTO versions ({', '.join(_VERSION_COLUMNS)}) "
+    f"SELECT {', '.join(_VERSION_COLUMNS)} "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS {_record_type(versions, _VERSION_COLUMNS)} "
+    "ON CONFLICT DO NOTHING RETURNING organization_id, version"
+)
+_ORG_COLUMNS = ["organization_id", "version", "record", "removed", "recorded_at"]
+_UPSERT_ORGANIZATIONS = text(
+    f"INSERT INTO organizations AS o ({', '.join(_ORG_COLUMNS)}) "
+    f"SELECT {', '.join(_ORG_COLUMNS)} "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS {_record_type(organizations, _ORG_COLUMNS)} "
+    "ORDER BY organization_id "  # a fixed lock order: two consumers never deadlock
+    "ON CONFLICT (organization_id) DO UPDATE SET "
+    "version = greatest(o.version, excluded.version), "
+    "record = CASE WHEN excluded.version > o.version THEN excluded.record ELSE o.record END, "
+    "recorded_at = CASE WHEN excluded.version > o.version "
+    "THEN excluded.recorded_at ELSE o.recorded_at END, "
+    "removed = o.removed OR excluded.removed "
+    "RETURNING organization_id, (xmax = 0) AS inserted"
+)
+_HELD_VERSIONS = text(
+    "SELECT organization_id, version, event, effective_date, changes FROM versions "
+    "WHERE organization_id = ANY(CAST(:ids AS uuid[]))"
+)
+_LATEST_RECORDS = text(
+    "SELECT organization_id, record FROM organizations "
+    "WHERE organization_id = ANY(CAST(:ids AS uuid[]))"
+)
+_DROP_TIMELINES = text("DELETE FROM timeline WHERE organization_id = ANY(CAST(:ids AS uuid[]))")
+_TIMELINE_COLUMNS = [c.name for c in timeline.c]
+_INSERT_TIMELINES = text(
+    f"INSERT INTO timeline ({', '.join(_TIMELINE_COLUMNS)}) "
+    f"SELECT {', '.join(_TIMELINE_COLUMNS)} "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS {_record_type(timeline, _TIMELINE_COLUMNS)}"
+)
+# Last, after every organisation row is locked in order: a fixed lock order, no deadlock.
+_BUMP_GENERATION = text("UPDATE projection_state SET generation = generation + 1 WHERE id = 1")
+_COUNTED = text(
+    "UPDATE organizations SET counted_at = clock_timestamp() "
+    "WHERE organization_id = ANY(CAST(:ids AS uuid[]))"
+)
+
+
+def _version_row(event: IncomingEvent) -> dict[str, Any]:
+    return {
+        "organization_id": event.organization_id,
+        "version": event.version.version,
+        "event": event.version.event,
+        "effective_date": event.version.effective_date,
+        "changes": dict(event.version.changes),  # paths are unique within a version
+        "sequence": event.sequence,
+        "recorded_at": event.recorded_at,
+    }
+
+
+def _counted_part(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a record statistics read: what the fallback timeline needs, no more."""
+    return {
+        k: v for k, v in record.items() if is_counted(k) or k in ("address", "sector", "digital")
+    }
+
+
+def _newest_per_organization(events: list[IncomingEvent]) -> list[dict[str, Any]]:
+    newest: dict[UUID, IncomingEvent] = {}
+    removed: set[UUID] = set()
+    for event in events:
+        held = newest.get(event.organization_id)
+        if held is None or event.version.version > held.version.version:
+            newest[event.organization_id] = event
+        if event.version.event == REMOVED:
+            removed.add(event.organization_id)
+    return [
+        {
+            "organization_id": org_id,
+            "version": event.version.version,
+            "record": _counted_part(event.record),
+            "removed": org_id in removed,
+            "recorded_at": event.recorded_at,
+        }
+        for org_id, event in newest.items()
+    ]
+
+
+def _timeline_rows(org_id: UUID, intervals: list[Interval]) -> list[dict[str, Any]]:
+    return [
+        {
+            "organization_id": org_id,
+            "valid_from": interval.valid_from,
+            "valid_to": interval.valid_to or "infinity",
+            **codes.encode(interval.facts.as_row()),
+        }
+        for interval in intervals
+    ]
+
+
+async def _held(conn: AsyncConnection, ids: list[str]) -> dict[UUID, list[Version]]:
+    held: dict[UUID, list[Version]] = defaultdict(list)
+    for row in await conn.execute(_HELD_VERSIONS, {"ids": ids}):
+        changes = tuple(row.changes.items())
+        held[row.organization_id].append(
+            Version(row.version, row.event, row.effective_date, changes)
+        )
+    return held
+
+
+async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[IncomingEvent]:
+    """Apply events in any order, duplicates included; returns those that were new."""
+    unique = {(e.organization_id, e.version.version): e for e in events}
+    if not unique:
+        return []
+    stored = await conn.execute(
+        _STORE_VERSIONS, {"rows": _json([_version_row(e) for e in unique.values()])}
+    )
+    new = [unique[(row.organization_id, row.version)] for row in stored]
+    if not new:
+        return []
+    upserted = await conn.execute(
+        _UPSERT_ORGANIZATIONS, {"rows": _json(_newest_per_organization(new))}
+    )
+    first_seen = {row.organization_id for row in upserted if row.inserted}
+    # Organisations seen for the first time have only this batch's versions; others may hold
+    # more, stored earlier: read them all back (the row lock taken above keeps them still).
+    held: dict[UUID, list[Version]] = defaultdict(list)
+    for event in new:
+        if event.organization_id in first_seen:
+            held[event.organization_id].append(event.version)
+    known = sorted(str(e.organization_id) for e in new if e.organization_id not in first_seen)
+    known = list(dict.fromkeys(known))
+    if known:
+        held.update(await _held(conn, known))
+    without_registration = [
+        str(org_id)
+        for org_id, versions_ in held.items()
+        if not any(v.version == 1 and v.event == REGISTERED for v in versions_)
+    ]
+    latest: dict[UUID, dict[str, Any]] = {}
+    if without_registration:
+        result = await conn.execute(_LATEST_RECORDS, {"ids": without_registration})
+        latest = {row.organization_id: row.record for row in result}
+    rows: list[dict[str, Any]] = []
+    for org_id, versions_ in held.items():
+        rows.extend(_timeline_rows(org_id, fold_timeline(versions_, latest.get(org_id))))
+    if known:
+        await conn.execute(_DROP_TIMELINES, {"ids": known})
+    if rows:
+        await conn.execute(_INSERT_TIMELINES, {"rows": _json(rows)})
+    ids = [str(org_id) for org_id in held]
+    await conn.execute(_COUNTED, {"ids": ids})
+    await conn.execute(_BUMP_GENERATION)
+    return new
+
+
+async def clear(conn: AsyncConnection) -> None:
+    """Empty the projection (before a rebuild from the change log)."""
+    await conn.execute(text("TRUNCATE versions, organizations, timeline"))
+    await conn.execute(_BUMP_GENERATION)

@@ -1,0 +1,28 @@
+"""Wires the reporting service together: real adapters by default, anything else in tests."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hoptac.reporting.clock import Today, vietnam_today
+from hoptac.reporting.handlers import Reporting
+from hoptac.reporting.settings import ReportingSettings
+
+
+def engine_for(settings: ReportingSettings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        # Statistics are short aggregates: compiling them (JIT) costs more than it saves.
+        connect_args={"server_settings": {"jit": "off"}},
+    )
+
+
+def build_reporting(
+    settings: ReportingSettings,
+    today: Today = vietnam_today,
+    metrics: CollectorRegistry | None = None,
+) -> Reporting:
+    return Reporting(engine_for(settings), today, metrics, settings.answer_cache_size)

@@ -1,0 +1,1 @@
+"""Plain Python rules of the reporting projection: no FastAPI, SQLAlchemy or NATS here."""

@@ -1,0 +1,166 @@
+"""What statistics count about one organisation on one day, and its timeline of such facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hoptac.reporting.domain.history import (
+    REGISTERED,
+    Record,
+    Version,
+    is_removed,
+    records_by_day,
+)
+
+DIGITAL_FLAGS = (
+    "computer",
+    "internet",
+    "website",
+    "social_media",
+    "ecommerce",
+    "digital_signature",
+    "accounting_software",
+    "e_invoice",
+    "iot",
+    "traceability",
+)
+OCOP_STARS = (3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The counted fields of a record; equal facts on consecutive days share one interval."""
+
+    registered_on: date
+    kind: str
+    status: str
+    sector_group: str
+    province: str
+    commune: str | None
+    legacy_province: str | None
+    legacy_district: str | None
+    legacy_commune: str | None
+    members: int | None
+    workers: int | None
+    charter_capital: int | None
+    ocop: tuple[int, int, int]  # products with 3, 4 and 5 stars
+    digital: tuple[bool, ...]  # in the order of DIGITAL_FLAGS
+    operating_in_practice: str
+
+    def as_row(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "registered_on": self.registered_on,
+            "kind": self.kind,
+            "status": self.status,
+            "sector_group": self.sector_group,
+            "province": self.province,
+            "commune": self.commune,
+            "legacy_province": self.legacy_province,
+            "legacy_district": self.legacy_district,
+            "legacy_commune": self.legacy_commune,
+            "members": self.members,
+            "workers": self.workers,
+            "charter_capital": self.charter_capital,
+            "operating_in_practice": self.operating_in_practice,
+        }
+        for stars, count in zip(OCOP_STARS, self.ocop, strict=True):
+            row[f"ocop_{stars}"] = count
+        for flag, value in zip(DIGITAL_FLAGS, self.digital, strict=True):
+            row[f"digital_{flag}"] = value
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Facts:
+        return cls(
+            registered_on=row["registered_on"],
+            kind=row["kind"],
+            status=row["status"],
+            sector_group=row["sector_group"],
+            province=row["province"],
+            commune=row["commune"],
+            legacy_province=row["legacy_province"],
+            legacy_district=row["legacy_district"],
+            legacy_commune=row["legacy_commune"],
+            members=row["members"],
+            workers=row["workers"],
+            charter_capital=row["charter_capital"],
+            ocop=(row["ocop_3"], row["ocop_4"], row["ocop_5"]),
+            digital=tuple(bool(row[f"digital_{flag}"]) for flag in DIGITAL_FLAGS),
+            operating_in_practice=row["operating_in_practice"],
+        )
+
+
+@dataclass(frozen=True)
+class Interval:
+    """`facts` held from `valid_from` up to, not including, `valid_to` (None: still holds)."""
+
+    valid_from: date
+    valid_to: date | None
+    facts: Facts
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def facts_of(record: Record) -> Facts:
+    address = _dict(record.get("address"))
+    legacy = _dict(address.get("legacy"))
+    digital = _dict(record.get("digital"))
+    products = record.get("ocop_products") or []
+    stars = [p.get("stars") for p in products if isinstance(p, dict)]
+    return Facts(
+        registered_on=date.fromisoformat(str(record["registered_on"])),
+        kind=str(record["kind"]),
+        status=str(record["status"]),
+        sector_group=str(_dict(record.get("sector")).get("group") or "other"),
+        province=str(address["province_code"]),
+        commune=address.get("commune_code") or None,
+        legacy_province=legacy.get("province_code") or None,
+        legacy_district=legacy.get("district_code") or None,
+        legacy_commune=legacy.get("commune_code") or None,
+        members=_count(record.get("members_count")),
+        workers=_count(record.get("workers_count")),
+        charter_capital=_count(record.get("charter_capital")),
+        ocop=(stars.count(3), stars.count(4), stars.count(5)),
+        digital=tuple(digital.get(flag) is True for flag in DIGITAL_FLAGS),
+        operating_in_practice=str(record.get("operating_in_practice") or "unknown"),
+    )
+
+
+def timeline(versions: Sequence[Version], latest: Record | None = None) -> list[Interval]:
+    """The organisation's counted facts over time; empty once it is removed.
+
+    Without its registration (version 1 not received yet, e.g. the stream began later) the
+    latest full record is the best knowledge: it counts from its registration day as it is now.
+    """
+    if is_removed(versions):
+        return []
+    if not any(v.version == 1 and v.event == REGISTERED for v in versions):
+        if latest is None:
+            return []
+        facts = facts_of(latest)
+        return [Interval(facts.registered_on, None, facts)]
+    intervals: list[Interval] = []
+    for day, record in records_by_day(versions):
+        facts = facts_of(record)
+        if intervals and intervals[-1].facts == facts:
+            continue
+        if intervals:
+            intervals[-1] = Interval(intervals[-1].valid_from, day, intervals[-1].facts)
+        intervals.append(Interval(day, None, facts))
+    return intervals
+
+
+def facts_on(intervals: Sequence[Interval], day: date) -> Facts | None:
+    for interval in intervals:
+        if interval.valid_from <= day and (interval.valid_to is None or day < interval.valid_to):
+            return interval.facts
+    return None

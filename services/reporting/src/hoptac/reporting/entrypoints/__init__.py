@@ -1,0 +1,1 @@
+"""HTTP routes, the event consumer and the CLI."""

@@ -1,0 +1,86 @@
+"""The reporting ASGI app: `uvicorn --factory hoptac.reporting.entrypoints.http.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import text
+
+from hoptac.platform.http import error_body, install_defaults
+from hoptac.reporting.bootstrap import build_reporting
+from hoptac.reporting.domain.stats import InvalidQuery
+from hoptac.reporting.entrypoints.consumer import RunningConsumer
+from hoptac.reporting.entrypoints.http import reports, stats
+from hoptac.reporting.handlers import Metrics, Reporting
+from hoptac.reporting.settings import ReportingSettings
+
+
+async def on_invalid_query(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidQuery)
+    # Named like the platform names query parameters it refuses: "query.<name>".
+    errors = [{"field": f"query.{p.field}", "message": p.message} for p in exc.problems]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+    return JSONResponse(
+        status_code=422, content=error_body("invalid_request", f"fix these: {summary}", errors)
+    )
+
+
+def create_app(
+    settings: ReportingSettings | None = None, reporting: Reporting | None = None
+) -> FastAPI:
+    settings = settings or ReportingSettings()
+    metrics = CollectorRegistry()
+    service = reporting or build_reporting(settings)
+    service.metrics = Metrics(metrics)  # query latency and commit-to-counted on this /metrics
+    consumer = RunningConsumer(service, settings, metrics) if settings.consume else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if consumer is not None:
+            await consumer.start()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                await consumer.stop()
+            await service.engine.dispose()
+
+    app = FastAPI(
+        title="hoptac reporting",
+        version="1",
+        description="Statistics of cooperatives, cooperative unions, cooperative groups and "
+        "people's credit funds by area, kind, sector and status, as of any date; standard "
+        "reports as JSON, CSV, XLSX and PNG. Public figures: no token needed.",
+        lifespan=lifespan,
+    )
+    app.state.reporting = service
+    app.state.settings = settings
+    size = Gauge(
+        "hoptac_reporting_projection_size",
+        "Rows of the projection: organisations, removed ones, timeline intervals, versions, "
+        "and organisations still waiting for a version that arrived out of order",
+        ["part"],
+        registry=metrics,
+    )
+
+    async def ready() -> None:
+        async with service.engine.connect() as conn:
+            await conn.execute(text("SELECT 1 FROM timeline LIMIT 1"))
+        if consumer is not None:
+            consumer.check_alive()
+
+    async def refresh() -> None:
+        for part, count in (await service.size()).items():
+            size.labels(part).set(count)
+        if consumer is not None:
+            await consumer.lag()  # sets hoptac_consumer_lag{consumer="reporting"}
+
+    install_defaults(app, "reporting", metrics, ready, settings.max_body_bytes, refresh)
+    app.add_exception_handler(InvalidQuery, on_invalid_query)
+    app.include_router(stats.router)
+    app.include_router(reports.router)
+    return app

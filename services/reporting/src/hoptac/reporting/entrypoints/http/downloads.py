@@ -1,0 +1,180 @@
+"""Answers as files: the same figures as the JSON, with Vietnamese headers and units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi.responses import Response
+
+from hoptac.reporting.adapters import exports
+from hoptac.reporting.adapters.exports import Sheet
+from hoptac.reporting.domain import labels
+from hoptac.reporting.domain.summary import table_rows
+
+THOUSANDS = "#,##0"
+MEASURE_HEADERS = (
+    ("organizations", labels.KEY["organizations"]),
+    ("members", labels.KEY["members"]),
+    ("workers", labels.KEY["workers"]),
+    ("charter_capital", labels.KEY["charter_capital"]),
+)
+FILTER_NAMES = {key: labels.KEY.get(key, key) for key in labels.KEY}
+
+
+def _where(answer: Mapping[str, Any]) -> str:
+    filters = answer.get("filters") or {}
+    parts = [f"{FILTER_NAMES.get(k, k)}: {', '.join(v)}" for k, v in filters.items()]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def file_response(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def stats_table(answer: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    keys: list[str] = list(answer["group_by"])
+    headers: list[str] = []
+    for key in keys:
+        headers.append(labels.KEY[key])
+        if key in labels.BY_KEY:
+            headers.append(f"{labels.KEY[key]} (tên)")
+    has_level = any("counted_at" in row for row in answer["rows"])
+    if has_level:
+        headers.append(labels.KEY["counted_at"])
+    headers += [name for _, name in MEASURE_HEADERS]
+    rows: list[list[Any]] = []
+    for row in answer["rows"]:
+        line: list[Any] = []
+        for key in keys:
+            line.append(row[key])
+            if key in labels.BY_KEY:
+                line.append(row.get(f"{key}_label"))
+        if has_level:
+            line.append(row.get("counted_at_label"))
+        line += [row[measure] for measure, _ in MEASURE_HEADERS]
+        rows.append(line)
+    total: list[Any] = ["Tổng cộng", *[None] * (len(headers) - len(MEASURE_HEADERS) - 1)]
+    rows.append(total + [answer["totals"][measure] for measure, _ in MEASURE_HEADERS])
+    return headers, rows
+
+
+def stats_download(answer: Mapping[str, Any], fmt: str) -> Response:
+    headers, rows = stats_table(answer)
+    name = f"thong-ke-{answer['as_of']}"
+    if fmt == "csv":
+        return file_response(
+            exports.csv_bytes(headers, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
+        )
+    caption = f"Thống kê tổ chức kinh tế tập thể đến ngày {answer['as_of']}{_where(answer)}"
+    formats = {i: THOUSANDS for i in range(len(headers) - len(MEASURE_HEADERS), len(headers))}
+    sheet = Sheet("Thống kê", caption, headers, rows, formats)
+    return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
+
+
+SUMMARY_HEADERS = ["Phần", "Chỉ tiêu", "Giá trị", "Đơn vị tính"]
+
+
+def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
+    rows = [list(line) for line in table_rows(answer)]
+    name = f"bao-cao-tong-hop-{answer['as_of']}"
+    if fmt == "csv":
+        return file_response(
+            exports.csv_bytes(SUMMARY_HEADERS, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
+        )
+    caption = f"Báo cáo tổng hợp kinh tế tập thể đến ngày {answer['as_of']}{_where(answer)}"
+    sheets = [Sheet("Tổng hợp", caption, SUMMARY_HEADERS, rows, {2: "#,##0.##"})]
+    sector_headers = [
+        "Lĩnh vực",
+        "Nhóm ngành",
+        "Số tổ chức",
+        "Đang hoạt động",
+        "Ngừng hoạt động",
+        labels.KEY["members"],
+        labels.KEY["workers"],
+        labels.KEY["charter_capital"],
+    ]
+    sector_rows = [
+        [
+            row["label"],
+            labels.SECTOR_CLASS[
+                "agriculture" if row["sector_group"] == "agriculture" else "non_agriculture"
+            ],
+            row["organizations"],
+            row["operating"],
+            row["stopped"],
+            row["members"],
+            row["workers"],
+            row["charter_capital"],
+        ]
+        for row in answer["by_sector_group"]
+    ]
+    sheets.append(
+        Sheet(
+            "Theo lĩnh vực",
+            f"Tổ chức kinh tế tập thể theo lĩnh vực đến ngày {answer['as_of']}{_where(answer)}",
+            sector_headers,
+            sector_rows,
+            dict.fromkeys(range(2, 8), THOUSANDS),
+        )
+    )
+    return file_response(exports.xlsx_bytes(sheets), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
+
+
+def summary_chart(answer: Mapping[str, Any]) -> Response:
+    sectors: Sequence[Mapping[str, Any]] = answer["by_sector_group"]
+    content = exports.bar_chart_png(
+        f"Tổ chức kinh tế tập thể theo lĩnh vực, đến ngày {answer['as_of']}",
+        [row["label"] for row in sectors],
+        [
+            ("Đang hoạt động", [row["operating"] for row in sectors]),
+            ("Ngừng hoạt động", [row["stopped"] for row in sectors]),
+        ],
+        "Số tổ chức",
+    )
+    return Response(content, media_type=exports.PNG_MEDIA_TYPE)
+
+
+TREND_HEADERS = [
+    ("period", "Kỳ"),
+    ("to", "Đến ngày"),
+    ("organizations", "Số tổ chức"),
+    ("operating", "Đang hoạt động"),
+    ("stopped", "Ngừng hoạt động"),
+    ("registered", "Thành lập mới trong kỳ"),
+    ("members", labels.KEY["members"]),
+    ("workers", labels.KEY["workers"]),
+]
+
+
+def trends_download(answer: Mapping[str, Any], fmt: str) -> Response:
+    headers = [name for _, name in TREND_HEADERS]
+    rows = [[row[key] for key, _ in TREND_HEADERS] for row in answer["periods"]]
+    name = f"xu-huong-{answer['unit']}-{answer['from']}-{answer['to']}"
+    if fmt == "csv":
+        return file_response(
+            exports.csv_bytes(headers, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
+        )
+    unit = "tháng" if answer["unit"] == "month" else "năm"
+    caption = f"Xu hướng theo {unit}, từ {answer['from']} đến {answer['to']}{_where(answer)}"
+    sheet = Sheet("Xu hướng", caption, headers, rows, dict.fromkeys(range(2, 8), THOUSANDS))
+    return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
+
+
+def trends_chart(answer: Mapping[str, Any]) -> Response:
+    periods = [row["period"] for row in answer["periods"]]
+    content = exports.line_chart_png(
+        f"Số tổ chức kinh tế tập thể, {answer['from']} – {answer['to']}",
+        periods,
+        [
+            ("Tổng số", [row["organizations"] for row in answer["periods"]]),
+            ("Đang hoạt động", [row["operating"] for row in answer["periods"]]),
+            ("Ngừng hoạt động", [row["stopped"] for row in answer["periods"]]),
+        ],
+        "Số tổ chức",
+    )
+    return Response(content, media_type=exports.PNG_MEDIA_TYPE)

@@ -1,0 +1,88 @@
+"""Standard reports: the provincial summary and trends, as JSON, CSV, XLSX and PNG charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hoptac.reporting.domain.stats import InvalidQuery, Problem
+from hoptac.reporting.entrypoints.http.downloads import (
+    summary_chart,
+    summary_download,
+    trends_chart,
+    trends_download,
+)
+from hoptac.reporting.entrypoints.http.params import (
+    AsOf,
+    Filters,
+    Format,
+    reporting_of,
+    stats_query,
+)
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+FormatParam = Annotated[Format, Query(description="json (default), csv or xlsx")]
+Unit = Annotated[Literal["month", "year"], Query(description="month or year")]
+Start = Annotated[
+    date | None,
+    Query(alias="from", description="First day of the first period; default 5 years back."),
+]
+
+
+@router.get("/summary", summary="The provincial collective-economy summary", response_model=None)
+async def summary(
+    request: Request, given: Filters, as_of: AsOf = None, format: FormatParam = "json"
+) -> dict[str, Any] | Response:
+    """Totals; operating and stopped (every status but operating); by status, kind, sector
+    (agriculture against non-agriculture); members; workers; OCOP products by stars;
+    digital-adoption rates among operating organisations."""
+    reporting = reporting_of(request)
+    answer = await reporting.summary(stats_query(reporting, as_of, None, given))
+    return answer if format == "json" else summary_download(answer, format)
+
+
+@router.get("/summary/chart.png", summary="Chart: organisations by sector, operating and stopped")
+async def summary_png(request: Request, given: Filters, as_of: AsOf = None) -> Response:
+    reporting = reporting_of(request)
+    return summary_chart(await reporting.summary(stats_query(reporting, as_of, None, given)))
+
+
+async def _trends(
+    request: Request, given: dict[str, str | None], unit: str, start: date | None, end: date | None
+) -> dict[str, Any]:
+    reporting = reporting_of(request)
+    query = stats_query(reporting, end, None, given)
+    first = start or date(query.as_of.year - 5, 1, 1)
+    try:
+        return await reporting.trends(query, unit, first)
+    except ValueError as error:
+        raise InvalidQuery([Problem("from", str(error))]) from error
+
+
+@router.get(
+    "/trends",
+    summary="By month or year: organisations, operating, stopped, new",
+    response_model=None,
+)
+async def trends(
+    request: Request,
+    given: Filters,
+    unit: Unit = "year",
+    start: Start = None,
+    to: AsOf = None,
+    format: FormatParam = "json",
+) -> dict[str, Any] | Response:
+    """Each period's figures are those of its last day (or of `to`, for the last period)."""
+    answer = await _trends(request, given, unit, start, to)
+    return answer if format == "json" else trends_download(answer, format)
+
+
+@router.get("/trends/chart.png", summary="Chart: organisations by month or year")
+async def trends_png(
+    request: Request, given: Filters, unit: Unit = "year", start: Start = None, to: AsOf = None
+) -> Response:
+    return trends_chart(await _trends(request, given, unit, start, to))

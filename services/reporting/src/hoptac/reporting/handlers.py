@@ -1,0 +1,198 @@
+"""The reporting service's use cases: apply events, answer statistics and reports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterable, Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hoptac.platform.consumer import Message, Poison
+from hoptac.reporting.adapters import projection, queries
+from hoptac.reporting.adapters.answer_cache import AnswerCache
+from hoptac.reporting.adapters.event_mapping import (
+    IncomingEvent,
+    NotAnEvent,
+    from_envelope,
+    from_message,
+)
+from hoptac.reporting.clock import Today, vietnam_today
+from hoptac.reporting.domain.periods import periods
+from hoptac.reporting.domain.stats import StatsQuery, shape
+from hoptac.reporting.domain.summary import summarize
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        self.query_seconds = Histogram(
+            "hoptac_reporting_query_seconds",
+            "Time to answer a statistics query or report in the database",
+            ["report"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=registry,
+        )
+        self.answers = Counter(
+            "hoptac_reporting_answers",
+            "Answers by report, from the database or kept from an earlier identical request",
+            ["report", "source"],
+            registry=registry,
+        )
+        self.commit_to_counted = Histogram(
+            "hoptac_reporting_commit_to_counted_seconds",
+            "From the registry's commit of an event to its effect committed in the projection",
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=registry,
+        )
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    events: int
+    applied: int
+    last_sequence: int
+    seconds: float
+
+
+class Reporting:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        today: Today = vietnam_today,
+        metrics: CollectorRegistry | None = None,
+        cache_size: int = 0,
+    ) -> None:
+        self.engine = engine
+        self.today = today
+        self.metrics = Metrics(metrics)
+        self.cache = AnswerCache(cache_size)
+
+    # Writes: the consumer and rebuilds.
+
+    async def apply(self, events: Sequence[IncomingEvent]) -> list[IncomingEvent]:
+        async with self.engine.begin() as conn:
+            return await projection.apply(conn, list(events))
+
+    async def handle_messages(self, messages: list[Message]) -> None:
+        """The consumer's handler: all of a batch in one transaction, or none of it."""
+        events = []
+        for message in messages:
+            try:
+                events.append(from_message(message.data))
+            except NotAnEvent as error:
+                raise Poison(f"not an organisation event ({error})") from error
+        new = await self.apply(events)
+        now = datetime.now(UTC)
+        for event in new:
+            self.metrics.commit_to_counted.observe(
+                max(0.0, (now - event.recorded_at).total_seconds())
+            )
+
+    async def rebuild(self, pages: AsyncIterable[list[dict[str, Any]]]) -> RebuildReport:
+        """Empty the projection and apply the registry's whole change log, page by page.
+
+        The emptying commits with the first page, so readers never see an empty projection
+        unless the change log itself is empty.
+        """
+        started = time.perf_counter()
+        count = applied = last = 0
+        first = True
+        async for page in pages:
+            events = [from_envelope(envelope) for envelope in page]
+            async with self.engine.begin() as conn:
+                if first:
+                    await projection.clear(conn)
+                    first = False
+                applied += len(await projection.apply(conn, events))
+            count += len(events)
+            last = max(last, *(e.sequence for e in events))
+        if first:
+            async with self.engine.begin() as conn:
+                await projection.clear(conn)
+        return RebuildReport(count, applied, last, time.perf_counter() - started)
+
+    # Reads.
+
+    async def _answer(
+        self,
+        report: str,
+        key: Hashable,
+        compute: Callable[[AsyncConnection], Awaitable[dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """`compute`'s answer, or the same answer kept from a request since which the
+        projection has not changed. Answers are shared: callers must not modify them."""
+        async with self.engine.connect() as conn:
+            generation = await queries.generation(conn) if self.cache.size else 0
+            held = self.cache.get((report, key), generation)
+            if held is not None:
+                self.metrics.answers.labels(report, "cache").inc()
+                return held
+            with self.metrics.query_seconds.labels(report).time():
+                answer = await compute(conn)
+        self.metrics.answers.labels(report, "database").inc()
+        self.cache.put((report, key), generation, answer)
+        return answer
+
+    async def stats(self, query: StatsQuery) -> dict[str, Any]:
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            answer = shape(query, await queries.stats(conn, query))
+            return {
+                "as_of": query.as_of.isoformat(),
+                "group_by": list(query.group_by),
+                "filters": _filters(query),
+                "rows": answer.rows,
+                "totals": answer.totals,
+                "notes": answer.notes,
+            }
+
+        return await self._answer("stats", _key(query), compute)
+
+    async def summary(self, query: StatsQuery) -> dict[str, Any]:
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            cells = await queries.summary_cells(conn, query)
+            return {
+                "as_of": query.as_of.isoformat(),
+                "filters": _filters(query),
+                **summarize(cells).as_dict(),
+            }
+
+        return await self._answer("summary", _key(query), compute)
+
+    async def trends(self, query: StatsQuery, unit: str, start: date) -> dict[str, Any]:
+        spans = periods(unit, start, query.as_of)
+
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            found = await queries.trends(conn, query, spans)
+            rows = [
+                {
+                    "period": first.isoformat()[: 4 if unit == "year" else 7],
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                    **row,
+                }
+                for (first, last), row in zip(spans, found, strict=True)
+            ]
+            return {
+                "unit": unit,
+                "from": start.isoformat(),
+                "to": query.as_of.isoformat(),
+                "filters": _filters(query),
+                "periods": rows,
+            }
+
+        return await self._answer("trends", (_key(query), unit, start), compute)
+
+    async def size(self) -> dict[str, int]:
+        async with self.engine.connect() as conn:
+            return dict(await queries.size(conn))
+
+
+def _filters(query: StatsQuery) -> dict[str, list[str]]:
+    return {key: list(values) for key, values in query.filters.items()}
+
+
+def _key(query: StatsQuery) -> Hashable:
+    return (query.as_of, query.group_by, tuple(sorted(query.filters.items())))
