@@ -10,12 +10,16 @@ PACKAGES := \
 	contracts \
 	services/registry \
 	services/search \
+	services/reporting \
+	services/notifications \
 	cli
 
 # The plain-Python domain of every service, type-checked strictly by `make lint`.
 DOMAINS := \
 	services/registry/src/hoptac/registry \
-	services/search/src/hoptac/search
+	services/search/src/hoptac/search \
+	services/reporting/src/hoptac/reporting \
+	services/notifications/src/hoptac/notifications
 
 STAMP := $(VENV)/.installed
 
@@ -52,6 +56,8 @@ format: venv
 bench: venv
 	$(BIN)/python bench/registry/run.py
 	$(BIN)/python bench/search/run.py
+	$(BIN)/python bench/reporting/run.py
+	$(BIN)/python bench/notifications/run.py
 
 # Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
 contracts: venv

@@ -1,0 +1,1 @@
+"""The notifications service: webhooks, the change feed and staff e-mail."""

@@ -1,0 +1,1 @@
+"""PostgreSQL, the registry over HTTP, webhook receivers and SMTP."""

@@ -1,0 +1,111 @@
+"""Wires the notifications service together: real adapters by default, others in tests."""
+
+from __future__ import annotations
+
+import functools
+import random
+import ssl
+from datetime import timedelta
+
+import certifi
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from hoptac.notifications.adapters.identity import Identity, RegistryIdentity
+from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
+from hoptac.notifications.domain.retry import RetryPolicy
+from hoptac.notifications.domain.targets import TargetPolicy
+from hoptac.notifications.handlers import Notifications
+from hoptac.notifications.settings import NotificationsSettings
+
+
+def engine_for(settings: NotificationsSettings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url, pool_size=settings.database_pool_size, pool_pre_ping=True
+    )
+
+
+def bookkeeping_engine(settings: NotificationsSettings) -> AsyncEngine:
+    """For the delivery worker's claims and results only. They skip waiting for the WAL flush:
+    after a crash a lost update means a delivery is sent again (at least once, the same
+    webhook-id), never that one is lost. Stored events never go through this engine: the stream
+    is acknowledged only after they are durable."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"synchronous_commit": "off"}},
+    )
+
+
+def target_policy(settings: NotificationsSettings) -> TargetPolicy:
+    return TargetPolicy(
+        allow_loopback=settings.allow_loopback_targets,
+        allow_private=settings.allow_private_targets,
+    )
+
+
+def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
+    return RetryPolicy(
+        first_delay=settings.retry_first_delay_seconds,
+        multiplier=settings.retry_multiplier,
+        max_delay=settings.retry_max_delay_seconds,
+        attempts=settings.retry_attempts,
+        jitter=settings.retry_jitter,
+        retry_after_max=settings.retry_after_max_seconds,
+    )
+
+
+def build_notifications(
+    settings: NotificationsSettings,
+    identity: Identity | None = None,
+    engine: AsyncEngine | None = None,
+) -> Notifications:
+    return Notifications(
+        engine or engine_for(settings),
+        identity or RegistryIdentity(settings.registry_url, settings.token_cache_seconds),
+        target_policy(settings),
+        timedelta(seconds=settings.secret_overlap_seconds),
+    )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One for every subscription's client: loading the CA bundle costs ~40 ms each time."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def webhook_client(settings: NotificationsSettings) -> httpx.AsyncClient:
+    """One subscription's client. No redirects: a receiver must not bounce a signed event to an
+    address we would refuse."""
+    return httpx.AsyncClient(
+        verify=tls_context(),
+        timeout=settings.delivery_timeout_seconds,
+        follow_redirects=False,
+        limits=httpx.Limits(
+            max_connections=settings.delivery_per_subscription,
+            max_keepalive_connections=settings.delivery_per_subscription,
+        ),
+    )
+
+
+def build_delivery_worker(
+    settings: NotificationsSettings,
+    engine: AsyncEngine,
+    metrics: DeliveryMetrics,
+    rng: random.Random | None = None,
+) -> DeliveryWorker:
+    return DeliveryWorker(
+        engine,
+        lambda: webhook_client(settings),
+        retry_policy(settings),
+        WorkerOptions(
+            concurrency=settings.delivery_concurrency,
+            per_subscription=settings.delivery_per_subscription,
+            poll_seconds=settings.delivery_poll_seconds,
+            lease_seconds=settings.delivery_lease_seconds,
+        ),
+        metrics,
+        rng,
+        targets=target_policy(settings),
+    )

@@ -1,0 +1,1 @@
+"""Plain rules of notifications: filters, signatures, retry schedule, targets, e-mail text."""

@@ -1,0 +1,35 @@
+"""What can go wrong, in words the caller can act on; the HTTP layer maps each to a status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hoptac.notifications.domain.filters import Problem
+
+
+class NotificationsError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(NotificationsError):
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class NotFound(NotificationsError):
+    pass
+
+
+class Conflict(NotificationsError):
+    pass
+
+
+class Unauthenticated(NotificationsError):
+    pass
+
+
+class Unavailable(NotificationsError):
+    pass

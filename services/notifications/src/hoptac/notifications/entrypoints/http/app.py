@@ -1,0 +1,101 @@
+"""The notifications ASGI app (`uvicorn --factory …entrypoints.http.app:create_app`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import text
+
+from hoptac.notifications.adapters.deliveries import queue_figures
+from hoptac.notifications.adapters.event_store import watermark
+from hoptac.notifications.bootstrap import build_notifications
+from hoptac.notifications.domain import errors
+from hoptac.notifications.entrypoints.http import feed, subscriptions
+from hoptac.notifications.handlers import Notifications
+from hoptac.notifications.settings import NotificationsSettings
+from hoptac.platform.http import error_body, install_defaults
+
+STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
+    errors.InvalidRequest: (422, "invalid_request"),
+    errors.NotFound: (404, "not_found"),
+    errors.Conflict: (409, "conflict"),
+    errors.Unauthenticated: (401, "unauthenticated"),
+    errors.Unavailable: (503, "unavailable"),
+}
+
+
+async def on_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.NotificationsError)
+    status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
+    fields = (
+        [{"field": p.field, "message": p.message} for p in exc.problems]
+        if isinstance(exc, errors.InvalidRequest)
+        else None
+    )
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        status_code=status, content=error_body(code, exc.message, fields), headers=headers
+    )
+
+
+def create_app(
+    settings: NotificationsSettings | None = None,
+    service: Notifications | None = None,
+    stream_poll_seconds: float = 0.5,
+) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    notifications = service or build_notifications(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await notifications.identity.close()
+        await notifications.engine.dispose()
+
+    app = FastAPI(
+        title="hoptac notifications",
+        version="1",
+        description="Change events for agencies: signed webhooks (Standard Webhooks), a "
+        "resumable feed with Server-Sent Events, and a snapshot. Every route needs "
+        "`Authorization: Bearer <registry token>`; an agency sees only its own subscriptions.",
+        lifespan=lifespan,
+    )
+    app.state.notifications = notifications
+    app.state.stream_poll_seconds = stream_poll_seconds
+    metrics = CollectorRegistry()
+    depth = Gauge("hoptac_webhook_queue_depth", "Deliveries pending or in flight", registry=metrics)
+    lag = Gauge(
+        "hoptac_webhook_lag_seconds",
+        "Age of the oldest delivery that is due and not yet sent",
+        registry=metrics,
+    )
+    failed = Gauge(
+        "hoptac_webhook_failed_deliveries", "Deliveries that ran out of attempts", registry=metrics
+    )
+    through = Gauge(
+        "hoptac_notifications_feed_sequence",
+        "Every registry event up to this sequence is stored and served",
+        registry=metrics,
+    )
+
+    async def ready() -> None:
+        async with notifications.engine.connect() as conn:
+            await conn.execute(text("SELECT 1 FROM feed_state"))
+
+    async def refresh() -> None:
+        async with notifications.engine.connect() as conn:
+            waiting, oldest, dead = await queue_figures(conn)
+            through.set(await watermark(conn))
+        depth.set(waiting)
+        lag.set(oldest)
+        failed.set(dead)
+
+    install_defaults(app, "notifications", metrics, ready, settings.max_body_bytes, refresh)
+    app.add_exception_handler(errors.NotificationsError, on_error)
+    app.include_router(subscriptions.router)
+    app.include_router(feed.router)
+    return app

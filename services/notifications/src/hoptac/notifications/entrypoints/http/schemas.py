@@ -1,0 +1,75 @@
+"""Request bodies of the notifications API (strict: an unknown field is a mistake)."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hoptac.notifications.domain.errors import InvalidRequest
+from hoptac.notifications.domain.filters import EventFilter, build_filter
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Filters(Strict):
+    event_types: list[str] = Field(
+        default_factory=list,
+        description="e.g. organization.status_changed (or status_changed); empty for all",
+        max_length=20,
+    )
+    provinces: list[str] = Field(
+        default_factory=list, description="2-digit province codes; empty for all", max_length=100
+    )
+    kinds: list[str] = Field(default_factory=list, max_length=10)
+    sectors: list[str] = Field(
+        default_factory=list, description="sector groups, e.g. agriculture", max_length=20
+    )
+
+    def to_filter(self) -> EventFilter:
+        return checked_filter(self.event_types, self.provinces, self.kinds, self.sectors)
+
+
+def checked_filter(
+    event_types: list[str], provinces: list[str], kinds: list[str], sectors: list[str]
+) -> EventFilter:
+    built, problems = build_filter(event_types, provinces, kinds, sectors)
+    if problems:
+        summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+        raise InvalidRequest(f"fix these filters: {summary}", problems)
+    return built
+
+
+class NewSubscription(Filters):
+    url: str = Field(max_length=2000, examples=["https://thue.example.gov.vn/hooks/hoptac"])
+    description: str | None = Field(default=None, max_length=500)
+
+
+class SubscriptionChange(Strict):
+    url: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[str] | None = Field(default=None, max_length=20)
+    provinces: list[str] | None = Field(default=None, max_length=100)
+    kinds: list[str] | None = Field(default=None, max_length=10)
+    sectors: list[str] | None = Field(default=None, max_length=20)
+    enabled: bool | None = Field(
+        default=None, description="true to resume after a 410 or a pause; false to pause"
+    )
+
+    def to_filter(self, current: EventFilter) -> EventFilter | None:
+        given = (self.event_types, self.provinces, self.kinds, self.sectors)
+        if all(value is None for value in given):
+            return None
+        return checked_filter(
+            self.event_types if self.event_types is not None else sorted(current.event_types),
+            self.provinces if self.provinces is not None else sorted(current.provinces),
+            self.kinds if self.kinds is not None else sorted(current.kinds),
+            self.sectors if self.sectors is not None else sorted(current.sectors),
+        )
+
+
+class Replay(Strict):
+    from_sequence: int | None = Field(default=None, ge=1)
+    to_sequence: int | None = Field(default=None, ge=1)
+    since: AwareDatetime | None = Field(default=None, description="recorded at or after")
+    until: AwareDatetime | None = Field(default=None, description="recorded before")

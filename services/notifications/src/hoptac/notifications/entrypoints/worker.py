@@ -1,0 +1,136 @@
+"""The worker process: `python -m hoptac.notifications.entrypoints.worker`.
+
+It consumes COOP_ORG_V1 into the stored log (fanning events out to deliveries), backfills holes
+from the registry's change log, sends webhooks, and sends staff e-mail when it is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from prometheus_client import CollectorRegistry, start_http_server
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
+from hoptac.notifications.adapters.mailer import LogMailer, Mailer, SmtpMailer
+from hoptac.notifications.adapters.webhooks import DeliveryMetrics
+from hoptac.notifications.bootstrap import bookkeeping_engine, build_delivery_worker, engine_for
+from hoptac.notifications.ingest import Ingest
+from hoptac.notifications.settings import NotificationsSettings
+from hoptac.notifications.staff_notices import StaffNotices, StaffOptions
+from hoptac.platform.consumer import EventConsumer
+from hoptac.platform.nats import connect
+
+log = logging.getLogger("hoptac.notifications.worker")
+DURABLE = "notifications"
+STAFF_CHECK_SECONDS = 60.0
+
+
+def mailer_for(settings: NotificationsSettings) -> Mailer:
+    if not settings.smtp_host:
+        return LogMailer()
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_from,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout_seconds,
+    )
+
+
+def staff_notices(settings: NotificationsSettings, engine: AsyncEngine) -> StaffNotices:
+    return StaffNotices(
+        engine,
+        mailer_for(settings),
+        StaffOptions(
+            portal_url=settings.staff_portal_url,
+            digest_hour=settings.digest_hour,
+            stale_after_months=settings.stale_after_months,
+            reminder_interval_days=settings.reminder_interval_days,
+        ),
+    )
+
+
+async def run_worker(
+    settings: NotificationsSettings, stop: asyncio.Event, metrics: CollectorRegistry | None = None
+) -> None:
+    engine = engine_for(settings)
+    nc = await connect(settings.nats_url, "hoptac-notifications")
+    bookkeeping = bookkeeping_engine(settings)
+    worker = build_delivery_worker(settings, bookkeeping, DeliveryMetrics(metrics))
+    ingest = Ingest(engine, settings.registry_url, settings.service_token, worker.poke)
+    consumer = EventConsumer(
+        nc,
+        durable=DURABLE,
+        handle=ingest.handle,
+        stream=STREAM,
+        subjects=f"{SUBJECT_PREFIX}.>",
+        batch_size=settings.consumer_batch_size,
+        max_tries=settings.consumer_max_tries,
+        metrics=metrics,
+    )
+    notices = staff_notices(settings, engine)
+    tasks = [
+        asyncio.create_task(consumer.run(), name="consumer"),
+        asyncio.create_task(ingest.keep_complete(stop), name="backfill"),
+        asyncio.create_task(worker.run(stop), name="deliveries"),
+        asyncio.create_task(_staff_mail(notices, stop), name="staff-mail"),
+        asyncio.create_task(_lag(consumer, stop), name="lag"),
+    ]
+    try:
+        await stop.wait()
+    finally:
+        consumer.stop()
+        await asyncio.wait(tasks, timeout=15)
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await nc.drain()
+        await engine.dispose()
+        await bookkeeping.dispose()
+
+
+async def _staff_mail(notices: StaffNotices, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await notices.run_due()
+        except Exception:
+            log.exception("staff e-mail round failed; trying again in a minute")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=STAFF_CHECK_SECONDS)
+
+
+async def _lag(consumer: EventConsumer, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(Exception):
+            await consumer.lag()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=5.0)
+
+
+def main() -> None:
+    settings = NotificationsSettings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    # One line per webhook request would drown the log; the delivery log keeps every attempt.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    metrics = CollectorRegistry()
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.host, registry=metrics)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop, metrics)
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Settings of the notifications service, read once at start from HOPTAC_NOTIFICATIONS_*."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from hoptac.platform.settings import ServiceSettings
+
+
+class NotificationsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOPTAC_NOTIFICATIONS_", extra="ignore", frozen=True
+    )
+
+    port: int = 8004
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_notifications"
+    database_pool_size: int = Field(default=10, gt=0)
+    var_dir: Path | None = Field(
+        default=None, description="The launcher's var/ directory (holds `service-token`)."
+    )
+
+    # The registry: who a token belongs to, and the change log for backfills.
+    registry_url: str = "http://127.0.0.1:8001"
+    registry_token: str | None = Field(
+        default=None,
+        description="Token for GET /v1/changes; falls back to <var_dir>/service-token.",
+    )
+    token_cache_seconds: float = Field(default=5.0, ge=0)
+
+    # Consuming the stream.
+    consumer_batch_size: int = Field(default=256, gt=0)
+    consumer_max_tries: int = Field(default=5, gt=0)
+
+    # Webhook delivery.
+    allow_loopback_targets: bool = Field(
+        default=True,
+        description="Accept webhook URLs on 127.0.0.0/8, ::1 and localhost (embedded default).",
+    )
+    allow_private_targets: bool = Field(
+        default=False,
+        description="Accept webhook URLs on private, link-local and other non-public addresses.",
+    )
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0)
+    delivery_concurrency: int = Field(default=64, gt=0, description="Requests in flight, total.")
+    delivery_per_subscription: int = Field(
+        default=4, gt=0, description="Requests in flight to one subscription at most."
+    )
+    delivery_poll_seconds: float = Field(default=0.5, gt=0)
+    delivery_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A claimed delivery whose worker died is retried after."
+    )
+    retry_first_delay_seconds: float = Field(default=5.0, gt=0)
+    retry_multiplier: float = Field(default=2.0, ge=1)
+    retry_max_delay_seconds: float = Field(default=8 * 3600.0, gt=0)
+    retry_attempts: int = Field(
+        default=25, gt=0, description="Attempts in all; the default schedule spans > 3 days."
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    retry_after_max_seconds: float = Field(
+        default=24 * 3600.0, gt=0, description="A longer Retry-After is cut to this."
+    )
+    secret_overlap_seconds: float = Field(
+        default=24 * 3600.0, ge=0, description="How long the old secret still signs after rotation."
+    )
+
+    # Staff e-mail. No smtp_host: e-mail is off (the digest is logged instead).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = "hoptac <no-reply@hoptac.local>"
+    digest_hour: int = Field(default=7, ge=0, le=23, description="Local hour (Asia/Ho_Chi_Minh).")
+    reminder_interval_days: int = Field(default=7, gt=0)
+    stale_after_months: int = Field(default=12, gt=0)
+    staff_portal_url: str = "http://127.0.0.1:8000"
+
+    worker_metrics_port: int = Field(
+        default=8104, ge=0, description="The worker's /metrics; 0 turns it off."
+    )
+
+    def service_token(self) -> str | None:
+        if self.registry_token:
+            return self.registry_token
+        if self.var_dir is not None:
+            path = self.var_dir / "service-token"
+            if path.is_file():
+                return path.read_text().strip() or None
+        return None

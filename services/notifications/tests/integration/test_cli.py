@@ -1,0 +1,52 @@
+"""`hoptac notifications …` for operators: listing and replaying any agency's deliveries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from hoptac.notifications.entrypoints.cli import notifications_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def delivered(subscribe, publish, new_event, engine) -> dict[str, Any]:
+    made = await subscribe("http://127.0.0.1:9/hook")
+    await publish(*(new_event(s) for s in range(1, 4)))
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE deliveries SET status = 'failed', attempts = 4"))
+    return made
+
+
+def test_an_operator_replays_a_range_and_one_delivery(delivered, database_url, monkeypatch):
+    monkeypatch.setenv("HOPTAC_NOTIFICATIONS_DATABASE_URL", database_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    listed = runner.invoke(notifications_app, ["deliveries", delivered["id"], "--status", "failed"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count("organization.registered") == 3
+    ranged = runner.invoke(
+        notifications_app,
+        ["replay", delivered["id"], "--from-sequence", "2", "--to-sequence", "3"],
+    )
+    assert ranged.exit_code == 0, ranged.output
+    assert "2 deliveries queued" in ranged.output
+    by_time = runner.invoke(
+        notifications_app,
+        ["replay", delivered["id"], "--since", "2026-11-22T00:00:00", "--until", "2026-11-23"],
+    )
+    assert "3 deliveries queued" in by_time.output
+    subscriptions = runner.invoke(notifications_app, ["subscriptions"])
+    assert "so-tai-chinh-ca-mau" in subscriptions.output
+
+
+def test_replaying_an_unknown_subscription_says_so(database_url, monkeypatch):
+    monkeypatch.setenv("HOPTAC_NOTIFICATIONS_DATABASE_URL", database_url)
+    result = CliRunner().invoke(notifications_app, ["replay", str(uuid.uuid4()), "--delivery", "1"])
+    assert result.exit_code == 2
+    assert "no subscription" in result.output
