@@ -50,3 +50,11 @@ def test_replaying_an_unknown_subscription_says_so(database_url, monkeypatch):
     result = CliRunner().invoke(notifications_app, ["replay", str(uuid.uuid4()), "--delivery", "1"])
     assert result.exit_code == 2
     assert "no subscription" in result.output
+
+
+def test_migrate_brings_an_empty_database_up_to_date_and_can_run_again(fresh_database: str):
+    runner = CliRunner()
+    for _ in range(2):
+        result = runner.invoke(notifications_app, ["migrate", "--database-url", fresh_database])
+        assert result.exit_code == 0, result.output
+        assert "up to date" in result.output

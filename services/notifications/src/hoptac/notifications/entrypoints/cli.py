@@ -18,6 +18,7 @@ from rich.table import Table
 
 from hoptac.notifications.adapters import staff
 from hoptac.notifications.adapters.identity import StaticIdentity
+from hoptac.notifications.adapters.migrations import migrate
 from hoptac.notifications.bootstrap import build_notifications, engine_for
 from hoptac.notifications.domain.errors import NotificationsError
 from hoptac.notifications.domain.filters import build_filter
@@ -242,3 +243,10 @@ def remove_staff(email: str, database_url: DatabaseUrl = None) -> None:
         console.print(f"[red]no recipient {email}[/red]")
         raise typer.Exit(1)
     console.print(f"{email} removed")
+
+
+@notifications_app.command("migrate")
+def migrate_database(database_url: DatabaseUrl = None) -> None:
+    """Bring the notifications database schema up to date."""
+    migrate(_settings(database_url).database_url)
+    console.print("notifications schema is up to date")
