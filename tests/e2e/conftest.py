@@ -54,6 +54,25 @@ class Process:
                 self.kill()
 
 
+def uvicorn_command(app_factory: str, port: int) -> list[str]:
+    """How `hoptac run` serves an app: uvicorn --factory on 127.0.0.1."""
+    host = ["--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "uvicorn", "--factory", app_factory, *host]
+
+
+async def wait_ready(url: str, process: Process) -> None:
+    """Until the service at `url` answers /readyz with 200."""
+    async with httpx.AsyncClient(base_url=url) as client:
+
+        async def ready() -> bool:
+            try:
+                return (await client.get("/readyz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await wait_until(ready, timeout=30, message=f"{process.name} ready (log: {process.log})")
+
+
 @dataclass
 class RegistryStack:
     url: str
@@ -89,17 +108,7 @@ async def registry_stack(
     }
     api = Process(
         "registry",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "hoptac.registry.entrypoints.http.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        uvicorn_command("hoptac.registry.entrypoints.http.app:create_app", port),
         env,
         tmp_path / "registry.log",
     )
@@ -113,15 +122,7 @@ async def registry_stack(
     api.start()
     relay.start()
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
-
-            async def ready() -> bool:
-                try:
-                    return (await client.get("/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_until(ready, timeout=30, message=f"registry ready (log: {api.log})")
+        await wait_ready(url, api)
         yield RegistryStack(url, admin, fresh_database, nats_url, relay)
     finally:
         relay.stop()

@@ -28,7 +28,7 @@ from hoptac.registry.adapters import tokens
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.domain.access import Role
 
-from .conftest import Process, RegistryStack
+from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -107,8 +107,7 @@ async def notifications(
         "HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT": "0",
         "HOPTAC_NOTIFICATIONS_DELIVERY_POLL_SECONDS": "0.1",
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory"]
-    command += ["hoptac.notifications.entrypoints.http.app:create_app", "--port", str(port)]
+    command = uvicorn_command("hoptac.notifications.entrypoints.http.app:create_app", port)
     api = Process("notifications", command, env, tmp_path / "notifications.log")
     worker = Process(
         "notifications-worker",
@@ -126,15 +125,7 @@ async def notifications(
     worker.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
-
-            async def ready() -> bool:
-                try:
-                    return (await client.get("/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_until(ready, timeout=30, message=f"notifications ready (log {api.log})")
+        await wait_ready(url, api)
         yield NotificationsStack(url, agency, worker, receiver)
     finally:
         worker.stop()

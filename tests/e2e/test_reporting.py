@@ -26,7 +26,7 @@ from hoptac.platform.testing import wait_until
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.reporting.adapters.migrations import migrate_async
 
-from .conftest import Process, RegistryStack
+from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -221,30 +221,12 @@ async def reporting_stack(
         "HOPTAC_REPORTING_REGISTRY_TOKEN": registry_stack.admin_token,
         "HOPTAC_REPORTING_VAR_DIR": str(tmp_path),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "hoptac.reporting.entrypoints.http.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = uvicorn_command("hoptac.reporting.entrypoints.http.app:create_app", port)
     process = Process("reporting", command, env, tmp_path / "reporting.log")
     process.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
-
-            async def ready() -> bool:
-                try:
-                    return (await client.get("/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_until(ready, timeout=30, message=f"reporting ready (log: {process.log})")
+        await wait_ready(url, process)
         yield ReportingStack(url, env, database_url, process)
     finally:
         process.stop()

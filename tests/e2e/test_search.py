@@ -17,7 +17,7 @@ import pytest
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.testing import wait_until
 
-from .conftest import Process, RegistryStack
+from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -50,21 +50,12 @@ async def search_url(
         "HOPTAC_SEARCH_CONSUMER_FETCH_TIMEOUT": "0.2",
         "HOPTAC_SEARCH_SWITCH_POLL_SECONDS": "0.1",
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory"]
-    command += ["hoptac.search.entrypoints.http.app:create_app", "--port", str(port)]
+    command = uvicorn_command("hoptac.search.entrypoints.http.app:create_app", port)
     service = Process("search", command, env, tmp_path / "search.log")
     service.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
-
-            async def ready() -> bool:
-                try:
-                    return (await client.get("/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await wait_until(ready, timeout=30, message=f"search ready (log {service.log})")
+        await wait_ready(url, service)
         yield url, env
     finally:
         service.stop()
