@@ -3,8 +3,12 @@ env prefix (`HOPTAC_REGISTRY_`, …); nothing else in a service reads the enviro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hoptac.platform.changelog import read_token_file
 
 
 class ServiceSettings(BaseSettings):
@@ -15,3 +19,24 @@ class ServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+
+
+class ProjectionSettings(ServiceSettings):
+    """What every projection of the registry (search, reporting, notifications) also needs:
+    the registry's change log, to rebuild and backfill, and the shared stream consumer."""
+
+    var_dir: Path = Field(default=Path("var"), description="The launcher's var/ directory.")
+    registry_url: str = "http://127.0.0.1:8001"
+    registry_token: str | None = Field(
+        default=None,
+        description="A registry token for GET /v1/changes; default: <var_dir>/service-token, "
+        "which `hoptac run` writes.",
+    )
+    consumer_batch_size: int = Field(default=256, gt=0)
+    consumer_max_tries: int = Field(
+        default=5, gt=0, description="Deliveries of a failing message before it is dead-lettered."
+    )
+    consumer_ack_wait: float = Field(default=30.0, gt=0)
+
+    def change_log_token(self) -> str | None:
+        return self.registry_token or read_token_file(self.var_dir / "service-token")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from hoptac.platform.settings import ServiceSettings
+from hoptac.platform.settings import ProjectionSettings
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(ProjectionSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOPTAC_NOTIFICATIONS_", extra="ignore", frozen=True
     )
@@ -18,21 +16,8 @@ class NotificationsSettings(ServiceSettings):
     port: int = 8004
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_notifications"
     database_pool_size: int = Field(default=10, gt=0)
-    var_dir: Path | None = Field(
-        default=None, description="The launcher's var/ directory (holds `service-token`)."
-    )
-
-    # The registry: who a token belongs to, and the change log for backfills.
-    registry_url: str = "http://127.0.0.1:8001"
-    registry_token: str | None = Field(
-        default=None,
-        description="Token for GET /v1/changes; falls back to <var_dir>/service-token.",
-    )
+    # The registry (registry_url) also says who a token belongs to, remembered this long.
     token_cache_seconds: float = Field(default=5.0, ge=0)
-
-    # Consuming the stream.
-    consumer_batch_size: int = Field(default=256, gt=0)
-    consumer_max_tries: int = Field(default=5, gt=0)
 
     # Webhook delivery.
     allow_loopback_targets: bool = Field(
@@ -82,12 +67,3 @@ class NotificationsSettings(ServiceSettings):
     worker_metrics_port: int = Field(
         default=8104, ge=0, description="The worker's /metrics; 0 turns it off."
     )
-
-    def service_token(self) -> str | None:
-        if self.registry_token:
-            return self.registry_token
-        if self.var_dir is not None:
-            path = self.var_dir / "service-token"
-            if path.is_file():
-                return path.read_text().strip() or None
-        return None

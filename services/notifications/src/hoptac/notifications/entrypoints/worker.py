@@ -63,7 +63,7 @@ async def run_worker(
     nc = await connect(settings.nats_url, "hoptac-notifications")
     bookkeeping = bookkeeping_engine(settings)
     worker = build_delivery_worker(settings, bookkeeping, DeliveryMetrics(metrics))
-    ingest = Ingest(engine, settings.registry_url, settings.service_token, worker.poke)
+    ingest = Ingest(engine, settings.registry_url, settings.change_log_token, worker.poke)
     consumer = EventConsumer(
         nc,
         durable=DURABLE,
@@ -72,6 +72,7 @@ async def run_worker(
         subjects=f"{SUBJECT_PREFIX}.>",
         batch_size=settings.consumer_batch_size,
         max_tries=settings.consumer_max_tries,
+        ack_wait=settings.consumer_ack_wait,
         metrics=metrics,
     )
     notices = staff_notices(settings, engine)
