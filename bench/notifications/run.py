@@ -6,12 +6,19 @@ Starts its own stack in a temporary directory (durable PostgreSQL, NATS JetStrea
 and its relay, the notifications API and worker as `make run` starts them) and a webhook
 receiver in this process, subscribes `--subscriptions` URLs, then:
 
+0. warm-up, not counted: `--warmup` registrations, waiting for all their deliveries, so that
+   the worker process has imported, connected and subscribed, and every subscription's
+   connection pool is open (with `--warmup 0` the first registrations of phase 1 wait seconds
+   for the worker to start, and that start-up dominates p95/p99);
 1. latency: registrations at a steady `--rate` per second; for every (subscription, event) the
    time from the registry's commit (`recorded_at`) to the webhook's first arrival;
 2. throughput: `--burst` registrations as fast as the registry takes them; deliveries per second
    from the first to the last arrival, and the commit-to-arrival lag under that load;
 3. raw limit: bare httpx POSTs of the same body to the same receiver with the worker's
    concurrency, for `--raw-seconds`.
+
+Then, per phase, where the time went: commit → stored by the consumer → first attempt started
+by the delivery worker → arrived at the receiver.
 
 Exits non-zero when a delivery is missing. See bench/README.md.
 """
@@ -65,6 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add = parser.add_argument
     add("--subscriptions", type=int, default=50, help="webhook subscriptions (default 50)")
+    add("--warmup", type=int, default=5, help="uncounted registrations first (default 5)")
     add("--events", type=int, default=60, help="registrations in the latency phase")
     add("--rate", type=float, default=2, help="registrations per second, latency phase")
     add("--burst", type=int, default=300, help="registrations in the throughput phase")
@@ -130,7 +138,8 @@ class Run:
     raw_per_second: float = float("nan")
     raw_one_pool: float = float("nan")
     raw_cpu: CpuMeter | None = None
-    stages: list[tuple[str, Latencies]] = field(default_factory=list)
+    windows: list[tuple[str, float, float]] = field(default_factory=list)
+    stages: list[tuple[str, str, Latencies]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -197,9 +206,17 @@ async def benchmark(stack: Stack, run: Run) -> None:
             base_url=registry.url, headers=registry.headers, timeout=30
         ) as writer:
             numbers = iter(range(1, 10**7))
+            # 0. Warm-up, not counted: the worker process has started and subscribed, every
+            # subscription's connection pool is open and its target checked.
+            begin = len(receiver.first)
+            for _ in range(args.warmup):
+                response = await writer.post("/v1/organizations", json=body(next(numbers)))
+                response.raise_for_status()
+            await _wait_for(receiver, begin + args.warmup * args.subscriptions, args.timeout, run)
             # 1. Latency at a steady rate.
             cpu = CpuMeter(processes, families).start()
             begin = len(receiver.first)
+            window_start = time.time()
             for _ in range(args.events):
                 response = await writer.post("/v1/organizations", json=body(next(numbers)))
                 response.raise_for_status()
@@ -208,10 +225,12 @@ async def benchmark(stack: Stack, run: Run) -> None:
             await _wait_for(receiver, expected, args.timeout, run)
             cpu.stop()
             run.phases.append(_phase("steady rate", receiver, begin, cpu))
+            run.windows.append(("steady rate", window_start, time.time()))
 
             # 2. Throughput under a burst.
             cpu = CpuMeter(processes, families).start()
             begin = len(receiver.first)
+            window_start = time.time()
             queue: asyncio.Queue[int] = asyncio.Queue()
             for _ in range(args.burst):
                 queue.put_nowait(next(numbers))
@@ -226,6 +245,7 @@ async def benchmark(stack: Stack, run: Run) -> None:
             await _wait_for(receiver, expected, args.timeout, run)
             cpu.stop()
             run.phases.append(_phase("burst", receiver, begin, cpu))
+            run.windows.append(("burst", window_start, time.time()))
 
         # 3. The raw limit: bare POSTs to the same receiver.
         sample = json.dumps(await _sample_event(url, agency)).encode()
@@ -236,7 +256,9 @@ async def benchmark(stack: Stack, run: Run) -> None:
         )
         run.raw_cpu.stop()
         run.raw_one_pool = await _raw_posts(receiver, sample, 1, args.concurrency, args.raw_seconds)
-        run.stages = await _stages(stack.postgres.dsn("hoptac_notifications"))
+        run.stages = await _stages(
+            stack.postgres.dsn("hoptac_notifications"), receiver, run.windows
+        )
     finally:
         server.should_exit = True
         with contextlib.suppress(Exception):
@@ -335,28 +357,47 @@ async def _raw_posts(
     return per_second(done, time.monotonic() - started)
 
 
-async def _stages(dsn: str) -> list[tuple[str, Latencies]]:
-    """Where the time goes, from the notifications database (every delivery of the run)."""
+async def _stages(
+    dsn: str, receiver: Receiver, windows: list[tuple[str, float, float]]
+) -> list[tuple[str, str, Latencies]]:
+    """Where the time goes, per phase, from the notifications database and the receiver: the
+    registry's commit (`recorded_at`) → the event stored by the consumer (`stored_at`, inside
+    its transaction) → the delivery's first attempt started in the worker → its arrival."""
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch("""
-            SELECT extract(epoch FROM e.stored_at - e.recorded_at) AS stored,
-                   extract(epoch FROM d.first_attempt_at - d.created_at) AS claimed
+            SELECT extract(epoch FROM e.recorded_at) AS recorded,
+                   extract(epoch FROM e.stored_at) AS stored,
+                   extract(epoch FROM d.created_at) AS created,
+                   extract(epoch FROM d.first_attempt_at) AS attempted,
+                   d.webhook_id, s.url
             FROM deliveries d JOIN events e ON e.sequence = d.sequence
+                 JOIN subscriptions s ON s.id = d.subscription_id
             WHERE d.first_attempt_at IS NOT NULL
         """)
     finally:
         await conn.close()
-    return [
-        (
-            "commit → stored by the consumer",
-            Latencies.of_seconds([float(r["stored"]) for r in rows]),
-        ),
-        (
-            "stored → first attempt started",
-            Latencies.of_seconds([float(r["claimed"]) for r in rows]),
-        ),
-    ]
+    stages: list[tuple[str, str, Latencies]] = []
+    for title, start, end in windows:
+        mine = [r for r in rows if start <= float(r["recorded"]) <= end]
+        arrivals = []
+        for r in mine:
+            path = "/" + str(r["url"]).split("/", 3)[3]
+            first = receiver.first.get((path, r["webhook_id"]))
+            if first is not None:
+                arrivals.append(first[1] - float(r["attempted"]))
+
+        def of(seconds: list[float]) -> Latencies:
+            return Latencies.of_seconds([max(0.0, v) for v in seconds])
+
+        stages += [
+            (title, "commit → stored by the consumer",
+             of([float(r["stored"]) - float(r["recorded"]) for r in mine])),
+            (title, "stored → first attempt started",
+             of([float(r["attempted"]) - float(r["created"]) for r in mine])),
+            (title, "first attempt started → arrived", of(arrivals)),
+        ]  # fmt: skip
+    return stages
 
 
 def print_results(run: Run) -> None:
@@ -379,10 +420,10 @@ def print_results(run: Run) -> None:
         ],
     )
     if run.stages:
-        report.heading("where the time goes (every delivery of the run)")
+        report.heading("where the time goes, per delivery")
         report.table(
-            ["stage", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-            [[name, lat.p50, lat.p95, lat.p99, lat.max] for name, lat in run.stages],
+            ["phase", "stage", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+            [[phase, name, lat.p50, lat.p95, lat.p99, lat.max] for phase, name, lat in run.stages],
         )
     report.heading("CPU by phase: busy cores / cores' worth of waiting for a core")
     names = [share.name for share in run.phases[0].cpu.shares]

@@ -33,7 +33,7 @@ def settings(database_url: str) -> ReportingSettings:
 async def reporting(settings: ReportingSettings) -> AsyncIterator[Reporting]:
     service = build_reporting(settings, today=lambda: TODAY)
     yield service
-    await service.engine.dispose()
+    await service.close()
 
 
 @pytest.fixture

@@ -25,4 +25,11 @@ def build_reporting(
     today: Today = vietnam_today,
     metrics: CollectorRegistry | None = None,
 ) -> Reporting:
-    return Reporting(engine_for(settings), today, metrics, settings.answer_cache_size)
+    return Reporting(
+        engine_for(settings),
+        today,
+        metrics,
+        settings.answer_cache_size,
+        in_memory=settings.in_memory,
+        memory_refresh_seconds=settings.memory_refresh_seconds,
+    )

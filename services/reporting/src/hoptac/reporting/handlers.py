@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.platform.consumer import Message, Poison
 from hoptac.reporting.adapters import projection, queries
 from hoptac.reporting.adapters.answer_cache import AnswerCache
+from hoptac.reporting.adapters.columns import Columns, TooLarge
 from hoptac.reporting.adapters.event_mapping import (
     IncomingEvent,
     NotAnEvent,
@@ -25,20 +28,29 @@ from hoptac.reporting.domain.periods import periods
 from hoptac.reporting.domain.stats import StatsQuery, shape
 from hoptac.reporting.domain.summary import summarize
 
+log = logging.getLogger(__name__)
+
 
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None) -> None:
         self.query_seconds = Histogram(
             "hoptac_reporting_query_seconds",
-            "Time to answer a statistics query or report in the database",
+            "Time to compute a statistics query or report (database or in-memory copy)",
             ["report"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
             registry=registry,
         )
         self.answers = Counter(
             "hoptac_reporting_answers",
-            "Answers by report, from the database or kept from an earlier identical request",
+            "Answers by report: from the database, the in-memory copy, or kept from an earlier "
+            "identical request",
             ["report", "source"],
+            registry=registry,
+        )
+        self.memory_load_seconds = Histogram(
+            "hoptac_reporting_memory_load_seconds",
+            "Time to read the in-memory copy of the timeline from the database",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=registry,
         )
         self.commit_to_counted = Histogram(
@@ -64,11 +76,23 @@ class Reporting:
         today: Today = vietnam_today,
         metrics: CollectorRegistry | None = None,
         cache_size: int = 0,
+        in_memory: bool = False,
+        memory_refresh_seconds: float = 1.0,
     ) -> None:
         self.engine = engine
         self.today = today
         self.metrics = Metrics(metrics)
         self.cache = AnswerCache(cache_size)
+        # The in-memory copy of the timeline (adapters/columns.py): used only while its
+        # generation is the current one; reloaded in the background, at most once per
+        # `memory_refresh_seconds` and never more than a fifth of the time (4 times the last
+        # load's duration between loads), when a request finds it behind.
+        self.in_memory = in_memory
+        self.memory_refresh_seconds = memory_refresh_seconds
+        self.columns: Columns | None = None
+        self._loading: asyncio.Task[None] | None = None
+        self._load_started = -float("inf")
+        self._load_seconds = 0.0
 
     # Writes: the consumer and rebuilds.
 
@@ -116,29 +140,79 @@ class Reporting:
 
     # Reads.
 
+    async def load_columns(self) -> Columns | None:
+        """Read the in-memory copy now (it replaces an older one); None if it cannot be exact."""
+        started = time.perf_counter()
+        async with self.engine.connect() as conn:
+            columns = await Columns.load(conn)
+        self._load_seconds = time.perf_counter() - started
+        self.metrics.memory_load_seconds.observe(self._load_seconds)
+        held = self.columns
+        if columns is not None and (held is None or columns.generation >= held.generation):
+            self.columns = columns
+        return columns
+
+    def refresh_columns_soon(self) -> None:
+        """Start a background reload of the copy, unless one runs or one started too recently."""
+        if not self.in_memory or (self._loading is not None and not self._loading.done()):
+            return
+        now = time.monotonic()
+        pause = max(self.memory_refresh_seconds, 5 * self._load_seconds)
+        if now - self._load_started < pause:
+            return
+        self._load_started = now
+        self._loading = asyncio.get_running_loop().create_task(self._reload())
+
+    async def _reload(self) -> None:
+        try:
+            await self.load_columns()
+        except Exception:  # the database path answers meanwhile; the next request retries
+            log.exception("could not load the in-memory copy of the timeline")
+
+    async def close(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            await asyncio.gather(self._loading, return_exceptions=True)
+        await self.engine.dispose()
+
     async def _answer(
         self,
         report: str,
         key: Hashable,
+        from_columns: Callable[[Columns], dict[str, Any]],
         compute: Callable[[AsyncConnection], Awaitable[dict[str, Any]]],
     ) -> dict[str, Any]:
         """`compute`'s answer, or the same answer kept from a request since which the
-        projection has not changed. Answers are shared: callers must not modify them."""
+        projection has not changed, or computed from the in-memory copy of the timeline
+        taken at the current generation. Answers are shared: callers must not modify them."""
         async with self.engine.connect() as conn:
-            generation = await queries.generation(conn) if self.cache.size else 0
+            current = self.cache.size or self.in_memory
+            generation = await queries.generation(conn) if current else 0
             held = self.cache.get((report, key), generation)
             if held is not None:
                 self.metrics.answers.labels(report, "cache").inc()
                 return held
-            with self.metrics.query_seconds.labels(report).time():
-                answer = await compute(conn)
-        self.metrics.answers.labels(report, "database").inc()
+            answer: dict[str, Any] | None = None
+            columns = self.columns if self.in_memory else None
+            if columns is not None and columns.generation == generation:
+                try:
+                    with self.metrics.query_seconds.labels(report).time():
+                        answer = from_columns(columns)
+                    source = "memory"
+                except TooLarge:
+                    answer = None
+            if answer is None:
+                self.refresh_columns_soon()
+                with self.metrics.query_seconds.labels(report).time():
+                    answer = await compute(conn)
+                source = "database"
+        self.metrics.answers.labels(report, source).inc()
         self.cache.put((report, key), generation, answer)
         return answer
 
     async def stats(self, query: StatsQuery) -> dict[str, Any]:
-        async def compute(conn: AsyncConnection) -> dict[str, Any]:
-            answer = shape(query, await queries.stats(conn, query))
+        def answer_of(found: list[dict[str, Any]]) -> dict[str, Any]:
+            answer = shape(query, found)
             return {
                 "as_of": query.as_of.isoformat(),
                 "group_by": list(query.group_by),
@@ -148,24 +222,32 @@ class Reporting:
                 "notes": answer.notes,
             }
 
-        return await self._answer("stats", _key(query), compute)
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            return answer_of(await queries.stats(conn, query))
+
+        return await self._answer(
+            "stats", _key(query), lambda columns: answer_of(columns.stats(query)), compute
+        )
 
     async def summary(self, query: StatsQuery) -> dict[str, Any]:
-        async def compute(conn: AsyncConnection) -> dict[str, Any]:
-            cells = await queries.summary_cells(conn, query)
+        def answer_of(cells: list[dict[str, Any]]) -> dict[str, Any]:
             return {
                 "as_of": query.as_of.isoformat(),
                 "filters": _filters(query),
                 **summarize(cells).as_dict(),
             }
 
-        return await self._answer("summary", _key(query), compute)
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            return answer_of(await queries.summary_cells(conn, query))
+
+        return await self._answer(
+            "summary", _key(query), lambda columns: answer_of(columns.summary_cells(query)), compute
+        )
 
     async def trends(self, query: StatsQuery, unit: str, start: date) -> dict[str, Any]:
         spans = periods(unit, start, query.as_of)
 
-        async def compute(conn: AsyncConnection) -> dict[str, Any]:
-            found = await queries.trends(conn, query, spans)
+        def answer_of(found: list[dict[str, int]]) -> dict[str, Any]:
             rows = [
                 {
                     "period": first.isoformat()[: 4 if unit == "year" else 7],
@@ -183,7 +265,15 @@ class Reporting:
                 "periods": rows,
             }
 
-        return await self._answer("trends", (_key(query), unit, start), compute)
+        async def compute(conn: AsyncConnection) -> dict[str, Any]:
+            return answer_of(await queries.trends(conn, query, spans))
+
+        return await self._answer(
+            "trends",
+            (_key(query), unit, start),
+            lambda columns: answer_of(columns.trends(query, spans)),
+            compute,
+        )
 
     async def size(self) -> dict[str, int]:
         async with self.engine.connect() as conn:

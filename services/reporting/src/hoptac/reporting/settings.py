@@ -28,6 +28,15 @@ class ReportingSettings(ServiceSettings):
         ge=0,
         description="Answers kept while the projection is unchanged (exact); 0 turns it off.",
     )
+    in_memory: bool = Field(
+        default=True,
+        description="Answer from an exact in-memory copy of the timeline while it is current.",
+    )
+    memory_refresh_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="At most one reload of the in-memory copy per this many seconds.",
+    )
     consume: bool = Field(
         default=True, description="Run the event consumer inside the HTTP process."
     )

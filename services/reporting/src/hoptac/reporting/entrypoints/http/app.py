@@ -42,12 +42,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if consumer is not None:
             await consumer.start()
+        service.refresh_columns_soon()
         try:
             yield
         finally:
             if consumer is not None:
                 await consumer.stop()
-            await service.engine.dispose()
+            await service.close()
 
     app = FastAPI(
         title="hoptac reporting",

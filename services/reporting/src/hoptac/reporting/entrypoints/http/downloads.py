@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from hoptac.reporting.adapters import exports
 from hoptac.reporting.adapters.exports import Sheet
@@ -26,6 +26,13 @@ def _where(answer: Mapping[str, Any]) -> str:
     filters = answer.get("filters") or {}
     parts = [f"{FILTER_NAMES.get(k, k)}: {', '.join(v)}" for k, v in filters.items()]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def json_response(answer: dict[str, Any]) -> Response:
+    """The answer as JSON, encoded directly: answers hold only JSON types already, so FastAPI's
+    generic encoder (a Python walk of every value, several ms for hundreds of rows) is skipped;
+    the bytes are the same."""
+    return JSONResponse(answer)
 
 
 def file_response(content: bytes, media_type: str, filename: str) -> Response:

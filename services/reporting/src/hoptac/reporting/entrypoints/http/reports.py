@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from hoptac.reporting.domain.stats import InvalidQuery, Problem
 from hoptac.reporting.entrypoints.http.downloads import (
+    json_response,
     summary_chart,
     summary_download,
     trends_chart,
@@ -42,7 +43,7 @@ async def summary(
     digital-adoption rates among operating organisations."""
     reporting = reporting_of(request)
     answer = await reporting.summary(stats_query(reporting, as_of, None, given))
-    return answer if format == "json" else summary_download(answer, format)
+    return json_response(answer) if format == "json" else summary_download(answer, format)
 
 
 @router.get("/summary/chart.png", summary="Chart: organisations by sector, operating and stopped")
@@ -78,7 +79,7 @@ async def trends(
 ) -> dict[str, Any] | Response:
     """Each period's figures are those of its last day (or of `to`, for the last period)."""
     answer = await _trends(request, given, unit, start, to)
-    return answer if format == "json" else trends_download(answer, format)
+    return json_response(answer) if format == "json" else trends_download(answer, format)
 
 
 @router.get("/trends/chart.png", summary="Chart: organisations by month or year")

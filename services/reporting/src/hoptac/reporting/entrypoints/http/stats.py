@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from hoptac.reporting.entrypoints.http.downloads import stats_download
+from hoptac.reporting.entrypoints.http.downloads import json_response, stats_download
 from hoptac.reporting.entrypoints.http.params import (
     AsOf,
     Filters,
@@ -39,4 +39,4 @@ async def stats(
     reporting = reporting_of(request)
     query = stats_query(reporting, as_of, group_by, given)
     answer = await reporting.stats(query)
-    return answer if format == "json" else stats_download(answer, format)
+    return json_response(answer) if format == "json" else stats_download(answer, format)
