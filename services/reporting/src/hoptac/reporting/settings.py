@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from hoptac.platform.changelog import read_token_file
-from hoptac.platform.settings import ServiceSettings
+from hoptac.platform.settings import ProjectionSettings
 
 
-class ReportingSettings(ServiceSettings):
+class ReportingSettings(ProjectionSettings):
     model_config = SettingsConfigDict(env_prefix="HOPTAC_REPORTING_", extra="ignore", frozen=True)
 
     port: int = 8003
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_reporting"
     database_pool_size: int = Field(default=10, gt=0)
-    var_dir: Path = Path("var")
-    registry_url: str = "http://127.0.0.1:8001"
-    registry_token: str | None = Field(
-        default=None,
-        description="Token for the registry's change log; default <var_dir>/service-token.",
-    )
     answer_cache_size: int = Field(
         default=256,
         ge=0,
@@ -41,11 +32,6 @@ class ReportingSettings(ServiceSettings):
         default=True, description="Run the event consumer inside the HTTP process."
     )
     consumer_durable: str = "reporting"
-    consumer_batch_size: int = Field(default=256, gt=0)
     # Deliveries before a message is dead-lettered: 10 rides out about three minutes of a
     # database outage (retry delays 0.5 s, 1 s, 2 s … capped at a minute).
     consumer_max_tries: int = Field(default=10, gt=0)
-    consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
-
-    def registry_token_or_file(self) -> str | None:
-        return self.registry_token or read_token_file(self.var_dir / "service-token")

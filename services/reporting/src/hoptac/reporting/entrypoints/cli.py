@@ -55,7 +55,7 @@ async def run_check(
     """Differences between the registry's records and the projection on `day` (default today)."""
     on = day or vietnam_today()
     async with httpx.AsyncClient(base_url=settings.registry_url, timeout=30.0) as client:
-        reader = RegistryReader(client, settings.registry_token_or_file())
+        reader = RegistryReader(client, settings.change_log_token())
         current = [record async for record in reader.records(province)]
         if day is None:
             expected = {str(r["id"]): r for r in current}
@@ -116,7 +116,7 @@ def rebuild(
 ) -> None:
     """Empty the projection and apply the registry's whole change log (GET /v1/changes)."""
     settings = _settings(database_url, registry_url, token)
-    secret = settings.registry_token_or_file()
+    secret = settings.change_log_token()
     if not secret:
         console.print(
             "[red]no registry token: pass --token, set HOPTAC_REPORTING_REGISTRY_TOKEN, or run "

@@ -32,7 +32,7 @@ def build_consumer(
         subjects=f"{SUBJECT_PREFIX}.>",
         batch_size=settings.consumer_batch_size,
         max_tries=settings.consumer_max_tries,
-        ack_wait=settings.consumer_ack_wait_seconds,
+        ack_wait=settings.consumer_ack_wait,
         metrics=metrics,
     )
 
