@@ -12,6 +12,7 @@ from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
 from hoptac.search.entrypoints.http.app import create_app
+from hoptac.search.entrypoints.http.fast import FastPaths
 from hoptac.search.settings import SearchSettings
 
 pytestmark = pytest.mark.integration
@@ -104,3 +105,40 @@ async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
     index = (await client.get("/v1/index")).json()
     assert index["documents"] == 3
     assert index["last_sequence"] == 3
+
+
+async def test_the_fast_path_is_measured_under_its_route(client: httpx.AsyncClient) -> None:
+    await client.get("/v1/search", params={"q": "tân"})
+    await client.get("/v1/suggest", params={"q": "hoà"})
+    metrics = (await client.get("/metrics")).text
+    for route in ("/v1/search", "/v1/suggest"):
+        assert f'route="{route}",service="search",status="200"' in metrics
+
+
+async def test_the_fast_path_answers_as_the_fastapi_routes(tmp_path: Path, record) -> None:  # type: ignore[no-untyped-def]
+    """The same requests, with and without FastPaths: the same statuses, types and bodies."""
+    index = TantivyIndex(tmp_path / "search")
+    names = ["Hợp tác xã Nông nghiệp Tân Hưng", "Hợp tác xã Hoà Bình", "Tổ hợp tác Rau sạch"]
+    records = [record(name=n, registration_number=f"600100000{i}") for i, n in enumerate(names)]
+    await index.apply([Upsert(document_from_record(r)) for r in records], last_sequence=3)
+    settings = SearchSettings(consume=False, var_dir=tmp_path, registry_token="unused")
+    fast, plain = create_app(settings, index), create_app(settings, index)
+    plain.user_middleware = [m for m in plain.user_middleware if m.cls is not FastPaths]
+    requests: list[tuple[str, list[tuple[str, str]]]] = [
+        ("/v1/search", [("q", "hoa binh")]),
+        ("/v1/search", [("kind", "cooperative"), ("kind", "cooperative_group"), ("limit", "1")]),
+        ("/v1/search", [("q", "tân"), ("q", "rau"), ("sort", "name")]),
+        ("/v1/search", [("limit", "0"), ("kind", "farm")]),
+        ("/v1/suggest", [("q", "htx tân h")]),
+        ("/v1/suggest", [("q", "a"), ("limit", "500")]),
+    ]
+    answers = []
+    for app in (fast, plain):
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://search") as c,
+        ):
+            responses = [await c.get(path, params=params) for path, params in requests]
+        answers.append([(r.status_code, r.headers["content-type"], r.content) for r in responses])
+    assert answers[0] == answers[1]

@@ -16,4 +16,9 @@ def build_index(settings: SearchSettings, writable: bool = True) -> SearchIndex:
         return OpenSearchIndex(settings.opensearch_url, settings.opensearch_index)
     from hoptac.search.adapters.tantivy_index import TantivyIndex
 
-    return TantivyIndex(settings.tantivy_dir, writable, settings.writer_heap_bytes)
+    return TantivyIndex(
+        settings.tantivy_dir,
+        writable,
+        settings.writer_heap_bytes,
+        settings.search_processes if writable else 0,  # reader processes serve searches
+    )

@@ -10,6 +10,9 @@ the digital-adoption flags as a bit mask.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from itertools import compress
+from operator import eq, itemgetter
 from typing import Any
 
 import tantivy
@@ -75,41 +78,51 @@ def code_values(document: SearchDocument) -> dict[str, int]:
 
 
 def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[str, dict[str, int]]:
-    """Count the codes (C-speed Counters over ints), then name the most frequent ones only."""
+    """Count the codes, then name the most frequent ones only. Every loop over the matches
+    runs in C (Counter over ints, `map`, `compress`, sorts keyed by `itemgetter`); Python
+    touches only the distinct values."""
     columns = {c: searcher.fast_field_values(c, addresses) for c in CODE_COLUMNS}
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS_ALL:
         names = CODED[facet]
-        counted: Counter[Any] = Counter(columns[names[0]])
+        current = columns[names[0]]
+        counted: Counter[Any] = Counter(current)
         if len(names) == 2:  # current and legacy: a record counts once per distinct code
-            current, legacy = columns[names[0]], columns[names[1]]
-            counted.update(old for new, old in zip(current, legacy, strict=True) if old != new)
+            legacy = columns[names[1]]
+            counted.update(legacy)  # then take back the legacy codes equal to the current one
+            counted.subtract(Counter(compress(current, map(eq, current, legacy))))
         counted.pop(NONE, None)
         counted.pop(None, None)
+        size = SIZES.get(facet, 20)
         if facet == "digital":  # bit masks: each set bit is one flag
             flags: Counter[str] = Counter()
             for mask, count in counted.items():
-                for bit, flag in enumerate(DIGITAL_FLAGS):
-                    if int(mask) >> bit & 1:
-                        flags[flag] += count
-            ranked = sorted(flags.items(), key=_rank)
-        else:  # codes order as their names do: area codes are zero-padded, the rest are few
-            top = sorted(counted.items(), key=_rank)[: SIZES.get(facet, 20)]
-            ranked = sorted(((_name(facet, int(code)), n) for code, n in top), key=_rank)
-        out[facet] = dict(ranked[: SIZES.get(facet, 20)])
+                for flag in _FLAGS_OF[int(mask)]:
+                    flags[flag] += count
+            out[facet] = dict(_ranked(flags.items())[:size])
+        elif facet in DIGITS:  # area codes order as their zero-padded names do
+            name = _AREA_NAME[facet]
+            out[facet] = {name(code): n for code, n in _ranked(counted.items())[:size]}
+        else:  # a few coded values: name them all, then rank by name
+            values = CODED_VALUES[facet] if facet != "ocop" else ("false", "true")
+            out[facet] = dict(_ranked([(values[int(c)], n) for c, n in counted.items()])[:size])
     return out
 
 
-def _rank(item: tuple[Any, int]) -> tuple[int, Any]:
-    return -item[1], item[0]
+def _ranked(items: Iterable[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """The most frequent first, equal counts by value: two C-speed sorts (the second is
+    stable, also in reverse, so it keeps the values' order among equal counts)."""
+    ranked = sorted(items)  # the values are distinct: only they are compared
+    ranked.sort(key=_COUNT, reverse=True)
+    return ranked
 
 
-def _name(facet: str, code: int) -> str:
-    if facet == "ocop":
-        return "true" if code else "false"
-    if facet in DIGITS:
-        return f"{code:0{DIGITS[facet]}d}"
-    return CODED_VALUES[facet][code]
+_COUNT = itemgetter(1)
+_AREA_NAME = {facet: f"{{:0{digits}d}}".format for facet, digits in DIGITS.items()}
+_FLAGS_OF = [  # the flags a digital-adoption bit mask holds, for every mask
+    tuple(flag for bit, flag in enumerate(DIGITAL_FLAGS) if mask >> bit & 1)
+    for mask in range(1 << len(DIGITAL_FLAGS))
+]
 
 
 def count_by_aggregation(

@@ -93,7 +93,7 @@ class Background:
             log.exception("catching up from the change log at start failed")
 
     async def catch_up(self) -> int:
-        token = self.settings.token()
+        token = self.settings.change_log_token()
         if token is None:
             log.warning("no registry token: cannot catch up from the change log")
             return 0

@@ -53,7 +53,7 @@ def reindex(
     if var_dir:
         overrides["var_dir"] = var_dir
     settings = SearchSettings(**overrides)  # type: ignore[arg-type]
-    key = settings.token()
+    key = settings.change_log_token()
     if key is None:
         console.print(
             f"[red]no registry token: pass --token, set HOPTAC_SEARCH_REGISTRY_TOKEN, or start "

@@ -1,35 +1,33 @@
 """The search service's ASGI app: `uvicorn --factory hoptac.search.entrypoints.http.app:create_app`.
 
-One process: the HTTP API answers searches while the stream consumer, in the same process and
-event loop, owns the index writer (tantivy allows one writer per index)."""
+One process answers HTTP while the stream consumer, in the same process and event loop, owns
+the index writer (tantivy allows one writer per index); with tantivy the searches themselves
+run in reader processes it starts (`search_processes`, adapters/tantivy_readers.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 
-from hoptac.platform.http import error_body, install_defaults
+from hoptac.platform.http import install_defaults
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.bootstrap import build_index
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.entrypoints.http import routes
+from hoptac.search.entrypoints.http.fast import FastPaths, invalid_query_body
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
 
-async def on_invalid_query(request: Request, exc: Exception) -> JSONResponse:
+async def on_invalid_query(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InvalidQuery)
-    # the same field paths as FastAPI's own validation errors: query.<parameter>
-    fields = [{"field": f"query.{p.field}", "message": p.message} for p in exc.problems]
-    return JSONResponse(
-        status_code=422,
-        content=error_body("invalid_request", f"fix the query: {exc}", fields),
-    )
+    return Response(invalid_query_body(exc), status_code=422, media_type="application/json")
 
 
 def create_app(settings: SearchSettings | None = None, index: SearchIndex | None = None) -> FastAPI:
@@ -51,6 +49,8 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.access_log:  # uvicorn's per-request lines, in this process only
+            logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
         search_index = index or build_index(settings)
         await search_index.prepare()
         background = Background(settings, Projection(search_index), metrics)
@@ -81,6 +81,8 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         sequence.set(await search_index.last_sequence())
         await app.state.background.lag()  # sets hoptac_consumer_lag
 
+    # Added first, so it runs inside the request metrics and the body limit of install_defaults
+    app.add_middleware(FastPaths, routes=routes.router.routes)
     install_defaults(app, "search", metrics, ready, settings.max_body_bytes, refresh)
     app.add_exception_handler(InvalidQuery, on_invalid_query)
     app.include_router(routes.router)

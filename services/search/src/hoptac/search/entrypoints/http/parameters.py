@@ -1,11 +1,12 @@
-"""The query parameters of GET /v1/search, for /openapi.json. The route reads them from the
-query string itself and the domain validates them (`parse_search`)."""
+"""The query parameters of GET /v1/search and /v1/suggest, for /openapi.json. The routes read
+them from the query string themselves and the domain validates them (`parse_search`,
+`parse_suggest`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hoptac.search.domain.query import CODED_VALUES, MAX_LIMIT, MAX_QUERY_CHARS
+from hoptac.search.domain.query import CODED_VALUES, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SUGGESTIONS
 
 
 def _parameter(
@@ -43,4 +44,8 @@ SEARCH_PARAMETERS = [
     _parameter("sort", "relevance (default), name, registered_on, -registered_on."),
     _parameter("limit", f"1 to {MAX_LIMIT}, default 20.", kind="integer"),
     _parameter("cursor", "next_cursor of the page before."),
+]
+SUGGEST_PARAMETERS = [
+    _parameter("q", "The beginning of a name."),
+    _parameter("limit", f"1 to {MAX_SUGGESTIONS}, default 10.", kind="integer"),
 ]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from typing import Annotated, Any
+from typing import Any
 
-import orjson
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hoptac.search.adapters.port import SearchIndex
-from hoptac.search.domain.query import parse_search, parse_suggest
-from hoptac.search.entrypoints.http.parameters import SEARCH_PARAMETERS
+from hoptac.search.entrypoints.http import answers
+from hoptac.search.entrypoints.http.parameters import SEARCH_PARAMETERS, SUGGEST_PARAMETERS
 from hoptac.search.entrypoints.http.schemas import IndexState, SearchAnswer, SuggestAnswer
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -21,25 +19,8 @@ def _index(request: Request) -> SearchIndex:
     return index
 
 
-def _json(body: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(body), media_type="application/json")
-
-
-# The search parameters, read from the query string directly: the domain validates them all
-# (parse_search), and FastAPI's per-parameter machinery cost more than the search itself.
-FILTERS = (
-    "kind",
-    "status",
-    "sector",
-    "province",
-    "commune",
-    "district",
-    "operating_in_practice",
-    "ocop",
-    "digital",
-)
-
-
+# Most requests to these two are answered by the fast path (`fast.py`) before they reach
+# FastAPI; these routes declare them for /openapi.json and answer the rest alike.
 @router.get(
     "/search",
     summary="Search the register (public fields)",
@@ -47,40 +28,19 @@ FILTERS = (
     openapi_extra={"parameters": SEARCH_PARAMETERS},
 )
 async def search(request: Request) -> Response:
-    params = request.query_params
-    filters = {name: params.getlist(name) for name in FILTERS if name in params}
-    query = parse_search(
-        params.get("q"),
-        filters,
-        params.get("bbox"),
-        params.get("sort"),
-        params.get("limit"),
-        params.get("cursor"),
-    )
-    started = time.perf_counter()
-    result = await _index(request).search(query)
-    request.app.state.query_seconds.labels("search").observe(time.perf_counter() - started)
-    return _json(
-        {
-            "total": result.total,
-            "items": result.items,
-            "facets": result.facets,
-            "next_cursor": result.next_cursor,
-        }
-    )
+    body = await answers.search(request.app.state, request.query_params.multi_items())
+    return Response(body, media_type="application/json")
 
 
-@router.get("/suggest", summary="Names as you type", response_model=SuggestAnswer)
-async def suggest(
-    request: Request,
-    q: Annotated[str | None, Query(description="The beginning of a name")] = None,
-    limit: Annotated[int | None, Query(description="1 to 20, default 10")] = None,
-) -> Response:
-    text, size = parse_suggest(q, limit)
-    started = time.perf_counter()
-    items = await _index(request).suggest(text, size)
-    request.app.state.query_seconds.labels("suggest").observe(time.perf_counter() - started)
-    return _json({"items": items})
+@router.get(
+    "/suggest",
+    summary="Names as you type",
+    response_model=SuggestAnswer,
+    openapi_extra={"parameters": SUGGEST_PARAMETERS},
+)
+async def suggest(request: Request) -> Response:
+    body = await answers.suggest(request.app.state, request.query_params.multi_items())
+    return Response(body, media_type="application/json")
 
 
 @router.get(

@@ -1,0 +1,71 @@
+"""The bodies of GET /v1/search and /v1/suggest, from the query string's (name, value) pairs.
+
+Shared by the FastAPI routes and the fast path (`fast.py`), so both answer alike."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.domain.query import parse_search, parse_suggest
+
+Params = list[tuple[str, str]]
+
+# The search parameters, read from the query string directly: the domain validates them all
+# (parse_search), and FastAPI's per-parameter machinery cost more than the search itself.
+FILTERS = (
+    "kind",
+    "status",
+    "sector",
+    "province",
+    "commune",
+    "district",
+    "operating_in_practice",
+    "ocop",
+    "digital",
+)
+
+
+async def search(state: Any, params: Params) -> bytes:
+    single = dict(params)  # a repeated parameter: the last one, as Starlette's `get`
+    filters = {name: [v for k, v in params if k == name] for name in FILTERS if name in single}
+    query = parse_search(
+        single.get("q"),
+        filters,
+        single.get("bbox"),
+        single.get("sort"),
+        single.get("limit"),
+        single.get("cursor"),
+    )
+    index: SearchIndex = state.index
+    started = time.perf_counter()
+    result = await index.search(query)
+    state.query_seconds.labels("search").observe(time.perf_counter() - started)
+    return orjson.dumps(
+        {
+            "total": result.total,
+            "items": result.items,
+            "facets": result.facets,
+            "next_cursor": result.next_cursor,
+        }
+    )
+
+
+async def suggest(state: Any, params: Params) -> bytes:
+    single = dict(params)
+    text, size = parse_suggest(single.get("q"), single.get("limit"))
+    index: SearchIndex = state.index
+    started = time.perf_counter()
+    items = await index.suggest(text, size)
+    state.query_seconds.labels("suggest").observe(time.perf_counter() - started)
+    return orjson.dumps({"items": items})
+
+
+ENDPOINTS: dict[str, Callable[[Any, Params], Awaitable[bytes]]] = {
+    "/v1/search": search,
+    "/v1/suggest": suggest,
+}
