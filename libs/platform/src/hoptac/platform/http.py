@@ -29,6 +29,16 @@ def error_body(
     return body
 
 
+def error_response(
+    status: int, code: str, message: str, errors: list[dict[str, str]] | None = None
+) -> JSONResponse:
+    """The error shape every service answers with; a 401 also says which scheme to use."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        status_code=status, content=error_body(code, message, errors), headers=headers
+    )
+
+
 def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     parts = [str(p) for p in location]
     if parts and parts[0] in ("body", "query", "path", "header"):

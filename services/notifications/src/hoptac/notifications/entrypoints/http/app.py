@@ -17,7 +17,7 @@ from hoptac.notifications.domain import errors
 from hoptac.notifications.entrypoints.http import feed, subscriptions
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
-from hoptac.platform.http import error_body, install_defaults
+from hoptac.platform.http import error_response, install_defaults
 
 STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
     errors.InvalidRequest: (422, "invalid_request"),
@@ -36,10 +36,7 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.InvalidRequest)
         else None
     )
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        status_code=status, content=error_body(code, exc.message, fields), headers=headers
-    )
+    return error_response(status, code, exc.message, fields)
 
 
 def create_app(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import text
 
-from hoptac.platform.http import error_body, install_defaults
+from hoptac.platform.http import error_response, install_defaults
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
@@ -42,10 +42,7 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.InvalidFields)
         else None
     )
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        status_code=status, content=error_body(code, exc.message, fields), headers=headers
-    )
+    return error_response(status, code, exc.message, fields)
 
 
 def create_app(
