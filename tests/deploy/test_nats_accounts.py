@@ -7,6 +7,7 @@ an operator to: so the tests also prove that procedure.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 import pytest
 from nats.aio.client import Client
@@ -30,7 +32,7 @@ from nats.js.errors import NotFoundError
 
 from hoptac.contracts.events import STREAM
 from hoptac.platform.embedded.nats import nats_server_binary
-from hoptac.platform.embedded.ports import LOOPBACK, accepts_connections, free_port
+from hoptac.platform.embedded.ports import LOOPBACK, free_port
 from hoptac.platform.embedded.processes import log_tail, poll, stop_child
 from hoptac.platform.testing import wait_until
 from hoptac.registry.adapters.jetstream import ensure_stream, stream_config
@@ -112,6 +114,16 @@ def check_config(config: Path, env: dict[str, str]) -> subprocess.CompletedProce
 class Server:
     url: str
     process: subprocess.Popen[bytes]
+    log: Path
+
+
+def healthy(http_port: int) -> bool:
+    """The monitoring endpoint says the server, JetStream included, is ready: more than an
+    open client port."""
+    try:
+        return httpx.get(f"http://{LOOPBACK}:{http_port}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +137,8 @@ def conf_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def running_server(conf_dir: Path, env: dict[str, str]) -> Iterator[Server]:
     """nats-server on the configuration in `conf_dir`, stopped by its PID afterwards."""
-    port = free_port()
-    config = server_config(conf_dir, port, free_port(), conf_dir / "store")
+    port, http_port = free_port(), free_port()
+    config = server_config(conf_dir, port, http_port, conf_dir / "store")
     log = conf_dir / "nats-server.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -142,8 +154,8 @@ def running_server(conf_dir: Path, env: dict[str, str]) -> Iterator[Server]:
             raise RuntimeError(f"nats-server exited; its log ends with:\n{log_tail(log)}")
 
     try:
-        poll(lambda: accepts_connections(port), timeout=30, what="nats-server", check=exited)
-        yield Server(f"nats://{LOOPBACK}:{port}", process)
+        poll(lambda: healthy(http_port), timeout=30, what="nats-server /healthz", check=exited)
+        yield Server(f"nats://{LOOPBACK}:{port}", process, log)
     finally:
         stop_child(process)
 
@@ -247,8 +259,29 @@ async def publish_events(platform: Connection, *events: tuple[str, Event]) -> No
         await js.publish(subject, json.dumps(envelope, ensure_ascii=False).encode())
 
 
+async def interest_reached(server: Server, platform: Connection, received: list[str]) -> None:
+    """Publish core probes on coop.v1.org.probe.96 until the agency's subscription receives one.
+
+    Core NATS delivers to the subscriptions the publisher's account knows of when it publishes.
+    An agency's subscription reaches the PLATFORM account through the stream import; in one CI
+    run events published right after subscribing never arrived, which no local run reproduced.
+    The probe makes the test start from interest that is shown to be there, and its failure
+    says whether the import carried anything at all."""
+
+    async def probed() -> bool:
+        await platform.nc.publish("coop.v1.org.probe.96", b"{}")
+        await platform.nc.flush()
+        await asyncio.sleep(0.05)
+        return "coop.v1.org.probe.96" in received
+
+    try:
+        await wait_until(probed, message="no core message reached the agency's subscription")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; nats-server log:\n{log_tail(server.log)}") from None
+
+
 async def test_agency_receives_live_events_on_a_core_subscription(
-    platform: Connection, tax: Connection
+    server: Server, platform: Connection, tax: Connection
 ) -> None:
     received: list[str] = []
 
@@ -257,12 +290,16 @@ async def test_agency_receives_live_events_on_a_core_subscription(
 
     await tax.nc.subscribe("coop.v1.org.*.96", cb=on_message)
     await tax.nc.flush()
+    await interest_reached(server, platform, received)
+    received.clear()
     await publish_events(
         platform, event("coop.v1.org.registered.96", 1), event("coop.v1.org.updated.01", 2)
     )
     await publish_events(platform, event("coop.v1.org.updated.96", 2))
 
-    await wait_until(lambda: len(received) == 2)
+    await wait_until(
+        lambda: len(received) == 2, message=f"two events for province 96, received {received}"
+    )
     assert received == ["coop.v1.org.registered.96", "coop.v1.org.updated.96"]
     assert tax.errors == []
 
