@@ -103,8 +103,10 @@ async def dead_letters(nc: Client) -> list[tuple[bytes, dict[str, str]]]:
     subscription = await js.pull_subscribe(dead_letter_subject("test"), stream=DEAD_LETTER_STREAM)
     try:
         messages = await subscription.fetch(100, timeout=0.5)
-    except nats.errors.TimeoutError:
+    except TimeoutError:  # nats-py raises its own subclass, or asyncio's (= builtin) one
         return []
+    finally:
+        await subscription.unsubscribe()
     return [(m.data, dict(m.headers or {})) for m in messages]
 
 
