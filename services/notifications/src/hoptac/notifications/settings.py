@@ -47,6 +47,12 @@ class NotificationsSettings(ProjectionSettings):
     retry_after_max_seconds: float = Field(
         default=24 * 3600.0, gt=0, description="A longer Retry-After is cut to this."
     )
+    delivered_retention_days: int = Field(
+        default=90,
+        gt=0,
+        description="Delivered deliveries and their attempts older than this are removed "
+        "(hourly, by the worker); failed ones and the events stay.",
+    )
     secret_overlap_seconds: float = Field(
         default=24 * 3600.0, ge=0, description="How long the old secret still signs after rotation."
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.notifications.adapters.event_store import MATCHES
 from hoptac.notifications.domain.retry import Decision, Outcome
@@ -359,3 +359,27 @@ async def queue_figures(conn: AsyncConnection) -> tuple[int, float, int]:
         )
     ).one()
     return int(row.depth), float(row.lag), int(row.failed)
+
+
+PRUNE_DELIVERED = text("""
+DELETE FROM deliveries WHERE id IN (
+    SELECT id FROM deliveries
+    WHERE status = 'delivered' AND delivered_at < clock_timestamp() - CAST(:age AS INTERVAL)
+    LIMIT :batch
+)
+""")
+
+
+async def prune_delivered(engine: AsyncEngine, older_than: timedelta, batch: int = 5_000) -> int:
+    """Remove deliveries delivered longer ago than `older_than`, with their attempts, in short
+    transactions of `batch` rows; returns how many. Failed and waiting ones stay, and so do the
+    events: a replay of a range re-creates deliveries from the events."""
+    removed = 0
+    while True:
+        async with engine.begin() as conn:
+            count = (
+                await conn.execute(PRUNE_DELIVERED, {"age": older_than, "batch": batch})
+            ).rowcount
+        removed += count
+        if count < batch:
+            return removed

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import unicodedata
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hoptac.notifications.adapters import staff
+from hoptac.notifications.adapters import deliveries, staff
 from hoptac.notifications.adapters.identity import StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate
 from hoptac.notifications.bootstrap import build_notifications, engine_for
@@ -243,6 +243,31 @@ def remove_staff(email: str, database_url: DatabaseUrl = None) -> None:
         console.print(f"[red]no recipient {email}[/red]")
         raise typer.Exit(1)
     console.print(f"{email} removed")
+
+
+@notifications_app.command("prune")
+def prune(
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Default HOPTAC_NOTIFICATIONS_DELIVERED_RETENTION_DAYS (90)."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Remove deliveries delivered longer ago than that, with their attempts (the worker does it
+    every hour). Failed and waiting deliveries stay, and so do the events: replaying a range
+    sends them again."""
+    settings = _settings(database_url)
+    days = older_than_days or settings.delivered_retention_days
+
+    async def run() -> int:
+        engine = engine_for(settings)
+        try:
+            return await deliveries.prune_delivered(engine, timedelta(days=days))
+        finally:
+            await engine.dispose()
+
+    removed = asyncio.run(run())
+    console.print(f"{removed:,} deliveries delivered more than {days} days ago removed")
 
 
 @notifications_app.command("migrate")

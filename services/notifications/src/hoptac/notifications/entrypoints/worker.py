@@ -10,11 +10,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from prometheus_client import CollectorRegistry, start_http_server
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
+from hoptac.notifications.adapters import deliveries
 from hoptac.notifications.adapters.mailer import LogMailer, Mailer, SmtpMailer
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics
 from hoptac.notifications.bootstrap import bookkeeping_engine, build_delivery_worker, engine_for
@@ -27,6 +30,7 @@ from hoptac.platform.nats import connect
 log = logging.getLogger("hoptac.notifications.worker")
 DURABLE = "notifications"
 STAFF_CHECK_SECONDS = 60.0
+PRUNE_SECONDS = 3600.0
 
 
 def mailer_for(settings: NotificationsSettings) -> Mailer:
@@ -76,12 +80,25 @@ async def run_worker(
         metrics=metrics,
     )
     notices = staff_notices(settings, engine)
+    retention = timedelta(days=settings.delivered_retention_days)
+
+    async def quiet_lag() -> None:  # while NATS is away the consumer logs that already
+        with contextlib.suppress(Exception):
+            await consumer.lag()
+
     tasks = [
         asyncio.create_task(consumer.run(), name="consumer"),
         asyncio.create_task(ingest.keep_complete(stop), name="backfill"),
         asyncio.create_task(worker.run(stop), name="deliveries"),
-        asyncio.create_task(_staff_mail(notices, stop), name="staff-mail"),
-        asyncio.create_task(_lag(consumer, stop), name="lag"),
+        asyncio.create_task(
+            _every(STAFF_CHECK_SECONDS, notices.run_due, stop, "staff e-mail round"),
+            name="staff-mail",
+        ),
+        asyncio.create_task(_every(5.0, quiet_lag, stop, "reading the consumer lag"), name="lag"),
+        asyncio.create_task(
+            _every(PRUNE_SECONDS, _pruning(engine, retention), stop, "pruning deliveries"),
+            name="prune",
+        ),
     ]
     try:
         await stop.wait()
@@ -96,22 +113,27 @@ async def run_worker(
         await bookkeeping.dispose()
 
 
-async def _staff_mail(notices: StaffNotices, stop: asyncio.Event) -> None:
+async def _every(
+    seconds: float, work: Callable[[], Awaitable[object]], stop: asyncio.Event, what: str
+) -> None:
+    """Run `work` now and then every `seconds` until stopped; a failure is logged and the next
+    round tries again."""
     while not stop.is_set():
         try:
-            await notices.run_due()
+            await work()
         except Exception:
-            log.exception("staff e-mail round failed; trying again in a minute")
+            log.exception("%s failed; trying again in %.0f s", what, seconds)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=STAFF_CHECK_SECONDS)
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def _lag(consumer: EventConsumer, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(Exception):
-            await consumer.lag()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=5.0)
+def _pruning(engine: AsyncEngine, retention: timedelta) -> Callable[[], Awaitable[None]]:
+    async def prune() -> None:
+        removed = await deliveries.prune_delivered(engine, retention)
+        if removed:
+            log.info("removed %d deliveries delivered more than %s ago", removed, retention)
+
+    return prune
 
 
 def main() -> None:

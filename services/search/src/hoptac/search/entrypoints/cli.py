@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -61,10 +65,44 @@ def reindex(
         )
         raise typer.Exit(2)
     try:
-        asyncio.run(_reindex(settings, key, page_size))
+        with one_reindex_at_a_time(settings.var_dir / "search-reindex.lock"):
+            asyncio.run(_reindex(settings, key, page_size))
+    except ReindexRunning as error:
+        console.print(f"[red]{error}; the current index is untouched[/red]")
+        raise typer.Exit(3) from error
     except Exception as error:
         console.print(f"[red]reindex failed, the current index is untouched: {error}[/red]")
         raise typer.Exit(1) from error
+
+
+class ReindexRunning(Exception):
+    """Another `hoptac search reindex` holds the lock."""
+
+
+@contextlib.contextmanager
+def one_reindex_at_a_time(lock_file: Path) -> Iterator[None]:
+    """An exclusive lock for the whole rebuild. Two reindexes at once would each remove the
+    generations it does not know, the other's build among them. The kernel releases the lock
+    when the process ends, however it ends, so a killed reindex leaves nothing to clean up."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ReindexRunning(
+                f"another reindex is running (process {holder}, lock {lock_file})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 async def _reindex(settings: SearchSettings, token: str, page_size: int) -> None:
@@ -111,5 +149,8 @@ async def _reindex(settings: SearchSettings, token: str, page_size: int) -> None
             f"change log up to sequence {last:,}, {time.monotonic() - started:.1f} s"
             + (f"; {skipped} unreadable events skipped (see the log)" if skipped else "")
         )
+        # Still holding the lock: a reindex right after this one would remove the generation
+        # a running service has not left yet (it follows within switch_poll_seconds).
+        await asyncio.sleep(2 * settings.switch_poll_seconds)
     finally:
         await index.close()
