@@ -149,7 +149,7 @@ class Receiver:
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     respond: Responder = lambda request: (204, {})
-    delay: float = 0.0
+    gate: asyncio.Event | None = None  # when given, every answer waits until it is set
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
 
@@ -174,8 +174,8 @@ class Receiver:
                 break
         request = Received({k.decode(): v.decode() for k, v in scope["headers"]}, body)
         self.received.append(request)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await self.gate.wait()
         status, headers = self.respond(request)
         await send(
             {
