@@ -10,19 +10,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.platform.consumer import Message, Poison
 from hoptac.reporting.adapters import projection, queries
 from hoptac.reporting.adapters.answer_cache import AnswerCache
-from hoptac.reporting.adapters.columns import Columns, TooLarge
+from hoptac.reporting.adapters.columns import Columns, TooLarge, changed_rows
 from hoptac.reporting.adapters.event_mapping import (
     IncomingEvent,
     NotAnEvent,
     from_envelope,
     from_message,
 )
+from hoptac.reporting.adapters.patches import Delta, Deltas, Patched
 from hoptac.reporting.clock import Today, vietnam_today
 from hoptac.reporting.domain.periods import periods
 from hoptac.reporting.domain.stats import StatsQuery, shape
@@ -90,6 +92,7 @@ class Reporting:
         self.in_memory = in_memory
         self.memory_refresh_seconds = memory_refresh_seconds
         self.columns: Columns | None = None
+        self.deltas = Deltas()
         self._loading: asyncio.Task[None] | None = None
         self._load_started = -float("inf")
         self._load_seconds = 0.0
@@ -97,8 +100,16 @@ class Reporting:
     # Writes: the consumer and rebuilds.
 
     async def apply(self, events: Sequence[IncomingEvent]) -> list[IncomingEvent]:
+        changed = None
         async with self.engine.begin() as conn:
-            return await projection.apply(conn, list(events))
+            new = await projection.apply(conn, list(events))
+            if new and self.in_memory:  # what the copy needs to answer without a reload
+                changed = await changed_rows(conn, sorted({e.organization_id for e in new}))
+        if changed is not None:
+            generation, rows = changed
+            touched = np.array([e.organization_id.bytes for e in new], dtype="S16")
+            self.deltas.add(Delta(generation, np.unique(touched), rows))
+        return new
 
     async def handle_messages(self, messages: list[Message]) -> None:
         """The consumer's handler: all of a batch in one transaction, or none of it."""
@@ -150,6 +161,7 @@ class Reporting:
         held = self.columns
         if columns is not None and (held is None or columns.generation >= held.generation):
             self.columns = columns
+            self.deltas.forget_through(columns.generation)
         return columns
 
     def refresh_columns_soon(self) -> None:
@@ -179,7 +191,7 @@ class Reporting:
         self,
         report: str,
         key: Hashable,
-        from_columns: Callable[[Columns], dict[str, Any]],
+        from_columns: Callable[[Columns | Patched], dict[str, Any]],
         compute: Callable[[AsyncConnection], Awaitable[dict[str, Any]]],
     ) -> dict[str, Any]:
         """`compute`'s answer, or the same answer kept from a request since which the
@@ -193,11 +205,11 @@ class Reporting:
                 self.metrics.answers.labels(report, "cache").inc()
                 return held
             answer: dict[str, Any] | None = None
-            columns = self.columns if self.in_memory else None
-            if columns is not None and columns.generation == generation:
+            view = self._copy_at(generation)
+            if view is not None:
                 try:
                     with self.metrics.query_seconds.labels(report).time():
-                        answer = from_columns(columns)
+                        answer = from_columns(view)
                     source = "memory"
                 except TooLarge:
                     answer = None
@@ -209,6 +221,17 @@ class Reporting:
         self.metrics.answers.labels(report, source).inc()
         self.cache.put((report, key), generation, answer)
         return answer
+
+    def _copy_at(self, generation: int) -> Columns | Patched | None:
+        """The in-memory copy as of `generation`: as loaded, or patched with the deltas the
+        consumer recorded since (a reload is started once they pile up)."""
+        columns = self.columns if self.in_memory else None
+        if columns is None or columns.generation == generation:
+            return columns
+        view = self.deltas.view(columns, generation)
+        if view is not None and self.deltas.full:
+            self.refresh_columns_soon()
+        return view
 
     async def stats(self, query: StatsQuery) -> dict[str, Any]:
         def answer_of(found: list[dict[str, Any]]) -> dict[str, Any]:
