@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Hashable, Sequence
@@ -31,6 +32,7 @@ from hoptac.reporting.domain.stats import StatsQuery, shape
 from hoptac.reporting.domain.summary import summarize
 
 log = logging.getLogger(__name__)
+APPLY_WAIT_SECONDS = 0.05
 
 
 class Metrics:
@@ -93,6 +95,8 @@ class Reporting:
         self.memory_refresh_seconds = memory_refresh_seconds
         self.columns: Columns | None = None
         self.deltas = Deltas()
+        self._applied = asyncio.Event()  # clear while this process applies a batch
+        self._applied.set()
         self._loading: asyncio.Task[None] | None = None
         self._load_started = -float("inf")
         self._load_seconds = 0.0
@@ -101,14 +105,18 @@ class Reporting:
 
     async def apply(self, events: Sequence[IncomingEvent]) -> list[IncomingEvent]:
         changed = None
-        async with self.engine.begin() as conn:
-            new = await projection.apply(conn, list(events))
-            if new and self.in_memory:  # what the copy needs to answer without a reload
-                changed = await changed_rows(conn, sorted({e.organization_id for e in new}))
-        if changed is not None:
-            generation, rows = changed
-            touched = np.array([e.organization_id.bytes for e in new], dtype="S16")
-            self.deltas.add(Delta(generation, np.unique(touched), rows))
+        self._applied.clear()
+        try:
+            async with self.engine.begin() as conn:
+                new = await projection.apply(conn, list(events))
+                if new and self.in_memory:  # what the copy needs to answer without a reload
+                    changed = await changed_rows(conn, sorted({e.organization_id for e in new}))
+            if changed is not None:
+                generation, rows = changed
+                touched = np.array([e.organization_id.bytes for e in new], dtype="S16")
+                self.deltas.add(Delta(generation, np.unique(touched), rows))
+        finally:
+            self._applied.set()
         return new
 
     async def handle_messages(self, messages: list[Message]) -> None:
@@ -206,6 +214,12 @@ class Reporting:
                 return held
             answer: dict[str, Any] | None = None
             view = self._copy_at(generation)
+            if view is None and not self._applied.is_set():
+                # The consumer's batch may have committed this generation and not yet handed
+                # its delta over: a moment's wait is cheaper than asking PostgreSQL.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._applied.wait(), APPLY_WAIT_SECONDS)
+                view = self._copy_at(generation)
             if view is not None:
                 try:
                     with self.metrics.query_seconds.labels(report).time():

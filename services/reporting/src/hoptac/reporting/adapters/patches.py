@@ -78,13 +78,19 @@ class Deltas:
 
 
 def _newest_rows(deltas: Sequence[Delta]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Every touched organisation once, and the rows of its newest delta."""
-    seen = np.zeros(0, dtype="S16")
-    parts = []
-    for delta in reversed(deltas):
-        parts.append(delta.rows[~np.isin(delta.rows["org"], seen)])
-        seen = np.union1d(seen, delta.organizations)
-    return seen, np.concatenate(parts) if parts else deltas[0].rows[:0]
+    """Every touched organisation once, and the rows of its newest delta (vectorised: a view
+    is built for each new generation, over thousands of deltas)."""
+    touched = np.concatenate([d.organizations for d in deltas])
+    touched_in = np.repeat(np.arange(len(deltas)), [len(d.organizations) for d in deltas])
+    order = np.lexsort((touched_in, touched))  # by organisation, then delta
+    touched, touched_in = touched[order], touched_in[order]
+    last = np.append(touched[1:] != touched[:-1], True)  # each organisation's newest delta
+    organizations, newest = touched[last], touched_in[last]
+    # Joined as bytes: concatenating many structured arrays promotes their dtype pair by pair.
+    rows = np.frombuffer(b"".join(d.rows.tobytes() for d in deltas), dtype=deltas[0].rows.dtype)
+    rows_in = np.repeat(np.arange(len(deltas)), [len(d.rows) for d in deltas])
+    keep = newest[np.searchsorted(organizations, rows["org"])] == rows_in
+    return organizations, rows[keep]
 
 
 def _merge(parts: Iterable[list[dict[str, Any]]], measures: Any) -> list[dict[str, Any]]:
