@@ -290,6 +290,7 @@ async def _start_notifications(
         "HOPTAC_NOTIFICATIONS_REGISTRY_URL": registry.url,
         "HOPTAC_NOTIFICATIONS_REGISTRY_TOKEN": registry.token,
         "HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT": "0",
+        "HOPTAC_NOTIFICATIONS_VAR_DIR": str(stack.workdir),
         "HOPTAC_NOTIFICATIONS_DELIVERY_CONCURRENCY": str(args.concurrency),
         "HOPTAC_NOTIFICATIONS_DELIVERY_PER_SUBSCRIPTION": str(args.per_subscription),
     }

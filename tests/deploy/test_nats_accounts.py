@@ -259,7 +259,9 @@ async def publish_events(platform: Connection, *events: tuple[str, Event]) -> No
         await js.publish(subject, json.dumps(envelope, ensure_ascii=False).encode())
 
 
-async def interest_reached(server: Server, platform: Connection, received: list[str]) -> None:
+async def interest_reached(
+    server: Server, platform: Connection, agency: Connection, received: list[str]
+) -> None:
     """Publish core probes on coop.v1.org.probe.96 until the agency's subscription receives one.
 
     Core NATS delivers to the subscriptions the publisher's account knows of when it publishes.
@@ -277,7 +279,10 @@ async def interest_reached(server: Server, platform: Connection, received: list[
     try:
         await wait_until(probed, message="no core message reached the agency's subscription")
     except AssertionError as error:
-        raise AssertionError(f"{error}; nats-server log:\n{log_tail(server.log)}") from None
+        state = f"agency connected: {agency.nc.is_connected}, its errors: {agency.errors}"
+        raise AssertionError(
+            f"{error}; {state}; nats-server log:\n{log_tail(server.log)}"
+        ) from None
 
 
 async def test_agency_receives_live_events_on_a_core_subscription(
@@ -290,7 +295,7 @@ async def test_agency_receives_live_events_on_a_core_subscription(
 
     await tax.nc.subscribe("coop.v1.org.*.96", cb=on_message)
     await tax.nc.flush()
-    await interest_reached(server, platform, received)
+    await interest_reached(server, platform, tax, received)
     received.clear()
     await publish_events(
         platform, event("coop.v1.org.registered.96", 1), event("coop.v1.org.updated.01", 2)

@@ -105,6 +105,7 @@ async def notifications(
         "HOPTAC_NOTIFICATIONS_REGISTRY_URL": registry_stack.url,
         "HOPTAC_NOTIFICATIONS_REGISTRY_TOKEN": registry_stack.admin_token,
         "HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT": "0",
+        "HOPTAC_NOTIFICATIONS_VAR_DIR": str(tmp_path),
         "HOPTAC_NOTIFICATIONS_DELIVERY_POLL_SECONDS": "0.1",
     }
     command = uvicorn_command("hoptac.notifications.entrypoints.http.app:create_app", port)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from hoptac.notifications.adapters.event_store import store, to_stored
 from hoptac.notifications.adapters.identity import Caller, StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate_async
+from hoptac.notifications.adapters.secret_box import new_key
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker
 from hoptac.notifications.bootstrap import build_delivery_worker, build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
@@ -26,6 +27,7 @@ from hoptac.notifications.settings import NotificationsSettings
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.testing import wait_until
 
+SECRET_KEY = new_key()  # seals the signing secrets in these tests' databases
 AGENCY_A = "token-so-tai-chinh"
 AGENCY_B = "token-cuc-thong-ke"
 CALLERS = {
@@ -48,6 +50,7 @@ async def database_url(fresh_database: str) -> str:
 def settings(database_url: str) -> NotificationsSettings:
     return NotificationsSettings(
         database_url=database_url,
+        secret_keys=SECRET_KEY,
         retry_first_delay_seconds=0.05,
         retry_max_delay_seconds=0.2,
         retry_attempts=4,

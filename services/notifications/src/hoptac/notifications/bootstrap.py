@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.identity import Identity, RegistryIdentity
+from hoptac.notifications.adapters.secret_box import SecretBox, local_key, parse_keys
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
 from hoptac.notifications.domain.retry import RetryPolicy
 from hoptac.notifications.domain.targets import TargetPolicy
@@ -56,6 +57,15 @@ def retry_policy(settings: NotificationsSettings) -> RetryPolicy:
     )
 
 
+def secret_box(settings: NotificationsSettings) -> SecretBox:
+    def keys() -> list[str]:
+        if settings.secret_keys is not None:
+            return parse_keys(settings.secret_keys.get_secret_value())
+        return [local_key(settings.var_dir / "notifications-secret-key")]
+
+    return SecretBox(keys)
+
+
 def build_notifications(
     settings: NotificationsSettings,
     identity: Identity | None = None,
@@ -66,6 +76,7 @@ def build_notifications(
         identity or RegistryIdentity(settings.registry_url, settings.token_cache_seconds),
         target_policy(settings),
         timedelta(seconds=settings.secret_overlap_seconds),
+        secret_box(settings),
     )
 
 
@@ -108,4 +119,5 @@ def build_delivery_worker(
         metrics,
         rng,
         targets=target_policy(settings),
+        secrets=secret_box(settings),
     )

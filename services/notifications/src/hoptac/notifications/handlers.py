@@ -15,6 +15,7 @@ from hoptac.notifications.adapters import deliveries, feed, subscriptions
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.adapters.identity import Caller, Identity, IdentityUnavailable
 from hoptac.notifications.adapters.resolver import check_target
+from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.adapters.subscriptions import Subscription
 from hoptac.notifications.domain.errors import (
     Conflict,
@@ -47,11 +48,13 @@ class Notifications:
         identity: Identity,
         targets: TargetPolicy,
         secret_overlap: timedelta,
+        secrets: SecretBox,
     ) -> None:
         self.engine = engine
         self.identity = identity
         self.targets = targets
         self.secret_overlap = secret_overlap
+        self.secrets = secrets
 
     async def authenticate(self, token: str | None) -> Caller:
         if not token:
@@ -83,7 +86,12 @@ class Notifications:
         secret = new_secret()
         async with self.engine.begin() as conn:
             made = await subscriptions.create(
-                conn, caller.name, checked, clean_text(description), wanted, secret
+                conn,
+                caller.name,
+                checked,
+                clean_text(description),
+                wanted,
+                self.secrets.seal(secret),
             )
         return NewSecret(made, secret)
 
@@ -125,7 +133,7 @@ class Notifications:
         secret = new_secret()
         async with self.engine.begin() as conn:
             rotated = await subscriptions.rotate_secret(
-                conn, subscription_id, secret, self.secret_overlap
+                conn, subscription_id, self.secrets.seal(secret), self.secret_overlap
             )
         return NewSecret(rotated, secret)
 

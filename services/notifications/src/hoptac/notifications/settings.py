@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.platform.settings import ProjectionSettings
@@ -52,6 +52,12 @@ class NotificationsSettings(ProjectionSettings):
         gt=0,
         description="Delivered deliveries and their attempts older than this are removed "
         "(hourly, by the worker); failed ones and the events stay.",
+    )
+    secret_keys: SecretStr | None = Field(
+        default=None,
+        description="Keys sealing the signing secrets at rest, comma-separated: the first seals, "
+        "every one opens (docs/notifications.md). Default: <var_dir>/notifications-secret-key, "
+        "made on first use.",
     )
     secret_overlap_seconds: float = Field(
         default=24 * 3600.0, ge=0, description="How long the old secret still signs after rotation."

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.notifications.adapters import deliveries
 from hoptac.notifications.adapters.deliveries import Attempt, Claimed
 from hoptac.notifications.adapters.resolver import check_target
+from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.domain.retry import Decision, RetryPolicy, decide, parse_retry_after
 from hoptac.notifications.domain.signing import webhook_headers
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
@@ -81,8 +82,11 @@ class DeliveryWorker:
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         targets: TargetPolicy | None = None,
+        *,
+        secrets: SecretBox,
     ) -> None:
         self.engine = engine
+        self.secrets = secrets
         self.new_client = http
         self._clients: OrderedDict[UUID, httpx.AsyncClient] = OrderedDict()
         self._results: list[tuple[Claimed, Attempt, Decision, asyncio.Future[None]]] = []
@@ -197,9 +201,8 @@ class DeliveryWorker:
             lag = (attempted_at - delivery.created_at).total_seconds()
             self.metrics.first_attempt_lag.observe(max(lag, 0.0))
         body = delivery.payload.encode()
-        headers = webhook_headers(
-            delivery.secrets, delivery.webhook_id, int(attempted_at.timestamp()), body
-        )
+        secrets = tuple(self.secrets.open(secret) for secret in delivery.secrets)
+        headers = webhook_headers(secrets, delivery.webhook_id, int(attempted_at.timestamp()), body)
         headers["user-agent"] = USER_AGENT
         status_code: int | None = None
         error: str | None = None

@@ -19,7 +19,8 @@ from rich.table import Table
 from hoptac.notifications.adapters import deliveries, staff
 from hoptac.notifications.adapters.identity import StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate
-from hoptac.notifications.bootstrap import build_notifications, engine_for
+from hoptac.notifications.adapters.secret_box import SecretKeyProblem, new_key, seal_stored
+from hoptac.notifications.bootstrap import build_notifications, engine_for, secret_box
 from hoptac.notifications.domain.errors import NotificationsError
 from hoptac.notifications.domain.filters import build_filter
 from hoptac.notifications.entrypoints.worker import staff_notices
@@ -268,6 +269,33 @@ def prune(
 
     removed = asyncio.run(run())
     console.print(f"{removed:,} deliveries delivered more than {days} days ago removed")
+
+
+@notifications_app.command("new-secret-key")
+def new_secret_key() -> None:
+    """Print a new key for HOPTAC_NOTIFICATIONS_SECRET_KEYS (docs/notifications.md)."""
+    print(new_key())
+
+
+@notifications_app.command("reseal")
+def reseal(database_url: DatabaseUrl = None) -> None:
+    """Seal every stored signing secret again under the first of the secret keys: the step
+    between putting a new key first and dropping the old one."""
+    settings = _settings(database_url)
+
+    async def run() -> int:
+        engine = engine_for(settings)
+        try:
+            return await seal_stored(engine, secret_box(settings), every=True)
+        finally:
+            await engine.dispose()
+
+    try:
+        changed = asyncio.run(run())
+    except SecretKeyProblem as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    console.print(f"resealed the signing secrets of {changed} subscriptions under the first key")
 
 
 @notifications_app.command("migrate")

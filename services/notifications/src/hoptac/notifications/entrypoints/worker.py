@@ -19,8 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.notifications.adapters import deliveries
 from hoptac.notifications.adapters.mailer import LogMailer, Mailer, SmtpMailer
+from hoptac.notifications.adapters.secret_box import seal_stored
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics
-from hoptac.notifications.bootstrap import bookkeeping_engine, build_delivery_worker, engine_for
+from hoptac.notifications.bootstrap import (
+    bookkeeping_engine,
+    build_delivery_worker,
+    engine_for,
+    secret_box,
+)
 from hoptac.notifications.ingest import Ingest
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import StaffNotices, StaffOptions
@@ -79,6 +85,9 @@ async def run_worker(
         ack_wait=settings.consumer_ack_wait,
         metrics=metrics,
     )
+    sealed = await seal_stored(engine, secret_box(settings))
+    if sealed:
+        log.info("sealed the signing secrets of %d subscriptions stored before sealing", sealed)
     notices = staff_notices(settings, engine)
     retention = timedelta(days=settings.delivered_retention_days)
 
