@@ -109,12 +109,13 @@ class Reporting:
         try:
             async with self.engine.begin() as conn:
                 new = await projection.apply(conn, list(events))
-                if new and self.in_memory:  # what the copy needs to answer without a reload
-                    changed = await changed_rows(conn, sorted({e.organization_id for e in new}))
+                touched = sorted({e.organization_id for e in new})
+                if touched and self.in_memory:  # what the copy needs to answer without a reload
+                    changed = await changed_rows(conn, touched)
             if changed is not None:
                 generation, rows = changed
-                touched = np.array([e.organization_id.bytes for e in new], dtype="S16")
-                self.deltas.add(Delta(generation, np.unique(touched), rows))
+                ids = np.array([organization.bytes for organization in touched], dtype="S16")
+                self.deltas.add(Delta(generation, ids, rows))  # sorted and unique, as UUIDs are
         finally:
             self._applied.set()
         return new

@@ -69,9 +69,8 @@ class Deltas:
         if cached is not None and cached.base is base and cached.generation == generation:
             return cached
         needed = [d for d in self._held if base.generation < d.generation <= generation]
-        if [d.generation for d in needed] != list(range(base.generation + 1, generation + 1)):
-            return None
-        if not needed:
+        wanted = list(range(base.generation + 1, generation + 1))
+        if not wanted or [d.generation for d in needed] != wanted:
             return None
         self._view = Patched.of(base, needed)
         return self._view
