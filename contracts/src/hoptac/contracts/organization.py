@@ -18,7 +18,16 @@ ProvinceCode = Annotated[str, Field(pattern=r"^\d{2}$", examples=["96"])]
 DistrictCode = Annotated[str, Field(pattern=r"^\d{3}$", examples=["964"])]
 CommuneCode = Annotated[str, Field(pattern=r"^\d{5}$", examples=["32025"])]
 VsicCode = Annotated[str, Field(pattern=r"^\d{2,5}$", examples=["0321"])]
-NonNegative = Annotated[int, Field(ge=0)]
+# Bounds that fit reality and every consumer's storage: the largest Vietnamese cooperatives count
+# members and workers in the tens of thousands, so a million is generous and fits a 32-bit column;
+# a charter capital of 10^13 VND (10,000 billion) is beyond any, and its sum over 900,000
+# organisations (eight times all of Vietnam's) still fits a signed 64-bit integer.
+MAX_PEOPLE = 1_000_000
+MAX_CHARTER_CAPITAL = 10**13
+MAX_AMOUNT = 10**15  # a year's revenue or profit, VND
+People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
+Capital = Annotated[int, Field(ge=0, le=MAX_CHARTER_CAPITAL)]
+Amount = Annotated[int, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 
 
 class ContractModel(BaseModel):
@@ -55,8 +64,8 @@ class Sector(ContractModel):
 
 class FinancialYear(ContractModel):
     year: Annotated[int, Field(ge=1900, le=2100)]
-    revenue: int | None = Field(default=None, description="VND")
-    profit: int | None = Field(default=None, description="VND, negative for a loss")
+    revenue: Amount | None = Field(default=None, description="VND")
+    profit: Amount | None = Field(default=None, description="VND, negative for a loss")
 
 
 class LegalRepresentative(ContractModel):
@@ -107,9 +116,9 @@ class OrganizationRecord(ContractModel):
     registering_authority: str | None = None
     address: Address
     sector: Sector
-    members_count: NonNegative | None = None
-    workers_count: NonNegative | None = None
-    charter_capital: NonNegative | None = Field(default=None, description="VND")
+    members_count: People | None = None
+    workers_count: People | None = None
+    charter_capital: Capital | None = Field(default=None, description="VND")
     financials: list[FinancialYear] = Field(default_factory=list)
     legal_representative: LegalRepresentative | None = None
     contact: Contact | None = None

@@ -57,7 +57,9 @@ def with_value(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     *parents, leaf = path.split(".")
     node = body
     for key in parents:
-        node = node.setdefault(key, {}) if isinstance(node.get(key), dict) else {}
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
     node[leaf] = value
     return body
 

@@ -30,4 +30,5 @@ def build_registry(
         reference or reference_data(),
         clock,
         similar_name_threshold=settings.similar_name_threshold,
+        max_event_bytes=settings.max_event_bytes,
     )

@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.contracts.codes import Status
-from hoptac.registry.adapters import repository
+from hoptac.registry.adapters import outbox, repository
 from hoptac.registry.adapters.event_mapping import outbox_event
 from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
 from hoptac.registry.clock import Clock, today_in_vietnam
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import Principal, require_area, require_reviewer
 from hoptac.registry.domain.areas import legacy_disagreement
-from hoptac.registry.domain.errors import DuplicateRegistration, NotFound, Removed
+from hoptac.registry.domain.errors import DuplicateRegistration, EventTooLarge, NotFound, Removed
 from hoptac.registry.domain.history import Version, current_record
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.record import Record, public_view, redact
@@ -50,11 +50,13 @@ class Registry:
         reference: ReferenceData,
         clock: Clock,
         similar_name_threshold: float = 0.6,
+        max_event_bytes: int = 512 * 1024,
     ) -> None:
         self.engine = engine
         self.reference = reference
         self.clock = clock
         self.similar_name_threshold = similar_name_threshold
+        self.max_event_bytes = max_event_bytes
 
     def today(self) -> date:
         return today_in_vietnam(self.clock())
@@ -71,6 +73,7 @@ class Registry:
         org.apply(version)
         now = self.clock()
         event = outbox_event(org.id, org.record, version, before, now)
+        self._check_size(event, org, version, context, now)
         try:
             await repository.save(conn, org, version, context, event, now)
         except IntegrityError as error:
@@ -80,6 +83,28 @@ class Registry:
                 ) from error
             raise
         return View(present(org.id, org.record, org.version, now, viewer), org.version)
+
+    def _check_size(
+        self,
+        event: repository.OutboxEvent,
+        org: Organization,
+        version: Version,
+        context: WriteContext,
+        now: datetime,
+    ) -> None:
+        """Refuse a change whose event could not be published: one such event in the outbox
+        would hold back every event behind it."""
+        size = outbox.published_size(
+            event, version.event.event_type, org.id, version.version, context, now
+        )
+        if size <= self.max_event_bytes:
+            return
+        largest = sorted(org.record, key=lambda key: len(repr(org.record[key])), reverse=True)[:3]
+        raise EventTooLarge(
+            f"this change would publish an event of {size:,} bytes, over the limit of "
+            f"{self.max_event_bytes:,}; shorten the largest fields ({', '.join(largest)}) "
+            "or send the change in parts"
+        )
 
     async def _warnings(
         self, conn: AsyncConnection, record: Record, exclude: UUID | None

@@ -18,6 +18,12 @@ class RegistrySettings(ServiceSettings):
         default=5.0, ge=0, description="How long a checked token is trusted before a new lookup."
     )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
+    max_event_bytes: int = Field(
+        default=512 * 1024,
+        gt=0,
+        description="A change whose event body would be larger is refused (422); keep it well "
+        "under NATS's max_payload (1 MiB by default).",
+    )
     # The relay, a separate process (`python -m hoptac.registry.entrypoints.relay`).
     relay_batch_size: int = Field(default=256, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -11,7 +10,7 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.registry.adapters.outbox import envelope
+from hoptac.registry.adapters.outbox import encode, envelope
 
 
 def stream_config(max_age_days: int, duplicate_window_seconds: int) -> StreamConfig:
@@ -43,7 +42,7 @@ async def publish_in_order(js: JetStreamContext, rows: list[Any], ack_timeout: f
     """
     futures = []
     for row in rows:
-        body = json.dumps(envelope(row), ensure_ascii=False, separators=(",", ":")).encode()
+        body = encode(envelope(row))
         headers = {"Nats-Msg-Id": str(row.event_id)}
         futures.append(await js.publish_async(row.subject, body, headers=headers))
     done: list[int] = []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.events import SCHEMA_VERSION
+from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
 from hoptac.registry.adapters.tables import outbox
 
 # Only one sequencer may run at a time; the lock is taken per transaction, so a second relay
@@ -39,6 +42,43 @@ async def assign_sequences(conn: AsyncConnection, batch: int) -> int:
     await conn.execute(select(func.pg_advisory_xact_lock(SEQUENCER_LOCK)))
     result = await conn.execute(_ASSIGN, {"batch": batch})
     return int(result.rowcount)
+
+
+def encode(envelope: dict[str, Any]) -> bytes:
+    """The message body published to JetStream."""
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# The widest sequence number, for sizing an event before the relay numbers it.
+_WIDEST_SEQUENCE = 2**63 - 1
+
+
+def published_size(
+    event: OutboxEvent,
+    event_type: str,
+    organization_id: UUID,
+    organization_version: int,
+    context: WriteContext,
+    now: datetime,
+) -> int:
+    """The size in bytes of the body this event will be published with."""
+    return len(
+        encode(
+            {
+                "event_id": str(event.event_id),
+                "event_type": event_type,
+                "schema_version": SCHEMA_VERSION,
+                "occurred_at": event.occurred_at.isoformat(),
+                "recorded_at": now.isoformat(),
+                "sequence": _WIDEST_SEQUENCE,
+                "organization_id": str(organization_id),
+                "organization_version": organization_version,
+                "actor": context.actor,
+                "correlation_id": context.correlation_id,
+                "data": event.data,
+            }
+        )
+    )
 
 
 def envelope(row: Any) -> dict[str, Any]:

@@ -46,3 +46,7 @@ class Removed(DomainError):
 
 class NotAllowed(DomainError):
     pass
+
+
+class EventTooLarge(DomainError):
+    """The change is valid field by field, but its event would be too large to publish."""

@@ -22,6 +22,7 @@ from hoptac.registry.settings import RegistrySettings
 
 STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.InvalidFields: (422, "invalid_request"),
+    errors.EventTooLarge: (422, "event_too_large"),
     errors.InvalidTransition: (409, "invalid_transition"),
     errors.DuplicateRegistration: (409, "duplicate_registration_number"),
     errors.StaleVersion: (412, "stale_version"),

@@ -9,27 +9,49 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup, Status
 from hoptac.contracts.organization import (
     Address,
+    Capital,
     CommuneCode,
     Contact,
     DigitalAdoption,
     FinancialYear,
     LegacyArea,
-    NonNegative,
     OcopProduct,
+    People,
     ProvinceCode,
     Sector,
     VsicCode,
 )
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
 
+# Every text field is bounded, so that no accepted write can make an event too large to publish.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+    ),
+]
+
+
+def _web_address(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        raise ValueError("must be a web address starting with http:// or https://")
+    return value
+
+
+Website = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_web_address)
+]
+# The register holds no day before the first cooperatives (1945) nor after this century.
+Day = Annotated[date, Field(ge=date(1945, 1, 1), le=date(2099, 12, 31))]
 RegistrationNumber = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9./-]{1,32}$")
 ]
@@ -91,7 +113,9 @@ class LegacyAreaIn(LegacyArea):
 
 class AddressIn(Address):
     model_config = STRICT
+    street: ShortText | None = None
     legacy: LegacyAreaIn | None = None
+    text: LongText | None = Field(default=None, description="The address as originally written.")
 
 
 class SectorIn(Sector):
@@ -104,10 +128,15 @@ class FinancialYearIn(FinancialYear):
 
 class ContactIn(Contact):
     model_config = STRICT
+    phone: Phone | None = None
+    email: Email | None = None
+    website: Website | None = None
 
 
 class OcopProductIn(OcopProduct):
     model_config = STRICT
+    name: ShortText
+    certified_on: Day | None = None
 
 
 class DigitalAdoptionIn(DigitalAdoption):
@@ -127,21 +156,21 @@ class OrganizationCreate(Body):
     name_foreign: Name | None = None
     name_abbreviation: ShortText | None = None
     kind: Kind
-    registered_on: date
+    registered_on: Day
     registering_authority: ShortText | None = None
     address: AddressIn
     sector: SectorIn
-    members_count: NonNegative | None = None
-    workers_count: NonNegative | None = None
-    charter_capital: NonNegative | None = Field(default=None, description="VND")
+    members_count: People | None = None
+    workers_count: People | None = None
+    charter_capital: Capital | None = Field(default=None, description="VND")
     financials: list[FinancialYearIn] = Field(default_factory=list, max_length=100)
     legal_representative: RepresentativeIn | None = None
     contact: ContactIn | None = None
-    ocop_products: list[OcopProductIn] = Field(default_factory=list, max_length=200)
+    ocop_products: list[OcopProductIn] = Field(default_factory=list, max_length=100)
     digital: DigitalAdoptionIn = Field(default_factory=DigitalAdoptionIn)
     operating_in_practice: OperatingInPractice = OperatingInPractice.UNKNOWN
-    last_verified_on: date | None = None
-    effective_date: date | None = Field(
+    last_verified_on: Day | None = None
+    effective_date: Day | None = Field(
         default=None,
         description="A registration takes effect on registered_on; if sent, it must equal it.",
     )
@@ -152,7 +181,7 @@ class AddressPatch(Body):
     commune_code: CommuneCode | None = None
     province_code: ProvinceCode | None = None
     legacy: LegacyAreaIn | None = None
-    text: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    text: LongText | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
 
@@ -177,35 +206,35 @@ class OrganizationPatch(Body):
     name_foreign: Name | None = None
     name_abbreviation: ShortText | None = None
     kind: Kind | None = None
-    registered_on: date | None = None
+    registered_on: Day | None = None
     registering_authority: ShortText | None = None
     address: AddressPatch | None = None
     sector: SectorPatch | None = None
-    members_count: NonNegative | None = None
-    workers_count: NonNegative | None = None
-    charter_capital: NonNegative | None = None
+    members_count: People | None = None
+    workers_count: People | None = None
+    charter_capital: Capital | None = None
     financials: list[FinancialYearIn] | None = Field(default=None, max_length=100)
     legal_representative: RepresentativePatch | None = None
     contact: ContactIn | None = None
-    ocop_products: list[OcopProductIn] | None = Field(default=None, max_length=200)
+    ocop_products: list[OcopProductIn] | None = Field(default=None, max_length=100)
     digital: DigitalAdoptionIn | None = None
     operating_in_practice: OperatingInPractice | None = None
-    last_verified_on: date | None = None
-    effective_date: date | None = Field(
+    last_verified_on: Day | None = None
+    effective_date: Day | None = Field(
         default=None, description="The day the change happened; today when omitted."
     )
 
 
 class StatusChange(Body):
     status: Status
-    effective_date: date | None = Field(default=None, description="Today when omitted.")
+    effective_date: Day | None = Field(default=None, description="Today when omitted.")
     reason: Reason
-    suspended_until: date | None = Field(
+    suspended_until: Day | None = Field(
         default=None, description="Required for a suspension (tạm ngừng): its end date."
     )
 
 
 class Merger(Body):
     into: UUID = Field(description="The organisation that absorbs this one.")
-    effective_date: date | None = None
+    effective_date: Day | None = None
     reason: Reason
