@@ -52,7 +52,7 @@ async def start_registry(
         "HOPTAC_REGISTRY_DATABASE_URL": database_url,
         "HOPTAC_REGISTRY_NATS_URL": stack.nats.url,
         "HOPTAC_REGISTRY_PORT": str(port),
-        "HOPTAC_REGISTRY_RELAY_METRICS_PORT": "0",
+        "HOPTAC_REGISTRY_RELAY_PORT": "0",
         "HOPTAC_REGISTRY_RELAY_BATCH_SIZE": str(relay_batch_size),
     }
     if pool_size is not None:

@@ -103,7 +103,7 @@ async def registry_stack(
         "HOPTAC_REGISTRY_DATABASE_URL": fresh_database,
         "HOPTAC_REGISTRY_NATS_URL": nats_url,
         "HOPTAC_REGISTRY_PORT": str(port),
-        "HOPTAC_REGISTRY_RELAY_METRICS_PORT": "0",
+        "HOPTAC_REGISTRY_RELAY_PORT": "0",
         "HOPTAC_REGISTRY_RELAY_BATCH_SIZE": "10",
     }
     api = Process(

@@ -47,8 +47,8 @@ async def js(nc: Client) -> JetStreamContext:
 
 
 @pytest.fixture
-def relay(engine: AsyncEngine, js: JetStreamContext) -> OutboxRelay:
-    return OutboxRelay(engine, js, RelayOptions(batch_size=4, publish_timeout=2))
+def relay(engine: AsyncEngine, nc: Client, js: JetStreamContext) -> OutboxRelay:
+    return OutboxRelay(engine, nc, RelayOptions(batch_size=4, publish_timeout=2))
 
 
 async def register_many(

@@ -5,6 +5,7 @@ Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field",
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,6 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
+
+log = logging.getLogger("hoptac.http")
+
+
+class NotReady(Exception):
+    """A reason for not being ready that is fit to show anyone: it names no internals."""
+
+
 MetricsRefresh = Callable[[], Awaitable[None]]  # updates gauges right before a scrape
 
 
@@ -197,9 +206,15 @@ def install_defaults(
     async def readyz() -> JSONResponse:
         try:
             await ready()
-        except Exception as error:  # any failing dependency means "not ready", with its reason
+        except NotReady as error:
+            return JSONResponse(status_code=503, content=error_body("not_ready", str(error)))
+        except Exception as error:  # any failing dependency means "not ready"; details in the log
+            log.warning("%s is not ready: %s: %s", service, type(error).__name__, error)
             return JSONResponse(
-                status_code=503, content=error_body("not_ready", f"{type(error).__name__}: {error}")
+                status_code=503,
+                content=error_body(
+                    "not_ready", f"a dependency of {service} is unavailable; see its log"
+                ),
             )
         return JSONResponse({"status": "ready", "service": service})
 

@@ -32,6 +32,12 @@ class RegistrySettings(ServiceSettings):
         ge=0,
         description="Wait after a commit so commits close together share a batch.",
     )
-    relay_metrics_port: int = 8101
+    relay_port: int = Field(default=8101, description="The relay's /healthz, /readyz, /metrics.")
+    outbox_max_age_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="An event waiting longer than this to be published turns the registry's and "
+        "the relay's readiness red.",
+    )
     stream_max_age_days: int = Field(default=365, gt=0)
     stream_duplicate_window_seconds: int = Field(default=1200, gt=0)

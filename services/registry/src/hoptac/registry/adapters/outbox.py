@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.events import SCHEMA_VERSION
+from hoptac.platform.http import NotReady
 from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
 from hoptac.registry.adapters.tables import outbox
 
@@ -98,16 +99,88 @@ def envelope(row: Any) -> dict[str, Any]:
 
 
 async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
+    """The next rows to publish, in sequence order; rows set aside are not among them."""
     rows = await conn.execute(
         select(outbox)
-        .where(outbox.c.sequence.is_not(None), outbox.c.published_at.is_(None))
+        .where(
+            outbox.c.sequence.is_not(None),
+            outbox.c.published_at.is_(None),
+            outbox.c.held_at.is_(None),
+        )
         .order_by(outbox.c.sequence)
         .limit(batch)
     )
     return list(rows)
 
 
+async def hold(conn: AsyncConnection, held: dict[int, str]) -> None:
+    """Set rows aside (by outbox id) with the reason they cannot be published."""
+    for row_id, reason in held.items():
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(held_at=func.now(), held_reason=reason[:2000])
+        )
+
+
+_HELD = and_(outbox.c.held_at.is_not(None), outbox.c.published_at.is_(None))
+
+
+async def held_rows(conn: AsyncConnection, *, dead_lettered: bool = False) -> list[Any]:
+    """Rows set aside, oldest first: waiting for an operator, or also those dead-lettered."""
+    query = select(
+        outbox.c.sequence,
+        outbox.c.event_id,
+        outbox.c.event_type,
+        outbox.c.organization_id,
+        outbox.c.organization_version,
+        func.octet_length(outbox.c.data.cast(Text)).label("data_bytes"),
+        outbox.c.held_at,
+        outbox.c.held_reason,
+        outbox.c.dead_lettered_at,
+    ).where(_HELD)
+    if not dead_lettered:
+        query = query.where(outbox.c.dead_lettered_at.is_(None))
+    return list(await conn.execute(query.order_by(outbox.c.sequence)))
+
+
+async def held_count(conn: AsyncConnection) -> int:
+    return int(
+        await conn.scalar(select(func.count()).where(_HELD, outbox.c.dead_lettered_at.is_(None)))
+        or 0
+    )
+
+
+def _chosen(sequences: list[int] | None) -> Any:
+    waiting = and_(_HELD, outbox.c.dead_lettered_at.is_(None))
+    return waiting if sequences is None else and_(waiting, outbox.c.sequence.in_(sequences))
+
+
+async def retry(conn: AsyncConnection, sequences: list[int] | None) -> list[int]:
+    """Give held rows (all when `sequences` is None) back to the relay; returns their sequences."""
+    result = await conn.execute(
+        update(outbox)
+        .where(_chosen(sequences))
+        .values(held_at=None, held_reason=None)
+        .returning(outbox.c.sequence)
+    )
+    return sorted(result.scalars())
+
+
+async def dead_letter(conn: AsyncConnection, sequences: list[int] | None) -> list[int]:
+    """Give up publishing held rows; they stay readable in the change log (GET /v1/changes)."""
+    result = await conn.execute(
+        update(outbox)
+        .where(_chosen(sequences))
+        .values(dead_lettered_at=func.now())
+        .returning(outbox.c.sequence)
+    )
+    return sorted(result.scalars())
+
+
 async def mark_published(conn: AsyncConnection, ids: list[int]) -> None:
+    if not ids:
+        return
     await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=func.now()))
 
 
@@ -119,14 +192,27 @@ async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, 
 
 
 async def backlog(conn: AsyncConnection) -> tuple[int, float]:
-    """Rows not yet published, and the age in seconds of the oldest of them."""
+    """Rows waiting to be published (not those set aside), and the age in seconds of the oldest."""
     row = (
         await conn.execute(
             select(func.count(), func.min(outbox.c.recorded_at)).where(
-                outbox.c.published_at.is_(None)
+                outbox.c.published_at.is_(None), outbox.c.held_at.is_(None)
             )
         )
     ).one()
     count, oldest = row
     now: datetime = await conn.scalar(select(func.now()))
     return int(count), (now - oldest).total_seconds() if oldest else 0.0
+
+
+class BacklogTooOld(NotReady):
+    """Events wait too long to be published: the relay or NATS is down or stuck."""
+
+
+async def check_backlog(conn: AsyncConnection, max_age_seconds: float) -> None:
+    count, oldest = await backlog(conn)
+    if oldest > max_age_seconds:
+        raise BacklogTooOld(
+            f"{count} events are waiting to be published, the oldest for {oldest:.0f} s (limit "
+            f"{max_age_seconds:.0f} s): is the relay running and NATS reachable?"
+        )

@@ -12,14 +12,15 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
-from nats.js import JetStreamContext
+from nats.aio.client import Client
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.registry.adapters import outbox
-from hoptac.registry.adapters.jetstream import publish_in_order
+from hoptac.registry.adapters.jetstream import Outcome, publish_in_order
 from hoptac.registry.adapters.repository import OUTBOX_CHANNEL
 
 log = logging.getLogger("hoptac.registry.relay")
@@ -27,6 +28,7 @@ log = logging.getLogger("hoptac.registry.relay")
 LEADER_LOCK = 0x72656C6179  # "relay"
 
 PUBLISHED = Counter("hoptac_relay_published_total", "Events published to JetStream")
+HELD = Counter("hoptac_relay_held_total", "Events set aside because JetStream can never take them")
 FAILURES = Counter("hoptac_relay_failures_total", "Relay iterations that failed and were retried")
 PUBLISH_LAG = Histogram(
     "hoptac_relay_publish_lag_seconds",
@@ -49,29 +51,52 @@ def plain_dsn(sqlalchemy_url: str) -> str:
 
 
 class OutboxRelay:
-    def __init__(self, engine: AsyncEngine, js: JetStreamContext, options: RelayOptions) -> None:
+    def __init__(self, engine: AsyncEngine, nc: Client, options: RelayOptions) -> None:
         self.engine = engine
-        self.js = js
+        self.nc = nc
+        self.js = nc.jetstream()
         self.options = options
+        self.leading = False
 
     async def step(self) -> int:
-        """Number what committed, publish one batch; returns how many were published."""
+        """Number what committed, publish one batch; returns how many rows were settled
+        (published, or set aside because JetStream can never take them)."""
         async with self.engine.begin() as conn:
             await outbox.assign_sequences(conn, self.options.batch_size)
             rows = await outbox.unpublished(conn, self.options.batch_size)
         if not rows:
             return 0
-        published = await publish_in_order(self.js, rows, self.options.publish_timeout)
-        if published:
+        outcome = await publish_in_order(
+            self.js, rows, self.options.publish_timeout, self.nc.max_payload
+        )
+        if outcome.settled:
             async with self.engine.begin() as conn:
-                await outbox.mark_published(conn, published)
-            now = time.time()
-            for row in rows[: len(published)]:
+                await outbox.mark_published(conn, outcome.published)
+                await outbox.hold(conn, outcome.held)
+            self._observe(rows, outcome)
+        if outcome.settled < len(rows):
+            raise RuntimeError(
+                f"JetStream acknowledged {len(outcome.published)} of {len(rows)} events"
+            )
+        return outcome.settled
+
+    @staticmethod
+    def _observe(rows: list[Any], outcome: Outcome) -> None:
+        now = time.time()
+        published = set(outcome.published)
+        for row in rows:
+            if row.id in published:
                 PUBLISH_LAG.observe(max(0.0, now - row.recorded_at.timestamp()))
-            PUBLISHED.inc(len(published))
-        if len(published) < len(rows):
-            raise RuntimeError(f"JetStream acknowledged {len(published)} of {len(rows)} events")
-        return len(published)
+            elif row.id in outcome.held:
+                log.error(
+                    "set aside outbox sequence %s (event %s): %s; the events behind it go on. "
+                    "See `hoptac registry outbox list`.",
+                    row.sequence,
+                    row.event_id,
+                    outcome.held[row.id],
+                )
+        PUBLISHED.inc(len(outcome.published))
+        HELD.inc(len(outcome.held))
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -106,6 +131,7 @@ class OutboxRelay:
                 if stop.is_set():
                     return
             log.info("this relay leads; publishing the outbox")
+            self.leading = True
             wake = asyncio.Event()
             await conn.add_listener(OUTBOX_CHANNEL, lambda *_: wake.set())
             while not stop.is_set():
@@ -115,4 +141,5 @@ class OutboxRelay:
                 if conn.is_closed():
                     raise ConnectionError("lost the leader connection to PostgreSQL")
         finally:
+            self.leading = False
             await conn.close(timeout=2)

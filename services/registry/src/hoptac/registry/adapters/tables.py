@@ -94,6 +94,12 @@ outbox = Table(
     Column("data", JSONB, nullable=False),
     Column("sequence", BigInteger, unique=True),
     Column("published_at", DateTime(timezone=True)),
+    # Set aside by the relay, with its reason, when JetStream refuses the event; an operator
+    # retries it (clearing held_at) or dead-letters it (it stays in the change log).
+    Column("held_at", DateTime(timezone=True)),
+    Column("held_reason", Text),
+    Column("dead_lettered_at", DateTime(timezone=True)),
+    Index("outbox_held", "sequence", postgresql_where=text("held_at IS NOT NULL")),
     Index("outbox_unsequenced", "id", postgresql_where=text("sequence IS NULL")),
     Index(
         "outbox_unpublished",

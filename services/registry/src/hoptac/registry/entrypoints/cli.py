@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import uuid4
 
 import typer
 from rich.console import Console
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from hoptac.platform.service import Stack
-from hoptac.registry.adapters import tokens
+from hoptac.registry.adapters import outbox, tokens
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.adapters.migrations import migrate
 from hoptac.registry.adapters.repository import WriteContext
@@ -24,6 +25,7 @@ from hoptac.registry.demo.loader import LoadReport, load_demo
 from hoptac.registry.domain.access import Role
 from hoptac.registry.settings import RegistrySettings
 
+_T = TypeVar("_T")
 console = Console()
 token_app = typer.Typer(help="Issue and revoke API tokens (stored hashed; shown once).")
 registry_app = typer.Typer(help="Operate the registry database.")
@@ -105,6 +107,77 @@ def migrate_database(database_url: DatabaseUrl = None) -> None:
     """Bring the registry database schema up to date."""
     migrate(_database_url(database_url))
     console.print("registry schema is up to date")
+
+
+outbox_app = typer.Typer(
+    help="Events the relay set aside because JetStream cannot take them: list, retry, dead-letter."
+)
+registry_app.add_typer(outbox_app, name="outbox")
+
+Sequences = Annotated[
+    list[int] | None, typer.Argument(help="Sequence numbers; none means every held event.")
+]
+
+
+async def _on_outbox(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await action(conn)
+    finally:
+        await engine.dispose()
+
+
+@outbox_app.command("list")
+def list_held(
+    all_: Annotated[bool, typer.Option("--all", help="Also those already dead-lettered.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Events set aside by the relay, with why; the events behind them were published."""
+    rows = asyncio.run(
+        _on_outbox(
+            _database_url(database_url),
+            lambda conn: outbox.held_rows(conn, dead_lettered=all_),
+        )
+    )
+    if not rows:
+        console.print("no event is set aside")
+        return
+    for row in rows:
+        state = "dead-lettered" if row.dead_lettered_at else "held"
+        console.print(
+            f"[bold]sequence {row.sequence}[/bold] ({state}) {row.event_type} {row.event_id}\n"
+            f"  organisation {row.organization_id} version {row.organization_version}, "
+            f"{row.data_bytes:,} bytes of data, held since "
+            f"{row.held_at.isoformat(timespec='seconds')}\n"
+            f"  reason: {row.held_reason}",
+            soft_wrap=True,
+        )
+
+
+def _report(done: list[int], what: str) -> None:
+    if not done:
+        console.print("[red]no held event matches[/red]")
+        raise typer.Exit(1)
+    console.print(f"{what}: {', '.join(map(str, done))}")
+
+
+@outbox_app.command("retry")
+def retry_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
+    """Give held events back to the relay (after raising NATS's max_payload, for instance)."""
+    done = asyncio.run(
+        _on_outbox(_database_url(database_url), lambda conn: outbox.retry(conn, sequences))
+    )
+    _report(done, "given back to the relay")
+
+
+@outbox_app.command("dead-letter")
+def dead_letter_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
+    """Stop trying to publish held events; they stay in the change log (GET /v1/changes)."""
+    done = asyncio.run(
+        _on_outbox(_database_url(database_url), lambda conn: outbox.dead_letter(conn, sequences))
+    )
+    _report(done, "dead-lettered (still in the change log)")
 
 
 @demo_app.command("load")

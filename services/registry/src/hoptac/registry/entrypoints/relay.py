@@ -1,4 +1,8 @@
-"""The relay process: `python -m hoptac.registry.entrypoints.relay`."""
+"""The relay process: `python -m hoptac.registry.entrypoints.relay`.
+
+Beside the relay it serves /healthz, /readyz and /metrics on HOPTAC_REGISTRY_RELAY_PORT; it is
+ready while PostgreSQL answers and no waiting event is older than the outbox's age limit.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,48 @@ import asyncio
 import logging
 import signal
 
-from prometheus_client import start_http_server
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import REGISTRY
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.platform.http import install_defaults
 from hoptac.platform.nats import connect
+from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.jetstream import ensure_stream, stream_config
 from hoptac.registry.adapters.relay import OutboxRelay, RelayOptions
 from hoptac.registry.bootstrap import engine_for
 from hoptac.registry.settings import RegistrySettings
 
 
+def relay_app(engine: AsyncEngine, settings: RegistrySettings) -> FastAPI:
+    app = FastAPI(title="hoptac registry relay", version="1")
+
+    async def ready() -> None:
+        async with engine.connect() as conn:
+            await outbox.check_backlog(conn, settings.outbox_max_age_seconds)
+
+    install_defaults(app, "registry-relay", REGISTRY, ready, settings.max_body_bytes)
+    return app
+
+
 async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
     engine = engine_for(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            relay_app(engine, settings),
+            host=settings.host,
+            port=settings.relay_port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    serving = asyncio.create_task(server.serve())
     nc = await connect(settings.nats_url, "hoptac-registry-relay")
     try:
-        js = nc.jetstream()
         await ensure_stream(
-            js,
+            nc.jetstream(),
             stream_config(settings.stream_max_age_days, settings.stream_duplicate_window_seconds),
         )
         options = RelayOptions(
@@ -29,8 +59,10 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
             poll_seconds=settings.relay_poll_seconds,
             coalesce_seconds=settings.relay_coalesce_seconds,
         )
-        await OutboxRelay(engine, js, options).run(stop)
+        await OutboxRelay(engine, nc, options).run(stop)
     finally:
+        server.should_exit = True
+        await serving
         await nc.drain()
         await engine.dispose()
 
@@ -38,8 +70,6 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
 def main() -> None:
     settings = RegistrySettings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
-    if settings.relay_metrics_port:
-        start_http_server(settings.relay_metrics_port, addr=settings.host)
 
     async def serve() -> None:
         stop = asyncio.Event()

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Gauge
-from sqlalchemy import text
 
 from hoptac.platform.http import error_response, install_defaults
 from hoptac.registry.adapters import outbox
@@ -74,13 +73,20 @@ def create_app(
         registry=metrics,
     )
 
+    held = Gauge(
+        "hoptac_outbox_held",
+        "Outbox rows set aside because JetStream cannot take them, waiting for an operator",
+        registry=metrics,
+    )
+
     async def ready() -> None:
         async with service.engine.connect() as conn:
-            await conn.execute(text("SELECT 1 FROM outbox LIMIT 1"))
+            await outbox.check_backlog(conn, settings.outbox_max_age_seconds)
 
     async def refresh() -> None:
         async with service.engine.connect() as conn:
             count, oldest = await outbox.backlog(conn)
+            held.set(await outbox.held_count(conn))
         backlog.set(count)
         lag.set(oldest)
 
