@@ -4,6 +4,7 @@ real PostgreSQL, real NATS, a real uvicorn and a worker process."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -133,10 +134,17 @@ async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.service}") as client:
         env = (await client.get("/env")).json()
+    # NATS runs with the platform's account: a service logs in as `platform`, which may not
+    # publish events (only the registry's relay may), and the password is never printed.
+    nats_login = re.fullmatch(
+        rf"nats://platform:(?P<password>[0-9a-f]{{48}})@127\.0\.0\.1:{ports.nats}",
+        env.pop("HOPTAC_DUMMY_NATS_URL"),
+    )
+    assert nats_login is not None
+    assert nats_login["password"] not in stack.text()
     assert env == {
         "HOPTAC_DUMMY_HOST": "127.0.0.1",
         "HOPTAC_DUMMY_PORT": str(ports.service),
-        "HOPTAC_DUMMY_NATS_URL": f"nats://127.0.0.1:{ports.nats}",
         "HOPTAC_DUMMY_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{ports.postgres}/dummy",
         "HOPTAC_DUMMY_VAR_DIR": str(var_dir),
         "HOPTAC_DUMMY_GREETING": "xin chào",

@@ -44,6 +44,7 @@ DEPLOY_NATS = ROOT / "deploy" / "nats"
 DOCS = ROOT / "docs" / "nats-access.md"
 
 PLATFORM_PASSWORD = "platform-test-password"
+RELAY_PASSWORD = "relay-test-password"
 TAX_PASSWORD = "agency-tax-test-password"
 # bcrypt of TAX_PASSWORD: the form docs/nats-access.md recommends for the environment variable.
 TAX_PASSWORD_BCRYPT = "$2a$10$Sareo.lhXuk1gQ.c5JuOXeX9f9t22L8sXHUgpzvTdme3IPKmwWIfK"
@@ -163,6 +164,7 @@ def running_server(conf_dir: Path, env: dict[str, str]) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def server(conf_dir: Path) -> Iterator[Server]:
     env = server_env(
+        RELAY_NATS_PASSWORD=f'"{RELAY_PASSWORD}"',
         PLATFORM_NATS_PASSWORD=f'"{PLATFORM_PASSWORD}"',
         AGENCY_TAX_PASSWORD=f'"{TAX_PASSWORD_BCRYPT}"',
         AGENCY_STATS_PASSWORD=f'"{STATS_PASSWORD}"',
@@ -212,10 +214,10 @@ def docs_example(defining: str) -> dict[str, Any]:
     return names
 
 
-async def prepare_stream(platform: Connection, *agencies: str) -> None:
+async def prepare_stream(relay: Connection, platform: Connection, *agencies: str) -> None:
     """COOP_ORG_V1 as the registry's relay creates it, empty, and each agency's consumer as
     docs/nats-access.md has the operator create it."""
-    js = platform.nc.jetstream()
+    js = relay.nc.jetstream()
     with contextlib.suppress(NotFoundError):
         await js.delete_stream(STREAM)
     await ensure_stream(js, stream_config(max_age_days=30, duplicate_window_seconds=1200))
@@ -225,9 +227,18 @@ async def prepare_stream(platform: Connection, *agencies: str) -> None:
 
 
 @pytest.fixture
-async def platform(server: Server) -> AsyncIterator[Connection]:
+async def relay(server: Server) -> AsyncIterator[Connection]:
+    """The registry's relay: the only user that may publish events."""
+    connection = await connect(server.url, "relay", RELAY_PASSWORD)
+    yield connection
+    await connection.nc.close()
+
+
+@pytest.fixture
+async def platform(server: Server, relay: Connection) -> AsyncIterator[Connection]:
+    """The projections' user (and the operator's, for agency consumers)."""
     connection = await connect(server.url, "platform", PLATFORM_PASSWORD)
-    await prepare_stream(connection, "agency_tax", "agency_stats")
+    await prepare_stream(relay, connection, "agency_tax", "agency_stats")
     yield connection
     await connection.nc.close()
 
@@ -252,15 +263,15 @@ def event(
     }
 
 
-async def publish_events(platform: Connection, *events: tuple[str, Event]) -> None:
+async def publish_events(relay: Connection, *events: tuple[str, Event]) -> None:
     """Publish events as the relay does, each acknowledged by JetStream before the next."""
-    js = platform.nc.jetstream()
+    js = relay.nc.jetstream()
     for subject, envelope in events:
         await js.publish(subject, json.dumps(envelope, ensure_ascii=False).encode())
 
 
 async def interest_reached(
-    server: Server, platform: Connection, agency: Connection, received: list[str]
+    server: Server, relay: Connection, agency: Connection, received: list[str]
 ) -> None:
     """Publish core probes on coop.v1.org.probe.96 until the agency's subscription receives one.
 
@@ -271,8 +282,8 @@ async def interest_reached(
     says whether the import carried anything at all."""
 
     async def probed() -> bool:
-        await platform.nc.publish("coop.v1.org.probe.96", b"{}")
-        await platform.nc.flush()
+        await relay.nc.publish("coop.v1.org.probe.96", b"{}")
+        await relay.nc.flush()
         await asyncio.sleep(0.05)
         return "coop.v1.org.probe.96" in received
 
@@ -286,7 +297,7 @@ async def interest_reached(
 
 
 async def test_agency_receives_live_events_on_a_core_subscription(
-    server: Server, platform: Connection, tax: Connection
+    relay: Connection, server: Server, platform: Connection, tax: Connection
 ) -> None:
     received: list[str] = []
 
@@ -295,12 +306,12 @@ async def test_agency_receives_live_events_on_a_core_subscription(
 
     await tax.nc.subscribe("coop.v1.org.*.96", cb=on_message)
     await tax.nc.flush()
-    await interest_reached(server, platform, tax, received)
+    await interest_reached(server, relay, tax, received)
     received.clear()
     await publish_events(
-        platform, event("coop.v1.org.registered.96", 1), event("coop.v1.org.updated.01", 2)
+        relay, event("coop.v1.org.registered.96", 1), event("coop.v1.org.updated.01", 2)
     )
-    await publish_events(platform, event("coop.v1.org.updated.96", 2))
+    await publish_events(relay, event("coop.v1.org.updated.96", 2))
 
     await wait_until(
         lambda: len(received) == 2, message=f"two events for province 96, received {received}"
@@ -310,10 +321,10 @@ async def test_agency_receives_live_events_on_a_core_subscription(
 
 
 async def test_agency_reads_the_stream_from_its_durable_consumer_and_keeps_its_place(
-    server: Server, platform: Connection, tax: Connection
+    relay: Connection, server: Server, platform: Connection, tax: Connection
 ) -> None:
     await publish_events(
-        platform,
+        relay,
         event("coop.v1.org.registered.96", 1),
         event("coop.v1.org.updated.96", 2),
         event("coop.v1.org.status_changed.96", 3),
@@ -327,7 +338,7 @@ async def test_agency_reads_the_stream_from_its_durable_consumer_and_keeps_its_p
     await tax.nc.close()
 
     # Events published while the agency is away wait in its consumer.
-    await publish_events(platform, event("coop.v1.org.removed.96", 4))
+    await publish_events(relay, event("coop.v1.org.removed.96", 4))
     again = await connect(server.url, "agency_tax", TAX_PASSWORD)
     try:
         js = again.nc.jetstream(prefix=AGENCY_JS_API)
@@ -349,7 +360,7 @@ async def test_agency_reads_the_stream_from_its_durable_consumer_and_keeps_its_p
 
 @pytest.mark.parametrize("subject", ["coop.v1.org.registered.96", "coop.v1.anything"])
 async def test_agency_cannot_publish_events(
-    platform: Connection, tax: Connection, subject: str
+    relay: Connection, platform: Connection, tax: Connection, subject: str
 ) -> None:
     received: list[bytes] = []
 
@@ -363,10 +374,29 @@ async def test_agency_cannot_publish_events(
     await tax.nc.flush()
 
     await tax.permissions_violation(subject)
-    await publish_events(platform, event("coop.v1.org.updated.96", 1))  # a marker behind it
+    await publish_events(relay, event("coop.v1.org.updated.96", 1))  # a marker behind it
     await wait_until(lambda: received)
     assert [json.loads(data).get("forged") for data in received] == [None]
     assert (await platform.nc.jetstream().stream_info(STREAM)).state.messages == 1
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "coop.v1.org.registered.96",
+        f"$JS.API.STREAM.DELETE.{STREAM}",
+        f"$JS.API.STREAM.PURGE.{STREAM}",
+        f"$JS.API.STREAM.UPDATE.{STREAM}",
+    ],
+)
+async def test_only_the_relay_publishes_events_or_changes_the_stream(
+    relay: Connection, platform: Connection, subject: str
+) -> None:
+    await publish_events(relay, event("coop.v1.org.registered.96", 1))
+    await platform.nc.publish(subject, b'{"forged": true}')
+    await platform.nc.flush()
+    await platform.permissions_violation(subject)
+    assert (await relay.nc.jetstream().stream_info(STREAM)).state.messages == 1
 
 
 @pytest.mark.parametrize(
@@ -404,9 +434,9 @@ async def test_agency_cannot_subscribe_to_other_subjects(tax: Connection, subjec
     ],
 )
 async def test_agency_cannot_change_or_inspect_the_stream(
-    platform: Connection, tax: Connection, subject: str
+    relay: Connection, platform: Connection, tax: Connection, subject: str
 ) -> None:
-    await publish_events(platform, event("coop.v1.org.registered.96", 1))
+    await publish_events(relay, event("coop.v1.org.registered.96", 1))
 
     with pytest.raises((NatsTimeoutError, NoRespondersError)):
         await tax.nc.request(subject, b"{}", timeout=1)
@@ -429,9 +459,9 @@ async def test_agency_cannot_change_or_inspect_the_stream(
     ],
 )
 async def test_agency_cannot_see_or_read_another_agencys_consumer(
-    platform: Connection, tax: Connection, subject: str
+    relay: Connection, platform: Connection, tax: Connection, subject: str
 ) -> None:
-    await publish_events(platform, event("coop.v1.org.registered.96", 1))
+    await publish_events(relay, event("coop.v1.org.registered.96", 1))
 
     with pytest.raises((NatsTimeoutError, NoRespondersError)):
         await tax.nc.request(subject, b"{}", timeout=1)
@@ -442,8 +472,10 @@ async def test_agency_cannot_see_or_read_another_agencys_consumer(
     assert (stats.num_pending, stats.num_ack_pending, stats.delivered.stream_seq) == (1, 0, 0)
 
 
-async def test_each_agency_reads_its_own_consumer(server: Server, platform: Connection) -> None:
-    await publish_events(platform, event("coop.v1.org.registered.96", 1))
+async def test_each_agency_reads_its_own_consumer(
+    relay: Connection, server: Server, platform: Connection
+) -> None:
+    await publish_events(relay, event("coop.v1.org.registered.96", 1))
     stats = await connect(server.url, "agency_stats", STATS_PASSWORD)
     try:
         js = stats.nc.jetstream(prefix=AGENCY_JS_API)
@@ -490,7 +522,9 @@ async def test_anonymous_clients_are_refused(server: Server) -> None:
 def test_server_refuses_to_start_without_an_agency_password(tmp_path: Path) -> None:
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
-    result = check_config(config, server_env(PLATFORM_NATS_PASSWORD='"p"'))
+    result = check_config(
+        config, server_env(RELAY_NATS_PASSWORD='"r"', PLATFORM_NATS_PASSWORD='"p"')
+    )
     assert result.returncode != 0
     assert "AGENCY_TAX_PASSWORD" in result.stdout + result.stderr
 
@@ -498,19 +532,21 @@ def test_server_refuses_to_start_without_an_agency_password(tmp_path: Path) -> N
 def test_committed_configuration_is_valid(tmp_path: Path) -> None:
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
-    env = server_env(PLATFORM_NATS_PASSWORD='"p"', AGENCY_TAX_PASSWORD='"t"')
+    env = server_env(
+        RELAY_NATS_PASSWORD='"r"', PLATFORM_NATS_PASSWORD='"p"', AGENCY_TAX_PASSWORD='"t"'
+    )
     result = check_config(config, env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 async def test_the_agency_program_in_the_docs_keeps_the_newest_state_of_each_organisation(
-    platform: Connection, tax: Connection
+    relay: Connection, platform: Connection, tax: Connection
 ) -> None:
     example = docs_example("apply_batch")
     assert (example["API_PREFIX"], example["DURABLE"]) == (AGENCY_JS_API, "agency_tax")
     first, renamed = "HTX Nông nghiệp Tân Hưng", "HTX Dịch vụ Nông nghiệp Tân Hưng"
     await publish_events(
-        platform,
+        relay,
         event("coop.v1.org.registered.96", 1, name=first),
         event("coop.v1.org.updated.96", 2, name=renamed),
         event("coop.v1.org.updated.96", 2, name="a repeat"),
@@ -543,14 +579,17 @@ async def test_the_agency_program_in_the_docs_keeps_the_newest_state_of_each_org
 async def test_an_agency_added_to_the_configuration_reads_after_a_restart(tmp_path: Path) -> None:
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     env = server_env(
+        RELAY_NATS_PASSWORD=f'"{RELAY_PASSWORD}"',
         PLATFORM_NATS_PASSWORD=f'"{PLATFORM_PASSWORD}"',
         AGENCY_TAX_PASSWORD=f'"{TAX_PASSWORD_BCRYPT}"',
     )
     with running_server(tmp_path, env) as server:
+        relay = await connect(server.url, "relay", RELAY_PASSWORD)
         platform = await connect(server.url, "platform", PLATFORM_PASSWORD)
-        await prepare_stream(platform, "agency_tax")
-        await publish_events(platform, event("coop.v1.org.registered.96", 1))
+        await prepare_stream(relay, platform, "agency_tax")
+        await publish_events(relay, event("coop.v1.org.registered.96", 1))
         await platform.nc.close()
+        await relay.nc.close()
 
     add_agency(tmp_path, "AGENCY_AGRI", "agency_agri")
     env["AGENCY_AGRI_PASSWORD"] = f'"{TAX_PASSWORD_BCRYPT}"'  # the same password, for brevity
@@ -583,7 +622,10 @@ def test_an_agency_importing_another_agencys_consumer_stops_the_server_at_start(
     stats_file.write_text(text.replace(mistake.replace("tax", "stats"), mistake))
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
     env = server_env(
-        PLATFORM_NATS_PASSWORD='"p"', AGENCY_TAX_PASSWORD='"t"', AGENCY_STATS_PASSWORD='"s"'
+        RELAY_NATS_PASSWORD='"r"',
+        PLATFORM_NATS_PASSWORD='"p"',
+        AGENCY_TAX_PASSWORD='"t"',
+        AGENCY_STATS_PASSWORD='"s"',
     )
 
     result = check_config(config, env)

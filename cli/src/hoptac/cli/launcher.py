@@ -26,8 +26,10 @@ from hoptac.cli.children import Child, launch, stop_children
 from hoptac.cli.settings import LauncherSettings, port_variable, service_port
 from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, PortInUseError, port_is_free
 from hoptac.platform.embedded.databases import database_url, ensure_database, run_coroutine
+from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK
 from hoptac.platform.embedded.processes import poll
+from hoptac.platform.nats import shown
 from hoptac.platform.service import ServiceSpec, Stack
 
 _SUPERVISE_INTERVAL = 0.5
@@ -43,6 +45,14 @@ class StackError(Exception):
 
 class _StopRequested(BaseException):
     """Raised by the SIGINT/SIGTERM handler to unwind whatever the launcher is doing."""
+
+
+@dataclass(frozen=True)
+class NatsLogins:
+    """The NATS URLs, with their logins: only the service that publishes events gets `relay`."""
+
+    services: str
+    relay: str
 
 
 @dataclass
@@ -107,16 +117,16 @@ class Launcher:
     def _start(self) -> None:
         self._check_ports()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        nats_url = self._start_nats()
+        nats = self._start_nats()
         server_url = self._start_postgres()
         for service in self.services:
             self._prepare_database(service, server_url)
         for service in self.services:
-            self._spawn(service, nats_url)
+            self._spawn(service, nats)
         self._wait_until_ready()
         for service in self.services:
-            self._run_after_start(service, nats_url)
-        self._print_summary(nats_url, server_url)
+            self._run_after_start(service, nats.services)
+        self._print_summary(nats.services, server_url)
 
     def _wanted_ports(self) -> list[tuple[int, str, str]]:
         """(port, who wants it, how to choose another) for everything we are about to start."""
@@ -144,14 +154,21 @@ class Launcher:
         if problems:
             raise StackError("\n".join(problems))
 
-    def _start_nats(self) -> str:
+    def _start_nats(self) -> NatsLogins:
         if self.settings.nats_url is not None:
-            return self.settings.nats_url
+            relay = self.settings.relay_nats_url or self.settings.nats_url
+            return NatsLogins(services=self.settings.nats_url, relay=relay)
+        account = PlatformAccount()
         self.nats = EmbeddedNats(
-            self.var_dir / "nats", self.settings.nats_port, log_file=self.log_dir / "nats.log"
+            self.var_dir / "nats",
+            self.settings.nats_port,
+            log_file=self.log_dir / "nats.log",
+            account=account,
         )
         self._start_server("NATS", self.nats, _NATS_PORT_HINT)
-        return self.nats.url
+        return NatsLogins(
+            services=account.services_url(self.nats.url), relay=account.relay_url(self.nats.url)
+        )
 
     def _start_postgres(self) -> str:
         if self.settings.database_url is not None:
@@ -191,8 +208,9 @@ class Launcher:
             what = f"migrating the {spec.name} database"
             self._call_hook(what, spec.migrate, service.database_url)
 
-    def _spawn(self, service: RunningService, nats_url: str) -> None:
+    def _spawn(self, service: RunningService, nats: NatsLogins) -> None:
         spec = service.spec
+        nats_url = nats.relay if spec.publishes_events else nats.services
         env = self._service_env(service, nats_url)
         uvicorn = _uvicorn_command(spec.asgi_app, service.port)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
@@ -266,7 +284,7 @@ class Launcher:
             self.console.print("No service is installed (entry-point group hoptac.services).")
         databases = ", ".join(s.spec.database for s in self.services if s.spec.database)
         postgres = escape(_without_password(server_url))
-        self.console.print(f"NATS        {nats_url}", soft_wrap=True)
+        self.console.print(f"NATS        {escape(shown(nats_url))}", soft_wrap=True)
         self.console.print(f"PostgreSQL  {postgres}  databases: {databases or '-'}", soft_wrap=True)
         self.console.print(f"logs        {self.log_dir}", soft_wrap=True)
         self.console.print("Press Ctrl-C to stop (the data in var/ is kept).")

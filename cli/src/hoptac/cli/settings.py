@@ -17,6 +17,11 @@ class LauncherSettings(BaseSettings):
         default=Path("var"), description="databases, streams, logs and the admin token"
     )
     nats_url: str | None = Field(default=None, description="use this NATS instead of starting one")
+    relay_nats_url: str | None = Field(
+        default=None,
+        description="with nats_url: the login of the registry's relay, the only user that may "
+        "publish events (docs/nats-access.md); default nats_url",
+    )
     database_url: str | None = Field(
         default=None,
         description="use this PostgreSQL server instead of starting one, e.g. "

@@ -38,3 +38,4 @@ class ServiceSpec:
         None  # returns lines to print to the operator
     )
     extra_env: dict[str, str] = field(default_factory=dict)
+    publishes_events: bool = False  # gets the NATS login allowed to publish on coop.v1.>

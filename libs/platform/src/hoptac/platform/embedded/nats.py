@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 
+from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
 from hoptac.platform.embedded.processes import log_tail, poll, stop_child, wait_gone
 
@@ -37,8 +38,12 @@ class EmbeddedNats:
         *,
         http_port: int | None = None,
         log_file: Path | None = None,
+        account: PlatformAccount | None = None,
     ) -> None:
         self.store_dir = Path(store_dir).absolute()
+        # With an account, clients must log in, and only its relay user may publish events.
+        self.account = account
+        self._config_file = self.store_dir.with_name(f"{self.store_dir.name}.conf")
         self.port = port
         self.http_port = http_port  # the monitoring endpoint (/varz, /healthz), off by default
         default_log = self.store_dir.with_name(f"{self.store_dir.name}.log")
@@ -59,6 +64,10 @@ class EmbeddedNats:
     def start(self, timeout: float = 30.0) -> EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        if self.account is not None:
+            self._config_file.touch(mode=0o600)
+            self._config_file.chmod(0o600)  # before the passwords are written into it
+            self._config_file.write_text(self.account.config())
         self._stop_leftover_server()
         ensure_port_free(self.port, "NATS")
         if self.http_port is not None:
@@ -103,6 +112,8 @@ class EmbeddedNats:
         }
         if self.http_port is not None:
             options["--http_port"] = str(self.http_port)
+        if self.account is not None:
+            options["--config"] = str(self._config_file)
         return [str(nats_server_binary()), "--jetstream", *chain.from_iterable(options.items())]
 
     def _answers(self) -> bool:
