@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from hoptac.contracts.organization import MAX_CHARTER_CAPITAL
 from hoptac.reporting.adapters import projection, queries
 from hoptac.reporting.adapters.columns import Columns
 from hoptac.reporting.adapters.event_mapping import from_envelope
@@ -215,13 +216,16 @@ async def test_the_copy_serves_while_deltas_cover_every_change_since_it_was_take
 
 async def test_sums_beyond_float_precision_stay_exact(database_url: str) -> None:
     registry = FakeRegistry()
-    capital = 2**53 - 7  # each alone is exact in float64; their sum is not
+    # Each at most the contract's bound, and exact in float64; their sum (about 10^16, odd) is not.
+    count, capital = 1001, MAX_CHARTER_CAPITAL
     engine = create_async_engine(database_url)
     try:
         reporting = Reporting(engine, lambda: TODAY)
-        for number in range(3):
-            record = base_record(number, date(2020, 1, 1), charter_capital=capital + number)
-            await load(reporting, [registry.register(record)])
+        records = [
+            base_record(number, date(2020, 1, 1), charter_capital=capital - number)
+            for number in range(count)
+        ]
+        await load(reporting, [registry.register(record) for record in records])
         async with engine.connect() as conn:
             columns = await Columns.load(conn)
             assert columns is not None
@@ -229,7 +233,9 @@ async def test_sums_beyond_float_precision_stay_exact(database_url: str) -> None
                 query = parse_query(TODAY, group_by, {})
                 assert columns.stats(query) == await queries.stats(conn, query)
             query = StatsQuery(TODAY)
-            assert columns.stats(query)[0]["charter_capital"] == 3 * capital + 3
+            expected = count * capital - count * (count - 1) // 2
+            assert expected > 2**53
+            assert columns.stats(query)[0]["charter_capital"] == expected
             assert columns.summary_cells(query) == await queries.summary_cells(conn, query)
     finally:
         await engine.dispose()

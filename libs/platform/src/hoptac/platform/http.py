@@ -5,16 +5,20 @@ Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field",
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
@@ -87,57 +91,75 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
         message = f"no route {request.url.path}; see /docs for the routes of this service"
+    if exc.status_code == 413:
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+        message = f"the request body is over {limit} bytes; send less"
     return JSONResponse(
         status_code=exc.status_code, content=error_body(code, message), headers=exc.headers
     )
 
 
-class BodyLimit:
-    """Refuses request bodies over `max_bytes` with 413, whether announced or streamed."""
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class StrictJsonRequest(Request):
+    """A request whose JSON body may not name a key twice in one object: parsers disagree on
+    which of the two wins, so a body that says two things is refused rather than guessed."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            text = (await self.body()).decode("utf-8", errors="replace")
+            try:
+                self._json = json.loads(text, object_pairs_hook=_refuse_duplicates)
+            except _DuplicateKey as duplicate:
+                raise json.JSONDecodeError(
+                    f"the key {duplicate} appears twice in one object", text, 0
+                ) from None
+        return self._json
+
+
+class StrictJsonRoute(APIRoute):
+    """Routes whose JSON bodies are parsed by `StrictJsonRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict
+
+
+class DeclaredBodyLimit:
+    """Refuses a body whose Content-Length is over the limit with the JSON 413, before Starlette's
+    limit (which counts streamed bodies too) would answer it in plain text."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
+        declared = Headers(scope=scope).get("content-length") if scope["type"] == "http" else None
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            response = JSONResponse(
+                status_code=413,
+                content=error_body(
+                    "body_too_large", f"the request body is over {self.max_bytes} bytes; send less"
+                ),
+            )
+            await response(scope, receive, send)
             return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(
-            status_code=413,
-            content=error_body(
-                "body_too_large", f"the request body is over {self.max_bytes} bytes; send less"
-            ),
-        )
-        await response({"type": "http"}, _no_receive, send)
+        await self.app(scope, receive, send)
 
 
 class RequestMetrics:
@@ -170,14 +192,6 @@ class RequestMetrics:
             )
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
-
-
 def install_defaults(
     app: FastAPI,
     service: str,
@@ -194,7 +208,9 @@ def install_defaults(
         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
     )
     app.add_middleware(RequestMetrics, service=service, latency=latency)
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    # Starlette's limit counts streamed (chunked) bodies; the declared size is refused first.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
+    app.add_middleware(DeclaredBodyLimit, max_bytes=max_body_bytes)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
 

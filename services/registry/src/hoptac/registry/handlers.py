@@ -77,7 +77,7 @@ class Registry:
         try:
             await repository.save(conn, org, version, context, event, now)
         except IntegrityError as error:
-            if "organizations_registration_number" in str(error.orig):
+            if "organizations_registration_key" in str(error.orig):
                 raise DuplicateRegistration(
                     f"registration number {org.record['registration_number']} is already taken"
                 ) from error

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hoptac.contracts.codes import EventName
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
 from hoptac.registry.domain.history import Version
-from hoptac.registry.domain.names import name_key
+from hoptac.registry.domain.names import name_key, registration_key
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.record import Change
 
@@ -121,6 +121,7 @@ def _columns(org: Organization, now: datetime) -> dict[str, Any]:
     address = record["address"]
     return {
         "registration_number": record["registration_number"],
+        "registration_key": registration_key(record["registration_number"]),
         "name": record["name"],
         "name_key": name_key(record["name"]),
         "kind": record["kind"],
@@ -208,7 +209,8 @@ async def audit(
 async def registration_number_owner(conn: AsyncConnection, number: str) -> UUID | None:
     owner: UUID | None = await conn.scalar(
         select(organizations.c.id).where(
-            organizations.c.registration_number == number, organizations.c.removed_at.is_(None)
+            organizations.c.registration_key == registration_key(number),
+            organizations.c.removed_at.is_(None),
         )
     )
     return owner
@@ -250,8 +252,11 @@ def encode_cursor(last_id: UUID) -> str:
 def decode_cursor(cursor: str) -> UUID:
     """Raises ValueError on anything that is not a cursor this service gave out."""
     try:
-        return UUID(json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"])
-    except (ValueError, KeyError, TypeError) as error:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("after"), str):
+            raise ValueError(cursor)
+        return UUID(decoded["after"])
+    except ValueError as error:  # binascii, Unicode and JSON errors are ValueErrors too
         raise ValueError(
             "cursor is not one this service gave out; start again without it"
         ) from error
@@ -270,7 +275,10 @@ async def list_page(
         (c.commune_code, filters.commune),
         (c.legacy_district_code, filters.legacy_district),
         (c.sector_group, filters.sector_group),
-        (c.registration_number, filters.registration_number),
+        (
+            c.registration_key,
+            registration_key(filters.registration_number) if filters.registration_number else None,
+        ),
     ):
         if value is not None:
             conditions.append(column == value)

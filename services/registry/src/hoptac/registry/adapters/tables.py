@@ -27,6 +27,7 @@ organizations = Table(
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("registration_number", Text, nullable=False),
+    Column("registration_key", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("name_key", Text, nullable=False),
     Column("kind", Text, nullable=False),
@@ -41,10 +42,11 @@ organizations = Table(
     Column("removed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    # A record removed as entered by mistake frees its number for the right record.
+    # A record removed as entered by mistake frees its number for the right record; variants
+    # of one number (case, punctuation, leading zeros) are one number.
     Index(
-        "organizations_registration_number",
-        "registration_number",
+        "organizations_registration_key",
+        "registration_key",
         unique=True,
         postgresql_where=text("removed_at IS NULL"),
     ),

@@ -1,4 +1,4 @@
-"""Name keys for spotting confusingly similar organisation names."""
+"""Keys that make variants of one name or one registration number compare equal."""
 
 from __future__ import annotations
 
@@ -23,3 +23,13 @@ def fold(text: str) -> str:
 def name_key(name: str) -> str:
     folded = _NOT_WORD.sub(" ", fold(name))
     return " ".join(_KIND_WORDS.sub(" ", folded).split())
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Z]+")
+
+
+def registration_key(number: str) -> str:
+    """What identifies a registration number however it is written: "06001-000.001" and
+    "6001000001" are one number. Case, punctuation, spaces and leading zeros do not count.
+    (Migration 0003 computes the same key in SQL for the rows it found.)"""
+    return _NOT_ALPHANUMERIC.sub("", number.upper()).lstrip("0")

@@ -22,7 +22,7 @@ from hoptac.registry.domain.errors import (
     StaleVersion,
 )
 from hoptac.registry.domain.history import Version, current_record, record_on
-from hoptac.registry.domain.record import Change, Record, diff, merge_patch
+from hoptac.registry.domain.record import Change, Record, diff, merge_patch, with_defaults
 from hoptac.registry.domain.status import FINAL, check_transition
 from hoptac.registry.domain.validation import ReferenceData, check_record
 
@@ -103,7 +103,7 @@ def _effective_day(
 
 
 def register(body: Record, reference: ReferenceData, today: date) -> Version:
-    record = _fill_current_commune(dict(body), reference)
+    record = _fill_current_commune(with_defaults(body), reference)
     record["status"] = Status.OPERATING.value
     record["status_since"] = record.get("registered_on")
     check_record(record, reference, today)
@@ -129,7 +129,7 @@ def update(
         raise InvalidFields(locked)
     day = _effective_day(org, effective, today)
     before = org.on(day) or org.record
-    after = _fill_current_commune(merge_patch(before, patch), reference)
+    after = _fill_current_commune(with_defaults(merge_patch(before, patch)), reference)
     check_record(after, reference, today)
     changes = diff(before, after)
     if not changes:

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hoptac.contracts.codes import OperatingInPractice
 from hoptac.contracts.events import REDACTED
+from hoptac.contracts.organization import DigitalAdoption
 
 # Fields that never leave through a public API nor an event: a representative's identity.
 RESTRICTED_PATHS = frozenset({"legal_representative.id_number", "legal_representative.phone"})
@@ -51,7 +53,25 @@ def diff(before: Record, after: Record) -> list[Change]:
     return changes
 
 
+# What a field removed by a merge patch (`null`) becomes when the record cannot be without it.
+EMPTY: dict[str, Any] = {
+    "digital": DigitalAdoption().model_dump(),
+    "ocop_products": [],
+    "financials": [],
+    "operating_in_practice": OperatingInPractice.UNKNOWN.value,
+}
+
+
+def with_defaults(record: Record) -> Record:
+    """The record with every field it cannot be without, reset to empty where it was removed."""
+    return {**copy.deepcopy(EMPTY), **record}
+
+
 def set_path(record: Record, path: str, value: Any) -> None:
+    """Set a dotted path; None removes it, and an object left empty goes with it."""
+    if value is None:
+        _remove_path(record, path.split("."))
+        return
     *parents, leaf = path.split(".")
     node = record
     for key in parents:
@@ -61,6 +81,18 @@ def set_path(record: Record, path: str, value: Any) -> None:
             node[key] = child
         node = child
     node[leaf] = value
+
+
+def _remove_path(node: Record, keys: list[str]) -> None:
+    head, *rest = keys
+    if not rest:
+        node.pop(head, None)
+        return
+    child = node.get(head)
+    if isinstance(child, dict):
+        _remove_path(child, rest)
+        if not child:
+            del node[head]
 
 
 def apply_changes(record: Record, changes: Iterable[Change]) -> Record:

@@ -12,12 +12,16 @@ from hoptac.registry.entrypoints.http.auth import Caller
 
 router = APIRouter(prefix="/v1/changes", tags=["change log"])
 
+MAX_SEQUENCE = 2**63 - 1  # a PostgreSQL bigint
+
 
 @router.get("", summary="Events after a sequence number, in commit order")
 async def changes(
     request: Request,
     caller: Caller,
-    after: Annotated[int, Query(ge=0, description="The last sequence you have; 0 for all")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_SEQUENCE, description="The last sequence you have; 0 for all")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     require_token(caller)

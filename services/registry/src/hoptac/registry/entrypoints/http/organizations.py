@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,12 +10,15 @@ from fastapi.responses import JSONResponse
 
 from hoptac.contracts.codes import Kind, SectorGroup, Status
 from hoptac.contracts.organization import CommuneCode, DistrictCode, ProvinceCode
+from hoptac.platform.http import StrictJsonRoute
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
 from hoptac.registry.entrypoints.http.auth import Caller
 from hoptac.registry.entrypoints.http.schemas import (
+    Day,
     Merger,
+    Moment,
     OrganizationCreate,
     OrganizationPatch,
     RegistrationNumber,
@@ -25,7 +27,7 @@ from hoptac.registry.entrypoints.http.schemas import (
 )
 from hoptac.registry.handlers import Registry, View
 
-router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=StrictJsonRoute)
 
 IfMatch = Annotated[
     str | None,
@@ -97,7 +99,7 @@ async def list_organizations(
     legacy_district: DistrictCode | None = None,
     sector_group: SectorGroup | None = None,
     registration_number: RegistrationNumber | None = None,
-    updated_since: datetime | None = None,
+    updated_since: Moment | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -123,7 +125,7 @@ async def read(
     org_id: UUID,
     request: Request,
     caller: Caller,
-    as_of: Annotated[date | None, Query(description="The record as it stood that day")] = None,
+    as_of: Annotated[Day | None, Query(description="The record as it stood that day")] = None,
 ) -> JSONResponse:
     return answer(await registry_of(request).get(org_id, caller, as_of))
 

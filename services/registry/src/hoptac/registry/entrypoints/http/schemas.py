@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -51,7 +51,17 @@ Website = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_web_address)
 ]
 # The register holds no day before the first cooperatives (1945) nor after this century.
-Day = Annotated[date, Field(ge=date(1945, 1, 1), le=date(2099, 12, 31))]
+FIRST_DAY, LAST_DAY = date(1945, 1, 1), date(2099, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible_moment)]
 RegistrationNumber = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9./-]{1,32}$")
 ]
@@ -62,11 +72,26 @@ Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 .-]{6,18}$")]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _invisible(value: str) -> str | None:
+    """The first format character (zero-width, byte-order mark, text-direction override): they
+    make two names that look alike compare different, or one name display as another."""
+    return next((ch for ch in value if ch > "\x7f" and unicodedata.category(ch) == "Cf"), None)
+
+
 def _text_problems(value: Any, path: str) -> list[FieldProblem]:
     if isinstance(value, str):
         # PostgreSQL cannot store NUL, and no register field needs control characters.
         if _CONTROL.search(value):
             return [FieldProblem(path, "contains a control character; send plain text")]
+        invisible = _invisible(value)
+        if invisible is not None:
+            return [
+                FieldProblem(
+                    path,
+                    f"contains the invisible character U+{ord(invisible):04X} "
+                    f"({unicodedata.name(invisible, 'format character')}); retype the text",
+                )
+            ]
         return []
     children = (
         value.items()
