@@ -10,7 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.platform.embedded import free_port
 from hoptac.registry.adapters.tables import audit_log, organizations, outbox
+from hoptac.registry.bootstrap import build_registry
+from hoptac.registry.domain.validation import ReferenceData
+from hoptac.registry.entrypoints.http.app import create_app
+from hoptac.registry.settings import RegistrySettings
 
 from .conftest import Tokens
 
@@ -373,3 +378,25 @@ async def test_a_legacy_commune_that_disagrees_with_the_current_one_gets_a_warni
     created = await register(client, issued.admin, make_body(address=address))
     assert [w["code"] for w in created["warnings"]] == ["legacy_commune_disagrees"]
     assert "31825" in created["warnings"][0]["message"]
+
+
+async def test_a_postgresql_outage_is_a_json_503_with_retry_after_and_readiness_red(
+    reference: ReferenceData, make_body: Body
+) -> None:
+    unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/hoptac_registry"
+    settings = RegistrySettings(database_url=unreachable)
+    service = build_registry(settings, reference=reference)
+    transport = httpx.ASGITransport(app=create_app(settings, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        answers = [
+            await http.get("/v1/organizations"),
+            await http.post(
+                "/v1/organizations", json=make_body(), headers={"Authorization": "Bearer x"}
+            ),
+            await http.get("/readyz"),
+        ]
+    await service.engine.dispose()
+    for answer in answers:
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["message"]
+    assert [a.headers.get("Retry-After") for a in answers[:2]] == ["5", "5"]

@@ -5,6 +5,7 @@ Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field",
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -16,10 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hoptac.platform.guard import HttpGuard, RateLimit, SecurityHeaders
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
 
@@ -192,6 +197,37 @@ class RequestMetrics:
             )
 
 
+# A dependency that cannot be reached (PostgreSQL down, a pool exhausted, a refused socket):
+# the request may succeed shortly, so it is a 503 with Retry-After, not a 500.
+UNAVAILABLE = (OSError, OperationalError, InterfaceError, SQLAlchemyTimeoutError)
+RETRY_AFTER_SECONDS = 5
+
+
+async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning(
+        "%s %s: a dependency is unavailable: %s", request.method, request.url.path, type(exc)
+    )
+    return JSONResponse(
+        status_code=503,
+        content=error_body(
+            "unavailable",
+            "the service cannot reach its database or message bus just now; try again shortly",
+        ),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: the answer says so in JSON; the traceback goes to the log (engines are made with
+    hide_parameters, so no SQL parameter, sealed secrets included, is printed)."""
+    return JSONResponse(
+        status_code=500,
+        content=error_body(
+            "internal_error", "an unexpected error; it is logged, and nothing was half done"
+        ),
+    )
+
+
 def install_defaults(
     app: FastAPI,
     service: str,
@@ -199,6 +235,8 @@ def install_defaults(
     ready: ReadyCheck,
     max_body_bytes: int,
     refresh_metrics: MetricsRefresh | None = None,
+    *,
+    guard: HttpGuard | None = None,
 ) -> None:
     latency = Histogram(
         "hoptac_http_request_duration_seconds",
@@ -211,8 +249,15 @@ def install_defaults(
     # Starlette's limit counts streamed (chunked) bodies; the declared size is refused first.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(DeclaredBodyLimit, max_bytes=max_body_bytes)
+    guard = guard or HttpGuard()
+    if guard.rate_limits is not None:
+        app.add_middleware(RateLimit, limits=guard.rate_limits)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _on_unavailable)
+    app.add_exception_handler(Exception, _on_unexpected)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -235,7 +280,12 @@ def install_defaults(
         return JSONResponse({"status": "ready", "service": service})
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if guard.metrics_token is not None and not hmac.compare_digest(
+            request.headers.get("authorization", "").encode(),
+            f"Bearer {guard.metrics_token}".encode(),
+        ):
+            return error_response(401, "unauthenticated", "metrics need the metrics token")
         if refresh_metrics is not None:
             await refresh_metrics()
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hoptac.platform.changelog import read_token_file
+from hoptac.platform.guard import HttpGuard, RateLimits
 
 
 class ServiceSettings(BaseSettings):
@@ -19,6 +21,27 @@ class ServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, gt=0)
+    # Per client (its token, else its address), per process; generous for the local default.
+    rate_limit_reads: str = Field(default="6000/minute", description="e.g. 600/minute")
+    rate_limit_writes: str = Field(default="1200/minute")
+    rate_limit_auth_failures: str = Field(
+        default="30/minute", description="failed authentications per address"
+    )
+    metrics_token: str | None = Field(
+        default=None, description="When set, GET /metrics needs Authorization: Bearer <it>."
+    )
+
+    @field_validator("rate_limit_reads", "rate_limit_writes", "rate_limit_auth_failures")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse(value)  # raises ValueError with the reason
+        return value
+
+    def http_guard(self) -> HttpGuard:
+        limits = RateLimits(
+            self.rate_limit_reads, self.rate_limit_writes, self.rate_limit_auth_failures
+        )
+        return HttpGuard(rate_limits=limits, metrics_token=self.metrics_token)
 
 
 class ProjectionSettings(ServiceSettings):

@@ -18,7 +18,10 @@ def reference_data() -> ReferenceData:
 
 def engine_for(settings: RegistrySettings) -> AsyncEngine:
     return create_async_engine(
-        settings.database_url, pool_size=settings.database_pool_size, pool_pre_ping=True
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,  # no value of a failing statement in a log line
     )
 
 

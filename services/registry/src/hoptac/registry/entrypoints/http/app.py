@@ -90,7 +90,15 @@ def create_app(
         backlog.set(count)
         lag.set(oldest)
 
-    install_defaults(app, "registry", metrics, ready, settings.max_body_bytes, refresh)
+    install_defaults(
+        app,
+        "registry",
+        metrics,
+        ready,
+        settings.max_body_bytes,
+        refresh,
+        guard=settings.http_guard(),
+    )
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.include_router(organizations.router)
     app.include_router(changes.router)

@@ -1,0 +1,150 @@
+"""What every service puts in front of its routes: per-client rate limits and security headers.
+
+Limits are counted per process, in memory (`limits`' sliding-window counters): with N replicas
+behind a load balancer a client gets up to N times the limit, which the settings account for.
+A client is its bearer token when it sends one, else its address; failed authentications are
+counted per address, so guessing tokens is slow whatever tokens are tried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from fastapi.responses import JSONResponse
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPERATIONS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+# The usual headers for a JSON API. /docs and /redoc load Swagger UI and ReDoc, which a
+# `default-src 'none'` policy would blank; they get the headers without it.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCUMENTATION = ("/docs", "/redoc")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Limits as `limits` writes them ("600/minute"); each is per client."""
+
+    reads: str
+    writes: str
+    auth_failures: str
+
+    def items(self) -> tuple[RateLimitItem, RateLimitItem, RateLimitItem]:
+        return parse(self.reads), parse(self.writes), parse(self.auth_failures)
+
+
+@dataclass(frozen=True)
+class HttpGuard:
+    rate_limits: RateLimits | None = None
+    metrics_token: str | None = None
+
+
+def client_of(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def _too_many(message: str, retry_after: int, limit: RateLimitItem) -> JSONResponse:
+    return JSONResponse(
+        status_code=429,
+        content={"error": "rate_limited", "message": message},
+        headers={
+            "Retry-After": str(retry_after),
+            "RateLimit-Limit": str(limit.amount),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(retry_after),
+        },
+    )
+
+
+class RateLimit:
+    """429 with Retry-After and the RateLimit-* headers once a client is over its limit."""
+
+    def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
+        self.app = app
+        self.reads, self.writes, self.failures = limits.items()
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPERATIONS:
+            await self.app(scope, receive, send)
+            return
+        address = client_of(scope)
+        authorization = Headers(scope=scope).get("authorization")
+        if authorization is not None and not await self.limiter.test(
+            self.failures, "auth-failures", address
+        ):
+            wait = await self._wait(self.failures, "auth-failures", address)
+            response = _too_many(
+                f"too many failed authentications from {address}; wait {wait} s",
+                wait,
+                self.failures,
+            )
+            await response(scope, receive, send)
+            return
+        item = self.reads if scope["method"] in SAFE_METHODS else self.writes
+        kind = "reads" if item is self.reads else "writes"
+        who = (
+            "token:" + hashlib.sha256(authorization.encode("latin-1")).hexdigest()[:32]
+            if authorization
+            else "address:" + address
+        )
+        if not await self.limiter.hit(item, kind, who):
+            wait = await self._wait(item, kind, who)
+            response = _too_many(f"over {item} {kind} for this client; wait {wait} s", wait, item)
+            await response(scope, receive, send)
+            return
+        stats = await self.limiter.get_window_stats(item, kind, who)
+
+        async def annotated_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["RateLimit-Limit"] = str(item.amount)
+                headers["RateLimit-Remaining"] = str(stats.remaining)
+                headers["RateLimit-Reset"] = str(max(0, math.ceil(stats.reset_time - time.time())))
+                if message["status"] == 401:
+                    await self.limiter.hit(self.failures, "auth-failures", address)
+            await send(message)
+
+        await self.app(scope, receive, annotated_send)
+
+    async def _wait(self, item: RateLimitItem, *identifiers: str) -> int:
+        stats = await self.limiter.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        documentation = scope["path"].startswith(DOCUMENTATION)
+
+        async def secured_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not documentation:
+                    headers.setdefault("Content-Security-Policy", API_CSP)
+            await send(message)
+
+        await self.app(scope, receive, secured_send)

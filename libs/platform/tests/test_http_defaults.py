@@ -1,0 +1,144 @@
+"""The HTTP defaults every service installs: rate limits, security headers, a metrics token,
+JSON errors for an unreachable dependency and for a bug, readiness without internals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from sqlalchemy.exc import OperationalError
+
+from hoptac.platform.guard import HttpGuard, RateLimits
+from hoptac.platform.http import NotReady, error_response, install_defaults
+
+pytestmark = pytest.mark.unit
+
+
+def app_with(guard: HttpGuard, ready_error: Exception | None = None) -> FastAPI:
+    app = FastAPI()
+
+    async def ready() -> None:
+        if ready_error is not None:
+            raise ready_error
+
+    install_defaults(app, "test", CollectorRegistry(), ready, 1000, guard=guard)
+
+    @app.get("/v1/things")
+    async def things() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    @app.post("/v1/things")
+    async def make() -> dict[str, str]:
+        return {"made": "yes"}
+
+    @app.get("/v1/secure")
+    async def secure() -> JSONResponse:
+        return error_response(401, "unauthenticated", "no")
+
+    @app.get("/v1/database")
+    async def database() -> None:
+        raise OperationalError("SELECT secret FROM t WHERE x = %s", ("sealed:abc",), OSError())
+
+    @app.get("/v1/bug")
+    async def bug() -> None:
+        raise RuntimeError("a bug")
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    guard = HttpGuard(RateLimits("5/minute", "2/minute", "3/minute"), metrics_token="m-token")
+    transport = httpx.ASGITransport(app=app_with(guard), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        yield http
+
+
+async def test_reads_over_the_limit_get_429_with_retry_after(client: httpx.AsyncClient) -> None:
+    answers = [await client.get("/v1/things") for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert [a.headers["RateLimit-Remaining"] for a in answers[:5]] == ["4", "3", "2", "1", "0"]
+    limited = answers[-1]
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.headers["RateLimit-Limit"] == "5"
+    assert limited.json()["error"] == "rate_limited"
+
+
+async def test_writes_have_their_own_limit_and_each_token_its_own_count(
+    client: httpx.AsyncClient,
+) -> None:
+    first = [
+        (await client.post("/v1/things", headers={"Authorization": "Bearer a"})) for _ in "xyz"
+    ]
+    assert [a.status_code for a in first] == [200, 200, 429]
+    other = await client.post("/v1/things", headers={"Authorization": "Bearer b"})
+    assert other.status_code == 200
+
+
+async def test_failed_authentications_are_limited_per_address(client: httpx.AsyncClient) -> None:
+    for guess in range(3):
+        assert (
+            await client.get("/v1/secure", headers={"Authorization": f"Bearer {guess}"})
+        ).status_code == 401
+    blocked = await client.get("/v1/things", headers={"Authorization": "Bearer another"})
+    assert blocked.status_code == 429
+    assert "failed authentications" in blocked.json()["message"]
+
+
+async def test_operations_endpoints_are_not_limited(client: httpx.AsyncClient) -> None:
+    answers = [await client.get("/healthz") for _ in range(10)]
+    assert {a.status_code for a in answers} == {200}
+
+
+async def test_every_answer_carries_the_security_headers(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/v1/things")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "Content-Security-Policy" not in (await client.get("/docs")).headers
+
+
+async def test_metrics_need_the_metrics_token_when_one_is_set(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/metrics")).status_code == 401
+    good = await client.get("/metrics", headers={"Authorization": "Bearer m-token"})
+    assert good.status_code == 200
+    assert "hoptac_http_request_duration_seconds" in good.text
+
+
+async def test_an_unreachable_database_is_a_json_503_with_retry_after(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/v1/database")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert answer.json()["error"] == "unavailable"
+    assert "sealed" not in answer.text
+
+
+async def test_a_bug_is_a_json_500_that_tells_nothing_inside(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/v1/bug")
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "internal_error"
+    assert "a bug" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (NotReady("3 events wait to be published"), "3 events wait to be published"),
+        (OSError("connect to 10.0.0.5:5432 password=hunter2"), "unavailable; see its log"),
+    ],
+)
+async def test_readiness_shows_a_public_reason_and_hides_internals(
+    error: Exception, shown: str
+) -> None:
+    transport = httpx.ASGITransport(app=app_with(HttpGuard(), error))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        answer = await http.get("/readyz")
+    assert answer.status_code == 503
+    assert shown in answer.json()["message"]
+    assert "hunter2" not in answer.text
