@@ -39,8 +39,15 @@ class View:
 def present(
     org_id: UUID, record: Record, version: int, updated_at: datetime, viewer: Principal
 ) -> dict[str, Any]:
-    visible = record if viewer.sees_restricted else public_view(record)
+    visible = record if viewer.sees_restricted_of(record) else public_view(record)
     return {"id": str(org_id), **visible, "version": version, "updated_at": updated_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    restricted_shown: int  # how many items carry restricted fields
 
 
 class Registry:
@@ -269,29 +276,42 @@ class Registry:
             rows = await repository.load_with_history(conn, org_id)
         if not rows:
             raise NotFound(f"no organisation has id {org_id}")
-        return [self._history_entry(row, viewer) for row in rows]
+        record = current_record([row.version for row in rows])
+        restricted = viewer.sees_restricted_of(record)
+        return [self._history_entry(row, viewer, restricted) for row in rows]
 
     @staticmethod
-    def _history_entry(row: VersionRow, viewer: Principal) -> dict[str, Any]:
-        changes = (
-            row.version.changes if viewer.sees_restricted else tuple(redact(row.version.changes))
-        )
+    def _history_entry(row: VersionRow, viewer: Principal, restricted: bool) -> dict[str, Any]:
+        changes = row.version.changes if restricted else tuple(redact(row.version.changes))
         return {
             "version": row.version.version,
             "event_type": row.version.event.event_type,
             "effective_date": row.version.effective_date.isoformat(),
             "recorded_at": row.recorded_at.isoformat(),
-            "actor": row.actor if viewer.sees_restricted else None,
-            "source": row.source if viewer.sees_restricted else None,
+            "actor": row.actor if viewer.is_staff else None,
+            "source": row.source if viewer.is_staff else None,
             "reason": row.version.reason,
             "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
         }
 
     async def list(
-        self, filters: ListFilters, cursor: str | None, limit: int, viewer: Principal
-    ) -> tuple[list[dict[str, Any]], str | None]:
+        self,
+        filters: ListFilters,
+        cursor: str | None,
+        limit: int,
+        viewer: Principal,
+        context: WriteContext,
+    ) -> Page:
+        """One page; a page that shows restricted fields is written to the audit log."""
         after = repository.decode_cursor(cursor) if cursor else None
         async with self.engine.connect() as conn:
             rows, next_after = await repository.list_page(conn, filters, after, limit)
         bodies = [present(r.id, r.record, r.version, r.updated_at, viewer) for r in rows]
-        return bodies, repository.encode_cursor(next_after) if next_after else None
+        revealed = [str(r.id) for r in rows if viewer.sees_restricted_of(r.record)]
+        if revealed:
+            async with self.engine.begin() as conn:
+                await repository.audit(
+                    conn, context, "organization.read_restricted", "list", {"ids": revealed}
+                )
+        next_cursor = repository.encode_cursor(next_after) if next_after else None
+        return Page(bodies, next_cursor, len(revealed))

@@ -18,6 +18,12 @@ class RegistrySettings(ServiceSettings):
         default=5.0, ge=0, description="How long a checked token is trusted before a new lookup."
     )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
+    restricted_records_per_hour: int = Field(
+        default=2000,
+        gt=0,
+        description="Records whose restricted fields (ID numbers, phones) one token may read in "
+        "a list, per hour and process.",
+    )
     max_event_bytes: int = Field(
         default=512 * 1024,
         gt=0,

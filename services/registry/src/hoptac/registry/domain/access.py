@@ -24,8 +24,23 @@ class Principal:
     communes: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def sees_restricted(self) -> bool:
+    def is_staff(self) -> bool:
+        """Any token: it sees who changed what (names in the history)."""
         return self.role is not None
+
+    @property
+    def has_area(self) -> bool:
+        return bool(self.provinces or self.communes)
+
+    def sees_restricted_of(self, record: Record) -> bool:
+        """Restricted fields (a representative's ID number and phone) are shown to admins, and to
+        other tokens only for records in their area; a token issued without an area (a reviewer
+        or an agency of the whole province) has the whole register as its area."""
+        if self.role is None:
+            return False
+        if self.role == Role.ADMIN or not self.has_area:
+            return True
+        return self.covers(record)
 
     def covers(self, record: Record) -> bool:
         address = record.get("address") or {}

@@ -50,3 +50,9 @@ class NotAllowed(DomainError):
 
 class EventTooLarge(DomainError):
     """The change is valid field by field, but its event would be too large to publish."""
+
+
+class QuotaExceeded(DomainError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

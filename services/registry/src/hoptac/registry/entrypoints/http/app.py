@@ -16,6 +16,7 @@ from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
 from hoptac.registry.entrypoints.http import changes, organizations, whoami
 from hoptac.registry.entrypoints.http.auth import Unauthenticated
+from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
 
@@ -28,6 +29,7 @@ STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.NotFound: (404, "not_found"),
     errors.Removed: (410, "removed"),
     errors.NotAllowed: (403, "forbidden"),
+    errors.QuotaExceeded: (429, "quota_exceeded"),
     Unauthenticated: (401, "unauthenticated"),
 }
 
@@ -42,7 +44,10 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.InvalidFields)
         else None
     )
-    return error_response(status, code, exc.message, fields)
+    response = error_response(status, code, exc.message, fields)
+    if isinstance(exc, errors.QuotaExceeded):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def create_app(
@@ -65,6 +70,7 @@ def create_app(
     )
     app.state.registry = service
     app.state.recent_principals = RecentPrincipals(settings.token_cache_seconds)
+    app.state.restricted_quota = RestrictedQuota(settings.restricted_records_per_hour)
     metrics = CollectorRegistry()
     backlog = Gauge("hoptac_outbox_backlog", "Outbox rows not yet published", registry=metrics)
     lag = Gauge(

@@ -113,11 +113,13 @@ async def list_organizations(
         registration_number=registration_number,
         updated_since=updated_since,
     )
+    context = write_context(request, caller)
     try:
-        items, next_cursor = await registry_of(request).list(filters, cursor, limit, caller)
+        page = await registry_of(request).list(filters, cursor, limit, caller, context)
     except ValueError as error:
         raise InvalidFields([FieldProblem("cursor", str(error))]) from error
-    return {"items": items, "next_cursor": next_cursor}
+    await request.app.state.restricted_quota.spend(caller, page.restricted_shown)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.get("/{org_id}", summary="Read one organisation, now or as of a date")
