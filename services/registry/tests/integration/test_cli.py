@@ -4,6 +4,8 @@ real database."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -51,7 +53,14 @@ def test_a_created_token_is_printed_once_and_works_until_revoked(fresh_database:
     assert created.exit_code == 0, created.output
     token = created.output.strip().splitlines()[-1]
     holder = holder_of(fresh_database, token)
-    assert holder == Principal("xa-tan-hung", Role.AREA_OFFICER, frozenset(), frozenset({"31825"}))
+    assert holder is not None
+    assert holder.expires_at is not None
+    assert (holder.expires_at - datetime.now(UTC)).days == 364  # a year, less a moment
+    assert replace(holder, expires_at=None) == Principal(
+        "xa-tan-hung", Role.AREA_OFFICER, frozenset(), frozenset({"31825"})
+    )
+    listed = runner.invoke(app, ["token", "list", "--database-url", fresh_database])
+    assert "xa-tan-hung  area_officer  31825" in listed.output
     revoked = runner.invoke(
         app, ["token", "revoke", "xa-tan-hung", "--database-url", fresh_database]
     )

@@ -15,7 +15,14 @@ class RegistrySettings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_registry"
     database_pool_size: int = Field(default=10, gt=0)
     token_cache_seconds: float = Field(
-        default=5.0, ge=0, description="How long a checked token is trusted before a new lookup."
+        default=0.5,
+        ge=0,
+        le=1,
+        description="How long a checked token is trusted before a new lookup; a revocation "
+        "empties the cache at once, this bounds the delay when its notice is lost.",
+    )
+    token_expiry_warning_days: int = Field(
+        default=30, ge=0, description="Answers carry Hoptac-Token-Expires this long before."
     )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
     restricted_records_per_hour: int = Field(

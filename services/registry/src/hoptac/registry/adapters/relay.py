@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.jetstream import Outcome, publish_in_order
+from hoptac.registry.adapters.listening import plain_dsn
 from hoptac.registry.adapters.repository import OUTBOX_CHANNEL
 
 log = logging.getLogger("hoptac.registry.relay")
@@ -44,10 +45,6 @@ class RelayOptions:
     coalesce_seconds: float = 0.005
     publish_timeout: float = 10.0
     retry_seconds: float = 0.5
-
-
-def plain_dsn(sqlalchemy_url: str) -> str:
-    return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class OutboxRelay:

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.registry.adapters.repository import WriteContext, audit
@@ -23,6 +25,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Another registry process (the CLI, a second replica) tells every registry that a token was
+# revoked on this channel, so that none keeps trusting it from its cache.
+REVOKED_CHANNEL = "hoptac_tokens_revoked"
+DEFAULT_LIFETIME = timedelta(days=365)
+
+
 async def create_token(
     conn: AsyncConnection,
     name: str,
@@ -30,6 +38,7 @@ async def create_token(
     provinces: list[str],
     communes: list[str],
     context: WriteContext,
+    lifetime: timedelta = DEFAULT_LIFETIME,
 ) -> str:
     if role == Role.AREA_OFFICER and not (provinces or communes):
         raise ValueError("an area officer token needs at least one province or commune")
@@ -45,9 +54,15 @@ async def create_token(
             provinces=provinces,
             communes=communes,
             created_by=context.actor,
+            expires_at=func.now() + lifetime,
         )
     )
-    details = {"role": role.value, "provinces": provinces, "communes": communes}
+    details = {
+        "role": role.value,
+        "provinces": provinces,
+        "communes": communes,
+        "lifetime_days": lifetime.days,
+    }
     await audit(conn, context, "token.create", name, details)
     return token
 
@@ -60,26 +75,60 @@ async def revoke_token(conn: AsyncConnection, name: str, context: WriteContext) 
     )
     if result.rowcount:
         await audit(conn, context, "token.revoke", name, {})
+        await conn.execute(text(f"NOTIFY {REVOKED_CHANNEL}"))
     return bool(result.rowcount)
+
+
+async def list_tokens(conn: AsyncConnection) -> list[Any]:
+    """Every token not revoked, soonest to expire first (never the token itself)."""
+    rows = await conn.execute(
+        select(
+            api_tokens.c.name,
+            api_tokens.c.role,
+            api_tokens.c.provinces,
+            api_tokens.c.communes,
+            api_tokens.c.created_at,
+            api_tokens.c.expires_at,
+        )
+        .where(api_tokens.c.revoked_at.is_(None))
+        .order_by(api_tokens.c.expires_at)
+    )
+    return list(rows)
 
 
 async def principal_for(conn: AsyncConnection, token: str) -> Principal | None:
     row = (
         await conn.execute(
             select(
-                api_tokens.c.name, api_tokens.c.role, api_tokens.c.provinces, api_tokens.c.communes
-            ).where(api_tokens.c.token_hash == hash_token(token), api_tokens.c.revoked_at.is_(None))
+                api_tokens.c.name,
+                api_tokens.c.role,
+                api_tokens.c.provinces,
+                api_tokens.c.communes,
+                api_tokens.c.expires_at,
+            ).where(
+                api_tokens.c.token_hash == hash_token(token),
+                api_tokens.c.revoked_at.is_(None),
+                api_tokens.c.expires_at > func.now(),
+            )
         )
     ).first()
     if row is None:
         return None
-    return Principal(row.name, Role(row.role), frozenset(row.provinces), frozenset(row.communes))
+    return Principal(
+        row.name,
+        Role(row.role),
+        frozenset(row.provinces),
+        frozenset(row.communes),
+        expires_at=row.expires_at,
+    )
 
 
 class RecentPrincipals:
-    """Known tokens for a few seconds, so a burst of requests costs one lookup, not one each.
+    """Known tokens for a moment, so a burst of requests costs one lookup, not one each.
 
-    Only valid tokens are kept; a revoked token stops working within `ttl_seconds`.
+    Only valid tokens are kept. A revocation empties the cache of every registry that hears of
+    it (`REVOKED_CHANNEL`); one that does not (its listening connection lost) trusts a revoked
+    token for `ttl_seconds` at most, and an expired one likewise.
     """
 
     def __init__(
@@ -98,6 +147,10 @@ class RecentPrincipals:
         if entry is None or entry[0] < self.clock():
             return None
         return entry[1]
+
+    def forget_all(self) -> None:
+        """A token was revoked somewhere: trust none from memory."""
+        self._entries.clear()
 
     def remember(self, token: str, principal: Principal) -> None:
         if len(self._entries) >= self.capacity:

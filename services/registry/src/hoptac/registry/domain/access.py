@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from hoptac.registry.domain.errors import NotAllowed
@@ -22,6 +23,7 @@ class Principal:
     role: Role | None  # None: anonymous
     provinces: frozenset[str] = field(default_factory=frozenset)
     communes: frozenset[str] = field(default_factory=frozenset)
+    expires_at: datetime | None = None  # tokens expire; None for anonymous and the system
 
     @property
     def is_staff(self) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import uuid4
 
 import typer
@@ -53,11 +54,14 @@ async def _create_token(
     provinces: list[str],
     communes: list[str],
     context: WriteContext,
+    lifetime: timedelta,
 ) -> str:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
-            return await tokens.create_token(conn, name, role, provinces, communes, context)
+            return await tokens.create_token(
+                conn, name, role, provinces, communes, context, lifetime
+            )
     finally:
         await engine.dispose()
 
@@ -68,20 +72,55 @@ def create_token(
     role: Annotated[Role, typer.Option(help="admin, reviewer, area_officer or agency_reader.")],
     province: Annotated[list[str], typer.Option(help="Area officer: a province code.")] = [],  # noqa: B006
     commune: Annotated[list[str], typer.Option(help="Area officer: a commune code.")] = [],  # noqa: B006
+    expires_in_days: Annotated[
+        int, typer.Option(min=1, max=3650, help="It stops working after this many days.")
+    ] = tokens.DEFAULT_LIFETIME.days,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     try:
         token = asyncio.run(
             _create_token(
-                _database_url(database_url), name, role, province, commune, _cli_context()
+                _database_url(database_url),
+                name,
+                role,
+                province,
+                commune,
+                _cli_context(),
+                timedelta(days=expires_in_days),
             )
         )
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
-    console.print(f"token for [bold]{name}[/bold] ({role.value}); it is shown only now:")
+    console.print(
+        f"token for [bold]{name}[/bold] ({role.value}), valid for {expires_in_days} days; "
+        "it is shown only now:"
+    )
     print(token)
+
+
+@token_app.command("list")
+def list_tokens(database_url: DatabaseUrl = None) -> None:
+    """Tokens in use, soonest to expire first (the tokens themselves are never stored)."""
+
+    async def listed() -> list[Any]:
+        engine = create_async_engine(_database_url(database_url))
+        try:
+            async with engine.connect() as conn:
+                return await tokens.list_tokens(conn)
+        finally:
+            await engine.dispose()
+
+    now = datetime.now(UTC)
+    for row in asyncio.run(listed()):
+        left = (row.expires_at - now).days
+        area = ", ".join([*row.provinces, *row.communes]) or "all areas"
+        state = "[red]expired[/red]" if left < 0 else f"{left} days left"
+        console.print(
+            f"{row.name}  {row.role}  {area}  expires {row.expires_at:%d/%m/%Y} ({state})",
+            soft_wrap=True,
+        )
 
 
 @token_app.command("revoke")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,12 +11,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Gauge
 
 from hoptac.platform.http import error_response, install_defaults
-from hoptac.registry.adapters import outbox
+from hoptac.registry.adapters import outbox, tokens
+from hoptac.registry.adapters.listening import listen, plain_dsn
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
 from hoptac.registry.entrypoints.http import changes, organizations, whoami
-from hoptac.registry.entrypoints.http.auth import Unauthenticated
+from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice, Unauthenticated
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
@@ -58,7 +60,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        dsn = plain_dsn(service.engine.url.render_as_string(hide_password=False))
+        revocations = asyncio.create_task(
+            listen(
+                dsn, tokens.REVOKED_CHANNEL, lambda: app.state.recent_principals.forget_all(), stop
+            )
+        )
         yield
+        stop.set()
+        await revocations
         await service.engine.dispose()
 
     app = FastAPI(
@@ -106,6 +117,7 @@ def create_app(
         guard=settings.http_guard(),
     )
     app.add_exception_handler(errors.DomainError, on_domain_error)
+    app.add_middleware(TokenExpiryNotice, warn_days=settings.token_expiry_warning_days)
     app.include_router(organizations.router)
     app.include_router(changes.router)
     app.include_router(whoami.router)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoptac.registry.adapters.tokens import RecentPrincipals, principal_for
 from hoptac.registry.domain.access import ANONYMOUS, Principal
@@ -28,14 +31,42 @@ async def current_principal(
         return ANONYMOUS
     recent: RecentPrincipals = request.app.state.recent_principals
     principal = recent.get(credentials.credentials)
-    if principal is not None:
-        return principal
-    async with request.app.state.registry.engine.connect() as conn:
-        principal = await principal_for(conn, credentials.credentials)
     if principal is None:
-        raise Unauthenticated("this token is unknown or revoked; ask an admin for a new one")
-    recent.remember(credentials.credentials, principal)
+        async with request.app.state.registry.engine.connect() as conn:
+            principal = await principal_for(conn, credentials.credentials)
+        if principal is None:
+            raise Unauthenticated(
+                "this token is unknown, revoked or expired; ask an admin for a new one"
+            )
+        recent.remember(credentials.credentials, principal)
+    request.state.token_expires_at = principal.expires_at
     return principal
+
+
+EXPIRY_HEADER = "Hoptac-Token-Expires"
+
+
+class TokenExpiryNotice:
+    """Answers to a token that expires within `warn_days` say when, in `Hoptac-Token-Expires`,
+    so that its holder renews it before it stops working."""
+
+    def __init__(self, app: ASGIApp, warn_days: int) -> None:
+        self.app = app
+        self.warn = timedelta(days=warn_days)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def noticing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                expires: datetime | None = scope.get("state", {}).get("token_expires_at")
+                if expires is not None and expires - datetime.now(UTC) < self.warn:
+                    MutableHeaders(scope=message)[EXPIRY_HEADER] = expires.isoformat()
+            await send(message)
+
+        await self.app(scope, receive, noticing_send)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]

@@ -21,4 +21,5 @@ async def whoami(caller: Caller) -> dict[str, Any]:
         "role": caller.role,
         "provinces": sorted(caller.provinces),
         "communes": sorted(caller.communes),
+        "expires_at": caller.expires_at.isoformat() if caller.expires_at else None,
     }
