@@ -61,7 +61,10 @@ class EnvelopeBase(ContractModel):
     )
     organization_id: UUID
     organization_version: Annotated[int, Field(ge=1)]
-    actor: str = Field(description="Who made the change (token name or system).")
+    actor: str = Field(
+        description="Who made the change, as a stable pseudonym (`token:<id>`, `system`): the same "
+        "for every change by one writer, naming no one. Staff read names in the registry's history."
+    )
     correlation_id: str | None = None
 
 

@@ -400,3 +400,21 @@ async def test_a_postgresql_outage_is_a_json_503_with_retry_after_and_readiness_
         assert answer.status_code == 503, answer.text
         assert answer.json()["message"]
     assert [a.headers.get("Retry-After") for a in answers[:2]] == ["5", "5"]
+
+
+async def test_events_name_the_writer_by_a_pseudonym_and_the_staff_history_by_name(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body, engine: AsyncEngine
+) -> None:
+    created = await register(client, issued.reviewer, make_body())
+    await register(client, issued.reviewer, make_body(registration_number="6001000002"))
+    async with engine.connect() as conn:
+        actors = (await conn.execute(select(outbox.c.actor))).scalars().all()
+    assert len(set(actors)) == 1
+    assert actors[0].startswith("token:")
+    assert "reviewer" not in actors[0]
+    history = await client.get(
+        f"/v1/organizations/{created['id']}/history", headers=Tokens.header(issued.admin)
+    )
+    assert history.json()["versions"][0]["actor"] == "reviewer"
+    public = await client.get(f"/v1/organizations/{created['id']}/history")
+    assert public.json()["versions"][0]["actor"] is None

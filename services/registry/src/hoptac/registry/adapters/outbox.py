@@ -74,7 +74,7 @@ def published_size(
                 "sequence": _WIDEST_SEQUENCE,
                 "organization_id": str(organization_id),
                 "organization_version": organization_version,
-                "actor": context.actor,
+                "actor": context.actor_id,
                 "correlation_id": context.correlation_id,
                 "data": event.data,
             }

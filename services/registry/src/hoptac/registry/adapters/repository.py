@@ -24,11 +24,16 @@ OUTBOX_CHANNEL = "hoptac_outbox"
 
 @dataclass(frozen=True)
 class WriteContext:
-    """Who writes, from where and why: stored with every version and audit row."""
+    """Who writes, from where and why: stored with every version and audit row.
+
+    `actor` names the writer (a token's name) for staff; events, which leave the registry,
+    carry `actor_id`, a stable pseudonym of the same writer.
+    """
 
     actor: str
     source: str
     correlation_id: str | None
+    actor_id: str = "system"
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ async def save(
             province_code=event.province_code,
             occurred_at=event.occurred_at,
             recorded_at=now,
-            actor=context.actor,
+            actor=context.actor_id,
             correlation_id=context.correlation_id,
             data=event.data,
         )

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -100,6 +100,7 @@ async def principal_for(conn: AsyncConnection, token: str) -> Principal | None:
     row = (
         await conn.execute(
             select(
+                api_tokens.c.id,
                 api_tokens.c.name,
                 api_tokens.c.role,
                 api_tokens.c.provinces,
@@ -120,7 +121,14 @@ async def principal_for(conn: AsyncConnection, token: str) -> Principal | None:
         frozenset(row.provinces),
         frozenset(row.communes),
         expires_at=row.expires_at,
+        actor_id=actor_id(row.id),
     )
+
+
+def actor_id(token_id: UUID) -> str:
+    """The pseudonym of a token's writes in events: its row id, which names no one and never
+    changes; an admin maps it back with the api_tokens table."""
+    return f"token:{token_id.hex[:16]}"
 
 
 class RecentPrincipals:

@@ -24,6 +24,8 @@ class Principal:
     provinces: frozenset[str] = field(default_factory=frozenset)
     communes: frozenset[str] = field(default_factory=frozenset)
     expires_at: datetime | None = None  # tokens expire; None for anonymous and the system
+    # What events say of this writer: stable, and naming no one (a token's name can be a person's).
+    actor_id: str = "anonymous"
 
     @property
     def is_staff(self) -> bool:

@@ -44,6 +44,7 @@ def write_context(request: Request, principal: Principal) -> WriteContext:
     client = request.client.host if request.client else "unknown"
     return WriteContext(
         actor=principal.name,
+        actor_id=principal.actor_id,
         source=f"http {client} {request.headers.get('user-agent', '')[:200]}".strip(),
         correlation_id=(request.headers.get("x-correlation-id") or "")[:200] or None,
     )
