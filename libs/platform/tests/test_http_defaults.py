@@ -3,6 +3,7 @@ JSON errors for an unreachable dependency and for a bug, readiness without inter
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import OperationalError
 
-from hoptac.platform.guard import HttpGuard, RateLimits
+from hoptac.platform.guard import HttpGuard, RateLimits, RequestShape
 from hoptac.platform.http import NotReady, error_response, install_defaults
 
 pytestmark = pytest.mark.unit
@@ -142,3 +143,39 @@ async def test_readiness_shows_a_public_reason_and_hides_internals(
     assert answer.status_code == 503
     assert shown in answer.json()["message"]
     assert "hunter2" not in answer.text
+
+
+async def test_too_many_or_too_large_headers_are_a_431(client: httpx.AsyncClient) -> None:
+    many = [(f"x-{number}", "1") for number in range(150)]
+    large = [("x-large", "a" * 40_000)]
+    for headers in (many, large):
+        answer = await client.get("/v1/things", headers=headers)
+        assert answer.status_code == 431
+        assert answer.json()["error"] == "headers_too_large"
+
+
+async def test_a_stalled_body_is_a_408() -> None:
+    app = FastAPI()
+    install_defaults(app, "test", CollectorRegistry(), _always_ready, 1000)
+
+    @app.post("/v1/things")
+    async def make(body: dict[str, str]) -> dict[str, str]:
+        return body
+
+    async def stalling() -> AsyncIterator[bytes]:
+        yield b'{"a":'
+        await asyncio.sleep(1)
+        yield b'"b"}'
+
+    impatient = RequestShape(app, body_idle_seconds=0.05)
+    transport = httpx.ASGITransport(app=impatient)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        answer = await http.post(
+            "/v1/things", content=stalling(), headers={"Content-Type": "application/json"}
+        )
+    assert answer.status_code == 408
+    assert answer.json()["error"] == "request_timeout"
+
+
+async def _always_ready() -> None:
+    return None

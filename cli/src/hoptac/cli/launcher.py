@@ -329,8 +329,18 @@ class Launcher:
 
 def _uvicorn_command(asgi_app: str, port: int) -> list[str]:
     options = ["--factory", asgi_app, "--host", LOOPBACK, "--port", str(port)]
+    # Connections beyond the limit get a 503 rather than memory; idle ones close after 5 s.
+    limits = ["--limit-concurrency", "1000", "--timeout-keep-alive", "5"]
     # Within the launcher's stop timeout, so open connections do not earn a SIGKILL.
-    return [sys.executable, "-m", "uvicorn", *options, "--timeout-graceful-shutdown", "5"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        *options,
+        *limits,
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
 
 
 def _is_ready(client: httpx.Client, service: RunningService) -> bool:

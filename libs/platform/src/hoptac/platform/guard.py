@@ -8,6 +8,7 @@ counted per address, so guessing tokens is slow whatever tokens are tried.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import time
@@ -18,6 +19,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -148,3 +150,56 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, secured_send)
+
+
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 32 * 1024
+BODY_IDLE_SECONDS = 30.0
+
+
+class RequestShape:
+    """Requests no client needs: over 100 headers or 32 KiB of them (431), or a body that stalls
+    for 30 s between two chunks (408) instead of holding a connection for minutes. A reverse
+    proxy in front (deploy/nginx) stops slow headers before they reach the process."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_headers: int = MAX_HEADERS,
+        max_header_bytes: int = MAX_HEADER_BYTES,
+        body_idle_seconds: float = BODY_IDLE_SECONDS,
+    ) -> None:
+        self.app = app
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
+        self.body_idle_seconds = body_idle_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = scope.get("headers") or []
+        size = sum(len(name) + len(value) for name, value in headers)
+        if len(headers) > self.max_headers or size > self.max_header_bytes:
+            response = JSONResponse(
+                status_code=431,
+                content={
+                    "error": "headers_too_large",
+                    "message": f"send at most {self.max_headers} headers and "
+                    f"{self.max_header_bytes} bytes of them",
+                },
+            )
+            await response(scope, receive, send)
+            return
+
+        async def timed_receive() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), self.body_idle_seconds)
+            except TimeoutError:
+                raise HTTPException(
+                    408,
+                    f"the body stalled for {self.body_idle_seconds:.0f} s; send it again, "
+                    "without pauses",
+                ) from None
+
+        await self.app(scope, timed_receive, send)

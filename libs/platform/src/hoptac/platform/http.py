@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hoptac.platform.guard import HttpGuard, RateLimit, SecurityHeaders
+from hoptac.platform.guard import HttpGuard, RateLimit, RequestShape, SecurityHeaders
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
 
@@ -90,9 +90,12 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-        exc.status_code, "http_error"
-    )
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        408: "request_timeout",
+        413: "body_too_large",
+    }.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
         message = f"no route {request.url.path}; see /docs for the routes of this service"
@@ -253,6 +256,7 @@ def install_defaults(
     if guard.rate_limits is not None:
         app.add_middleware(RateLimit, limits=guard.rate_limits)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestShape)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     for unavailable in UNAVAILABLE:
