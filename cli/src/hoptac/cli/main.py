@@ -3,11 +3,16 @@ installed package through the `hoptac.cli` entry-point group (see plugins.py).""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
 import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hoptac.cli.check import Unreachable, Urls, run_check
 from hoptac.cli.launcher import run_stack
 from hoptac.cli.plugins import add_plugin_commands, service_specs
 from hoptac.cli.settings import LauncherSettings, service_port
@@ -55,6 +60,48 @@ def status() -> None:
             table.add_row(spec.name, url, "[green]yes[/]" if ready else "[red]no[/]")
     Console().print(table)
     raise typer.Exit(0 if all_ready else 1)
+
+
+@app.command()
+def check(
+    wait: Annotated[
+        float, typer.Option(min=0, help="Seconds to let lagging projections catch up.")
+    ] = 30.0,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A registry token for the change log, feed and snapshot; default "
+            "<HOPTAC_VAR_DIR>/service-token."
+        ),
+    ] = None,
+) -> None:
+    """Compare every projection with the registry: search, reporting, the feed, the snapshot.
+
+    Exits 0 when all agree, 1 on any difference (each is printed), 2 when a part is unreachable.
+    Service URLs follow HOPTAC_<SERVICE>_PORT, as `hoptac run` does.
+    """
+    console = Console()
+    ports = {spec.name: service_port(spec) for spec in service_specs()}
+
+    def url(name: str) -> str | None:
+        return f"http://127.0.0.1:{ports[name]}" if name in ports else None
+
+    urls = Urls(url("registry") or "", url("search"), url("reporting"), url("notifications"))
+    path = token_file or LauncherSettings().var_dir / "service-token"
+    token = path.read_text().strip() if path.exists() else None
+    if token is None:
+        console.print(f"no token in {path}: the feed and the snapshot are not checked")
+    try:
+        differences = asyncio.run(run_check(urls, token, wait, console.print))
+    except Unreachable as error:
+        console.print(f"[red]unreachable:[/] {error}")
+        raise typer.Exit(2) from error
+    for difference in differences:
+        console.print(f"[red]{difference.part}[/]: {difference.what}", soft_wrap=True)
+    if differences:
+        console.print(f"[red]{len(differences)} differences[/]")
+        raise typer.Exit(1)
+    console.print("[green]every projection agrees with the registry[/]")
 
 
 add_plugin_commands(app)
