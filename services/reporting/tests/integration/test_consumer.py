@@ -4,6 +4,7 @@ with poison set aside in the dead-letter stream."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 from collections.abc import AsyncIterator
 from datetime import date
@@ -17,7 +18,7 @@ from nats.aio.client import Client
 from nats.js.api import StorageType, StreamConfig
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.platform.consumer import DEAD_LETTER_STREAM
+from hoptac.platform.consumer import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM
 from hoptac.platform.testing import wait_until
 from hoptac.reporting.domain.stats import StatsQuery
 from hoptac.reporting.entrypoints.consumer import build_consumer
@@ -125,3 +126,26 @@ async def test_the_app_runs_the_consumer_and_reports_its_lag(
             metrics = (await client.get("/metrics")).text
             assert 'hoptac_consumer_lag{consumer="reporting"} 0.0' in metrics
             assert "hoptac_reporting_commit_to_counted_seconds_count" in metrics
+
+
+async def test_an_event_claiming_a_sequence_already_applied_is_dead_lettered_as_a_conflict(
+    nc: Client, reporting: Reporting, settings: ReportingSettings
+) -> None:
+    registry = history()
+    real = registry.log[:3]
+    forged = copy.deepcopy(registry.log[3])
+    forged["sequence"] = real[1]["sequence"]  # a place the real event holds
+    twice = copy.deepcopy(real[2])  # a redelivery: same event, same place
+    await publish(nc, [*real, forged, twice])
+    consumer = build_consumer(nc, reporting, settings, None)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await wait_until(lambda: _lag_is(consumer, 0), timeout=20, message="all consumed")
+    finally:
+        consumer.stop()
+        await task
+    assert (await totals(reporting))["organizations"] == 3
+    dead = await nc.jetstream().get_last_msg(DEAD_LETTER_STREAM, f"{DEAD_LETTER_PREFIX}.>")
+    assert dead.headers is not None
+    assert "conflicts with what was applied" in dead.headers["Hoptac-Error"]
+    assert (await nc.jetstream().stream_info(DEAD_LETTER_STREAM)).state.messages == 1

@@ -39,6 +39,11 @@ class Poison(Exception):
     """The message can never be handled (not JSON, wrong schema): dead-letter it at once."""
 
 
+class ConflictingEvent(Poison):
+    """An event claims a change-log sequence, or an organisation's version, already applied with
+    another event: a forgery or a corruption. It is dead-lettered (an alarm), never dropped."""
+
+
 @dataclass(frozen=True)
 class Message:
     data: bytes

@@ -18,6 +18,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hoptac.platform.consumer import ConflictingEvent
 from hoptac.reporting.adapters import codes
 from hoptac.reporting.adapters.event_mapping import IncomingEvent
 from hoptac.reporting.adapters.tables import organizations, timeline, versions
@@ -63,6 +64,11 @@ _UPSERT_ORGANIZATIONS = text(
     "THEN excluded.recorded_at ELSE o.recorded_at END, "
     "removed = o.removed OR excluded.removed "
     "RETURNING organization_id, (xmax = 0) AS inserted"
+)
+_APPLIED = text(
+    "SELECT organization_id, version, sequence FROM versions "
+    "WHERE sequence = ANY(CAST(:sequences AS BIGINT[])) "
+    "OR organization_id = ANY(CAST(:ids AS UUID[]))"
 )
 _HELD_VERSIONS = text(
     "SELECT organization_id, version, event, effective_date, changes FROM versions "
@@ -149,6 +155,32 @@ async def _held(conn: AsyncConnection, ids: list[str]) -> dict[UUID, list[Versio
     return held
 
 
+async def _refuse_conflicts(conn: AsyncConnection, repeated: list[IncomingEvent]) -> None:
+    """An event not stored anew must be one already applied: the same organisation and version
+    at the same sequence. Anything else is a second event claiming a place already taken."""
+    if not repeated:
+        return
+    rows = await conn.execute(
+        _APPLIED,
+        {
+            "sequences": [e.sequence for e in repeated],
+            "ids": sorted({str(e.organization_id) for e in repeated}),
+        },
+    )
+    at_sequence, sequence_of = {}, {}
+    for row in rows:
+        at_sequence[row.sequence] = (row.organization_id, row.version)
+        sequence_of[(row.organization_id, row.version)] = row.sequence
+    for event in repeated:
+        place = (event.organization_id, event.version.version)
+        if at_sequence.get(event.sequence) != place or sequence_of.get(place) != event.sequence:
+            raise ConflictingEvent(
+                f"sequence {event.sequence} ({event.organization_id} v{event.version.version}) "
+                f"conflicts with what was applied: sequence {sequence_of.get(place)} holds that "
+                f"version, and sequence {event.sequence} holds {at_sequence.get(event.sequence)}"
+            )
+
+
 async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[IncomingEvent]:
     """Apply events in any order, duplicates included; returns those that were new."""
     unique = {(e.organization_id, e.version.version): e for e in events}
@@ -157,7 +189,10 @@ async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[Inco
     stored = await conn.execute(
         _STORE_VERSIONS, {"rows": _json([_version_row(e) for e in unique.values()])}
     )
-    new = [unique[(row.organization_id, row.version)] for row in stored]
+    stored_keys = [(row.organization_id, row.version) for row in stored]
+    new = [unique[key] for key in stored_keys]
+    fresh = set(stored_keys)
+    await _refuse_conflicts(conn, [e for key, e in unique.items() if key not in fresh])
     if not new:
         return []
     upserted = await conn.execute(

@@ -42,6 +42,7 @@ versions = Table(
     Column("changes", JSONB, nullable=False),
     Column("sequence", BigInteger, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("versions_sequence", "sequence", unique=True),
 )
 
 organizations = Table(
