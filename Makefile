@@ -23,7 +23,7 @@ DOMAINS := \
 
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-unit lint format bench contracts clean
+.PHONY: venv run test test-unit soak lint format bench contracts clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,11 @@ test: venv
 
 test-unit: venv
 	$(BIN)/pytest -m unit
+
+# The crash suite at length: every part killed ten times over while writes stream (make test
+# runs one round). Prints what it wrote, delivered and delivered twice.
+soak: venv
+	HOPTAC_FAULT_ROUNDS=10 HOPTAC_FAULT_WRITES_PER_SECOND=20 $(BIN)/pytest tests/faults -s
 
 lint: venv
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -212,31 +213,23 @@ class Launcher:
         spec = service.spec
         nats_url = nats.relay if spec.publishes_events else nats.services
         env = self._service_env(service, nats_url)
-        uvicorn = _uvicorn_command(spec.asgi_app, service.port)
+        uvicorn = uvicorn_command(spec.asgi_app, service.port)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
         for module in spec.workers:
             label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
             self.children.append(launch(label, [sys.executable, "-m", module], env, self.log_dir))
 
     def _service_env(self, service: RunningService, nats_url: str) -> dict[str, str]:
-        """The variables a service reads through its own settings (prefix HOPTAC_<NAME>_)."""
-        prefix = service.spec.env_prefix
-        env = {
-            **service.spec.extra_env,
-            f"{prefix}HOST": LOOPBACK,
-            f"{prefix}PORT": str(service.port),
-            f"{prefix}NATS_URL": nats_url,
-            f"{prefix}VAR_DIR": str(self.var_dir),
-            "PYTHONUNBUFFERED": "1",  # logs appear as they are written
-        }
-        for other in self.services:  # e.g. HOPTAC_SEARCH_REGISTRY_URL, for ports chosen at run
-            if other is not service:
-                env[f"{prefix}{other.spec.name.upper()}_URL"] = other.http_url
-        if service.database_url is not None:
-            env[f"{prefix}DATABASE_URL"] = service.database_url
-        if self.settings.opensearch_url is not None:
-            env[f"{prefix}OPENSEARCH_URL"] = self.settings.opensearch_url
-        return env
+        others = {s.spec.name: s.http_url for s in self.services if s is not service}
+        return service_environment(
+            service.spec,
+            service.port,
+            nats_url,
+            self.var_dir,
+            service.database_url,
+            others,
+            self.settings.opensearch_url,
+        )
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.settings.start_timeout
@@ -327,7 +320,37 @@ class Launcher:
             self.console.print(f"[red]could not stop {what}:[/] {escape(repr(error))}")
 
 
-def _uvicorn_command(asgi_app: str, port: int) -> list[str]:
+def service_environment(
+    spec: ServiceSpec,
+    port: int,
+    nats_url: str,
+    var_dir: Path,
+    database_url: str | None,
+    others: dict[str, str],
+    opensearch_url: str | None = None,
+) -> dict[str, str]:
+    """The variables a service reads through its own settings (prefix HOPTAC_<NAME>_), among
+    them the URL of every other service (`others`: name -> base URL), e.g.
+    HOPTAC_SEARCH_REGISTRY_URL, for ports chosen at run time."""
+    prefix = spec.env_prefix
+    env = {
+        **spec.extra_env,
+        f"{prefix}HOST": LOOPBACK,
+        f"{prefix}PORT": str(port),
+        f"{prefix}NATS_URL": nats_url,
+        f"{prefix}VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",  # logs appear as they are written
+    }
+    for name, url in others.items():
+        env[f"{prefix}{name.upper()}_URL"] = url
+    if database_url is not None:
+        env[f"{prefix}DATABASE_URL"] = database_url
+    if opensearch_url is not None:
+        env[f"{prefix}OPENSEARCH_URL"] = opensearch_url
+    return env
+
+
+def uvicorn_command(asgi_app: str, port: int) -> list[str]:
     options = ["--factory", asgi_app, "--host", LOOPBACK, "--port", str(port)]
     # Connections beyond the limit get a 503 rather than memory; idle ones close after 5 s.
     limits = ["--limit-concurrency", "1000", "--timeout-keep-alive", "5"]
