@@ -23,7 +23,7 @@ DOMAINS := \
 
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test test-unit soak lint format bench contracts clean
+.PHONY: venv run test test-unit soak fuzz lint format bench contracts clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,11 @@ test-unit: venv
 # runs one round). Prints what it wrote, delivered and delivered twice.
 soak: venv
 	HOPTAC_FAULT_ROUNDS=10 HOPTAC_FAULT_WRITES_PER_SECOND=20 $(BIN)/pytest tests/faults -s
+
+# schemathesis at length against every service's OpenAPI document (make test runs 15 examples
+# per operation).
+fuzz: venv
+	HOPTAC_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/fuzz
 
 lint: venv
 	$(BIN)/ruff check .

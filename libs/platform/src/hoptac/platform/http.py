@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.datastructures import Headers
@@ -231,6 +232,66 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error of every service: a code, a message a person can act on, the fields at fault."""
+
+    error: str = Field(examples=["invalid_request"])
+    message: str
+    errors: list[FieldError] | None = None
+
+
+# The errors any route may answer with (middleware and handlers shared by every service).
+COMMON_ERRORS = {
+    "400": "The request cannot be read",
+    "401": "A token is needed, or the one sent is unknown, revoked or expired",
+    "403": "The token may not do this",
+    "404": "Nothing at this address",
+    "408": "The body stalled",
+    "413": "The body is over the limit",
+    "422": "A field is invalid; `errors` names each",
+    "429": "Over a rate limit or quota; see Retry-After",
+    "431": "Too many or too large headers",
+    "500": "An unexpected error, logged",
+    "503": "A dependency is unavailable; see Retry-After",
+}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The generated OpenAPI document describes the error shape and statuses every route shares,
+    so that clients (and schemathesis) can hold the service to them."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorBody"] = ErrorBody.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        schemas.update(schemas["ErrorBody"].pop("$defs", {}))
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": description})
+                for status, documented in responses.items():
+                    if status[0] in "45" and (status == "422" or "content" not in documented):
+                        documented["content"] = error
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_defaults(
     app: FastAPI,
     service: str,
@@ -262,6 +323,7 @@ def install_defaults(
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _on_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
+    _document_errors(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -283,7 +345,13 @@ def install_defaults(
             )
         return JSONResponse({"status": "ready", "service": service})
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics(request: Request) -> Response:
         if guard.metrics_token is not None and not hmac.compare_digest(
             request.headers.get("authorization", "").encode(),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from hoptac.registry.adapters import outbox
 from hoptac.registry.domain.access import require_token
+from hoptac.registry.entrypoints.http.answers import ChangesPage, documented
 from hoptac.registry.entrypoints.http.auth import Caller
 
 router = APIRouter(prefix="/v1/changes", tags=["change log"])
@@ -15,7 +16,9 @@ router = APIRouter(prefix="/v1/changes", tags=["change log"])
 MAX_SEQUENCE = 2**63 - 1  # a PostgreSQL bigint
 
 
-@router.get("", summary="Events after a sequence number, in commit order")
+@router.get(
+    "", summary="Events after a sequence number, in commit order", responses=documented(ChangesPage)
+)
 async def changes(
     request: Request,
     caller: Caller,

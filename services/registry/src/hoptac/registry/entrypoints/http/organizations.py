@@ -14,6 +14,13 @@ from hoptac.platform.http import StrictJsonRoute
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
+from hoptac.registry.entrypoints.http.answers import (
+    WRITE_ERRORS,
+    History,
+    OrganizationPage,
+    OrganizationView,
+    documented,
+)
 from hoptac.registry.entrypoints.http.auth import Caller
 from hoptac.registry.entrypoints.http.schemas import (
     Day,
@@ -71,7 +78,12 @@ def answer(view: View, status_code: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{view.version}"'})
 
 
-@router.post("", status_code=201, summary="Register an organisation")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register an organisation",
+    responses={**documented(OrganizationView, 201), 409: WRITE_ERRORS[409]},
+)
 async def register(body: OrganizationCreate, request: Request, caller: Caller) -> JSONResponse:
     if body.effective_date is not None and body.effective_date != body.registered_on:
         raise InvalidFields(
@@ -89,7 +101,11 @@ async def register(body: OrganizationCreate, request: Request, caller: Caller) -
     return response
 
 
-@router.get("", summary="List organisations, filtered, one page at a time")
+@router.get(
+    "",
+    summary="List organisations, filtered, one page at a time",
+    responses=documented(OrganizationPage),
+)
 async def list_organizations(
     request: Request,
     caller: Caller,
@@ -123,7 +139,11 @@ async def list_organizations(
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{org_id}", summary="Read one organisation, now or as of a date")
+@router.get(
+    "/{org_id}",
+    summary="Read one organisation, now or as of a date",
+    responses={**documented(OrganizationView), 410: WRITE_ERRORS[410]},
+)
 async def read(
     org_id: UUID,
     request: Request,
@@ -133,7 +153,11 @@ async def read(
     return answer(await registry_of(request).get(org_id, caller, as_of))
 
 
-@router.patch("/{org_id}", summary="Change fields (JSON merge patch); needs If-Match")
+@router.patch(
+    "/{org_id}",
+    summary="Change fields (JSON merge patch); needs If-Match",
+    responses={**documented(OrganizationView), **WRITE_ERRORS},
+)
 async def patch(
     org_id: UUID,
     body: OrganizationPatch,
@@ -165,7 +189,11 @@ async def patch(
     return answer(view)
 
 
-@router.post("/{org_id}/status", summary="Change the legal status (409 if the law forbids it)")
+@router.post(
+    "/{org_id}/status",
+    summary="Change the legal status (409 if the law forbids it)",
+    responses={**documented(OrganizationView), **WRITE_ERRORS},
+)
 async def change_status(
     org_id: UUID, body: StatusChange, request: Request, caller: Caller, if_match: IfMatch = None
 ) -> JSONResponse:
@@ -182,7 +210,11 @@ async def change_status(
     return answer(view)
 
 
-@router.post("/{org_id}/merge", summary="Record that this organisation merged into another")
+@router.post(
+    "/{org_id}/merge",
+    summary="Record that this organisation merged into another",
+    responses={**documented(OrganizationView), **WRITE_ERRORS},
+)
 async def merge(
     org_id: UUID, body: Merger, request: Request, caller: Caller, if_match: IfMatch = None
 ) -> JSONResponse:
@@ -198,7 +230,12 @@ async def merge(
     return answer(view)
 
 
-@router.delete("/{org_id}", summary="Remove a record entered by mistake (history is kept)")
+@router.delete(
+    "/{org_id}",
+    status_code=204,
+    summary="Remove a record entered by mistake (history is kept)",
+    responses=WRITE_ERRORS,
+)
 async def remove(
     org_id: UUID,
     request: Request,
@@ -216,7 +253,11 @@ async def remove(
     return Response(status_code=204)
 
 
-@router.get("/{org_id}/history", summary="Every version: who, when, why and what changed")
+@router.get(
+    "/{org_id}/history",
+    summary="Every version: who, when, why and what changed",
+    responses=documented(History),
+)
 async def history(org_id: UUID, request: Request, caller: Caller) -> dict[str, Any]:
     return {
         "organization_id": str(org_id),

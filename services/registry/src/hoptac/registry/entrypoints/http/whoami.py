@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from hoptac.registry.domain.access import require_token
+from hoptac.registry.entrypoints.http.answers import Whoami, documented
 from hoptac.registry.entrypoints.http.auth import Caller
 
 router = APIRouter(prefix="/v1/whoami", tags=["tokens"])
 
 
-@router.get("", summary="The name, role and area of the calling token")
+@router.get(
+    "", summary="The name, role and area of the calling token", responses=documented(Whoami)
+)
 async def whoami(caller: Caller) -> dict[str, Any]:
     require_token(caller)
     return {

@@ -35,6 +35,24 @@ def json_response(answer: dict[str, Any]) -> Response:
     return JSONResponse(answer)
 
 
+# What the routes that answer in several formats document (format=json|csv|xlsx, or PNG).
+_TEXT = {"schema": {"type": "string"}}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+TABLE_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON by default; CSV or XLSX with format=csv|xlsx",
+        "content": {
+            "application/json": {},
+            exports.CSV_MEDIA_TYPE.split(";")[0]: _TEXT,
+            exports.XLSX_MEDIA_TYPE: _BINARY,
+        },
+    }
+}
+PNG: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A chart", "content": {exports.PNG_MEDIA_TYPE: _BINARY}}
+}
+
+
 def file_response(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,

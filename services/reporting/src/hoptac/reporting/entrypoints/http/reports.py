@@ -10,6 +10,8 @@ from fastapi.responses import Response
 
 from hoptac.reporting.domain.stats import InvalidQuery, Problem
 from hoptac.reporting.entrypoints.http.downloads import (
+    PNG,
+    TABLE_FORMATS,
     json_response,
     summary_chart,
     summary_download,
@@ -34,7 +36,12 @@ Start = Annotated[
 ]
 
 
-@router.get("/summary", summary="The provincial collective-economy summary", response_model=None)
+@router.get(
+    "/summary",
+    summary="The provincial collective-economy summary",
+    response_model=None,
+    responses=TABLE_FORMATS,
+)
 async def summary(
     request: Request, given: Filters, as_of: AsOf = None, format: FormatParam = "json"
 ) -> dict[str, Any] | Response:
@@ -46,7 +53,11 @@ async def summary(
     return json_response(answer) if format == "json" else summary_download(answer, format)
 
 
-@router.get("/summary/chart.png", summary="Chart: organisations by sector, operating and stopped")
+@router.get(
+    "/summary/chart.png",
+    summary="Chart: organisations by sector, operating and stopped",
+    responses=PNG,
+)
 async def summary_png(request: Request, given: Filters, as_of: AsOf = None) -> Response:
     reporting = reporting_of(request)
     return summary_chart(await reporting.summary(stats_query(reporting, as_of, None, given)))
@@ -68,6 +79,7 @@ async def _trends(
     "/trends",
     summary="By month or year: organisations, operating, stopped, new",
     response_model=None,
+    responses=TABLE_FORMATS,
 )
 async def trends(
     request: Request,
@@ -82,7 +94,7 @@ async def trends(
     return json_response(answer) if format == "json" else trends_download(answer, format)
 
 
-@router.get("/trends/chart.png", summary="Chart: organisations by month or year")
+@router.get("/trends/chart.png", summary="Chart: organisations by month or year", responses=PNG)
 async def trends_png(
     request: Request, given: Filters, unit: Unit = "year", start: Start = None, to: AsOf = None
 ) -> Response:

@@ -1,0 +1,83 @@
+"""The shapes of the registry's answers, for /openapi.json. Routes answer with plain JSON (a
+record may carry restricted fields for those allowed to see them), so these document and are
+checked by schemathesis; they do not filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from hoptac.contracts.events import OrganizationEvent
+from hoptac.contracts.organization import LegalRepresentative, OrganizationRecord
+
+
+class RepresentativeView(LegalRepresentative):
+    id_number: str | None = Field(default=None, description="Restricted: within your area.")
+    phone: str | None = Field(default=None, description="Restricted: within your area.")
+
+
+class Warning(BaseModel):
+    code: str = Field(examples=["similar_name", "legacy_commune_disagrees"])
+    message: str
+    similar: list[dict[str, Any]] | None = None
+
+
+class OrganizationView(OrganizationRecord):
+    legal_representative: RepresentativeView | None = None
+    warnings: list[Warning] | None = Field(
+        default=None, description="What a person should look at although the write is valid."
+    )
+
+
+class OrganizationPage(BaseModel):
+    items: list[OrganizationView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class FieldChangeView(BaseModel):
+    field: str
+    before: Any = None
+    after: Any = None
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    event_type: str
+    effective_date: str
+    recorded_at: str
+    actor: str | None = Field(description="The writer's name; only for tokens.")
+    source: str | None
+    reason: str | None
+    changes: list[FieldChangeView]
+
+
+class History(BaseModel):
+    organization_id: str
+    versions: list[HistoryEntry]
+
+
+class ChangesPage(BaseModel):
+    events: list[OrganizationEvent]
+    next: int = Field(description="Pass as `after` for the next page.")
+
+
+class Whoami(BaseModel):
+    name: str
+    role: str
+    provinces: list[str]
+    communes: list[str]
+    expires_at: str | None
+
+
+def documented(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": model}}
+
+
+# What a write may answer besides the errors every route shares.
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The law or the register forbids it (transition, duplicate number)"},
+    410: {"description": "The record was removed as entered by mistake"},
+    412: {"description": "If-Match names a version that is no longer the current one"},
+    428: {"description": "If-Match is missing"},
+}
