@@ -85,7 +85,7 @@ async def test_bad_filters_are_named_by_field(client):
         ("ftp://example.org/hook", "https://"),
         ("http://10.1.2.3/hook", "private"),
         ("http://192.168.1.20/hook", "private"),
-        ("http://169.254.169.254/latest", "private"),
+        ("http://169.254.169.254/latest", "link-local"),
         ("http://user:pw@203.0.113.5/", "password"),
         ("https://no-such-host.invalid/hook", "resolved"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from hoptac.notifications.domain.signing import new_secret
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
 
 MAX_REPLAY = 100_000
+# RFC 6750's b64token, bounded: anything else is no token of the registry's, and some of it
+# (non-ASCII, NUL) could not even be forwarded to the registry in a header.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,11 @@ class Notifications:
         if not token:
             raise Unauthenticated(
                 "send a token from the registry as: Authorization: Bearer <token>"
+            )
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise Unauthenticated(
+                "this is not a token of the registry (a token is up to 512 letters, digits "
+                "and -._~+/); send it as: Authorization: Bearer <token>"
             )
         try:
             caller = await self.identity.who(token)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
 from hoptac.notifications.entrypoints.http.schemas import (
+    MAX_BIGINT,
     NewSubscription,
     Replay,
     SubscriptionChange,
@@ -17,6 +18,7 @@ from hoptac.notifications.entrypoints.http.schemas import (
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed"]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
 @router.post("", status_code=201, summary="Subscribe a webhook URL; the secret is shown once")
@@ -72,7 +74,9 @@ async def deliveries(
     caller: CallerDep,
     service: Service,
     status: Annotated[DeliveryStatus | None, Query()] = None,
-    after: Annotated[int, Query(ge=0, description="The last delivery id you have")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_BIGINT, description="The last delivery id you have")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     items = await service.deliveries(caller, subscription_id, status, after, limit)
@@ -81,7 +85,7 @@ async def deliveries(
 
 @router.get("/{subscription_id}/deliveries/{delivery_id}", summary="One delivery, every attempt")
 async def delivery(
-    subscription_id: UUID, delivery_id: int, caller: CallerDep, service: Service
+    subscription_id: UUID, delivery_id: DeliveryId, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
     return await service.delivery(caller, subscription_id, delivery_id)
 
@@ -92,7 +96,7 @@ async def delivery(
     summary="Send one delivery again (same webhook-id)",
 )
 async def replay_one(
-    subscription_id: UUID, delivery_id: int, caller: CallerDep, service: Service
+    subscription_id: UUID, delivery_id: DeliveryId, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
     return await service.replay_delivery(caller, subscription_id, delivery_id)
 
