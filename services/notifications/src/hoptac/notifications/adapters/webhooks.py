@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import httpx
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.notifications.adapters import deliveries
 from hoptac.notifications.adapters.deliveries import Attempt, Claimed
-from hoptac.notifications.adapters.resolver import check_target
+from hoptac.notifications.adapters.resolver import Resolve, check_target, system_resolve
 from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.domain.retry import Decision, RetryPolicy, decide, parse_retry_after
 from hoptac.notifications.domain.signing import webhook_headers
@@ -84,6 +85,7 @@ class DeliveryWorker:
         targets: TargetPolicy | None = None,
         *,
         secrets: SecretBox,
+        resolve: Resolve = system_resolve,
     ) -> None:
         self.engine = engine
         self.secrets = secrets
@@ -93,7 +95,8 @@ class DeliveryWorker:
         self._recorder: asyncio.Task[None] | None = None
         self._released_at = 0.0
         self.targets = targets
-        self._checked: dict[UUID, tuple[float, str, str | None]] = {}
+        self.resolve = resolve
+        self._checked: dict[UUID, tuple[float, str, str | TargetRefused]] = {}
         self.policy = policy
         self.options = options
         self.metrics = metrics
@@ -148,22 +151,26 @@ class DeliveryWorker:
             await client.aclose()
         self._clients.clear()
 
-    async def _refused(self, delivery: Claimed) -> str | None:
-        """Where the URL points now: its host may have moved into the network since it was
-        accepted. Checked again every few minutes per subscription."""
+    async def _destination(self, delivery: Claimed) -> str | None:
+        """The address to connect to, resolved and checked here (None: no policy, the URL as
+        it is). The request goes to this very address: a name that resolves elsewhere the
+        next time (DNS rebinding) cannot take it into the network. Checked again every few
+        minutes per subscription, since the host may have moved since the URL was accepted."""
         if self.targets is None:
             return None
         now = time.monotonic()
         held = self._checked.get(delivery.subscription_id)
-        if held is not None and held[1] == delivery.url and now - held[0] < RECHECK_SECONDS:
-            return held[2]
-        try:
-            await check_target(delivery.url, self.targets)
-            reason = None
-        except TargetRefused as error:
-            reason = str(error)
-        self._checked[delivery.subscription_id] = (now, delivery.url, reason)
-        return reason
+        if held is None or held[1] != delivery.url or now - held[0] >= RECHECK_SECONDS:
+            try:
+                found: str | TargetRefused = await check_target(
+                    delivery.url, self.targets, self.resolve
+                )
+            except TargetRefused as refusal:
+                found = refusal
+            held = self._checked[delivery.subscription_id] = (now, delivery.url, found)
+        if isinstance(held[2], TargetRefused):
+            raise held[2]
+        return held[2]
 
     def _client_for(self, subscription_id: UUID) -> httpx.AsyncClient:
         client = self._clients.get(subscription_id)
@@ -209,17 +216,17 @@ class DeliveryWorker:
         retry_after: float | None = None
         started = time.perf_counter()
         try:
-            refused = await self._refused(delivery)
-            if refused is not None:
-                raise _Refused(refused)
+            url, extensions = pinned(delivery.url, await self._destination(delivery), headers)
             http = self._client_for(delivery.subscription_id)
-            async with http.stream("POST", delivery.url, content=body, headers=headers) as r:
+            async with http.stream(
+                "POST", url, content=body, headers=headers, extensions=extensions
+            ) as r:
                 status_code = r.status_code
                 retry_after = parse_retry_after(r.headers.get("retry-after"), self.clock())
                 if not 200 <= r.status_code < 300:
                     error = f"HTTP {r.status_code}"
                 await _drain(r)
-        except _Refused as refusal:
+        except TargetRefused as refusal:
             error = f"target refused: {refusal}"
         except httpx.TimeoutException:
             error = "timed out"
@@ -253,8 +260,20 @@ class DeliveryWorker:
             self.poke()  # the next event of these organisations may be due now
 
 
-class _Refused(Exception):
-    pass
+def pinned(
+    url: str, address: str | None, headers: dict[str, str]
+) -> tuple[httpx.URL, dict[str, Any]]:
+    """The request URL with its host replaced by the checked address; the Host header and the
+    TLS server name (SNI, and the name the certificate is verified against) stay the original
+    host's. Adds the Host header to `headers`."""
+    original = httpx.URL(url)
+    if address is None:
+        return original, {}
+    headers["host"] = original.netloc.decode("ascii")
+    extensions: dict[str, Any] = {}
+    if original.scheme == "https":
+        extensions["sni_hostname"] = original.raw_host.decode("ascii")
+    return original.copy_with(host=address), extensions
 
 
 async def _drain(response: httpx.Response) -> None:
