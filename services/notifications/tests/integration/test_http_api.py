@@ -12,6 +12,7 @@ import pytest
 from hoptac.notifications.adapters.identity import Caller, StaticIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
+from hoptac.platform.embedded.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -229,3 +230,19 @@ async def test_metrics_show_queue_depth_and_lag(client, publish, subscribe, new_
     assert "hoptac_webhook_queue_depth 2.0" in text
     assert "hoptac_notifications_feed_sequence 2.0" in text
     assert "hoptac_webhook_lag_seconds" in text
+
+
+async def test_readiness_says_what_failed_without_internals(settings, engine):
+    unreachable = settings.model_copy(
+        update={"database_url": f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere"}
+    )
+    service = build_notifications(unreachable, StaticIdentity({}))
+    transport = httpx.ASGITransport(app=create_app(unreachable, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
+        response = await http.get("/readyz")
+    await service.engine.dispose()
+    assert response.status_code == 503
+    message = response.json()["message"]
+    assert "database" in message
+    for internal in ("127.0.0.1", "Errno", "asyncpg", "refused", "nowhere"):
+        assert internal not in message, message

@@ -342,8 +342,12 @@ async def test_the_request_goes_to_the_address_that_was_checked(
     # answer, a private address, was never asked for), and the receiver saw its own name.
     assert calls == [host]
     assert {r.headers["host"] for r in receiver.received} == {f"{host}:{receiver.port}"}
-    items = await status_of(client, made, "token-so-tai-chinh")()
-    assert [i["status"] for i in items] == ["delivered", "delivered"]
+    read = status_of(client, made, "token-so-tai-chinh")
+
+    async def both_delivered() -> bool:
+        return [i["status"] for i in await read()] == ["delivered", "delivered"]
+
+    await wait_until(both_delivered, message="both recorded as delivered")
 
 
 async def test_tls_is_verified_for_the_original_host_while_connecting_to_its_address(

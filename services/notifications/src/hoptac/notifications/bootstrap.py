@@ -21,21 +21,26 @@ from hoptac.notifications.settings import NotificationsSettings
 
 
 def engine_for(settings: NotificationsSettings) -> AsyncEngine:
-    return create_async_engine(
-        settings.database_url, pool_size=settings.database_pool_size, pool_pre_ping=True
-    )
-
-
-def bookkeeping_engine(settings: NotificationsSettings) -> AsyncEngine:
-    """For the delivery worker's claims and results only. They skip waiting for the WAL flush:
-    after a crash a lost update means a delivery is sent again (at least once, the same
-    webhook-id), never that one is lost. Stored events never go through this engine: the stream
-    is acknowledged only after they are durable."""
+    # hide_parameters: an unexpected database error is logged without the values bound to it
+    # (sealed signing secrets, owners' tokens).
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"synchronous_commit": "off"}},
+        hide_parameters=True,
+    )
+
+
+def bookkeeping_engine(settings: NotificationsSettings) -> AsyncEngine:
+    """For the delivery worker's claims and results only: a pool of its own, so that they never
+    wait behind the consumer's transactions. Its commits are durable (the default
+    synchronous_commit): a claim logs its attempt before the request leaves, and a result
+    that was recorded stays recorded, so a crash re-sends only what was in flight."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

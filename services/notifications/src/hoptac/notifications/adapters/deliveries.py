@@ -3,6 +3,11 @@ a bounded number in flight per subscription; every attempt logged.
 
 States: pending → delivering (leased to one worker) → delivered | pending (retry) | failed.
 A lease that runs out (the worker died) puts the row back to pending.
+
+An attempt is written to the log, as `sending`, in the same transaction that claims it, and that
+commit is durable before the request leaves: if the worker or PostgreSQL dies before the answer
+is recorded, the log still shows the attempt (as `interrupted` once it is taken back), so it
+lists every request a receiver may have seen.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from hoptac.notifications.domain.retry import Decision, Outcome
 @dataclass(frozen=True)
 class Claimed:
     id: int
+    attempt_id: int  # its row in the attempt log, written before sending
     subscription_id: UUID
     sequence: int
     webhook_id: str
@@ -33,10 +39,25 @@ class Claimed:
     created_at: datetime
 
 
-RELEASE_EXPIRED = text("""
-UPDATE deliveries SET status = 'pending', lease_until = NULL
-WHERE status = 'delivering' AND lease_until < clock_timestamp()
-""")
+INTERRUPTED = (
+    "the worker or the database stopped before the answer was recorded; the receiver may have "
+    "received this attempt"
+)
+
+# Deliveries that were in flight go back to pending; their attempts, never answered as far as
+# the log knows, are marked interrupted.
+TAKE_BACK = """
+WITH taken AS (
+    UPDATE deliveries SET status = 'pending', lease_until = NULL
+    WHERE status = 'delivering' {condition}
+    RETURNING id
+)
+UPDATE delivery_attempts a SET outcome = 'interrupted', error = :interrupted
+FROM taken WHERE a.delivery_id = taken.id AND a.outcome = 'sending'
+RETURNING a.delivery_id
+"""
+RELEASE_EXPIRED = text(TAKE_BACK.format(condition="AND lease_until < clock_timestamp()"))
+RECOVER_ALL = text(TAKE_BACK.format(condition=""))
 
 # One statement: the room each enabled subscription has left, then per subscription the first
 # due rows whose organisation has nothing earlier still open, locked and leased.
@@ -66,14 +87,25 @@ picked AS (
         FOR UPDATE OF d SKIP LOCKED
     ) p
     LIMIT :limit
+),
+claimed AS (
+    UPDATE deliveries d SET status = 'delivering',
+        lease_until = clock_timestamp() + make_interval(secs => :lease),
+        attempts = d.attempts + 1, total_attempts = d.total_attempts + 1,
+        first_attempt_at = coalesce(d.first_attempt_at, clock_timestamp()),
+        last_attempt_at = clock_timestamp()
+    FROM picked, events e, subscriptions s
+    WHERE d.id = picked.id AND e.sequence = d.sequence AND s.id = d.subscription_id
+    RETURNING d.id, d.subscription_id, d.sequence, d.webhook_id, d.attempts - 1 AS attempts,
+              d.created_at, d.last_attempt_at, s.url, s.secret, s.previous_secret,
+              (s.previous_secret_until > clock_timestamp()) AS overlap, e.payload
+),
+logged AS (
+    INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ms, outcome)
+    SELECT id, last_attempt_at, 0, 'sending' FROM claimed
+    RETURNING id AS attempt_id, delivery_id
 )
-UPDATE deliveries d SET status = 'delivering',
-    lease_until = clock_timestamp() + make_interval(secs => :lease)
-FROM picked, events e, subscriptions s
-WHERE d.id = picked.id AND e.sequence = d.sequence AND s.id = d.subscription_id
-RETURNING d.id, d.subscription_id, d.sequence, d.webhook_id, d.attempts, d.created_at,
-          s.url, s.secret, s.previous_secret,
-          (s.previous_secret_until > clock_timestamp()) AS overlap, e.payload
+SELECT claimed.*, logged.attempt_id FROM claimed JOIN logged ON logged.delivery_id = claimed.id
 """)
 
 
@@ -86,13 +118,8 @@ async def recover_orphans(presence: AsyncConnection) -> int:
     again. Then take the shared lock for this worker's lifetime. Returns the rows recovered."""
     recovered = 0
     if await presence.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": WORKERS_LOCK}):
-        result = await presence.execute(
-            text(
-                "UPDATE deliveries SET status = 'pending', lease_until = NULL "
-                "WHERE status = 'delivering'"
-            )
-        )
-        recovered = int(result.rowcount)
+        result = await presence.execute(RECOVER_ALL, {"interrupted": INTERRUPTED})
+        recovered = len(result.all())
         await presence.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": WORKERS_LOCK})
     await presence.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": WORKERS_LOCK})
     return recovered
@@ -100,7 +127,7 @@ async def recover_orphans(presence: AsyncConnection) -> int:
 
 async def release_expired(conn: AsyncConnection) -> int:
     """Leases that ran out (their worker died) go back to pending."""
-    return int((await conn.execute(RELEASE_EXPIRED)).rowcount)
+    return len((await conn.execute(RELEASE_EXPIRED, {"interrupted": INTERRUPTED})).all())
 
 
 async def claim(
@@ -115,6 +142,7 @@ async def claim(
     claimed = [
         Claimed(
             id=r.id,
+            attempt_id=r.attempt_id,
             subscription_id=r.subscription_id,
             sequence=r.sequence,
             webhook_id=r.webhook_id,
@@ -133,7 +161,6 @@ async def claim(
 
 @dataclass(frozen=True)
 class Attempt:
-    attempted_at: datetime
     status_code: int | None
     error: str | None
     duration_ms: float
@@ -147,24 +174,22 @@ STATUS_AFTER = {
 }
 GONE = "the receiver answered 410 Gone: the subscription is disabled"
 
-# Two statements for a whole batch of results, whatever its size.
+# Two statements for a whole batch of results, whatever its size. The attempts were counted
+# and logged when they were claimed; here they get their answers.
 RECORD = text("""
 WITH result AS (
-    SELECT * FROM unnest(CAST(:id AS BIGINT[]), CAST(:status AS TEXT[]),
-                         CAST(:at AS TIMESTAMPTZ[]), CAST(:next AS TIMESTAMPTZ[]),
+    SELECT * FROM unnest(CAST(:id AS BIGINT[]), CAST(:attempt AS BIGINT[]),
+                         CAST(:status AS TEXT[]), CAST(:next AS TIMESTAMPTZ[]),
                          CAST(:code AS INTEGER[]), CAST(:error AS TEXT[]),
                          CAST(:ms AS DOUBLE PRECISION[]), CAST(:outcome AS TEXT[]))
-        AS r(id, status, at, next, code, error, ms, outcome)
+        AS r(id, attempt, status, next, code, error, ms, outcome)
 ),
 attempts AS (
-    INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, error, duration_ms,
-                                   outcome)
-    SELECT r.id, r.at, r.code, r.error, r.ms, r.outcome FROM result r
-    WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.id)  -- unsubscribed meanwhile
+    UPDATE delivery_attempts a SET status_code = r.code, error = r.error, duration_ms = r.ms,
+        outcome = r.outcome
+    FROM result r WHERE a.id = r.attempt
 )
 UPDATE deliveries d SET status = r.status, lease_until = NULL,
-    attempts = d.attempts + 1, total_attempts = d.total_attempts + 1,
-    first_attempt_at = coalesce(d.first_attempt_at, r.at), last_attempt_at = r.at,
     delivered_at = CASE WHEN r.status = 'delivered' THEN clock_timestamp() END,
     next_attempt_at = coalesce(r.next, d.next_attempt_at),
     last_status_code = r.code, last_error = r.error, last_duration_ms = r.ms
@@ -192,8 +217,8 @@ async def record(
         RECORD,
         {
             "id": [delivery.id for delivery, _, _ in results],
+            "attempt": [delivery.attempt_id for delivery, _, _ in results],
             "status": [STATUS_AFTER[decision.outcome] for _, _, decision in results],
-            "at": [attempt.attempted_at for _, attempt, _ in results],
             "next": [decision.next_attempt_at for _, _, decision in results],
             "code": [attempt.status_code for _, attempt, _ in results],
             "error": errors,

@@ -238,7 +238,7 @@ class DeliveryWorker:
             self.policy, status_code, delivery.attempts + 1, self.clock(), self.rng, retry_after
         )
         self.metrics.outcomes.labels(decision.outcome.value).inc()
-        attempt = Attempt(attempted_at, status_code, error, round(duration * 1000, 3))
+        attempt = Attempt(status_code, error, round(duration * 1000, 3))
         recorded = asyncio.get_running_loop().create_future()
         self._results.append((delivery, attempt, decision, recorded))
         if self._recorder is None or self._recorder.done():

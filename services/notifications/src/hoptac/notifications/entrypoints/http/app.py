@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,13 @@ from hoptac.notifications.entrypoints.http import feed, subscriptions
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.platform.http import error_response, install_defaults
+
+log = logging.getLogger("hoptac.notifications.http")
+
+
+class NotReady(RuntimeError):
+    pass
+
 
 STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
     errors.InvalidRequest: (422, "invalid_request"),
@@ -80,8 +88,15 @@ def create_app(
     )
 
     async def ready() -> None:
-        async with notifications.engine.connect() as conn:
-            await conn.execute(text("SELECT 1 FROM feed_state"))
+        try:
+            async with notifications.engine.connect() as conn:
+                await conn.execute(text("SELECT 1 FROM feed_state"))
+        except Exception as error:
+            # /readyz is public: the reason goes to the log, the answer says only what failed.
+            log.warning("not ready: the database check failed (%s)", type(error).__name__)
+            raise NotReady(
+                "the notifications database cannot be reached or is not migrated"
+            ) from error
 
     async def refresh() -> None:
         async with notifications.engine.connect() as conn:
