@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.event_store import store, to_stored
-from hoptac.notifications.adapters.identity import Caller, StaticIdentity
+from hoptac.notifications.adapters.identity import Caller, Identity, StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate_async
 from hoptac.notifications.adapters.resolver import Resolve
 from hoptac.notifications.adapters.secret_box import new_key
@@ -37,9 +37,11 @@ from hoptac.platform.testing import wait_until
 SECRET_KEY = new_key()  # seals the signing secrets in these tests' databases
 AGENCY_A = "token-so-tai-chinh"
 AGENCY_B = "token-cuc-thong-ke"
+ADMIN = "token-quan-tri"
 CALLERS = {
     AGENCY_A: Caller("so-tai-chinh-ca-mau", "agency_reader"),
     AGENCY_B: Caller("cuc-thong-ke", "agency_reader"),
+    ADMIN: Caller("quan-tri-lien-minh", "admin"),
 }
 
 
@@ -128,11 +130,19 @@ async def run_worker(
     def start(
         resolve: Resolve | None = None,
         new_client: Callable[[], httpx.AsyncClient] | None = None,
+        identity: Identity | None = None,
         **overrides: Any,
     ) -> DeliveryWorker:
-        """`resolve` and `new_client` replace the system resolver and the HTTP client."""
+        """`resolve`, `new_client` and `identity` replace the system resolver, the HTTP client
+        and the registry (which knows the tokens in CALLERS)."""
         tuned = settings.model_copy(update=overrides)
-        worker = build_delivery_worker(tuned, engine, DeliveryMetrics(None), random.Random(7))
+        worker = build_delivery_worker(
+            tuned,
+            engine,
+            DeliveryMetrics(None),
+            random.Random(7),
+            identity or StaticIdentity(dict(CALLERS)),
+        )
         worker.resolve = resolve or worker.resolve
         worker.new_client = new_client or worker.new_client
         stop = asyncio.Event()

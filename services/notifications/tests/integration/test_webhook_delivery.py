@@ -230,7 +230,7 @@ async def test_a_range_of_sequences_or_times_can_be_replayed(
         json={"from_sequence": 3, "to_sequence": 7},
         headers=headers,
     )
-    assert response.json() == {"queued": 3}
+    assert response.json() == {"queued": 3, "complete": True, "next_from_sequence": None}
     await wait_until(lambda: len(receiver.received) == 8, message="3, 5, 7 again")
     assert [r.json()["sequence"] for r in receiver.received[5:]] == [3, 5, 7]
     read = status_of(client, made, "token-so-tai-chinh")
@@ -245,7 +245,7 @@ async def test_a_range_of_sequences_or_times_can_be_replayed(
         json={"since": "2026-11-22T00:00:00Z", "until": "2026-11-23T00:00:00+07:00"},
         headers=headers,
     )
-    assert by_time.json() == {"queued": 5}
+    assert by_time.json() == {"queued": 5, "complete": True, "next_from_sequence": None}
     await wait_until(lambda: len(receiver.received) == 13, message="all five again")
 
 

@@ -12,11 +12,12 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.identity import Identity, RegistryIdentity
+from hoptac.notifications.adapters.owners import OwnerCheck
 from hoptac.notifications.adapters.secret_box import SecretBox, local_key, parse_keys
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
 from hoptac.notifications.domain.retry import RetryPolicy
 from hoptac.notifications.domain.targets import TargetPolicy
-from hoptac.notifications.handlers import Notifications
+from hoptac.notifications.handlers import Limits, Notifications
 from hoptac.notifications.settings import NotificationsSettings
 
 
@@ -82,6 +83,11 @@ def build_notifications(
         target_policy(settings),
         timedelta(seconds=settings.secret_overlap_seconds),
         secret_box(settings),
+        Limits(
+            subscriptions=settings.max_subscriptions_per_agency,
+            replays_per_hour=settings.replays_per_hour,
+            replay_events=settings.replay_max_events,
+        ),
     )
 
 
@@ -110,7 +116,15 @@ def build_delivery_worker(
     engine: AsyncEngine,
     metrics: DeliveryMetrics,
     rng: random.Random | None = None,
+    identity: Identity | None = None,
 ) -> DeliveryWorker:
+    """`identity`: who owns a token (default: the registry), for the owner check."""
+    secrets = secret_box(settings)
+    owners = OwnerCheck(
+        identity or RegistryIdentity(settings.registry_url, cache_seconds=0),
+        secrets,
+        settings.owner_check_seconds,
+    )
     return DeliveryWorker(
         engine,
         lambda: webhook_client(settings),
@@ -124,5 +138,6 @@ def build_delivery_worker(
         metrics,
         rng,
         targets=target_policy(settings),
-        secrets=secret_box(settings),
+        secrets=secrets,
+        owners=owners,
     )

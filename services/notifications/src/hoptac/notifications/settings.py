@@ -19,6 +19,25 @@ class NotificationsSettings(ProjectionSettings):
     # The registry (registry_url) also says who a token belongs to, remembered this long.
     token_cache_seconds: float = Field(default=5.0, ge=0)
 
+    # Limits per agency (the token's name). Generous defaults; lower them in production.
+    max_subscriptions_per_agency: int = Field(
+        default=500, gt=0, description="Subscriptions one agency may own."
+    )
+    replays_per_hour: int = Field(
+        default=120, gt=0, description="Replay requests (one delivery or a range) per agency."
+    )
+    replay_max_events: int = Field(
+        default=100_000,
+        gt=0,
+        description="Events one range replay queues at most; the answer says where to go on.",
+    )
+    owner_check_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="The worker asks the registry whether a subscription's owner still holds "
+        "its token at most this often per owner.",
+    )
+
     # Webhook delivery.
     allow_loopback_targets: bool = Field(
         default=True,

@@ -37,6 +37,8 @@ class Claimed:
     secrets: tuple[str, ...]  # newest first
     payload: str
     created_at: datetime
+    owner: str
+    owner_token: str | None  # sealed; None for subscriptions older than owners' tokens
 
 
 INTERRUPTED = (
@@ -98,6 +100,7 @@ claimed AS (
     WHERE d.id = picked.id AND e.sequence = d.sequence AND s.id = d.subscription_id
     RETURNING d.id, d.subscription_id, d.sequence, d.webhook_id, d.attempts - 1 AS attempts,
               d.created_at, d.last_attempt_at, s.url, s.secret, s.previous_secret,
+              s.owner, s.owner_token,
               (s.previous_secret_until > clock_timestamp()) AS overlap, e.payload
 ),
 logged AS (
@@ -153,10 +156,34 @@ async def claim(
             else (r.secret,),
             payload=r.payload,
             created_at=r.created_at,
+            owner=r.owner,
+            owner_token=r.owner_token,
         )
         for r in rows
     ]
     return sorted(claimed, key=lambda c: c.sequence)
+
+
+async def unclaim(conn: AsyncConnection, claimed: Sequence[Claimed]) -> None:
+    """Claimed deliveries that will not be sent after all (their owner's token was revoked):
+    their attempts, logged but never made, are taken out again, and they wait as pending."""
+    if not claimed:
+        return
+    await conn.execute(
+        text("DELETE FROM delivery_attempts WHERE id = ANY (CAST(:ids AS BIGINT[]))"),
+        {"ids": [c.attempt_id for c in claimed]},
+    )
+    await conn.execute(
+        text("""
+        UPDATE deliveries d SET status = 'pending', lease_until = NULL,
+            attempts = d.attempts - 1, total_attempts = d.total_attempts - 1,
+            first_attempt_at = CASE WHEN d.total_attempts > 1 THEN d.first_attempt_at END,
+            last_attempt_at = (SELECT max(a.attempted_at) FROM delivery_attempts a
+                               WHERE a.delivery_id = d.id)
+        WHERE d.id = ANY (CAST(:ids AS BIGINT[])) AND d.status = 'delivering'
+        """),
+        {"ids": [c.id for c in claimed]},
+    )
 
 
 @dataclass(frozen=True)
@@ -197,7 +224,7 @@ FROM result r WHERE d.id = r.id
 """)
 
 DISABLE_GONE = text("""
-UPDATE subscriptions SET enabled = false, updated_at = now(),
+UPDATE subscriptions SET enabled = false, updated_at = now(), disabled_by = 'receiver',
     disabled_reason = 'the receiver answered 410 Gone; enable it again with PATCH when it is back'
 WHERE id = ANY (CAST(:ids AS UUID[]))
 """)
@@ -334,6 +361,28 @@ async def replay_one(conn: AsyncConnection, subscription_id: UUID, delivery_id: 
     return result.rowcount > 0
 
 
+IN_RANGE = """
+    (CAST(:lo AS BIGINT) IS NULL OR e.sequence >= :lo)
+    AND (CAST(:hi AS BIGINT) IS NULL OR e.sequence <= :hi)
+    AND (CAST(:since AS TIMESTAMPTZ) IS NULL OR e.recorded_at >= :since)
+    AND (CAST(:until AS TIMESTAMPTZ) IS NULL OR e.recorded_at < :until)
+"""
+FIRST_BEYOND = text(f"""
+SELECT e.sequence FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
+WHERE {IN_RANGE} ORDER BY e.sequence OFFSET :most LIMIT 1
+""")
+REPLAY_RANGE = text(f"""
+INSERT INTO deliveries AS d (subscription_id, sequence, organization_id, webhook_id)
+SELECT s.id, e.sequence, e.organization_id, e.event_id::text
+FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
+WHERE {IN_RANGE}
+ORDER BY e.sequence
+ON CONFLICT (subscription_id, sequence) DO UPDATE SET status = 'pending', attempts = 0,
+    replays = d.replays + 1, next_attempt_at = clock_timestamp()
+WHERE d.status <> 'delivering'
+""")
+
+
 async def replay_range(
     conn: AsyncConnection,
     subscription_id: UUID,
@@ -341,32 +390,23 @@ async def replay_range(
     to_sequence: int | None,
     since: datetime | None,
     until: datetime | None,
-) -> int:
-    """Every matching stored event in the range is (re)sent, even ones from before the
-    subscription existed; returns how many deliveries were queued."""
-    result = await conn.execute(
-        text(f"""
-        INSERT INTO deliveries AS d (subscription_id, sequence, organization_id, webhook_id)
-        SELECT s.id, e.sequence, e.organization_id, e.event_id::text
-        FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
-        WHERE (CAST(:lo AS BIGINT) IS NULL OR e.sequence >= :lo)
-          AND (CAST(:hi AS BIGINT) IS NULL OR e.sequence <= :hi)
-          AND (CAST(:since AS TIMESTAMPTZ) IS NULL OR e.recorded_at >= :since)
-          AND (CAST(:until AS TIMESTAMPTZ) IS NULL OR e.recorded_at < :until)
-        ORDER BY e.sequence
-        ON CONFLICT (subscription_id, sequence) DO UPDATE SET status = 'pending', attempts = 0,
-            replays = d.replays + 1, next_attempt_at = clock_timestamp()
-        WHERE d.status <> 'delivering'
-        """),
-        {
-            "sid": subscription_id,
-            "lo": from_sequence,
-            "hi": to_sequence,
-            "since": since,
-            "until": until,
-        },
-    )
-    return int(result.rowcount)
+    most: int,
+) -> tuple[int, int | None]:
+    """The first `most` matching stored events in the range are (re)sent, even ones from before
+    the subscription existed. Returns how many deliveries were queued and, when the range held
+    more, the sequence to replay from next."""
+    bounds = {
+        "sid": subscription_id,
+        "lo": from_sequence,
+        "hi": to_sequence,
+        "since": since,
+        "until": until,
+    }
+    beyond = await conn.scalar(FIRST_BEYOND, {**bounds, "most": most})
+    if beyond is not None:
+        bounds["hi"] = int(beyond) - 1
+    result = await conn.execute(REPLAY_RANGE, bounds)
+    return int(result.rowcount), None if beyond is None else int(beyond)
 
 
 async def queue_figures(conn: AsyncConnection) -> tuple[int, float, int]:

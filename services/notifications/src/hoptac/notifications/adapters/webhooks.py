@@ -24,8 +24,9 @@ import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hoptac.notifications.adapters import deliveries
+from hoptac.notifications.adapters import deliveries, subscriptions
 from hoptac.notifications.adapters.deliveries import Attempt, Claimed
+from hoptac.notifications.adapters.owners import OwnerCheck
 from hoptac.notifications.adapters.resolver import Resolve, check_target, system_resolve
 from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.domain.retry import Decision, RetryPolicy, decide, parse_retry_after
@@ -86,8 +87,10 @@ class DeliveryWorker:
         *,
         secrets: SecretBox,
         resolve: Resolve = system_resolve,
+        owners: OwnerCheck | None = None,
     ) -> None:
         self.engine = engine
+        self.owners = owners
         self.secrets = secrets
         self.new_client = http
         self._clients: OrderedDict[UUID, httpx.AsyncClient] = OrderedDict()
@@ -150,6 +153,8 @@ class DeliveryWorker:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        if self.owners is not None:
+            await self.owners.identity.close()
 
     async def _destination(self, delivery: Claimed) -> str | None:
         """The address to connect to, resolved and checked here (None: no policy, the URL as
@@ -196,11 +201,26 @@ class DeliveryWorker:
             claimed = await deliveries.claim(
                 conn, room, self.options.per_subscription, self.options.lease_seconds
             )
-        for delivery in claimed:
+        for delivery in await self._of_valid_owners(claimed):
             task = asyncio.create_task(self._deliver(delivery))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
+
+    async def _of_valid_owners(self, claimed: list[Claimed]) -> list[Claimed]:
+        """The claimed deliveries whose owners still hold their registry tokens. The others are
+        put back unsent and their owners' subscriptions disabled."""
+        if self.owners is None or not claimed:
+            return claimed
+        tokens = {c.owner: c.owner_token for c in claimed if c.owner_token is not None}
+        revoked = await self.owners.revoked(tokens)
+        if not revoked:
+            return claimed
+        async with self.engine.begin() as conn:
+            await deliveries.unclaim(conn, [c for c in claimed if c.owner in revoked])
+            stopped = await subscriptions.disable_revoked(conn, sorted(revoked))
+        log.warning("disabled %d subscriptions of revoked owners %s", stopped, sorted(revoked))
+        return [c for c in claimed if c.owner not in revoked]
 
     async def _deliver(self, delivery: Claimed) -> None:
         attempted_at = self.clock()

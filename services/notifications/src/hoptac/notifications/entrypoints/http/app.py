@@ -33,6 +33,9 @@ STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
     errors.Conflict: (409, "conflict"),
     errors.Unauthenticated: (401, "unauthenticated"),
     errors.Unavailable: (503, "unavailable"),
+    errors.Forbidden: (403, "forbidden"),
+    errors.LimitReached: (409, "limit_reached"),
+    errors.RateLimited: (429, "rate_limited"),
 }
 
 
@@ -44,7 +47,10 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.InvalidRequest)
         else None
     )
-    return error_response(status, code, exc.message, fields)
+    answer = error_response(status, code, exc.message, fields)
+    if isinstance(exc, errors.RateLimited):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
 
 
 def create_app(

@@ -1,4 +1,5 @@
-"""Subscriptions, their secrets, their delivery log and replays. An agency sees only its own."""
+"""Subscriptions, their secrets, their delivery log and replays. An agency sees only its own;
+an admin sees every one and may pause, resume or delete it."""
 
 from __future__ import annotations
 
@@ -27,9 +28,15 @@ async def create(body: NewSubscription, caller: CallerDep, service: Service) -> 
     return {**made.subscription.public(), "secret": made.secret}
 
 
-@router.get("", summary="Your subscriptions")
-async def list_mine(caller: CallerDep, service: Service) -> dict[str, Any]:
-    return {"items": [s.public() for s in await service.subscriptions(caller)]}
+@router.get("", summary="Your subscriptions (an admin's: every agency's, or one owner's)")
+async def list_mine(
+    caller: CallerDep,
+    service: Service,
+    owner: Annotated[
+        str | None, Query(max_length=200, description="admins: only this agency's")
+    ] = None,
+) -> dict[str, Any]:
+    return {"items": [s.public() for s in await service.subscriptions(caller, owner)]}
 
 
 @router.get("/{subscription_id}", summary="One of your subscriptions")
@@ -109,7 +116,11 @@ async def replay_one(
 async def replay_range(
     subscription_id: UUID, body: Replay, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
-    queued = await service.replay_range(
+    replayed = await service.replay_range(
         caller, subscription_id, body.from_sequence, body.to_sequence, body.since, body.until
     )
-    return {"queued": queued}
+    return {
+        "queued": replayed.queued,
+        "complete": replayed.next_from_sequence is None,
+        "next_from_sequence": replayed.next_from_sequence,
+    }
