@@ -18,14 +18,17 @@ pytestmark = pytest.mark.integration
 
 TOKEN = "hoptac_agency-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ADMIN_TOKEN = "hoptac_admin-token"
 HUGE = str(2**63)
 HUGER = "9" * 40
 DELIVERY = "/v1/subscriptions/{sub}/deliveries"
 
 
 def registry(request: httpx.Request) -> httpx.Response:
-    if request.headers["authorization"] == f"Bearer {TOKEN}":
-        body = {"name": "so-tai-chinh", "role": "agency_reader", "provinces": [], "communes": []}
+    roles = {f"Bearer {TOKEN}": "agency_reader", f"Bearer {ADMIN_TOKEN}": "admin"}
+    role = roles.get(request.headers["authorization"])
+    if role is not None:
+        body = {"name": f"holder-{role}", "role": role, "provinces": [], "communes": []}
         return httpx.Response(200, json=body)
     return httpx.Response(401, json={"error": "unauthenticated"})
 
@@ -137,6 +140,20 @@ CASES: dict[str, Case] = {
     "URL huge port": subscribe(url="http://127.0.0.1:" + HUGE),
     "filter value with NUL": subscribe(provinces=["9\x006"]),
     "subscription id not a UUID": get(f"{SUBS}/{HUGE}"),
+    "admin's owner filter with NUL": (
+        "GET",
+        SUBS,
+        {"owner": "a\x00b"},
+        None,
+        {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ),
+    "admin's owner filter too long": (
+        "GET",
+        SUBS,
+        {"owner": "a" * 201},
+        None,
+        {"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
 from hoptac.notifications.entrypoints.http.schemas import (
     MAX_BIGINT,
+    Label,
     NewSubscription,
     Replay,
     SubscriptionChange,
@@ -33,7 +34,7 @@ async def list_mine(
     caller: CallerDep,
     service: Service,
     owner: Annotated[
-        str | None, Query(max_length=200, description="admins: only this agency's")
+        Label | None, Query(max_length=200, description="admins: only this agency's")
     ] = None,
 ) -> dict[str, Any]:
     return {"items": [s.public() for s in await service.subscriptions(caller, owner)]}
