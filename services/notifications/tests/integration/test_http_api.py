@@ -246,3 +246,23 @@ async def test_readiness_says_what_failed_without_internals(settings, engine):
     assert "database" in message
     for internal in ("127.0.0.1", "Errno", "asyncpg", "refused", "nowhere"):
         assert internal not in message, message
+
+
+async def test_the_shared_guard_limits_each_client_and_sets_security_headers(settings, engine):
+    strict = settings.model_copy(update={"rate_limit_writes": "2/minute"})
+    service = build_notifications(
+        strict, StaticIdentity({"t": Caller("x", "agency_reader")}), engine
+    )
+    transport = httpx.ASGITransport(app=create_app(strict, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
+        answers = [
+            await http.post(
+                "/v1/subscriptions",
+                json={"url": "http://127.0.0.1:9/"},
+                headers={"Authorization": "Bearer t"},
+            )
+            for _ in range(3)
+        ]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert answers[0].headers["X-Content-Type-Options"] == "nosniff"

@@ -18,13 +18,9 @@ from hoptac.notifications.domain import errors
 from hoptac.notifications.entrypoints.http import feed, subscriptions
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
-from hoptac.platform.http import error_response, install_defaults
+from hoptac.platform.http import NotReady, error_response, install_defaults
 
 log = logging.getLogger("hoptac.notifications.http")
-
-
-class NotReady(RuntimeError):
-    pass
 
 
 STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
@@ -112,7 +108,15 @@ def create_app(
         lag.set(oldest)
         failed.set(dead)
 
-    install_defaults(app, "notifications", metrics, ready, settings.max_body_bytes, refresh)
+    install_defaults(
+        app,
+        "notifications",
+        metrics,
+        ready,
+        settings.max_body_bytes,
+        refresh,
+        guard=settings.http_guard(),
+    )
     app.add_exception_handler(errors.NotificationsError, on_error)
     app.include_router(subscriptions.router)
     app.include_router(feed.router)
