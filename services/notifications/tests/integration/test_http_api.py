@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from hoptac.notifications.adapters.identity import Caller, StaticIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
 from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.testing import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -266,3 +270,33 @@ async def test_the_shared_guard_limits_each_client_and_sets_security_headers(set
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert int(answers[2].headers["Retry-After"]) > 0
     assert answers[0].headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_an_event_stream_ends_when_its_token_is_revoked(settings, engine, publish, new_event):
+    known = {"t": Caller("x", "agency_reader")}
+    service = build_notifications(settings, StaticIdentity(known), engine)
+    app = create_app(settings, service, stream_poll_seconds=0.05)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    serving = asyncio.create_task(server.serve())
+    await wait_until(lambda: server.started, message="app serving")
+    await publish(new_event(1))
+    ids: list[str] = []
+    try:
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+            http.stream("GET", "/v1/feed/stream", headers={"Authorization": "Bearer t"}) as r,
+        ):
+            async for line in r.aiter_lines():
+                if line.startswith("id: "):
+                    ids.append(line.removeprefix("id: "))
+                    del known["t"]  # revoked after the first event
+                    await publish(new_event(2))
+        # The loop ended: the server closed the stream, without sending event 2.
+        assert ids == ["1"]
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 10)

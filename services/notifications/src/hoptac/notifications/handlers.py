@@ -104,6 +104,17 @@ class Notifications:
         # Kept with the subscriptions it creates, so that they follow it (see OwnerCheck).
         return dataclasses.replace(caller, token=token)
 
+    async def still_holds(self, caller: Caller) -> bool:
+        """Whether the caller's token still works (a long stream asks now and then). If the
+        registry cannot be asked, yes: it is asked again next time."""
+        try:
+            await self.authenticate(caller.token)
+        except Unauthenticated:
+            return False
+        except Unavailable:
+            return True
+        return True
+
     async def _check_url(self, url: str) -> str:
         cleaned = clean_text(url) or ""
         try:

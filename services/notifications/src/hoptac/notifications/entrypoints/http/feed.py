@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from hoptac.notifications.adapters.feed import page_json
+from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
@@ -79,7 +80,7 @@ async def stream(
         start = _position(last_event_id.strip())
     poll = request.app.state.stream_poll_seconds
     return StreamingResponse(
-        _events(request, service, wanted, start, poll),
+        _events(request, service, caller, wanted, start, poll),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -96,12 +97,19 @@ def _position(last_event_id: str) -> int:
 
 
 async def _events(
-    request: Request, service: Notifications, wanted: EventFilter, start: int, poll: float
+    request: Request,
+    service: Notifications,
+    caller: Caller,
+    wanted: EventFilter,
+    start: int,
+    poll: float,
 ) -> AsyncIterator[str]:
+    """Until the client goes, or its token is revoked (checked before each page, through the
+    identity cache): then the stream ends, and reconnecting is refused."""
     position = start
     yield "retry: 2000\n\n"
     beat = time.monotonic()
-    while not await request.is_disconnected():
+    while not await request.is_disconnected() and await service.still_holds(caller):
         page = await service.feed_page(position, STREAM_PAGE, wanted)
         for sequence, event_type, payload in page.events:
             data = payload.replace("\n", "\ndata: ")
