@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.platform.settings import ProjectionSettings
@@ -98,3 +100,14 @@ class NotificationsSettings(ProjectionSettings):
     worker_metrics_port: int = Field(
         default=8104, ge=0, description="The worker's /metrics; 0 turns it off."
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> Self:
+        # A delivery whose request outlives its lease is taken back and sent by another worker
+        # while the first is still waiting: a duplicate beyond the documented bound.
+        if self.delivery_lease_seconds <= self.delivery_timeout_seconds:
+            raise ValueError(
+                "delivery_lease_seconds must be longer than delivery_timeout_seconds "
+                f"({self.delivery_lease_seconds} <= {self.delivery_timeout_seconds})"
+            )
+        return self
