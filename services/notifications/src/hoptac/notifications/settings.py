@@ -18,8 +18,9 @@ class NotificationsSettings(ProjectionSettings):
     port: int = 8004
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_notifications"
     database_pool_size: int = Field(default=10, gt=0)
-    # The registry (registry_url) also says who a token belongs to, remembered this long.
-    token_cache_seconds: float = Field(default=5.0, ge=0)
+    # The registry (registry_url) also says who a token belongs to, remembered this long: a
+    # revoked token keeps working here at most this long.
+    token_cache_seconds: float = Field(default=0.5, ge=0)
 
     # Limits per agency (the token's name). Generous defaults; lower them in production.
     max_subscriptions_per_agency: int = Field(
@@ -34,7 +35,7 @@ class NotificationsSettings(ProjectionSettings):
         description="Events one range replay queues at most; the answer says where to go on.",
     )
     owner_check_seconds: float = Field(
-        default=5.0,
+        default=1.0,
         ge=0,
         description="The worker asks the registry whether a subscription's owner still holds "
         "its token at most this often per owner.",

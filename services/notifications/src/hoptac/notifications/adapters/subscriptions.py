@@ -242,11 +242,13 @@ async def rotate_secret(
 
 
 async def disable_revoked(conn: AsyncConnection, owners: list[str]) -> int:
-    """Every subscription of these owners stops: their registry tokens were revoked."""
+    """Every subscription of these owners stops: their registry tokens were revoked (or have
+    expired: the registry no longer knows them either way)."""
     result = await conn.execute(
         text("""
         UPDATE subscriptions SET enabled = false, disabled_by = 'revoked', updated_at = now(),
-            disabled_reason = 'the registry token of its owner (' || owner || ') was revoked'
+            disabled_reason = 'the registry token of its owner (' || owner || ') was revoked '
+                || 'or has expired'
         WHERE owner = ANY (CAST(:owners AS TEXT[])) AND disabled_by IS DISTINCT FROM 'revoked'
         """),
         {"owners": owners},
