@@ -49,6 +49,14 @@ class WorkerOptions:
     lease_seconds: float = 60.0
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Where a subscription's URL was last found to point: the address, or why it is refused."""
+
+    address: str | None = None
+    refused: str | None = None
+
+
 class DeliveryMetrics:
     def __init__(self, registry: CollectorRegistry | None) -> None:
         self.outcomes = Counter(
@@ -99,7 +107,7 @@ class DeliveryWorker:
         self._released_at = 0.0
         self.targets = targets
         self.resolve = resolve
-        self._checked: dict[UUID, tuple[float, str, str | TargetRefused]] = {}
+        self._checked: dict[UUID, tuple[float, str, Checked]] = {}  # (when, url, verdict)
         self.policy = policy
         self.options = options
         self.metrics = metrics
@@ -167,15 +175,15 @@ class DeliveryWorker:
         held = self._checked.get(delivery.subscription_id)
         if held is None or held[1] != delivery.url or now - held[0] >= RECHECK_SECONDS:
             try:
-                found: str | TargetRefused = await check_target(
-                    delivery.url, self.targets, self.resolve
+                found = Checked(
+                    address=await check_target(delivery.url, self.targets, self.resolve)
                 )
             except TargetRefused as refusal:
-                found = refusal
+                found = Checked(refused=str(refusal))
             held = self._checked[delivery.subscription_id] = (now, delivery.url, found)
-        if isinstance(held[2], TargetRefused):
-            raise held[2]
-        return held[2]
+        if held[2].refused is not None:
+            raise TargetRefused(held[2].refused)  # a new one: a raised exception keeps its frames
+        return held[2].address
 
     def _client_for(self, subscription_id: UUID) -> httpx.AsyncClient:
         client = self._clients.get(subscription_id)
