@@ -169,11 +169,8 @@ class Notifications:
     async def _owned(self, caller: Caller | None, subscription_id: UUID, what: str) -> Subscription:
         """A subscription the caller may act on as its owner (an operator may too)."""
         found = await self.subscription(caller, subscription_id)
-        if caller is not None and found.owner != caller.name:
-            raise Forbidden(
-                f"only its owner ({found.owner}) can {what}; an admin may read, pause, resume "
-                "or delete another agency's subscription"
-            )
+        if caller is not None:
+            _must_own(caller, found, what)
         return found
 
     async def update_subscription(
@@ -187,8 +184,8 @@ class Notifications:
     ) -> Subscription:
         found = await self.subscription(caller, subscription_id)
         mine = found.owner == caller.name
-        if not mine and (url is not None or description is not None or wanted is not None):
-            await self._owned(caller, subscription_id, "change its URL, filters or description")
+        if url is not None or description is not None or wanted is not None:
+            _must_own(caller, found, "change its URL, filters or description")
         if enabled is not None:
             _may_switch(caller, found)
         checked = await self._check_url(url) if url is not None else None
@@ -320,6 +317,14 @@ class Notifications:
 
     def snapshot(self) -> AsyncIterator[str]:
         return feed.snapshot_chunks(self.engine)
+
+
+def _must_own(caller: Caller, found: Subscription, what: str) -> None:
+    if found.owner != caller.name:
+        raise Forbidden(
+            f"only its owner ({found.owner}) can {what}; an admin may read, pause, resume or "
+            "delete another agency's subscription"
+        )
 
 
 def _may_switch(caller: Caller, found: Subscription) -> None:
