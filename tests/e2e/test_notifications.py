@@ -1,6 +1,7 @@
 """Notifications fed by the real registry: an agency subscribes with its registry token,
 receives signed webhooks for real writes, reads and resumes the feed, and loses nothing when the
-notifications worker is killed and started again."""
+notifications worker is killed and started again; a revoked token stops its subscriptions, and
+the registry's admin manages every agency's."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import create_async_engine
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from hoptac.notifications.adapters.migrations import migrate_async
 from hoptac.platform.embedded.ports import free_port
@@ -107,6 +109,7 @@ async def notifications(
         "HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT": "0",
         "HOPTAC_NOTIFICATIONS_VAR_DIR": str(tmp_path),
         "HOPTAC_NOTIFICATIONS_DELIVERY_POLL_SECONDS": "0.1",
+        "HOPTAC_NOTIFICATIONS_OWNER_CHECK_SECONDS": "0",
     }
     command = uvicorn_command("hoptac.notifications.entrypoints.http.app:create_app", port)
     api = Process("notifications", command, env, tmp_path / "notifications.log")
@@ -185,11 +188,102 @@ async def test_an_agency_receives_signed_webhooks_and_reads_the_feed(
         assert snapshot["sequence"] == page["next"]
         assert snapshot["organizations"][0]["status"] == "suspended"
 
+        stranger = await registry_token(registry_stack, "cuc-thong-ke", Role.AGENCY_READER)
         other = await api.get(
             f"/v1/subscriptions/{made.json()['id']}",
-            headers={"Authorization": f"Bearer {registry_stack.admin_token}"},
+            headers={"Authorization": f"Bearer {stranger}"},
         )
-        assert other.status_code == 404  # the admin token is another identity
+        assert other.status_code == 404  # another agency does not see it
+
+
+async def registry_token(stack: RegistryStack, name: str, role: Role) -> str:
+    engine = create_async_engine(stack.database_url)
+    async with engine.begin() as conn:
+        token = await tokens.create_token(conn, name, role, [], [], WriteContext("e2e", "t", None))
+    await engine.dispose()
+    return token
+
+
+async def revoke(stack: RegistryStack, name: str) -> None:
+    engine = create_async_engine(stack.database_url)
+    async with engine.begin() as conn:
+        assert await tokens.revoke_token(conn, name, WriteContext("e2e", "t", None))
+    await engine.dispose()
+
+
+def signed_for(receiver: Receiver, secret: str) -> list[dict[str, Any]]:
+    """The webhooks that verify with this subscription's secret."""
+    found = []
+    for headers, data in receiver.received:
+        with contextlib.suppress(WebhookVerificationError):
+            found.append(Webhook(secret).verify(data, headers))
+    return found
+
+
+async def test_revoking_a_token_stops_its_subscriptions_and_admins_manage_every_one(
+    registry_stack: RegistryStack, notifications: NotificationsStack
+) -> None:
+    receiver = notifications.receiver
+    other_token = await registry_token(registry_stack, "cuc-thong-ke", Role.AGENCY_READER)
+    admin = {"Authorization": f"Bearer {registry_stack.admin_token}"}
+    async with (
+        httpx.AsyncClient(base_url=registry_stack.url, headers=registry_stack.headers) as registry,
+        httpx.AsyncClient(base_url=notifications.url, headers=notifications.headers) as api,
+    ):
+        doomed = (await api.post("/v1/subscriptions", json={"url": receiver.url})).json()
+        kept = (
+            await api.post(
+                "/v1/subscriptions",
+                json={"url": receiver.url},
+                headers={"Authorization": f"Bearer {other_token}"},
+            )
+        ).json()
+        every = (await api.get("/v1/subscriptions", headers=admin)).json()["items"]
+        assert {(s["id"], s["owner"]) for s in every} == {
+            (doomed["id"], "so-tai-chinh-ca-mau"),
+            (kept["id"], "cuc-thong-ke"),
+        }
+
+        async def register(n: int) -> None:
+            assert (await registry.post("/v1/organizations", json=body(n))).status_code == 201
+            await wait_until(
+                lambda: any(
+                    e["data"]["record"]["name"] == body(n)["name"]
+                    for e in signed_for(receiver, kept["secret"])
+                ),
+                timeout=20,
+                message=f"organisation {n} delivered to the agency that keeps its token",
+            )
+
+        await register(0)
+        assert len(signed_for(receiver, doomed["secret"])) == 1
+        await revoke(registry_stack, "so-tai-chinh-ca-mau")
+        # The registry may still vouch for the token for its cache's few seconds: changes
+        # go on until the worker hears that it is revoked.
+        doomed_path = f"/v1/subscriptions/{doomed['id']}"
+        n = 1
+        while (await api.get(doomed_path, headers=admin)).json()["enabled"]:
+            assert n < 200, "the revoked owner's subscription was never disabled"
+            await register(n)
+            n += 1
+        stopped = (await api.get(doomed_path, headers=admin)).json()
+        assert stopped["disabled_by"] == "revoked"
+        seen_by_doomed = len(signed_for(receiver, doomed["secret"]))
+        await register(n)
+        await register(n + 1)
+        assert len(signed_for(receiver, doomed["secret"])) == seen_by_doomed
+
+        async def refused() -> bool:  # the revoked token itself, once the caches let go
+            return (await api.get("/v1/subscriptions")).status_code == 401
+
+        await wait_until(refused, timeout=10, message="the revoked token refused")
+
+        kept_path = f"/v1/subscriptions/{kept['id']}"
+        paused = await api.patch(kept_path, json={"enabled": False}, headers=admin)
+        assert paused.json()["disabled_by"] == "admin"
+        assert (await api.delete(kept_path, headers=admin)).status_code == 204
+        assert (await api.delete(doomed_path, headers=admin)).status_code == 204
+        assert (await api.get("/v1/subscriptions", headers=admin)).json()["items"] == []
 
 
 async def test_nothing_is_lost_when_the_worker_is_killed_and_started_again(

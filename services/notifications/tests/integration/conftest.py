@@ -8,16 +8,23 @@ import contextlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.event_store import store, to_stored
-from hoptac.notifications.adapters.identity import Caller, StaticIdentity
+from hoptac.notifications.adapters.identity import Caller, Identity, StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate_async
+from hoptac.notifications.adapters.resolver import Resolve
 from hoptac.notifications.adapters.secret_box import new_key
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker
 from hoptac.notifications.bootstrap import build_delivery_worker, build_notifications
@@ -30,9 +37,11 @@ from hoptac.platform.testing import wait_until
 SECRET_KEY = new_key()  # seals the signing secrets in these tests' databases
 AGENCY_A = "token-so-tai-chinh"
 AGENCY_B = "token-cuc-thong-ke"
+ADMIN = "token-quan-tri"
 CALLERS = {
     AGENCY_A: Caller("so-tai-chinh-ca-mau", "agency_reader"),
     AGENCY_B: Caller("cuc-thong-ke", "agency_reader"),
+    ADMIN: Caller("quan-tri-lien-minh", "admin"),
 }
 
 
@@ -118,9 +127,24 @@ async def run_worker(
     """Start the delivery worker in the test's loop; stopped after the test."""
     started: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
 
-    def start(**overrides: Any) -> DeliveryWorker:
+    def start(
+        resolve: Resolve | None = None,
+        new_client: Callable[[], httpx.AsyncClient] | None = None,
+        identity: Identity | None = None,
+        **overrides: Any,
+    ) -> DeliveryWorker:
+        """`resolve`, `new_client` and `identity` replace the system resolver, the HTTP client
+        and the registry (which knows the tokens in CALLERS)."""
         tuned = settings.model_copy(update=overrides)
-        worker = build_delivery_worker(tuned, engine, DeliveryMetrics(None), random.Random(7))
+        worker = build_delivery_worker(
+            tuned,
+            engine,
+            DeliveryMetrics(None),
+            random.Random(7),
+            identity or StaticIdentity(dict(CALLERS)),
+        )
+        worker.resolve = resolve or worker.resolve
+        worker.new_client = new_client or worker.new_client
         stop = asyncio.Event()
         started.append((stop, asyncio.create_task(worker.run(stop))))
         return worker
@@ -129,6 +153,58 @@ async def run_worker(
     for stop, task in started:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    authority: str  # the CA certificate to trust
+    certificate: str  # the server's, for `host`
+    key: str
+    host: str
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> TlsFiles:
+    """A certificate authority and a server certificate for one DNS name (no IP address)."""
+    host = "hooks.so-tai-chinh.test"
+    now = datetime.now(UTC)
+
+    def issue(
+        name: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, signer: Any, ca: bool
+    ) -> x509.Certificate:
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hoptac test CA")])
+    authority = issue("hoptac test CA", ca_key, ca_name, ca_key, ca=True)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = issue(host, server_key, authority.subject, ca_key, ca=False)
+    paths = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server-key.pem"
+    paths[0].write_bytes(authority.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return TlsFiles(str(paths[0]), str(paths[1]), str(paths[2]), host)
 
 
 @dataclass
@@ -153,12 +229,17 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     respond: Responder = lambda request: (204, {})
     gate: asyncio.Event | None = None  # when given, every answer waits until it is set
+    tls: TlsFiles | None = None  # serve HTTPS with this certificate
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
+
+    def url_as(self, host: str) -> str:
+        """The same receiver named by `host` (which a fake resolver maps to 127.0.0.1)."""
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}/hook"
 
     async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -197,6 +278,8 @@ class Receiver:
             log_level="warning",
             lifespan="on",
             interface="asgi3",
+            ssl_certfile=self.tls.certificate if self.tls else None,
+            ssl_keyfile=self.tls.key if self.tls else None,
         )
         self._server = uvicorn.Server(config)
         # Several receivers share the test's thread: none of them may take over its signals.

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from hoptac.notifications.adapters.identity import Caller, StaticIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
+from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.testing import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +90,7 @@ async def test_bad_filters_are_named_by_field(client):
         ("ftp://example.org/hook", "https://"),
         ("http://10.1.2.3/hook", "private"),
         ("http://192.168.1.20/hook", "private"),
-        ("http://169.254.169.254/latest", "private"),
+        ("http://169.254.169.254/latest", "link-local"),
         ("http://user:pw@203.0.113.5/", "password"),
         ("https://no-such-host.invalid/hook", "resolved"),
     ],
@@ -229,3 +234,69 @@ async def test_metrics_show_queue_depth_and_lag(client, publish, subscribe, new_
     assert "hoptac_webhook_queue_depth 2.0" in text
     assert "hoptac_notifications_feed_sequence 2.0" in text
     assert "hoptac_webhook_lag_seconds" in text
+
+
+async def test_readiness_says_what_failed_without_internals(settings, engine):
+    unreachable = settings.model_copy(
+        update={"database_url": f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere"}
+    )
+    service = build_notifications(unreachable, StaticIdentity({}))
+    transport = httpx.ASGITransport(app=create_app(unreachable, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
+        response = await http.get("/readyz")
+    await service.engine.dispose()
+    assert response.status_code == 503
+    message = response.json()["message"]
+    assert "database" in message
+    for internal in ("127.0.0.1", "Errno", "asyncpg", "refused", "nowhere"):
+        assert internal not in message, message
+
+
+async def test_the_shared_guard_limits_each_client_and_sets_security_headers(settings, engine):
+    strict = settings.model_copy(update={"rate_limit_writes": "2/minute"})
+    service = build_notifications(
+        strict, StaticIdentity({"t": Caller("x", "agency_reader")}), engine
+    )
+    transport = httpx.ASGITransport(app=create_app(strict, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
+        answers = [
+            await http.post(
+                "/v1/subscriptions",
+                json={"url": "http://127.0.0.1:9/"},
+                headers={"Authorization": "Bearer t"},
+            )
+            for _ in range(3)
+        ]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert answers[0].headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_an_event_stream_ends_when_its_token_is_revoked(settings, engine, publish, new_event):
+    known = {"t": Caller("x", "agency_reader")}
+    service = build_notifications(settings, StaticIdentity(known), engine)
+    app = create_app(settings, service, stream_poll_seconds=0.05)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    serving = asyncio.create_task(server.serve())
+    await wait_until(lambda: server.started, message="app serving")
+    await publish(new_event(1))
+    ids: list[str] = []
+    try:
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+            http.stream("GET", "/v1/feed/stream", headers={"Authorization": "Bearer t"}) as r,
+        ):
+            async for line in r.aiter_lines():
+                if line.startswith("id: "):
+                    ids.append(line.removeprefix("id: "))
+                    del known["t"]  # revoked after the first event
+                    await publish(new_event(2))
+        # The loop ended: the server closed the stream, without sending event 2.
+        assert ids == ["1"]
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 10)

@@ -36,6 +36,10 @@ async def test_the_database_holds_sealed_secrets_only(subscribe, client, engine)
     secret, _ = await stored(engine, made["id"])
     assert secret.startswith(SEALED)
     assert made["secret"].removeprefix("whsec_") not in secret
+    async with engine.connect() as conn:
+        owner_token = await conn.scalar(text("SELECT owner_token FROM subscriptions"))
+    assert owner_token.startswith(SEALED)  # the owner's registry token, kept sealed too
+    assert "token-so-tai-chinh" not in owner_token
 
     headers = bearer("token-so-tai-chinh")
     rotated = await client.post(f"/v1/subscriptions/{made['id']}/secret", headers=headers)
@@ -83,6 +87,9 @@ async def test_reseal_moves_every_secret_to_the_new_first_key(
     assert "resealed the signing secrets of 1 subscriptions" in result.output
     secret, _ = await stored(engine, made["id"])
     assert SecretBox(lambda: [new]).open(secret) == made["secret"]
+    async with engine.connect() as conn:
+        owner_token = await conn.scalar(text("SELECT owner_token FROM subscriptions"))
+    assert SecretBox(lambda: [new]).open(owner_token) == "token-so-tai-chinh"
 
     monkeypatch.setenv("HOPTAC_NOTIFICATIONS_SECRET_KEYS", new_key())
     refused = await asyncio.to_thread(CliRunner().invoke, notifications_app, ["reseal"])

@@ -4,12 +4,15 @@ final failure and replay."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import text
 from standardwebhooks import Webhook
 
+from hoptac.notifications.adapters.resolver import Resolve
 from hoptac.platform.testing import wait_until
 
 pytestmark = pytest.mark.integration
@@ -227,7 +230,7 @@ async def test_a_range_of_sequences_or_times_can_be_replayed(
         json={"from_sequence": 3, "to_sequence": 7},
         headers=headers,
     )
-    assert response.json() == {"queued": 3}
+    assert response.json() == {"queued": 3, "complete": True, "next_from_sequence": None}
     await wait_until(lambda: len(receiver.received) == 8, message="3, 5, 7 again")
     assert [r.json()["sequence"] for r in receiver.received[5:]] == [3, 5, 7]
     read = status_of(client, made, "token-so-tai-chinh")
@@ -242,7 +245,7 @@ async def test_a_range_of_sequences_or_times_can_be_replayed(
         json={"since": "2026-11-22T00:00:00Z", "until": "2026-11-23T00:00:00+07:00"},
         headers=headers,
     )
-    assert by_time.json() == {"queued": 5}
+    assert by_time.json() == {"queued": 5, "complete": True, "next_from_sequence": None}
     await wait_until(lambda: len(receiver.received) == 13, message="all five again")
 
 
@@ -302,3 +305,64 @@ async def test_claims_of_a_dead_worker_are_taken_back_when_a_worker_starts(
         )
     run_worker()
     await wait_until(lambda: len(receiver.received) == 2, message="both delivered")
+
+
+def resolver_for(host: str, calls: list[str]) -> Resolve:
+    """`host` is 127.0.0.1 the first time it is asked, 10.0.0.1 afterwards: a rebinding DNS."""
+
+    async def resolve(name: str) -> list[str]:
+        assert name == host
+        calls.append(name)
+        return ["127.0.0.1"] if len(calls) == 1 else ["10.0.0.1"]
+
+    return resolve
+
+
+async def point_at(engine, subscription: dict, url: str) -> None:
+    """As if the URL had been accepted when its name resolved to an allowed address."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE subscriptions SET url = :url WHERE id = :id"),
+            {"url": url, "id": subscription["id"]},
+        )
+
+
+async def test_the_request_goes_to_the_address_that_was_checked(
+    receivers, subscribe, publish, run_worker, new_event, engine, client
+):
+    receiver = await receivers()
+    made = await subscribe(receiver.url)
+    host = "hooks.so-tai-chinh.test"
+    await point_at(engine, made, receiver.url_as(host))
+    calls: list[str] = []
+    await publish(new_event(1), new_event(2))
+    run_worker(resolve=resolver_for(host, calls))
+    await wait_until(lambda: len(receiver.received) == 2, message="both delivered")
+    # Resolved once and checked; the name was never resolved again to connect (the second
+    # answer, a private address, was never asked for), and the receiver saw its own name.
+    assert calls == [host]
+    assert {r.headers["host"] for r in receiver.received} == {f"{host}:{receiver.port}"}
+    read = status_of(client, made, "token-so-tai-chinh")
+
+    async def both_delivered() -> bool:
+        return [i["status"] for i in await read()] == ["delivered", "delivered"]
+
+    await wait_until(both_delivered, message="both recorded as delivered")
+
+
+async def test_tls_is_verified_for_the_original_host_while_connecting_to_its_address(
+    receivers, subscribe, publish, run_worker, new_event, engine, tls_files
+):
+    receiver = await receivers(tls=tls_files)
+    made = await subscribe(receiver.url)
+    await point_at(engine, made, receiver.url_as(tls_files.host))
+    trusted = ssl.create_default_context(cafile=tls_files.authority)
+    await publish(new_event(1))
+    run_worker(
+        resolve=resolver_for(tls_files.host, []),
+        new_client=lambda: httpx.AsyncClient(verify=trusted, follow_redirects=False),
+    )
+    # The certificate names the host only: it verifies because SNI and the check use the
+    # name, while the connection goes to the checked address.
+    await wait_until(lambda: receiver.received, message="delivered over TLS")
+    assert receiver.received[0].headers["host"] == f"{tls_files.host}:{receiver.port}"

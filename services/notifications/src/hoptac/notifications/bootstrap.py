@@ -12,30 +12,36 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.identity import Identity, RegistryIdentity
+from hoptac.notifications.adapters.owners import OwnerCheck
 from hoptac.notifications.adapters.secret_box import SecretBox, local_key, parse_keys
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
 from hoptac.notifications.domain.retry import RetryPolicy
 from hoptac.notifications.domain.targets import TargetPolicy
-from hoptac.notifications.handlers import Notifications
+from hoptac.notifications.handlers import Limits, Notifications
 from hoptac.notifications.settings import NotificationsSettings
 
 
 def engine_for(settings: NotificationsSettings) -> AsyncEngine:
-    return create_async_engine(
-        settings.database_url, pool_size=settings.database_pool_size, pool_pre_ping=True
-    )
-
-
-def bookkeeping_engine(settings: NotificationsSettings) -> AsyncEngine:
-    """For the delivery worker's claims and results only. They skip waiting for the WAL flush:
-    after a crash a lost update means a delivery is sent again (at least once, the same
-    webhook-id), never that one is lost. Stored events never go through this engine: the stream
-    is acknowledged only after they are durable."""
+    # hide_parameters: an unexpected database error is logged without the values bound to it
+    # (sealed signing secrets, owners' tokens).
     return create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"synchronous_commit": "off"}},
+        hide_parameters=True,
+    )
+
+
+def bookkeeping_engine(settings: NotificationsSettings) -> AsyncEngine:
+    """For the delivery worker's claims and results only: a pool of its own, so that they never
+    wait behind the consumer's transactions. Its commits are durable (the default
+    synchronous_commit): a claim logs its attempt before the request leaves, and a result
+    that was recorded stays recorded, so a crash re-sends only what was in flight."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 
@@ -77,6 +83,11 @@ def build_notifications(
         target_policy(settings),
         timedelta(seconds=settings.secret_overlap_seconds),
         secret_box(settings),
+        Limits(
+            subscriptions=settings.max_subscriptions_per_agency,
+            replays_per_hour=settings.replays_per_hour,
+            replay_events=settings.replay_max_events,
+        ),
     )
 
 
@@ -105,7 +116,15 @@ def build_delivery_worker(
     engine: AsyncEngine,
     metrics: DeliveryMetrics,
     rng: random.Random | None = None,
+    identity: Identity | None = None,
 ) -> DeliveryWorker:
+    """`identity`: who owns a token (default: the registry), for the owner check."""
+    secrets = secret_box(settings)
+    owners = OwnerCheck(
+        identity or RegistryIdentity(settings.registry_url, cache_seconds=0),
+        secrets,
+        settings.owner_check_seconds,
+    )
     return DeliveryWorker(
         engine,
         lambda: webhook_client(settings),
@@ -119,5 +138,6 @@ def build_delivery_worker(
         metrics,
         rng,
         targets=target_policy(settings),
-        secrets=secret_box(settings),
+        secrets=secrets,
+        owners=owners,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -9,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hoptac.notifications.adapters import deliveries, feed, subscriptions
+from hoptac.notifications.adapters import deliveries, feed, replay_log, subscriptions
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.adapters.identity import Caller, Identity, IdentityUnavailable
 from hoptac.notifications.adapters.resolver import check_target
@@ -19,8 +21,11 @@ from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.adapters.subscriptions import Subscription
 from hoptac.notifications.domain.errors import (
     Conflict,
+    Forbidden,
     InvalidRequest,
+    LimitReached,
     NotFound,
+    RateLimited,
     Unauthenticated,
     Unavailable,
 )
@@ -28,13 +33,35 @@ from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.domain.signing import new_secret
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
 
-MAX_REPLAY = 100_000
+ADMIN = "admin"
+# RFC 6750's b64token, bounded: anything else is no token of the registry's, and some of it
+# (non-ASCII, NUL) could not even be forwarded to the registry in a header.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
 
 
 @dataclass(frozen=True)
 class NewSecret:
     subscription: Subscription
     secret: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per agency (the token's name); operators at the CLI are not limited."""
+
+    subscriptions: int = 500
+    replays_per_hour: int = 120
+    replay_events: int = 100_000
+
+
+@dataclass(frozen=True)
+class Replayed:
+    queued: int
+    next_from_sequence: int | None  # the range held more: replay again from here
+
+
+def _is_admin(caller: Caller | None) -> bool:
+    return caller is not None and caller.role == ADMIN
 
 
 def clean_text(value: str | None) -> str | None:
@@ -49,8 +76,10 @@ class Notifications:
         targets: TargetPolicy,
         secret_overlap: timedelta,
         secrets: SecretBox,
+        limits: Limits | None = None,
     ) -> None:
         self.engine = engine
+        self.limits = limits or Limits()
         self.identity = identity
         self.targets = targets
         self.secret_overlap = secret_overlap
@@ -61,13 +90,30 @@ class Notifications:
             raise Unauthenticated(
                 "send a token from the registry as: Authorization: Bearer <token>"
             )
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise Unauthenticated(
+                "this is not a token of the registry (a token is up to 512 letters, digits "
+                "and -._~+/); send it as: Authorization: Bearer <token>"
+            )
         try:
             caller = await self.identity.who(token)
         except IdentityUnavailable as error:
             raise Unavailable(f"{error}; try again shortly") from error
         if caller is None:
             raise Unauthenticated("this token is unknown or revoked; ask an admin for a new one")
-        return caller
+        # Kept with the subscriptions it creates, so that they follow it (see OwnerCheck).
+        return dataclasses.replace(caller, token=token)
+
+    async def still_holds(self, caller: Caller) -> bool:
+        """Whether the caller's token still works (a long stream asks now and then). If the
+        registry cannot be asked, yes: it is asked again next time."""
+        try:
+            await self.authenticate(caller.token)
+        except Unauthenticated:
+            return False
+        except Unavailable:
+            return True
+        return True
 
     async def _check_url(self, url: str) -> str:
         cleaned = clean_text(url) or ""
@@ -85,6 +131,12 @@ class Notifications:
         checked = await self._check_url(url)
         secret = new_secret()
         async with self.engine.begin() as conn:
+            await subscriptions.lock_owner(conn, caller.name)
+            if await subscriptions.count_for(conn, caller.name) >= self.limits.subscriptions:
+                raise LimitReached(
+                    f"{caller.name} has {self.limits.subscriptions} subscriptions, the most an "
+                    "agency may have; delete one, or combine filters in one subscription"
+                )
             made = await subscriptions.create(
                 conn,
                 caller.name,
@@ -92,19 +144,33 @@ class Notifications:
                 clean_text(description),
                 wanted,
                 self.secrets.seal(secret),
+                self.secrets.seal(caller.token),
             )
         return NewSecret(made, secret)
 
-    async def subscriptions(self, caller: Caller) -> list[Subscription]:
-        async with self.engine.connect() as conn:
-            return await subscriptions.list_for(conn, caller.name)
+    async def subscriptions(self, caller: Caller, owner: str | None = None) -> list[Subscription]:
+        """An agency's own; an admin's choice of `owner`, or every agency's."""
+        async with self.engine.begin() as conn:
+            await subscriptions.adopt_token(conn, caller.name, self.secrets.seal(caller.token))
+            if not _is_admin(caller):
+                owner = caller.name
+            return await subscriptions.list_for(conn, owner)
 
     async def subscription(self, caller: Caller | None, subscription_id: UUID) -> Subscription:
-        """`caller=None`: an operator (the CLI) may act on any subscription."""
+        """An agency finds only its own; an admin, and an operator (`caller=None`, the CLI),
+        find any."""
+        owner = None if caller is None or _is_admin(caller) else caller.name
         async with self.engine.connect() as conn:
-            found = await subscriptions.get(conn, subscription_id, caller.name if caller else None)
+            found = await subscriptions.get(conn, subscription_id, owner)
         if found is None:
             raise NotFound(f"you have no subscription {subscription_id}")
+        return found
+
+    async def _owned(self, caller: Caller | None, subscription_id: UUID, what: str) -> Subscription:
+        """A subscription the caller may act on as its owner (an operator may too)."""
+        found = await self.subscription(caller, subscription_id)
+        if caller is not None:
+            _must_own(caller, found, what)
         return found
 
     async def update_subscription(
@@ -116,11 +182,23 @@ class Notifications:
         wanted: EventFilter | None,
         enabled: bool | None,
     ) -> Subscription:
-        await self.subscription(caller, subscription_id)
+        found = await self.subscription(caller, subscription_id)
+        mine = found.owner == caller.name
+        if url is not None or description is not None or wanted is not None:
+            _must_own(caller, found, "change its URL, filters or description")
+        if enabled is not None:
+            _may_switch(caller, found)
         checked = await self._check_url(url) if url is not None else None
         async with self.engine.begin() as conn:
             return await subscriptions.update(
-                conn, subscription_id, checked, clean_text(description), wanted, enabled
+                conn,
+                subscription_id,
+                checked,
+                clean_text(description),
+                wanted,
+                enabled,
+                disabled_by="owner" if mine else "admin",
+                disabled_reason="paused by its owner" if mine else f"paused by {caller.name}",
             )
 
     async def delete_subscription(self, caller: Caller, subscription_id: UUID) -> None:
@@ -129,7 +207,7 @@ class Notifications:
             await subscriptions.delete(conn, subscription_id)
 
     async def rotate_secret(self, caller: Caller, subscription_id: UUID) -> NewSecret:
-        await self.subscription(caller, subscription_id)
+        await self._owned(caller, subscription_id, "rotate its secret (the new one is shown)")
         secret = new_secret()
         async with self.engine.begin() as conn:
             rotated = await subscriptions.rotate_secret(
@@ -165,6 +243,7 @@ class Notifications:
         await self._enabled(caller, subscription_id)
         await self.delivery(caller, subscription_id, delivery_id)
         async with self.engine.begin() as conn:
+            await self._count_replay(conn, caller)
             if not await deliveries.replay_one(conn, subscription_id, delivery_id):
                 raise Conflict(
                     f"delivery {delivery_id} is being sent right now; ask again when it is done"
@@ -179,7 +258,9 @@ class Notifications:
         to_sequence: int | None,
         since: datetime | None,
         until: datetime | None,
-    ) -> int:
+    ) -> Replayed:
+        """At most `Limits.replay_events` deliveries per call, oldest first; a range that
+        holds more (an open end, or a long one) answers where to go on from."""
         if from_sequence is None and to_sequence is None and since is None and until is None:
             raise InvalidRequest(
                 "say what to replay: from_sequence/to_sequence, or since/until (times)",
@@ -194,23 +275,35 @@ class Notifications:
             raise InvalidRequest(
                 "until is not after since", [Problem("until", "must be later than since")]
             )
-        if (
-            from_sequence is not None
-            and to_sequence is not None
-            and to_sequence - from_sequence + 1 > MAX_REPLAY
-        ):
-            raise InvalidRequest(
-                f"replay at most {MAX_REPLAY} sequences at a time",
-                [Problem("to_sequence", f"at most from_sequence + {MAX_REPLAY - 1}")],
-            )
         await self._enabled(caller, subscription_id)
         async with self.engine.begin() as conn:
-            return await deliveries.replay_range(
-                conn, subscription_id, from_sequence, to_sequence, since, until
+            await self._count_replay(conn, caller)
+            queued, beyond = await deliveries.replay_range(
+                conn,
+                subscription_id,
+                from_sequence,
+                to_sequence,
+                since,
+                until,
+                self.limits.replay_events,
+            )
+        return Replayed(queued, beyond)
+
+    async def _count_replay(self, conn: AsyncConnection, caller: Caller | None) -> None:
+        """Within the replay's transaction: refused replays are not counted."""
+        if caller is None:
+            return
+        await subscriptions.lock_owner(conn, caller.name)
+        wait = await replay_log.wait_before_next(conn, caller.name, self.limits.replays_per_hour)
+        if wait is not None:
+            raise RateLimited(
+                f"{caller.name} has asked for {self.limits.replays_per_hour} replays in the "
+                f"last hour, the most allowed; try again in {wait} s",
+                wait,
             )
 
     async def _enabled(self, caller: Caller | None, subscription_id: UUID) -> None:
-        found = await self.subscription(caller, subscription_id)
+        found = await self._owned(caller, subscription_id, "replay its deliveries")
         if not found.enabled:
             raise Conflict(
                 f"subscription {subscription_id} is disabled ({found.disabled_reason}); "
@@ -224,3 +317,23 @@ class Notifications:
 
     def snapshot(self) -> AsyncIterator[str]:
         return feed.snapshot_chunks(self.engine)
+
+
+def _must_own(caller: Caller, found: Subscription, what: str) -> None:
+    if found.owner != caller.name:
+        raise Forbidden(
+            f"only its owner ({found.owner}) can {what}; an admin may read, pause, resume or "
+            "delete another agency's subscription"
+        )
+
+
+def _may_switch(caller: Caller, found: Subscription) -> None:
+    """Whether the caller may pause or resume `found`: a subscription an admin paused waits
+    for an admin; one whose owner's token was revoked stays off."""
+    if found.disabled_by == "revoked":
+        raise Conflict(
+            f"{found.disabled_reason}: it cannot be resumed; its owner needs a new token and "
+            "a new subscription"
+        )
+    if found.disabled_by == "admin" and not _is_admin(caller):
+        raise Conflict(f"{found.disabled_reason} (an admin); ask an admin to resume it")

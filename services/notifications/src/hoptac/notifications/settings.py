@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.platform.settings import ProjectionSettings
@@ -16,8 +18,28 @@ class NotificationsSettings(ProjectionSettings):
     port: int = 8004
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_notifications"
     database_pool_size: int = Field(default=10, gt=0)
-    # The registry (registry_url) also says who a token belongs to, remembered this long.
-    token_cache_seconds: float = Field(default=5.0, ge=0)
+    # The registry (registry_url) also says who a token belongs to, remembered this long: a
+    # revoked token keeps working here at most this long.
+    token_cache_seconds: float = Field(default=0.5, ge=0)
+
+    # Limits per agency (the token's name). Generous defaults; lower them in production.
+    max_subscriptions_per_agency: int = Field(
+        default=500, gt=0, description="Subscriptions one agency may own."
+    )
+    replays_per_hour: int = Field(
+        default=120, gt=0, description="Replay requests (one delivery or a range) per agency."
+    )
+    replay_max_events: int = Field(
+        default=100_000,
+        gt=0,
+        description="Events one range replay queues at most; the answer says where to go on.",
+    )
+    owner_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="The worker asks the registry whether a subscription's owner still holds "
+        "its token at most this often per owner.",
+    )
 
     # Webhook delivery.
     allow_loopback_targets: bool = Field(
@@ -79,3 +101,14 @@ class NotificationsSettings(ProjectionSettings):
     worker_metrics_port: int = Field(
         default=8104, ge=0, description="The worker's /metrics; 0 turns it off."
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> Self:
+        # A delivery whose request outlives its lease is taken back and sent by another worker
+        # while the first is still waiting: a duplicate beyond the documented bound.
+        if self.delivery_lease_seconds <= self.delivery_timeout_seconds:
+            raise ValueError(
+                "delivery_lease_seconds must be longer than delivery_timeout_seconds "
+                f"({self.delivery_lease_seconds} <= {self.delivery_timeout_seconds})"
+            )
+        return self

@@ -3,6 +3,11 @@ a bounded number in flight per subscription; every attempt logged.
 
 States: pending → delivering (leased to one worker) → delivered | pending (retry) | failed.
 A lease that runs out (the worker died) puts the row back to pending.
+
+An attempt is written to the log, as `sending`, in the same transaction that claims it, and that
+commit is durable before the request leaves: if the worker or PostgreSQL dies before the answer
+is recorded, the log still shows the attempt (as `interrupted` once it is taken back), so it
+lists every request a receiver may have seen.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from hoptac.notifications.domain.retry import Decision, Outcome
 @dataclass(frozen=True)
 class Claimed:
     id: int
+    attempt_id: int  # its row in the attempt log, written before sending
     subscription_id: UUID
     sequence: int
     webhook_id: str
@@ -31,12 +37,29 @@ class Claimed:
     secrets: tuple[str, ...]  # newest first
     payload: str
     created_at: datetime
+    owner: str
+    owner_token: str | None  # sealed; None for subscriptions older than owners' tokens
 
 
-RELEASE_EXPIRED = text("""
-UPDATE deliveries SET status = 'pending', lease_until = NULL
-WHERE status = 'delivering' AND lease_until < clock_timestamp()
-""")
+INTERRUPTED = (
+    "the worker or the database stopped before the answer was recorded; the receiver may have "
+    "received this attempt"
+)
+
+# Deliveries that were in flight go back to pending; their attempts, never answered as far as
+# the log knows, are marked interrupted.
+TAKE_BACK = """
+WITH taken AS (
+    UPDATE deliveries SET status = 'pending', lease_until = NULL
+    WHERE status = 'delivering' {condition}
+    RETURNING id
+)
+UPDATE delivery_attempts a SET outcome = 'interrupted', error = :interrupted
+FROM taken WHERE a.delivery_id = taken.id AND a.outcome = 'sending'
+RETURNING a.delivery_id
+"""
+RELEASE_EXPIRED = text(TAKE_BACK.format(condition="AND lease_until < clock_timestamp()"))
+RECOVER_ALL = text(TAKE_BACK.format(condition=""))
 
 # One statement: the room each enabled subscription has left, then per subscription the first
 # due rows whose organisation has nothing earlier still open, locked and leased.
@@ -66,14 +89,26 @@ picked AS (
         FOR UPDATE OF d SKIP LOCKED
     ) p
     LIMIT :limit
+),
+claimed AS (
+    UPDATE deliveries d SET status = 'delivering',
+        lease_until = clock_timestamp() + make_interval(secs => :lease),
+        attempts = d.attempts + 1, total_attempts = d.total_attempts + 1,
+        first_attempt_at = coalesce(d.first_attempt_at, clock_timestamp()),
+        last_attempt_at = clock_timestamp()
+    FROM picked, events e, subscriptions s
+    WHERE d.id = picked.id AND e.sequence = d.sequence AND s.id = d.subscription_id
+    RETURNING d.id, d.subscription_id, d.sequence, d.webhook_id, d.attempts - 1 AS attempts,
+              d.created_at, d.last_attempt_at, s.url, s.secret, s.previous_secret,
+              s.owner, s.owner_token,
+              (s.previous_secret_until > clock_timestamp()) AS overlap, e.payload
+),
+logged AS (
+    INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ms, outcome)
+    SELECT id, last_attempt_at, 0, 'sending' FROM claimed
+    RETURNING id AS attempt_id, delivery_id
 )
-UPDATE deliveries d SET status = 'delivering',
-    lease_until = clock_timestamp() + make_interval(secs => :lease)
-FROM picked, events e, subscriptions s
-WHERE d.id = picked.id AND e.sequence = d.sequence AND s.id = d.subscription_id
-RETURNING d.id, d.subscription_id, d.sequence, d.webhook_id, d.attempts, d.created_at,
-          s.url, s.secret, s.previous_secret,
-          (s.previous_secret_until > clock_timestamp()) AS overlap, e.payload
+SELECT claimed.*, logged.attempt_id FROM claimed JOIN logged ON logged.delivery_id = claimed.id
 """)
 
 
@@ -86,13 +121,8 @@ async def recover_orphans(presence: AsyncConnection) -> int:
     again. Then take the shared lock for this worker's lifetime. Returns the rows recovered."""
     recovered = 0
     if await presence.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": WORKERS_LOCK}):
-        result = await presence.execute(
-            text(
-                "UPDATE deliveries SET status = 'pending', lease_until = NULL "
-                "WHERE status = 'delivering'"
-            )
-        )
-        recovered = int(result.rowcount)
+        result = await presence.execute(RECOVER_ALL, {"interrupted": INTERRUPTED})
+        recovered = len(result.all())
         await presence.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": WORKERS_LOCK})
     await presence.execute(text("SELECT pg_advisory_lock_shared(:k)"), {"k": WORKERS_LOCK})
     return recovered
@@ -100,7 +130,7 @@ async def recover_orphans(presence: AsyncConnection) -> int:
 
 async def release_expired(conn: AsyncConnection) -> int:
     """Leases that ran out (their worker died) go back to pending."""
-    return int((await conn.execute(RELEASE_EXPIRED)).rowcount)
+    return len((await conn.execute(RELEASE_EXPIRED, {"interrupted": INTERRUPTED})).all())
 
 
 async def claim(
@@ -115,6 +145,7 @@ async def claim(
     claimed = [
         Claimed(
             id=r.id,
+            attempt_id=r.attempt_id,
             subscription_id=r.subscription_id,
             sequence=r.sequence,
             webhook_id=r.webhook_id,
@@ -125,15 +156,38 @@ async def claim(
             else (r.secret,),
             payload=r.payload,
             created_at=r.created_at,
+            owner=r.owner,
+            owner_token=r.owner_token,
         )
         for r in rows
     ]
     return sorted(claimed, key=lambda c: c.sequence)
 
 
+async def unclaim(conn: AsyncConnection, claimed: Sequence[Claimed]) -> None:
+    """Claimed deliveries that will not be sent after all (their owner's token was revoked):
+    their attempts, logged but never made, are taken out again, and they wait as pending."""
+    if not claimed:
+        return
+    await conn.execute(
+        text("DELETE FROM delivery_attempts WHERE id = ANY (CAST(:ids AS BIGINT[]))"),
+        {"ids": [c.attempt_id for c in claimed]},
+    )
+    await conn.execute(
+        text("""
+        UPDATE deliveries d SET status = 'pending', lease_until = NULL,
+            attempts = d.attempts - 1, total_attempts = d.total_attempts - 1,
+            first_attempt_at = CASE WHEN d.total_attempts > 1 THEN d.first_attempt_at END,
+            last_attempt_at = (SELECT max(a.attempted_at) FROM delivery_attempts a
+                               WHERE a.delivery_id = d.id)
+        WHERE d.id = ANY (CAST(:ids AS BIGINT[])) AND d.status = 'delivering'
+        """),
+        {"ids": [c.id for c in claimed]},
+    )
+
+
 @dataclass(frozen=True)
 class Attempt:
-    attempted_at: datetime
     status_code: int | None
     error: str | None
     duration_ms: float
@@ -147,24 +201,22 @@ STATUS_AFTER = {
 }
 GONE = "the receiver answered 410 Gone: the subscription is disabled"
 
-# Two statements for a whole batch of results, whatever its size.
+# Two statements for a whole batch of results, whatever its size. The attempts were counted
+# and logged when they were claimed; here they get their answers.
 RECORD = text("""
 WITH result AS (
-    SELECT * FROM unnest(CAST(:id AS BIGINT[]), CAST(:status AS TEXT[]),
-                         CAST(:at AS TIMESTAMPTZ[]), CAST(:next AS TIMESTAMPTZ[]),
+    SELECT * FROM unnest(CAST(:id AS BIGINT[]), CAST(:attempt AS BIGINT[]),
+                         CAST(:status AS TEXT[]), CAST(:next AS TIMESTAMPTZ[]),
                          CAST(:code AS INTEGER[]), CAST(:error AS TEXT[]),
                          CAST(:ms AS DOUBLE PRECISION[]), CAST(:outcome AS TEXT[]))
-        AS r(id, status, at, next, code, error, ms, outcome)
+        AS r(id, attempt, status, next, code, error, ms, outcome)
 ),
 attempts AS (
-    INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, error, duration_ms,
-                                   outcome)
-    SELECT r.id, r.at, r.code, r.error, r.ms, r.outcome FROM result r
-    WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.id)  -- unsubscribed meanwhile
+    UPDATE delivery_attempts a SET status_code = r.code, error = r.error, duration_ms = r.ms,
+        outcome = r.outcome
+    FROM result r WHERE a.id = r.attempt
 )
 UPDATE deliveries d SET status = r.status, lease_until = NULL,
-    attempts = d.attempts + 1, total_attempts = d.total_attempts + 1,
-    first_attempt_at = coalesce(d.first_attempt_at, r.at), last_attempt_at = r.at,
     delivered_at = CASE WHEN r.status = 'delivered' THEN clock_timestamp() END,
     next_attempt_at = coalesce(r.next, d.next_attempt_at),
     last_status_code = r.code, last_error = r.error, last_duration_ms = r.ms
@@ -172,7 +224,7 @@ FROM result r WHERE d.id = r.id
 """)
 
 DISABLE_GONE = text("""
-UPDATE subscriptions SET enabled = false, updated_at = now(),
+UPDATE subscriptions SET enabled = false, updated_at = now(), disabled_by = 'receiver',
     disabled_reason = 'the receiver answered 410 Gone; enable it again with PATCH when it is back'
 WHERE id = ANY (CAST(:ids AS UUID[]))
 """)
@@ -192,8 +244,8 @@ async def record(
         RECORD,
         {
             "id": [delivery.id for delivery, _, _ in results],
+            "attempt": [delivery.attempt_id for delivery, _, _ in results],
             "status": [STATUS_AFTER[decision.outcome] for _, _, decision in results],
-            "at": [attempt.attempted_at for _, attempt, _ in results],
             "next": [decision.next_attempt_at for _, _, decision in results],
             "code": [attempt.status_code for _, attempt, _ in results],
             "error": errors,
@@ -309,6 +361,28 @@ async def replay_one(conn: AsyncConnection, subscription_id: UUID, delivery_id: 
     return result.rowcount > 0
 
 
+IN_RANGE = """
+    (CAST(:lo AS BIGINT) IS NULL OR e.sequence >= :lo)
+    AND (CAST(:hi AS BIGINT) IS NULL OR e.sequence <= :hi)
+    AND (CAST(:since AS TIMESTAMPTZ) IS NULL OR e.recorded_at >= :since)
+    AND (CAST(:until AS TIMESTAMPTZ) IS NULL OR e.recorded_at < :until)
+"""
+FIRST_BEYOND = text(f"""
+SELECT e.sequence FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
+WHERE {IN_RANGE} ORDER BY e.sequence OFFSET :most LIMIT 1
+""")
+REPLAY_RANGE = text(f"""
+INSERT INTO deliveries AS d (subscription_id, sequence, organization_id, webhook_id)
+SELECT s.id, e.sequence, e.organization_id, e.event_id::text
+FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
+WHERE {IN_RANGE}
+ORDER BY e.sequence
+ON CONFLICT (subscription_id, sequence) DO UPDATE SET status = 'pending', attempts = 0,
+    replays = d.replays + 1, next_attempt_at = clock_timestamp()
+WHERE d.status <> 'delivering'
+""")
+
+
 async def replay_range(
     conn: AsyncConnection,
     subscription_id: UUID,
@@ -316,32 +390,23 @@ async def replay_range(
     to_sequence: int | None,
     since: datetime | None,
     until: datetime | None,
-) -> int:
-    """Every matching stored event in the range is (re)sent, even ones from before the
-    subscription existed; returns how many deliveries were queued."""
-    result = await conn.execute(
-        text(f"""
-        INSERT INTO deliveries AS d (subscription_id, sequence, organization_id, webhook_id)
-        SELECT s.id, e.sequence, e.organization_id, e.event_id::text
-        FROM events e JOIN subscriptions s ON s.id = :sid AND {MATCHES}
-        WHERE (CAST(:lo AS BIGINT) IS NULL OR e.sequence >= :lo)
-          AND (CAST(:hi AS BIGINT) IS NULL OR e.sequence <= :hi)
-          AND (CAST(:since AS TIMESTAMPTZ) IS NULL OR e.recorded_at >= :since)
-          AND (CAST(:until AS TIMESTAMPTZ) IS NULL OR e.recorded_at < :until)
-        ORDER BY e.sequence
-        ON CONFLICT (subscription_id, sequence) DO UPDATE SET status = 'pending', attempts = 0,
-            replays = d.replays + 1, next_attempt_at = clock_timestamp()
-        WHERE d.status <> 'delivering'
-        """),
-        {
-            "sid": subscription_id,
-            "lo": from_sequence,
-            "hi": to_sequence,
-            "since": since,
-            "until": until,
-        },
-    )
-    return int(result.rowcount)
+    most: int,
+) -> tuple[int, int | None]:
+    """The first `most` matching stored events in the range are (re)sent, even ones from before
+    the subscription existed. Returns how many deliveries were queued and, when the range held
+    more, the sequence to replay from next."""
+    bounds = {
+        "sid": subscription_id,
+        "lo": from_sequence,
+        "hi": to_sequence,
+        "since": since,
+        "until": until,
+    }
+    beyond = await conn.scalar(FIRST_BEYOND, {**bounds, "most": most})
+    if beyond is not None:
+        bounds["hi"] = int(beyond) - 1
+    result = await conn.execute(REPLAY_RANGE, bounds)
+    return int(result.rowcount), None if beyond is None else int(beyond)
 
 
 async def queue_figures(conn: AsyncConnection) -> tuple[int, float, int]:

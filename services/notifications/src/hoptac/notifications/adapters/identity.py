@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
@@ -15,6 +15,8 @@ class Caller:
     role: str
     provinces: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
+    # The bearer token it was recognised by (set by `Notifications.authenticate`).
+    token: str = field(default="", repr=False, compare=False)
 
 
 class IdentityUnavailable(RuntimeError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 
 from hoptac.notifications.domain.targets import (
     TargetPolicy,
@@ -12,15 +13,23 @@ from hoptac.notifications.domain.targets import (
     check_url_shape,
 )
 
+# host -> the addresses it resolves to (the system resolver; a fake in tests)
+Resolve = Callable[[str], Awaitable[list[str]]]
 
-async def check_target(url: str, policy: TargetPolicy) -> None:
-    """Raises TargetRefused with a reason a person can act on."""
+
+async def system_resolve(host: str) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def check_target(url: str, policy: TargetPolicy, resolve: Resolve = system_resolve) -> str:
+    """The address to connect to for `url`, resolved once and checked; raises TargetRefused
+    with a reason a person can act on."""
     host = check_url_shape(url)
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        check_addresses(host, ["127.0.0.1"], policy)
-        return
+        return check_addresses(host, ["127.0.0.1"], policy)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+        addresses = await resolve(host)
+    except (OSError, UnicodeError) as error:
         raise TargetRefused(f"the host {host} cannot be resolved ({error})") from error
-    check_addresses(host, [str(info[4][0]) for info in infos], policy)
+    return check_addresses(host, addresses, policy)

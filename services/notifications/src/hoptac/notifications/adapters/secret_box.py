@@ -104,37 +104,35 @@ class SecretBox:
         return self.seal(self.open(stored))
 
 
+SEALED_COLUMNS = ("secret", "previous_secret", "owner_token")
+
+
 async def seal_stored(engine: AsyncEngine, box: SecretBox, *, every: bool = False) -> int:
-    """Seal the plain secrets still stored (with `every`, reseal all of them under the first
-    key); returns how many subscriptions changed. Each row is updated only if it still holds
-    what was read, so a rotation meanwhile is never undone."""
+    """Seal the plain secrets still stored (with `every`, reseal all of them, and the owners'
+    tokens, under the first key); returns how many subscriptions changed. Each row is updated
+    only if it still holds what was read, so a rotation meanwhile is never undone."""
     changed = 0
+    columns = ", ".join(SEALED_COLUMNS)
     async with engine.begin() as conn:
-        rows = (
-            await conn.execute(text("SELECT id, secret, previous_secret FROM subscriptions"))
-        ).all()
+        rows = (await conn.execute(text(f"SELECT id, {columns} FROM subscriptions"))).all()
         for row in rows:
-            plain = [
-                value is not None and (every or not value.startswith(SEALED))
-                for value in (row.secret, row.previous_secret)
-            ]
-            if not any(plain):
+            held = dict(zip(SEALED_COLUMNS, row[1:], strict=True))
+            fresh = {
+                name: box.reseal(value)
+                if value is not None and (every or not value.startswith(SEALED))
+                else value
+                for name, value in held.items()
+            }
+            if fresh == held:
                 continue
             result = await conn.execute(
                 text(
-                    "UPDATE subscriptions SET secret = :secret, previous_secret = :previous "
-                    "WHERE id = :id AND secret = :old_secret "
-                    "AND previous_secret IS NOT DISTINCT FROM :old_previous"
+                    "UPDATE subscriptions SET secret = :secret, previous_secret = :previous_secret,"
+                    " owner_token = :owner_token WHERE id = :id AND secret = :old_secret "
+                    "AND previous_secret IS NOT DISTINCT FROM :old_previous_secret "
+                    "AND owner_token IS NOT DISTINCT FROM :old_owner_token"
                 ),
-                {
-                    "id": row.id,
-                    "secret": box.reseal(row.secret) if plain[0] else row.secret,
-                    "previous": box.reseal(row.previous_secret)
-                    if plain[1]
-                    else row.previous_secret,
-                    "old_secret": row.secret,
-                    "old_previous": row.previous_secret,
-                },
+                {"id": row.id, **fresh, **{f"old_{k}": v for k, v in held.items()}},
             )
             changed += result.rowcount
     return changed

@@ -24,6 +24,7 @@ class Subscription:
     filter: EventFilter
     enabled: bool
     disabled_reason: str | None
+    disabled_by: str | None  # owner, admin, receiver (410 Gone) or revoked
     starts_after: int
     created_at: datetime
     updated_at: datetime
@@ -32,11 +33,13 @@ class Subscription:
     def public(self) -> dict[str, Any]:
         return {
             "id": str(self.id),
+            "owner": self.owner,
             "url": self.url,
             "description": self.description,
             **self.filter.as_lists(),
             "enabled": self.enabled,
             "disabled_reason": self.disabled_reason,
+            "disabled_by": self.disabled_by,
             "starts_after": self.starts_after,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
@@ -48,7 +51,7 @@ class Subscription:
 
 COLUMNS = (
     "id, owner, url, description, event_types, provinces, kinds, sectors, enabled, "
-    "disabled_reason, starts_after, created_at, updated_at, previous_secret_until"
+    "disabled_reason, disabled_by, starts_after, created_at, updated_at, previous_secret_until"
 )
 
 
@@ -66,6 +69,7 @@ def _from_row(row: Row[Any]) -> Subscription:
         ),
         enabled=row.enabled,
         disabled_reason=row.disabled_reason,
+        disabled_by=row.disabled_by,
         starts_after=row.starts_after,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -80,6 +84,7 @@ async def create(
     description: str | None,
     wanted: EventFilter,
     secret: str,
+    owner_token: str,
 ) -> Subscription:
     """A new subscription receives every matching event stored after it was created.
 
@@ -91,9 +96,9 @@ async def create(
         await conn.execute(
             text(f"""
             INSERT INTO subscriptions (id, owner, url, description, event_types, provinces,
-                                       kinds, sectors, secret, starts_after)
+                                       kinds, sectors, secret, starts_after, owner_token)
             VALUES (:id, :owner, :url, :description, :event_types, :provinces, :kinds,
-                    :sectors, :secret, :starts_after)
+                    :sectors, :secret, :starts_after, :owner_token)
             RETURNING {COLUMNS}
             """),
             {
@@ -104,6 +109,7 @@ async def create(
                 **wanted.as_lists(),
                 "secret": secret,
                 "starts_after": through,
+                "owner_token": owner_token,
             },
         )
     ).one()
@@ -120,6 +126,33 @@ async def create(
         {"id": row.id, "through": through},
     )
     return _from_row(row)
+
+
+async def lock_owner(conn: AsyncConnection, owner: str) -> None:
+    """Serialises one agency's counted actions (new subscriptions, replays) until commit, so
+    that two requests at once cannot both pass a limit."""
+    await conn.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('notifications-owner:' || :owner))"),
+        {"owner": owner},
+    )
+
+
+async def count_for(conn: AsyncConnection, owner: str) -> int:
+    found = await conn.scalar(
+        text("SELECT count(*) FROM subscriptions WHERE owner = :owner"), {"owner": owner}
+    )
+    return int(found or 0)
+
+
+async def adopt_token(conn: AsyncConnection, owner: str, owner_token: str) -> None:
+    """Subscriptions made before owners' tokens were kept take the owner's token now."""
+    await conn.execute(
+        text(
+            "UPDATE subscriptions SET owner_token = :token "
+            "WHERE owner = :owner AND owner_token IS NULL"
+        ),
+        {"owner": owner, "token": owner_token},
+    )
 
 
 async def get(
@@ -139,6 +172,7 @@ async def get(
 
 
 async def list_for(conn: AsyncConnection, owner: str | None) -> list[Subscription]:
+    """`owner=None`: every agency's."""
     rows = await conn.execute(
         text(
             f"SELECT {COLUMNS} FROM subscriptions "
@@ -156,6 +190,8 @@ async def update(
     description: str | None,
     wanted: EventFilter | None,
     enabled: bool | None,
+    disabled_by: str = "owner",
+    disabled_reason: str = "paused by its owner",
 ) -> Subscription:
     sets = ["updated_at = now()"]
     params: dict[str, Any] = {"id": subscription_id}
@@ -172,10 +208,9 @@ async def update(
         params.update(wanted.as_lists())
     if enabled is not None:
         sets.append("enabled = :enabled")
-        sets.append(
-            "disabled_reason = CASE WHEN :enabled THEN NULL ELSE 'disabled by its owner' END"
-        )
-        params["enabled"] = enabled
+        sets.append("disabled_reason = CASE WHEN :enabled THEN NULL ELSE :reason END")
+        sets.append("disabled_by = CASE WHEN :enabled THEN NULL ELSE :by END")
+        params.update(enabled=enabled, reason=disabled_reason, by=disabled_by)
     row = (
         await conn.execute(
             text(f"UPDATE subscriptions SET {', '.join(sets)} WHERE id = :id RETURNING {COLUMNS}"),
@@ -206,11 +241,16 @@ async def rotate_secret(
     return _from_row(row)
 
 
-async def disable(conn: AsyncConnection, subscription_id: UUID, reason: str) -> None:
-    await conn.execute(
-        text(
-            "UPDATE subscriptions SET enabled = false, disabled_reason = :reason, "
-            "updated_at = now() WHERE id = :id"
-        ),
-        {"id": subscription_id, "reason": reason},
+async def disable_revoked(conn: AsyncConnection, owners: list[str]) -> int:
+    """Every subscription of these owners stops: their registry tokens were revoked (or have
+    expired: the registry no longer knows them either way)."""
+    result = await conn.execute(
+        text("""
+        UPDATE subscriptions SET enabled = false, disabled_by = 'revoked', updated_at = now(),
+            disabled_reason = 'the registry token of its owner (' || owner || ') was revoked '
+                || 'or has expired'
+        WHERE owner = ANY (CAST(:owners AS TEXT[])) AND disabled_by IS DISTINCT FROM 'revoked'
+        """),
+        {"owners": owners},
     )
+    return int(result.rowcount)

@@ -17,15 +17,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hoptac.notifications.adapters import deliveries
+from hoptac.notifications.adapters import deliveries, subscriptions
 from hoptac.notifications.adapters.deliveries import Attempt, Claimed
-from hoptac.notifications.adapters.resolver import check_target
+from hoptac.notifications.adapters.owners import OwnerCheck
+from hoptac.notifications.adapters.resolver import Resolve, check_target, system_resolve
 from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.domain.retry import Decision, RetryPolicy, decide, parse_retry_after
 from hoptac.notifications.domain.signing import webhook_headers
@@ -45,6 +47,14 @@ class WorkerOptions:
     per_subscription: int = 4
     poll_seconds: float = 0.5
     lease_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Where a subscription's URL was last found to point: the address, or why it is refused."""
+
+    address: str | None = None
+    refused: str | None = None
 
 
 class DeliveryMetrics:
@@ -84,8 +94,11 @@ class DeliveryWorker:
         targets: TargetPolicy | None = None,
         *,
         secrets: SecretBox,
+        resolve: Resolve = system_resolve,
+        owners: OwnerCheck | None = None,
     ) -> None:
         self.engine = engine
+        self.owners = owners
         self.secrets = secrets
         self.new_client = http
         self._clients: OrderedDict[UUID, httpx.AsyncClient] = OrderedDict()
@@ -93,7 +106,8 @@ class DeliveryWorker:
         self._recorder: asyncio.Task[None] | None = None
         self._released_at = 0.0
         self.targets = targets
-        self._checked: dict[UUID, tuple[float, str, str | None]] = {}
+        self.resolve = resolve
+        self._checked: dict[UUID, tuple[float, str, Checked]] = {}  # (when, url, verdict)
         self.policy = policy
         self.options = options
         self.metrics = metrics
@@ -147,23 +161,29 @@ class DeliveryWorker:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        if self.owners is not None:
+            await self.owners.identity.close()
 
-    async def _refused(self, delivery: Claimed) -> str | None:
-        """Where the URL points now: its host may have moved into the network since it was
-        accepted. Checked again every few minutes per subscription."""
+    async def _destination(self, delivery: Claimed) -> str | None:
+        """The address to connect to, resolved and checked here (None: no policy, the URL as
+        it is). The request goes to this very address: a name that resolves elsewhere the
+        next time (DNS rebinding) cannot take it into the network. Checked again every few
+        minutes per subscription, since the host may have moved since the URL was accepted."""
         if self.targets is None:
             return None
         now = time.monotonic()
         held = self._checked.get(delivery.subscription_id)
-        if held is not None and held[1] == delivery.url and now - held[0] < RECHECK_SECONDS:
-            return held[2]
-        try:
-            await check_target(delivery.url, self.targets)
-            reason = None
-        except TargetRefused as error:
-            reason = str(error)
-        self._checked[delivery.subscription_id] = (now, delivery.url, reason)
-        return reason
+        if held is None or held[1] != delivery.url or now - held[0] >= RECHECK_SECONDS:
+            try:
+                found = Checked(
+                    address=await check_target(delivery.url, self.targets, self.resolve)
+                )
+            except TargetRefused as refusal:
+                found = Checked(refused=str(refusal))
+            held = self._checked[delivery.subscription_id] = (now, delivery.url, found)
+        if held[2].refused is not None:
+            raise TargetRefused(held[2].refused)  # a new one: a raised exception keeps its frames
+        return held[2].address
 
     def _client_for(self, subscription_id: UUID) -> httpx.AsyncClient:
         client = self._clients.get(subscription_id)
@@ -189,11 +209,26 @@ class DeliveryWorker:
             claimed = await deliveries.claim(
                 conn, room, self.options.per_subscription, self.options.lease_seconds
             )
-        for delivery in claimed:
+        for delivery in await self._of_valid_owners(claimed):
             task = asyncio.create_task(self._deliver(delivery))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
+
+    async def _of_valid_owners(self, claimed: list[Claimed]) -> list[Claimed]:
+        """The claimed deliveries whose owners still hold their registry tokens. The others are
+        put back unsent and their owners' subscriptions disabled."""
+        if self.owners is None or not claimed:
+            return claimed
+        tokens = {c.owner: c.owner_token for c in claimed if c.owner_token is not None}
+        revoked = await self.owners.revoked(tokens)
+        if not revoked:
+            return claimed
+        async with self.engine.begin() as conn:
+            await deliveries.unclaim(conn, [c for c in claimed if c.owner in revoked])
+            stopped = await subscriptions.disable_revoked(conn, sorted(revoked))
+        log.warning("disabled %d subscriptions of revoked owners %s", stopped, sorted(revoked))
+        return [c for c in claimed if c.owner not in revoked]
 
     async def _deliver(self, delivery: Claimed) -> None:
         attempted_at = self.clock()
@@ -209,17 +244,17 @@ class DeliveryWorker:
         retry_after: float | None = None
         started = time.perf_counter()
         try:
-            refused = await self._refused(delivery)
-            if refused is not None:
-                raise _Refused(refused)
+            url, extensions = pinned(delivery.url, await self._destination(delivery), headers)
             http = self._client_for(delivery.subscription_id)
-            async with http.stream("POST", delivery.url, content=body, headers=headers) as r:
+            async with http.stream(
+                "POST", url, content=body, headers=headers, extensions=extensions
+            ) as r:
                 status_code = r.status_code
                 retry_after = parse_retry_after(r.headers.get("retry-after"), self.clock())
                 if not 200 <= r.status_code < 300:
                     error = f"HTTP {r.status_code}"
                 await _drain(r)
-        except _Refused as refusal:
+        except TargetRefused as refusal:
             error = f"target refused: {refusal}"
         except httpx.TimeoutException:
             error = "timed out"
@@ -231,7 +266,7 @@ class DeliveryWorker:
             self.policy, status_code, delivery.attempts + 1, self.clock(), self.rng, retry_after
         )
         self.metrics.outcomes.labels(decision.outcome.value).inc()
-        attempt = Attempt(attempted_at, status_code, error, round(duration * 1000, 3))
+        attempt = Attempt(status_code, error, round(duration * 1000, 3))
         recorded = asyncio.get_running_loop().create_future()
         self._results.append((delivery, attempt, decision, recorded))
         if self._recorder is None or self._recorder.done():
@@ -253,8 +288,20 @@ class DeliveryWorker:
             self.poke()  # the next event of these organisations may be due now
 
 
-class _Refused(Exception):
-    pass
+def pinned(
+    url: str, address: str | None, headers: dict[str, str]
+) -> tuple[httpx.URL, dict[str, Any]]:
+    """The request URL with its host replaced by the checked address; the Host header and the
+    TLS server name (SNI, and the name the certificate is verified against) stay the original
+    host's. Adds the Host header to `headers`."""
+    original = httpx.URL(url)
+    if address is None:
+        return original, {}
+    headers["host"] = original.netloc.decode("ascii")
+    extensions: dict[str, Any] = {}
+    if original.scheme == "https":
+        extensions["sni_hostname"] = original.raw_host.decode("ascii")
+    return original.copy_with(host=address), extensions
 
 
 async def _drain(response: httpx.Response) -> None:

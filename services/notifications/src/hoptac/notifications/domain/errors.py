@@ -33,3 +33,17 @@ class Unauthenticated(NotificationsError):
 
 class Unavailable(NotificationsError):
     pass
+
+
+class Forbidden(NotificationsError):
+    """The caller may see the subscription, not do this to it (an admin, on another's)."""
+
+
+class LimitReached(NotificationsError):
+    """A per-agency cap (not a rate: waiting does not help)."""
+
+
+class RateLimited(NotificationsError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -84,10 +84,15 @@ def replay(
         if delivery is not None:
             found = await service.replay_delivery(None, subscription, delivery)
             return f"delivery {found['id']} (sequence {found['sequence']}) queued again"
-        queued = await service.replay_range(
+        replayed = await service.replay_range(
             None, subscription, from_sequence, to_sequence, _aware(since), _aware(until)
         )
-        return f"{queued} deliveries queued"
+        more = (
+            f"; the range holds more: go on with --from-sequence {replayed.next_from_sequence}"
+            if replayed.next_from_sequence is not None
+            else ""
+        )
+        return f"{replayed.queued} deliveries queued{more}"
 
     console.print(_with_service(database_url, work))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +18,10 @@ from hoptac.notifications.domain import errors
 from hoptac.notifications.entrypoints.http import feed, subscriptions
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
-from hoptac.platform.http import error_response, install_defaults
+from hoptac.platform.http import NotReady, error_response, install_defaults
+
+log = logging.getLogger("hoptac.notifications.http")
+
 
 STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
     errors.InvalidRequest: (422, "invalid_request"),
@@ -25,6 +29,9 @@ STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
     errors.Conflict: (409, "conflict"),
     errors.Unauthenticated: (401, "unauthenticated"),
     errors.Unavailable: (503, "unavailable"),
+    errors.Forbidden: (403, "forbidden"),
+    errors.LimitReached: (409, "limit_reached"),
+    errors.RateLimited: (429, "rate_limited"),
 }
 
 
@@ -36,7 +43,10 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, errors.InvalidRequest)
         else None
     )
-    return error_response(status, code, exc.message, fields)
+    answer = error_response(status, code, exc.message, fields)
+    if isinstance(exc, errors.RateLimited):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
 
 
 def create_app(
@@ -80,8 +90,15 @@ def create_app(
     )
 
     async def ready() -> None:
-        async with notifications.engine.connect() as conn:
-            await conn.execute(text("SELECT 1 FROM feed_state"))
+        try:
+            async with notifications.engine.connect() as conn:
+                await conn.execute(text("SELECT 1 FROM feed_state"))
+        except Exception as error:
+            # /readyz is public: the reason goes to the log, the answer says only what failed.
+            log.warning("not ready: the database check failed (%s)", type(error).__name__)
+            raise NotReady(
+                "the notifications database cannot be reached or is not migrated"
+            ) from error
 
     async def refresh() -> None:
         async with notifications.engine.connect() as conn:
@@ -91,7 +108,15 @@ def create_app(
         lag.set(oldest)
         failed.set(dead)
 
-    install_defaults(app, "notifications", metrics, ready, settings.max_body_bytes, refresh)
+    install_defaults(
+        app,
+        "notifications",
+        metrics,
+        ready,
+        settings.max_body_bytes,
+        refresh,
+        guard=settings.http_guard(),
+    )
     app.add_exception_handler(errors.NotificationsError, on_error)
     app.include_router(subscriptions.router)
     app.include_router(feed.router)

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from hoptac.notifications.adapters.feed import page_json
+from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
-from hoptac.notifications.entrypoints.http.schemas import checked_filter
+from hoptac.notifications.entrypoints.http.schemas import MAX_BIGINT, checked_filter
 from hoptac.notifications.handlers import Notifications
 
 router = APIRouter(prefix="/v1", tags=["change feed"])
@@ -43,7 +44,9 @@ def _filter(
 async def feed(
     caller: CallerDep,
     service: Service,
-    after: Annotated[int, Query(ge=0, description="The `next` of your last page; 0 for all")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_BIGINT, description="The `next` of your last page; 0 for all")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     event_types: ListParam = [],  # noqa: B006 (FastAPI copies defaults)
     provinces: ListParam = [],  # noqa: B006
@@ -64,7 +67,7 @@ async def stream(
     request: Request,
     caller: CallerDep,
     service: Service,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
     event_types: ListParam = [],  # noqa: B006
     provinces: ListParam = [],  # noqa: B006
     kinds: ListParam = [],  # noqa: B006
@@ -74,27 +77,39 @@ async def stream(
     wanted = _filter(event_types, provinces, kinds, sectors)
     start = after
     if last_event_id is not None and last_event_id.strip():
-        if not last_event_id.strip().isdigit():
-            raise InvalidRequest(
-                "Last-Event-ID must be the sequence of the last event you received",
-                [Problem("Last-Event-ID", "must be a whole number")],
-            )
-        start = int(last_event_id.strip())
+        start = _position(last_event_id.strip())
     poll = request.app.state.stream_poll_seconds
     return StreamingResponse(
-        _events(request, service, wanted, start, poll),
+        _events(request, service, caller, wanted, start, poll),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
+def _position(last_event_id: str) -> int:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (last_event_id.isascii() and last_event_id.isdigit()) or int(last_event_id) > MAX_BIGINT:
+        raise InvalidRequest(
+            "Last-Event-ID must be the sequence of the last event you received",
+            [Problem("Last-Event-ID", f"must be a whole number from 0 to {MAX_BIGINT}")],
+        )
+    return int(last_event_id)
+
+
 async def _events(
-    request: Request, service: Notifications, wanted: EventFilter, start: int, poll: float
+    request: Request,
+    service: Notifications,
+    caller: Caller,
+    wanted: EventFilter,
+    start: int,
+    poll: float,
 ) -> AsyncIterator[str]:
+    """Until the client goes, or its token is revoked (checked before each page, through the
+    identity cache): then the stream ends, and reconnecting is refused."""
     position = start
     yield "retry: 2000\n\n"
     beat = time.monotonic()
-    while not await request.is_disconnected():
+    while not await request.is_disconnected() and await service.still_holds(caller):
         page = await service.feed_page(position, STREAM_PAGE, wanted)
         for sequence, event_type, payload in page.events:
             data = payload.replace("\n", "\ndata: ")

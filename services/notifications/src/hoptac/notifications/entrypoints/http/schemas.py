@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, build_filter
+from hoptac.notifications.domain.text import unsafe_character
+
+# Sequences and delivery ids are PostgreSQL BIGINTs: a larger number is a mistake, not a 500.
+MAX_BIGINT = 2**63 - 1
+
+
+def _plain_text(value: str) -> str:
+    bad = unsafe_character(value)
+    if bad is not None:
+        raise ValueError(f"must not contain control or direction characters ({bad})")
+    return value
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    """A time whose zone moves it out of years 1 to 9999 in UTC cannot be compared or stored."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from error
+    return value
+
+
+Label = Annotated[str, AfterValidator(_plain_text)]
+Sequence = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+RecordedTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
 class Strict(BaseModel):
@@ -42,12 +70,12 @@ def checked_filter(
 
 class NewSubscription(Filters):
     url: str = Field(max_length=2000, examples=["https://thue.example.gov.vn/hooks/hoptac"])
-    description: str | None = Field(default=None, max_length=500)
+    description: Label | None = Field(default=None, max_length=500)
 
 
 class SubscriptionChange(Strict):
     url: str | None = Field(default=None, max_length=2000)
-    description: str | None = Field(default=None, max_length=500)
+    description: Label | None = Field(default=None, max_length=500)
     event_types: list[str] | None = Field(default=None, max_length=20)
     provinces: list[str] | None = Field(default=None, max_length=100)
     kinds: list[str] | None = Field(default=None, max_length=10)
@@ -69,7 +97,7 @@ class SubscriptionChange(Strict):
 
 
 class Replay(Strict):
-    from_sequence: int | None = Field(default=None, ge=1)
-    to_sequence: int | None = Field(default=None, ge=1)
-    since: AwareDatetime | None = Field(default=None, description="recorded at or after")
-    until: AwareDatetime | None = Field(default=None, description="recorded before")
+    from_sequence: Sequence | None = None
+    to_sequence: Sequence | None = None
+    since: RecordedTime | None = Field(default=None, description="recorded at or after")
+    until: RecordedTime | None = Field(default=None, description="recorded before")

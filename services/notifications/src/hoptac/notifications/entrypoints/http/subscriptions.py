@@ -1,14 +1,17 @@
-"""Subscriptions, their secrets, their delivery log and replays. An agency sees only its own."""
+"""Subscriptions, their secrets, their delivery log and replays. An agency sees only its own;
+an admin sees every one and may pause, resume or delete it."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
 from hoptac.notifications.entrypoints.http.schemas import (
+    MAX_BIGINT,
+    Label,
     NewSubscription,
     Replay,
     SubscriptionChange,
@@ -17,6 +20,7 @@ from hoptac.notifications.entrypoints.http.schemas import (
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 
 DeliveryStatus = Literal["pending", "delivering", "delivered", "failed"]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
 @router.post("", status_code=201, summary="Subscribe a webhook URL; the secret is shown once")
@@ -25,9 +29,15 @@ async def create(body: NewSubscription, caller: CallerDep, service: Service) -> 
     return {**made.subscription.public(), "secret": made.secret}
 
 
-@router.get("", summary="Your subscriptions")
-async def list_mine(caller: CallerDep, service: Service) -> dict[str, Any]:
-    return {"items": [s.public() for s in await service.subscriptions(caller)]}
+@router.get("", summary="Your subscriptions (an admin's: every agency's, or one owner's)")
+async def list_mine(
+    caller: CallerDep,
+    service: Service,
+    owner: Annotated[
+        Label | None, Query(max_length=200, description="admins: only this agency's")
+    ] = None,
+) -> dict[str, Any]:
+    return {"items": [s.public() for s in await service.subscriptions(caller, owner)]}
 
 
 @router.get("/{subscription_id}", summary="One of your subscriptions")
@@ -72,7 +82,9 @@ async def deliveries(
     caller: CallerDep,
     service: Service,
     status: Annotated[DeliveryStatus | None, Query()] = None,
-    after: Annotated[int, Query(ge=0, description="The last delivery id you have")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_BIGINT, description="The last delivery id you have")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     items = await service.deliveries(caller, subscription_id, status, after, limit)
@@ -81,7 +93,7 @@ async def deliveries(
 
 @router.get("/{subscription_id}/deliveries/{delivery_id}", summary="One delivery, every attempt")
 async def delivery(
-    subscription_id: UUID, delivery_id: int, caller: CallerDep, service: Service
+    subscription_id: UUID, delivery_id: DeliveryId, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
     return await service.delivery(caller, subscription_id, delivery_id)
 
@@ -92,7 +104,7 @@ async def delivery(
     summary="Send one delivery again (same webhook-id)",
 )
 async def replay_one(
-    subscription_id: UUID, delivery_id: int, caller: CallerDep, service: Service
+    subscription_id: UUID, delivery_id: DeliveryId, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
     return await service.replay_delivery(caller, subscription_id, delivery_id)
 
@@ -105,7 +117,11 @@ async def replay_one(
 async def replay_range(
     subscription_id: UUID, body: Replay, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
-    queued = await service.replay_range(
+    replayed = await service.replay_range(
         caller, subscription_id, body.from_sequence, body.to_sequence, body.since, body.until
     )
-    return {"queued": queued}
+    return {
+        "queued": replayed.queued,
+        "complete": replayed.next_from_sequence is None,
+        "next_from_sequence": replayed.next_from_sequence,
+    }
