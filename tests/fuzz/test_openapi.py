@@ -9,13 +9,19 @@ length. Each app runs in process with its real adapters (PostgreSQL, tantivy).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hoptac.platform.embedded import EmbeddedPostgres, free_port
 from hoptac.registry.adapters import tokens
 from hoptac.registry.adapters.migrations import migrate_async
 from hoptac.registry.adapters.repository import WriteContext
@@ -52,13 +59,13 @@ FUZZ = settings(
 )
 
 
-def admin_token(database_url: str) -> str:
+def admin_token(database_url: str, role: Role = Role.ADMIN) -> str:
     async def make() -> str:
         await migrate_async(database_url)
         engine = create_async_engine(database_url)
         async with engine.begin() as conn:
             token = await tokens.create_token(
-                conn, "fuzz", Role.ADMIN, [], [], WriteContext("fuzz", "pytest", None),
+                conn, "fuzz", role, [], [], WriteContext("fuzz", "pytest", None),
                 timedelta(days=1),
             )  # fmt: skip
         await engine.dispose()
@@ -67,11 +74,13 @@ def admin_token(database_url: str) -> str:
     return asyncio.run(make())
 
 
-def fuzz(schema: Any, headers: dict[str, str]) -> None:
-    """Every operation of `schema`, each with its own hypothesis run; the first failure names
-    the operation and the request that broke it."""
+def fuzz(schema: Any, headers: dict[str, str], endless: tuple[str, ...] = ()) -> None:
+    """Every operation of `schema` but the `endless` streams, each with its own hypothesis run;
+    the first failure names the operation and the request that broke it."""
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.label in endless:
+            continue
 
         @given(case=operation.as_strategy())
         @FUZZ
@@ -81,7 +90,7 @@ def fuzz(schema: Any, headers: dict[str, str]) -> None:
         try:
             check()
         except Exception as error:
-            raise AssertionError(f"{operation.verbose_name}: {error}") from error
+            raise AssertionError(f"{operation.label}: {error}") from error
 
 
 def test_the_registry_keeps_to_its_openapi_document(fresh_database: str) -> None:
@@ -109,3 +118,43 @@ def test_reporting_keeps_to_its_openapi_document(fresh_database: str) -> None:
     migrate(fresh_database)
     settings_ = ReportingSettings(database_url=fresh_database, consume=False, **UNLIMITED)
     fuzz(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)), {})
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """`app` on a loopback port in a thread of its own, for a service that calls it over HTTP."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def test_notifications_keep_to_their_openapi_document(
+    fresh_database: str, pg_server: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    from hoptac.notifications.adapters.migrations import migrate
+    from hoptac.notifications.entrypoints.http.app import create_app
+    from hoptac.notifications.settings import NotificationsSettings
+    from hoptac.registry.entrypoints.http.app import create_app as registry_app
+    from hoptac.registry.settings import RegistrySettings
+
+    registry_database = pg_server.create_database(f"fuzz_registry_{uuid.uuid4().hex[:8]}")
+    token = admin_token(registry_database, Role.AGENCY_READER)
+    registry = registry_app(RegistrySettings(database_url=registry_database, **UNLIMITED))
+    migrate(fresh_database)
+    with serving(registry) as registry_url:
+        settings_ = NotificationsSettings(
+            database_url=fresh_database, var_dir=tmp_path, registry_url=registry_url, **UNLIMITED
+        )
+        fuzz(
+            schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)),
+            {"Authorization": f"Bearer {token}"},
+            endless=("GET /v1/feed/stream",),  # Server-Sent Events: tests/e2e reads it
+        )

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from hoptac.notifications.adapters.event_store import store, to_stored, watermark
+from hoptac.platform.consumer import ConflictingEvent
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +83,17 @@ async def test_a_subscription_gets_events_stored_after_it_only(
     async with engine.connect() as conn:
         sequences = (await conn.execute(text("SELECT sequence FROM deliveries"))).scalars().all()
     assert sequences == [2]
+
+
+async def test_a_second_event_claiming_a_stored_sequence_is_refused_not_dropped(engine, new_event):
+    real = new_event(1, uuid.uuid4(), version=1)
+    forged = new_event(1, uuid.uuid4(), version=1, name="HTX Giả Mạo")
+    async with engine.begin() as conn:
+        await store(conn, [to_stored(real)])
+    with pytest.raises(ConflictingEvent, match="claims sequence 1"):
+        async with engine.begin() as conn:
+            await store(conn, [to_stored(forged)])
+    async with engine.begin() as conn:  # the real one again: a duplicate, nothing to say
+        assert (await store(conn, [to_stored(real)])).stored == 0
+        names = (await conn.execute(text("SELECT name FROM organizations"))).scalars().all()
+    assert "HTX Giả Mạo" not in names

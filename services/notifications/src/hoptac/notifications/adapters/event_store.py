@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.events import EnvelopeBase, parse_event
+from hoptac.platform.consumer import ConflictingEvent
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ async def store(conn: AsyncConnection, events: Sequence[StoredEvent]) -> StoreRe
     if fresh:
         rows = await conn.execute(INSERT_EVENTS, _columns_of_events(fresh))
         inserted = [row.sequence for row in rows]
+        stored_now = set(inserted)
+        await _refuse_conflicts(conn, [e for e in fresh if e.sequence not in stored_now])
     created = 0
     if inserted:
         kept = [e for e in fresh if e.sequence in set(inserted)]
@@ -174,6 +177,32 @@ async def store(conn: AsyncConnection, events: Sequence[StoredEvent]) -> StoreRe
             through = advanced
     highest = int(await conn.scalar(text("SELECT coalesce(max(sequence), 0) FROM events")) or 0)
     return StoreResult(len(inserted), created, through, highest)
+
+
+STORED_AT = text(
+    "SELECT sequence, event_id FROM events "
+    "WHERE sequence = ANY(CAST(:sequences AS BIGINT[])) OR event_id = ANY(CAST(:ids AS UUID[]))"
+)
+
+
+async def _refuse_conflicts(conn: AsyncConnection, repeated: Sequence[StoredEvent]) -> None:
+    """An event not stored anew must be the one stored at its sequence. Another event claiming
+    a stored sequence, or a stored event at another sequence, is forged or corrupt: an alarm
+    (the consumer dead-letters it), never a silent drop."""
+    if not repeated:
+        return
+    rows = await conn.execute(
+        STORED_AT,
+        {"sequences": [e.sequence for e in repeated], "ids": [e.event_id for e in repeated]},
+    )
+    at_sequence = {row.sequence: row.event_id for row in rows}
+    for event in repeated:
+        held = at_sequence.get(event.sequence)
+        if held != event.event_id:
+            raise ConflictingEvent(
+                f"event {event.event_id} claims sequence {event.sequence}, which holds event "
+                f"{held}; is someone publishing events besides the registry's relay?"
+            )
 
 
 def _unique_by_sequence(events: Iterable[StoredEvent]) -> list[StoredEvent]:
