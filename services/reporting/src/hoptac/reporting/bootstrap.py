@@ -15,6 +15,7 @@ def engine_for(settings: ReportingSettings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,  # no value of a failing statement in a log line
         # Statistics are short aggregates: compiling them (JIT) costs more than it saves.
         connect_args={"server_settings": {"jit": "off"}},
     )

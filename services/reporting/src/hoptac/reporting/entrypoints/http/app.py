@@ -80,7 +80,15 @@ def create_app(
         if consumer is not None:
             await consumer.lag()  # sets hoptac_consumer_lag{consumer="reporting"}
 
-    install_defaults(app, "reporting", metrics, ready, settings.max_body_bytes, refresh)
+    install_defaults(
+        app,
+        "reporting",
+        metrics,
+        ready,
+        settings.max_body_bytes,
+        refresh,
+        guard=settings.http_guard(),
+    )
     app.add_exception_handler(InvalidQuery, on_invalid_query)
     app.include_router(stats.router)
     app.include_router(reports.router)
