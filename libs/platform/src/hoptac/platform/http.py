@@ -137,14 +137,27 @@ class StrictJsonRequest(Request):
         return self._json
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 class StrictJsonRoute(APIRoute):
-    """Routes whose JSON bodies are parsed by `StrictJsonRequest`."""
+    """Routes whose JSON bodies are parsed by `StrictJsonRequest`.
+
+    A subclass may set `authorise_write`: it runs before anything of a write request is read
+    (body, parameters), so a caller who may not write learns that first, whatever it sent.
+    """
+
+    authorise_write: Callable[[Request], Awaitable[None]] | None = None
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        authorise = type(self).authorise_write
 
         async def strict(request: Request) -> Response:
-            return await handler(StrictJsonRequest(request.scope, request.receive))
+            strict_request = StrictJsonRequest(request.scope, request.receive)
+            if authorise is not None and request.method in WRITE_METHODS:
+                await authorise(strict_request)
+            return await handler(strict_request)
 
         return strict
 

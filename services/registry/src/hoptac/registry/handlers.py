@@ -18,7 +18,12 @@ from hoptac.registry.adapters.event_mapping import outbox_event
 from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
 from hoptac.registry.clock import Clock, today_in_vietnam
 from hoptac.registry.domain import organization as domain
-from hoptac.registry.domain.access import Principal, require_area, require_reviewer
+from hoptac.registry.domain.access import (
+    Principal,
+    require_area,
+    require_reviewer,
+    require_writer,
+)
 from hoptac.registry.domain.areas import legacy_disagreement
 from hoptac.registry.domain.errors import DuplicateRegistration, EventTooLarge, NotFound, Removed
 from hoptac.registry.domain.history import Version, current_record
@@ -171,11 +176,13 @@ class Registry:
         context: WriteContext,
         decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]],
     ) -> View:
+        require_writer(principal)
         async with self.engine.begin() as conn:
             stored = await self._load(conn, org_id, for_update=True)
             org = stored.organization
-            org.require_version(expected_version)
             before = org.record
+            require_area(principal, before)  # before the version, the rules or a no-op
+            org.require_version(expected_version)
             version = await decide(conn, org)
             if version is None:
                 view = present(org.id, before, org.version, stored.updated_at, principal)

@@ -10,8 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hoptac.platform.http import StrictJsonRoute
 from hoptac.registry.adapters.tokens import RecentPrincipals, principal_for
-from hoptac.registry.domain.access import ANONYMOUS, Principal
+from hoptac.registry.domain.access import ANONYMOUS, Principal, require_writer
 from hoptac.registry.domain.errors import DomainError
 
 bearer = HTTPBearer(auto_error=False, description="A token from `hoptac token create`.")
@@ -25,6 +26,9 @@ async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:  # a write route authorised the caller already
+        return known
     if credentials is None:
         if "authorization" in request.headers:
             raise Unauthenticated("send the token as: Authorization: Bearer <token>")
@@ -41,6 +45,17 @@ async def current_principal(
         recent.remember(credentials.credentials, principal)
     request.state.token_expires_at = principal.expires_at
     return principal
+
+
+async def authorise_write(request: Request) -> None:
+    """Before a write reads its body or parameters: a token, valid, allowed to write."""
+    principal = await current_principal(request, await bearer(request))
+    require_writer(principal)
+    request.state.principal = principal
+
+
+class WriteRoute(StrictJsonRoute):
+    authorise_write = staticmethod(authorise_write)
 
 
 EXPIRY_HEADER = "Hoptac-Token-Expires"

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from hoptac.contracts.codes import Kind, SectorGroup, Status
 from hoptac.contracts.organization import CommuneCode, DistrictCode, ProvinceCode
-from hoptac.platform.http import StrictJsonRoute
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
@@ -21,7 +20,7 @@ from hoptac.registry.entrypoints.http.answers import (
     OrganizationView,
     documented,
 )
-from hoptac.registry.entrypoints.http.auth import Caller
+from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.schemas import (
     Day,
     Merger,
@@ -34,7 +33,7 @@ from hoptac.registry.entrypoints.http.schemas import (
 )
 from hoptac.registry.handlers import Registry, View
 
-router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=StrictJsonRoute)
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=WriteRoute)
 
 IfMatch = Annotated[
     str | None,
