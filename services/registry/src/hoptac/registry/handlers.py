@@ -310,7 +310,7 @@ class Registry:
         context: WriteContext,
     ) -> Page:
         """One page; a page that shows restricted fields is written to the audit log."""
-        after = repository.decode_cursor(cursor) if cursor else None
+        after = repository.decode_cursor(cursor, filters) if cursor else None
         async with self.engine.connect() as conn:
             rows, next_after = await repository.list_page(conn, filters, after, limit)
         bodies = [present(r.id, r.record, r.version, r.updated_at, viewer) for r in rows]
@@ -320,5 +320,5 @@ class Registry:
                 await repository.audit(
                     conn, context, "organization.read_restricted", "list", {"ids": revealed}
                 )
-        next_cursor = repository.encode_cursor(next_after) if next_after else None
+        next_cursor = repository.encode_cursor(next_after, filters) if next_after else None
         return Page(bodies, next_cursor, len(revealed))

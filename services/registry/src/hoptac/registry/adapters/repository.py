@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -57,14 +58,25 @@ class VersionRow:
 
 @dataclass(frozen=True)
 class ListFilters:
-    kind: str | None = None
-    status: str | None = None
-    province: str | None = None
-    commune: str | None = None
-    legacy_district: str | None = None
-    sector_group: str | None = None
+    """Each filter holds the values any of which a record may have; empty: no filter."""
+
+    kind: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    province: tuple[str, ...] = ()
+    commune: tuple[str, ...] = ()  # current commune, or the pre-2025 one of that code
+    legacy_commune: tuple[str, ...] = ()
+    legacy_district: tuple[str, ...] = ()
+    sector_group: tuple[str, ...] = ()
     registration_number: str | None = None
     updated_since: datetime | None = None
+
+    def fingerprint(self) -> str:
+        """What a cursor remembers of the filters it was made with."""
+        canonical = json.dumps(
+            {name: sorted(v) if isinstance(v, tuple) else str(v) for name, v in vars(self).items()},
+            sort_keys=True,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def _changes_json(changes: tuple[Change, ...]) -> list[dict[str, Any]]:
@@ -134,6 +146,7 @@ def _columns(org: Organization, now: datetime) -> dict[str, Any]:
         "province_code": address["province_code"],
         "commune_code": address.get("commune_code"),
         "legacy_district_code": (address.get("legacy") or {}).get("district_code"),
+        "legacy_commune_code": (address.get("legacy") or {}).get("commune_code"),
         "sector_group": record["sector"]["group"],
         "registered_on": date.fromisoformat(record["registered_on"]),
         "record": record,
@@ -250,21 +263,26 @@ async def similar_names(
     ]
 
 
-def encode_cursor(last_id: UUID) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": str(last_id)}).encode()).decode()
+def encode_cursor(last_id: UUID, filters: ListFilters) -> str:
+    body = {"after": str(last_id), "filters": filters.fingerprint()}
+    return base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> UUID:
-    """Raises ValueError on anything that is not a cursor this service gave out."""
+def decode_cursor(cursor: str, filters: ListFilters) -> UUID:
+    """Raises ValueError on anything that is not a cursor this service gave out for these
+    filters: one made for other filters would page through another list."""
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if not isinstance(decoded, dict) or not isinstance(decoded.get("after"), str):
             raise ValueError(cursor)
-        return UUID(decoded["after"])
+        after = UUID(decoded["after"])
     except ValueError as error:  # binascii, Unicode and JSON errors are ValueErrors too
         raise ValueError(
             "cursor is not one this service gave out; start again without it"
         ) from error
+    if decoded.get("filters") != filters.fingerprint():
+        raise ValueError("cursor was made for other filters; start again without it")
+    return after
 
 
 async def list_page(
@@ -273,20 +291,22 @@ async def list_page(
     """One page of current rows (id, record, version, updated_at) and the id to continue after."""
     c = organizations.c
     conditions = [c.removed_at.is_(None)]
-    for column, value in (
+    for column, values in (
         (c.kind, filters.kind),
         (c.status, filters.status),
         (c.province_code, filters.province),
-        (c.commune_code, filters.commune),
+        (c.legacy_commune_code, filters.legacy_commune),
         (c.legacy_district_code, filters.legacy_district),
         (c.sector_group, filters.sector_group),
-        (
-            c.registration_key,
-            registration_key(filters.registration_number) if filters.registration_number else None,
-        ),
     ):
-        if value is not None:
-            conditions.append(column == value)
+        if values:
+            conditions.append(column.in_(values))
+    if filters.commune:
+        conditions.append(
+            or_(c.commune_code.in_(filters.commune), c.legacy_commune_code.in_(filters.commune))
+        )
+    if filters.registration_number is not None:
+        conditions.append(c.registration_key == registration_key(filters.registration_number))
     if filters.updated_since is not None:
         conditions.append(c.updated_at >= filters.updated_since)
     if after is not None:

@@ -35,6 +35,7 @@ organizations = Table(
     Column("province_code", Text, nullable=False),
     Column("commune_code", Text),
     Column("legacy_district_code", Text),
+    Column("legacy_commune_code", Text),
     Column("sector_group", Text, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("record", JSONB, nullable=False),
@@ -52,6 +53,7 @@ organizations = Table(
     ),
     Index("organizations_filters", "province_code", "kind", "status"),
     Index("organizations_commune", "commune_code"),
+    Index("organizations_legacy_commune", "legacy_commune_code"),
     Index(
         "organizations_name_trgm",
         "name_key",

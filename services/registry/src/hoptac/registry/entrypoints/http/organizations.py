@@ -8,8 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from hoptac.contracts.codes import Kind, SectorGroup, Status
-from hoptac.contracts.organization import CommuneCode, DistrictCode, ProvinceCode
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
@@ -23,11 +21,10 @@ from hoptac.registry.entrypoints.http.answers import (
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.schemas import (
     Day,
+    ListQuery,
     Merger,
-    Moment,
     OrganizationCreate,
     OrganizationPatch,
-    RegistrationNumber,
     StatusChange,
     clean_text,
 )
@@ -106,29 +103,20 @@ async def register(body: OrganizationCreate, request: Request, caller: Caller) -
     responses=documented(OrganizationPage),
 )
 async def list_organizations(
-    request: Request,
-    caller: Caller,
-    kind: Kind | None = None,
-    status: Status | None = None,
-    province: ProvinceCode | None = None,
-    commune: CommuneCode | None = None,
-    legacy_district: DistrictCode | None = None,
-    sector_group: SectorGroup | None = None,
-    registration_number: RegistrationNumber | None = None,
-    updated_since: Moment | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    request: Request, caller: Caller, query: Annotated[ListQuery, Query()]
 ) -> dict[str, Any]:
     filters = ListFilters(
-        kind=kind,
-        status=status,
-        province=province,
-        commune=commune,
-        legacy_district=legacy_district,
-        sector_group=sector_group,
-        registration_number=registration_number,
-        updated_since=updated_since,
+        kind=tuple(query.kind),
+        status=tuple(query.status),
+        province=tuple(query.province),
+        commune=tuple(query.commune),
+        legacy_commune=tuple(query.legacy_commune),
+        legacy_district=tuple(query.legacy_district),
+        sector_group=tuple(query.sector_group),
+        registration_number=query.registration_number,
+        updated_since=query.updated_since,
     )
+    cursor, limit = query.cursor, query.limit
     context = write_context(request, caller)
     try:
         page = await registry_of(request).list(filters, cursor, limit, caller, context)

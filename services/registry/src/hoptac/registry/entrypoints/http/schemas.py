@@ -9,7 +9,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup, Status
 from hoptac.contracts.organization import (
@@ -18,6 +25,7 @@ from hoptac.contracts.organization import (
     CommuneCode,
     Contact,
     DigitalAdoption,
+    DistrictCode,
     FinancialYear,
     LegacyArea,
     OcopProduct,
@@ -263,3 +271,34 @@ class Merger(Body):
     into: UUID = Field(description="The organisation that absorbs this one.")
     effective_date: Day | None = None
     reason: Reason
+
+
+def _comma_separated(value: Any) -> Any:
+    """`status=dissolved,bankrupt` and `status=dissolved&status=bankrupt` mean the same."""
+    values = value if isinstance(value, list) else [value]
+    return [part.strip() for item in values for part in str(item).split(",") if part.strip()]
+
+
+def Many(item: Any) -> Any:
+    return Annotated[list[item], BeforeValidator(_comma_separated), Field(max_length=50)]
+
+
+class ListQuery(Body):
+    """The filters of GET /v1/organizations: each takes several values (any of them matches);
+    a parameter that is not one of these is a 422 naming it."""
+
+    kind: Many(Kind) = Field(default_factory=list)
+    status: Many(Status) = Field(default_factory=list)
+    province: Many(ProvinceCode) = Field(default_factory=list)
+    commune: Many(CommuneCode) = Field(
+        default_factory=list, description="The current commune, or the pre-2025 one of that code."
+    )
+    legacy_commune: Many(CommuneCode) = Field(default_factory=list)
+    legacy_district: Many(DistrictCode) = Field(default_factory=list)
+    sector_group: Many(SectorGroup) = Field(default_factory=list)
+    registration_number: RegistrationNumber | None = None
+    updated_since: Moment | None = None
+    cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="From next_cursor; valid only with the same filters."
+    )
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
