@@ -87,3 +87,35 @@ def test_an_area_officer_token_needs_an_area(fresh_database: str) -> None:
     )
     assert refused.exit_code == 2
     assert "at least one province or commune" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("option", "code", "said"),
+    [
+        ("--province", "99", "province '99' is not a current province"),
+        ("--commune", "99999", "commune '99999' is not a current commune"),
+        ("--province", "95", "province '95' is not a current province"),  # Bạc Liêu, merged 2025
+    ],
+)
+def test_a_token_area_must_name_current_units(
+    fresh_database: str, option: str, code: str, said: str
+) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["registry", "migrate", "--database-url", fresh_database])
+    refused = runner.invoke(
+        app,
+        ["token", "create", "--name", "x", "--role", "area_officer", option, code]
+        + ["--database-url", fresh_database],
+    )
+    assert refused.exit_code == 2
+    assert said in refused.output
+
+
+def test_a_token_says_what_it_covers(fresh_database: str) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["registry", "migrate", "--database-url", fresh_database])
+    made = runner.invoke(
+        app,
+        ["token", "create", "--name", "rv", "--role", "reviewer", "--database-url", fresh_database],
+    )
+    assert "covering the whole register" in made.output

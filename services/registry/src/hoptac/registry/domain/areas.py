@@ -391,3 +391,20 @@ def _legacy_to_current_problem(
 def _legacy_province_name(units: AdministrativeUnits, code: str) -> str:
     province = units.legacy_province(code)
     return f"{province.name} ('{code}')" if province is not None else f"province '{code}'"
+
+
+def unknown_area_codes(
+    units: AdministrativeUnits, provinces: list[str], communes: list[str]
+) -> list[str]:
+    """The codes of a token's area that name no current province or commune, each explained."""
+    problems = [
+        f"province {code!r} is not a current province code (34 since 1 July 2025)"
+        for code in provinces
+        if units.province(code) is None
+    ]
+    problems += [
+        f"commune {code!r} is not a current commune code (pre-2025 codes are not an area)"
+        for code in communes
+        if units.commune(code) is None
+    ]
+    return problems

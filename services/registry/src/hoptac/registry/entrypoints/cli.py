@@ -24,6 +24,7 @@ from hoptac.registry.adapters.tables import organizations
 from hoptac.registry.demo.generator import generate_province
 from hoptac.registry.demo.loader import LoadReport, load_demo
 from hoptac.registry.domain.access import Role
+from hoptac.registry.domain.areas import unknown_area_codes
 from hoptac.registry.settings import RegistrySettings
 
 _T = TypeVar("_T")
@@ -77,7 +78,15 @@ def create_token(
     ] = tokens.DEFAULT_LIFETIME.days,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Create a token and print it once; only its hash is stored."""
+    """Create a token and print it once; only its hash is stored.
+
+    An area officer's token covers the provinces and communes given (current codes); a reviewer,
+    an agency reader or an admin may be given none, and then covers the whole register.
+    """
+    problems = unknown_area_codes(official_units(), province, commune)
+    if problems:
+        console.print("[red]" + "; ".join(problems) + "[/red]")
+        raise typer.Exit(2)
     try:
         token = asyncio.run(
             _create_token(
@@ -93,9 +102,10 @@ def create_token(
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
+    area = ", ".join([*province, *commune]) or "the whole register"
     console.print(
-        f"token for [bold]{name}[/bold] ({role.value}), valid for {expires_in_days} days; "
-        "it is shown only now:"
+        f"token for [bold]{name}[/bold] ({role.value}, covering {area}), valid for "
+        f"{expires_in_days} days; it is shown only now:"
     )
     print(token)
 
