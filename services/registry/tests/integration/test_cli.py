@@ -104,8 +104,10 @@ def test_a_token_area_must_name_current_units(
     runner.invoke(app, ["registry", "migrate", "--database-url", fresh_database])
     refused = runner.invoke(
         app,
-        ["token", "create", "--name", "x", "--role", "area_officer", option, code]
-        + ["--database-url", fresh_database],
+        [
+            *("token", "create", "--name", "x", "--role", "area_officer", option, code),
+            *("--database-url", fresh_database),
+        ],
     )
     assert refused.exit_code == 2
     assert said in refused.output

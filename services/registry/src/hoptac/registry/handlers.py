@@ -203,9 +203,10 @@ class Registry:
         expected_version: int | None,
         principal: Principal,
         context: WriteContext,
+        reason: str | None = None,
     ) -> View:
         async def decide(conn: AsyncConnection, org: Organization) -> Version | None:
-            return domain.update(org, patch, effective, self.reference, self.today())
+            return domain.update(org, patch, effective, self.reference, self.today(), reason)
 
         return await self._change(org_id, expected_version, principal, context, decide)
 
@@ -219,10 +220,14 @@ class Registry:
         expected_version: int | None,
         principal: Principal,
         context: WriteContext,
+        correction: bool = False,
     ) -> View:
+        if correction:
+            require_reviewer(principal, "correcting a status entered by mistake")
+
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
             return domain.change_status(
-                org, status, effective, reason, suspended_until, self.today()
+                org, status, effective, reason, suspended_until, self.today(), correction=correction
             )
 
         return await self._change(org_id, expected_version, principal, context, decide)
@@ -267,7 +272,10 @@ class Registry:
         if org.removed:
             raise Removed(f"organisation {org_id} was removed as a record entered by mistake")
         if as_of is None:
-            return View(present(org.id, org.record, org.version, updated, viewer), org.version)
+            overdue = domain.overdue_suspension(org.record, self.today())
+            warnings = [{"code": "suspension_overdue", "message": overdue}] if overdue else []
+            body = present(org.id, org.record, org.version, updated, viewer)
+            return View(body, org.version, warnings)
         record = org.on(as_of)
         if record is None:
             raise NotFound(

@@ -117,6 +117,7 @@ def update(
     effective: date | None,
     reference: ReferenceData,
     today: date,
+    reason: str | None = None,
 ) -> Version | None:
     """Apply a JSON merge patch as of its effective day; None when it changes nothing."""
     org.require_present()
@@ -134,7 +135,7 @@ def update(
     changes = diff(before, after)
     if not changes:
         return None
-    version = org.next_version(EventName.UPDATED, day, changes, None)
+    version = org.next_version(EventName.UPDATED, day, changes, reason)
     check_record(current_record([*org.versions, version]), reference, today)
     return version
 
@@ -146,11 +147,21 @@ def change_status(
     reason: str,
     suspended_until: date | None,
     today: date,
+    *,
+    correction: bool = False,
 ) -> Version:
+    """A change of legal status as the law allows it; a correction (a reviewer's) puts right a
+    status entered by mistake, whatever the two statuses, from the day it names."""
     org.require_present()
     since = date.fromisoformat(org.record["status_since"])
     day = _effective_day(org, effective, today, not_before=since)
-    check_transition(org.status, target)
+    if target == org.status == Status.SUSPENDED and not correction:
+        return _extend_suspension(org, day, reason, suspended_until)
+    if correction:
+        if target == org.status:
+            raise InvalidTransition(f"the organisation is already {target.value}")
+    else:
+        check_transition(org.status, target)
     if target == Status.SUSPENDED:
         if suspended_until is None or suspended_until <= day:
             raise InvalidFields(
@@ -174,6 +185,35 @@ def change_status(
         if org.record.get(name) != value
     ]
     return org.next_version(EventName.STATUS_CHANGED, day, changes, reason)
+
+
+def _extend_suspension(
+    org: Organization, day: date, reason: str, suspended_until: date | None
+) -> Version:
+    current_end = date.fromisoformat(org.record["suspended_until"])
+    if suspended_until is None or suspended_until <= current_end:
+        raise InvalidFields(
+            [
+                FieldProblem(
+                    "suspended_until",
+                    f"the suspension already runs to {current_end.isoformat()}: to extend it, "
+                    "send a later end date",
+                )
+            ]
+        )
+    change = Change("suspended_until", org.record["suspended_until"], suspended_until.isoformat())
+    return org.next_version(EventName.STATUS_CHANGED, day, [change], reason)
+
+
+def overdue_suspension(record: Record, today: date) -> str | None:
+    """A suspension whose end date has passed with no change recorded since: say so."""
+    end = record.get("suspended_until")
+    if record.get("status") != Status.SUSPENDED.value or end is None or end >= today.isoformat():
+        return None
+    return (
+        f"the suspension ended on {end} and no change was recorded since: record whether the "
+        "organisation resumed operating, extended the suspension, or is dissolving"
+    )
 
 
 def merge(

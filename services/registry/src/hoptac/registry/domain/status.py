@@ -42,8 +42,9 @@ def check_transition(current: Status, target: Status) -> None:
         raise InvalidTransition(f"the organisation is already {current.value}")
     if current in FINAL:
         raise InvalidTransition(
-            f"{current.value} is final: no status change is possible; "
-            "if the record is wrong, correct it through a reviewer"
+            f"{current.value} is final: no status change is possible; if it was entered by "
+            "mistake, a reviewer corrects it: POST /v1/organizations/{id}/status with "
+            '"correction": true'
         )
     if target not in ALLOWED[current]:
         allowed = ", ".join(sorted(s.value for s in ALLOWED[current]))

@@ -161,7 +161,7 @@ async def patch(
             },
         )
     changes = clean_text(
-        body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date"})
+        body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date", "reason"})
     )
     if not changes:
         raise InvalidFields([FieldProblem("body", "send at least one field to change")])
@@ -172,6 +172,7 @@ async def patch(
         parse_if_match(if_match),
         caller,
         write_context(request, caller),
+        reason=clean_text(body.reason, "reason") if body.reason else None,
     )
     return answer(view)
 
@@ -193,6 +194,7 @@ async def change_status(
         parse_if_match(if_match),
         caller,
         write_context(request, caller),
+        correction=body.correction,
     )
     return answer(view)
 

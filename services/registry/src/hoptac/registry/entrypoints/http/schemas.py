@@ -256,6 +256,7 @@ class OrganizationPatch(Body):
     effective_date: Day | None = Field(
         default=None, description="The day the change happened; today when omitted."
     )
+    reason: Reason | None = Field(default=None, description="Why, kept in the history.")
 
 
 class StatusChange(Body):
@@ -263,7 +264,14 @@ class StatusChange(Body):
     effective_date: Day | None = Field(default=None, description="Today when omitted.")
     reason: Reason
     suspended_until: Day | None = Field(
-        default=None, description="Required for a suspension (tạm ngừng): its end date."
+        default=None,
+        description="Required for a suspension (tạm ngừng): its end date. To extend a "
+        "suspension, send status suspended again with a later end date.",
+    )
+    correction: bool = Field(
+        default=False,
+        description="Reviewers: put right a status entered by mistake, whatever the two "
+        "statuses; effective_date is the day the right status held from.",
     )
 
 
