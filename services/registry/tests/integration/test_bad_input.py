@@ -139,6 +139,10 @@ async def test_a_split_legacy_commune_leaves_the_current_one_open(
     )
     assert response.status_code == 201, response.text
     assert response.json()["address"].get("commune_code") is None
+    (warning,) = [w for w in response.json()["warnings"] if w["code"] == "legacy_commune_split"]
+    candidates = [c["code"] for c in warning["candidates"]]
+    assert len(candidates) >= 2
+    assert all(code in warning["message"] for code in candidates)
 
 
 @pytest.mark.parametrize(

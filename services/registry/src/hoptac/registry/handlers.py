@@ -24,7 +24,7 @@ from hoptac.registry.domain.access import (
     require_reviewer,
     require_writer,
 )
-from hoptac.registry.domain.areas import legacy_disagreement
+from hoptac.registry.domain.areas import legacy_disagreement, split_candidates
 from hoptac.registry.domain.errors import DuplicateRegistration, EventTooLarge, NotFound, Removed
 from hoptac.registry.domain.history import Version, current_record
 from hoptac.registry.domain.organization import Organization
@@ -131,6 +131,21 @@ class Registry:
         )
         if disagreement:
             warnings.append({"code": "legacy_commune_disagrees", "message": disagreement})
+        legacy_commune = (address.get("legacy") or {}).get("commune_code")
+        candidates = split_candidates(
+            self.reference.units, address.get("commune_code"), legacy_commune
+        )
+        if candidates:
+            names = "; ".join(f"{c.code} ({c.name})" for c in candidates)
+            warnings.append(
+                {
+                    "code": "legacy_commune_split",
+                    "message": f"legacy commune {legacy_commune} was split in 2025 into {names}: "
+                    "the current commune is left empty until you choose one (PATCH "
+                    "address.commune_code)",
+                    "candidates": [{"code": c.code, "name": c.name} for c in candidates],
+                }
+            )
         similar = await repository.similar_names(
             conn, record["name"], address["province_code"], exclude, self.similar_name_threshold
         )

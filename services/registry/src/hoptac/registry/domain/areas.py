@@ -196,6 +196,19 @@ def legacy_disagreement(
     )
 
 
+def split_candidates(
+    units: AdministrativeUnits, commune_code: str | None, legacy_commune_code: str | None
+) -> list[Commune]:
+    """When only a legacy commune is known and it was split in 2025: the current communes it
+    went into, one of which a person must choose."""
+    if commune_code or not legacy_commune_code:
+        return []
+    became = units.current_communes_for_legacy(legacy_commune_code)
+    if len(became) < 2:
+        return []
+    return [commune for code in became if (commune := units.commune(code)) is not None]
+
+
 def _province_message(units: AdministrativeUnits, code: str | None) -> str:
     provinces = units.provinces()
     since = f"since 1 July 2025 Vietnam has {len(provinces)} provinces"

@@ -18,9 +18,19 @@ class RepresentativeView(LegalRepresentative):
 
 
 class Warning(BaseModel):
-    code: str = Field(examples=["similar_name", "legacy_commune_disagrees"])
+    code: str = Field(
+        examples=[
+            "similar_name",
+            "legacy_commune_disagrees",
+            "legacy_commune_split",
+            "suspension_overdue",
+        ]
+    )
     message: str
     similar: list[dict[str, Any]] | None = None
+    candidates: list[dict[str, str]] | None = Field(
+        default=None, description="legacy_commune_split: the communes to choose from."
+    )
 
 
 class OrganizationView(OrganizationRecord):
