@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
 from hoptac.platform.guard import HttpGuard, RateLimits, RequestShape
-from hoptac.platform.http import NotReady, error_response, install_defaults
+from hoptac.platform.http import NotReady, StrictJsonRoute, error_response, install_defaults
 
 pytestmark = pytest.mark.unit
 
@@ -179,3 +181,48 @@ async def test_a_stalled_body_is_a_408() -> None:
 
 async def _always_ready() -> None:
     return None
+
+
+class Thing(BaseModel):
+    code: Annotated[str, Field(pattern=r"^\d{5}$")]
+
+
+@pytest.fixture
+async def strict_client() -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_defaults(app, "test", CollectorRegistry(), _always_ready, 1000)
+    router = APIRouter(route_class=StrictJsonRoute)
+
+    @router.post("/v1/things")
+    async def make(thing: Thing) -> Thing:
+        return thing
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        yield http
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b'{\n  "code": "31825",\n  oops}', "invalid JSON at line 3 column 3"),
+        (b'{"code": "31825", "code": "31826"}', 'the key "code" appears twice'),
+        (b'{"code": "3182"}', "'3182' is not 5 digits"),
+    ],
+)
+async def test_a_body_error_says_where_and_what_a_person_can_fix(
+    strict_client: httpx.AsyncClient, content: bytes, said: str
+) -> None:
+    answer = await strict_client.post(
+        "/v1/things", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert said in answer.json()["message"]
+    assert "^" not in answer.json()["message"]
+
+
+async def test_a_form_body_is_told_to_send_json(strict_client: httpx.AsyncClient) -> None:
+    answer = await strict_client.post("/v1/things", data={"code": "31825"})
+    assert answer.status_code == 422
+    assert "send the body as JSON" in answer.json()["message"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -65,21 +66,52 @@ def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     return ".".join(parts)
 
 
-def _validation_message(error: dict[str, Any]) -> str:
+_DIGITS = re.compile(r"^\^\\d\{(\d+)(?:,(\d+))?\}\$$")
+_DIGITS_EITHER = re.compile(r"^\^\(\\d\{(\d+)\}\|\\d\{(\d+)\}\)\$$")
+
+
+def describe_pattern(pattern: str) -> str:
+    """A regular expression a person can read: `^\\d{5}$` is "5 digits"."""
+    if match := _DIGITS.match(pattern):
+        low, high = match.groups()
+        return f"{low} to {high} digits" if high else f"{low} digits"
+    if match := _DIGITS_EITHER.match(pattern):
+        return f"{match[1]} or {match[2]} digits"
+    return "the form this field takes (its pattern is in /openapi.json)"
+
+
+def _json_position(document: Any, position: int) -> str:
+    text = document if isinstance(document, str) else ""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f"line {line} column {column}"
+
+
+def _validation_message(error: dict[str, Any], body: Any) -> str:
     message = str(error.get("msg", "is not valid"))
-    if error.get("type") == "missing":
+    kind, context = error.get("type"), error.get("ctx") or {}
+    if kind == "missing":
         return "is required"
-    if error.get("type") == "extra_forbidden":
+    if kind == "extra_forbidden":
         return "is not a field of this request; check the spelling against /openapi.json"
-    if error.get("type") == "json_invalid":
-        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', message)})"
+    if kind == "json_invalid":
+        position = error.get("loc", ("body", 0))[-1]
+        where = _json_position(body, position) if isinstance(position, int) else "its start"
+        return f"invalid JSON at {where}: {context.get('error', message)}"
+    if kind in ("model_attributes_type", "dict_type") and tuple(error.get("loc", ())) == ("body",):
+        return "send the body as JSON, with Content-Type: application/json"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} is not {describe_pattern(str(context.get('pattern')))}"
     return message
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": field_path(e.get("loc", ())) or "body", "message": _validation_message(e)}
+        {
+            "field": field_path(e.get("loc", ())) or "body",
+            "message": _validation_message(e, exc.body),
+        }
         for e in exc.errors()
     ]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
@@ -131,8 +163,10 @@ class StrictJsonRequest(Request):
             try:
                 self._json = json.loads(text, object_pairs_hook=_refuse_duplicates)
             except _DuplicateKey as duplicate:
+                quoted = json.dumps(str(duplicate), ensure_ascii=False)
+                second = text.find(quoted, text.find(quoted) + 1)
                 raise json.JSONDecodeError(
-                    f"the key {duplicate} appears twice in one object", text, 0
+                    f"the key {quoted} appears twice in one object", text, max(second, 0)
                 ) from None
         return self._json
 
