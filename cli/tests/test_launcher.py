@@ -220,3 +220,25 @@ async def test_external_servers_are_used_instead_of_starting_them(
     assert not (var_dir / "nats").exists()
     assert pg_server.pid is not None  # external servers are not ours to stop
     assert nats_server.pid is not None
+
+
+async def test_a_crashed_service_is_restarted_and_the_stack_goes_on(
+    launch: StartLaunch, ports: Ports
+) -> None:
+    stack = launch()
+    await stack.wait_ready()
+    children = psutil.Process(stack.process.pid).children()
+    (api,) = [c for c in children if "uvicorn" in " ".join(c.cmdline())]
+    api.kill()
+
+    async def answers_again() -> bool:
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.service}") as client:
+                return (await client.get("/env")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    await wait_until(lambda: "dummy exited with code -9; restarting it in 1 s" in stack.text())
+    await wait_until(answers_again, timeout=60, message="the dummy service did not come back")
+    assert stack.process.poll() is None
+    assert await stack.stop() == 0

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -24,9 +24,19 @@ class Child:
     process: subprocess.Popen[bytes]
     log_file: Path
     log_offset: int  # where this run's output starts: the log keeps earlier runs
+    command: Sequence[str]
+    env: Mapping[str, str]
+    started: float = field(default_factory=time.monotonic)
+    restarts: int = 0  # in a row, each soon after the last
 
     def tail(self, lines: int = 40) -> str:
         return log_tail(self.log_file, lines, self.log_offset)
+
+    def relaunch(self) -> Child:
+        """The same command again, after a crash; its output goes on in the same log."""
+        again = launch(self.label, self.command, self.env, self.log_file.parent)
+        again.restarts = self.restarts + 1
+        return again
 
 
 def launch(label: str, command: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Child:
@@ -45,7 +55,7 @@ def launch(label: str, command: Sequence[str], env: Mapping[str, str], log_dir: 
             start_new_session=True,  # Ctrl-C reaches the launcher only; it stops us in order
             preexec_fn=_die_with_parent(),
         )
-    return Child(label, process, log_file, offset)
+    return Child(label, process, log_file, offset, command, env)
 
 
 def stop_children(children: Sequence[Child], timeout: float) -> None:

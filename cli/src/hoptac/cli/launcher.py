@@ -285,11 +285,31 @@ class Launcher:
     # --- running and stopping --------------------------------------------------------------
 
     def _supervise(self) -> None:
+        """Restart a service or worker that exits, with backoff; only the death of an embedded
+        server (which every service needs) stops the stack."""
+        due: dict[str, float] = {}  # label -> when to start it again
         while True:
-            self._raise_if_something_died()
+            self._raise_if_a_server_died()
+            now = time.monotonic()
+            for index, child in enumerate(self.children):
+                code = child.process.poll()
+                if code is None:
+                    continue
+                if child.label not in due:
+                    delay = _restart_delay(child, now)
+                    due[child.label] = now + delay
+                    self.console.print(
+                        f"[yellow]{escape(child.label)} exited with code {code}; restarting it "
+                        f"in {delay:.0f} s[/] (its log: {child.log_file})",
+                        soft_wrap=True,
+                    )
+                elif now >= due[child.label]:
+                    del due[child.label]
+                    self.children[index] = child.relaunch()
             time.sleep(_SUPERVISE_INTERVAL)
 
     def _raise_if_something_died(self) -> None:
+        """While starting: a service that cannot start stops the stack, with its log."""
         for child in self.children:
             code = child.process.poll()
             if code is not None:
@@ -297,6 +317,9 @@ class Launcher:
                     f"{child.label} exited with code {code}, so the stack stops. "
                     f"The end of {child.log_file}:\n{child.tail()}"
                 )
+        self._raise_if_a_server_died()
+
+    def _raise_if_a_server_died(self) -> None:
         for what, server in (("nats-server", self.nats), ("PostgreSQL", self.postgres)):
             if server is not None and server.pid is None:
                 raise StackError(f"{what} stopped; see {server.log_file}")
@@ -318,6 +341,17 @@ class Launcher:
             stop()
         except Exception as error:  # keep going: stopping the rest matters more
             self.console.print(f"[red]could not stop {what}:[/] {escape(repr(error))}")
+
+
+# A crashed child is started again after 1 s, then 2, 4 … up to a minute while it keeps
+# crashing; one that ran a minute or more counts as healthy again.
+_RESTART_FIRST, _RESTART_MAX, _HEALTHY_AFTER = 1.0, 60.0, 60.0
+
+
+def _restart_delay(child: Child, now: float) -> float:
+    if now - child.started >= _HEALTHY_AFTER:
+        child.restarts = 0
+    return min(_RESTART_FIRST * 2**child.restarts, _RESTART_MAX)
 
 
 def service_environment(
