@@ -12,6 +12,7 @@ PACKAGES := \
 	services/search \
 	services/reporting \
 	services/notifications \
+	services/portal \
 	cli
 
 # The plain-Python domain of every service, type-checked strictly by `make lint`.
@@ -19,13 +20,17 @@ DOMAINS := \
 	services/registry/src/hoptac/registry \
 	services/search/src/hoptac/search \
 	services/reporting/src/hoptac/reporting \
-	services/notifications/src/hoptac/notifications
+	services/notifications/src/hoptac/notifications \
+	services/portal/src/hoptac/portal
 
 STAMP := $(VENV)/.installed
+# The portal's browser assets (htmx, the font, axe-core for the browser tests), exactly as
+# package-lock.json pins them, integrity checked, install scripts not run.
+ASSETS := services/portal/node_modules/.package-lock.json
 
-.PHONY: venv run test test-unit soak fuzz lint format bench contracts clean
+.PHONY: venv run test test-unit soak fuzz lint format bench contracts clean browser
 
-venv: $(STAMP)
+venv: $(STAMP) $(ASSETS)
 
 # Re-installs whenever a package's dependencies (or the dev tools) change.
 $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
@@ -34,11 +39,18 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
 	$(BIN)/uv pip install --python $(BIN)/python $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
 	touch $@
 
+$(ASSETS): services/portal/package.json services/portal/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --prefix services/portal
+
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
 run: venv
 	$(BIN)/hoptac run
 
 # Unit, integration and end-to-end tests; pytest closes with the summary of all three.
-test: venv
+test: venv browser
 	$(BIN)/pytest --durations=10
 
 test-unit: venv

@@ -1,0 +1,24 @@
+"""Wires the portal together: real backends by default, anything else in tests."""
+
+from __future__ import annotations
+
+from hoptac.portal.adapters.areas import load_area_names
+from hoptac.portal.adapters.backends import Backend, Backends
+from hoptac.portal.adapters.catalogue import load_catalogue
+from hoptac.portal.entrypoints.http.rendering import Pages
+from hoptac.portal.settings import PortalSettings
+
+ASSETS_VERSION = "1"  # raise when a served asset changes, so browsers fetch it again
+
+
+def build_backends(settings: PortalSettings) -> Backends:
+    timeout = settings.backend_timeout
+    return Backends(
+        Backend("search", settings.search_url, timeout),
+        Backend("reporting", settings.reporting_url, timeout),
+        Backend("registry", settings.registry_url, timeout),
+    )
+
+
+def build_pages() -> Pages:
+    return Pages(load_catalogue(), load_area_names(), ASSETS_VERSION)

@@ -1,0 +1,67 @@
+"""The portal ASGI app: `uvicorn --factory hoptac.portal.entrypoints.http.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from hoptac.platform.http import install_defaults
+from hoptac.portal.adapters.backends import Backends
+from hoptac.portal.bootstrap import build_backends, build_pages
+from hoptac.portal.clock import Today, vietnam_today
+from hoptac.portal.entrypoints.http import organizations, search, site, statistics
+from hoptac.portal.entrypoints.http.assets import mount_assets
+from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
+from hoptac.portal.entrypoints.http.rendering import Pages
+from hoptac.portal.entrypoints.http.security import SecurityHeaders
+from hoptac.portal.settings import PortalSettings
+
+
+def create_app(
+    settings: PortalSettings | None = None,
+    backends: Backends | None = None,
+    pages: Pages | None = None,
+    today: Today = vietnam_today,
+) -> FastAPI:
+    settings = settings or PortalSettings()
+    backends = backends or build_backends(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await backends.close()
+
+    app = FastAPI(
+        title="hoptac portal",
+        version="1",
+        description="The public site: pages in Vietnamese and English. Its data comes from the "
+        "search, reporting and registry APIs, whose documentation is at their own /docs.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.backends = backends
+    app.state.pages = pages or build_pages()
+    app.state.today = today
+
+    async def ready() -> None:
+        """The portal serves as soon as it runs: a backend that is down costs one part of a
+        page, which says so, never the whole site."""
+
+    install_defaults(app, "portal", CollectorRegistry(), ready, settings.max_body_bytes)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected_error)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(SecurityHeaders)
+    mount_assets(app, settings.node_modules)
+    for module in (site, search, organizations, statistics):
+        app.include_router(module.router)
+    return app

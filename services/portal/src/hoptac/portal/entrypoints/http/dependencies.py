@@ -1,0 +1,31 @@
+"""What every route reads from the app: the page renderer and the backends."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hoptac.portal.adapters.backends import Backends
+from hoptac.portal.entrypoints.http.rendering import Pages
+from hoptac.portal.settings import PortalSettings
+
+
+def pages_of(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def backends_of(request: Request) -> Backends:
+    backends: Backends = request.app.state.backends
+    return backends
+
+
+def settings_of(request: Request) -> PortalSettings:
+    settings: PortalSettings = request.app.state.settings
+    return settings
+
+
+PagesDep = Annotated[Pages, Depends(pages_of)]
+BackendsDep = Annotated[Backends, Depends(backends_of)]
+SettingsDep = Annotated[PortalSettings, Depends(settings_of)]

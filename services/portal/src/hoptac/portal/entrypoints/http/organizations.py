@@ -1,0 +1,81 @@
+"""An organisation's public profile, now or as it stood on a day (`?as_of=`, a permalink)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
+from hoptac.portal.domain.history import public_changes, status_timeline
+from hoptac.portal.domain.search_form import Problem
+from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
+from hoptac.portal.entrypoints.http.errors import not_found_page
+
+router = APIRouter(include_in_schema=False)
+
+DIGITAL_FLAGS = (
+    "computer",
+    "internet",
+    "website",
+    "social_media",
+    "ecommerce",
+    "digital_signature",
+    "accounting_software",
+    "e_invoice",
+    "iot",
+    "traceability",
+)
+
+
+@router.get("/organizations/{org_id}")
+async def profile(
+    org_id: str, request: Request, pages: PagesDep, backends: BackendsDep
+) -> Response:
+    try:
+        uuid = UUID(org_id)
+    except ValueError:
+        return not_found_page(request)
+    raw_as_of = request.query_params.get("as_of", "").strip()[:10]
+    as_of, problems = _as_of(raw_as_of)
+    context: dict[str, Any] = {
+        "org_id": str(uuid),
+        "as_of": as_of,
+        "as_of_input": raw_as_of,
+        "problems": problems,
+        "record": None,
+        "timeline": [],
+        "changes": [],
+        "history_unavailable": False,
+        "digital_flags": DIGITAL_FLAGS,
+    }
+    try:
+        context["record"] = await backends.organization(uuid, as_of.isoformat() if as_of else None)
+    except NotFound:
+        if as_of is None:
+            return not_found_page(request)
+        context["problems"] = [Problem("as_of", "error.not_registered_then")]
+    except Rejected:
+        context["problems"] = [Problem("as_of", "error.date_invalid")]
+    except Unavailable:
+        return pages.render(request, "unavailable.html", {"part": "registry"}, 503)
+    try:
+        versions = await backends.history(uuid)
+        context["timeline"] = status_timeline(versions)
+        context["changes"] = public_changes(versions)
+    except (Unavailable, NotFound, Rejected):
+        context["history_unavailable"] = True
+    status = 422 if context["problems"] else 200
+    return pages.render(request, "organization.html", context, status)
+
+
+def _as_of(raw: str) -> tuple[date | None, list[Problem]]:
+    if not raw:
+        return None, []
+    try:
+        return date.fromisoformat(raw), []
+    except ValueError:
+        return None, [Problem("as_of", "error.date_invalid")]

@@ -1,0 +1,116 @@
+"""Pages from Jinja2 templates, in the reader's language, whole or as an htmx fragment.
+
+A request from htmx (`HX-Request`) that targets a part of a page gets that part only, from the
+same URL and template; any other request, a history restore included, gets the whole page.
+Every page carries an ETag of its bytes and answers 304 when the browser already has them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from hoptac.portal.adapters.areas import AreaNames
+from hoptac.portal.adapters.catalogue import Catalogue
+from hoptac.portal.domain.formatting import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Language,
+    format_date,
+    format_money,
+    format_number,
+    format_rate,
+)
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+LANGUAGE_COOKIE = "lang"
+
+
+def language_of(request: Request) -> Language:
+    chosen = request.cookies.get(LANGUAGE_COOKIE, DEFAULT_LANGUAGE)
+    return next((language for language in LANGUAGES if language == chosen), DEFAULT_LANGUAGE)
+
+
+def wants_fragment(request: Request, target: str) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-history-restore-request") != "true"
+        and headers.get("hx-target") == target
+    )
+
+
+class Pages:
+    def __init__(self, catalogue: Catalogue, areas: AreaNames, assets_version: str) -> None:
+        self.catalogue = catalogue
+        self.areas = areas
+        self.assets_version = assets_version
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES_DIR),
+            autoescape=select_autoescape(["html", "svg"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def helpers(self, language: Language) -> dict[str, Any]:
+        text = partial(self.catalogue.text, language)
+        return {
+            "_": text,
+            "lang": language,
+            "label": lambda group, code: text(f"{group}.{code}") if code else "–",
+            "number": partial(_number, language=language),
+            "money": partial(format_money, language=language),
+            "rate": partial(format_rate, language=language),
+            "day": format_date,
+            "area": self.areas.name,
+            "assets_version": self.assets_version,
+        }
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        status_code: int = 200,
+        fragment: str | None = None,
+    ) -> Response:
+        language = language_of(request)
+        variables = {
+            **self.helpers(language),
+            "path": request.url.path,
+            "current_url": _current_url(request),
+            "today": date.today(),
+            **context,
+        }
+        template = self.env.get_template(name)
+        if fragment is not None and wants_fragment(request, fragment):
+            body = "".join(template.blocks[fragment](template.new_context(variables)))
+        else:
+            body = template.render(variables)
+        return _with_etag(request, body.encode(), status_code)
+
+
+def _number(value: int | float | None, language: Language) -> str:
+    return format_number(value, language)
+
+
+def _current_url(request: Request) -> str:
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def _with_etag(request: Request, body: bytes, status_code: int) -> Response:
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target, Cookie"}
+    if status_code == 200 and request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return HTMLResponse(body, status_code=status_code, headers=headers)

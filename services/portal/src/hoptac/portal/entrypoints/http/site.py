@@ -1,0 +1,56 @@
+"""The home page, the page about the data, and the language switch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
+from hoptac.portal.domain.formatting import LANGUAGES
+from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
+from hoptac.portal.entrypoints.http.rendering import LANGUAGE_COOKIE
+
+router = APIRouter(include_in_schema=False)
+
+RECENT_DAYS = 30
+RECENT_COUNT = 8
+ONE_YEAR = 365 * 24 * 3600
+
+
+@router.get("/")
+async def home(request: Request, pages: PagesDep, backends: BackendsDep) -> Response:
+    context: dict[str, Any] = {"summary": None, "recent": None, "unavailable": []}
+    try:
+        context["summary"] = await backends.summary([])
+    except (Unavailable, NotFound, Rejected):
+        context["unavailable"].append("reporting")
+    try:
+        context["recent"] = await backends.recently_changed(
+            datetime.now(UTC), RECENT_DAYS, RECENT_COUNT
+        )
+    except (Unavailable, NotFound, Rejected):
+        context["unavailable"].append("registry")
+    return pages.render(request, "home.html", context)
+
+
+@router.get("/about")
+async def about(request: Request, pages: PagesDep) -> Response:
+    return pages.render(request, "about.html", {})
+
+
+@router.get("/language")
+async def switch_language(
+    to: Annotated[str, Query(max_length=5)] = "vi",
+    next_page: Annotated[str, Query(alias="next", max_length=2000)] = "/",
+) -> Response:
+    """Remembers the language in a cookie and goes back to the page, on this site only."""
+    language = to if to in LANGUAGES else "vi"
+    target = next_page.replace("\\", "/")  # browsers read "/\\host" as "//host"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, httponly=True, samesite="lax")
+    return response
