@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from hoptac.portal.adapters.areas import AreaNames
 from hoptac.portal.adapters.catalogue import Catalogue
@@ -56,7 +56,7 @@ class Pages:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES_DIR),
             autoescape=select_autoescape(["html", "svg"]),
-            undefined=StrictUndefined,
+            undefined=ChainableUndefined,  # optional fields of a record may be absent
             trim_blocks=True,
             lstrip_blocks=True,
         )
