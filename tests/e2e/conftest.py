@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +16,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.contracts.generate import CONTRACTS_DIR
 from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.testing import wait_until
 from hoptac.registry.adapters import tokens
 from hoptac.registry.adapters.migrations import migrate_async
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.domain.access import Role
+from hoptac.reporting.adapters.migrations import migrate_async as migrate_reporting
 
 
 @dataclass
@@ -132,3 +135,75 @@ async def registry_stack(
 @pytest.fixture
 def contracts_dir() -> Path:
     return CONTRACTS_DIR
+
+
+@pytest.fixture
+async def search_url(
+    registry_stack: RegistryStack, tmp_path: Path
+) -> AsyncIterator[tuple[str, dict[str, str]]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_SEARCH_PORT": str(port),
+        "HOPTAC_SEARCH_NATS_URL": registry_stack.nats_url,
+        "HOPTAC_SEARCH_VAR_DIR": str(tmp_path / "var"),
+        "HOPTAC_SEARCH_REGISTRY_URL": registry_stack.url,
+        "HOPTAC_SEARCH_REGISTRY_TOKEN": registry_stack.admin_token,
+        "HOPTAC_SEARCH_CONSUMER_FETCH_TIMEOUT": "0.2",
+        "HOPTAC_SEARCH_SWITCH_POLL_SECONDS": "0.1",
+    }
+    command = uvicorn_command("hoptac.search.entrypoints.http.app:create_app", port)
+    service = Process("search", command, env, tmp_path / "search.log")
+    service.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(url, service)
+        yield url, env
+    finally:
+        service.stop()
+
+
+@dataclass
+class ReportingStack:
+    url: str
+    env: dict[str, str]
+    database_url: str
+    process: Process
+
+
+@pytest.fixture
+async def reporting_stack(
+    registry_stack: RegistryStack, pg_server: EmbeddedPostgres, tmp_path: Path
+) -> AsyncIterator[ReportingStack]:
+    name = f"test_reporting_{uuid.uuid4().hex[:12]}"
+    database_url = pg_server.create_database(name)
+    await migrate_reporting(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_REPORTING_DATABASE_URL": database_url,
+        "HOPTAC_REPORTING_NATS_URL": registry_stack.nats_url,
+        "HOPTAC_REPORTING_PORT": str(port),
+        "HOPTAC_REPORTING_REGISTRY_URL": registry_stack.url,
+        "HOPTAC_REPORTING_REGISTRY_TOKEN": registry_stack.admin_token,
+        "HOPTAC_REPORTING_VAR_DIR": str(tmp_path),
+    }
+    command = uvicorn_command("hoptac.reporting.entrypoints.http.app:create_app", port)
+    process = Process("reporting", command, env, tmp_path / "reporting.log")
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(url, process)
+        yield ReportingStack(url, env, database_url, process)
+    finally:
+        process.stop()
+        pg_server.drop_database(name)
+
+
+# Screenshots of the portal's browser tests are kept here and named at the end of the run.
+SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "portal"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS_DIR.is_dir() and any(SCREENSHOTS_DIR.iterdir()):
+        terminalreporter.write_line(f"portal screenshots: {SCREENSHOTS_DIR}")

@@ -5,11 +5,8 @@ for number, and `hoptac reporting check` / `rebuild` against the registry's HTTP
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,13 +17,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hoptac.platform.embedded.ports import free_port
-from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.testing import wait_until
 from hoptac.registry.adapters.admin_units import official_units
-from hoptac.reporting.adapters.migrations import migrate_async
 
-from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
+from .conftest import RegistryStack, ReportingStack
 
 pytestmark = pytest.mark.e2e
 
@@ -194,43 +188,6 @@ async def load_ca_mau(registry: RegistryStack) -> int:
                 headers={"If-Match": f'"{version}"'},
             )
         return writer.writes
-
-
-@dataclass
-class ReportingStack:
-    url: str
-    env: dict[str, str]
-    database_url: str
-    process: Process
-
-
-@pytest.fixture
-async def reporting_stack(
-    registry_stack: RegistryStack, pg_server: EmbeddedPostgres, tmp_path: Path
-) -> AsyncIterator[ReportingStack]:
-    name = f"test_reporting_{uuid.uuid4().hex[:12]}"
-    database_url = pg_server.create_database(name)
-    await migrate_async(database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOPTAC_REPORTING_DATABASE_URL": database_url,
-        "HOPTAC_REPORTING_NATS_URL": registry_stack.nats_url,
-        "HOPTAC_REPORTING_PORT": str(port),
-        "HOPTAC_REPORTING_REGISTRY_URL": registry_stack.url,
-        "HOPTAC_REPORTING_REGISTRY_TOKEN": registry_stack.admin_token,
-        "HOPTAC_REPORTING_VAR_DIR": str(tmp_path),
-    }
-    command = uvicorn_command("hoptac.reporting.entrypoints.http.app:create_app", port)
-    process = Process("reporting", command, env, tmp_path / "reporting.log")
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(url, process)
-        yield ReportingStack(url, env, database_url, process)
-    finally:
-        process.stop()
-        pg_server.drop_database(name)
 
 
 async def versions_counted(client: httpx.AsyncClient) -> int:

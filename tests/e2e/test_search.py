@@ -4,20 +4,17 @@ switches generations while searches keep being answered."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.testing import wait_until
 
-from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
+from .conftest import RegistryStack
 
 pytestmark = pytest.mark.e2e
 
@@ -33,32 +30,6 @@ def body(number: int, name: str) -> dict[str, Any]:
         "members_count": 12,
         "legal_representative": {"name": "Lê Thị Hồng", "id_number": "096190004321"},
     }
-
-
-@pytest.fixture
-async def search_url(
-    registry_stack: RegistryStack, tmp_path: Path
-) -> AsyncIterator[tuple[str, dict[str, str]]]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOPTAC_SEARCH_PORT": str(port),
-        "HOPTAC_SEARCH_NATS_URL": registry_stack.nats_url,
-        "HOPTAC_SEARCH_VAR_DIR": str(tmp_path / "var"),
-        "HOPTAC_SEARCH_REGISTRY_URL": registry_stack.url,
-        "HOPTAC_SEARCH_REGISTRY_TOKEN": registry_stack.admin_token,
-        "HOPTAC_SEARCH_CONSUMER_FETCH_TIMEOUT": "0.2",
-        "HOPTAC_SEARCH_SWITCH_POLL_SECONDS": "0.1",
-    }
-    command = uvicorn_command("hoptac.search.entrypoints.http.app:create_app", port)
-    service = Process("search", command, env, tmp_path / "search.log")
-    service.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(url, service)
-        yield url, env
-    finally:
-        service.stop()
 
 
 async def found(search: httpx.AsyncClient, q: str) -> list[str]:

@@ -90,6 +90,7 @@ class FakeServices:
 
     down: set[str] = field(default_factory=set)
     requests: list[httpx.Request] = field(default_factory=list)
+    record_without: set[str] = field(default_factory=set)  # fields the registry leaves out
     search_answer: dict[str, Any] = field(
         default_factory=lambda: {"total": 1, "items": [HIT], "next_cursor": "c2",
                                  "facets": {"kind": {"cooperative": 1}, "status": {"operating": 1},
@@ -126,7 +127,8 @@ class FakeServices:
                 return httpx.Response(404, json={"error": "not_found", "message": "no"})
             as_of = request.url.params.get("as_of")
             status = "suspended" if as_of is None else "operating"
-            return httpx.Response(200, json={**RECORD, "status": status})
+            record = {k: v for k, v in RECORD.items() if k not in self.record_without}
+            return httpx.Response(200, json={**record, "status": status})
         if path == f"/v1/organizations/{ORG_ID}/history":
             return httpx.Response(200, content=json.dumps({"versions": HISTORY}))
         return httpx.Response(404, json={"error": "not_found", "message": "no"})

@@ -219,3 +219,12 @@ async def test_javascript_stays_small_once_compressed(portal: httpx.AsyncClient)
         sizes.append(int(raw.headers.get("content-length", len(raw.content))))
     assert scripts
     assert sum(sizes) <= 60_000
+
+
+async def test_a_record_without_optional_fields_still_shows_its_profile(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    services.record_without = {"charter_capital", "ocop_products", "digital", "workers_count"}
+    response = await portal.get(f"/organizations/{ORG_ID}")
+    assert response.status_code == 200
+    assert "HTX Nông nghiệp Tân Hưng" in response.text

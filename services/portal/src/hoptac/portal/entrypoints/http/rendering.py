@@ -8,7 +8,7 @@ Every page carries an ETag of its bytes and answers 304 when the browser already
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -16,7 +16,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from jinja2 import (
+    ChainableUndefined,
+    Environment,
+    FileSystemLoader,
+    Undefined,
+    select_autoescape,
+)
 
 from hoptac.portal.adapters.areas import AreaNames
 from hoptac.portal.adapters.catalogue import Catalogue
@@ -67,10 +73,10 @@ class Pages:
             "_": text,
             "lang": language,
             "label": lambda group, code: text(f"{group}.{code}") if code else "–",
-            "number": partial(_number, language=language),
-            "money": partial(format_money, language=language),
-            "rate": partial(format_rate, language=language),
-            "day": format_date,
+            "number": _absent_as_none(partial(format_number, language=language)),
+            "money": _absent_as_none(partial(format_money, language=language)),
+            "rate": _absent_as_none(partial(format_rate, language=language)),
+            "day": _absent_as_none(format_date),
             "area": self.areas.name,
             "assets_version": self.assets_version,
         }
@@ -99,8 +105,13 @@ class Pages:
         return _with_etag(request, body.encode(), status_code)
 
 
-def _number(value: int | float | None, language: Language) -> str:
-    return format_number(value, language)
+def _absent_as_none(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A field the record does not have reaches a formatter as None, which it writes as '–'."""
+
+    def formatted(value: Any) -> str:
+        return format_value(None if isinstance(value, Undefined) else value)
+
+    return formatted
 
 
 def _current_url(request: Request) -> str:
