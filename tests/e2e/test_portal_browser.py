@@ -28,6 +28,7 @@ from .conftest import (
     uvicorn_command,
     wait_ready,
 )
+from .test_reporting import REPORT_DAY, load_ca_mau, versions_counted
 
 pytestmark = pytest.mark.e2e
 
@@ -267,3 +268,27 @@ async def test_the_profile_as_of_a_past_day_and_a_status_change_reach_the_public
         assert await serious_violations(checker) == [], name
         await screenshots(visits, path, name)
     assert visits.foreign_requests() == []
+
+
+async def test_the_ca_mau_dashboard_of_30_july_2022_shows_277_222_and_55(
+    registry_stack: RegistryStack, reporting_stack: ReportingStack, visits: Visits
+) -> None:
+    writes = await load_ca_mau(registry_stack)
+    async with httpx.AsyncClient(base_url=reporting_stack.url) as reporting:
+
+        async def all_counted() -> bool:
+            return await versions_counted(reporting) == writes
+
+        await wait_until(all_counted, timeout=60, message=f"{writes} versions counted")
+        query = {"province": "96", "kind": "cooperative", "as_of": REPORT_DAY.isoformat()}
+        api = (await reporting.get("/v1/reports/summary", params=query)).json()["totals"]
+    page = await visits.page(javascript=False)
+    await page.goto(
+        f"{visits.origin}/statistics?view=status&province=96&kind=cooperative&as_of=2022-07-30"
+    )
+    figures = await page.locator(".figures").inner_text()
+    for name, number in (("Số tổ chức", "277"), ("Đang hoạt động", "222"),
+                         ("Ngừng hoạt động", "55"), ("Thành viên", "4.497"),
+                         ("Người lao động", "4.796")):  # fmt: skip
+        assert f"{name}\n{number}" in figures
+    assert (api["organizations"], api["operating"], api["stopped"]) == (277, 222, 55)

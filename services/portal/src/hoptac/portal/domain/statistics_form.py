@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from hoptac.contracts.codes import Kind
 from hoptac.portal.domain.search_form import Problem
 
 AREA_REFORM_DAY = date(2025, 7, 1)
@@ -24,26 +25,19 @@ class StatisticsForm:
     view: str = "kind"
     as_of: date | None = None  # None: today in Vietnam, as the reporting service decides
     province: str | None = None
+    kind: str | None = None
 
     def backend_params(self) -> list[tuple[str, str]]:
-        params = [("group_by", self.view)]
-        if self.as_of is not None:
-            params.append(("as_of", self.as_of.isoformat()))
-        if self.province:
-            params.append(("province", self.province))
-        return params
+        return [("group_by", self.view), *self.filter_params()]
 
     def filter_params(self) -> list[tuple[str, str]]:
-        """The same day and area, without the grouping (for the summary report)."""
-        return [p for p in self.backend_params() if p[0] != "group_by"]
+        """The day, area and kind, without the grouping (as the summary report takes them)."""
+        params = [("as_of", self.as_of.isoformat())] if self.as_of is not None else []
+        params += [("province", self.province)] if self.province else []
+        return params + ([("kind", self.kind)] if self.kind else [])
 
     def url(self, view: str | None = None, path: str = "/statistics") -> str:
-        params = [("view", view or self.view)]
-        if self.as_of is not None:
-            params.append(("as_of", self.as_of.isoformat()))
-        if self.province:
-            params.append(("province", self.province))
-        return f"{path}?{urlencode(params)}"
+        return f"{path}?{urlencode([('view', view or self.view), *self.filter_params()])}"
 
     def views(self, today: date) -> tuple[str, ...]:
         day = self.as_of or today
@@ -69,7 +63,11 @@ def parse_statistics_form(
     ):
         problems.append(Problem("province", "error.province_invalid"))
         province = None
-    return StatisticsForm(view, as_of, province), problems
+    kind = given.get("kind", "").strip() or None
+    if kind is not None and kind not in tuple(Kind):
+        problems.append(Problem("kind", "error.kind_invalid"))
+        kind = None
+    return StatisticsForm(view, as_of, province, kind), problems
 
 
 def _day(raw: str, today: date, problems: list[Problem]) -> date | None:

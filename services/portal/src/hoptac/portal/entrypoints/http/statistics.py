@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hoptac.contracts.codes import Kind
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.domain.charts import bar_chart
 from hoptac.portal.domain.search_form import Problem
@@ -38,6 +39,7 @@ async def statistics(request: Request, pages: PagesDep, backends: BackendsDep) -
         "summary": None,
         "chart": None,
         "unavailable": False,
+        "kinds": tuple(Kind),
         "province_names": sorted(pages.areas.provinces.items(), key=lambda item: item[1]),
     }
     if problems:
