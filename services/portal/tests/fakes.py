@@ -49,6 +49,16 @@ STATS = {
     "totals": {"organizations": 4276, "members": 4504, "workers": 4803, "charter_capital": 0},
     "notes": [],
 }
+INDICATOR = {
+    "code": "digital.internet",
+    "flag": "internet",
+    "name": {"vi": "Có kết nối Internet", "en": "Connected to the Internet"},
+    "definition": {"vi": "Tỷ lệ tổ chức đang hoạt động có Internet", "en": "Share online"},
+    "numerator": {"vi": "Số có Internet", "en": "Online ones"},
+    "denominator": {"vi": "Số đang hoạt động", "en": "Operating ones"},
+    "unit": "rate",
+    "legal_basis": {"vi": "Chỉ thị số 19/CT-TTg", "en": "Directive No. 19/CT-TTg"},
+}
 RECORD = {
     "id": ORG_ID,
     "registration_number": "9600000001",
@@ -116,6 +126,8 @@ class FakeServices:
             return httpx.Response(200, json={"items": [HIT]})
         if path == "/v1/reports/summary":
             return httpx.Response(200, json=SUMMARY)
+        if path == "/v1/indicators":
+            return httpx.Response(200, json={"indicators": [INDICATOR]})
         if path == "/v1/stats":
             if request.url.params.get("format") == "csv":
                 return httpx.Response(200, content=b"kind,organizations\r\n")

@@ -148,6 +148,7 @@ async def test_statistics_figures_are_the_apis_own(portal: httpx.AsyncClient) ->
     text = text_of(response.text)
     for figure in ("4.275", "4.497", "4.796", "4.276", "4.504", "4.803", "45,1 %"):
         assert figure in text
+    assert "Chỉ thị số 19/CT-TTg" in text  # the indicator explained from /v1/indicators
     assert "<svg" in response.text
     assert "Hợp tác xã" in text
 

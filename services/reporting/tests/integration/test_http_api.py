@@ -228,3 +228,11 @@ async def test_health_readiness_and_metrics(
     assert 'hoptac_reporting_projection_size{part="organizations"} 5.0' in metrics
     assert 'hoptac_reporting_projection_size{part="removed"} 1.0' in metrics
     assert 'hoptac_reporting_query_seconds_count{report="stats"}' in metrics
+
+
+async def test_the_indicator_catalogue_names_each_rate_of_the_summary(
+    client: httpx.AsyncClient, loaded: FakeRegistry
+) -> None:
+    catalogue = (await client.get("/v1/indicators")).json()["indicators"]
+    summary = (await client.get("/v1/reports/summary")).json()
+    assert [i["flag"] for i in catalogue] == [r["flag"] for r in summary["digital"]["rates"]]

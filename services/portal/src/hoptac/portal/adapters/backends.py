@@ -82,6 +82,7 @@ class Backends:
         self.search = search
         self.reporting = reporting
         self.registry = registry
+        self._indicators: dict[str, dict[str, Any]] | None = None
 
     # --- search ------------------------------------------------------------------------------
 
@@ -120,6 +121,14 @@ class Backends:
     async def summary(self, params: Params) -> dict[str, Any]:
         answer: dict[str, Any] = await self.reporting.get_json("/v1/reports/summary", params)
         return answer
+
+    async def indicators(self) -> dict[str, dict[str, Any]]:
+        """The reporting service's indicator catalogue by flag; it changes only with a release,
+        so the first answer is kept."""
+        if self._indicators is None:
+            answer = await self.reporting.get_json("/v1/indicators")
+            self._indicators = {i["flag"]: i for i in answer.get("indicators", [])}
+        return self._indicators
 
     async def stats_file(self, params: Params, file_format: str) -> httpx.Response:
         return await self.reporting.get_bytes("/v1/stats", [*params, ("format", file_format)])

@@ -36,6 +36,7 @@ async def statistics(request: Request, pages: PagesDep, backends: BackendsDep) -
         "problems": problems,
         "views": form.views(today),
         "stats": None,
+        "indicators": {},
         "summary": None,
         "chart": None,
         "unavailable": False,
@@ -47,6 +48,7 @@ async def statistics(request: Request, pages: PagesDep, backends: BackendsDep) -
     try:
         stats = await backends.stats(form.backend_params())
         context["summary"] = await backends.summary(form.filter_params())
+        context["indicators"] = await backends.indicators()
     except Rejected as rejected:
         context["problems"] = [Problem(f.removeprefix("query."), "error.stats_rejected")
                                for f in rejected.fields]  # fmt: skip

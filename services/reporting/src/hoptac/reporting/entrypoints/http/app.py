@@ -14,7 +14,7 @@ from hoptac.platform.http import error_body, install_defaults
 from hoptac.reporting.bootstrap import build_reporting
 from hoptac.reporting.domain.stats import InvalidQuery
 from hoptac.reporting.entrypoints.consumer import RunningConsumer
-from hoptac.reporting.entrypoints.http import reports, stats
+from hoptac.reporting.entrypoints.http import indicators, reports, stats
 from hoptac.reporting.handlers import Metrics, Reporting
 from hoptac.reporting.settings import ReportingSettings
 
@@ -92,4 +92,5 @@ def create_app(
     app.add_exception_handler(InvalidQuery, on_invalid_query)
     app.include_router(stats.router)
     app.include_router(reports.router)
+    app.include_router(indicators.router)
     return app
