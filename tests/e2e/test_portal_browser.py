@@ -292,3 +292,17 @@ async def test_the_ca_mau_dashboard_of_30_july_2022_shows_277_222_and_55(
                          ("Người lao động", "4.796")):  # fmt: skip
         assert f"{name}\n{number}" in figures
     assert (api["organizations"], api["operating"], api["stopped"]) == (277, 222, 55)
+
+
+async def test_the_api_documentation_of_a_service_loads_without_another_host(
+    registry_stack: RegistryStack, browser: Browser
+) -> None:
+    visits = Visits(browser, registry_stack.url)
+    try:
+        page = await visits.page(javascript=True)
+        await page.goto(registry_stack.url + "/docs")
+        await page.locator(".swagger-ui .info .title").wait_for()
+        assert "hoptac registry" in (await page.locator(".swagger-ui .info .title").inner_text())
+        assert visits.foreign_requests() == []
+    finally:
+        await visits.close()

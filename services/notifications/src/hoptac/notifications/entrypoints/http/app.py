@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import text
 
@@ -63,7 +64,7 @@ def create_app(
         await notifications.identity.close()
         await notifications.engine.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
         title="hoptac notifications",
         version="1",
         description="Change events for agencies: signed webhooks (Standard Webhooks), a "

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 
 from hoptac.platform.http import error_response, install_defaults
@@ -72,7 +73,7 @@ def create_app(
         await revocations
         await service.engine.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
         title="hoptac registry",
         version="1",
         description="The register of cooperatives, cooperative unions, cooperative groups and "

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import text
 
@@ -50,7 +51,7 @@ def create_app(
                 await consumer.stop()
             await service.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
         title="hoptac reporting",
         version="1",
         description="Statistics of cooperatives, cooperative unions, cooperative groups and "

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 
 from hoptac.platform.http import install_defaults
@@ -63,7 +64,7 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
             await background.stop()
             await search_index.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
         title="hoptac search",
         version="1",
         description="Search the register of cooperatives the way people type Vietnamese: with or "
