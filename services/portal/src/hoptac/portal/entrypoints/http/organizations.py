@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hoptac.contracts.organization import DigitalAdoption
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.domain.history import public_changes, status_timeline
 from hoptac.portal.domain.search_form import Problem
@@ -17,18 +18,8 @@ from hoptac.portal.entrypoints.http.errors import not_found_page
 
 router = APIRouter(include_in_schema=False)
 
-DIGITAL_FLAGS = (
-    "computer",
-    "internet",
-    "website",
-    "social_media",
-    "ecommerce",
-    "digital_signature",
-    "accounting_software",
-    "e_invoice",
-    "iot",
-    "traceability",
-)
+# The digital-adoption flags of the record, in the contract's order.
+DIGITAL_FLAGS = tuple(DigitalAdoption.model_fields)
 
 
 @router.get("/organizations/{org_id}")

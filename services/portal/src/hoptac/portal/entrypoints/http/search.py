@@ -18,6 +18,7 @@ from hoptac.portal.domain.search_form import (
     parse_search_form,
 )
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep, SettingsDep
+from hoptac.portal.entrypoints.http.files import MEDIA_TYPES
 from hoptac.portal.entrypoints.http.rendering import Pages, language_of
 
 router = APIRouter(include_in_schema=False)
@@ -83,38 +84,29 @@ async def suggest(request: Request, pages: PagesDep, backends: BackendsDep) -> R
     return pages.render(request, "suggestions.html", {"items": items, "q": q})
 
 
-@router.get("/search.csv")
-async def search_csv(
-    request: Request, pages: PagesDep, backends: BackendsDep, settings: SettingsDep
+@router.get("/search.{extension}")
+async def search_file(
+    extension: str,
+    request: Request,
+    pages: PagesDep,
+    backends: BackendsDep,
+    settings: SettingsDep,
 ) -> Response:
+    """Every result of the query as CSV (streamed) or XLSX."""
     form, problems = parse_search_form(request.query_params.multi_items())
-    if problems or not await _search_answers(backends, form):
+    if extension not in MEDIA_TYPES or problems or not await _search_answers(backends, form):
         return await search(request, pages, backends)  # the page says what is wrong
     header, rows = _export(pages, backends, form, request, settings.download_max_rows)
-    return StreamingResponse(
-        csv_chunks(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="hoptac-tim-kiem.csv"'},
-    )
-
-
-@router.get("/search.xlsx")
-async def search_xlsx(
-    request: Request, pages: PagesDep, backends: BackendsDep, settings: SettingsDep
-) -> Response:
-    form, problems = parse_search_form(request.query_params.multi_items())
-    if problems or not await _search_answers(backends, form):
-        return await search(request, pages, backends)
-    header, rows = _export(pages, backends, form, request, settings.download_max_rows)
+    headers = {"Content-Disposition": f'attachment; filename="hoptac-tim-kiem.{extension}"'}
+    if extension == "csv":
+        return StreamingResponse(
+            csv_chunks(header, rows), media_type=MEDIA_TYPES["csv"], headers=headers
+        )
     try:
         content = await xlsx_bytes("hoptac", header, rows)
     except (Unavailable, NotFound, Rejected):
         return await search(request, pages, backends)
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="hoptac-tim-kiem.xlsx"'},
-    )
+    return Response(content, media_type=MEDIA_TYPES["xlsx"], headers=headers)
 
 
 async def _search_answers(backends: Backends, form: SearchForm) -> bool:

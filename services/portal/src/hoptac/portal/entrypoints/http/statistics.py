@@ -14,6 +14,7 @@ from hoptac.portal.domain.charts import bar_chart
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.domain.statistics_form import StatisticsForm, parse_statistics_form
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
+from hoptac.portal.entrypoints.http.files import MEDIA_TYPES
 from hoptac.portal.entrypoints.http.rendering import Pages, language_of
 
 router = APIRouter(include_in_schema=False)
@@ -21,10 +22,6 @@ router = APIRouter(include_in_schema=False)
 FIGURES = "figures"  # the id of the part htmx swaps when the view changes
 CHART_ROWS = 30  # the largest; the table below the chart has every row
 AREA_VIEWS = frozenset({"province", "commune", "legacy_district"})
-FILES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @router.get("/statistics")
@@ -70,7 +67,7 @@ async def statistics_file(
     chart (PNG): the same numbers as the page, from the same query."""
     today = request.app.state.today()
     form, problems = parse_statistics_form(request.query_params.multi_items(), today)
-    if extension not in (*FILES, "png") or problems:
+    if extension not in (*MEDIA_TYPES, "png") or problems:
         return await statistics(request, pages, backends)
     try:
         if extension == "png":
@@ -78,7 +75,7 @@ async def statistics_file(
             media_type = "image/png"
         else:
             answer = await backends.stats_file(form.backend_params(), extension)
-            media_type = FILES[extension]
+            media_type = MEDIA_TYPES[extension]
     except (Unavailable, NotFound, Rejected):
         return await statistics(request, pages, backends)
     filename = f"hoptac-thong-ke-{form.view}.{extension}"
