@@ -80,6 +80,7 @@ bench: venv
 	$(BIN)/python bench/search/run.py
 	$(BIN)/python bench/reporting/run.py
 	$(BIN)/python bench/notifications/run.py
+	$(BIN)/python bench/portal/run.py
 
 # Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
 contracts: venv

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -43,22 +44,31 @@ async def profile(
         "history_unavailable": False,
         "digital_flags": DIGITAL_FLAGS,
     }
-    try:
-        context["record"] = await backends.organization(uuid, as_of.isoformat() if as_of else None)
-    except NotFound:
-        if as_of is None:
-            return not_found_page(request)
+    # The record and its history are asked at once: the page waits for the slower, not both.
+    record, versions = await asyncio.gather(
+        backends.organization(uuid, as_of.isoformat() if as_of else None),
+        backends.history(uuid),
+        return_exceptions=True,
+    )
+    if isinstance(record, NotFound) and as_of is None:
+        return not_found_page(request)
+    if isinstance(record, NotFound):
         context["problems"] = [Problem("as_of", "error.not_registered_then")]
-    except Rejected:
+    elif isinstance(record, Rejected):
         context["problems"] = [Problem("as_of", "error.date_invalid")]
-    except Unavailable:
+    elif isinstance(record, Unavailable):
         return pages.render(request, "unavailable.html", {"part": "registry"}, 503)
-    try:
-        versions = await backends.history(uuid)
+    elif isinstance(record, BaseException):
+        raise record
+    else:
+        context["record"] = record
+    if isinstance(versions, (Unavailable, NotFound, Rejected)):
+        context["history_unavailable"] = True
+    elif isinstance(versions, BaseException):
+        raise versions
+    else:
         context["timeline"] = status_timeline(versions)
         context["changes"] = public_changes(versions)
-    except (Unavailable, NotFound, Rejected):
-        context["history_unavailable"] = True
     status = 422 if context["problems"] else 200
     return pages.render(request, "organization.html", context, status)
 

@@ -62,6 +62,7 @@ class Pages:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES_DIR),
             autoescape=select_autoescape(["html", "svg"]),
+            auto_reload=False,  # templates change with a release, not while the process runs
             undefined=ChainableUndefined,  # optional fields of a record may be absent
             trim_blocks=True,
             lstrip_blocks=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,17 +23,19 @@ ONE_YEAR = 365 * 24 * 3600
 
 @router.get("/")
 async def home(request: Request, pages: PagesDep, backends: BackendsDep) -> Response:
-    context: dict[str, Any] = {"summary": None, "recent": None, "unavailable": []}
-    try:
-        context["summary"] = await backends.summary([])
-    except (Unavailable, NotFound, Rejected):
-        context["unavailable"].append("reporting")
-    try:
-        context["recent"] = await backends.recently_changed(
-            datetime.now(UTC), RECENT_DAYS, RECENT_COUNT
-        )
-    except (Unavailable, NotFound, Rejected):
-        context["unavailable"].append("registry")
+    summary, recent = await asyncio.gather(
+        backends.summary([]),
+        backends.recently_changed(datetime.now(UTC), RECENT_DAYS, RECENT_COUNT),
+        return_exceptions=True,
+    )
+    # A part whose backend failed stays None, and the page says that part is unavailable.
+    context: dict[str, Any] = {"summary": None, "recent": None}
+    for key, answer in (("summary", summary), ("recent", recent)):
+        if isinstance(answer, (Unavailable, NotFound, Rejected)):
+            continue
+        if isinstance(answer, BaseException):
+            raise answer
+        context[key] = answer
     return pages.render(request, "home.html", context)
 
 

@@ -3,6 +3,7 @@ the same figures as files. Every figure is the reporting service's, shown as it 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -43,9 +44,11 @@ async def statistics(request: Request, pages: PagesDep, backends: BackendsDep) -
     if problems:
         return pages.render(request, "statistics.html", context, 422, fragment=FIGURES)
     try:
-        stats = await backends.stats(form.backend_params())
-        context["summary"] = await backends.summary(form.filter_params())
-        context["indicators"] = await backends.indicators()
+        stats, context["summary"], context["indicators"] = await asyncio.gather(
+            backends.stats(form.backend_params()),
+            backends.summary(form.filter_params()),
+            backends.indicators(),
+        )
     except Rejected as rejected:
         context["problems"] = [Problem(f.removeprefix("query."), "error.stats_rejected")
                                for f in rejected.fields]  # fmt: skip

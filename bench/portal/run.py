@@ -1,0 +1,281 @@
+"""Portal: pages per second and latency of the search results page, a profile and the statistics
+page at 1, 8 and 32 clients, each next to the API calls beneath it, in the same run.
+
+    .venv/bin/python bench/portal/run.py [--organizations 100000 --seconds 10 --clients 1 8 32]
+
+Starts its own stack in a temporary directory (PostgreSQL, NATS JetStream, the registry with its
+relay, search, reporting and the portal, each as `make run` starts it), registers N organisations
+through the registry's HTTP API (real communes and names from the demo generator), waits until
+search and reporting hold all of them, then measures each page and, separately, the backend
+calls that page makes (the same queries, straight to the services). Latency is measured by the
+client on loopback: the server's time plus a few tens of microseconds. Exits non-zero when a
+request failed. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
+
+import httpx
+
+from bench.common import report
+from bench.common.registry import Registry, start_registry
+from bench.common.stack import (
+    Stack,
+    machine_facts,
+    terminate_as_interrupt,
+    uvicorn_app,
+    wait_http_ready,
+)
+from bench.common.stats import Latencies, per_second
+from bench.registry.workload import Bodies, Failure, Register, run_load
+from bench.reporting.run import start_reporting
+from hoptac.platform.embedded.ports import free_port
+from hoptac.reporting.adapters.migrations import migrate_async
+
+SEARCH_APP = "hoptac.search.entrypoints.http.app:create_app"
+PORTAL_APP = "hoptac.portal.entrypoints.http.app:create_app"
+LOADERS = 16
+TARGETS_P95_MS = {"search results page": 50.0, "profile page": 30.0}
+STATS_VIEWS = ("kind", "status", "sector_group", "province")
+QUERIES = ("htx nong nghiep", "hop tac xa dich vu", "tan hung", "quy tin dung", "to hop tac",
+           "htx thuong mai", "nuoi trong thuy san", "hop tac xa ca mau")  # fmt: skip
+
+Call = Callable[[int, httpx.AsyncClient], Awaitable[str]]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--organizations", type=int, default=100_000, help="registered first (default 100000)")
+    add("--seconds", type=float, default=10, help="measured seconds per shape (default 10)")
+    add("--warmup", type=float, default=2, help="unmeasured seconds before each (default 2)")
+    add("--clients", type=int, nargs="+", default=[1, 8, 32], help="concurrencies (default 1 8 32)")
+    add("--keep", action="store_true", help="keep the stack's files (logs) afterwards")
+    args = parser.parse_args(argv)
+    if args.organizations < 100 or args.seconds <= 0:
+        parser.error("--organizations must be >= 100 and --seconds > 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    report.heading("portal benchmark: parameters")
+    report.facts([(name, value) for name, value in vars(args).items()])
+    started = time.monotonic()
+    problems: list[str] = []
+    try:
+        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
+            report.heading("machine")
+            report.facts(machine_facts(stack.workdir))
+            asyncio.run(benchmark(stack, args, problems))
+    except KeyboardInterrupt:
+        print("interrupted: the stack's processes are stopped", file=sys.stderr)
+        return 130
+    print(f"total time {time.monotonic() - started:.0f} s")
+    for problem in problems:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+@dataclass
+class Urls:
+    registry: str
+    search: str
+    reporting: str
+    portal: str
+
+
+async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str]) -> None:
+    registry = await start_registry(stack)
+    urls = await start_services(stack, registry)
+    loaded = time.monotonic()
+    await register(registry, args.organizations)
+    seconds = time.monotonic() - loaded
+    print(f"registered {args.organizations} organisations in {seconds:.0f} s")
+    caught_up = time.monotonic()
+    await until_projected(urls, args.organizations)
+    print(f"search and reporting hold them all {time.monotonic() - caught_up:.1f} s later")
+    ids = await some_ids(urls.search)
+
+    shapes = [
+        ("search results page", urls.portal, _portal_search, urls.search, _api_search),
+        ("profile page", urls.portal, _portal_profile(ids), urls.registry, _api_profile(ids)),
+        ("statistics page", urls.portal, _portal_statistics, urls.reporting, _api_statistics),
+    ]
+    rows = []
+    for name, page_url, page_call, api_url, api_call in shapes:
+        for clients in args.clients:
+            page = await measure(page_url, page_call, clients, args, problems)
+            api = await measure(api_url, api_call, clients, args, problems)
+            rows.append([name, clients, *_columns(page), *_columns(api)])
+    report.heading(f"pages and the API calls beneath them, {args.organizations} organisations")
+    report.table(
+        ["page", "clients", "pages/s", "p50 ms", "p95 ms", "p99 ms",
+         "API calls/s", "API p50 ms", "API p95 ms", "API p99 ms"],
+        rows,
+    )  # fmt: skip
+    report.heading("targets (8 clients)")
+    facts = []
+    for name, target in TARGETS_P95_MS.items():
+        p95 = next((r[4] for r in rows if r[0] == name and r[1] == 8), float("nan"))
+        verdict = "(met)" if p95 <= target else "(NOT met)"
+        facts.append((f"{name} p95 ≤ {target:.0f} ms", f"{p95:.1f} ms {verdict}"))
+    report.facts(facts)
+
+
+async def start_services(stack: Stack, registry: Registry) -> Urls:
+    search_port = free_port()
+    search_env = {
+        **os.environ,
+        "HOPTAC_SEARCH_PORT": str(search_port),
+        "HOPTAC_SEARCH_NATS_URL": stack.nats.url,
+        "HOPTAC_SEARCH_VAR_DIR": str(stack.workdir / "search-var"),
+        "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
+        "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
+    }
+    search = stack.spawn("search", uvicorn_app(SEARCH_APP, search_port), search_env)
+    search_url = f"http://127.0.0.1:{search_port}"
+    database_url = stack.postgres.create_database("hoptac_reporting")
+    await migrate_async(database_url)
+    reporting_url = await start_reporting(
+        stack, registry, database_url, name="reporting", cache=256, consume=True
+    )
+    await wait_http_ready(f"{search_url}/readyz", search)
+    portal_port = free_port()
+    portal_env = {
+        **os.environ,
+        "HOPTAC_PORTAL_PORT": str(portal_port),
+        "HOPTAC_PORTAL_SEARCH_URL": search_url,
+        "HOPTAC_PORTAL_REPORTING_URL": reporting_url,
+        "HOPTAC_PORTAL_REGISTRY_URL": registry.url,
+    }
+    portal = stack.spawn("portal", uvicorn_app(PORTAL_APP, portal_port), portal_env)
+    portal_url = f"http://127.0.0.1:{portal_port}"
+    await wait_http_ready(f"{portal_url}/readyz", portal)
+    return Urls(registry.url, search_url, reporting_url, portal_url)
+
+
+async def register(registry: Registry, count: int) -> None:
+    per_province = max(count // 34 + 1, 1)
+    bodies = Bodies.generate(min(per_province, 300))
+    write = Register(bodies)
+
+    async def loader(worker: int) -> None:
+        async with httpx.AsyncClient(
+            base_url=registry.url, headers=registry.headers, timeout=60
+        ) as http:
+            while bodies.issued < count:
+                await write(worker, http)
+
+    await asyncio.gather(*(loader(n) for n in range(LOADERS)))
+
+
+async def until_projected(urls: Urls, count: int, give_up_after: float = 1800) -> None:
+    deadline = time.monotonic() + give_up_after
+    async with httpx.AsyncClient(timeout=30) as http:
+        while time.monotonic() < deadline:
+            searched = (await http.get(f"{urls.search}/v1/search", params={"limit": 1})).json()
+            counted = (await http.get(f"{urls.reporting}/v1/stats")).json()
+            if searched["total"] >= count and counted["totals"]["organizations"] >= count:
+                return
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"search or reporting did not reach {count} organisations")
+
+
+async def some_ids(search_url: str, count: int = 500) -> list[str]:
+    async with httpx.AsyncClient(base_url=search_url, timeout=30) as http:
+        answer = await http.get("/v1/search", params={"sort": "name", "limit": 100})
+        ids = [item["id"] for item in answer.json()["items"]]
+        cursor = answer.json()["next_cursor"]
+        while cursor and len(ids) < count:
+            answer = await http.get(
+                "/v1/search", params={"sort": "name", "limit": 100, "cursor": cursor}
+            )
+            ids += [item["id"] for item in answer.json()["items"]]
+            cursor = answer.json()["next_cursor"]
+        return ids
+
+
+@dataclass(frozen=True)
+class Measured:
+    latency: Latencies
+    rate: float  # answers per second
+
+
+async def measure(
+    url: str, call: Call, clients: int, args: argparse.Namespace, problems: list[str]
+) -> Measured:
+    result = await run_load(url, {}, call, clients, args.seconds, args.warmup)
+    if result.errors:
+        problems.append(f"{result.errors} failed requests at {url}: {result.error_samples}")
+    return Measured(
+        Latencies.of_seconds(result.latencies), per_second(result.measured, result.elapsed)
+    )
+
+
+def _columns(measured: Measured) -> list[object]:
+    latency = measured.latency
+    return [f"{measured.rate:.0f}", latency.p50, latency.p95, latency.p99]
+
+
+async def _get(http: httpx.AsyncClient, path: str, params: list[tuple[str, str]]) -> str:
+    response = await http.get(path, params=params)
+    if response.status_code != 200:
+        raise Failure(f"GET {path}: HTTP {response.status_code}")
+    return path
+
+
+_query = itertools.cycle(QUERIES)
+_view = itertools.cycle(STATS_VIEWS)
+
+
+async def _portal_search(worker: int, http: httpx.AsyncClient) -> str:
+    return await _get(http, "/search", [("q", next(_query))])
+
+
+async def _api_search(worker: int, http: httpx.AsyncClient) -> str:
+    return await _get(http, "/v1/search", [("q", next(_query)), ("limit", "20")])
+
+
+def _portal_profile(ids: list[str]) -> Call:
+    next_id = itertools.cycle(ids).__next__
+
+    async def call(worker: int, http: httpx.AsyncClient) -> str:
+        return await _get(http, f"/organizations/{next_id()}", [])
+
+    return call
+
+
+def _api_profile(ids: list[str]) -> Call:
+    next_id = itertools.cycle(ids).__next__
+
+    async def call(worker: int, http: httpx.AsyncClient) -> str:
+        org_id = next_id()
+        await _get(http, f"/v1/organizations/{org_id}", [])
+        return await _get(http, f"/v1/organizations/{org_id}/history", [])
+
+    return call
+
+
+async def _portal_statistics(worker: int, http: httpx.AsyncClient) -> str:
+    return await _get(http, "/statistics", [("view", next(_view))])
+
+
+async def _api_statistics(worker: int, http: httpx.AsyncClient) -> str:
+    await _get(http, "/v1/stats", [("group_by", next(_view))])
+    return await _get(http, "/v1/reports/summary", [])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
