@@ -42,6 +42,7 @@ async def start_registry(
     relay_batch_size: int = 256,
     pool_size: int | None = None,
     with_relay: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> Registry:
     database_url = stack.postgres.create_database(database)
     await migrate_async(database_url)
@@ -57,6 +58,7 @@ async def start_registry(
     }
     if pool_size is not None:
         env["HOPTAC_REGISTRY_DATABASE_POOL_SIZE"] = str(pool_size)
+    env.update(extra_env or {})
     api = stack.spawn("registry", uvicorn_app(APP_FACTORY, port), env)
     url = f"http://127.0.0.1:{port}"
     await wait_http_ready(f"{url}/readyz", api)

@@ -56,11 +56,18 @@ def create_app(
         """The portal serves as soon as it runs: a backend that is down costs one part of a
         page, which says so, never the whole site."""
 
-    install_defaults(app, "portal", CollectorRegistry(), ready, settings.max_body_bytes)
+    install_defaults(
+        app,
+        "portal",
+        CollectorRegistry(),
+        ready,
+        settings.max_body_bytes,
+        guard=settings.http_guard(),  # each reader's address gets its own request budget
+    )
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders)  # outside the platform's: its headers are the last word
     mount_assets(app, settings.node_modules)
     for module in (site, search, organizations, statistics):
         app.include_router(module.router)
