@@ -270,7 +270,8 @@ class Launcher:
         table.add_column("URL")
         table.add_column("API docs")
         for service in self.services:
-            table.add_row(service.spec.name, service.http_url, f"{service.http_url}/docs")
+            docs = f"{service.http_url}/docs" if service.spec.api_docs else "-"
+            table.add_row(service.spec.name, service.http_url, docs)
         if self.services:
             self.console.print(table)
         else:

@@ -39,3 +39,4 @@ class ServiceSpec:
     )
     extra_env: dict[str, str] = field(default_factory=dict)
     publishes_events: bool = False  # gets the NATS login allowed to publish on coop.v1.>
+    api_docs: bool = True  # serves Swagger UI at /docs (the portal serves pages, not an API)

@@ -12,4 +12,5 @@ SERVICE = ServiceSpec(
     port=8000,
     env_prefix="HOPTAC_PORTAL_",
     asgi_app="hoptac.portal.entrypoints.http.app:create_app",
+    api_docs=False,
 )
