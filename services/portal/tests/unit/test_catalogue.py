@@ -41,6 +41,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"operating_in_practice.{v}" for v in OperatingInPractice}
     keys |= {f"event.{v.event_type}" for v in EventName}
     keys |= {f"digital.{flag}" for flag in organizations.DIGITAL_FLAGS}
+    keys |= {f"field.{name}" for name in organizations.RECORD_FIELDS}
     keys |= {f"facet.{name}" for name in search.FACET_ORDER}
     keys |= {f"export.{column}" for column in search.EXPORT_COLUMNS}
     keys |= {f"error.{name}_invalid" for name in FILTER_VALUES}

@@ -125,6 +125,7 @@ async def test_the_profile_shows_public_fields_the_timeline_and_no_restricted_ch
     assert "rà soát" in text
     assert "Tôm khô" in text
     assert "1.500.000.000 ₫" in text
+    assert "Tình trạng pháp lý: Đang hoạt động → Tạm ngừng hoạt động" in text  # a change
     assert "id_number" not in response.text
     assert "Đầm Dơi" in text or "Tân Hưng" in text or "Cà Mau" in text
 

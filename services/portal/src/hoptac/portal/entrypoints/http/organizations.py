@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoptac.contracts.organization import DigitalAdoption
+from hoptac.contracts.organization import DigitalAdoption, OrganizationRecord
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.domain.history import public_changes, status_timeline
 from hoptac.portal.domain.search_form import Problem
@@ -21,6 +21,8 @@ router = APIRouter(include_in_schema=False)
 
 # The digital-adoption flags of the record, in the contract's order.
 DIGITAL_FLAGS = tuple(DigitalAdoption.model_fields)
+# The record's fields, which the history of changes names by label ("field.<name>").
+RECORD_FIELDS = frozenset(OrganizationRecord.model_fields)
 
 
 @router.get("/organizations/{org_id}")
@@ -43,6 +45,7 @@ async def profile(
         "changes": [],
         "history_unavailable": False,
         "digital_flags": DIGITAL_FLAGS,
+        "record_fields": RECORD_FIELDS,
     }
     # The record and its history are asked at once: the page waits for the slower, not both.
     record, versions = await asyncio.gather(
