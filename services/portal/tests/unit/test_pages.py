@@ -230,3 +230,12 @@ async def test_a_record_without_optional_fields_still_shows_its_profile(
     response = await portal.get(f"/organizations/{ORG_ID}")
     assert response.status_code == 200
     assert "HTX Nông nghiệp Tân Hưng" in response.text
+
+
+async def test_a_problem_is_shown_in_the_fragment_htmx_swaps_too(
+    portal: httpx.AsyncClient,
+) -> None:
+    response = await portal.get("/search", params={"sort": "size"}, headers=FRAGMENT)
+    assert response.status_code == 422
+    assert "<html" not in response.text
+    assert 'class="error-summary"' in response.text
