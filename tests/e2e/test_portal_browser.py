@@ -118,6 +118,7 @@ class Visits:
         self.browser = browser
         self.origin = portal_url
         self.requested: list[str] = []
+        self.errors: list[str] = []  # console errors and uncaught exceptions, CSP refusals too
         self.contexts: list[BrowserContext] = []
 
     async def page(self, javascript: bool = True, width: int = 1280) -> Page:
@@ -130,7 +131,14 @@ class Visits:
             await context.add_init_script(path=AXE)  # by the driver: the page's CSP stays whole
         context.on("request", lambda request: self.requested.append(request.url))
         self.contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        page.on("console", lambda message: self._console(message.type, message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def _console(self, kind: str, text: str) -> None:
+        if kind == "error":
+            self.errors.append(text)
 
     def foreign_requests(self) -> list[str]:
         host = urlsplit(self.origin).netloc
@@ -217,6 +225,7 @@ async def test_a_facet_narrows_the_results_and_the_url_carries_it(
     assert await page.locator(".hit h2").text_content() == "Tổ hợp tác Tân Hưng"
     assert await serious_violations(page) == []
     assert visits.foreign_requests() == []
+    assert visits.errors == []
 
 
 async def test_the_profile_as_of_a_past_day_and_a_status_change_reach_the_public_pages(
@@ -266,6 +275,7 @@ async def test_the_profile_as_of_a_past_day_and_a_status_change_reach_the_public
         assert await serious_violations(checker) == [], name
         await screenshots(visits, path, name)
     assert visits.foreign_requests() == []
+    assert [e for e in visits.errors if "404" not in e] == []  # the 404 page logs its status
 
 
 async def test_the_ca_mau_dashboard_of_30_july_2022_shows_277_222_and_55(
