@@ -201,6 +201,9 @@ async def test_a_search_without_diacritics_finds_the_cooperative_with_javascript
         page = await visits.page(javascript=javascript)
         await page.goto(visits.origin + "/")
         await page.fill("#q", "htx nong nghiep tan hung")
+        if javascript:  # suggestions as you type
+            suggestion = page.locator("#suggestions a").first
+            assert await suggestion.text_content() == "HTX Nông nghiệp Tân Hưng"
         await page.press("#q", "Enter")
         await page.wait_for_url("**/search?q=htx+nong+nghiep+tan+hung")
         first = page.locator(".hit h2 a").first
