@@ -44,7 +44,7 @@ $(ASSETS): services/portal/package.json services/portal/package-lock.json
 
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser:
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 run: venv
 	$(BIN)/hoptac run
