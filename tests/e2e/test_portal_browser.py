@@ -269,6 +269,7 @@ async def test_the_profile_as_of_a_past_day_and_a_status_change_reach_the_public
         "search": "/search?q=tan+hung",
         "profile": f"/organizations/{org_id}",
         "statistics": "/statistics?view=status",
+        "map": "/map?kind=cooperative",
         "about": "/about",
         "not-found": "/organizations/00000000-0000-0000-0000-000000000000",
     }

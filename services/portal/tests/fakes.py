@@ -59,6 +59,16 @@ INDICATOR = {
     "unit": "rate",
     "legal_basis": {"vi": "Chỉ thị số 19/CT-TTg", "en": "Directive No. 19/CT-TTg"},
 }
+BY_COMMUNE = {
+    "rows": [
+        {"commune": "31825", "organizations": 12, "members": 100, "workers": 90},
+        {"commune": "20333", "organizations": 1, "members": 7, "workers": 7},  # Hoàng Sa
+        {"commune": None, "counted_at": "province", "organizations": 2, "members": 9,
+         "workers": 9},
+    ],
+    "totals": {"organizations": 15, "members": 116, "workers": 106, "charter_capital": 0},
+    "notes": [],
+}  # fmt: skip
 RECORD = {
     "id": ORG_ID,
     "registration_number": "9600000001",
@@ -131,6 +141,8 @@ class FakeServices:
         if path == "/v1/stats":
             if request.url.params.get("format") == "csv":
                 return httpx.Response(200, content=b"kind,organizations\r\n")
+            if request.url.params.get("group_by") == "commune":
+                return httpx.Response(200, json=BY_COMMUNE)
             return httpx.Response(200, json=STATS)
         if path == "/v1/organizations":
             return httpx.Response(200, json={"items": [RECORD], "next_cursor": None})

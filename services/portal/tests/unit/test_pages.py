@@ -239,3 +239,17 @@ async def test_a_problem_is_shown_in_the_fragment_htmx_swaps_too(
     assert response.status_code == 422
     assert "<html" not in response.text
     assert 'class="error-summary"' in response.text
+
+
+async def test_the_map_places_communes_and_lists_the_same_counts(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    response = await portal.get("/map", params={"kind": "cooperative", "province": "96"})
+    assert response.status_code == 200
+    sent = services.requests[-1].url.params
+    assert (sent["group_by"], sent["kind"], sent["province"]) == ("commune", "cooperative", "96")
+    assert response.text.count("<circle") == 2
+    text = text_of(response.text)
+    assert "Phường Bạc Liêu" in text
+    assert "Đặc khu Hoàng Sa" in text
+    assert "2 tổ chức chưa xác định được xã" in text

@@ -1,4 +1,5 @@
-"""Names of provinces and communes, current and former, so pages never show a bare code.
+"""Names of provinces and communes, current and former, so pages never show a bare code, and the
+centroid of each current commune, where the map places its organisations.
 
 Read once from the offline data file of the `vietnamadminunits` package (its address parser,
 which may call an online geocoder, is not imported).
@@ -12,7 +13,9 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_CURRENT_SQL = "SELECT DISTINCT provinceCode, province, wardCode, ward FROM admin_units"
+_CURRENT_SQL = """
+    SELECT DISTINCT provinceCode, province, wardCode, ward, wardLat, wardLon FROM admin_units
+"""
 _LEGACY_SQL = """
     SELECT DISTINCT provinceCode, province, districtCode, district, wardCode, ward
     FROM admin_units_legacy
@@ -26,6 +29,8 @@ class AreaNames:
     legacy_provinces: dict[str, str] = field(default_factory=dict)
     legacy_districts: dict[str, str] = field(default_factory=dict)
     legacy_communes: dict[str, str] = field(default_factory=dict)
+    centroids: dict[str, tuple[float, float]] = field(default_factory=dict)  # commune: lat, lon
+    province_of: dict[str, str] = field(default_factory=dict)  # current commune: its province
 
     def name(self, level: str, code: str | None) -> str | None:
         """The name of the unit of `level` ("province", "legacy_district", …) with `code`."""
@@ -44,10 +49,13 @@ class AreaNames:
 def load_area_names() -> AreaNames:
     names = AreaNames()
     with closing(sqlite3.connect(f"file:{_dataset()}?mode=ro", uri=True)) as db:
-        for province_code, province, ward_code, ward in db.execute(_CURRENT_SQL):
+        for province_code, province, ward_code, ward, lat, lon in db.execute(_CURRENT_SQL):
             names.provinces[province_code] = province
             if ward_code:
                 names.communes[ward_code] = ward
+                names.province_of[ward_code] = province_code
+            if ward_code and lat is not None and lon is not None:
+                names.centroids[ward_code] = (float(lat), float(lon))
         for row in db.execute(_LEGACY_SQL):
             province_code, province, district_code, district, ward_code, ward = row
             names.legacy_provinces[province_code] = province

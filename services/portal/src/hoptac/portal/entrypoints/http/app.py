@@ -14,7 +14,7 @@ from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
 from hoptac.portal.bootstrap import build_backends, build_pages
 from hoptac.portal.clock import Today, vietnam_today
-from hoptac.portal.entrypoints.http import organizations, search, site, statistics
+from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
 from hoptac.portal.entrypoints.http.assets import mount_assets
 from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
 from hoptac.portal.entrypoints.http.rendering import Pages
@@ -69,6 +69,6 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeaders)  # outside the platform's: its headers are the last word
     mount_assets(app, settings.node_modules)
-    for module in (site, search, organizations, statistics):
+    for module in (site, search, organizations, statistics, area_map):
         app.include_router(module.router)
     return app

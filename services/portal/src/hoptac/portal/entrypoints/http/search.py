@@ -25,7 +25,6 @@ router = APIRouter(include_in_schema=False)
 
 RESULTS = "results"  # the id of the part htmx swaps
 FACET_ORDER = ("kind", "status", "sector", "operating_in_practice", "ocop", "province", "commune")
-FACET_LABEL_GROUP = {"sector": "sector_group", "ocop": "ocop"}
 MAX_FACET_VALUES = 30
 EXPORT_COLUMNS = (
     "registration_number",
@@ -52,7 +51,6 @@ async def search(request: Request, pages: PagesDep, backends: BackendsDep) -> Re
         "unavailable": False,
         "corrections": [],
         "facet_order": FACET_ORDER,
-        "facet_label_group": FACET_LABEL_GROUP,
         "max_facet_values": MAX_FACET_VALUES,
         "sorts": SORTS,
         "max_query_chars": MAX_QUERY_CHARS,
