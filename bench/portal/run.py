@@ -158,7 +158,13 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
     database_url = stack.postgres.create_database("hoptac_reporting")
     await migrate_async(database_url)
     reporting_url = await start_reporting(
-        stack, registry, database_url, name="reporting", cache=256, consume=True
+        stack,
+        registry,
+        database_url,
+        name="reporting",
+        cache=256,
+        consume=True,
+        extra_env={"HOPTAC_REPORTING_RATE_LIMIT_READS": UNLIMITED},  # see start_registry's
     )
     await wait_http_ready(f"{search_url}/readyz", search)
     portal_port = free_port()

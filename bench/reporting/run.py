@@ -150,6 +150,7 @@ async def start_reporting(
     cache: int,
     consume: bool,
     in_memory: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     port = free_port()
     env = {
@@ -163,6 +164,7 @@ async def start_reporting(
         "HOPTAC_REPORTING_ANSWER_CACHE_SIZE": str(cache),
         "HOPTAC_REPORTING_CONSUME": "true" if consume else "false",
         "HOPTAC_REPORTING_IN_MEMORY": "true" if in_memory else "false",
+        **(extra_env or {}),
     }
     service = stack.spawn(name, uvicorn_app(APP, port), env)
     url = f"http://127.0.0.1:{port}"
