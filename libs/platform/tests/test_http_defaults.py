@@ -226,3 +226,11 @@ async def test_a_form_body_is_told_to_send_json(strict_client: httpx.AsyncClient
     answer = await strict_client.post("/v1/things", data={"code": "31825"})
     assert answer.status_code == 422
     assert "send the body as JSON" in answer.json()["message"]
+
+
+async def test_an_exempt_address_is_not_limited() -> None:
+    limits = RateLimits("2/minute", "2/minute", "2/minute", exempt=frozenset({"127.0.0.1"}))
+    transport = httpx.ASGITransport(app=app_with(HttpGuard(limits)), client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+        answers = [await http.get("/v1/things") for _ in range(5)]
+    assert {a.status_code for a in answers} == {200}

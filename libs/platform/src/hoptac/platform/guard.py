@@ -40,11 +40,13 @@ DOCUMENTATION = ("/docs", "/redoc")
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Limits as `limits` writes them ("600/minute"); each is per client."""
+    """Limits as `limits` writes them ("600/minute"); each is per client. `exempt` addresses
+    (the portal's, which serves many readers and limits them itself) are not counted."""
 
     reads: str
     writes: str
     auth_failures: str
+    exempt: frozenset[str] = frozenset()
 
     def items(self) -> tuple[RateLimitItem, RateLimitItem, RateLimitItem]:
         return parse(self.reads), parse(self.writes), parse(self.auth_failures)
@@ -80,13 +82,14 @@ class RateLimit:
     def __init__(self, app: ASGIApp, limits: RateLimits) -> None:
         self.app = app
         self.reads, self.writes, self.failures = limits.items()
+        self.exempt = limits.exempt
         self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPERATIONS:
+        address = client_of(scope) if scope["type"] == "http" else ""
+        if scope["type"] != "http" or scope["path"] in OPERATIONS or address in self.exempt:
             await self.app(scope, receive, send)
             return
-        address = client_of(scope)
         authorization = Headers(scope=scope).get("authorization")
         if authorization is not None and not await self.limiter.test(
             self.failures, "auth-failures", address

@@ -27,6 +27,11 @@ class ServiceSettings(BaseSettings):
     rate_limit_auth_failures: str = Field(
         default="30/minute", description="failed authentications per address"
     )
+    rate_limit_exempt: list[str] = Field(
+        default_factory=list,
+        description='Addresses not rate-limited, as JSON: ["10.0.3.7"], the portal\'s (it serves '
+        "many readers from one address and limits them itself).",
+    )
     metrics_token: str | None = Field(
         default=None, description="When set, GET /metrics needs Authorization: Bearer <it>."
     )
@@ -39,7 +44,10 @@ class ServiceSettings(BaseSettings):
 
     def http_guard(self) -> HttpGuard:
         limits = RateLimits(
-            self.rate_limit_reads, self.rate_limit_writes, self.rate_limit_auth_failures
+            self.rate_limit_reads,
+            self.rate_limit_writes,
+            self.rate_limit_auth_failures,
+            frozenset(self.rate_limit_exempt),
         )
         return HttpGuard(rate_limits=limits, metrics_token=self.metrics_token)
 
