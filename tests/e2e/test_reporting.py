@@ -1,6 +1,7 @@
 """The reporting service end to end: the registry and its relay, the reporting service as its own
-process consuming JetStream, the Cà Mau report of 30 July 2022 (DESIGN.md §5) reproduced number
-for number, and `hoptac reporting check` / `rebuild` against the registry's HTTP API."""
+process consuming JetStream, the Cà Mau report of 30 July 2022 (docs/design.md, section 5)
+reproduced number for number, and `hoptac reporting check` / `rebuild` against the registry's
+HTTP API."""
 
 from __future__ import annotations
 

@@ -215,7 +215,10 @@ def _update_value(op: str) -> st.SearchStrategy[Any]:
         "legacy_district": st.sampled_from(LEGACY_DISTRICTS),
         "sector": st.sampled_from(SECTORS),
         "status": st.sampled_from(STATUSES),
-        "ocop": st.lists(st.integers(3, 5), max_size=3),
+        # Stars, and a certification day (days after 2015-01-01) or none.
+        "ocop": st.lists(
+            st.tuples(st.integers(3, 5), st.none() | st.integers(0, 4000)), max_size=3
+        ),
         "digital": st.booleans(),
         "registered_on": st.integers(-200, 200),
         "remove": st.none(),
@@ -290,7 +293,12 @@ def histories(draw: st.DrawFn, max_organizations: int = 3) -> FakeRegistry:
 def _field_change(step: Step) -> tuple[str, Any]:
     if step.op == "ocop":
         return "ocop_products", [
-            {"name": f"Sản phẩm {i}", "stars": stars} for i, stars in enumerate(step.value)
+            {
+                "name": f"Sản phẩm {i}",
+                "stars": stars,
+                **({"certified_on": _certified(days).isoformat()} if days is not None else {}),
+            }
+            for i, (stars, days) in enumerate(step.value)
         ]
     path = {
         "members": "members_count",
@@ -301,6 +309,10 @@ def _field_change(step: Step) -> tuple[str, Any]:
         "digital": "digital.accounting_software",
     }[step.op]
     return path, step.value
+
+
+def _certified(days: int) -> date:
+    return min(date(2015, 1, 1) + timedelta(days=days), TODAY)
 
 
 def interesting_days(registry: FakeRegistry) -> list[date]:
@@ -314,4 +326,10 @@ def interesting_days(registry: FakeRegistry) -> list[date]:
         if registered:
             for delta in (-1, 0, 1):
                 days.add(date.fromisoformat(registered) + timedelta(days=delta))
+        for version in org.versions:
+            after = {field: value for field, _, value in version.changes}
+            for product in after.get("ocop_products") or []:
+                if "certified_on" in product:
+                    certified = date.fromisoformat(product["certified_on"])
+                    days.update(certified + timedelta(days=d) for d in (-1, 0, 1))
     return sorted(days)

@@ -1,4 +1,4 @@
-"""Coded values that are part of the contract (DESIGN.md section 5)."""
+"""Coded values that are part of the contract (docs/design.md, section 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The registry HTTP contract over a real PostgreSQL (DESIGN.md section 6)."""
+"""The registry HTTP contract over a real PostgreSQL (docs/registry-api.md)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def recount(registry: FakeRegistry, day: date) -> Counter[tuple[str, str]]:
     for org in registry.organizations.values():
         record = oracle_record_on(org, day)
         if record is not None:
-            facts = facts_of(record)
+            facts = facts_of(record, day)
             counts[(facts.status, facts.sector_group)] += 1
             counts[("members", "")] += facts.members or 0
     return counts

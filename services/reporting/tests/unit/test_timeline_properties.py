@@ -28,9 +28,8 @@ def test_the_timeline_equals_the_registrys_fold_on_every_day(
         intervals = timeline(versions, org.record())
         for day in interesting_days(registry):
             expected = oracle_record_on(org, day)
-            assert facts_on(intervals, day) == (None if expected is None else facts_of(expected)), (
-                day
-            )
+            facts = None if expected is None else facts_of(expected, day)
+            assert facts_on(intervals, day) == facts, day
 
 
 @settings(max_examples=50, deadline=None, derandomize=True)

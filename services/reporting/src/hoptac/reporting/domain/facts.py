@@ -110,12 +110,25 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def facts_of(record: Record) -> Facts:
+def _certified_on(product: Any) -> date | None:
+    value = product.get("certified_on") if isinstance(product, dict) else None
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _certified_by(product: Any, day: date | None) -> bool:
+    """An OCOP product counts from its certification day (from when it is recorded, if that day
+    is not known)."""
+    certified = _certified_on(product)
+    return day is None or certified is None or certified <= day
+
+
+def facts_of(record: Record, day: date | None = None) -> Facts:
+    """The counted facts of `record` on `day` (None: whatever day, every product counted)."""
     address = _dict(record.get("address"))
     legacy = _dict(address.get("legacy"))
     digital = _dict(record.get("digital"))
     products = record.get("ocop_products") or []
-    stars = [p.get("stars") for p in products if isinstance(p, dict)]
+    stars = [p.get("stars") for p in products if isinstance(p, dict) and _certified_by(p, day)]
     return Facts(
         registered_on=date.fromisoformat(str(record["registered_on"])),
         kind=str(record["kind"]),
@@ -146,16 +159,37 @@ def timeline(versions: Sequence[Version], latest: Record | None = None) -> list[
     if not any(v.version == 1 and v.event == REGISTERED for v in versions):
         if latest is None:
             return []
-        facts = facts_of(latest)
-        return [Interval(facts.registered_on, None, facts)]
+        registered_on = facts_of(latest).registered_on
+        return _intervals([_steps(registered_on, latest)])
+    return _intervals([_steps(day, record) for day, record in records_by_day(versions)])
+
+
+def _steps(day: date, record: Record) -> list[tuple[date, Facts]]:
+    """The facts of `record` from `day`, and again from each later day one of its OCOP products
+    was certified (computed now: the record may change once the next one is read)."""
+    later = sorted(
+        {
+            certified
+            for product in record.get("ocop_products") or []
+            if (certified := _certified_on(product)) is not None and certified > day
+        }
+    )
+    return [(step, facts_of(record, step)) for step in (day, *later)]
+
+
+def _intervals(records: list[list[tuple[date, Facts]]]) -> list[Interval]:
+    """One interval per run of equal facts; a record's steps hold until the next record's day."""
     intervals: list[Interval] = []
-    for day, record in records_by_day(versions):
-        facts = facts_of(record)
-        if intervals and intervals[-1].facts == facts:
-            continue
-        if intervals:
-            intervals[-1] = Interval(intervals[-1].valid_from, day, intervals[-1].facts)
-        intervals.append(Interval(day, None, facts))
+    for index, steps in enumerate(records):
+        until = records[index + 1][0][0] if index + 1 < len(records) else None
+        for day, facts in steps:
+            if until is not None and day >= until:
+                break
+            if intervals and intervals[-1].facts == facts:
+                continue
+            if intervals:
+                intervals[-1] = Interval(intervals[-1].valid_from, day, intervals[-1].facts)
+            intervals.append(Interval(day, None, facts))
     return intervals
 
 

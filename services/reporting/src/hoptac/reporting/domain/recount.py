@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from hoptac.reporting.domain.facts import Facts, facts_of
@@ -26,13 +27,16 @@ class Difference:
 
 
 def differences(
-    registry: Mapping[str, Mapping[str, Any]], projection: Mapping[str, Facts]
+    registry: Mapping[str, Mapping[str, Any]],
+    projection: Mapping[str, Facts],
+    day: date | None = None,
 ) -> list[Difference]:
-    """Every counted field that differs; an organisation on one side only is one difference."""
+    """Every counted field that differs on `day`; an organisation on one side only is one
+    difference."""
     found: list[Difference] = []
     for org_id in sorted(registry.keys() | projection.keys()):
         record = registry.get(org_id)
-        expected = facts_of(dict(record)).as_row() if record is not None else None
+        expected = facts_of(dict(record), day).as_row() if record is not None else None
         counted = projection[org_id].as_row() if org_id in projection else None
         if expected is None or counted is None:
             found.append(

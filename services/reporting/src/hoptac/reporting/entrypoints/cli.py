@@ -68,7 +68,7 @@ async def run_check(
     finally:
         await reporting.engine.dispose()
     projection = {str(org_id): facts for org_id, facts in counted.items()}
-    return differences(expected, projection), len(expected), len(projection)
+    return differences(expected, projection, on), len(expected), len(projection)
 
 
 @reporting_app.command("check")

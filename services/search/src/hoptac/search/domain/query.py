@@ -18,7 +18,7 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 MAX_SUGGESTIONS = 20
 
-# Allowed values of the coded filters (DESIGN.md section 5); province and commune are codes.
+# Allowed values of the coded filters (docs/design.md, section 5); province and commune are codes.
 CODED_VALUES: dict[str, tuple[str, ...]] = {
     "kind": ("cooperative", "cooperative_union", "cooperative_group", "peoples_credit_fund"),
     "status": (

@@ -1,1 +1,1 @@
-"""The registry HTTP API (DESIGN.md section 6)."""
+"""The registry HTTP API (docs/registry-api.md)."""
