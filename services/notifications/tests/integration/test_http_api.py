@@ -300,3 +300,20 @@ async def test_an_event_stream_ends_when_its_token_is_revoked(settings, engine, 
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, 10)
+
+
+async def test_the_snapshot_honours_its_filters(client, publish, new_event):
+    await publish(
+        new_event(1, province="96"),
+        new_event(2, province="01"),
+        new_event(3, province="96", kind="cooperative_group"),
+    )
+    ca_mau = (await client.get("/v1/snapshot?provinces=96", headers=A)).json()
+    groups = (
+        await client.get("/v1/snapshot?provinces=96&kinds=cooperative_group", headers=A)
+    ).json()
+    assert (ca_mau["count"], len(ca_mau["organizations"])) == (2, 2)
+    assert {o["address"]["province_code"] for o in ca_mau["organizations"]} == {"96"}
+    assert [o["kind"] for o in groups["organizations"]] == ["cooperative_group"]
+    bad = await client.get("/v1/snapshot?provinces=999", headers=A)
+    assert bad.status_code == 422

@@ -315,8 +315,8 @@ class Notifications:
             through = await watermark(conn)
             return await feed.page(conn, after, limit, wanted, through)
 
-    def snapshot(self) -> AsyncIterator[str]:
-        return feed.snapshot_chunks(self.engine)
+    def snapshot(self, wanted: EventFilter) -> AsyncIterator[str]:
+        return feed.snapshot_chunks(self.engine, wanted)
 
 
 def _must_own(caller: Caller, found: Subscription, what: str) -> None:

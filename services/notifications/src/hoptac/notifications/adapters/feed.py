@@ -61,24 +61,49 @@ def page_json(result: FeedPage) -> str:
     return f'{{"events":[{body}],"next":{result.next},"through":{result.through}}}'
 
 
-async def snapshot_chunks(engine: AsyncEngine, chunk_rows: int = 1000) -> AsyncIterator[str]:
-    """`{"sequence": N, "organizations": [...]}` as text chunks, from one consistent snapshot.
+# The organisations a snapshot holds: not removed, and within each filter that is not empty.
+_SNAPSHOT_WHERE = """
+    NOT removed
+    AND (cardinality(CAST(:provinces AS TEXT[])) = 0 OR province_code = ANY(:provinces))
+    AND (cardinality(CAST(:kinds AS TEXT[])) = 0 OR kind = ANY(:kinds))
+    AND (cardinality(CAST(:sectors AS TEXT[])) = 0 OR sector_group = ANY(:sectors))
+"""
 
-    Follow the feed with `after=N` afterwards; events the snapshot already reflects come again
-    and are recognised by `organization_version`.
+
+async def snapshot_chunks(
+    engine: AsyncEngine, wanted: EventFilter | None = None, chunk_rows: int = 1000
+) -> AsyncIterator[str]:
+    """`{"sequence": N, "organizations": [...]}` as text chunks, from one consistent snapshot,
+    of the organisations `wanted` selects (by province, kind and sector; all by default).
+
+    Follow the feed with `after=N` and the same filters afterwards; events the snapshot already
+    reflects come again and are recognised by `organization_version`.
     """
+    wanted = wanted or EventFilter()
+    chosen = {
+        "provinces": sorted(wanted.provinces),
+        "kinds": sorted(wanted.kinds),
+        "sectors": sorted(wanted.sectors),
+    }
     async with engine.connect() as conn:
         await conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         through = int(
             await conn.scalar(text("SELECT contiguous_through FROM feed_state WHERE id = 1")) or 0
         )
         count = int(
-            await conn.scalar(text("SELECT count(*) FROM organizations WHERE NOT removed")) or 0
+            await conn.scalar(
+                text(f"SELECT count(*) FROM organizations WHERE {_SNAPSHOT_WHERE}"), chosen
+            )
+            or 0
         )
         yield f'{{"sequence":{through},"count":{count},"organizations":['
         first = True
         result = await conn.stream(
-            text("SELECT record::text AS record FROM organizations WHERE NOT removed ORDER BY id"),
+            text(
+                f"SELECT record::text AS record FROM organizations WHERE {_SNAPSHOT_WHERE} "
+                "ORDER BY id"
+            ),
+            chosen,
         )
         buffer: list[str] = []
         async for row in result:

@@ -131,5 +131,12 @@ async def _events(
     response_description='{"sequence": N, "count": n, "organizations": [record, ...]}',
     response_class=StreamingResponse,
 )
-async def snapshot(caller: CallerDep, service: Service) -> StreamingResponse:
-    return StreamingResponse(service.snapshot(), media_type="application/json")
+async def snapshot(
+    caller: CallerDep,
+    service: Service,
+    provinces: ListParam = [],  # noqa: B006 (FastAPI copies defaults)
+    kinds: ListParam = [],  # noqa: B006
+    sectors: ListParam = [],  # noqa: B006
+) -> StreamingResponse:
+    wanted = _filter([], provinces, kinds, sectors)
+    return StreamingResponse(service.snapshot(wanted), media_type="application/json")
