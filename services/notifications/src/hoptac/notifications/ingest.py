@@ -86,7 +86,15 @@ class Ingest:
         return events
 
     async def keep_complete(self, stop: asyncio.Event) -> None:
-        """Backfill on start, then again whenever a hole is seen, until it is filled."""
+        """Backfill on start, then again whenever a hole is seen, until it is filled.
+
+        Without a token for the change log yet (`hoptac run` writes it once the registry is up)
+        it waits for one, saying so once, rather than failing a backfill every few seconds.
+        """
+        if self.token() is None:
+            log.info("waiting for a registry token to read the change log (var/service-token)")
+            while self.token() is None and not stop.is_set():
+                await _sleep_unless(stop, self.retry_seconds)
         self.gap_seen.set()
         while not stop.is_set():
             waiter = asyncio.ensure_future(self.gap_seen.wait())
