@@ -107,6 +107,12 @@ class AdministrativeUnits(Protocol):
 
     def current_province_for_legacy(self, legacy_province_code: str) -> str | None: ...
 
+    def legacy_provinces_of(self, province_code: str) -> list[Province]:
+        """The legacy provinces that became (part of) a current province."""
+        ...
+
+    def legacy_communes_of(self, legacy_province_code: str) -> list[LegacyCommune]: ...
+
 
 @dataclass(frozen=True)
 class AreaProblem:

@@ -17,7 +17,7 @@ from hoptac.registry.adapters.listening import listen, plain_dsn
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
-from hoptac.registry.entrypoints.http import changes, organizations, whoami
+from hoptac.registry.entrypoints.http import changes, organizations, reference, whoami
 from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice, Unauthenticated
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.handlers import Registry
@@ -122,4 +122,5 @@ def create_app(
     app.include_router(organizations.router)
     app.include_router(changes.router)
     app.include_router(whoami.router)
+    app.include_router(reference.router)
     return app

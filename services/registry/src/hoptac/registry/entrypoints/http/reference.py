@@ -1,0 +1,125 @@
+"""GET /v1/reference/…: the administrative units the register checks codes against (current,
+and before 1 July 2025 with what each became) and the VSIC 2018 business lines, so that forms,
+imports and other services use the same lists as the registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+
+from hoptac.contracts.organization import ProvinceCode
+from hoptac.registry.domain.errors import NotFound
+from hoptac.registry.handlers import Registry
+
+router = APIRouter(prefix="/v1/reference", tags=["reference data"])
+
+
+class Unit(BaseModel):
+    code: str
+    name: str
+
+
+class CurrentCommune(Unit):
+    lat: float
+    lon: float
+
+
+class LegacyProvince(Unit):
+    became: str | None = Field(description="The current province it is part of.")
+
+
+class LegacyCommune(Unit):
+    district_code: str
+    district_name: str | None
+    became: list[str] = Field(
+        description="The current communes it went into: one if whole, several if it was split "
+        "(the one most of it went into first)."
+    )
+
+
+class VsicDivision(Unit):
+    section: str
+
+
+class Vsic(BaseModel):
+    sections: list[Unit]
+    divisions: list[VsicDivision]
+
+
+def _registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+Code = Annotated[ProvinceCode, Path(description="Two digits, e.g. 96")]
+
+
+@router.get("/provinces", summary="The 34 provinces since 1 July 2025")
+async def provinces(request: Request) -> list[Unit]:
+    units = _registry(request).reference.units
+    return [Unit(code=p.code, name=p.name) for p in units.provinces()]
+
+
+@router.get(
+    "/provinces/{code}/communes",
+    summary="The communes of a current province",
+)
+async def communes(code: Code, request: Request) -> list[CurrentCommune]:
+    units = _registry(request).reference.units
+    if units.province(code) is None:
+        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+    return [
+        CurrentCommune(code=c.code, name=c.name, lat=c.lat, lon=c.lon)
+        for c in units.communes_of(code)
+    ]
+
+
+@router.get(
+    "/provinces/{code}/legacy",
+    summary="The provinces before 1 July 2025 that became (part of) this one",
+)
+async def legacy_provinces(code: Code, request: Request) -> list[LegacyProvince]:
+    units = _registry(request).reference.units
+    if units.province(code) is None:
+        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+    return [
+        LegacyProvince(code=p.code, name=p.name, became=code)
+        for p in units.legacy_provinces_of(code)
+    ]
+
+
+@router.get(
+    "/legacy-provinces/{code}/communes",
+    summary="The communes of a province before 1 July 2025, with what each became",
+)
+async def legacy_communes(code: Code, request: Request) -> list[LegacyCommune]:
+    units = _registry(request).reference.units
+    if units.legacy_province(code) is None:
+        raise NotFound(f"{code} is not a province code from before 1 July 2025")
+    found = []
+    for commune in units.legacy_communes_of(code):
+        district = units.legacy_district(commune.district_code)
+        found.append(
+            LegacyCommune(
+                code=commune.code,
+                name=commune.name,
+                district_code=commune.district_code,
+                district_name=district.name if district else None,
+                became=units.current_communes_for_legacy(commune.code),
+            )
+        )
+    return found
+
+
+@router.get("/vsic", summary="VSIC 2018 sections and divisions")
+async def vsic(request: Request) -> Vsic:
+    catalog = _registry(request).reference.vsic
+    return Vsic(
+        sections=[Unit(code=s.code, name=s.name) for s in catalog.sections.values()],
+        divisions=[
+            VsicDivision(code=d.code, name=d.name, section=d.section)
+            for d in catalog.divisions.values()
+        ],
+    )
