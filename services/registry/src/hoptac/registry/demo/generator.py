@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from hoptac.registry.demo import vocabulary
 from hoptac.registry.demo.vocabulary import (
@@ -39,14 +39,6 @@ DPI_MERGER_DAY = date(2025, 3, 1)
 T = TypeVar("T")
 
 
-class DemoAreas(AdministrativeUnits, Protocol):
-    """What the generator needs beyond the validation port: lists of legacy units to draw from."""
-
-    def legacy_provinces_of(self, province_code: str) -> list[Province]: ...
-
-    def legacy_communes_of(self, legacy_province_code: str) -> list[LegacyCommune]: ...
-
-
 @dataclass(frozen=True)
 class DemoOrganization:
     body: dict[str, Any]
@@ -58,7 +50,7 @@ class DemoOrganization:
 
 
 def generate_province(
-    units: DemoAreas,
+    units: AdministrativeUnits,
     province_code: str = "96",
     count: int = 300,
     seed: int = 2025,
@@ -86,7 +78,9 @@ class _Site:
 
 
 class _Generator:
-    def __init__(self, units: DemoAreas, province: Province, rng: random.Random, today: date):
+    def __init__(
+        self, units: AdministrativeUnits, province: Province, rng: random.Random, today: date
+    ):
         self.units = units
         self.province = province
         self.rng = rng
