@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -81,3 +83,16 @@ def transport(registry_url: str, registry: Registry) -> httpx.ASGITransport:
 async def client(transport: httpx.ASGITransport) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
         yield http
+
+
+@contextlib.asynccontextmanager
+async def client_with(
+    registry_url: str, reference: ReferenceData, **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a registry app made with other settings than the default ones."""
+    configured = RegistrySettings(database_url=registry_url, **settings)
+    service = build_registry(configured, reference=reference)
+    transport = httpx.ASGITransport(app=create_app(configured, service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        yield http
+    await service.engine.dispose()

@@ -12,12 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.platform.embedded import free_port
 from hoptac.registry.adapters.tables import audit_log, organizations, outbox
-from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain.validation import ReferenceData
-from hoptac.registry.entrypoints.http.app import create_app
-from hoptac.registry.settings import RegistrySettings
 
-from .conftest import Tokens
+from .conftest import Tokens, client_with
 
 pytestmark = pytest.mark.integration
 
@@ -384,10 +381,7 @@ async def test_a_postgresql_outage_is_a_json_503_with_retry_after_and_readiness_
     reference: ReferenceData, make_body: Body
 ) -> None:
     unreachable = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/hoptac_registry"
-    settings = RegistrySettings(database_url=unreachable)
-    service = build_registry(settings, reference=reference)
-    transport = httpx.ASGITransport(app=create_app(settings, service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+    async with client_with(unreachable, reference) as http:
         answers = [
             await http.get("/v1/organizations"),
             await http.post(
@@ -395,7 +389,6 @@ async def test_a_postgresql_outage_is_a_json_503_with_retry_after_and_readiness_
             ),
             await http.get("/readyz"),
         ]
-    await service.engine.dispose()
     for answer in answers:
         assert answer.status_code == 503, answer.text
         assert answer.json()["message"]

@@ -14,12 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.tables import outbox as outbox_table
-from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain.validation import ReferenceData
-from hoptac.registry.entrypoints.http.app import create_app
 from hoptac.registry.settings import RegistrySettings
 
-from .conftest import Tokens
+from .conftest import Tokens, client_with
 from .test_bad_input import events, with_value
 
 pytestmark = pytest.mark.integration
@@ -190,12 +188,8 @@ async def test_the_largest_valid_registration_fits_the_default_event_limit(
 async def small_event_client(
     registry_url: str, reference: ReferenceData
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = RegistrySettings(database_url=registry_url, max_event_bytes=4_000)
-    service = build_registry(settings, reference=reference)
-    transport = httpx.ASGITransport(app=create_app(settings, service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+    async with client_with(registry_url, reference, max_event_bytes=4_000) as http:
         yield http
-    await service.engine.dispose()
 
 
 async def test_a_write_whose_event_is_too_large_is_refused_and_nothing_commits(

@@ -12,12 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.registry.adapters.tables import audit_log
-from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain.validation import ReferenceData
-from hoptac.registry.entrypoints.http.app import create_app
-from hoptac.registry.settings import RegistrySettings
 
-from .conftest import Tokens
+from .conftest import Tokens, client_with
 
 pytestmark = pytest.mark.integration
 
@@ -88,12 +85,8 @@ async def test_a_page_showing_restricted_fields_is_audited(
 async def small_quota_client(
     registry_url: str, reference: ReferenceData
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = RegistrySettings(database_url=registry_url, restricted_records_per_hour=3)
-    service = build_registry(settings, reference=reference)
-    transport = httpx.ASGITransport(app=create_app(settings, service))
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+    async with client_with(registry_url, reference, restricted_records_per_hour=3) as http:
         yield http
-    await service.engine.dispose()
 
 
 async def test_bulk_reads_of_restricted_fields_are_bounded(
