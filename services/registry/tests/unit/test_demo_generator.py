@@ -11,6 +11,7 @@ import pytest
 
 from hoptac.registry.adapters.admin_units import OfficialAdministrativeUnits, official_units
 from hoptac.registry.demo import DemoOrganization, generate_province
+from hoptac.registry.demo.generator import CA_MAU_2022
 from hoptac.registry.domain.areas import check_address
 from hoptac.registry.domain.vsic import VsicCatalog
 from hoptac.registry.entrypoints.http.schemas import OrganizationCreate, StatusChange
@@ -21,6 +22,7 @@ REFORM_DAY = date(2025, 7, 1)
 # The transitions the generator may use, all allowed by Cooperative Law 17/2023/QH15.
 LEGAL = {
     ("operating", "suspended"),
+    ("operating", "dissolved"),
     ("suspended", "operating"),
     ("operating", "dissolving"),
     ("dissolving", "dissolved"),
@@ -39,6 +41,17 @@ def units() -> OfficialAdministrativeUnits:
 @pytest.fixture(scope="module")
 def province(units) -> list[DemoOrganization]:
     return generate_province(units, "96", count=300, seed=2025)
+
+
+@pytest.fixture(scope="module")
+def reported(units) -> list[DemoOrganization]:
+    return generate_province(units, "96", count=450, seed=2025, report=CA_MAU_2022)
+
+
+@pytest.fixture(scope="module", params=["province", "reported"])
+def any_province(request) -> list[DemoOrganization]:
+    """Both the freely drawn province and the one that reproduces a report."""
+    return request.getfixturevalue(request.param)
 
 
 def test_the_same_seed_gives_the_same_province(units, province):
@@ -67,14 +80,14 @@ def test_a_small_province_still_has_every_kind(units):
     assert len(kinds) == 4
 
 
-def test_names_and_registration_numbers_are_unique(province):
-    assert len({o.body["name"] for o in province}) == len(province)
-    assert len({o.registration_number for o in province}) == len(province)
-    assert all(o.registration_number.isdigit() for o in province)
+def test_names_and_registration_numbers_are_unique(any_province):
+    assert len({o.body["name"] for o in any_province}) == len(any_province)
+    assert len({o.registration_number for o in any_province}) == len(any_province)
+    assert all(o.registration_number.isdigit() for o in any_province)
 
 
-def test_every_address_passes_the_area_checks(units, province):
-    for organization in province:
+def test_every_address_passes_the_area_checks(units, any_province):
+    for organization in any_province:
         address = organization.body["address"]
         problems = check_address(
             units, address["province_code"], address["commune_code"], address["legacy"]
@@ -113,8 +126,8 @@ def test_peoples_credit_funds_are_credit_and_nothing_else_is(province):
         assert (organization.body["sector"] == {"group": "credit", "vsic": ["6419"]}) == is_fund
 
 
-def test_status_changes_follow_the_law_in_order(province):
-    for organization in province:
+def test_status_changes_follow_the_law_in_order(any_province):
+    for organization in any_province:
         status = "operating"
         since = date.fromisoformat(organization.body["registered_on"])
         for change in organization.status_changes:
@@ -135,8 +148,8 @@ def test_about_three_quarters_end_operating(province):
     assert {"suspended", "dissolved", "certificate_revoked"} <= set(ending)
 
 
-def test_no_date_is_in_the_future(province):
-    _assert_nothing_after(province, date.today())
+def test_no_date_is_in_the_future(any_province):
+    _assert_nothing_after(any_province, date.today())
 
 
 def test_no_date_comes_after_the_today_it_is_given(units):
@@ -146,8 +159,8 @@ def test_no_date_comes_after_the_today_it_is_given(units):
     assert all(o.body["address"]["legacy"] is not None for o in province)
 
 
-def test_bodies_and_status_changes_fit_the_http_contract(province):
-    for organization in province:
+def test_bodies_and_status_changes_fit_the_http_contract(any_province):
+    for organization in any_province:
         OrganizationCreate.model_validate(organization.body)
         for change in organization.status_changes:
             StatusChange.model_validate(change)
@@ -179,3 +192,33 @@ def _strings(value: Any) -> list[str]:
 def _is_suspension_end(organization: DemoOrganization, value: str) -> bool:
     """A suspension's planned end may lie ahead: it is a plan, not an event."""
     return any(c.get("suspended_until") == value for c in organization.status_changes)
+
+
+def test_the_demo_reproduces_the_ca_mau_report_of_30_july_2022(reported):
+    """277 cooperatives: 222 operating, 55 stopped; agriculture 195 (27 stopped), the rest 82
+    (28 stopped); 4,497 members; 4,796 workers; 16 agricultural cooperatives in OCOP, with 31
+    products."""
+    day = CA_MAU_2022.day
+    counted = Counter()
+    members = workers = ocop_cooperatives = ocop_products = 0
+    for organization in reported:
+        body = organization.body
+        if body["kind"] != "cooperative" or date.fromisoformat(body["registered_on"]) > day:
+            continue
+        assert body["address"]["legacy"]["province_code"] == "96"
+        status = "operating"
+        for change in organization.status_changes:
+            if date.fromisoformat(change["effective_date"]) <= day:
+                status = change["status"]
+        agriculture = body["sector"]["group"] == "agriculture"
+        counted[agriculture, status == "operating"] += 1
+        members += body["members_count"]
+        workers += body["workers_count"]
+        products = [
+            p for p in body["ocop_products"] if date.fromisoformat(p["certified_on"]) <= day
+        ]
+        ocop_cooperatives += bool(products) and agriculture
+        ocop_products += len(products)
+    assert counted == {(True, True): 168, (True, False): 27, (False, True): 54, (False, False): 28}
+    assert (members, workers) == (4497, 4796)
+    assert (ocop_cooperatives, ocop_products) == (16, 31)

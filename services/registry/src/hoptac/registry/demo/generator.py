@@ -49,20 +49,52 @@ class DemoOrganization:
         return str(self.body["registration_number"])
 
 
+@dataclass(frozen=True)
+class Report:
+    """A published report the demo reproduces exactly: the cooperatives of a province (as it
+    was then) on one day. Cooperatives registered by that day are these and no others."""
+
+    day: date
+    legacy_province: str
+    agriculture: tuple[int, int]  # operating, stopped ("stopped": any status but operating)
+    other: tuple[int, int]
+    members: int
+    workers: int
+    ocop_cooperatives: int  # agricultural cooperatives with OCOP products certified by then
+    ocop_products: int
+
+    @property
+    def cooperatives(self) -> int:
+        return sum(self.agriculture) + sum(self.other)
+
+
+# Cà Mau's report of 30 July 2022 (the province before its 2025 merger with Bạc Liêu).
+CA_MAU_2022 = Report(date(2022, 7, 30), "96", (168, 27), (54, 28), 4497, 4796, 16, 31)
+# The statuses of the stopped cooperatives of a report, in turn.
+_STOPPED = ("dissolved", "dissolved", "suspended", "certificate_revoked", "dissolving")
+
+
 def generate_province(
     units: AdministrativeUnits,
     province_code: str = "96",
     count: int = 300,
     seed: int = 2025,
     today: date | None = None,
+    report: Report | None = None,
 ) -> list[DemoOrganization]:
     """`count` organisations of one current province, the same ones for the same seed and
-    `today` (the day nothing may come after; the real today by default)."""
+    `today` (the day nothing may come after; the real today by default). With a `report`, its
+    cooperatives come first (counted in `count`) and the other cooperatives were registered
+    after its day."""
     province = units.province(province_code)
     if province is None:
         raise ValueError(f"'{province_code}' is not a current province code")
     generator = _Generator(units, province, random.Random(seed), today or date.today())
-    return [generator.organization(kind) for kind in generator.kinds(count)]
+    organizations = generator.report_cooperatives(report) if report else []
+    after = report.day if report else None
+    for kind in generator.kinds(count - len(organizations)):
+        organizations.append(generator.organization(kind, after if kind == COOPERATIVE else None))
+    return organizations
 
 
 @dataclass(frozen=True)
@@ -110,13 +142,106 @@ class _Generator:
         self.rng.shuffle(kinds)
         return kinds[:count]
 
-    def organization(self, kind: str) -> DemoOrganization:
+    def organization(self, kind: str, after: date | None = None) -> DemoOrganization:
+        """One organisation of `kind`, registered after `after` when it is given."""
         activity = self._activity(kind)
-        registered_on = self._registered_on(kind)
+        registered_on = self._registered_on(kind, after=after)
         site, name, abbreviation, foreign = self._named_site(kind, activity, registered_on)
+        return self._built(kind, activity, registered_on, site, name, abbreviation, foreign)
+
+    def report_cooperatives(self, report: Report) -> list[DemoOrganization]:
+        plan = [(True, None)] * report.agriculture[0] + [(False, None)] * report.other[0]
+        plan += [(True, _STOPPED[i % len(_STOPPED)]) for i in range(report.agriculture[1])]
+        plan += [(False, _STOPPED[(i + 2) % len(_STOPPED)]) for i in range(report.other[1])]
+        made = [
+            self._report_cooperative(report, agriculture, stopped) for agriculture, stopped in plan
+        ]
+        _fit_total([o.body for o in made], "members_count", report.members, minimum=7)
+        _fit_total([o.body for o in made], "workers_count", report.workers, minimum=2)
+        self._fit_ocop(report, made)
+        self.rng.shuffle(made)
+        return made
+
+    def _report_cooperative(
+        self, report: Report, agriculture: bool, stopped_as: str | None
+    ) -> DemoOrganization:
+        choices = [a for a in vocabulary.ACTIVITIES if (a.group == "agriculture") == agriculture]
+        activity = _pick(self.rng, choices, lambda a: a.weight)
+        registered_on = self._registered_on(COOPERATIVE, until=report.day - timedelta(days=90))
+        site, name, abbreviation, foreign = self._named_site(
+            COOPERATIVE, activity, registered_on, report.legacy_province
+        )
+        changes = self._report_changes(registered_on, report.day, stopped_as)
+        return self._built(
+            COOPERATIVE, activity, registered_on, site, name, abbreviation, foreign, changes
+        )
+
+    def _report_changes(
+        self, registered_on: date, day: date, stopped_as: str | None
+    ) -> list[dict[str, Any]]:
+        """The status on the report's day is `stopped_as` (operating when None); what happens
+        after that day follows the usual plans."""
+        later = [
+            change
+            for change in self._status_changes(COOPERATIVE, registered_on)
+            if date.fromisoformat(change["effective_date"]) > day
+        ]
+        if stopped_as is None:
+            return later if later and later[0]["status"] != "operating" else []
+        stopped_on = _day_between(self.rng, registered_on + timedelta(days=60), day)
+        change: dict[str, Any] = {
+            "status": stopped_as,
+            "effective_date": stopped_on.isoformat(),
+            "reason": self.rng.choice(vocabulary.REASONS["operating", stopped_as]),
+        }
+        if stopped_as == "suspended":
+            change["suspended_until"] = (
+                day + timedelta(days=self.rng.choice((60, 150)))
+            ).isoformat()
+        return [change]
+
+    def _fit_ocop(self, report: Report, made: list[DemoOrganization]) -> None:
+        """Exactly `ocop_products` products of `ocop_cooperatives` agricultural cooperatives
+        certified by the report's day; other products of theirs come after it."""
+        for organization in made:
+            organization.body["ocop_products"] = [
+                p
+                for p in organization.body["ocop_products"]
+                if date.fromisoformat(p["certified_on"]) > report.day
+            ]
+        farms = [o for o in made if o.body["sector"]["group"] == "agriculture"]
+        chosen = self.rng.sample(farms, report.ocop_cooperatives)
+        per = [report.ocop_products // report.ocop_cooperatives] * report.ocop_cooperatives
+        for index in range(report.ocop_products % report.ocop_cooperatives):
+            per[index] += 1
+        for organization, products in zip(chosen, per, strict=True):
+            body = organization.body
+            earliest = max(date.fromisoformat(body["registered_on"]), date(2019, 6, 1))
+            place = body["name"].rsplit(" ", 1)[-1]
+            body["ocop_products"] += [
+                {
+                    "name": f"Sản phẩm {n + 1} {place}",
+                    "stars": self.rng.choices((3, 4, 5), (70, 27, 3))[0],
+                    "certified_on": _day_between(self.rng, earliest, report.day).isoformat(),
+                }
+                for n in range(products)
+            ]
+
+    def _built(
+        self,
+        kind: str,
+        activity: vocabulary.Activity,
+        registered_on: date,
+        site: _Site,
+        name: str,
+        abbreviation: str | None,
+        foreign: str | None,
+        changes: list[dict[str, Any]] | None = None,
+    ) -> DemoOrganization:
         members, workers = self._headcount(kind)
         capital = self._charter_capital(kind, members)
-        changes = self._status_changes(kind, registered_on)
+        if changes is None:
+            changes = self._status_changes(kind, registered_on)
         final_status = changes[-1]["status"] if changes else "operating"
         stopped_on = date.fromisoformat(changes[-1]["effective_date"]) if changes else None
         website = self._website(kind, abbreviation or name)
@@ -165,21 +290,29 @@ class _Generator:
             self.rng, choices, lambda a: a.weight * (boost if a.group == "agriculture" else 1)
         )
 
-    def _registered_on(self, kind: str) -> date:
-        last_year = min(REFORM_DAY.year, self.today.year)
-        years = list(range(1997, last_year + 1))
+    def _registered_on(
+        self, kind: str, after: date | None = None, until: date | None = None
+    ) -> date:
+        last = min(until or self.today - timedelta(days=1), self.today - timedelta(days=1))
+        first = after + timedelta(days=1) if after else date(1997, 1, 1)
+        last_year = min(REFORM_DAY.year, last.year)
+        years = list(range(first.year, max(first.year, last_year) + 1))
         year = self.rng.choices(years, [_year_weight(kind, year) for year in years])[0]
-        start = date(year, 1, 1)
-        end = min(date(year, 12, 31), self.today - timedelta(days=1))
+        start = max(date(year, 1, 1), first)
+        end = min(date(year, 12, 31), last)
         return _day_between(self.rng, start, end)
 
     # --- where it is, and what it is called --------------------------------------------------
 
     def _named_site(
-        self, kind: str, activity: vocabulary.Activity, registered_on: date
+        self,
+        kind: str,
+        activity: vocabulary.Activity,
+        registered_on: date,
+        legacy_province: str | None = None,
     ) -> tuple[_Site, str, str | None, str | None]:
         for _ in range(200):
-            site = self._site(activity, registered_on)
+            site = self._site(activity, registered_on, legacy_province)
             name, abbreviation, foreign = self._name(kind, activity, site)
             if name not in self.names:
                 break
@@ -190,7 +323,9 @@ class _Generator:
             foreign = None
         return site, name, abbreviation, foreign
 
-    def _site(self, activity: vocabulary.Activity, registered_on: date) -> _Site:
+    def _site(
+        self, activity: vocabulary.Activity, registered_on: date, legacy_province: str | None
+    ) -> _Site:
         def weight(name: str) -> float:
             if activity.group == "agriculture":
                 return 1.0 if _is_urban(name) else 4.0
@@ -198,10 +333,13 @@ class _Generator:
 
         legacy: LegacyCommune | None = None
         known = True
-        if registered_on < REFORM_DAY and self.legacy_communes:
-            legacy, targets = _pick(
-                self.rng, self.legacy_communes, lambda pair: weight(pair[0].name)
-            )
+        places = [
+            pair
+            for pair in self.legacy_communes
+            if legacy_province in (None, pair[0].province_code)
+        ]
+        if registered_on < REFORM_DAY and places:
+            legacy, targets = _pick(self.rng, places, lambda pair: weight(pair[0].name))
             current = self.rng.choice(targets)
             known = len(targets) == 1 or self.rng.random() < 0.5
         else:
@@ -538,6 +676,22 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), list(weights.values()))[0]
+
+
+def _fit_total(bodies: list[dict[str, Any]], key: str, total: int, minimum: int) -> None:
+    """Scale the values of `key` so that they add up to `total` exactly, each at least
+    `minimum`, keeping their proportions as far as whole numbers allow."""
+    values = [body[key] for body in bodies]
+    scaled = [max(minimum, round(v * total / sum(values))) for v in values]
+    step = 1 if sum(scaled) < total else -1
+    index = 0
+    while sum(scaled) != total:
+        position = index % len(scaled)
+        if step > 0 or scaled[position] > minimum:
+            scaled[position] += step
+        index += 1
+    for body, value in zip(bodies, scaled, strict=True):
+        body[key] = value
 
 
 def _clamp(value: int, low: int, high: int) -> int:

@@ -236,6 +236,10 @@ REASONS = {
         "Giải thể do hết thời hạn hoạt động ghi trong điều lệ",
     ),
     ("dissolving", "dissolved"): ("Hoàn tất thủ tục giải thể, đã thông báo cơ quan đăng ký",),
+    ("operating", "dissolved"): (
+        "Giải thể theo nghị quyết Đại hội thành viên",
+        "Giải thể, đã hoàn tất thủ tục với cơ quan đăng ký",
+    ),
     ("operating", "bankrupt"): ("Tòa án nhân dân tỉnh ra quyết định tuyên bố phá sản",),
     ("operating", "certificate_revoked"): (
         "Thu hồi giấy chứng nhận đăng ký do ngừng hoạt động 12 tháng liên tục không thông báo",

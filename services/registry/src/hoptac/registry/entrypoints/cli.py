@@ -21,13 +21,15 @@ from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.adapters.migrations import migrate
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.adapters.tables import organizations
-from hoptac.registry.demo.generator import generate_province
+from hoptac.registry.demo.generator import CA_MAU_2022, generate_province
 from hoptac.registry.demo.loader import LoadReport, load_demo
 from hoptac.registry.domain.access import Role
 from hoptac.registry.domain.areas import unknown_area_codes
 from hoptac.registry.settings import RegistrySettings
 
 _T = TypeVar("_T")
+# The demo province: Cà Mau's 277 cooperatives of its report of 30 July 2022, then the rest.
+DEMO_COUNT = 450
 console = Console()
 token_app = typer.Typer(help="Issue and revoke API tokens (stored hashed; shown once).")
 registry_app = typer.Typer(help="Operate the registry database.")
@@ -236,7 +238,7 @@ def load_demo_data(
         "var/admin-token"
     ),
     province: Annotated[str, typer.Option(help="Province code.")] = "96",
-    count: Annotated[int, typer.Option(min=1, max=100_000)] = 300,
+    count: Annotated[int, typer.Option(min=1, max=100_000)] = DEMO_COUNT,
     seed: int = 2025,
 ) -> None:
     """Register a synthetic province of organisations over HTTP (events flow as for real)."""
@@ -247,7 +249,9 @@ def load_demo_data(
 
 
 def _load_demo(url: str, token: str, province: str, count: int, seed: int) -> LoadReport:
-    organizations_ = generate_province(official_units(), province, count, seed)
+    """Cà Mau (96) reproduces its report of 30 July 2022; other provinces are drawn freely."""
+    report = CA_MAU_2022 if province == "96" and count >= CA_MAU_2022.cooperatives else None
+    organizations_ = generate_province(official_units(), province, count, seed, report=report)
     return asyncio.run(load_demo(url, token, organizations_))
 
 
@@ -293,6 +297,6 @@ def prepare_local_stack(stack: Stack) -> list[str]:
     _local_token(stack.database_url, stack.var_dir / "service-token", Role.AGENCY_READER)
     lines = [f"admin token: {token}  (also in {token_path})"]
     if asyncio.run(_organization_count(stack.database_url)) == 0:
-        report = _load_demo(stack.http_url, token, "96", 300, 2025)
+        report = _load_demo(stack.http_url, token, "96", DEMO_COUNT, 2025)
         lines.append(f"demo data: {report.summary()}")
     return lines
