@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
+from hoptac.search.domain.query import SearchQuery
 from hoptac.search.entrypoints.http.app import create_app
 from hoptac.search.entrypoints.http.fast import FastPaths
 from hoptac.search.settings import SearchSettings
@@ -92,6 +95,44 @@ async def test_bad_input_gets_a_clear_422(
     assert body["error"] == "invalid_request"
     assert f"query.{field}" in [e["field"] for e in body["errors"]]
     assert body["message"]
+
+
+def crafted_cursor(position: object) -> str:
+    body = json.dumps({"f": SearchQuery("").fingerprint(), "p": position}).encode()
+    return base64.urlsafe_b64encode(body).decode().rstrip("=")
+
+
+CRAFTED = [
+    ("/v1/search", {"cursor": crafted_cursor({"o": 2**40})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": "abc"})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": -5})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": [1]})}),
+    ("/v1/search", {"cursor": crafted_cursor({"a": [1]})}),
+    ("/v1/search", {"cursor": crafted_cursor([1])}),
+    ("/v1/search", {"cursor": crafted_cursor("p")}),
+    ("/v1/search", {"cursor": "\x00"}),
+    ("/v1/search", {"limit": "9" * 5000}),
+    ("/v1/search", {"limit": "²"}),
+    ("/v1/search", {"limit": "١٢"}),
+    ("/v1/search", {"province": "٩٦"}),
+    ("/v1/search", {"q": "x" * 20_000}),
+    ("/v1/search", {"q": "hợp tác xã\x00"}),
+    ("/v1/search", {"bbox": "1e999,0,1e999,1"}),
+    ("/v1/suggest", {"q": "tân\x00"}),
+    ("/v1/suggest", {"q": "tân", "limit": "9" * 5000}),
+    ("/v1/suggest", {"q": "x" * 20_000}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), CRAFTED)
+async def test_crafted_input_is_a_422_never_a_500(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    response = await client.get(path, params=params)
+    assert response.status_code == 422, response.text[:200]
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert len(response.content) < 1000
 
 
 async def test_operations_endpoints(client: httpx.AsyncClient) -> None:

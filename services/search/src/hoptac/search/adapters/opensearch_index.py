@@ -37,6 +37,7 @@ from hoptac.search.domain.documents import SearchDocument
 from hoptac.search.domain.query import (
     ALL_OF,
     FACETS_ALL,
+    CursorKind,
     SearchQuery,
     SearchResult,
     Sort,
@@ -253,6 +254,8 @@ class OpenSearchBuild(IndexBuild):
 
 
 class OpenSearchIndex(SearchIndex):
+    cursor_kind = CursorKind.SEARCH_AFTER
+
     def __init__(self, url: str, alias: str) -> None:
         self.client = AsyncOpenSearch(hosts=[url])
         self.alias = alias

@@ -39,6 +39,7 @@ from hoptac.search.adapters.tantivy_schema import (
 from hoptac.search.domain import text
 from hoptac.search.domain.changes import Change, Upsert, applies, newest_per_organization
 from hoptac.search.domain.query import (
+    CursorKind,
     SearchQuery,
     SearchResult,
     Sort,
@@ -250,6 +251,8 @@ class TantivyBuild(IndexBuild):
 
 class TantivyIndex(SearchIndex):
     """The service's index (`writable=True`) or a rebuilding process's view of it."""
+
+    cursor_kind = CursorKind.OFFSET
 
     def __init__(
         self,

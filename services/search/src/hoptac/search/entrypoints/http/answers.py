@@ -33,6 +33,7 @@ FILTERS = (
 async def search(state: Any, params: Params) -> bytes:
     single = dict(params)  # a repeated parameter: the last one, as Starlette's `get`
     filters = {name: [v for k, v in params if k == name] for name in FILTERS if name in single}
+    index: SearchIndex = state.index
     query = parse_search(
         single.get("q"),
         filters,
@@ -40,8 +41,8 @@ async def search(state: Any, params: Params) -> bytes:
         single.get("sort"),
         single.get("limit"),
         single.get("cursor"),
+        index.cursor_kind,
     )
-    index: SearchIndex = state.index
     started = time.perf_counter()
     result = await index.search(query)
     state.query_seconds.labels("search").observe(time.perf_counter() - started)
