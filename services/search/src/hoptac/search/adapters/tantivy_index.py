@@ -174,6 +174,12 @@ class Generation:
             window = max(window, FACET_WINDOW)
         result = searcher.search(combined, window, **options)
         total = _count(result)
+        if not total and words is not None and queries.relaxes(query.q):
+            # Nothing holds every word: the organisations holding the most of them, first.
+            relaxed = queries.text_query(query.q, False, vocabulary, relaxed=True)
+            combined = queries.all_of([relaxed, *queries.filters(query)])  # type: ignore[list-item]
+            result = searcher.search(combined, window, **options)
+            total = _count(result)
         page = result.hits[offset : offset + query.limit]
         items = [_item(searcher, a) for _, a in page]
         following = offset + len(items)

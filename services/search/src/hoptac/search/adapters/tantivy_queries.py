@@ -55,6 +55,8 @@ BOOST_OTHER_EXACT = 0.6
 BOOST_FUZZY = 0.4
 BOOST_PREFIX = 0.6
 BOOST_PHRASE = 2.0
+BOOST_PLACE_PHRASE = 1.0
+TIER = 100.0  # relaxed: each word an organisation holds; above any sum of the other boosts
 BOOST_IN_ORDER = 5.0
 BOOST_REGISTRATION = 1000.0
 BOOST_REGISTRATION_PREFIX = 50.0
@@ -86,30 +88,47 @@ class QueryBuilder:
         return tantivy.Query.const_score_query(self.term("state", LIVE), 0.0)
 
     def text_query(
-        self, q: str, as_you_type: bool, vocabulary: Vocabulary | None = None
+        self,
+        q: str,
+        as_you_type: bool,
+        vocabulary: Vocabulary | None = None,
+        relaxed: bool = False,
     ) -> tantivy.Query | None:
         """Every word must be among the organisation's words (name, abbreviation, foreign name,
-        address), folded; a word the index does not know may be a typo and matches fuzzily; the
-        last word as you type matches its completions. Words in most names ("hợp tác xã") count
+        address, the units', products' and business lines' names), folded; a word the index
+        does not know may be a typo and matches fuzzily; the last word as you type matches its
+        completions; an abbreviation with several meanings matches any of them; a unit type
+        before a place's name ("huyện") is optional. Words in most names ("hợp tác xã") count
         only within the phrase, unless the query has nothing else: as single words they would
         cost much and rank nothing. Matches in the name, with the same diacritics, as a phrase,
-        or of a registration number rank higher."""
+        or of a registration number rank higher.
+
+        `relaxed` (asked when nothing matches every word): any word will do, and each word
+        matched counts TIER, above any other score, so that the more words an organisation
+        holds the higher it ranks; a stray word lowers the score instead of emptying the answer."""
         vocabulary = vocabulary or EVERY_WORD_KNOWN
-        tokens = text.analyse(q)
-        common = [vocabulary.is_common(text.fold(t)) for t in tokens]
-        require_common = all(common)
+        slots = text.query_slots(q)
+        common = [
+            s.single is not None and not s.optional and vocabulary.is_common(text.fold(s.single))
+            for s in slots
+        ]
+        require_common = all(c for c, s in zip(common, slots, strict=True) if not s.optional)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for position, token in enumerate(tokens):
-            last = as_you_type and position == len(tokens) - 1
+        for position, slot in enumerate(slots):
+            last = as_you_type and position == len(slots) - 1
             if common[position] and not require_common:
                 continue  # it would hardly change a score (idf ≈ 0), and scoring it is costly
-            clauses.append((tantivy.Occur.Must, self._required(token, last, vocabulary)))
-            clauses += [(tantivy.Occur.Should, q) for q in self._ranking(token)]
-        if len(tokens) > 1:
-            phrase = tantivy.Query.phrase_query(
-                self.schema, "name_f", [text.fold(t) for t in tokens], slop=1
-            )
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, BOOST_PHRASE)))
+            if slot.optional:
+                clauses.append((tantivy.Occur.Should, self.term("all_f", text.fold(slot.words[0]))))
+            else:
+                need = self._slot_required(slot, last, vocabulary)
+                if relaxed:
+                    tier = tantivy.Query.const_score_query(need, TIER)
+                    clauses.append((tantivy.Occur.Should, tier))
+                else:
+                    clauses.append((tantivy.Occur.Must, need))
+            clauses += [(tantivy.Occur.Should, q) for w in slot.words for q in self._ranking(w)]
+        clauses += [(tantivy.Occur.Should, q) for q in self._phrases(slots)]
         words_query = tantivy.Query.boolean_query(clauses) if clauses else None
         if not text.looks_like_registration_number(q):
             return words_query
@@ -119,6 +138,29 @@ class QueryBuilder:
             number.append(self.prefix("regno", key, BOOST_REGISTRATION_PREFIX))
         return self.any_of(number + ([words_query] if words_query is not None else []))
 
+    def relaxes(self, q: str) -> bool:
+        """Whether a relaxed query could find more than the strict one: it has two or more
+        required words."""
+        return sum(not s.optional for s in text.query_slots(q)) > 1
+
+    def _phrases(self, slots: list[text.Slot]) -> list[tantivy.Query]:
+        """The words as a phrase in the name; a unit type and the words after it as a phrase in
+        the units' names ("huyện cái nước" ranks the district above the commune Cái Nước)."""
+        words = [text.fold(w) for s in slots for w in s.alternatives[0]]
+        out = []
+        if len(words) > 1:
+            phrase = tantivy.Query.phrase_query(self.schema, "name_f", words, slop=1)
+            out.append(tantivy.Query.boost_query(phrase, BOOST_PHRASE))
+        for position, slot in enumerate(slots):
+            if not slot.optional or (position > 0 and slots[position - 1].optional):
+                continue
+            following = slots[position : position + 4]  # a unit type and a name of two words
+            place = [text.fold(w) for s in following for w in s.alternatives[0]]
+            if len(place) > 1:
+                phrase = tantivy.Query.phrase_query(self.schema, "area_f", place[:4], slop=0)
+                out.append(tantivy.Query.boost_query(phrase, BOOST_PLACE_PHRASE))
+        return out
+
     def suggestion_query(
         self, q: str, vocabulary: Vocabulary | None = None
     ) -> tantivy.Query | None:
@@ -126,7 +168,7 @@ class QueryBuilder:
         hold those words in that order, first."""
         words_query = self.text_query(q, True, vocabulary)
         vocabulary = vocabulary or EVERY_WORD_KNOWN
-        tokens = [text.fold(t) for t in text.analyse(q)]
+        tokens = [text.fold(w) for s in text.query_slots(q) for w in s.alternatives[0]]
         while tokens and vocabulary.is_common(tokens[0]):
             tokens = tokens[1:]  # "hợp tác xã chăn nu": the order of "chăn nu…" is what tells
         if words_query is None or len(tokens) < 2:
@@ -160,6 +202,23 @@ class QueryBuilder:
                 ]
                 ways += [self.term("all_f", w, BOOST_PREFIX) for w in completions]
         return found if len(ways) == 1 else self.any_of(ways)
+
+    def _slot_required(
+        self, slot: text.Slot, prefix: bool, vocabulary: Vocabulary
+    ) -> tantivy.Query:
+        if slot.single is not None:
+            return self._required(slot.single, prefix, vocabulary)
+        return self.any_of(
+            [
+                self.all_of(
+                    [
+                        self._required(word, prefix and n == len(alternative) - 1, vocabulary)
+                        for n, word in enumerate(alternative)
+                    ]
+                )
+                for alternative in slot.alternatives
+            ]
+        )
 
     def _ranking(self, token: str) -> list[tantivy.Query]:
         """What makes a match rank higher: in the name, and with the same diacritics."""

@@ -29,12 +29,15 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("version", stored=True, indexed=True, fast=True)
     sb.add_bytes_field("item", stored=True)
     # name_f/name_x: the name's words, with positions for phrases; all_f: every searchable
-    # word (name, abbreviation, foreign name, address) folded, what a query word must match;
-    # other_x: the non-name words with their diacritics, which only rank.
+    # word (name, abbreviation, foreign name, address, the units' names, OCOP products,
+    # business lines) folded, what a query word must match; other_x: the non-name words with
+    # their diacritics, which only rank; area_f: the units' names, with positions, for a place
+    # typed with its unit type ("huyện Cái Nước").
     sb.add_text_field("name_f", tokenizer_name=FOLDED)
     sb.add_text_field("name_x", tokenizer_name=EXACT)
     sb.add_text_field("all_f", tokenizer_name=FOLDED, index_option="freq")
     sb.add_text_field("other_x", tokenizer_name=EXACT, index_option="freq")
+    sb.add_text_field("area_f", tokenizer_name=FOLDED)
     sb.add_text_field("regno", tokenizer_name="raw")
     for field in dict.fromkeys(FILTER_FIELDS.values()):  # a stable order: the schema must match
         sb.add_text_field(field, tokenizer_name="raw", fast=True, index_option="basic")
@@ -79,6 +82,7 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
         "name_x": text.exact_text(name),
         "all_f": text.folded_text(name + other),
         "other_x": text.exact_text(other),
+        "area_f": text.folded_text(document.area_tokens()),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,

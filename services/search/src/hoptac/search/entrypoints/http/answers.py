@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.domain.places import PlaceFinder
 from hoptac.search.domain.query import parse_search, parse_suggest
 
 Params = list[tuple[str, str]]
@@ -62,8 +63,10 @@ async def suggest(state: Any, params: Params) -> bytes:
     index: SearchIndex = state.index
     started = time.perf_counter()
     items = await index.suggest(text, size)
+    places: PlaceFinder = state.places
+    offered = [place.answer() for place in places.find(text)]
     state.query_seconds.labels("suggest").observe(time.perf_counter() - started)
-    return orjson.dumps({"items": items})
+    return orjson.dumps({"items": items, "places": offered})
 
 
 ENDPOINTS: dict[str, Callable[[Any, Params], Awaitable[bytes]]] = {
