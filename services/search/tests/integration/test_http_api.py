@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
@@ -27,7 +28,9 @@ async def client(tmp_path: Path, record) -> AsyncIterator[httpx.AsyncClient]:  #
     names = ["Hợp tác xã Nông nghiệp Tân Hưng", "Hợp tác xã Hoà Bình", "Tổ hợp tác Rau sạch"]
     records = [record(name=n, registration_number=f"600100000{i}") for i, n in enumerate(names)]
     records[2]["kind"] = "cooperative_group"
-    await index.apply([Upsert(document_from_record(r)) for r in records], last_sequence=3)
+    await index.apply(
+        [Upsert(document_from_record(r, official_areas())) for r in records], last_sequence=3
+    )
     settings = SearchSettings(consume=False, var_dir=tmp_path, registry_token="unused")
     app = create_app(settings, index)
     async with (
@@ -183,3 +186,25 @@ async def test_the_fast_path_answers_as_the_fastapi_routes(tmp_path: Path, recor
             responses = [await c.get(path, params=params) for path, params in requests]
         answers.append([(r.status_code, r.headers["content-type"], r.content) for r in responses])
     assert answers[0] == answers[1]
+
+
+async def test_suggestions_offer_the_places_named_as_filters(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/suggest", params={"q": "htx huyện cái nước"})
+    assert response.status_code == 200
+    places = response.json()["places"]
+    assert places[0] == {
+        "filter": "district",
+        "code": "969",
+        "name": "Huyện Cái Nước",
+        "within": "Tỉnh Cà Mau",
+        "former": True,
+    }
+    assert ("commune", "32128", "Xã Cái Nước") in [
+        (p["filter"], p["code"], p["name"]) for p in places
+    ]
+
+
+async def test_hits_name_their_units(client: httpx.AsyncClient) -> None:
+    item = (await client.get("/v1/search", params={"q": "hoa binh"})).json()["items"][0]
+    assert item["commune_name"] == "Phường Bạc Liêu"
+    assert item["legacy_district_name"] == "Thành phố Bạc Liêu"

@@ -43,6 +43,7 @@ from hoptac.search.domain.query import (
     Sort,
     encode_cursor,
 )
+from hoptac.search.domain.text import Slot
 
 FACET_SIZES = {"province": 100, "commune": 100}
 
@@ -70,6 +71,7 @@ MAPPINGS: dict[str, Any] = {
         "name_x": {"type": "text", "analyzer": "vi_exact"},
         "other_f": {"type": "text", "analyzer": "vi_folded"},
         "other_x": {"type": "text", "analyzer": "vi_exact"},
+        "area_f": {"type": "text", "analyzer": "vi_folded"},
         "regno": KEYWORD,
         **{field: KEYWORD for field in FILTER_FIELDS.values()},
         "location": {"type": "geo_point"},
@@ -91,6 +93,7 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "name_x": text.exact_text(name),
         "other_f": text.folded_text(other),
         "other_x": text.exact_text(other),
+        "area_f": text.folded_text(document.area_tokens()),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,
@@ -164,6 +167,10 @@ def _id(error: dict[str, Any]) -> str:
     return str(next(iter(error.values())).get("_id"))
 
 
+TIER = 100.0  # relaxed: each word an organisation holds, above any sum of the other boosts
+BOOST_PLACE_PHRASE = 5.0
+
+
 class Queries:
     """The same query shape as tantivy's QueryBuilder, in the OpenSearch DSL."""
 
@@ -189,19 +196,54 @@ class Queries:
             ways.append({"prefix": {"other_f": {"value": folded, "boost": 0.3}}})
         return {"bool": {"should": ways, "minimum_should_match": 1}}
 
-    def text(self, q: str, as_you_type: bool) -> dict[str, Any] | None:
-        tokens = text.analyse(q)
-        words: dict[str, Any] | None = None
-        if tokens:
-            musts = [
-                self.word(t, as_you_type and i == len(tokens) - 1) for i, t in enumerate(tokens)
-            ]
-            phrase = " ".join(text.fold(t) for t in tokens)
-            kind = "match_phrase_prefix" if as_you_type else "match_phrase"
-            bonus = {
-                kind: {"name_f": {"query": phrase, "slop": 1, "boost": 5.0 if as_you_type else 2.0}}
+    def slot(self, slot: Slot, prefix: bool) -> dict[str, Any]:
+        """One word, or an abbreviation with several meanings: any of them, all its words."""
+        if slot.single is not None:
+            return self.word(slot.single, prefix)
+        return {
+            "bool": {
+                "should": [
+                    {
+                        "bool": {
+                            "must": [
+                                self.word(w, prefix and n == len(alternative) - 1)
+                                for n, w in enumerate(alternative)
+                            ]
+                        }
+                    }
+                    for alternative in slot.alternatives
+                ],
+                "minimum_should_match": 1,
             }
-            words = {"bool": {"must": musts, "should": [bonus]}}
+        }
+
+    def text(self, q: str, as_you_type: bool, relaxed: bool = False) -> dict[str, Any] | None:
+        """Every word required (`relaxed`: any, each one held counting TIER), a unit type
+        before a place's name optional, the words as a phrase in the name and a unit type with
+        the name after it as a phrase in the units' names ranking higher."""
+        slots = text.query_slots(q)
+        words: dict[str, Any] | None = None
+        if slots:
+            required: list[dict[str, Any]] = []
+            ranking: list[dict[str, Any]] = []
+            for position, slot in enumerate(slots):
+                last = as_you_type and position == len(slots) - 1
+                if slot.optional:
+                    ranking.append({"term": {"other_f": text.fold(slot.words[0])}})
+                elif relaxed:
+                    need = {"constant_score": {"filter": self.slot(slot, last), "boost": TIER}}
+                    ranking += [need, self.slot(slot, last)]
+                else:
+                    required.append(self.slot(slot, last))
+            phrase = " ".join(text.fold(w) for s in slots for w in s.alternatives[0])
+            kind = "match_phrase_prefix" if as_you_type else "match_phrase"
+            boost = 5.0 if as_you_type else 2.0
+            ranking.append({kind: {"name_f": {"query": phrase, "slop": 1, "boost": boost}}})
+            ranking += self.places(slots)
+            body: dict[str, Any] = {"must": required, "should": ranking}
+            if not required:
+                body["minimum_should_match"] = 1
+            words = {"bool": body}
         if not text.looks_like_registration_number(q):
             return words
         key = text.registration_key(q)
@@ -210,6 +252,14 @@ class Queries:
             {"prefix": {"regno": {"value": key, "boost": 50.0}}},
         ]
         return {"bool": {"should": number + ([words] if words else []), "minimum_should_match": 1}}
+
+    @staticmethod
+    def places(slots: list[Slot]) -> list[dict[str, Any]]:
+        """A unit type and the name after it, as a phrase in the units' names."""
+        return [
+            {"match_phrase": {"area_f": {"query": " ".join(place), "boost": BOOST_PLACE_PHRASE}}}
+            for place in text.place_phrases(slots)
+        ]
 
     @staticmethod
     def filters(query: SearchQuery) -> list[dict[str, Any]]:
@@ -298,6 +348,26 @@ class OpenSearchIndex(SearchIndex):
 
     async def search(self, query: SearchQuery) -> SearchResult:
         words = self.queries.text(query.q, as_you_type=False)
+        answer = await self.client.search(index=self.alias, body=self._body(query, words))
+        if not answer["hits"]["total"]["value"] and words is not None and query.relaxable:
+            # Nothing holds every word: the organisations holding the most of them, first.
+            relaxed = self.queries.text(query.q, as_you_type=False, relaxed=True)
+            answer = await self.client.search(index=self.alias, body=self._body(query, relaxed))
+        hits = answer["hits"]["hits"]
+        total = int(answer["hits"]["total"]["value"])
+        items = [hit["_source"]["item"] for hit in hits]
+        cursor = None
+        if len(hits) == query.limit:
+            cursor = encode_cursor(query, {"a": hits[-1]["sort"]})
+        facets = {
+            name: {
+                str(b["key"]): int(b["doc_count"]) for b in answer["aggregations"][name]["buckets"]
+            }
+            for name in (FACETS_ALL if query.facets else ())
+        }
+        return SearchResult(total, items, facets, cursor)
+
+    def _body(self, query: SearchQuery, words: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "query": {
                 "bool": {"must": [words] if words else [], "filter": self.queries.filters(query)}
@@ -314,20 +384,7 @@ class OpenSearchIndex(SearchIndex):
                 name: {"terms": {"field": FILTER_FIELDS[name], "size": FACET_SIZES.get(name, 20)}}
                 for name in FACETS_ALL
             }
-        answer = await self.client.search(index=self.alias, body=body)
-        hits = answer["hits"]["hits"]
-        total = int(answer["hits"]["total"]["value"])
-        items = [hit["_source"]["item"] for hit in hits]
-        cursor = None
-        if len(hits) == query.limit:
-            cursor = encode_cursor(query, {"a": hits[-1]["sort"]})
-        facets = {
-            name: {
-                str(b["key"]): int(b["doc_count"]) for b in answer["aggregations"][name]["buckets"]
-            }
-            for name in (FACETS_ALL if query.facets else ())
-        }
-        return SearchResult(total, items, facets, cursor)
+        return body
 
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         words = self.queries.text(q, as_you_type=True)

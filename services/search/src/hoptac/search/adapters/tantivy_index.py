@@ -174,7 +174,7 @@ class Generation:
             window = max(window, FACET_WINDOW)
         result = searcher.search(combined, window, **options)
         total = _count(result)
-        if not total and words is not None and queries.relaxes(query.q):
+        if not total and words is not None and query.relaxable:
             # Nothing holds every word: the organisations holding the most of them, first.
             relaxed = queries.text_query(query.q, False, vocabulary, relaxed=True)
             combined = queries.all_of([relaxed, *queries.filters(query)])  # type: ignore[list-item]

@@ -138,27 +138,20 @@ class QueryBuilder:
             number.append(self.prefix("regno", key, BOOST_REGISTRATION_PREFIX))
         return self.any_of(number + ([words_query] if words_query is not None else []))
 
-    def relaxes(self, q: str) -> bool:
-        """Whether a relaxed query could find more than the strict one: it has two or more
-        required words."""
-        return sum(not s.optional for s in text.query_slots(q)) > 1
-
     def _phrases(self, slots: list[text.Slot]) -> list[tantivy.Query]:
         """The words as a phrase in the name; a unit type and the words after it as a phrase in
         the units' names ("huyện cái nước" ranks the district above the commune Cái Nước)."""
-        words = [text.fold(w) for s in slots for w in s.alternatives[0]]
+        words: list[str | tuple[int, str]] = [
+            text.fold(w) for s in slots for w in s.alternatives[0]
+        ]
         out = []
         if len(words) > 1:
             phrase = tantivy.Query.phrase_query(self.schema, "name_f", words, slop=1)
             out.append(tantivy.Query.boost_query(phrase, BOOST_PHRASE))
-        for position, slot in enumerate(slots):
-            if not slot.optional or (position > 0 and slots[position - 1].optional):
-                continue
-            following = slots[position : position + 4]  # a unit type and a name of two words
-            place = [text.fold(w) for s in following for w in s.alternatives[0]]
-            if len(place) > 1:
-                phrase = tantivy.Query.phrase_query(self.schema, "area_f", place[:4], slop=0)
-                out.append(tantivy.Query.boost_query(phrase, BOOST_PLACE_PHRASE))
+        for place in text.place_phrases(slots):
+            terms: list[str | tuple[int, str]] = list(place)
+            phrase = tantivy.Query.phrase_query(self.schema, "area_f", terms, slop=0)
+            out.append(tantivy.Query.boost_query(phrase, BOOST_PLACE_PHRASE))
         return out
 
     def suggestion_query(

@@ -110,6 +110,12 @@ class SearchQuery:
     def tokens(self) -> list[str]:
         return text.analyse(self.q)
 
+    @property
+    def relaxable(self) -> bool:
+        """When nothing holds every word, a relaxed search (any of them, the more the better)
+        can find something: the query has two or more required words."""
+        return sum(not slot.optional for slot in text.query_slots(self.q)) > 1
+
     def fingerprint(self) -> str:
         """What a cursor is bound to: the same question, only a later page."""
         parts = [self.q, self.sort.value, json.dumps(sorted(self.filters.items())), str(self.bbox)]

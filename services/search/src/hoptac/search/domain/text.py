@@ -178,6 +178,23 @@ def query_slots(text: str) -> list[Slot]:
     return slots
 
 
+def place_phrases(slots: Sequence[Slot]) -> list[list[str]]:
+    """A unit type typed before a name, with the two and the three words after it, folded
+    ("huyện cái nước", "xã khánh bình tây"): phrases to look for among the units' names."""
+    phrases = []
+    for position, slot in enumerate(slots):
+        if not slot.optional or (position > 0 and slots[position - 1].optional):
+            continue
+        unit = position
+        while unit < len(slots) and slots[unit].optional:
+            unit += 1
+        for length in (2, 3):
+            name = slots[unit : unit + length]
+            if len(name) == length and not any(s.optional or s.single is None for s in name):
+                phrases.append([fold(s.words[0]) for s in [*slots[position:unit], *name]])
+    return phrases
+
+
 def _unit_type_at(tokens: Sequence[str | tuple[tuple[str, ...], ...]], position: int) -> int:
     """How many words of a unit type start at `position` (0 if none): compared folded when the
     word was typed without marks ("huyen"), with its marks when it has them ("tỉnh", not "tính").
