@@ -83,7 +83,8 @@ MAPPINGS: dict[str, Any] = {
 
 def source_of(document: SearchDocument) -> dict[str, Any]:
     name = document.name_tokens()
-    other = document.other_tokens()
+    own = document.own_tokens()
+    other = own + document.shared_tokens()
     source: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -92,7 +93,7 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
         "other_f": text.folded_text(other),
-        "other_x": text.exact_text(other),
+        "other_x": text.exact_text(own),
         "area_f": text.folded_text(document.area_tokens()),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,

@@ -203,7 +203,11 @@ class Generation:
             found = searcher.terms_with_prefix("all_f", prefix, limit=MAX_COMPLETIONS)
             return [str(term) for term, _ in found]
 
-        return Vocabulary(frequency, max(int(searcher.num_docs), 1), completions)
+        def name_frequency(word: str) -> int:
+            return int(searcher.doc_freq("name_f", word))
+
+        documents = max(int(searcher.num_docs), 1)
+        return Vocabulary(frequency, documents, completions, name_frequency)
 
     def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         epoch = self._broad.epoch

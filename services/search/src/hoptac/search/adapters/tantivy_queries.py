@@ -28,19 +28,23 @@ class Vocabulary:
         frequency: Callable[[str], int],
         documents: int,
         completions: Callable[[str], list[str]] | None = None,
+        name_frequency: Callable[[str], int] | None = None,
     ) -> None:
         self._frequency = frequency
         self.documents = documents
         self._completions = completions
+        self._name_frequency = name_frequency or frequency
 
     def knows(self, word: str) -> bool:
         """A word no name or address holds may be a typo: it is also matched fuzzily."""
         return self._frequency(word) > 0
 
     def is_common(self, word: str) -> bool:
+        """A word in most names ("hợp tác xã"). Counted in names only: words that places and
+        business lines give many organisations ("nông nghiệp", "sơn") still tell them apart."""
         if self.documents < COMMON_MIN_DOCUMENTS:
             return False
-        return self._frequency(word) > COMMON_SHARE * self.documents
+        return self._name_frequency(word) > COMMON_SHARE * self.documents
 
     def completions(self, prefix: str) -> list[str]:
         return self._completions(prefix) if self._completions else []

@@ -30,8 +30,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_bytes_field("item", stored=True)
     # name_f/name_x: the name's words, with positions for phrases; all_f: every searchable
     # word (name, abbreviation, foreign name, address, the units' names, OCOP products,
-    # business lines) folded, what a query word must match; other_x: the non-name words with
-    # their diacritics, which only rank; area_f: the units' names, with positions, for a place
+    # business lines) folded, what a query word must match; other_x: the organisation's own
+    # non-name words (not the units' and business lines') with their diacritics, which only
+    # rank; area_f: the units' names, with positions, for a place
     # typed with its unit type ("huyện Cái Nước").
     sb.add_text_field("name_f", tokenizer_name=FOLDED)
     sb.add_text_field("name_x", tokenizer_name=EXACT)
@@ -72,7 +73,8 @@ def to_tantivy(document: SearchDocument) -> tantivy.Document:
 def fields_of(document: SearchDocument) -> dict[str, Any]:
     """The values of every field for one organisation, analysed (what tantivy is given)."""
     name = document.name_tokens()
-    other = document.other_tokens()
+    own = document.own_tokens()
+    other = own + document.shared_tokens()
     fields: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -81,7 +83,7 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
         "all_f": text.folded_text(name + other),
-        "other_x": text.exact_text(other),
+        "other_x": text.exact_text(own),
         "area_f": text.folded_text(document.area_tokens()),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
