@@ -84,7 +84,6 @@ MAPPINGS: dict[str, Any] = {
 def source_of(document: SearchDocument) -> dict[str, Any]:
     name = document.name_tokens()
     own = document.own_tokens()
-    other = own + document.shared_tokens()
     source: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -92,9 +91,9 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "item": document.item(),
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
-        "other_f": text.folded_text(other),
+        "other_f": " ".join((text.folded_text(own), document.shared_folded())),
         "other_x": text.exact_text(own),
-        "area_f": text.folded_text(document.area_tokens()),
+        "area_f": document.area_folded(),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,

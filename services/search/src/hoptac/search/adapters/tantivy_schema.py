@@ -74,7 +74,6 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
     """The values of every field for one organisation, analysed (what tantivy is given)."""
     name = document.name_tokens()
     own = document.own_tokens()
-    other = own + document.shared_tokens()
     fields: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -82,9 +81,9 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
         "item": orjson.dumps(document.item()),
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
-        "all_f": text.folded_text(name + other),
+        "all_f": " ".join((text.folded_text(name + own), document.shared_folded())),
         "other_x": text.exact_text(own),
-        "area_f": text.folded_text(document.area_tokens()),
+        "area_f": document.area_folded(),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,

@@ -70,27 +70,22 @@ class SearchDocument:
     def name_tokens(self) -> list[str]:
         return text.analyse(self.name)
 
-    def other_tokens(self) -> list[str]:
-        """Every searchable word but the name's: they match like the name's, rank lower."""
-        return self.own_tokens() + self.shared_tokens()
-
     def own_tokens(self) -> list[str]:
-        """Abbreviation, foreign name, address and products: words of this organisation, whose
-        diacritics also rank (exact keys)."""
+        """Abbreviation, foreign name, address and products: words of this organisation that
+        match like the name's and rank lower, their diacritics too (exact keys)."""
         parts = (self.name_abbreviation, self.name_foreign, self.address_text)
         own = [t for part in parts for t in text.analyse(part)]
         return own + [t for part in self.products for t in _analysed(part)]
 
-    def shared_tokens(self) -> list[str]:
-        """The units' and business lines' names, which thousands of organisations share: they
-        match, folded, but their diacritics do not rank (an exact key held by most documents
-        cost a third of the query time and told little)."""
-        shared = (*self.areas.all(), *self.business_lines)
-        return [t for part in shared for t in _analysed(part)]
+    def shared_folded(self) -> str:
+        """The units' and business lines' names, folded: thousands of organisations share
+        them, so they match but their diacritics do not rank (an exact key held by most
+        documents cost a third of the query time and told little)."""
+        return " ".join(_folded(part) for part in (*self.areas.all(), *self.business_lines))
 
-    def area_tokens(self) -> list[str]:
-        """The units' names, in order: a place typed with its unit type ranks by this."""
-        return [t for part in self.areas.all() for t in _analysed(part)]
+    def area_folded(self) -> str:
+        """The units' names, folded, in order: a place typed with its unit type ranks by this."""
+        return " ".join(_folded(part) for part in self.areas.all())
 
     def sort_name(self) -> str:
         return text.folded_text(text.words(self.name))
@@ -126,6 +121,11 @@ class SearchDocument:
 @lru_cache(maxsize=50_000)
 def _analysed(name: str) -> tuple[str, ...]:
     return tuple(text.analyse(name))
+
+
+@lru_cache(maxsize=50_000)
+def _folded(name: str) -> str:
+    return text.folded_text(_analysed(name))
 
 
 def document_from_record(record: dict[str, Any], areas: AreaDirectory = NO_AREAS) -> SearchDocument:

@@ -93,6 +93,9 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_UNIT_FIRST_WORDS = frozenset(fold(unit[0]) for unit in UNIT_TYPES)  # most words are not
+
+
 @lru_cache(maxsize=100_000)
 def exact(word: str) -> str:
     """`hoà`, `hòa` (NFC or NFD) → `hoa1`: letter shapes kept, the tone as a final digit."""
@@ -199,6 +202,9 @@ def _unit_type_at(tokens: Sequence[str | tuple[tuple[str, ...], ...]], position:
     """How many words of a unit type start at `position` (0 if none): compared folded when the
     word was typed without marks ("huyen"), with its marks when it has them ("tỉnh", not "tính").
     The "xã" of "hợp tác xã" is the kind of organisation, not a unit."""
+    typed = tokens[position]
+    if not isinstance(typed, str) or fold(typed) not in _UNIT_FIRST_WORDS:
+        return 0
     before = [fold(t) for t in tokens[max(position - 2, 0) : position] if isinstance(t, str)]
     if before == ["hop", "tac"]:
         return 0
