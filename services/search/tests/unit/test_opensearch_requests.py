@@ -77,8 +77,11 @@ def test_the_units_products_and_business_lines_are_searchable_below_the_name(rec
     )
     source = source_of(document_from_record(org, official_areas()))
     assert "mat ong hoa tram u minh" in source["other_f"]
-    assert "dich vu luu tru" in source["other_f"]
-    assert "thanh pho bac lieu" in source["area_f"]  # the former district
+    assert "dich vu luu tru" in source["shared_f"]
+    assert {"dich_vu", "vu_luu", "luu_tru", "bac_lieu", "vinh_trach"} <= set(
+        source["shared_k"].split()
+    )
+    assert "thanh pho bac lieu" in source["shared_f"]  # the former district
     assert "bac lieu" not in source["name_f"]
     assert source["item"]["legacy_district_name"] == "Thành phố Bạc Liêu"
 
@@ -89,7 +92,7 @@ def test_a_unit_type_is_optional_and_ranks_its_place_as_a_phrase() -> None:
     assert len(body["bool"]["must"]) == 7  # every word but "huyện"
     should = body["bool"]["should"]
     assert {"term": {"other_f": "huyen"}} in should
-    assert {"match_phrase": {"area_f": {"query": "huyen cai nuoc", "boost": 5.0}}} in should
+    assert {"match_phrase": {"shared_f": {"query": "huyen cai nuoc", "boost": 5.0}}} in should
 
 
 def test_an_abbreviation_with_two_meanings_matches_either() -> None:

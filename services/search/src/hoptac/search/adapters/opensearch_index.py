@@ -71,7 +71,8 @@ MAPPINGS: dict[str, Any] = {
         "name_x": {"type": "text", "analyzer": "vi_exact"},
         "other_f": {"type": "text", "analyzer": "vi_folded"},
         "other_x": {"type": "text", "analyzer": "vi_exact"},
-        "area_f": {"type": "text", "analyzer": "vi_folded"},
+        "shared_f": {"type": "text", "analyzer": "vi_folded"},
+        "shared_k": {"type": "text", "analyzer": "vi_folded", "index_options": "docs"},
         "regno": KEYWORD,
         **{field: KEYWORD for field in FILTER_FIELDS.values()},
         "location": {"type": "geo_point"},
@@ -91,9 +92,10 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "item": document.item(),
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
-        "other_f": " ".join((text.folded_text(own), document.shared_folded())),
+        "other_f": text.folded_text(own),
         "other_x": text.exact_text(own),
-        "area_f": document.area_folded(),
+        "shared_f": document.shared_folded(),
+        "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,
@@ -175,11 +177,14 @@ class Queries:
     """The same query shape as tantivy's QueryBuilder, in the OpenSearch DSL."""
 
     @staticmethod
-    def word(token: str, prefix: bool) -> dict[str, Any]:
+    def word(token: str, prefix: bool, places: list[str] | None = None) -> dict[str, Any]:
+        """The word in the name, the organisation's other words, or a shared name (a unit's,
+        a business line's) with its neighbour in the query (`places`: `text.neighbour_keys`)."""
         folded = text.fold(token)
         ways: list[dict[str, Any]] = [
             {"term": {"name_f": {"value": folded, "boost": 3.0}}},
             {"term": {"other_f": {"value": folded, "boost": 1.0}}},
+            *({"term": {"shared_k": {"value": key, "boost": 1.0}}} for key in places or ()),
         ]
         if text.has_marks(token):
             exact = text.exact(token)
@@ -196,10 +201,10 @@ class Queries:
             ways.append({"prefix": {"other_f": {"value": folded, "boost": 0.3}}})
         return {"bool": {"should": ways, "minimum_should_match": 1}}
 
-    def slot(self, slot: Slot, prefix: bool) -> dict[str, Any]:
+    def slot(self, slot: Slot, prefix: bool, places: list[str]) -> dict[str, Any]:
         """One word, or an abbreviation with several meanings: any of them, all its words."""
         if slot.single is not None:
-            return self.word(slot.single, prefix)
+            return self.word(slot.single, prefix, places)
         return {
             "bool": {
                 "should": [
@@ -228,13 +233,14 @@ class Queries:
             ranking: list[dict[str, Any]] = []
             for position, slot in enumerate(slots):
                 last = as_you_type and position == len(slots) - 1
+                places = text.neighbour_keys(slots, position)
                 if slot.optional:
                     ranking.append({"term": {"other_f": text.fold(slot.words[0])}})
                 elif relaxed:
-                    need = {"constant_score": {"filter": self.slot(slot, last), "boost": TIER}}
-                    ranking += [need, self.slot(slot, last)]
+                    need = self.slot(slot, last, places)
+                    ranking += [{"constant_score": {"filter": need, "boost": TIER}}, need]
                 else:
-                    required.append(self.slot(slot, last))
+                    required.append(self.slot(slot, last, places))
             phrase = " ".join(text.fold(w) for s in slots for w in s.alternatives[0])
             kind = "match_phrase_prefix" if as_you_type else "match_phrase"
             boost = 5.0 if as_you_type else 2.0
@@ -257,7 +263,7 @@ class Queries:
     def places(slots: list[Slot]) -> list[dict[str, Any]]:
         """A unit type and the name after it, as a phrase in the units' names."""
         return [
-            {"match_phrase": {"area_f": {"query": " ".join(place), "boost": BOOST_PLACE_PHRASE}}}
+            {"match_phrase": {"shared_f": {"query": " ".join(place), "boost": BOOST_PLACE_PHRASE}}}
             for place in text.place_phrases(slots)
         ]
 

@@ -196,8 +196,8 @@ class Generation:
 
     @staticmethod
     def _vocabulary(searcher: tantivy.Searcher) -> Vocabulary:
-        def frequency(word: str) -> int:
-            return int(searcher.doc_freq("all_f", word))
+        def frequency(word: str) -> int:  # of the words an organisation holds, places too
+            return int(searcher.doc_freq("all_f", word)) + int(searcher.doc_freq("shared_f", word))
 
         def completions(prefix: str) -> list[str]:
             found = searcher.terms_with_prefix("all_f", prefix, limit=MAX_COMPLETIONS)
@@ -206,8 +206,11 @@ class Generation:
         def name_frequency(word: str) -> int:
             return int(searcher.doc_freq("name_f", word))
 
+        def shared_frequency(key: str) -> int:
+            return int(searcher.doc_freq("shared_k", key))
+
         documents = max(int(searcher.num_docs), 1)
-        return Vocabulary(frequency, documents, completions, name_frequency)
+        return Vocabulary(frequency, documents, completions, name_frequency, shared_frequency)
 
     def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         epoch = self._broad.epoch

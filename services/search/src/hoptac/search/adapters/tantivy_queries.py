@@ -7,7 +7,7 @@ abbreviations and NFC/NFD are handled before tantivy sees anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import tantivy
 
@@ -29,11 +29,18 @@ class Vocabulary:
         documents: int,
         completions: Callable[[str], list[str]] | None = None,
         name_frequency: Callable[[str], int] | None = None,
+        shared_frequency: Callable[[str], int] | None = None,
     ) -> None:
         self._frequency = frequency
         self.documents = documents
         self._completions = completions
         self._name_frequency = name_frequency or frequency
+        self._shared_frequency = shared_frequency or frequency
+
+    def places(self, keys: list[str]) -> list[str]:
+        """The unit-name keys some organisation holds: only those are worth a clause (a word
+        that must match one of several terms costs far more than one that must match one)."""
+        return [key for key in keys if self._shared_frequency(key) > 0]
 
     def knows(self, word: str) -> bool:
         """A word no name or address holds may be a typo: it is also matched fuzzily."""
@@ -99,7 +106,8 @@ class QueryBuilder:
         relaxed: bool = False,
     ) -> tantivy.Query | None:
         """Every word must be among the organisation's words (name, abbreviation, foreign name,
-        address, the units', products' and business lines' names), folded; a word the index
+        address, products' names; or, with a neighbouring word of the query, its units' and
+        business lines' names), folded; a word the index
         does not know may be a typo and matches fuzzily; the last word as you type matches its
         completions; an abbreviation with several meanings matches any of them; a unit type
         before a place's name ("huyện") is optional. Words in most names ("hợp tác xã") count
@@ -125,7 +133,8 @@ class QueryBuilder:
             if slot.optional:
                 clauses.append((tantivy.Occur.Should, self.term("all_f", text.fold(slot.words[0]))))
             else:
-                need = self._slot_required(slot, last, vocabulary)
+                places = vocabulary.places(text.neighbour_keys(slots, position))
+                need = self._slot_required(slot, last, vocabulary, places)
                 if relaxed:
                     tier = tantivy.Query.const_score_query(need, TIER)
                     clauses.append((tantivy.Occur.Should, tier))
@@ -154,7 +163,7 @@ class QueryBuilder:
             out.append(tantivy.Query.boost_query(phrase, BOOST_PHRASE))
         for place in text.place_phrases(slots):
             terms: list[str | tuple[int, str]] = list(place)
-            phrase = tantivy.Query.phrase_query(self.schema, "area_f", terms, slop=0)
+            phrase = tantivy.Query.phrase_query(self.schema, "shared_f", terms, slop=0)
             out.append(tantivy.Query.boost_query(phrase, BOOST_PLACE_PHRASE))
         return out
 
@@ -179,10 +188,14 @@ class QueryBuilder:
             ]
         )
 
-    def _required(self, token: str, prefix: bool, vocabulary: Vocabulary) -> tantivy.Query:
+    def _required(
+        self, token: str, prefix: bool, vocabulary: Vocabulary, places: Sequence[str] = ()
+    ) -> tantivy.Query:
+        """The word among the organisation's own words, or in a shared name (a unit's, a
+        business line's) with its neighbour in the query (`places`: `text.neighbour_keys`)."""
         folded = text.fold(token)
         found = self.term("all_f", folded, BOOST_ALL)
-        ways = [found]
+        ways = [found, *(self.term("shared_k", key, BOOST_ALL) for key in places)]
         if len(folded) >= 3 and not folded.isdigit() and not vocabulary.knows(folded):
             distance = 1 if len(folded) < 7 else 2
             fuzzy = tantivy.Query.fuzzy_term_query(self.schema, "all_f", folded, distance, True)
@@ -201,10 +214,10 @@ class QueryBuilder:
         return found if len(ways) == 1 else self.any_of(ways)
 
     def _slot_required(
-        self, slot: text.Slot, prefix: bool, vocabulary: Vocabulary
+        self, slot: text.Slot, prefix: bool, vocabulary: Vocabulary, places: Sequence[str]
     ) -> tantivy.Query:
         if slot.single is not None:
-            return self._required(slot.single, prefix, vocabulary)
+            return self._required(slot.single, prefix, vocabulary, places)
         return self.any_of(
             [
                 self.all_of(

@@ -38,7 +38,7 @@ class Place:
 
 def _place(filter_: str, unit: Unit, within: list[str | None], former: bool) -> Place | None:
     words = text.words(unit.name)
-    length = _unit_type_length(words)
+    length = text.unit_type_length(words)
     key = words[length:]
     if not key:
         return None
@@ -52,14 +52,6 @@ def _place(filter_: str, unit: Unit, within: list[str | None], former: bool) -> 
         key=tuple(text.fold(w) for w in key),
         exact_key=tuple(text.exact(w) for w in key),
     )
-
-
-def _unit_type_length(words: list[str]) -> int:
-    folded = [text.fold(w) for w in words]
-    for unit in text.UNIT_TYPES:
-        if tuple(folded[: len(unit)]) == tuple(text.fold(w) for w in unit):
-            return len(unit)
-    return 0
 
 
 def _places(directory: AreaDirectory) -> Iterable[Place | None]:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 # Combining tone marks (NFD) and the digit that stands for each in an exact key.
@@ -196,6 +197,43 @@ def place_phrases(slots: Sequence[Slot]) -> list[list[str]]:
             if len(name) == length and not any(s.optional or s.single is None for s in name):
                 phrases.append([fold(s.words[0]) for s in [*slots[position:unit], *name]])
     return phrases
+
+
+def unit_type_length(words: Sequence[str]) -> int:
+    """How many of the first words of a unit's official name are its type ("Thị trấn Cái
+    Nước" → 2)."""
+    folded = [fold(w) for w in words]
+    for unit in UNIT_TYPES:
+        if folded[: len(unit)] == [fold(w) for w in unit]:
+            return len(unit)
+    return 0
+
+
+def name_keys(words: Sequence[str]) -> list[str]:
+    """What a shared name is indexed by, so that its words match only together: each two
+    neighbouring words, folded ("Tân Phú Đông" → tan_phu, phu_dong), or the one word of a
+    one-word name ("Huế" → hue)."""
+    folded = [fold(w) for w in words]
+    if len(folded) == 1:
+        return [] if folded[0].isdigit() else folded
+    return [f"{a}_{b}" for a, b in pairwise(folded)]
+
+
+def neighbour_keys(slots: Sequence[Slot], position: int) -> list[str]:
+    """The shared-name keys (`name_keys`) a query word may match: itself (a one-word name)
+    and its pairs with the words before and after it."""
+    word = slots[position].single
+    if word is None:
+        return []
+    folded = fold(word)
+    keys = [] if folded.isdigit() else [folded]
+    before = slots[position - 1].single if position > 0 else None
+    after = slots[position + 1].single if position + 1 < len(slots) else None
+    if before is not None:
+        keys.append(f"{fold(before)}_{folded}")
+    if after is not None:
+        keys.append(f"{folded}_{fold(after)}")
+    return keys
 
 
 def _unit_type_at(tokens: Sequence[str | tuple[tuple[str, ...], ...]], position: int) -> int:
