@@ -196,8 +196,8 @@ class Generation:
 
     @staticmethod
     def _vocabulary(searcher: tantivy.Searcher) -> Vocabulary:
-        def frequency(word: str) -> int:  # of the words an organisation holds, places too
-            return int(searcher.doc_freq("all_f", word)) + int(searcher.doc_freq("shared_f", word))
+        def frequency(word: str) -> int:  # among its own words, or else in shared names
+            return int(searcher.doc_freq("all_f", word)) or int(searcher.doc_freq("shared_f", word))
 
         def completions(prefix: str) -> list[str]:
             found = searcher.terms_with_prefix("all_f", prefix, limit=MAX_COMPLETIONS)

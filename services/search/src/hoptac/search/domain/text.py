@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -143,7 +143,7 @@ class Slot:
     alternatives: tuple[tuple[str, ...], ...]
     optional: bool = False
 
-    @property
+    @cached_property
     def single(self) -> str | None:
         """The word, when the slot is one plain word."""
         first = self.alternatives[0]
