@@ -5,6 +5,7 @@ before the 1 July 2025 reorganisation, matched by their names with or without th
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,10 +80,30 @@ def _places(directory: AreaDirectory) -> Iterable[Place | None]:
 
 class PlaceFinder:
     def __init__(self, directory: AreaDirectory) -> None:
-        self._by_first: dict[str, list[Place]] = defaultdict(list)
+        # by their first two words (one for a one-word name), and, for the word being typed,
+        # by their first word then the second in order: a prefix is a range found by bisection
+        self._by_two: dict[tuple[str, ...], list[Place]] = defaultdict(list)
+        by_first: dict[str, list[tuple[str, Place]]] = defaultdict(list)
         for place in _places(directory):
             if place is not None:
-                self._by_first[place.key[0]].append(place)
+                self._by_two[place.key[:2]].append(place)
+                if len(place.key) > 1:
+                    by_first[place.key[0]].append((place.key[1], place))
+        self._seconds = {
+            first: ([second for second, _ in pairs], [place for _, place in pairs])
+            for first, pairs in by_first.items()
+            for pairs in [sorted(pairs, key=lambda pair: pair[0])]
+        }
+
+    def _candidates(self, folded: list[str], start: int) -> list[Place]:
+        places = list(self._by_two.get((folded[start],), ()))
+        if start + 2 == len(folded):  # the next word is being typed: any name it begins
+            seconds, ordered = self._seconds.get(folded[start], ([], []))
+            typed = folded[start + 1]
+            places += ordered[bisect_left(seconds, typed) : bisect_right(seconds, typed + "~")]
+        elif start + 1 < len(folded):
+            places += self._by_two.get((folded[start], folded[start + 1]), ())
+        return places
 
     def find(self, q: str, limit: int = MAX_PLACES) -> list[Place]:
         """The places whose name the words hold, best first: a longer name, the unit type
@@ -90,8 +111,8 @@ class PlaceFinder:
         typed = text.analyse(q)
         folded = [text.fold(w) for w in typed]
         found: list[tuple[int, range, Place]] = []
-        for start, first in enumerate(folded):
-            for place in self._by_first.get(first, ()):
+        for start in range(len(folded)):
+            for place in self._candidates(folded, start):
                 score = _score(place, typed, folded, start)
                 if score > 0:
                     found.append((score, range(start, start + len(place.key)), place))
