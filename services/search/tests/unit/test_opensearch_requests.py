@@ -134,3 +134,33 @@ async def test_a_search_with_no_match_for_every_word_is_asked_again_relaxed(
     finally:
         await real.close()
     assert len(fake.bodies) == searches
+
+
+class FakeIndices:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def put_index_template(self, name: str, body: dict[str, Any]) -> None:
+        self.calls.append("template")
+
+    async def exists_alias(self, name: str) -> bool:
+        return True
+
+    async def put_mapping(self, index: str, body: dict[str, Any]) -> None:
+        assert body == MAPPINGS
+        self.calls.append(f"mapping {index}")
+
+    async def get_alias(self, name: str) -> dict[str, Any]:
+        return {f"{name}-20261101t000000": {}}
+
+
+async def test_a_generation_from_an_older_release_gains_the_new_fields() -> None:
+    index = OpenSearchIndex("http://127.0.0.1:9", "hoptac-organizations")
+    real = index.client
+    indices = FakeIndices()
+    index.client = type("Client", (), {"indices": indices})()  # type: ignore[assignment]
+    try:
+        await index.ensure()
+    finally:
+        await real.close()
+    assert indices.calls == ["template", "mapping hoptac-organizations"]

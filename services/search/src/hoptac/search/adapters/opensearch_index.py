@@ -337,6 +337,11 @@ class OpenSearchIndex(SearchIndex):
             await self.client.indices.create(
                 index=name, body={"aliases": {self.alias: {"is_write_index": True}}}
             )
+        else:
+            # A generation made by an older release lacks the fields added since, and its strict
+            # mapping would refuse every write that carries them: add them (OpenSearch accepts
+            # new fields on a live index). Its documents gain them at the next reindex.
+            await self.client.indices.put_mapping(index=self.alias, body=MAPPINGS)
         self._generation = await self._resolve()
 
     async def prepare(self) -> None:
