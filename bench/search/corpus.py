@@ -1,5 +1,7 @@
 """Synthetic organisations for the search benchmark: varied Vietnamese names across the 34
-provinces, as public records and as the events that carry them. Deterministic for a seed."""
+provinces, in official communes (current, and the pre-2025 commune of the same code where there
+is one), with VSIC business lines and, for some, OCOP products: as public records and as the
+events that carry them. Deterministic for a seed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
+
+from hoptac.search.adapters.admin_units import official_areas
 
 PROVINCES = [
     "01",
@@ -71,6 +75,16 @@ TRADES = (
     ("Môi trường", "MT", "environment"),
     ("Điện năng", "ĐN", "other"),
 )
+# The VSIC 2018 business lines of each trade above, in the same order.
+TRADE_VSIC = (
+    ["0111", "0118"], ["0161", "0163"], ["0321", "1020"], ["0322"], ["0145", "0146"],
+    ["0118"], ["0127", "1076"], ["0126"], ["0893"], ["3290", "1629"], ["1629"], ["4100"],
+    ["4620", "4719"], ["4933"], ["3811", "3821"], ["3510"],
+)  # fmt: skip
+PRODUCTS = (
+    "Mật ong hoa tràm", "Gạo thơm", "Tôm khô", "Chè búp", "Cà phê rang xay", "Nước mắm",
+    "Muối hầm", "Bưởi da xanh", "Khô cá lóc", "Miến dong", "Mắm ba khía", "Trà mãng cầu",
+)  # fmt: skip
 PLACES = (
     "Tân Hưng", "Hoà Bình", "Hòa Thuận", "Đồng Tâm", "Phú Lộc", "Bình Minh", "An Phú",
     "Thuỷ Thanh", "Thủy Xuân", "Khánh Hòa", "Đông Sơn", "Mỹ Thọ", "Vĩnh Hải", "Tân Hiệp",
@@ -123,12 +137,24 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
+def _communes_by_province() -> dict[str, list[str]]:
+    by_province: dict[str, list[str]] = {}
+    for code, unit in sorted(official_areas().communes.items()):
+        by_province.setdefault(str(unit.parent), []).append(code)
+    return by_province
+
+
 def generate(count: int, seed: int = 20261122) -> list[Organisation]:
     rng = random.Random(seed)
+    communes = _communes_by_province()
+    legacy = official_areas().legacy_communes
+    districts = official_areas().legacy_districts
     out = []
     for n in range(count):
         kind, kind_name, kind_abbr, _ = rng.choices(KINDS, [k[3] for k in KINDS])[0]
-        trade, trade_abbr, sector = rng.choice(TRADES)
+        trade_index = rng.randrange(len(TRADES))
+        trade, trade_abbr, sector = TRADES[trade_index]
+        vsic = TRADE_VSIC[trade_index]
         if kind == "peoples_credit_fund":
             trade, trade_abbr, sector = "", "", "credit"
         place = rng.choice(PLACES)
@@ -136,9 +162,9 @@ def generate(count: int, seed: int = 20261122) -> list[Organisation]:
         if rng.random() < 0.5:
             name += f" {rng.randint(1, 40)}"  # many share a place name: numbered
         province = PROVINCES[n % len(PROVINCES)]
-        # ~98 communes per province, as the 3,321 of the 34 provinces; legacy ones likewise
-        commune = f"{PROVINCES.index(province) * 98 + rng.randrange(98):05d}"
-        legacy_commune = f"{20000 + PROVINCES.index(province) * 295 + rng.randrange(295):05d}"
+        commune = rng.choice(communes[province])
+        # most current communes took the code of one of the communes merged into them
+        legacy_commune = commune if commune in legacy else rng.choice(sorted(legacy)[:50])
         registered = date(1997, 1, 1) + timedelta(days=rng.randint(0, 10500))
         lat, lon = 8.6 + rng.random() * 14.5, 102.2 + rng.random() * 7.2
         status = _pick(rng, STATUSES)
@@ -156,17 +182,18 @@ def generate(count: int, seed: int = 20261122) -> list[Organisation]:
                 "province_code": province,
                 "commune_code": commune,
                 "legacy": {
-                    "province_code": province,
+                    "province_code": districts[str(legacy[legacy_commune].parent)].parent,
+                    "district_code": legacy[legacy_commune].parent,
                     "commune_code": legacy_commune,
                 },
                 "text": f"Ấp {rng.randint(1, 12)}, xã {rng.choice(PLACES)}",
                 "lat": round(lat, 5),
                 "lon": round(lon, 5),
             },
-            "sector": {"group": sector, "vsic": []},
+            "sector": {"group": sector, "vsic": [] if kind == "peoples_credit_fund" else vsic},
             "members_count": rng.randint(7, 300),
             "ocop_products": (
-                [{"name": "Sản phẩm", "stars": rng.choice((3, 4, 5))}]
+                [{"name": f"{rng.choice(PRODUCTS)} {place}", "stars": rng.choice((3, 4, 5))}]
                 if rng.random() < 0.08
                 else []
             ),

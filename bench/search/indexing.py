@@ -19,6 +19,7 @@ from typing import Any
 import tantivy
 
 from bench.search.corpus import Organisation
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.adapters.tantivy_schema import build_schema, fields_of, register_analyzers
 from hoptac.search.domain.documents import document_from_record
@@ -40,7 +41,8 @@ class Rate:
 
 
 def raw_tantivy(organisations: list[Organisation], path: Path, heap: int, threads: int) -> Rate:
-    fields = [fields_of(document_from_record(o.record)) for o in organisations]
+    areas = official_areas()  # the same documents as the service's, units' names included
+    fields = [fields_of(document_from_record(o.record, areas)) for o in organisations]
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     index = tantivy.Index(build_schema(), path=str(path))

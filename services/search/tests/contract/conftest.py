@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
@@ -62,6 +63,6 @@ Upserts = Callable[[list[dict[str, Any]]], list[Upsert]]
 @pytest.fixture(scope="session")
 def upserts() -> Upserts:
     def make(records: list[dict[str, Any]]) -> list[Upsert]:
-        return [Upsert(document_from_record(r)) for r in records]
+        return [Upsert(document_from_record(r, official_areas())) for r in records]
 
     return make

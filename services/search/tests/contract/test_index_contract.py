@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.domain.changes import Remove, Upsert
 from hoptac.search.domain.documents import document_from_record
@@ -21,7 +22,7 @@ async def names(index: SearchIndex, q: str = "", **filters: Any) -> list[str]:
 
 
 def upsert(record: Record) -> Upsert:
-    return Upsert(document_from_record(record))
+    return Upsert(document_from_record(record, official_areas()))
 
 
 async def test_an_organisation_is_found_with_or_without_diacritics(index, record) -> None:  # type: ignore[no-untyped-def]
@@ -226,3 +227,73 @@ async def test_listings_and_broad_searches_show_a_write_at_once(index, record) -
     for q in ("", "hợp tác xã"):
         assert (await index.search(parse_search(q, {}))).total == 2
     assert len(await index.suggest("hợp tác xã", 5)) == 2
+
+
+# Cà Mau before and after 1 July 2025: the former Xã Đông Thới (32143, Huyện Cái Nước) is now
+# mostly in Xã Cái Nước (32128); the former Xã Hàm Rồng (32194, Huyện Năm Căn) in Xã Năm Căn.
+IN_CAI_NUOC = {"province_code": "96", "commune_code": "32128", "legacy": {"commune_code": "32143"}}
+IN_NAM_CAN = {"province_code": "96", "commune_code": "32191", "legacy": {"commune_code": "32194"}}
+ELSEWHERE = {"province_code": "56", "commune_code": "22489", "legacy": None, "text": None}
+
+
+async def test_hits_carry_the_names_of_their_units_current_and_former(index, record) -> None:  # type: ignore[no-untyped-def]
+    await index.apply([upsert(record(name="Quỹ tín dụng nhân dân Đông Thới", address=IN_CAI_NUOC))])
+    item = (await index.search(parse_search("đông thới", {}))).items[0]
+    assert item["commune_name"] == "Xã Cái Nước"
+    assert item["province_name"] == "Tỉnh Cà Mau"
+    assert item["legacy_commune_name"] == "Xã Đông Thới"
+    assert item["legacy_district_name"] == "Huyện Cái Nước"
+    assert item["legacy_province_name"] == "Tỉnh Cà Mau"
+
+
+async def test_an_organisation_is_found_by_its_places_products_and_business_lines(  # type: ignore[no-untyped-def]
+    index, record
+) -> None:
+    org = record(
+        name="Hợp tác xã Ánh Dương",
+        address=IN_NAM_CAN,
+        ocop_products=[{"name": "Mật ong hoa tràm U Minh", "stars": 4}],
+        sector={"group": "agriculture", "vsic": ["5510"]},
+    )
+    await index.apply([upsert(org), upsert(record(name="Hợp tác xã Bình An", address=ELSEWHERE))])
+    for q in (
+        "ánh dương năm căn",  # the current commune
+        "anh duong ham rong",  # the former commune, without diacritics
+        "htx ánh dương H. Năm Căn",  # the former district, abbreviated
+        "xã Hàm Rồng",  # a place only
+        "mật ong hoa tràm",  # a product
+        "mat ong hoa tramm u minh",  # with a typo
+        "dịch vụ lưu trú",  # a business line
+    ):
+        assert await names(index, q) == ["Hợp tác xã Ánh Dương"], q
+
+
+async def test_the_name_ranks_above_the_place(index, record) -> None:  # type: ignore[no-untyped-def]
+    in_the_name = record(name="Hợp tác xã Thủy sản Năm Căn", address=ELSEWHERE)
+    in_the_place = record(name="Hợp tác xã Thủy sản Đoàn Kết", address=IN_NAM_CAN)
+    await index.apply([upsert(in_the_place), upsert(in_the_name)])
+    assert await names(index, "thủy sản năm căn") == [in_the_name["name"], in_the_place["name"]]
+    assert await names(index, "thủy sản đoàn kết năm căn") == [in_the_place["name"]]
+
+
+async def test_a_stray_word_lowers_the_score_instead_of_emptying_the_answer(  # type: ignore[no-untyped-def]
+    index, record
+) -> None:
+    every_word = record(name="Hợp tác xã Lúa sạch Thành Lợi", address=IN_CAI_NUOC)
+    fewer = record(name="Hợp tác xã Lúa giống Thành Lợi", address=ELSEWHERE)
+    await index.apply([upsert(fewer), upsert(every_word)])
+    assert await names(index, "lúa sạch thành lợi cái nước") == [every_word["name"]]
+    assert await names(index, "lúa sạch thành lợi cái nước zalo") == [
+        every_word["name"],
+        fewer["name"],
+    ]
+    assert await names(index, "xyzzy qwerty") == []
+
+
+async def test_an_abbreviation_finds_the_name_in_full_and_the_reverse(index, record) -> None:  # type: ignore[no-untyped-def]
+    full = record(name="Hợp tác xã Dịch vụ nuôi trồng thủy sản Hòa Thành")
+    short = record(name="HTX CN Biển Bạch")
+    await index.apply([upsert(full), upsert(short)])
+    assert await names(index, "HTX DVNT TS Hòa Thành") == [full["name"]]
+    assert await names(index, "hợp tác xã chăn nuôi biển bạch") == [short["name"]]
+    assert await names(index, "công nghiệp biển bạch") == [short["name"]]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
+from hoptac.search.domain.query import SearchQuery
 from hoptac.search.entrypoints.http.app import create_app
 from hoptac.search.entrypoints.http.fast import FastPaths
 from hoptac.search.settings import SearchSettings
@@ -24,7 +28,9 @@ async def client(tmp_path: Path, record) -> AsyncIterator[httpx.AsyncClient]:  #
     names = ["Hợp tác xã Nông nghiệp Tân Hưng", "Hợp tác xã Hoà Bình", "Tổ hợp tác Rau sạch"]
     records = [record(name=n, registration_number=f"600100000{i}") for i, n in enumerate(names)]
     records[2]["kind"] = "cooperative_group"
-    await index.apply([Upsert(document_from_record(r)) for r in records], last_sequence=3)
+    await index.apply(
+        [Upsert(document_from_record(r, official_areas())) for r in records], last_sequence=3
+    )
     settings = SearchSettings(consume=False, var_dir=tmp_path, registry_token="unused")
     app = create_app(settings, index)
     async with (
@@ -94,6 +100,44 @@ async def test_bad_input_gets_a_clear_422(
     assert body["message"]
 
 
+def crafted_cursor(position: object) -> str:
+    body = json.dumps({"f": SearchQuery("").fingerprint(), "p": position}).encode()
+    return base64.urlsafe_b64encode(body).decode().rstrip("=")
+
+
+CRAFTED = [
+    ("/v1/search", {"cursor": crafted_cursor({"o": 2**40})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": "abc"})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": -5})}),
+    ("/v1/search", {"cursor": crafted_cursor({"o": [1]})}),
+    ("/v1/search", {"cursor": crafted_cursor({"a": [1]})}),
+    ("/v1/search", {"cursor": crafted_cursor([1])}),
+    ("/v1/search", {"cursor": crafted_cursor("p")}),
+    ("/v1/search", {"cursor": "\x00"}),
+    ("/v1/search", {"limit": "9" * 5000}),
+    ("/v1/search", {"limit": "²"}),
+    ("/v1/search", {"limit": "١٢"}),
+    ("/v1/search", {"province": "٩٦"}),
+    ("/v1/search", {"q": "x" * 20_000}),
+    ("/v1/search", {"q": "hợp tác xã\x00"}),
+    ("/v1/search", {"bbox": "1e999,0,1e999,1"}),
+    ("/v1/suggest", {"q": "tân\x00"}),
+    ("/v1/suggest", {"q": "tân", "limit": "9" * 5000}),
+    ("/v1/suggest", {"q": "x" * 20_000}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), CRAFTED)
+async def test_crafted_input_is_a_422_never_a_500(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    response = await client.get(path, params=params)
+    assert response.status_code == 422, response.text[:200]
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert len(response.content) < 1000
+
+
 async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     assert (await client.get("/readyz")).status_code == 200
@@ -142,3 +186,25 @@ async def test_the_fast_path_answers_as_the_fastapi_routes(tmp_path: Path, recor
             responses = [await c.get(path, params=params) for path, params in requests]
         answers.append([(r.status_code, r.headers["content-type"], r.content) for r in responses])
     assert answers[0] == answers[1]
+
+
+async def test_suggestions_offer_the_places_named_as_filters(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/suggest", params={"q": "htx huyện cái nước"})
+    assert response.status_code == 200
+    places = response.json()["places"]
+    assert places[0] == {
+        "filter": "district",
+        "code": "969",
+        "name": "Huyện Cái Nước",
+        "within": "Tỉnh Cà Mau",
+        "former": True,
+    }
+    assert ("commune", "32128", "Xã Cái Nước") in [
+        (p["filter"], p["code"], p["name"]) for p in places
+    ]
+
+
+async def test_hits_name_their_units(client: httpx.AsyncClient) -> None:
+    item = (await client.get("/v1/search", params={"q": "hoa binh"})).json()["items"][0]
+    assert item["commune_name"] == "Phường Bạc Liêu"
+    assert item["legacy_district_name"] == "Thành phố Bạc Liêu"

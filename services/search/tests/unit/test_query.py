@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from hoptac.search.domain.query import (
+    MAX_CURSOR_OFFSET,
     MAX_LIMIT,
     InvalidQuery,
+    SearchQuery,
     Sort,
     encode_cursor,
     parse_search,
@@ -61,3 +66,92 @@ def test_suggest_needs_some_text() -> None:
     with pytest.raises(InvalidQuery):
         parse_suggest("  ", None)
     assert parse_suggest("htx t", None) == ("htx t", 10)
+
+
+def cursor_of(body: object) -> str:
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+FINGERPRINT = SearchQuery("").fingerprint()
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        {"o": 2**40},
+        {"o": MAX_CURSOR_OFFSET + 1},
+        {"o": 0},
+        {"o": -3},
+        {"o": "20"},
+        {"o": 1.5},
+        {"o": True},
+        {"o": None},
+        {"o": [1]},
+        {"o": 20, "x": 1},
+        {},
+        {"a": []},
+        {"a": [{"x": 1}]},
+        {"a": ["x" * 1000]},
+        {"a": [1, 2, 3, 4]},
+        {"a": [2**70]},
+        [1],
+        "o",
+        None,
+    ],
+)
+def test_a_crafted_cursor_position_is_refused(position: object) -> None:
+    found = problems(q="", filters={}, cursor=cursor_of({"f": FINGERPRINT, "p": position}))
+    assert "start over" in found["cursor"] or "narrow the search" in found["cursor"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        cursor_of([1]),
+        cursor_of({"f": FINGERPRINT}),
+        cursor_of("text"),
+        cursor_of(1.5),
+        cursor_of(True),
+        cursor_of({"f": FINGERPRINT, "p": {"o": 1}}) + "x" * 600,
+        base64.urlsafe_b64encode(b"[" * 300).decode(),
+        "é",
+        "\x00",
+    ],
+)
+def test_a_cursor_that_is_not_one_is_refused(cursor: str) -> None:
+    assert "start over" in problems(q="", filters={}, cursor=cursor)["cursor"]
+
+
+def test_an_offset_far_past_the_bound_says_to_narrow_the_search() -> None:
+    cursor = cursor_of({"f": FINGERPRINT, "p": {"o": 2**40}})
+    assert "narrow the search" in problems(q="", filters={}, cursor=cursor)["cursor"]
+
+
+def test_cursors_the_engines_give_out_are_accepted() -> None:
+    assert parse_search("", {}, cursor=encode_cursor(SearchQuery(""), {"o": 40})).cursor == {
+        "o": 40
+    }
+    after = {"a": [3.25, "hop tac xa tan hung", "0b6f1c9e-0000-4000-8000-000000000000"]}
+    assert parse_search("", {}, cursor=encode_cursor(SearchQuery(""), after)).cursor == after
+
+
+@pytest.mark.parametrize("limit", ["9" * 5000, "²", "١٢", "1e3", "0x10", "1.0", "\x00"])
+def test_a_limit_that_is_not_ascii_digits_is_refused(limit: str) -> None:
+    found = problems(q="", filters={}, limit=limit)
+    assert "whole number" in found["limit"]
+    assert len(found["limit"]) < 120
+
+
+@pytest.mark.parametrize("q", ["hợp tác xã\x00", "a\x1bb", "x" * 100_000, " " * 100_000])
+def test_a_query_with_control_characters_or_far_too_long_is_refused(q: str) -> None:
+    assert "q" in problems(q=q, filters={})
+    with pytest.raises(InvalidQuery):
+        parse_suggest(q, None)
+
+
+def test_codes_must_be_ascii_digits_and_echoes_stay_short() -> None:
+    found = problems(q="", filters={"province": ["٩٦"], "kind": ["x" * 10_000]})
+    assert "2-digit" in found["province"]
+    assert len(found["kind"]) < 300
+    assert "bbox" in problems(q="", filters={}, bbox="1," * 10_000)

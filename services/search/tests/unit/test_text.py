@@ -65,3 +65,41 @@ def test_folding_does_not_depend_on_normal_form(phrase: str) -> None:
     assert text.folded_text(text.words(nfc)) == text.folded_text(text.words(nfd))
     assert text.exact_text(text.words(nfc)) == text.exact_text(text.words(nfd))
     assert text.folded_text(text.words(nfc)).isascii()
+
+
+@pytest.mark.parametrize(
+    ("written", "expanded"),
+    [
+        ("HTX DVNT thủy sản", "hợp tác xã dịch vụ nuôi trồng thủy sản"),
+        ("HTX SX NN TS", "hợp tác xã sản xuất nông nghiệp thủy sản"),
+        ("HTX CN", "hợp tác xã chăn nuôi công nghiệp"),  # both meanings, in a name
+        ("H. Cái Nước, X. Tân Hưng", "huyện cái nước xã tân hưng"),
+        ("P.1, TX. Giá Rai", "phường 1 thị xã giá rai"),
+        ("Saigon Co.op", "saigon co op"),  # a dot after a word that is no unit type
+    ],
+)
+def test_names_and_addresses_are_written_out(written: str, expanded: str) -> None:
+    assert " ".join(text.analyse(written)) == expanded
+
+
+def test_a_unit_type_before_a_name_is_optional_and_only_there() -> None:
+    def optional(q: str) -> list[str]:
+        return [s.words[0] for s in text.query_slots(q) if s.optional]
+
+    assert optional("quỹ tín dụng huyện cái nước") == ["huyện"]
+    assert optional("huyen cai nuoc") == ["huyen"]
+    assert optional("thành phố huế") == ["thành", "phố"]
+    assert optional("HTX Tân Hưng") == []  # the "xã" of "hợp tác xã"
+    assert optional("huyện") == []  # alone it is what is looked for
+    assert optional("tính toán") == []  # marks typed: only "tỉnh" is the unit
+
+
+def test_an_abbreviation_with_several_meanings_is_one_slot_of_alternatives() -> None:
+    slot = text.query_slots("CN biển bạch")[0]
+    assert slot.alternatives == (("chăn", "nuôi"), ("công", "nghiệp"))
+    assert slot.single is None
+
+
+def test_place_phrases_take_the_unit_type_and_two_or_three_words() -> None:
+    slots = text.query_slots("htx thủy sản xã khánh bình tây")
+    assert text.place_phrases(slots) == [["xa", "khanh", "binh"], ["xa", "khanh", "binh", "tay"]]

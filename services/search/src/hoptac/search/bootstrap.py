@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.domain.places import PlaceFinder
 from hoptac.search.settings import SearchSettings
+
+
+@cache
+def place_finder() -> PlaceFinder:
+    """The places suggestions offer as filters, from the official units (built once, 0.1 s)."""
+    return PlaceFinder(official_areas())
 
 
 def build_index(settings: SearchSettings, writable: bool = True) -> SearchIndex:

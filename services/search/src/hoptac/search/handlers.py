@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.platform.consumer import Message, Poison
+from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import IndexBuild, SearchIndex
 from hoptac.search.domain.changes import Change, Remove, Upsert
 from hoptac.search.domain.documents import document_from_record
@@ -27,7 +28,7 @@ def change_of(event: EnvelopeBase) -> Change:
         return Remove(str(event.organization_id), version)
     record: dict[str, Any] = event.data.record.model_dump(mode="json")  # type: ignore[attr-defined]
     record["version"] = version  # the envelope's version is the one ordering applies to
-    return Upsert(document_from_record(record))
+    return Upsert(document_from_record(record, official_areas()))
 
 
 def decode(raw: bytes) -> tuple[Change, int]:

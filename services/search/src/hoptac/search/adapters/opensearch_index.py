@@ -37,11 +37,13 @@ from hoptac.search.domain.documents import SearchDocument
 from hoptac.search.domain.query import (
     ALL_OF,
     FACETS_ALL,
+    CursorKind,
     SearchQuery,
     SearchResult,
     Sort,
     encode_cursor,
 )
+from hoptac.search.domain.text import Slot
 
 FACET_SIZES = {"province": 100, "commune": 100}
 
@@ -69,6 +71,8 @@ MAPPINGS: dict[str, Any] = {
         "name_x": {"type": "text", "analyzer": "vi_exact"},
         "other_f": {"type": "text", "analyzer": "vi_folded"},
         "other_x": {"type": "text", "analyzer": "vi_exact"},
+        "shared_f": {"type": "text", "analyzer": "vi_folded"},
+        "shared_k": {"type": "text", "analyzer": "vi_folded", "index_options": "docs"},
         "regno": KEYWORD,
         **{field: KEYWORD for field in FILTER_FIELDS.values()},
         "location": {"type": "geo_point"},
@@ -80,7 +84,7 @@ MAPPINGS: dict[str, Any] = {
 
 def source_of(document: SearchDocument) -> dict[str, Any]:
     name = document.name_tokens()
-    other = document.other_tokens()
+    own = document.own_tokens()
     source: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -88,8 +92,10 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "item": document.item(),
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
-        "other_f": text.folded_text(other),
-        "other_x": text.exact_text(other),
+        "other_f": text.folded_text(own),
+        "other_x": text.exact_text(own),
+        "shared_f": document.shared_folded(),
+        "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,
@@ -163,15 +169,22 @@ def _id(error: dict[str, Any]) -> str:
     return str(next(iter(error.values())).get("_id"))
 
 
+TIER = 100.0  # relaxed: each word an organisation holds, above any sum of the other boosts
+BOOST_PLACE_PHRASE = 5.0
+
+
 class Queries:
     """The same query shape as tantivy's QueryBuilder, in the OpenSearch DSL."""
 
     @staticmethod
-    def word(token: str, prefix: bool) -> dict[str, Any]:
+    def word(token: str, prefix: bool, places: list[str] | None = None) -> dict[str, Any]:
+        """The word in the name, the organisation's other words, or a shared name (a unit's,
+        a business line's) with its neighbour in the query (`places`: `text.neighbour_keys`)."""
         folded = text.fold(token)
         ways: list[dict[str, Any]] = [
             {"term": {"name_f": {"value": folded, "boost": 3.0}}},
             {"term": {"other_f": {"value": folded, "boost": 1.0}}},
+            *({"term": {"shared_k": {"value": key, "boost": 1.0}}} for key in places or ()),
         ]
         if text.has_marks(token):
             exact = text.exact(token)
@@ -188,19 +201,55 @@ class Queries:
             ways.append({"prefix": {"other_f": {"value": folded, "boost": 0.3}}})
         return {"bool": {"should": ways, "minimum_should_match": 1}}
 
-    def text(self, q: str, as_you_type: bool) -> dict[str, Any] | None:
-        tokens = text.analyse(q)
-        words: dict[str, Any] | None = None
-        if tokens:
-            musts = [
-                self.word(t, as_you_type and i == len(tokens) - 1) for i, t in enumerate(tokens)
-            ]
-            phrase = " ".join(text.fold(t) for t in tokens)
-            kind = "match_phrase_prefix" if as_you_type else "match_phrase"
-            bonus = {
-                kind: {"name_f": {"query": phrase, "slop": 1, "boost": 5.0 if as_you_type else 2.0}}
+    def slot(self, slot: Slot, prefix: bool, places: list[str]) -> dict[str, Any]:
+        """One word, or an abbreviation with several meanings: any of them, all its words."""
+        if slot.single is not None:
+            return self.word(slot.single, prefix, places)
+        return {
+            "bool": {
+                "should": [
+                    {
+                        "bool": {
+                            "must": [
+                                self.word(w, prefix and n == len(alternative) - 1)
+                                for n, w in enumerate(alternative)
+                            ]
+                        }
+                    }
+                    for alternative in slot.alternatives
+                ],
+                "minimum_should_match": 1,
             }
-            words = {"bool": {"must": musts, "should": [bonus]}}
+        }
+
+    def text(self, q: str, as_you_type: bool, relaxed: bool = False) -> dict[str, Any] | None:
+        """Every word required (`relaxed`: any, each one held counting TIER), a unit type
+        before a place's name optional, the words as a phrase in the name and a unit type with
+        the name after it as a phrase in the units' names ranking higher."""
+        slots = text.query_slots(q)
+        words: dict[str, Any] | None = None
+        if slots:
+            required: list[dict[str, Any]] = []
+            ranking: list[dict[str, Any]] = []
+            for position, slot in enumerate(slots):
+                last = as_you_type and position == len(slots) - 1
+                places = text.neighbour_keys(slots, position)
+                if slot.optional:
+                    ranking.append({"term": {"other_f": text.fold(slot.words[0])}})
+                elif relaxed:
+                    need = self.slot(slot, last, places)
+                    ranking += [{"constant_score": {"filter": need, "boost": TIER}}, need]
+                else:
+                    required.append(self.slot(slot, last, places))
+            phrase = " ".join(text.fold(w) for s in slots for w in s.alternatives[0])
+            kind = "match_phrase_prefix" if as_you_type else "match_phrase"
+            boost = 5.0 if as_you_type else 2.0
+            ranking.append({kind: {"name_f": {"query": phrase, "slop": 1, "boost": boost}}})
+            ranking += self.places(slots)
+            body: dict[str, Any] = {"must": required, "should": ranking}
+            if not required:
+                body["minimum_should_match"] = 1
+            words = {"bool": body}
         if not text.looks_like_registration_number(q):
             return words
         key = text.registration_key(q)
@@ -209,6 +258,14 @@ class Queries:
             {"prefix": {"regno": {"value": key, "boost": 50.0}}},
         ]
         return {"bool": {"should": number + ([words] if words else []), "minimum_should_match": 1}}
+
+    @staticmethod
+    def places(slots: list[Slot]) -> list[dict[str, Any]]:
+        """A unit type and the name after it, as a phrase in the units' names."""
+        return [
+            {"match_phrase": {"shared_f": {"query": " ".join(place), "boost": BOOST_PLACE_PHRASE}}}
+            for place in text.place_phrases(slots)
+        ]
 
     @staticmethod
     def filters(query: SearchQuery) -> list[dict[str, Any]]:
@@ -253,6 +310,8 @@ class OpenSearchBuild(IndexBuild):
 
 
 class OpenSearchIndex(SearchIndex):
+    cursor_kind = CursorKind.SEARCH_AFTER
+
     def __init__(self, url: str, alias: str) -> None:
         self.client = AsyncOpenSearch(hosts=[url])
         self.alias = alias
@@ -278,6 +337,11 @@ class OpenSearchIndex(SearchIndex):
             await self.client.indices.create(
                 index=name, body={"aliases": {self.alias: {"is_write_index": True}}}
             )
+        else:
+            # A generation made by an older release lacks the fields added since, and its strict
+            # mapping would refuse every write that carries them: add them (OpenSearch accepts
+            # new fields on a live index). Its documents gain them at the next reindex.
+            await self.client.indices.put_mapping(index=self.alias, body=MAPPINGS)
         self._generation = await self._resolve()
 
     async def prepare(self) -> None:
@@ -295,6 +359,26 @@ class OpenSearchIndex(SearchIndex):
 
     async def search(self, query: SearchQuery) -> SearchResult:
         words = self.queries.text(query.q, as_you_type=False)
+        answer = await self.client.search(index=self.alias, body=self._body(query, words))
+        if not answer["hits"]["total"]["value"] and words is not None and query.relaxable:
+            # Nothing holds every word: the organisations holding the most of them, first.
+            relaxed = self.queries.text(query.q, as_you_type=False, relaxed=True)
+            answer = await self.client.search(index=self.alias, body=self._body(query, relaxed))
+        hits = answer["hits"]["hits"]
+        total = int(answer["hits"]["total"]["value"])
+        items = [hit["_source"]["item"] for hit in hits]
+        cursor = None
+        if len(hits) == query.limit:
+            cursor = encode_cursor(query, {"a": hits[-1]["sort"]})
+        facets = {
+            name: {
+                str(b["key"]): int(b["doc_count"]) for b in answer["aggregations"][name]["buckets"]
+            }
+            for name in (FACETS_ALL if query.facets else ())
+        }
+        return SearchResult(total, items, facets, cursor)
+
+    def _body(self, query: SearchQuery, words: dict[str, Any] | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "query": {
                 "bool": {"must": [words] if words else [], "filter": self.queries.filters(query)}
@@ -311,20 +395,7 @@ class OpenSearchIndex(SearchIndex):
                 name: {"terms": {"field": FILTER_FIELDS[name], "size": FACET_SIZES.get(name, 20)}}
                 for name in FACETS_ALL
             }
-        answer = await self.client.search(index=self.alias, body=body)
-        hits = answer["hits"]["hits"]
-        total = int(answer["hits"]["total"]["value"])
-        items = [hit["_source"]["item"] for hit in hits]
-        cursor = None
-        if len(hits) == query.limit:
-            cursor = encode_cursor(query, {"a": hits[-1]["sort"]})
-        facets = {
-            name: {
-                str(b["key"]): int(b["doc_count"]) for b in answer["aggregations"][name]["buckets"]
-            }
-            for name in (FACETS_ALL if query.facets else ())
-        }
-        return SearchResult(total, items, facets, cursor)
+        return body
 
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         words = self.queries.text(q, as_you_type=True)

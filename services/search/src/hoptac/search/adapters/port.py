@@ -7,7 +7,7 @@ import abc
 from typing import Any
 
 from hoptac.search.domain.changes import Change
-from hoptac.search.domain.query import SearchQuery, SearchResult
+from hoptac.search.domain.query import CursorKind, SearchQuery, SearchResult
 
 # What a stored document is: a live organisation, a removal's tombstone, or the index's own state.
 LIVE, REMOVED, META = "live", "removed", "meta"
@@ -45,6 +45,8 @@ class IndexBuild(abc.ABC):
 
 
 class SearchIndex(abc.ABC):
+    cursor_kind: CursorKind  # what its cursors hold; a cursor of the other kind is refused
+
     async def prepare(self) -> None:  # noqa: B027 (optional hook: most engines need nothing)
         """Create what the engine needs before the first search (templates, aliases)."""
 

@@ -39,6 +39,7 @@ from hoptac.search.adapters.tantivy_schema import (
 from hoptac.search.domain import text
 from hoptac.search.domain.changes import Change, Upsert, applies, newest_per_organization
 from hoptac.search.domain.query import (
+    CursorKind,
     SearchQuery,
     SearchResult,
     Sort,
@@ -173,6 +174,12 @@ class Generation:
             window = max(window, FACET_WINDOW)
         result = searcher.search(combined, window, **options)
         total = _count(result)
+        if not total and words is not None and query.relaxable:
+            # Nothing holds every word: the organisations holding the most of them, first.
+            relaxed = queries.text_query(query.q, False, vocabulary, relaxed=True)
+            combined = queries.all_of([relaxed, *queries.filters(query)])  # type: ignore[list-item]
+            result = searcher.search(combined, window, **options)
+            total = _count(result)
         page = result.hits[offset : offset + query.limit]
         items = [_item(searcher, a) for _, a in page]
         following = offset + len(items)
@@ -189,14 +196,21 @@ class Generation:
 
     @staticmethod
     def _vocabulary(searcher: tantivy.Searcher) -> Vocabulary:
-        def frequency(word: str) -> int:
-            return int(searcher.doc_freq("all_f", word))
+        def frequency(word: str) -> int:  # among its own words, or else in shared names
+            return int(searcher.doc_freq("all_f", word)) or int(searcher.doc_freq("shared_f", word))
 
         def completions(prefix: str) -> list[str]:
             found = searcher.terms_with_prefix("all_f", prefix, limit=MAX_COMPLETIONS)
             return [str(term) for term, _ in found]
 
-        return Vocabulary(frequency, max(int(searcher.num_docs), 1), completions)
+        def name_frequency(word: str) -> int:
+            return int(searcher.doc_freq("name_f", word))
+
+        def shared_frequency(key: str) -> int:
+            return int(searcher.doc_freq("shared_k", key))
+
+        documents = max(int(searcher.num_docs), 1)
+        return Vocabulary(frequency, documents, completions, name_frequency, shared_frequency)
 
     def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         epoch = self._broad.epoch
@@ -250,6 +264,8 @@ class TantivyBuild(IndexBuild):
 
 class TantivyIndex(SearchIndex):
     """The service's index (`writable=True`) or a rebuilding process's view of it."""
+
+    cursor_kind = CursorKind.OFFSET
 
     def __init__(
         self,

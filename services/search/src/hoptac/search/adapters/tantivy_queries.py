@@ -7,7 +7,7 @@ abbreviations and NFC/NFD are handled before tantivy sees anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import tantivy
 
@@ -28,19 +28,30 @@ class Vocabulary:
         frequency: Callable[[str], int],
         documents: int,
         completions: Callable[[str], list[str]] | None = None,
+        name_frequency: Callable[[str], int] | None = None,
+        shared_frequency: Callable[[str], int] | None = None,
     ) -> None:
         self._frequency = frequency
         self.documents = documents
         self._completions = completions
+        self._name_frequency = name_frequency or frequency
+        self._shared_frequency = shared_frequency or frequency
+
+    def places(self, keys: list[str]) -> list[str]:
+        """The unit-name keys some organisation holds: only those are worth a clause (a word
+        that must match one of several terms costs far more than one that must match one)."""
+        return [key for key in keys if self._shared_frequency(key) > 0]
 
     def knows(self, word: str) -> bool:
         """A word no name or address holds may be a typo: it is also matched fuzzily."""
         return self._frequency(word) > 0
 
     def is_common(self, word: str) -> bool:
+        """A word in most names ("hợp tác xã"). Counted in names only: words that places and
+        business lines give many organisations ("nông nghiệp", "sơn") still tell them apart."""
         if self.documents < COMMON_MIN_DOCUMENTS:
             return False
-        return self._frequency(word) > COMMON_SHARE * self.documents
+        return self._name_frequency(word) > COMMON_SHARE * self.documents
 
     def completions(self, prefix: str) -> list[str]:
         return self._completions(prefix) if self._completions else []
@@ -55,6 +66,8 @@ BOOST_OTHER_EXACT = 0.6
 BOOST_FUZZY = 0.4
 BOOST_PREFIX = 0.6
 BOOST_PHRASE = 2.0
+BOOST_PLACE_PHRASE = 5.0  # "xã Vĩnh Lộc" typed with its unit type: that place, above names
+TIER = 100.0  # relaxed: each word an organisation holds; above any sum of the other boosts
 BOOST_IN_ORDER = 5.0
 BOOST_REGISTRATION = 1000.0
 BOOST_REGISTRATION_PREFIX = 50.0
@@ -86,30 +99,58 @@ class QueryBuilder:
         return tantivy.Query.const_score_query(self.term("state", LIVE), 0.0)
 
     def text_query(
-        self, q: str, as_you_type: bool, vocabulary: Vocabulary | None = None
+        self,
+        q: str,
+        as_you_type: bool,
+        vocabulary: Vocabulary | None = None,
+        relaxed: bool = False,
     ) -> tantivy.Query | None:
         """Every word must be among the organisation's words (name, abbreviation, foreign name,
-        address), folded; a word the index does not know may be a typo and matches fuzzily; the
-        last word as you type matches its completions. Words in most names ("hợp tác xã") count
+        address, products' names; or, with a neighbouring word of the query, its units' and
+        business lines' names), folded; a word the index
+        does not know may be a typo and matches fuzzily; the last word as you type matches its
+        completions; an abbreviation with several meanings matches any of them; a unit type
+        before a place's name ("huyện") is optional. Words in most names ("hợp tác xã") count
         only within the phrase, unless the query has nothing else: as single words they would
         cost much and rank nothing. Matches in the name, with the same diacritics, as a phrase,
-        or of a registration number rank higher."""
+        or of a registration number rank higher.
+
+        `relaxed` (asked when nothing matches every word): any word will do, and each word
+        matched counts TIER, above any other score, so that the more words an organisation
+        holds the higher it ranks; a stray word lowers the score instead of emptying the answer."""
         vocabulary = vocabulary or EVERY_WORD_KNOWN
-        tokens = text.analyse(q)
-        common = [vocabulary.is_common(text.fold(t)) for t in tokens]
-        require_common = all(common)
+        slots = text.query_slots(q)
+        common = [
+            s.single is not None and not s.optional and vocabulary.is_common(text.fold(s.single))
+            for s in slots
+        ]
+        require_common = all(c for c, s in zip(common, slots, strict=True) if not s.optional)
+        skipped = [c and not require_common for c in common]
+        places = [
+            []
+            if skipped[p] or slots[p].optional
+            else vocabulary.places(text.neighbour_keys(slots, p))
+            for p in range(len(slots))
+        ]
+        pairs = {} if relaxed else _pairs(slots, places, skipped, as_you_type)
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for position, token in enumerate(tokens):
-            last = as_you_type and position == len(tokens) - 1
-            if common[position] and not require_common:
+        for position, slot in enumerate(slots):
+            last = as_you_type and position == len(slots) - 1
+            if skipped[position]:
                 continue  # it would hardly change a score (idf ≈ 0), and scoring it is costly
-            clauses.append((tantivy.Occur.Must, self._required(token, last, vocabulary)))
-            clauses += [(tantivy.Occur.Should, q) for q in self._ranking(token)]
-        if len(tokens) > 1:
-            phrase = tantivy.Query.phrase_query(
-                self.schema, "name_f", [text.fold(t) for t in tokens], slop=1
-            )
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, BOOST_PHRASE)))
+            if slot.optional:
+                clauses.append((tantivy.Occur.Should, self.term("all_f", text.fold(slot.words[0]))))
+            elif position in pairs:
+                clauses.append((tantivy.Occur.Must, self._pair(slots, places, position, pairs)))
+            elif position - 1 not in pairs:
+                need = self._slot_required(slot, last, vocabulary, places[position])
+                if relaxed:
+                    tier = tantivy.Query.const_score_query(need, TIER)
+                    clauses.append((tantivy.Occur.Should, tier))
+                else:
+                    clauses.append((tantivy.Occur.Must, need))
+            clauses += [(tantivy.Occur.Should, q) for w in slot.words for q in self._ranking(w)]
+        clauses += [(tantivy.Occur.Should, q) for q in self._phrases(slots)]
         words_query = tantivy.Query.boolean_query(clauses) if clauses else None
         if not text.looks_like_registration_number(q):
             return words_query
@@ -119,6 +160,41 @@ class QueryBuilder:
             number.append(self.prefix("regno", key, BOOST_REGISTRATION_PREFIX))
         return self.any_of(number + ([words_query] if words_query is not None else []))
 
+    def _pair(
+        self,
+        slots: list[text.Slot],
+        places: list[list[str]],
+        position: int,
+        pairs: dict[int, str],
+    ) -> tantivy.Query:
+        """Two neighbouring words that a shared name holds as a pair: both among the
+        organisation's own words (or in their other pairs), or that pair. The same matches as
+        a clause per word, each a union with the pair, but tantivy intersects one union of an
+        intersection and a term much faster than two unions."""
+        key = pairs[position]
+        words = [slots[position].single, slots[position + 1].single]
+        both = [
+            self._required(str(word), False, EVERY_WORD_KNOWN, [k for k in keys if k != key])
+            for word, keys in zip(words, places[position : position + 2], strict=True)
+        ]
+        return self.any_of([self.all_of(both), self.term("shared_k", key, BOOST_ALL)])
+
+    def _phrases(self, slots: list[text.Slot]) -> list[tantivy.Query]:
+        """The words as a phrase in the name; a unit type and the words after it as a phrase in
+        the units' names ("huyện cái nước" ranks the district above the commune Cái Nước)."""
+        words: list[str | tuple[int, str]] = [
+            text.fold(w) for s in slots for w in s.alternatives[0]
+        ]
+        out = []
+        if len(words) > 1:
+            phrase = tantivy.Query.phrase_query(self.schema, "name_f", words, slop=1)
+            out.append(tantivy.Query.boost_query(phrase, BOOST_PHRASE))
+        for place in text.place_phrases(slots):
+            terms: list[str | tuple[int, str]] = list(place)
+            phrase = tantivy.Query.phrase_query(self.schema, "shared_f", terms, slop=0)
+            out.append(tantivy.Query.boost_query(phrase, BOOST_PLACE_PHRASE))
+        return out
+
     def suggestion_query(
         self, q: str, vocabulary: Vocabulary | None = None
     ) -> tantivy.Query | None:
@@ -126,7 +202,7 @@ class QueryBuilder:
         hold those words in that order, first."""
         words_query = self.text_query(q, True, vocabulary)
         vocabulary = vocabulary or EVERY_WORD_KNOWN
-        tokens = [text.fold(t) for t in text.analyse(q)]
+        tokens = [text.fold(w) for s in text.query_slots(q) for w in s.alternatives[0]]
         while tokens and vocabulary.is_common(tokens[0]):
             tokens = tokens[1:]  # "hợp tác xã chăn nu": the order of "chăn nu…" is what tells
         if words_query is None or len(tokens) < 2:
@@ -140,10 +216,14 @@ class QueryBuilder:
             ]
         )
 
-    def _required(self, token: str, prefix: bool, vocabulary: Vocabulary) -> tantivy.Query:
+    def _required(
+        self, token: str, prefix: bool, vocabulary: Vocabulary, places: Sequence[str] = ()
+    ) -> tantivy.Query:
+        """The word among the organisation's own words, or in a shared name (a unit's, a
+        business line's) with its neighbour in the query (`places`: `text.neighbour_keys`)."""
         folded = text.fold(token)
         found = self.term("all_f", folded, BOOST_ALL)
-        ways = [found]
+        ways = [found, *(self.term("shared_k", key, BOOST_ALL) for key in places)]
         if len(folded) >= 3 and not folded.isdigit() and not vocabulary.knows(folded):
             distance = 1 if len(folded) < 7 else 2
             fuzzy = tantivy.Query.fuzzy_term_query(self.schema, "all_f", folded, distance, True)
@@ -160,6 +240,23 @@ class QueryBuilder:
                 ]
                 ways += [self.term("all_f", w, BOOST_PREFIX) for w in completions]
         return found if len(ways) == 1 else self.any_of(ways)
+
+    def _slot_required(
+        self, slot: text.Slot, prefix: bool, vocabulary: Vocabulary, places: Sequence[str]
+    ) -> tantivy.Query:
+        if slot.single is not None:
+            return self._required(slot.single, prefix, vocabulary, places)
+        return self.any_of(
+            [
+                self.all_of(
+                    [
+                        self._required(word, prefix and n == len(alternative) - 1, vocabulary)
+                        for n, word in enumerate(alternative)
+                    ]
+                )
+                for alternative in slot.alternatives
+            ]
+        )
 
     def _ranking(self, token: str) -> list[tantivy.Query]:
         """What makes a match rank higher: in the name, and with the same diacritics."""
@@ -191,3 +288,24 @@ class QueryBuilder:
             self.schema, "lon", tantivy.FieldType.Float, box.min_lon, box.max_lon
         )
         return self.all_of([lat, lon])
+
+
+def _pairs(
+    slots: list[text.Slot], places: list[list[str]], skipped: list[bool], as_you_type: bool
+) -> dict[int, str]:
+    """Where two neighbouring plain words form a pair some shared name holds (from the left,
+    not overlapping): first position → the pair's key. Not the word being typed."""
+    pairs: dict[int, str] = {}
+    end = len(slots) - (2 if as_you_type else 1)
+    position = 0
+    while position < end:
+        first, second = slots[position], slots[position + 1]
+        plain = not (first.optional or second.optional or any(skipped[position : position + 2]))
+        if plain and first.single is not None and second.single is not None:
+            key = f"{text.fold(first.single)}_{text.fold(second.single)}"
+            if key in places[position]:
+                pairs[position] = key
+                position += 2
+                continue
+        position += 1
+    return pairs

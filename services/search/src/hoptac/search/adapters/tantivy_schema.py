@@ -28,13 +28,19 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("state", tokenizer_name="raw")
     sb.add_integer_field("version", stored=True, indexed=True, fast=True)
     sb.add_bytes_field("item", stored=True)
-    # name_f/name_x: the name's words, with positions for phrases; all_f: every searchable
-    # word (name, abbreviation, foreign name, address) folded, what a query word must match;
-    # other_x: the non-name words with their diacritics, which only rank.
+    # name_f/name_x: the name's words, with positions for phrases; all_f: the organisation's
+    # own words (name, abbreviation, foreign name, address, OCOP products) folded, what a query
+    # word must match, or else shared_k: the names it shares with thousands (its units', its
+    # business lines') as pairs of neighbouring words (tan_phu), so that their words match
+    # together; other_x: the own non-name words with their diacritics, which only rank;
+    # shared_f: the shared names with positions, for a place typed with its unit type ("huyện
+    # Cái Nước") and to know their words (no fuzzy matching for them).
     sb.add_text_field("name_f", tokenizer_name=FOLDED)
     sb.add_text_field("name_x", tokenizer_name=EXACT)
     sb.add_text_field("all_f", tokenizer_name=FOLDED, index_option="freq")
     sb.add_text_field("other_x", tokenizer_name=EXACT, index_option="freq")
+    sb.add_text_field("shared_f", tokenizer_name=FOLDED)
+    sb.add_text_field("shared_k", tokenizer_name=FOLDED, index_option="basic")
     sb.add_text_field("regno", tokenizer_name="raw")
     for field in dict.fromkeys(FILTER_FIELDS.values()):  # a stable order: the schema must match
         sb.add_text_field(field, tokenizer_name="raw", fast=True, index_option="basic")
@@ -69,7 +75,7 @@ def to_tantivy(document: SearchDocument) -> tantivy.Document:
 def fields_of(document: SearchDocument) -> dict[str, Any]:
     """The values of every field for one organisation, analysed (what tantivy is given)."""
     name = document.name_tokens()
-    other = document.other_tokens()
+    own = document.own_tokens()
     fields: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
@@ -77,8 +83,10 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
         "item": orjson.dumps(document.item()),
         "name_f": text.folded_text(name),
         "name_x": text.exact_text(name),
-        "all_f": text.folded_text(name + other),
-        "other_x": text.exact_text(other),
+        "all_f": text.folded_text(name + own),
+        "other_x": text.exact_text(own),
+        "shared_f": document.shared_folded(),
+        "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
         "kind": document.kind,
         "status": document.status,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from hoptac.search.domain import text
+from hoptac.search.domain.areas import NO_AREAS, AreaDirectory, AreaNames
+from hoptac.search.domain.business_lines import business_line_names
 
 DIGITAL_FLAGS = (
     "computer",
@@ -47,7 +50,9 @@ class SearchDocument:
     digital: tuple[str, ...] = ()  # the digital-adoption flags that are true
     lat: float | None = None
     lon: float | None = None
-    area_names: tuple[str, ...] = field(default=())  # commune/province names when known
+    areas: AreaNames = field(default_factory=AreaNames)  # the names of its units, when known
+    products: tuple[str, ...] = ()  # its OCOP products' names
+    business_lines: tuple[str, ...] = ()  # the VSIC division names of its business lines
 
     @property
     def communes(self) -> list[str]:
@@ -65,9 +70,26 @@ class SearchDocument:
     def name_tokens(self) -> list[str]:
         return text.analyse(self.name)
 
-    def other_tokens(self) -> list[str]:
-        parts = (self.name_abbreviation, self.name_foreign, self.address_text, *self.area_names)
-        return [t for part in parts for t in text.analyse(part)]
+    def own_tokens(self) -> list[str]:
+        """Abbreviation, foreign name, address and products: words of this organisation that
+        match like the name's and rank lower, their diacritics too (exact keys)."""
+        parts = (self.name_abbreviation, self.name_foreign, self.address_text)
+        own = [t for part in parts for t in text.analyse(part)]
+        return own + [t for part in self.products for t in _analysed(part)]
+
+    def shared_folded(self) -> str:
+        """The names thousands of organisations share, the units' (in order: a place typed
+        with its unit type ranks by them as a phrase) and the business lines', folded."""
+        return " ".join(_folded(part) for part in (*self.areas.all(), *self.business_lines))
+
+    def shared_keys(self) -> str:
+        """The same names as pairs of neighbouring words (`text.name_keys`): a query word
+        matches them only together with its neighbour. As single words they would make most
+        queries match thousands more organisations ("Thạnh" from one unit and "Phú" from
+        another; "nông" from the business line "Nông nghiệp"): slower, and no better."""
+        units = (_keys(part, True) for part in self.areas.all())
+        lines = (_keys(part, False) for part in self.business_lines)
+        return " ".join((*units, *lines))
 
     def sort_name(self) -> str:
         return text.folded_text(text.words(self.name))
@@ -85,6 +107,11 @@ class SearchDocument:
             "province_code": self.province_code,
             "commune_code": self.commune_code,
             "address_text": self.address_text,
+            "commune_name": self.areas.commune,
+            "province_name": self.areas.province,
+            "legacy_commune_name": self.areas.legacy_commune,
+            "legacy_district_name": self.areas.legacy_district,
+            "legacy_province_name": self.areas.legacy_province,
             "registered_on": self.registered_on.isoformat(),
             "operating_in_practice": self.operating_in_practice,
             "ocop_stars": self.ocop_stars,
@@ -94,12 +121,32 @@ class SearchDocument:
         }
 
 
-def document_from_record(record: dict[str, Any]) -> SearchDocument:
-    """The searchable part of a public organisation record (the `data.record` of an event)."""
+# Unit, product and business-line names recur across thousands of records: analysed once each.
+@lru_cache(maxsize=50_000)
+def _analysed(name: str) -> tuple[str, ...]:
+    return tuple(text.analyse(name))
+
+
+@lru_cache(maxsize=50_000)
+def _folded(name: str) -> str:
+    return text.folded_text(_analysed(name))
+
+
+@lru_cache(maxsize=50_000)
+def _keys(name: str, unit: bool) -> str:
+    words = _analysed(name)
+    return " ".join(text.name_keys(words[text.unit_type_length(words) :] if unit else words))
+
+
+def document_from_record(record: dict[str, Any], areas: AreaDirectory = NO_AREAS) -> SearchDocument:
+    """The searchable part of a public organisation record (the `data.record` of an event),
+    with the names of its units from `areas`."""
     address = record.get("address") or {}
     legacy = address.get("legacy") or {}
     digital = record.get("digital") or {}
-    ocop = [int(p.get("stars") or 0) for p in record.get("ocop_products") or []]
+    sector = record.get("sector") or {}
+    products = record.get("ocop_products") or []
+    ocop = [int(p.get("stars") or 0) for p in products]
     return SearchDocument(
         id=str(record["id"]),
         version=int(record["version"]),
@@ -107,7 +154,7 @@ def document_from_record(record: dict[str, Any]) -> SearchDocument:
         registration_number=text.normalize(record["registration_number"]),
         kind=str(record["kind"]),
         status=str(record["status"]),
-        sector_group=str((record.get("sector") or {}).get("group") or "other"),
+        sector_group=str(sector.get("group") or "other"),
         province_code=str(address["province_code"]),
         registered_on=_as_date(record["registered_on"]),
         name_abbreviation=_clean(record.get("name_abbreviation")),
@@ -122,6 +169,15 @@ def document_from_record(record: dict[str, Any]) -> SearchDocument:
         digital=tuple(flag for flag in DIGITAL_FLAGS if digital.get(flag)),
         lat=address.get("lat"),
         lon=address.get("lon"),
+        areas=areas.names_for(
+            address.get("province_code"),
+            address.get("commune_code"),
+            legacy.get("province_code"),
+            legacy.get("district_code"),
+            legacy.get("commune_code"),
+        ),
+        products=tuple(dict.fromkeys(n for p in products if (n := _clean(p.get("name"))))),
+        business_lines=business_line_names(list(sector.get("vsic") or [])),
     )
 
 

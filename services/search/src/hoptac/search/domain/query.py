@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,6 +19,14 @@ MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 MAX_SUGGESTIONS = 20
+# A cursor holds a position in the ordered matches (an offset, or a search_after key). The
+# offset is bounded: tantivy reserves room for offset + limit hits, so an unchecked one (2^40)
+# asked it for terabytes. Past this many matches, a narrower search is the answer.
+MAX_CURSOR_OFFSET = 100_000
+MAX_CURSOR_CHARS = 512
+MAX_CURSOR_KEY_CHARS = 200  # a search_after value: a sort key (a folded name) or an id
+_LIMIT = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: int() takes "٣" and refuses "²"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Allowed values of the coded filters (docs/design.md, section 5); province and commune are codes.
 CODED_VALUES: dict[str, tuple[str, ...]] = {
@@ -57,6 +67,15 @@ class Sort(StrEnum):
     REGISTERED_ON_DESC = "-registered_on"  # newest first
 
 
+class CursorKind(StrEnum):
+    """The position a cursor holds: an offset in the ordered matches (tantivy) or the sort key
+    of the last hit (OpenSearch's search_after)."""
+
+    OFFSET = "o"
+    SEARCH_AFTER = "a"
+    ANY = "any"
+
+
 @dataclass(frozen=True)
 class Problem:
     field: str
@@ -91,6 +110,12 @@ class SearchQuery:
     def tokens(self) -> list[str]:
         return text.analyse(self.q)
 
+    @property
+    def relaxable(self) -> bool:
+        """When nothing holds every word, a relaxed search (any of them, the more the better)
+        can find something: the query has two or more required words."""
+        return sum(not slot.optional for slot in text.query_slots(self.q)) > 1
+
     def fingerprint(self) -> str:
         """What a cursor is bound to: the same question, only a later page."""
         parts = [self.q, self.sort.value, json.dumps(sorted(self.filters.items())), str(self.bbox)]
@@ -112,19 +137,19 @@ def parse_search(
     sort: str | None = None,
     limit: int | str | None = None,
     cursor: str | None = None,
+    cursor_kind: CursorKind = CursorKind.ANY,
 ) -> SearchQuery:
-    """Validate the raw request; every problem is reported with its field at once."""
+    """Validate the raw request; every problem is reported with its field at once. An engine's
+    cursors hold one kind of position (`cursor_kind`): the other kind is refused too."""
     problems: list[Problem] = []
-    query_text = text.normalize(q or "")
-    if len(query_text) > MAX_QUERY_CHARS:
-        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
+    query_text = _query_text(q, problems)
     checked = {name: _check_filter(name, values, problems) for name, values in filters.items()}
     checked = {name: values for name, values in checked.items() if values}
     box = _parse_bbox(bbox, problems) if bbox else None
     order = _parse_sort(sort, problems)
     size = _parse_limit(limit, DEFAULT_LIMIT, MAX_LIMIT, problems)
     query = SearchQuery(query_text, checked, box, order, size)
-    decoded = decode_cursor(cursor, query, problems) if cursor else None
+    decoded = decode_cursor(cursor, query, problems, cursor_kind) if cursor else None
     if problems:
         raise InvalidQuery(problems)
     return SearchQuery(query_text, checked, box, order, size, decoded)
@@ -132,15 +157,28 @@ def parse_search(
 
 def parse_suggest(q: str | None, limit: int | str | None) -> tuple[str, int]:
     problems: list[Problem] = []
-    query_text = text.normalize(q or "")
-    if not query_text:
+    query_text = _query_text(q, problems)
+    if not query_text and not problems:
         problems.append(Problem("q", "is required: the beginning of a name"))
-    if len(query_text) > MAX_QUERY_CHARS:
-        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
     size = _parse_limit(limit, 10, MAX_SUGGESTIONS, problems)
     if problems:
         raise InvalidQuery(problems)
     return query_text, size
+
+
+def _query_text(raw: str | None, problems: list[Problem]) -> str:
+    # measured before normalising, so that a megabyte of spaces costs nothing either
+    if raw is not None and len(raw) > 4 * MAX_QUERY_CHARS:
+        problems.append(Problem("q", f"is {len(raw)} characters; at most {MAX_QUERY_CHARS}"))
+        return ""
+    query_text = text.normalize(raw or "")
+    if len(query_text) > MAX_QUERY_CHARS:
+        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
+        return ""
+    if _CONTROL.search(query_text):
+        problems.append(Problem("q", "holds a control character (such as NUL); type only text"))
+        return ""
+    return query_text
 
 
 def encode_cursor(query: SearchQuery, position: dict[str, Any]) -> str:
@@ -149,30 +187,70 @@ def encode_cursor(query: SearchQuery, position: dict[str, Any]) -> str:
 
 
 def decode_cursor(
-    cursor: str, query: SearchQuery, problems: list[Problem]
+    cursor: str, query: SearchQuery, problems: list[Problem], kind: CursorKind = CursorKind.ANY
 ) -> dict[str, Any] | None:
+    """The position a cursor holds, if it is one this service could have given out: an offset
+    {"o": n} with 1 ≤ n ≤ MAX_CURSOR_OFFSET, or a search_after key {"a": [...]} of a few short
+    scalars; anything else is refused before it reaches an engine."""
+    damaged = Problem("cursor", "is not a cursor this service gave out; start over")
+    if len(cursor) > MAX_CURSOR_CHARS:
+        problems.append(damaged)
+        return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        body = json.loads(raw)
+        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         position = body["p"]
         fingerprint = body["f"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        problems.append(Problem("cursor", "is not a cursor this service gave out; start over"))
+    except (binascii.Error, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        problems.append(damaged)
         return None
-    if fingerprint != query.fingerprint() or not isinstance(position, dict):
+    if fingerprint != query.fingerprint():
         problems.append(
             Problem("cursor", "belongs to another search; keep q, filters and sort the same")
         )
         return None
-    return position
+    if kind is not CursorKind.SEARCH_AFTER and _is_offset(position):
+        if position["o"] > MAX_CURSOR_OFFSET:
+            message = f"goes past the first {MAX_CURSOR_OFFSET:,} matches; narrow the search"
+            problems.append(Problem("cursor", message))
+            return None
+        return dict(position)
+    if kind is not CursorKind.OFFSET and _is_search_after(position):
+        return dict(position)
+    problems.append(damaged)
+    return None
+
+
+def _is_offset(position: Any) -> bool:
+    if not isinstance(position, dict) or set(position) != {"o"}:
+        return False
+    offset = position["o"]
+    return type(offset) is int and offset >= 1
+
+
+def _is_search_after(position: Any) -> bool:
+    if not isinstance(position, dict) or set(position) != {"a"}:
+        return False
+    key = position["a"]
+    return (
+        isinstance(key, list) and 1 <= len(key) <= 3 and all(_is_sort_value(value) for value in key)
+    )
+
+
+def _is_sort_value(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) <= MAX_CURSOR_KEY_CHARS
+    if type(value) is int:
+        return abs(value) < 2**53
+    return type(value) is float and math.isfinite(value)
 
 
 def _parse_limit(raw: int | str | None, default: int, most: int, problems: list[Problem]) -> int:
     if raw is None or raw == "":
         return default
     text_value = str(raw).strip()
-    if not text_value.lstrip("-").isdigit():
-        problems.append(Problem("limit", f"must be a whole number from 1 to {most}; got {raw!r}"))
+    if not _LIMIT.fullmatch(text_value):
+        message = f"must be a whole number from 1 to {most}; got {_shown(text_value)}"
+        problems.append(Problem("limit", message))
         return default
     size = int(text_value)
     if not 1 <= size <= most:
@@ -187,18 +265,29 @@ def _check_filter(name: str, values: list[str], problems: list[Problem]) -> tupl
     out: list[str] = []
     for value in split:
         if allowed is not None and value not in allowed:
-            problems.append(Problem(name, f"{value!r} is not one of {', '.join(allowed)}"))
-        elif name in CODE_DIGITS and not (value.isdigit() and len(value) == CODE_DIGITS[name]):
+            problems.append(Problem(name, f"{_shown(value)} is not one of {', '.join(allowed)}"))
+        elif name in CODE_DIGITS and not _is_code(value, CODE_DIGITS[name]):
             digits = CODE_DIGITS[name]
-            problems.append(Problem(name, f"{value!r} is not a {digits}-digit {name} code"))
+            problems.append(Problem(name, f"{_shown(value)} is not a {digits}-digit {name} code"))
         else:
             out.append(value)
     return tuple(dict.fromkeys(out))
 
 
+def _is_code(value: str, digits: int) -> bool:
+    return len(value) == digits and value.isascii() and value.isdigit()
+
+
+def _shown(value: str) -> str:
+    """A bad value as the error message repeats it: never more than a few words."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
 def _parse_bbox(raw: str, problems: list[Problem]) -> BoundingBox | None:
     parts = raw.split(",")
     try:
+        if len(raw) > 100:
+            raise ValueError(raw)
         min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
     except ValueError:
         problems.append(Problem("bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees"))
@@ -218,5 +307,5 @@ def _parse_sort(raw: str | None, problems: list[Problem]) -> Sort:
         return Sort(raw)
     except ValueError:
         choices = ", ".join(s.value for s in Sort)
-        problems.append(Problem("sort", f"{raw!r} is not one of {choices}"))
+        problems.append(Problem("sort", f"{_shown(raw)} is not one of {choices}"))
         return Sort.RELEVANCE

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.domain.places import PlaceFinder
 from hoptac.search.domain.query import parse_search, parse_suggest
 
 Params = list[tuple[str, str]]
@@ -33,6 +34,7 @@ FILTERS = (
 async def search(state: Any, params: Params) -> bytes:
     single = dict(params)  # a repeated parameter: the last one, as Starlette's `get`
     filters = {name: [v for k, v in params if k == name] for name in FILTERS if name in single}
+    index: SearchIndex = state.index
     query = parse_search(
         single.get("q"),
         filters,
@@ -40,8 +42,8 @@ async def search(state: Any, params: Params) -> bytes:
         single.get("sort"),
         single.get("limit"),
         single.get("cursor"),
+        index.cursor_kind,
     )
-    index: SearchIndex = state.index
     started = time.perf_counter()
     result = await index.search(query)
     state.query_seconds.labels("search").observe(time.perf_counter() - started)
@@ -61,8 +63,10 @@ async def suggest(state: Any, params: Params) -> bytes:
     index: SearchIndex = state.index
     started = time.perf_counter()
     items = await index.suggest(text, size)
+    places: PlaceFinder = state.places
+    offered = [place.answer() for place in places.find(text)]
     state.query_seconds.labels("suggest").observe(time.perf_counter() - started)
-    return orjson.dumps({"items": items})
+    return orjson.dumps({"items": items, "places": offered})
 
 
 ENDPOINTS: dict[str, Callable[[Any, Params], Awaitable[bytes]]] = {

@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 
 from hoptac.platform.http import install_defaults
 from hoptac.search.adapters.port import SearchIndex
-from hoptac.search.bootstrap import build_index
+from hoptac.search.bootstrap import build_index, place_finder
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.entrypoints.http import routes
@@ -56,6 +56,7 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         await search_index.prepare()
         background = Background(settings, Projection(search_index), metrics)
         app.state.index = search_index
+        app.state.places = place_finder()
         app.state.background = background
         await background.start()
         try:

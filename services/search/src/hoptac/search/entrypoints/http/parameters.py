@@ -24,8 +24,10 @@ def _any_of(name: str) -> str:
 SEARCH_PARAMETERS = [
     _parameter(
         "q",
-        "Words of a name, abbreviation, foreign name or address, or a registration number, with "
-        f"or without diacritics; at most {MAX_QUERY_CHARS} characters.",
+        "Words of a name, abbreviation, foreign name or address, of a place (current or "
+        "pre-2025 commune, district or province, its unit type optional), an OCOP product or a "
+        "business line, or a registration number, with or without diacritics; at most "
+        f"{MAX_QUERY_CHARS} characters.",
     ),
     _parameter("kind", _any_of("kind"), many=True),
     _parameter("status", _any_of("status"), many=True),

@@ -16,6 +16,15 @@ class SearchItem(BaseModel):
     province_code: str
     commune_code: str | None = None
     address_text: str | None = None
+    commune_name: str | None = Field(default=None, examples=["Xã Cái Nước"])
+    province_name: str | None = Field(default=None, examples=["Tỉnh Cà Mau"])
+    legacy_commune_name: str | None = Field(
+        default=None,
+        description="Before 1 July 2025, where the record says.",
+        examples=["Xã Tân Hưng"],
+    )
+    legacy_district_name: str | None = Field(default=None, examples=["Huyện Cái Nước"])
+    legacy_province_name: str | None = Field(default=None, examples=["Tỉnh Cà Mau"])
     registered_on: str
     operating_in_practice: str
     ocop_stars: int
@@ -44,8 +53,21 @@ class Suggestion(BaseModel):
     province_code: str
 
 
+class PlaceSuggestion(BaseModel):
+    filter: str = Field(description="The /v1/search parameter: province, commune or district.")
+    code: str
+    name: str = Field(examples=["Huyện Cái Nước"])
+    within: str | None = Field(
+        default=None, description="The units it belongs to.", examples=["Tỉnh Cà Mau"]
+    )
+    former: bool = Field(description="A unit from before the 1 July 2025 reorganisation.")
+
+
 class SuggestAnswer(BaseModel):
     items: list[Suggestion]
+    places: list[PlaceSuggestion] = Field(
+        description="Places the words name, to offer as a filter (at most 5)."
+    )
 
 
 class IndexState(BaseModel):
