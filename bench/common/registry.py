@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.common.stack import Service, Stack, python_module, uvicorn_app, wait_http_ready
+from bench.common.stack import (
+    BENCH_CLIENT,
+    Service,
+    Stack,
+    python_module,
+    uvicorn_app,
+    wait_http_ready,
+)
 from hoptac.platform.embedded.ports import free_port
 from hoptac.registry.adapters import tokens
 from hoptac.registry.adapters.migrations import migrate_async
@@ -53,6 +60,7 @@ async def start_registry(
         "HOPTAC_REGISTRY_DATABASE_URL": database_url,
         "HOPTAC_REGISTRY_NATS_URL": stack.nats.url,
         "HOPTAC_REGISTRY_PORT": str(port),
+        "HOPTAC_REGISTRY_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_REGISTRY_RELAY_PORT": "0",
         "HOPTAC_REGISTRY_RELAY_BATCH_SIZE": str(relay_batch_size),
     }

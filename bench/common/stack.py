@@ -35,6 +35,10 @@ from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.embedded.processes import log_tail, stop_child
 
+# The load clients of a benchmark all come from loopback: the services' per-client rate limits
+# would count them as one client and refuse most of the load.
+BENCH_CLIENT = '["127.0.0.1"]'
+
 
 @dataclass
 class Service:

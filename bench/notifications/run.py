@@ -48,6 +48,7 @@ from bench.common import report
 from bench.common.cpu import CpuMeter
 from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
+    BENCH_CLIENT,
     Service,
     Stack,
     machine_facts,
@@ -285,6 +286,7 @@ async def _start_notifications(
     env = {
         **registry.env,
         "HOPTAC_NOTIFICATIONS_PORT": str(port),
+        "HOPTAC_NOTIFICATIONS_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_NOTIFICATIONS_DATABASE_URL": database_url,
         "HOPTAC_NOTIFICATIONS_NATS_URL": stack.nats.url,
         "HOPTAC_NOTIFICATIONS_REGISTRY_URL": registry.url,

@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.common import report
 from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
+    BENCH_CLIENT,
     Stack,
     machine_facts,
     postgres_facts,
@@ -158,6 +159,7 @@ async def start_reporting(
         "HOPTAC_REPORTING_DATABASE_URL": database_url,
         "HOPTAC_REPORTING_NATS_URL": stack.nats.url,
         "HOPTAC_REPORTING_PORT": str(port),
+        "HOPTAC_REPORTING_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_REPORTING_REGISTRY_URL": registry.url,
         "HOPTAC_REPORTING_REGISTRY_TOKEN": registry.token,
         "HOPTAC_REPORTING_VAR_DIR": str(stack.workdir),

@@ -35,6 +35,7 @@ from bench.common import report
 from bench.common.cpu import CpuMeter, machine_cores
 from bench.common.registry import start_registry
 from bench.common.stack import (
+    BENCH_CLIENT,
     Stack,
     machine_facts,
     terminate_as_interrupt,
@@ -130,6 +131,7 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
     env = {
         **os.environ,
         "HOPTAC_SEARCH_PORT": str(port),
+        "HOPTAC_SEARCH_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_SEARCH_NATS_URL": stack.nats.url,
         "HOPTAC_SEARCH_VAR_DIR": str(var_dir),
         "HOPTAC_SEARCH_REGISTRY_URL": registry.url,

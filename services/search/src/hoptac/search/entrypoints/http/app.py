@@ -85,7 +85,9 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
 
     # Added first, so it runs inside the request metrics and the body limit of install_defaults
     app.add_middleware(FastPaths, routes=routes.router.routes)
-    install_defaults(app, "search", metrics, ready, settings.max_body_bytes, refresh)
+    install_defaults(
+        app, "search", metrics, ready, settings.max_body_bytes, refresh, guard=settings.http_guard()
+    )
     app.add_exception_handler(InvalidQuery, on_invalid_query)
     app.include_router(routes.router)
     return app
