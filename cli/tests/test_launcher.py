@@ -3,6 +3,8 @@ real PostgreSQL, real NATS, a real uvicorn and a worker process."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import shutil
@@ -242,3 +244,29 @@ async def test_a_crashed_service_is_restarted_and_the_stack_goes_on(
     await wait_until(answers_again, timeout=60, message="the dummy service did not come back")
     assert stack.process.poll() is None
     assert await stack.stop() == 0
+
+
+async def test_commands_find_the_running_stack_and_hoptac_stop_stops_it(
+    launch: StartLaunch, var_dir: Path, ports: Ports
+) -> None:
+    stack = launch()
+    await stack.wait_ready()
+    stack_file = json.loads((var_dir / "stack.json").read_text())
+    assert stack_file["launcher_pid"] == stack.process.pid
+    service = stack_file["services"]["dummy"]
+    assert service["url"] == f"http://127.0.0.1:{ports.service}"
+    assert service["database_url"].endswith(f":{ports.postgres}/dummy")
+
+    env = {**os.environ, "HOPTAC_VAR_DIR": str(var_dir)}
+    stopped = await asyncio.to_thread(hoptac_stop, env)
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert await asyncio.to_thread(stack.process.wait, 10) == 0
+    assert not (var_dir / "stack.json").exists()
+    again = await asyncio.to_thread(hoptac_stop, env)
+    assert again.returncode == 1
+    assert "no stack is running" in again.stdout
+
+
+def hoptac_stop(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "hoptac.cli.main", "stop"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)

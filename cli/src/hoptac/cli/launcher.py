@@ -7,6 +7,7 @@ ready, and on Ctrl-C or SIGTERM stops everything it started, by PID, keeping the
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -32,6 +33,8 @@ from hoptac.platform.embedded.ports import LOOPBACK
 from hoptac.platform.embedded.processes import poll
 from hoptac.platform.nats import shown
 from hoptac.platform.service import ServiceSpec, Stack
+from hoptac.platform.stack_file import RunningService as StackService
+from hoptac.platform.stack_file import StackFile
 
 _SUPERVISE_INTERVAL = 0.5
 _A = TypeVar("_A")
@@ -127,7 +130,16 @@ class Launcher:
         self._wait_until_ready()
         for service in self.services:
             self._run_after_start(service, nats.services)
+        self._write_stack_file()
         self._print_summary(nats.services, server_url)
+
+    def _write_stack_file(self) -> None:
+        """What the other `hoptac` commands read to work against this stack."""
+        services = {
+            s.spec.name: StackService(s.spec.env_prefix, s.http_url, s.database_url)
+            for s in self.services
+        }
+        StackFile(os.getpid(), services).write(self.var_dir)
 
     def _wanted_ports(self) -> list[tuple[int, str, str]]:
         """(port, who wants it, how to choose another) for everything we are about to start."""
@@ -326,6 +338,7 @@ class Launcher:
                 raise StackError(f"{what} stopped; see {server.log_file}")
 
     def _stop_everything(self) -> None:
+        StackFile.remove(self.var_dir)
         if not (self.children or self.nats or self.postgres):
             return
         self.console.print("stopping…")

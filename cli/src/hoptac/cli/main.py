@@ -4,6 +4,9 @@ installed package through the `hoptac.cli` entry-point group (see plugins.py).""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +14,14 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from hoptac.cli.check import Unreachable, Urls, run_check
 from hoptac.cli.launcher import run_stack
 from hoptac.cli.plugins import add_plugin_commands, service_specs
 from hoptac.cli.settings import LauncherSettings, service_port
+from hoptac.platform.embedded.processes import wait_gone
+from hoptac.platform.stack_file import StackFile
 
 app = typer.Typer(
     name="hoptac",
@@ -78,12 +84,16 @@ def check(
     """Compare every projection with the registry: search, reporting, the feed, the snapshot.
 
     Exits 0 when all agree, 1 on any difference (each is printed), 2 when a part is unreachable.
-    Service URLs follow HOPTAC_<SERVICE>_PORT, as `hoptac run` does.
+    Service URLs are those of the stack `hoptac run` started, else HOPTAC_<SERVICE>_PORT.
     """
     console = Console()
+    running = StackFile.read(LauncherSettings().var_dir)
     ports = {spec.name: service_port(spec) for spec in service_specs()}
 
     def url(name: str) -> str | None:
+        if running is not None:
+            service = running.services.get(name)
+            return service.url if service else None
         return f"http://127.0.0.1:{ports[name]}" if name in ports else None
 
     urls = Urls(url("registry") or "", url("search"), url("reporting"), url("notifications"))
@@ -104,4 +114,42 @@ def check(
     console.print("[green]every projection agrees with the registry[/]")
 
 
+@app.command()
+def stop(
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for it to stop.")] = 60.0,
+) -> None:
+    """Stop the stack `hoptac run` started (in HOPTAC_VAR_DIR), as Ctrl-C would."""
+    var_dir = LauncherSettings().var_dir
+    stack = StackFile.read(var_dir)
+    if stack is None:
+        Console().print(f"no stack is running from {var_dir}")
+        raise typer.Exit(1)
+    os.kill(stack.launcher_pid, signal.SIGTERM)
+    if wait_gone([stack.launcher_pid], timeout):
+        Console().print(
+            f"[red]hoptac run (pid {stack.launcher_pid}) did not stop in {timeout} s[/]"
+        )
+        raise typer.Exit(1)
+    Console().print("stopped")
+
+
 add_plugin_commands(app)
+
+# What a command meets when nothing answers where it looks: said in one line, not a traceback.
+UNREACHABLE = (OSError, httpx.ConnectError, DBAPIError)
+
+
+def main() -> None:
+    """The `hoptac` command."""
+    try:
+        app()
+    except UNREACHABLE as error:
+        Console(stderr=True).print(
+            f"[red]cannot reach a server this command needs ({type(error).__name__}): is "
+            "`hoptac run` running, with the same HOPTAC_VAR_DIR and ports?[/]"
+        )
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,14 +7,34 @@ from pathlib import Path
 
 from limits import parse
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hoptac.platform.changelog import read_token_file
 from hoptac.platform.guard import HttpGuard, RateLimits
+from hoptac.platform.stack_file import StackFileSource
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the stack `hoptac run` started (so that a
+        command works against it), then the defaults."""
+        return (
+            init_settings,
+            env_settings,
+            StackFileSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     host: str = "127.0.0.1"
     port: int
