@@ -1,25 +1,13 @@
 """Names of provinces and communes, current and former, so pages never show a bare code, and the
-centroid of each current commune, where the map places its organisations.
-
-Read once from the offline data file of the `vietnamadminunits` package (its address parser,
-which may call an online geocoder, is not imported).
+centroid of each current commune, where the map places its organisations; from the platform's
+reader of the official data (`hoptac.platform.admin_units`).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
 
-_CURRENT_SQL = """
-    SELECT DISTINCT provinceCode, province, wardCode, ward, wardLat, wardLon FROM admin_units
-"""
-_LEGACY_SQL = """
-    SELECT DISTINCT provinceCode, province, districtCode, district, wardCode, ward
-    FROM admin_units_legacy
-"""
+from hoptac.platform.admin_units import current_rows, legacy_rows
 
 
 @dataclass(frozen=True)
@@ -48,26 +36,14 @@ class AreaNames:
 
 def load_area_names() -> AreaNames:
     names = AreaNames()
-    with closing(sqlite3.connect(f"file:{_dataset()}?mode=ro", uri=True)) as db:
-        for province_code, province, ward_code, ward, lat, lon in db.execute(_CURRENT_SQL):
-            names.provinces[province_code] = province
-            if ward_code:
-                names.communes[ward_code] = ward
-                names.province_of[ward_code] = province_code
-            if ward_code and lat is not None and lon is not None:
-                names.centroids[ward_code] = (float(lat), float(lon))
-        for row in db.execute(_LEGACY_SQL):
-            province_code, province, district_code, district, ward_code, ward = row
-            names.legacy_provinces[province_code] = province
-            if district_code:
-                names.legacy_districts[district_code] = district
-            if ward_code:
-                names.legacy_communes[ward_code] = ward
+    for row in current_rows():
+        names.provinces[row.province_code] = row.province
+        names.communes[row.code] = row.name
+        names.province_of[row.code] = row.province_code
+        names.centroids[row.code] = (row.lat, row.lon)
+    for legacy in legacy_rows():
+        names.legacy_provinces[legacy.province_code] = legacy.province
+        names.legacy_districts[legacy.district_code] = legacy.district
+        if legacy.code is not None and legacy.name is not None:
+            names.legacy_communes[legacy.code] = legacy.name
     return names
-
-
-def _dataset() -> Path:
-    spec = importlib.util.find_spec("vietnamadminunits")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the vietnamadminunits package is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"

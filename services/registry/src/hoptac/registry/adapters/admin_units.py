@@ -1,55 +1,25 @@
-"""Administrative units from the offline data of the `vietnamadminunits` package.
-
-Only its data files are read (`dataset.db`, `converter_2025.json`); its address converter is not
-used, because it calls an online geocoder for split communes. The converter file names units by
-normalised keys ("tinhcamau_huyencainuoc_xadonghung"), which are resolved to codes here.
+"""The official administrative units (read by `hoptac.platform.admin_units`) behind the
+registry's AdministrativeUnits port. The package's converter table names units by normalised keys
+("tinhcamau_huyencainuoc_xadonghung"), which are resolved to codes here.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from hoptac.platform.admin_units import (
+    CurrentRow,
+    LegacyRow,
+    converter,
+    current_rows,
+    legacy_rows,
+)
 from hoptac.registry.domain.areas import Commune, LegacyCommune, LegacyDistrict, Province
-
-_CURRENT_SQL = """
-    SELECT provinceCode, province, provinceKey, wardCode, ward, wardKey, wardLat, wardLon
-    FROM admin_units ORDER BY provinceCode, wardCode
-"""
-# Island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) had no communes: their
-# single row carries no ward.
-_LEGACY_SQL = """
-    SELECT provinceCode, province, provinceKey, districtCode, district, districtKey,
-           wardCode, ward, wardKey
-    FROM admin_units_legacy ORDER BY provinceCode, districtCode, wardCode
-"""
-
-# The data spells a few unit types with a capital second word ("Thị Trấn Năm Căn").
-_UNIT_TYPE_SPELLING = {"Thị Trấn ": "Thị trấn ", "Thành Phố ": "Thành phố ", "Thị Xã ": "Thị xã "}
-
-
-def _tidy(name: str) -> str:
-    for wrong, right in _UNIT_TYPE_SPELLING.items():
-        if name.startswith(wrong):
-            return right + name[len(wrong) :]
-    return name
-
-
-def _package_data_dir() -> Path:
-    # find_spec locates the package without importing it: its __init__ loads an address parser
-    # (about 0.8 s) that is not used here.
-    spec = importlib.util.find_spec("vietnamadminunits")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the vietnamadminunits package is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 @dataclass
@@ -63,15 +33,15 @@ class _CurrentUnits:
     commune_by_key: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[Any, ...]]) -> _CurrentUnits:
+    def from_rows(cls, rows: Iterable[CurrentRow]) -> _CurrentUnits:
         units = cls()
-        for province_code, province, province_key, code, name, ward_key, lat, lon in rows:
-            units.provinces.setdefault(province_code, Province(province_code, _tidy(province)))
-            commune = Commune(code, _tidy(name), province_code, float(lat), float(lon))
-            units.communes[code] = commune
-            units.communes_by_province[province_code].append(commune)
-            units.province_by_key[province_key] = province_code
-            units.commune_by_key[province_key, ward_key] = code
+        for row in rows:
+            units.provinces.setdefault(row.province_code, Province(row.province_code, row.province))
+            commune = Commune(row.code, row.name, row.province_code, row.lat, row.lon)
+            units.communes[row.code] = commune
+            units.communes_by_province[row.province_code].append(commune)
+            units.province_by_key[row.province_key] = row.province_code
+            units.commune_by_key[row.province_key, row.key] = row.code
         return units
 
 
@@ -87,22 +57,22 @@ class _LegacyUnits:
     commune_by_key: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[Any, ...]]) -> _LegacyUnits:
+    def from_rows(cls, rows: Iterable[LegacyRow]) -> _LegacyUnits:
         units = cls()
         for row in rows:
-            province_code, province, province_key, district_code, district, district_key = row[:6]
-            code, name, ward_key = row[6:]
-            units.provinces.setdefault(province_code, Province(province_code, _tidy(province)))
+            province = Province(row.province_code, row.province)
+            units.provinces.setdefault(row.province_code, province)
             units.districts.setdefault(
-                district_code, LegacyDistrict(district_code, _tidy(district), province_code)
+                row.district_code,
+                LegacyDistrict(row.district_code, row.district, row.province_code),
             )
-            units.province_by_key[province_key] = province_code
-            if code is None:
+            units.province_by_key[row.province_key] = row.province_code
+            if row.code is None or row.name is None:
                 continue
-            commune = LegacyCommune(code, _tidy(name), district_code, province_code)
-            units.communes[code] = commune
-            units.communes_by_province[province_code].append(commune)
-            units.commune_by_key[f"{province_key}_{district_key}_{ward_key}"] = code
+            commune = LegacyCommune(row.code, row.name, row.district_code, row.province_code)
+            units.communes[row.code] = commune
+            units.communes_by_province[row.province_code].append(commune)
+            units.commune_by_key[f"{row.province_key}_{row.district_key}_{row.key}"] = row.code
         return units
 
 
@@ -110,16 +80,13 @@ class OfficialAdministrativeUnits:
     """The AdministrativeUnits port over the package's data, held in dicts after construction."""
 
     def __init__(self, data_dir: Path | None = None) -> None:
-        data_dir = data_dir or _package_data_dir()
-        database = (data_dir / "dataset.db").as_uri() + "?mode=ro"
-        with closing(sqlite3.connect(database, uri=True)) as connection:
-            self._current = _CurrentUnits.from_rows(connection.execute(_CURRENT_SQL))
-            self._legacy = _LegacyUnits.from_rows(connection.execute(_LEGACY_SQL))
-        converter = json.loads((data_dir / "converter_2025.json").read_text(encoding="utf-8"))
+        self._current = _CurrentUnits.from_rows(current_rows(data_dir))
+        self._legacy = _LegacyUnits.from_rows(legacy_rows(data_dir))
+        table = converter(data_dir)
 
         self._current_province_for_legacy = {
             self._legacy.province_by_key[legacy_key]: self._current.province_by_key[current_key]
-            for current_key, legacy_keys in converter["DICT_PROVINCE"].items()
+            for current_key, legacy_keys in table["DICT_PROVINCE"].items()
             for legacy_key in legacy_keys
         }
         self._legacy_provinces_by_current: dict[str, list[Province]] = defaultdict(list)
@@ -128,7 +95,7 @@ class OfficialAdministrativeUnits:
                 self._legacy.provinces[legacy_code]
             )
         self._current_communes_for_legacy = _current_communes_for_legacy(
-            converter, self._legacy.commune_by_key, self._current.commune_by_key
+            table, self._legacy.commune_by_key, self._current.commune_by_key
         )
 
     def province(self, code: str) -> Province | None:
