@@ -236,3 +236,20 @@ async def test_the_indicator_catalogue_names_each_rate_of_the_summary(
     catalogue = (await client.get("/v1/indicators")).json()["indicators"]
     summary = (await client.get("/v1/reports/summary")).json()
     assert [i["flag"] for i in catalogue] == [r["flag"] for r in summary["digital"]["rates"]]
+
+
+async def test_rows_name_their_areas_current_and_former(
+    client: httpx.AsyncClient, loaded: FakeRegistry
+) -> None:
+    answer = await client.get("/v1/stats?group_by=province,commune&as_of=2021-01-01")
+    named = {
+        row["commune"]: (row.get("province_label"), row.get("commune_label"))
+        for row in answer.json()["rows"]
+        if row.get("commune")
+    }
+    assert named["31825"] == ("Tỉnh Cà Mau", "Phường Bạc Liêu")
+    legacy = await client.get("/v1/stats?group_by=legacy_province&as_of=2021-01-01")
+    labels = {
+        row["legacy_province"]: row.get("legacy_province_label") for row in legacy.json()["rows"]
+    }
+    assert labels["95"] == "Tỉnh Bạc Liêu"

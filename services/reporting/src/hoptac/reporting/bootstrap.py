@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hoptac.reporting.adapters.area_names import official_area_names
 from hoptac.reporting.clock import Today, vietnam_today
 from hoptac.reporting.handlers import Reporting
 from hoptac.reporting.settings import ReportingSettings
@@ -33,4 +34,5 @@ def build_reporting(
         settings.answer_cache_size,
         in_memory=settings.in_memory,
         memory_refresh_seconds=settings.memory_refresh_seconds,
+        area_names=official_area_names(),
     )

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -82,8 +82,10 @@ class Reporting:
         cache_size: int = 0,
         in_memory: bool = False,
         memory_refresh_seconds: float = 1.0,
+        area_names: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.engine = engine
+        self.area_names = area_names or {}  # key -> code -> name, for the rows' labels
         self.today = today
         self.metrics = Metrics(metrics)
         self.cache = AnswerCache(cache_size)
@@ -250,7 +252,7 @@ class Reporting:
 
     async def stats(self, query: StatsQuery) -> dict[str, Any]:
         def answer_of(found: list[dict[str, Any]]) -> dict[str, Any]:
-            answer = shape(query, found)
+            answer = shape(query, found, self.area_names)
             return {
                 "as_of": query.as_of.isoformat(),
                 "group_by": list(query.group_by),

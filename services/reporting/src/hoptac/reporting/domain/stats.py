@@ -120,8 +120,14 @@ class Answer:
     notes: list[dict[str, object]]
 
 
-def shape(query: StatsQuery, found: Sequence[Mapping[str, object]]) -> Answer:
-    """Rows with Vietnamese labels, totals, and a note for every count made at a coarser area."""
+def shape(
+    query: StatsQuery,
+    found: Sequence[Mapping[str, object]],
+    area_names: Mapping[str, Mapping[str, str]] | None = None,
+) -> Answer:
+    """Rows with Vietnamese labels (areas named from `area_names`, by key then code), totals,
+    and a note for every count made at a coarser area."""
+    area_names = area_names or {}
     rows: list[dict[str, object]] = []
     totals = dict.fromkeys(MEASURES, 0)
     coarser: dict[tuple[str, str], int] = {}
@@ -129,7 +135,7 @@ def shape(query: StatsQuery, found: Sequence[Mapping[str, object]]) -> Answer:
         row: dict[str, object] = {}
         for key in query.group_by:
             row[key] = record[key]
-            name = label(key, record[key])
+            name = label(key, record[key]) or area_names.get(key, {}).get(str(record[key]))
             if name is not None:
                 row[f"{key}_label"] = name
         for hierarchy in HIERARCHIES:
