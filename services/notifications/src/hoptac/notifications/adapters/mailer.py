@@ -50,4 +50,13 @@ class LogMailer:
     the operator sees in the log what would have been sent."""
 
     async def send(self, email: Email) -> None:
-        log.info("no SMTP host configured; e-mail to %s not sent: %s", email.to, email.subject)
+        rule = "-" * 72
+        log.info(
+            "no SMTP host configured; this e-mail was not sent, here it is:\n%s\nTo: %s\n"
+            "Subject: %s\n\n%s\n%s",
+            rule,
+            email.to,
+            email.subject,
+            email.body.rstrip(),
+            rule,
+        )
