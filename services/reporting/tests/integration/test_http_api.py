@@ -253,3 +253,12 @@ async def test_rows_name_their_areas_current_and_former(
         row["legacy_province"]: row.get("legacy_province_label") for row in legacy.json()["rows"]
     }
     assert labels["95"] == "Tỉnh Bạc Liêu"
+
+
+async def test_downloads_name_the_area_and_write_the_day_as_readers_do(
+    client: httpx.AsyncClient, loaded: FakeRegistry
+) -> None:
+    answer = await client.get("/v1/reports/summary?province=96&as_of=2022-07-30&format=xlsx")
+    caption = load_workbook(io.BytesIO(answer.content)).active["A1"].value
+    assert "Tỉnh Cà Mau (96)" in caption
+    assert "30/07/2022" in caption

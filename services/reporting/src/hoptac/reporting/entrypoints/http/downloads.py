@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
 
 from hoptac.reporting.adapters import exports
+from hoptac.reporting.adapters.area_names import official_area_names
 from hoptac.reporting.adapters.exports import Sheet
 from hoptac.reporting.domain import labels
 from hoptac.reporting.domain.summary import table_rows
@@ -22,10 +24,24 @@ MEASURE_HEADERS = (
 FILTER_NAMES = {key: labels.KEY.get(key, key) for key in labels.KEY}
 
 
+def _named(key: str, code: str) -> str:
+    """An area by its name and code ("Tỉnh Cà Mau (96)"), any other value as it is."""
+    name = official_area_names().get(key, {}).get(code)
+    return f"{name} ({code})" if name else code
+
+
 def _where(answer: Mapping[str, Any]) -> str:
     filters = answer.get("filters") or {}
-    parts = [f"{FILTER_NAMES.get(k, k)}: {', '.join(v)}" for k, v in filters.items()]
+    parts = [
+        f"{FILTER_NAMES.get(k, k)}: {', '.join(_named(k, code) for code in v)}"
+        for k, v in filters.items()
+    ]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _day(iso: str) -> str:
+    """A day as Vietnamese readers write it: 30/07/2022."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def json_response(answer: dict[str, Any]) -> Response:
@@ -95,7 +111,7 @@ def stats_download(answer: Mapping[str, Any], fmt: str) -> Response:
         return file_response(
             exports.csv_bytes(headers, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
         )
-    caption = f"Thống kê tổ chức kinh tế tập thể đến ngày {answer['as_of']}{_where(answer)}"
+    caption = f"Thống kê tổ chức kinh tế tập thể đến ngày {_day(answer['as_of'])}{_where(answer)}"
     formats = {i: THOUSANDS for i in range(len(headers) - len(MEASURE_HEADERS), len(headers))}
     sheet = Sheet("Thống kê", caption, headers, rows, formats)
     return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
@@ -111,7 +127,7 @@ def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
         return file_response(
             exports.csv_bytes(SUMMARY_HEADERS, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
         )
-    caption = f"Báo cáo tổng hợp kinh tế tập thể đến ngày {answer['as_of']}{_where(answer)}"
+    caption = f"Báo cáo tổng hợp kinh tế tập thể đến ngày {_day(answer['as_of'])}{_where(answer)}"
     sheets = [Sheet("Tổng hợp", caption, SUMMARY_HEADERS, rows, {2: "#,##0.##"})]
     sector_headers = [
         "Lĩnh vực",
@@ -141,7 +157,8 @@ def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
     sheets.append(
         Sheet(
             "Theo lĩnh vực",
-            f"Tổ chức kinh tế tập thể theo lĩnh vực đến ngày {answer['as_of']}{_where(answer)}",
+            "Tổ chức kinh tế tập thể theo lĩnh vực đến ngày "
+            f"{_day(answer['as_of'])}{_where(answer)}",
             sector_headers,
             sector_rows,
             dict.fromkeys(range(2, 8), THOUSANDS),
@@ -153,7 +170,7 @@ def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
 def summary_chart(answer: Mapping[str, Any]) -> Response:
     sectors: Sequence[Mapping[str, Any]] = answer["by_sector_group"]
     content = exports.bar_chart_png(
-        f"Tổ chức kinh tế tập thể theo lĩnh vực, đến ngày {answer['as_of']}",
+        f"Tổ chức kinh tế tập thể theo lĩnh vực, đến ngày {_day(answer['as_of'])}{_where(answer)}",
         [row["label"] for row in sectors],
         [
             ("Đang hoạt động", [row["operating"] for row in sectors]),
@@ -185,7 +202,9 @@ def trends_download(answer: Mapping[str, Any], fmt: str) -> Response:
             exports.csv_bytes(headers, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
         )
     unit = "tháng" if answer["unit"] == "month" else "năm"
-    caption = f"Xu hướng theo {unit}, từ {answer['from']} đến {answer['to']}{_where(answer)}"
+    caption = (
+        f"Xu hướng theo {unit}, từ {_day(answer['from'])} đến {_day(answer['to'])}{_where(answer)}"
+    )
     sheet = Sheet("Xu hướng", caption, headers, rows, dict.fromkeys(range(2, 8), THOUSANDS))
     return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
 
@@ -193,7 +212,8 @@ def trends_download(answer: Mapping[str, Any], fmt: str) -> Response:
 def trends_chart(answer: Mapping[str, Any]) -> Response:
     periods = [row["period"] for row in answer["periods"]]
     content = exports.line_chart_png(
-        f"Số tổ chức kinh tế tập thể, {answer['from']} – {answer['to']}",
+        f"Số tổ chức kinh tế tập thể, {_day(answer['from'])} – {_day(answer['to'])}"
+        f"{_where(answer)}",
         periods,
         [
             ("Tổng số", [row["organizations"] for row in answer["periods"]]),
