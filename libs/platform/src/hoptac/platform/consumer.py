@@ -9,8 +9,9 @@ Every projection (search, reporting, notifications) reads the registry's stream 
   back the good ones; a message that can never succeed (`Poison`), or that still fails after
   `max_tries` deliveries, is published to `hoptac.dead_letter.<durable>` and acknowledged.
 
-JetStream's own `max_deliver` is left unbounded on purpose: when it gives up on a message it
-drops it silently, and nothing may be dropped silently here.
+JetStream's own `max_deliver` is left unbounded on purpose: when it is reached JetStream stops
+delivering the message (it stays in the stream, with an advisory nobody reads), so the
+projection would move on without it; our own count sets it aside in the dead letters instead.
 """
 
 from __future__ import annotations
