@@ -11,6 +11,7 @@ import nats
 import pytest
 from nats.aio.client import Client
 from nats.js.api import StreamConfig
+from sqlalchemy.exc import OperationalError
 
 from hoptac.platform.consumer import (
     DEAD_LETTER_STREAM,
@@ -198,3 +199,15 @@ async def wait_for_dead_letters(nc: Client, count: int) -> list[tuple[bytes, dic
 
     await wait_until(enough, 10, message=f"{count} dead letters")
     return found
+
+
+async def test_the_projections_own_outage_is_waited_out_never_dead_lettered(
+    nc: Client, consumers: Consumers
+) -> None:
+    await publish(nc, 1, 2)
+    recorder = Recorder()
+    database_away = OperationalError("SELECT 1", {}, ConnectionRefusedError("PostgreSQL down"))
+    recorder.fail_on[1] = lambda m: database_away if m.deliveries <= 3 else None
+    await consumers.start(recorder, max_tries=2)
+    await wait_until(lambda: sorted(recorder.applied) == [1, 2], 15, message="both applied")
+    assert await dead_letters(nc) == []

@@ -7,7 +7,9 @@ Every projection (search, reporting, notifications) reads the registry's stream 
   (one database transaction) and records what it applied, so duplicates change nothing;
 - when a batch fails, its messages are tried one at a time, so one bad message cannot hold
   back the good ones; a message that can never succeed (`Poison`), or that still fails after
-  `max_tries` deliveries, is published to `hoptac.dead_letter.<durable>` and acknowledged.
+  `max_tries` deliveries, is published to `hoptac.dead_letter.<durable>` and acknowledged; a
+  failure because the projection's own dependency is down (`outages.is_outage`) is retried
+  without end instead, since the message is not at fault.
 
 JetStream's own `max_deliver` is left unbounded on purpose: when it is reached JetStream stops
 delivering the message (it stays in the stream, with an advisory nobody reads), so the
@@ -29,6 +31,8 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from hoptac.platform.outages import is_outage
 
 log = logging.getLogger("hoptac.consumer")
 
@@ -222,7 +226,18 @@ class EventConsumer:
         except Poison as error:
             await self._dead_letter(msg, message, f"poison: {error}")
         except Exception as error:
-            if message.deliveries >= self.max_tries:
+            if is_outage(error):
+                # The projection's own database is away, not the message at fault: try again,
+                # however long it takes, and never dead-letter a good event for it.
+                log.warning(
+                    "%s: stream sequence %d waits for a dependency (%s); trying again",
+                    self.durable,
+                    message.stream_sequence,
+                    type(error).__name__,
+                )
+                await msg.nak(delay=retry_delay(message.deliveries))
+                self.metrics.messages.labels(self.durable, "waited").inc()
+            elif message.deliveries >= self.max_tries:
                 reason = f"failed {message.deliveries} times: {error!r}"
                 await self._dead_letter(msg, message, reason)
             else:

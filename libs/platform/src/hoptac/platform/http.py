@@ -19,14 +19,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoptac.platform.guard import HttpGuard, RateLimit, RequestShape, SecurityHeaders
+from hoptac.platform.outages import UNAVAILABLE
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
 
@@ -248,9 +247,8 @@ class RequestMetrics:
             )
 
 
-# A dependency that cannot be reached (PostgreSQL down, a pool exhausted, a refused socket):
-# the request may succeed shortly, so it is a 503 with Retry-After, not a 500.
-UNAVAILABLE = (OSError, OperationalError, InterfaceError, SQLAlchemyTimeoutError)
+# A dependency that cannot be reached (`outages.UNAVAILABLE`): the request may succeed
+# shortly, so it is a 503 with Retry-After, not a 500.
 RETRY_AFTER_SECONDS = 5
 
 
