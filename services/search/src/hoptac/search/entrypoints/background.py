@@ -36,7 +36,7 @@ class Background:
     async def start(self) -> None:
         settings = self.settings
         self._tasks.append(asyncio.create_task(self._follow_switches(), name="follow-switches"))
-        self._tasks.append(asyncio.create_task(self._catch_up_once(), name="catch-up"))
+        self._tasks.append(asyncio.create_task(self._catch_up_at_start(), name="catch-up"))
         if not settings.consume:
             return
         self.nc = await connect(settings.nats_url, "hoptac-search")
@@ -84,25 +84,36 @@ class Background:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.settings.switch_poll_seconds)
 
-    async def _catch_up_once(self) -> None:
+    async def _catch_up_at_start(self) -> None:
         """At start: whatever the change log holds beyond the index (a new or lost index, a
-        new schema). Usually one empty page."""
-        try:
-            await self.catch_up()
-        except Exception:
-            log.exception("catching up from the change log at start failed")
+        new schema). Usually one empty page. The registry may not answer yet (all start
+        together): try again, 1 s then longer, until it does."""
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                await self.catch_up()
+                return
+            except CatchUpFailed as failure:
+                log.warning("catching up from the change log: %s; trying again", failure)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+            delay = min(delay * 2, 30.0)
 
     async def catch_up(self) -> int:
+        """Apply what the change log holds beyond the index; raises CatchUpFailed when the
+        registry cannot be read (no token yet, not answering)."""
         token = self.settings.change_log_token()
         if token is None:
-            log.warning("no registry token: cannot catch up from the change log")
-            return 0
+            raise CatchUpFailed("no registry token yet (var/service-token)")
         after = await self.projection.index.last_sequence()
         try:
             pages = read_changes(self.settings.registry_url, token, after=after)
             applied = await self.projection.catch_up(pages)
         except (ChangeLogError, httpx.HTTPError, OSError) as error:
-            log.warning("catching up from the change log failed: %s", error)
-            return 0
+            raise CatchUpFailed(f"{type(error).__name__}: {error}") from error
         log.info("caught up from sequence %d: %d changes applied", after, applied)
         return applied
+
+
+class CatchUpFailed(Exception):
+    """The change log could not be read just now."""
