@@ -211,3 +211,27 @@ async def test_the_projections_own_outage_is_waited_out_never_dead_lettered(
     await consumers.start(recorder, max_tries=2)
     await wait_until(lambda: sorted(recorder.applied) == [1, 2], 15, message="both applied")
     assert await dead_letters(nc) == []
+
+
+async def test_a_dead_letter_nats_does_not_take_leaves_the_consumer_running(
+    nc: Client, consumers: Consumers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder()
+    consumer = await consumers.start(recorder, ack_wait=1)
+    publish_dead_letter = consumer.js.publish
+    refusals: list[str] = []
+
+    async def refusing_once(subject: str, *args: Any, **kwargs: Any) -> Any:
+        if not refusals:
+            refusals.append(subject)
+            raise nats.errors.TimeoutError
+        return await publish_dead_letter(subject, *args, **kwargs)
+
+    monkeypatch.setattr(consumer.js, "publish", refusing_once)
+    js = nc.jetstream()
+    await js.publish("test.events.x", b"{not json")
+    await publish(nc, 1)
+    await wait_until(lambda: recorder.applied == [1], 15, message="the next one applied")
+    assert refusals == [dead_letter_subject("test")]
+    assert not consumers.tasks[consumer].done()
+    await wait_for_dead_letters(nc, 1)  # delivered again after ack_wait, then set aside

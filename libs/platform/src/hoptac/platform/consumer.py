@@ -140,8 +140,14 @@ class EventConsumer:
                     log.warning("%s: fetch failed (%s); trying again", self.durable, error)
                     await self._pause(1.0)
                     continue
-                with self.metrics.batch_seconds.labels(self.durable).time():
-                    await self._process(batch)
+                try:
+                    with self.metrics.batch_seconds.labels(self.durable).time():
+                        await self._process(batch)
+                except (TimeoutError, nats.errors.Error) as error:
+                    # An acknowledgement, a nak or a dead letter that NATS did not take: the
+                    # messages of the batch not settled come back after ack_wait; go on.
+                    log.warning("%s: settling a batch failed (%r); going on", self.durable, error)
+                    await self._pause(1.0)
         finally:
             with contextlib.suppress(nats.errors.Error):
                 await subscription.unsubscribe()
