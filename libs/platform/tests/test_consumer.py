@@ -235,3 +235,47 @@ async def test_a_dead_letter_nats_does_not_take_leaves_the_consumer_running(
     assert refusals == [dead_letter_subject("test")]
     assert not consumers.tasks[consumer].done()
     await wait_for_dead_letters(nc, 1)  # delivered again after ack_wait, then set aside
+
+
+async def test_a_durable_takes_the_settings_it_is_started_with(
+    nc: Client, consumers: Consumers
+) -> None:
+    first = await consumers.start(Recorder(), ack_wait=30)
+    await wait_until(lambda: _durable_exists(nc), 10, message="the durable made")
+    await consumers.stop(first)
+    await consumers.start(Recorder(), ack_wait=7)
+
+    async def ack_wait() -> float | None:
+        return (await nc.jetstream().consumer_info(STREAM, "test")).config.ack_wait
+
+    await wait_until(lambda: _equals(ack_wait(), 7), 10, message="ack_wait 7 s")
+
+
+async def _durable_exists(nc: Client) -> bool:
+    try:
+        await nc.jetstream().consumer_info(STREAM, "test")
+    except nats.js.errors.NotFoundError:
+        return False
+    return True
+
+
+async def _equals(value: Any, expected: object) -> bool:
+    return bool(await value == expected)
+
+
+async def test_a_batch_slower_than_ack_wait_is_not_delivered_again(
+    nc: Client, consumers: Consumers
+) -> None:
+    seen: list[int] = []
+
+    class Slow(Recorder):
+        async def handle(self, messages: list[Message]) -> None:
+            seen.extend(message.deliveries for message in messages)
+            await asyncio.sleep(2.5)  # slow work, 2.5 times ack_wait
+            await super().handle(messages)
+
+    slow = Slow()
+    await publish(nc, 1)
+    await consumers.start(slow, ack_wait=1)
+    await wait_until(lambda: slow.applied == [1], 15, message="applied")
+    assert seen == [1]  # told "in progress" every half second: never redelivered

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import nats.errors
@@ -142,7 +142,8 @@ class EventConsumer:
                     continue
                 try:
                     with self.metrics.batch_seconds.labels(self.durable).time():
-                        await self._process(batch)
+                        async with self._still_working(batch):
+                            await self._process(batch)
                 except (TimeoutError, nats.errors.Error) as error:
                     # An acknowledgement, a nak or a dead letter that NATS did not take: the
                     # messages of the batch not settled come back after ack_wait; go on.
@@ -151,6 +152,25 @@ class EventConsumer:
         finally:
             with contextlib.suppress(nats.errors.Error):
                 await subscription.unsubscribe()
+
+    @contextlib.asynccontextmanager
+    async def _still_working(self, batch: Sequence[Msg]) -> AsyncIterator[None]:
+        """While a batch is handled, tell JetStream every half ack_wait that it is in hand, so
+        that a slow batch is not delivered again to another consumer in the meantime."""
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(self.ack_wait / 2)
+                with contextlib.suppress(nats.errors.Error):
+                    await asyncio.gather(*(msg.in_progress() for msg in batch))
+
+        beating = asyncio.create_task(beat())
+        try:
+            yield
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
 
     async def _next_batch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
         """Wait for one message, then take what else is there within a few milliseconds.
@@ -185,9 +205,10 @@ class EventConsumer:
         )
         while not self._stopping.is_set():
             try:
-                return await self.js.pull_subscribe(
-                    self.subjects, durable=self.durable, stream=self.stream, config=config
-                )
+                # Create or update: a durable that exists takes the settings given now (a new
+                # ack_wait, say), which pull_subscribe alone would leave as they were.
+                await self.js.add_consumer(self.stream, config)
+                return await self.js.pull_subscribe_bind(self.durable, stream=self.stream)
             except nats.js.errors.NotFoundError:
                 log.info("%s: waiting for stream %s to exist", self.durable, self.stream)
             except nats.errors.Error as error:
