@@ -96,6 +96,7 @@ class Ingest:
             while self.token() is None and not stop.is_set():
                 await _sleep_unless(stop, self.retry_seconds)
         self.gap_seen.set()
+        pause = self.retry_seconds
         while not stop.is_set():
             waiter = asyncio.ensure_future(self.gap_seen.wait())
             stopper = asyncio.ensure_future(stop.wait())
@@ -106,11 +107,23 @@ class Ingest:
                 return
             self.gap_seen.clear()
             try:
-                await self.backfill()
+                stored = await self.backfill()
             except Exception as error:  # registry away, token missing: try again later
                 log.warning("backfill from %s failed: %s", self.registry_url, error)
                 await _sleep_unless(stop, self.retry_seconds)
                 self.gap_seen.set()
+                continue
+            if stored == 0 and self.gap_seen.is_set():
+                # A hole the change log did not fill (its event is not valid here, say): look
+                # again later, less and less often, not in a tight loop against the registry.
+                log.warning("a hole in the stored log remains; looking again in %.0f s", pause)
+                await _sleep_unless(stop, pause)
+                pause = min(pause * 2, MAX_PAUSE_SECONDS)
+            else:
+                pause = self.retry_seconds
+
+
+MAX_PAUSE_SECONDS = 300.0
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
