@@ -11,6 +11,7 @@ a write figure measured with fsync off says nothing about production.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -30,6 +31,7 @@ import asyncpg
 import httpx
 import psutil
 
+from bench.common import report
 from hoptac.platform.embedded.nats import EmbeddedNats, nats_server_binary
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
@@ -158,6 +160,30 @@ async def wait_http_ready(url: str, service: Service, give_up_after: float = 60.
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{service.name} not ready at {url} (log: {service.log})")
             await asyncio.sleep(0.1)
+
+
+Benchmark = Callable[[Stack, argparse.Namespace, list[str]], Awaitable[None]]
+
+
+def run_benchmark(title: str, args: argparse.Namespace, benchmark: Benchmark) -> int:
+    """Print the parameters and the machine, run `benchmark` on a new stack, stop everything
+    (on SIGTERM and Ctrl-C too); exit 1 when the benchmark noted problems, 130 when stopped."""
+    report.heading(f"{title}: parameters")
+    report.facts([(name.replace("_", "-"), value) for name, value in vars(args).items()])
+    started = time.monotonic()
+    problems: list[str] = []
+    try:
+        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
+            report.heading("machine")
+            report.facts(machine_facts(stack.workdir))
+            asyncio.run(benchmark(stack, args, problems))
+    except KeyboardInterrupt:
+        print("interrupted: the stack's processes are stopped", file=sys.stderr)
+        return 130
+    print(f"total time {time.monotonic() - started:.0f} s")
+    for problem in problems:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 @contextlib.contextmanager

@@ -32,8 +32,7 @@ from bench.common import report
 from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
     Stack,
-    machine_facts,
-    terminate_as_interrupt,
+    run_benchmark,
     uvicorn_app,
     wait_http_ready,
 )
@@ -70,23 +69,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    report.heading("portal benchmark: parameters")
-    report.facts([(name, value) for name, value in vars(args).items()])
-    started = time.monotonic()
-    problems: list[str] = []
-    try:
-        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
-            report.heading("machine")
-            report.facts(machine_facts(stack.workdir))
-            asyncio.run(benchmark(stack, args, problems))
-    except KeyboardInterrupt:
-        print("interrupted: the stack's processes are stopped", file=sys.stderr)
-        return 130
-    print(f"total time {time.monotonic() - started:.0f} s")
-    for problem in problems:
-        print(f"FAILED: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return run_benchmark("portal benchmark", parse_args(argv), benchmark)
 
 
 @dataclass

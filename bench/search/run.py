@@ -22,7 +22,6 @@ clients; commit-to-searchable p99 ≤ 300 ms.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import time
@@ -37,8 +36,7 @@ from bench.common.registry import start_registry
 from bench.common.stack import (
     BENCH_CLIENT,
     Stack,
-    machine_facts,
-    terminate_as_interrupt,
+    run_benchmark,
     uvicorn_app,
     wait_http_ready,
 )
@@ -77,23 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    report.heading("search benchmark: parameters")
-    report.facts([(name.replace("_", "-"), value) for name, value in vars(args).items()])
-    started = time.monotonic()
-    problems: list[str] = []
-    try:
-        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
-            report.heading("machine")
-            report.facts(machine_facts(stack.workdir))
-            asyncio.run(benchmark(stack, args, problems))
-    except KeyboardInterrupt:
-        print("interrupted: the stack's processes are stopped", file=sys.stderr)
-        return 130
-    print(f"total time {time.monotonic() - started:.0f} s")
-    for problem in problems:
-        print(f"FAILED: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return run_benchmark("search benchmark", parse_args(argv), benchmark)
 
 
 async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str]) -> None:
