@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from hoptac.contracts.organization import ProvinceCode
+from hoptac.registry.domain.areas import AdministrativeUnits
 from hoptac.registry.domain.errors import NotFound
 from hoptac.registry.handlers import Registry
 
@@ -53,6 +54,14 @@ def _registry(request: Request) -> Registry:
     return registry
 
 
+def _units_of_province(request: Request, code: str) -> AdministrativeUnits:
+    """The units, once `code` is known to be a current province (else a 404 that says so)."""
+    units = _registry(request).reference.units
+    if units.province(code) is None:
+        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+    return units
+
+
 Code = Annotated[ProvinceCode, Path(description="Two digits, e.g. 96")]
 
 
@@ -67,9 +76,7 @@ async def provinces(request: Request) -> list[Unit]:
     summary="The communes of a current province",
 )
 async def communes(code: Code, request: Request) -> list[CurrentCommune]:
-    units = _registry(request).reference.units
-    if units.province(code) is None:
-        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+    units = _units_of_province(request, code)
     return [
         CurrentCommune(code=c.code, name=c.name, lat=c.lat, lon=c.lon)
         for c in units.communes_of(code)
@@ -81,9 +88,7 @@ async def communes(code: Code, request: Request) -> list[CurrentCommune]:
     summary="The provinces before 1 July 2025 that became (part of) this one",
 )
 async def legacy_provinces(code: Code, request: Request) -> list[LegacyProvince]:
-    units = _registry(request).reference.units
-    if units.province(code) is None:
-        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+    units = _units_of_province(request, code)
     return [
         LegacyProvince(code=p.code, name=p.name, became=code)
         for p in units.legacy_provinces_of(code)
