@@ -65,11 +65,13 @@ class Launch:
         await wait_until(lambda: self.process.poll() is not None, timeout=60)
         return self.process.returncode
 
-    def pids(self, var_dir: Path) -> list[int]:
-        """The launcher's descendants, and the postmaster (which pg_ctl leaves to init)."""
-        pids = [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
-        postmaster = int((var_dir / "postgres" / "postmaster.pid").read_text().split()[0])
-        return [*pids, postmaster, *(p.pid for p in psutil.Process(postmaster).children())]
+    def pids(self) -> list[int]:
+        """Everything the launcher started: services, workers, nats-server, the postmaster and
+        its backends."""
+        return [p.pid for p in psutil.Process(self.process.pid).children(recursive=True)]
+
+    def postmaster(self, var_dir: Path) -> int:
+        return int((var_dir / "postgres" / "postmaster.pid").read_text().split()[0])
 
 
 StartLaunch = Callable[..., Launch]
@@ -152,9 +154,22 @@ async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
         "HOPTAC_DUMMY_GREETING": "xin chào",
     }
     assert f"dummy answers at http://127.0.0.1:{ports.service}" in stack.text()
+    # What it does between the servers' start and "running" is said as it happens.
+    progress = [
+        "PostgreSQL ready",
+        "migrating the dummy database…",
+        "starting dummy…",
+        f"dummy ready at http://127.0.0.1:{ports.service}",
+        "running the after-start step of dummy…",
+        "hoptac is running",
+    ]
+    positions = [stack.text().find(line) for line in progress]
+    assert -1 not in positions, stack.text()
+    assert positions == sorted(positions), stack.text()
     assert await count_runs(ports) == 1  # migrate ran before the service started
-    pids = stack.pids(var_dir)
+    pids = stack.pids()
     assert len(pids) >= 4  # uvicorn, the worker, nats-server, the postmaster
+    assert stack.postmaster(var_dir) in pids  # in the launcher's tree, not left to init
 
     assert await stack.stop(signal.SIGTERM) == 0
     assert [pid for pid in pids if is_alive(pid)] == []
@@ -162,6 +177,24 @@ async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
     assert (var_dir / "nats" / "jetstream").is_dir()
     assert (var_dir / "log" / "dummy.log").exists()
     assert (var_dir / "log" / "dummy-dummy_service.log").exists()
+
+
+async def test_a_killed_launcher_leaves_nothing_running(
+    launch: StartLaunch, var_dir: Path
+) -> None:
+    stack = launch()
+    await stack.wait_ready()
+    pids = stack.pids()
+    assert stack.postmaster(var_dir) in pids
+
+    assert await stack.stop(signal.SIGKILL) == -signal.SIGKILL
+    # The kernel tells each child that its parent died: PostgreSQL shuts down fast, the rest
+    # stop; none keeps a port for the next run.
+    await wait_until(
+        lambda: [pid for pid in pids if is_alive(pid)] == [],
+        timeout=30,
+        message="the launcher's children to stop after it was killed",
+    )
 
 
 async def test_a_second_run_finds_the_data_of_the_first(launch: StartLaunch, ports: Ports) -> None:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from hoptac.platform.embedded.processes import log_tail
-
-_PR_SET_PDEATHSIG = 1
+from hoptac.platform.embedded.processes import die_with_parent, log_tail
 
 
 @dataclass
@@ -53,7 +49,7 @@ def launch(label: str, command: Sequence[str], env: Mapping[str, str], log_dir: 
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the launcher only; it stops us in order
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
     return Child(label, process, log_file, offset, command, env)
 
@@ -70,16 +66,3 @@ def stop_children(children: Sequence[Child], timeout: float) -> None:
         except subprocess.TimeoutExpired:
             child.process.kill()
             child.process.wait()
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """If the launcher itself is killed (SIGKILL cannot be trapped), the kernel sends its
-    children SIGTERM, so no service outlives it holding its port."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-    def in_child() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-    return in_child

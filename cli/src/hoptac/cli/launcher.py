@@ -125,6 +125,9 @@ class Launcher:
         server_url = self._start_postgres()
         for service in self.services:
             self._prepare_database(service, server_url)
+        if self.services:
+            names = ", ".join(s.spec.name for s in self.services)
+            self.console.print(f"starting {names}…")
         for service in self.services:
             self._spawn(service, nats)
         self._wait_until_ready()
@@ -219,6 +222,7 @@ class Launcher:
         service.database_url = database_url(server_url, spec.database)
         if spec.migrate is not None:
             what = f"migrating the {spec.name} database"
+            self.console.print(f"{what}…")
             self._call_hook(what, spec.migrate, service.database_url)
 
     def _spawn(self, service: RunningService, nats: NatsLogins) -> None:
@@ -259,13 +263,16 @@ class Launcher:
                     raise StackError(
                         f"{error}; the end of {child.log_file}:\n{child.tail()}"
                     ) from error
+                self.console.print(f"{service.spec.name} ready at {service.http_url}")
 
     def _run_after_start(self, service: RunningService, nats_url: str) -> None:
         hook = service.spec.after_start
         if hook is None:
             return
         stack = Stack(self.var_dir, nats_url, service.database_url, service.http_url)
-        lines = self._call_hook(f"the after-start step of {service.spec.name}", hook, stack)
+        what = f"the after-start step of {service.spec.name}"
+        self.console.print(f"running {what}…")
+        lines = self._call_hook(what, hook, stack)
         for line in lines:
             self.console.print(escape(line), soft_wrap=True)  # tokens must stay copyable
 

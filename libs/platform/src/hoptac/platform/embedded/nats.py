@@ -15,7 +15,13 @@ import psutil
 
 from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
-from hoptac.platform.embedded.processes import log_tail, poll, stop_child, wait_gone
+from hoptac.platform.embedded.processes import (
+    die_with_parent,
+    log_tail,
+    poll,
+    stop_child,
+    wait_gone,
+)
 
 
 def nats_server_binary() -> Path:
@@ -79,6 +85,7 @@ class EmbeddedNats:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C goes to the launcher, which stops us in order
+                preexec_fn=die_with_parent(signal.SIGTERM),
             )
         # JetStream recovers its streams before the client port opens, so an answering port
         # means a usable server.

