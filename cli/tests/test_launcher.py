@@ -179,9 +179,7 @@ async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
     assert (var_dir / "log" / "dummy-dummy_service.log").exists()
 
 
-async def test_a_killed_launcher_leaves_nothing_running(
-    launch: StartLaunch, var_dir: Path
-) -> None:
+async def test_a_killed_launcher_leaves_nothing_running(launch: StartLaunch, var_dir: Path) -> None:
     stack = launch()
     await stack.wait_ready()
     pids = stack.pids()
