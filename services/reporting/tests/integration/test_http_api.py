@@ -167,6 +167,10 @@ async def test_stats_download_as_csv_with_a_bom_and_as_a_real_workbook(
     assert "Thống kê tổ chức kinh tế tập thể" in str(sheet["A1"].value)
     assert sheet["A2"].value == "Tình trạng pháp lý"
     assert [c.value for c in sheet[2]][-1] == "Vốn điều lệ (đồng)"
+    last = [c for c in sheet[sheet.max_row]]
+    assert last[0].value == "Tổng cộng"
+    assert last[-1].value == 2_300_000_000
+    assert {c.number_format for c in last[-4:]} == {"#,##0"}  # whole numbers, grouped
 
 
 async def test_the_summary_report_in_json_csv_xlsx_and_as_a_chart(
@@ -190,6 +194,15 @@ async def test_the_summary_report_in_json_csv_xlsx_and_as_a_chart(
     xlsx = await client.get("/v1/reports/summary", params={"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(xlsx.content))
     assert workbook.sheetnames == ["Tổng hợp", "Theo lĩnh vực"]
+    lines = {row[1].value: row[2] for row in workbook["Tổng hợp"].iter_rows(min_row=3)}
+    members = lines["Tổng số thành viên"]
+    assert (members.value, members.number_format) == (99, "#,##0")  # not "99." nor 99.00
+    rate = next(cell for name, cell in lines.items() if str(name).endswith(": tỷ lệ"))
+    assert rate.number_format == "0.00%"
+    assert 0 <= rate.value <= 1  # a share that Excel shows as a percentage
+    sectors = list(workbook["Theo lĩnh vực"].iter_rows(min_row=3, values_only=True))
+    assert sectors[-1][0] == "Tổng cộng"
+    assert sectors[-1][2] == sum(row[2] for row in sectors[:-1]) == 4
     chart = await client.get("/v1/reports/summary/chart.png")
     assert chart.headers["content-type"] == "image/png"
     assert chart.content.startswith(b"\x89PNG")
@@ -215,7 +228,12 @@ async def test_trends_by_year_show_each_years_last_day(
     assert month.json()["errors"][0]["field"] == "query.from"
     assert (await client.get("/v1/reports/trends/chart.png")).content.startswith(b"\x89PNG")
     xlsx = await client.get("/v1/reports/trends", params={"format": "xlsx"})
-    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["Xu hướng"]
+    trend = load_workbook(io.BytesIO(xlsx.content))["Xu hướng"]
+    periods = list(trend.iter_rows(min_row=3, values_only=True))
+    # Founded in each period adds up; the counts at each period's end do not, and stay empty.
+    assert periods[-1][0] == "Tổng cộng"
+    assert periods[-1][5] == sum(row[5] for row in periods[:-1])
+    assert periods[-1][2] is None
 
 
 async def test_health_readiness_and_metrics(

@@ -17,13 +17,24 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 PNG_MEDIA_TYPE = "image/png"
 
 
+WHOLE_NUMBER = "#,##0"  # 4.497 in a Vietnamese Excel, 4,497 in an English one
+PERCENT = "0.00%"
+
+
+class Rate(float):
+    """A share between 0 and 1, shown in a workbook as a percentage (0.3333 → 33.33 %)."""
+
+
 @dataclass(frozen=True)
 class Sheet:
+    """One table of a workbook. Whole numbers show as whole numbers and rates as percentages,
+    whatever their column; `number_formats` (column index -> Excel format) overrides that."""
+
     title: str  # at most 31 characters, Excel's limit
     caption: str  # the first line: what, where, on which day
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
-    number_formats: dict[int, str] | None = None  # column index -> Excel number format
+    number_formats: dict[int, str] | None = None
 
 
 def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
@@ -50,6 +61,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in sheet.rows:
             page.append(list(row))
+            for cell, value in zip(page[page.max_row], row, strict=True):
+                cell.number_format = _number_format(value)
         for index, fmt in (sheet.number_formats or {}).items():
             letter = get_column_letter(index + 1)
             for cell in page[letter][2:]:
@@ -64,6 +77,14 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _number_format(value: object) -> str:
+    if isinstance(value, Rate):
+        return PERCENT
+    if isinstance(value, int) and not isinstance(value, bool):
+        return WHOLE_NUMBER
+    return "General"
 
 
 def bar_chart_png(

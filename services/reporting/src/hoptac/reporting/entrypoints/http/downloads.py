@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse, Response
 
 from hoptac.reporting.adapters import exports
 from hoptac.reporting.adapters.area_names import official_area_names
-from hoptac.reporting.adapters.exports import Sheet
+from hoptac.reporting.adapters.exports import Rate, Sheet
 from hoptac.reporting.domain import labels
 from hoptac.reporting.domain.summary import table_rows
 
-THOUSANDS = "#,##0"
+TOTAL = "Tổng cộng"
 MEASURE_HEADERS = (
     ("organizations", labels.KEY["organizations"]),
     ("members", labels.KEY["members"]),
@@ -99,7 +99,7 @@ def stats_table(answer: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
             line.append(row.get("counted_at_label"))
         line += [row[measure] for measure, _ in MEASURE_HEADERS]
         rows.append(line)
-    total: list[Any] = ["Tổng cộng", *[None] * (len(headers) - len(MEASURE_HEADERS) - 1)]
+    total: list[Any] = [TOTAL, *[None] * (len(headers) - len(MEASURE_HEADERS) - 1)]
     rows.append(total + [answer["totals"][measure] for measure, _ in MEASURE_HEADERS])
     return headers, rows
 
@@ -112,23 +112,43 @@ def stats_download(answer: Mapping[str, Any], fmt: str) -> Response:
             exports.csv_bytes(headers, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
         )
     caption = f"Thống kê tổ chức kinh tế tập thể đến ngày {_day(answer['as_of'])}{_where(answer)}"
-    formats = {i: THOUSANDS for i in range(len(headers) - len(MEASURE_HEADERS), len(headers))}
-    sheet = Sheet("Thống kê", caption, headers, rows, formats)
+    sheet = Sheet("Thống kê", caption, headers, rows)
     return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
 
 
 SUMMARY_HEADERS = ["Phần", "Chỉ tiêu", "Giá trị", "Đơn vị tính"]
 
 
+def _as_rate(line: Sequence[Any]) -> list[Any]:
+    """A percentage line of the summary (33.33, "%") as the rate a workbook formats (0.3333)."""
+    section, indicator, value, unit = line
+    if unit == "%" and value is not None:
+        return [section, indicator, Rate(round(value / 100, 4)), "tỷ lệ"]
+    return list(line)
+
+
+def _with_total(rows: list[list[Any]], first: int, columns: range) -> list[list[Any]]:
+    """`rows` and their total row: `columns` summed, the label in column `first`."""
+    total: list[Any] = [None] * len(rows[0]) if rows else []
+    if total:
+        total[first] = TOTAL
+        for index in columns:
+            total[index] = sum(row[index] or 0 for row in rows)
+    return [*rows, total] if total else rows
+
+
 def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
-    rows = [list(line) for line in table_rows(answer)]
+    lines = table_rows(answer)
     name = f"bao-cao-tong-hop-{answer['as_of']}"
     if fmt == "csv":
         return file_response(
-            exports.csv_bytes(SUMMARY_HEADERS, rows), exports.CSV_MEDIA_TYPE, f"{name}.csv"
+            exports.csv_bytes(SUMMARY_HEADERS, [list(line) for line in lines]),
+            exports.CSV_MEDIA_TYPE,
+            f"{name}.csv",
         )
     caption = f"Báo cáo tổng hợp kinh tế tập thể đến ngày {_day(answer['as_of'])}{_where(answer)}"
-    sheets = [Sheet("Tổng hợp", caption, SUMMARY_HEADERS, rows, {2: "#,##0.##"})]
+    rows = [_as_rate(line) for line in lines]
+    sheets = [Sheet("Tổng hợp", caption, SUMMARY_HEADERS, rows)]
     sector_headers = [
         "Lĩnh vực",
         "Nhóm ngành",
@@ -160,8 +180,7 @@ def summary_download(answer: Mapping[str, Any], fmt: str) -> Response:
             "Tổ chức kinh tế tập thể theo lĩnh vực đến ngày "
             f"{_day(answer['as_of'])}{_where(answer)}",
             sector_headers,
-            sector_rows,
-            dict.fromkeys(range(2, 8), THOUSANDS),
+            _with_total(sector_rows, 0, range(2, 8)),
         )
     )
     return file_response(exports.xlsx_bytes(sheets), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
@@ -195,7 +214,13 @@ TREND_HEADERS = [
 
 def trends_download(answer: Mapping[str, Any], fmt: str) -> Response:
     headers = [name for _, name in TREND_HEADERS]
-    rows = [[row[key] for key, _ in TREND_HEADERS] for row in answer["periods"]]
+    # Counts at each period's end do not add up across periods; what was founded in each does.
+    registered = [key for key, _ in TREND_HEADERS].index("registered")
+    rows = _with_total(
+        [[row[key] for key, _ in TREND_HEADERS] for row in answer["periods"]],
+        0,
+        range(registered, registered + 1),
+    )
     name = f"xu-huong-{answer['unit']}-{answer['from']}-{answer['to']}"
     if fmt == "csv":
         return file_response(
@@ -205,7 +230,7 @@ def trends_download(answer: Mapping[str, Any], fmt: str) -> Response:
     caption = (
         f"Xu hướng theo {unit}, từ {_day(answer['from'])} đến {_day(answer['to'])}{_where(answer)}"
     )
-    sheet = Sheet("Xu hướng", caption, headers, rows, dict.fromkeys(range(2, 8), THOUSANDS))
+    sheet = Sheet("Xu hướng", caption, headers, rows)
     return file_response(exports.xlsx_bytes([sheet]), exports.XLSX_MEDIA_TYPE, f"{name}.xlsx")
 
 
