@@ -27,6 +27,10 @@ STAMP := $(VENV)/.installed
 # The portal's browser assets (htmx, the font, axe-core for the browser tests), exactly as
 # package-lock.json pins them, integrity checked, install scripts not run.
 ASSETS := services/portal/node_modules/.package-lock.json
+# The linters `make lint` runs on the API documents (Redocly's CLI), pinned the same way.
+LINT_TOOLS := tools/lint/node_modules/.package-lock.json
+OPENAPI_DIR := .lint/openapi
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/lint/node_modules/.bin/redocly
 
 .PHONY: venv run test test-unit soak fuzz lint format bench contracts clean browser
 
@@ -41,6 +45,9 @@ $(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
 
 $(ASSETS): services/portal/package.json services/portal/package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --prefix services/portal
+
+$(LINT_TOOLS): tools/lint/package.json tools/lint/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --prefix tools/lint
 
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser:
@@ -66,10 +73,14 @@ soak: venv
 fuzz: venv
 	HOPTAC_FUZZ_EXAMPLES=1000 $(BIN)/pytest tests/fuzz
 
-lint: venv
+# Each service's OpenAPI document must pass Redocly's recommended ruleset with no error.
+lint: venv $(LINT_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(addsuffix /domain,$(DOMAINS)) contracts/src
+	rm -rf $(OPENAPI_DIR)
+	$(BIN)/python tools/lint/openapi_documents.py $(OPENAPI_DIR) > /dev/null
+	$(REDOCLY) lint --config tools/lint/redocly.yaml --format=summary $(OPENAPI_DIR)/*.json
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -88,4 +99,4 @@ contracts: venv
 
 # Keeps var/: the local databases, streams and logs outlive a clean.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .lint

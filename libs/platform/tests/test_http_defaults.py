@@ -9,8 +9,9 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
@@ -19,6 +20,8 @@ from hoptac.platform.guard import HttpGuard, RateLimits, RequestShape
 from hoptac.platform.http import NotReady, StrictJsonRoute, error_response, install_defaults
 
 pytestmark = pytest.mark.unit
+
+bearer = HTTPBearer(auto_error=False)
 
 
 def app_with(guard: HttpGuard, ready_error: Exception | None = None) -> FastAPI:
@@ -234,3 +237,38 @@ async def test_an_exempt_address_is_not_limited() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
         answers = [await http.get("/v1/things") for _ in range(5)]
     assert {a.status_code for a in answers} == {200}
+
+
+def test_the_document_declares_each_routes_security_and_only_the_statuses_it_can_answer() -> None:
+    app = app_with(HttpGuard())
+
+    @app.get("/v1/own/{thing_id}")
+    async def own(
+        thing_id: int, token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> dict[str, int]:
+        return {"id": thing_id}
+
+    @app.delete("/v1/own/{thing_id}", status_code=204)
+    async def remove(
+        thing_id: int, token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> None:
+        return None
+
+    paths = app.openapi()["paths"]
+    public = paths["/v1/things"]["get"]
+    assert public["security"] == []  # public, said so
+    assert {"401", "403", "404", "422"}.isdisjoint(public["responses"])  # none can happen
+    assert {"429", "500", "503"} <= set(public["responses"])
+    owned = paths["/v1/own/{thing_id}"]["get"]
+    assert owned["security"] == [{"HTTPBearer": []}]
+    assert {"401", "403", "404", "422"} <= set(owned["responses"])
+    assert set(paths["/v1/own/{thing_id}"]["delete"]["responses"]) & {"200", "204"} == {"204"}
+    metrics = paths["/metrics"]["get"]
+    assert metrics["security"] == [{}, {"MetricsToken": []}]  # the token only when one is set
+    ready = paths["/readyz"]["get"]["responses"]
+    assert ready["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Readiness"
+    }
+    assert ready["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }

@@ -290,41 +290,73 @@ class ErrorBody(BaseModel):
     errors: list[FieldError] | None = None
 
 
-# The errors any route may answer with (middleware and handlers shared by every service).
+# The errors any route may answer with: the middleware and handlers every service shares.
 COMMON_ERRORS = {
     "400": "The request cannot be read",
-    "401": "A token is needed, or the one sent is unknown, revoked or expired",
-    "403": "The token may not do this",
-    "404": "Nothing at this address",
     "408": "The body stalled",
     "413": "The body is over the limit",
-    "422": "A field is invalid; `errors` names each",
     "429": "Over a rate limit or quota; see Retry-After",
     "431": "Too many or too large headers",
     "500": "An unexpected error, logged",
     "503": "A dependency is unavailable; see Retry-After",
 }
+# Those that only some routes can answer with, and when.
+SECURED_ERRORS = {
+    "401": "A token is needed, or the one sent is unknown, revoked or expired",
+    "403": "The token may not do this",
+}
+ADDRESSED_ERRORS = {"404": "Nothing at this address"}  # routes with a path parameter
+PARAMETER_ERRORS = {"422": "A field is invalid; `errors` names each"}  # routes that take input
+
+METRICS_SCHEME = "MetricsToken"
 
 
-def _document_errors(app: FastAPI) -> None:
-    """The generated OpenAPI document describes the error shape and statuses every route shares,
-    so that clients (and schemathesis) can hold the service to them."""
+class Readiness(BaseModel):
+    status: str = Field(examples=["ready"])
+    service: str
+
+
+def _statuses(operation: dict[str, Any]) -> dict[str, str]:
+    """The error statuses an operation can answer with, from what it declares."""
+    statuses = dict(COMMON_ERRORS)
+    if any(requirement for requirement in operation.get("security", [])):
+        statuses |= SECURED_ERRORS
+    parameters = operation.get("parameters", [])
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses |= ADDRESSED_ERRORS
+    if parameters or "requestBody" in operation:
+        statuses |= PARAMETER_ERRORS
+    return statuses
+
+
+def _complete_document(app: FastAPI) -> None:
+    """The generated OpenAPI document says what the service really answers: the error shape
+    and the statuses each route can answer with, and the security of every route (an empty
+    requirement for a public one), so that clients (and schemathesis) can hold it to them."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = generate()
-        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schema.setdefault("servers", [{"url": "/", "description": "This service"}])
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
         schemas["ErrorBody"] = ErrorBody.model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
         schemas.update(schemas["ErrorBody"].pop("$defs", {}))
+        components.setdefault("securitySchemes", {})[METRICS_SCHEME] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The metrics token, when the service is configured with one",
+        }
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
         for item in schema.get("paths", {}).values():
             for operation in item.values():
+                operation.setdefault("security", [])
                 responses = operation.setdefault("responses", {})
-                for status, description in COMMON_ERRORS.items():
+                for status, description in _statuses(operation).items():
                     responses.setdefault(status, {"description": description})
                 for status, documented in responses.items():
                     if status[0] in "45" and (status == "422" or "content" not in documented):
@@ -368,13 +400,22 @@ def install_defaults(
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _on_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)
-    _document_errors(app)
+    _complete_document(app)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": service}
 
-    @app.get("/readyz", tags=["operations"], summary="The service can serve requests")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The service can serve requests",
+        response_class=JSONResponse,
+        responses={
+            200: {"model": Readiness},
+            503: {"description": "Not ready; `message` says why"},
+        },
+    )
     async def readyz() -> JSONResponse:
         try:
             await ready()
@@ -396,6 +437,7 @@ def install_defaults(
         summary="Prometheus metrics",
         response_class=Response,
         responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+        openapi_extra={"security": [{}, {METRICS_SCHEME: []}]},
     )
     async def metrics(request: Request) -> Response:
         if guard.metrics_token is not None and not hmac.compare_digest(

@@ -15,7 +15,13 @@ from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
-from hoptac.notifications.entrypoints.http.schemas import MAX_BIGINT, checked_filter
+from hoptac.notifications.entrypoints.http.schemas import (
+    MAX_BIGINT,
+    FeedPage,
+    Snapshot,
+    checked_filter,
+    json_answer,
+)
 from hoptac.notifications.handlers import Notifications
 
 router = APIRouter(prefix="/v1", tags=["change feed"])
@@ -39,7 +45,8 @@ def _filter(
 @router.get(
     "/feed",
     summary="Events after a sequence, in commit order, over the whole history",
-    response_description='{"events": [envelope, ...], "next": <after for the next page>}',
+    response_class=Response,
+    responses=json_answer(FeedPage, "A page of events, and where the next one starts"),
 )
 async def feed(
     caller: CallerDep,
@@ -62,6 +69,12 @@ async def feed(
     "/feed/stream",
     summary="Server-Sent Events: every event as it is stored; resumes from Last-Event-ID",
     response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "`id: <sequence>`, `event: <event_type>`, `data: <envelope>` per event",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
 )
 async def stream(
     request: Request,
@@ -128,8 +141,8 @@ async def _events(
 @router.get(
     "/snapshot",
     summary="Every organisation (dissolved ones included) and the sequence to follow the feed from",
-    response_description='{"sequence": N, "count": n, "organizations": [record, ...]}',
     response_class=StreamingResponse,
+    responses=json_answer(Snapshot, "The organisations, streamed as one JSON document"),
 )
 async def snapshot(
     caller: CallerDep,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from hoptac.contracts.events import OrganizationEvent
+from hoptac.contracts.organization import OrganizationRecord
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, build_filter
 from hoptac.notifications.domain.text import unsafe_character
@@ -101,3 +103,25 @@ class Replay(Strict):
     to_sequence: Sequence | None = None
     since: RecordedTime | None = Field(default=None, description="recorded at or after")
     until: RecordedTime | None = Field(default=None, description="recorded before")
+
+
+class FeedPage(BaseModel):
+    """A page of the change feed: the events after `after`, in commit order."""
+
+    events: list[OrganizationEvent]
+    next: int = Field(description="Pass as `after` for the next page")
+    through: int = Field(description="Every event up to this sequence is in the feed")
+
+
+class Snapshot(BaseModel):
+    """Every organisation the filters select, as of `sequence`: follow the feed from there."""
+
+    sequence: int
+    count: int
+    organizations: list[OrganizationRecord]
+
+
+def json_answer(model: type[BaseModel], description: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a route that writes its JSON itself (spliced or streamed), described by
+    `model`."""
+    return {200: {"description": description, "model": model}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,6 +16,9 @@ from hoptac.registry.domain.access import ANONYMOUS, Principal, require_writer
 from hoptac.registry.domain.errors import DomainError
 
 bearer = HTTPBearer(auto_error=False, description="A token from `hoptac token create`.")
+# For the OpenAPI document of a read open to anyone: no token (public fields), or a token (the
+# restricted fields of its area too). Added to the bearer requirement the route already has.
+TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
 
 
 class Unauthenticated(DomainError):

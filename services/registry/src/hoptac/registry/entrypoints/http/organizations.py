@@ -18,7 +18,7 @@ from hoptac.registry.entrypoints.http.answers import (
     OrganizationView,
     documented,
 )
-from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
+from hoptac.registry.entrypoints.http.auth import TOKEN_OPTIONAL, Caller, WriteRoute
 from hoptac.registry.entrypoints.http.schemas import (
     Day,
     ListQuery,
@@ -101,6 +101,7 @@ async def register(body: OrganizationCreate, request: Request, caller: Caller) -
     "",
     summary="List organisations, filtered, one page at a time",
     responses=documented(OrganizationPage),
+    openapi_extra=TOKEN_OPTIONAL,
 )
 async def list_organizations(
     request: Request, caller: Caller, query: Annotated[ListQuery, Query()]
@@ -130,6 +131,7 @@ async def list_organizations(
     "/{org_id}",
     summary="Read one organisation, now or as of a date",
     responses={**documented(OrganizationView), 410: WRITE_ERRORS[410]},
+    openapi_extra=TOKEN_OPTIONAL,
 )
 async def read(
     org_id: UUID,
@@ -246,6 +248,7 @@ async def remove(
     "/{org_id}/history",
     summary="Every version: who, when, why and what changed",
     responses=documented(History),
+    openapi_extra=TOKEN_OPTIONAL,
 )
 async def history(org_id: UUID, request: Request, caller: Caller) -> dict[str, Any]:
     return {

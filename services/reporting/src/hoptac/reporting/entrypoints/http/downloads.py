@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from hoptac.reporting.adapters import exports
 from hoptac.reporting.adapters.area_names import official_area_names
@@ -54,16 +55,22 @@ def json_response(answer: dict[str, Any]) -> Response:
 # What the routes that answer in several formats document (format=json|csv|xlsx, or PNG).
 _TEXT = {"schema": {"type": "string"}}
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
-TABLE_FORMATS: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "JSON by default; CSV or XLSX with format=csv|xlsx",
-        "content": {
-            "application/json": {},
-            exports.CSV_MEDIA_TYPE.split(";")[0]: _TEXT,
-            exports.XLSX_MEDIA_TYPE: _BINARY,
-        },
+
+
+def table_formats(answer: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """A route that answers `answer` as JSON, or the same figures as a CSV or XLSX file."""
+    return {
+        200: {
+            "description": "JSON by default; CSV or XLSX with format=csv|xlsx",
+            "model": answer,
+            "content": {
+                exports.CSV_MEDIA_TYPE.split(";")[0]: _TEXT,
+                exports.XLSX_MEDIA_TYPE: _BINARY,
+            },
+        }
     }
-}
+
+
 PNG: dict[int | str, dict[str, Any]] = {
     200: {"description": "A chart", "content": {exports.PNG_MEDIA_TYPE: _BINARY}}
 }

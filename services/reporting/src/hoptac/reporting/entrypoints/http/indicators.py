@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from hoptac.reporting.domain.indicators import catalogue
+from hoptac.reporting.entrypoints.http.answers import IndicatorCatalogue
 
 router = APIRouter(prefix="/v1", tags=["statistics"])
 
@@ -14,6 +15,7 @@ router = APIRouter(prefix="/v1", tags=["statistics"])
 @router.get(
     "/indicators",
     summary="The digital-transformation indicators (Directive 19/CT-TTg) and how each is counted",
+    response_model=IndicatorCatalogue,
 )
 async def indicators() -> dict[str, Any]:
     """Each indicator's code, name and definition in Vietnamese and English, its numerator and

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hoptac.reporting.domain.stats import InvalidQuery, Problem
+from hoptac.reporting.entrypoints.http.answers import SummaryAnswer, TrendsAnswer
 from hoptac.reporting.entrypoints.http.downloads import (
     PNG,
-    TABLE_FORMATS,
     json_response,
     summary_chart,
     summary_download,
+    table_formats,
     trends_chart,
     trends_download,
 )
@@ -40,7 +41,7 @@ Start = Annotated[
     "/summary",
     summary="The provincial collective-economy summary",
     response_model=None,
-    responses=TABLE_FORMATS,
+    responses=table_formats(SummaryAnswer),
 )
 async def summary(
     request: Request, given: Filters, as_of: AsOf = None, format: FormatParam = "json"
@@ -56,6 +57,7 @@ async def summary(
 @router.get(
     "/summary/chart.png",
     summary="Chart: organisations by sector, operating and stopped",
+    response_class=Response,
     responses=PNG,
 )
 async def summary_png(request: Request, given: Filters, as_of: AsOf = None) -> Response:
@@ -79,7 +81,7 @@ async def _trends(
     "/trends",
     summary="By month or year: organisations, operating, stopped, new",
     response_model=None,
-    responses=TABLE_FORMATS,
+    responses=table_formats(TrendsAnswer),
 )
 async def trends(
     request: Request,
@@ -94,7 +96,12 @@ async def trends(
     return json_response(answer) if format == "json" else trends_download(answer, format)
 
 
-@router.get("/trends/chart.png", summary="Chart: organisations by month or year", responses=PNG)
+@router.get(
+    "/trends/chart.png",
+    summary="Chart: organisations by month or year",
+    response_class=Response,
+    responses=PNG,
+)
 async def trends_png(
     request: Request, given: Filters, unit: Unit = "year", start: Start = None, to: AsOf = None
 ) -> Response:

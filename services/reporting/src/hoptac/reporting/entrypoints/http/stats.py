@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from hoptac.reporting.entrypoints.http.downloads import TABLE_FORMATS, json_response, stats_download
+from hoptac.reporting.entrypoints.http.answers import StatsAnswer
+from hoptac.reporting.entrypoints.http.downloads import json_response, stats_download, table_formats
 from hoptac.reporting.entrypoints.http.params import (
     AsOf,
     Filters,
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["statistics"])
     "/stats",
     summary="Counts as of a date, grouped by any of kind, status, sector, area",
     response_model=None,
-    responses=TABLE_FORMATS,
+    responses=table_formats(StatsAnswer),
 )
 async def stats(
     request: Request,
