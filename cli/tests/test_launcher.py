@@ -289,15 +289,22 @@ async def test_commands_find_the_running_stack_and_hoptac_stop_stops_it(
     assert service["database_url"].endswith(f":{ports.postgres}/dummy")
 
     env = {**os.environ, "HOPTAC_VAR_DIR": str(var_dir)}
-    stopped = await asyncio.to_thread(hoptac_stop, env)
+    # The reader's NATS login, for following docs/nats-access.md against this stack.
+    nats_url = await asyncio.to_thread(hoptac, env, "nats-url")
+    assert re.fullmatch(
+        rf"nats://platform:[0-9a-f]{{48}}@127\.0\.0\.1:{ports.nats}\n", nats_url.stdout
+    )
+    stopped = await asyncio.to_thread(hoptac, env, "stop")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert await asyncio.to_thread(stack.process.wait, 10) == 0
     assert not (var_dir / "stack.json").exists()
-    again = await asyncio.to_thread(hoptac_stop, env)
+    again = await asyncio.to_thread(hoptac, env, "stop")
     assert again.returncode == 1
     assert "no stack is running" in again.stdout
+    gone = await asyncio.to_thread(hoptac, env, "nats-url")
+    assert (gone.returncode, gone.stdout) == (1, "")
 
 
-def hoptac_stop(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "hoptac.cli.main", "stop"]
+def hoptac(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "hoptac.cli.main", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)

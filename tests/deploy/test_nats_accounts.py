@@ -31,7 +31,8 @@ from nats.js.api import ConsumerInfo
 from nats.js.errors import NotFoundError
 
 from hoptac.contracts.events import STREAM
-from hoptac.platform.embedded.nats import nats_server_binary
+from hoptac.platform.embedded.nats import EmbeddedNats, nats_server_binary
+from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK, free_port
 from hoptac.platform.embedded.processes import log_tail, poll, stop_child
 from hoptac.platform.testing import wait_until
@@ -557,8 +558,7 @@ async def test_the_agency_program_in_the_docs_keeps_the_newest_state_of_each_org
     db = sqlite3.connect(":memory:")
     try:
         db.execute(example["SCHEMA"])
-        js = tax.nc.jetstream(prefix=example["API_PREFIX"])
-        sub = await js.pull_subscribe_bind(durable=example["DURABLE"], stream=example["STREAM"])
+        sub = await example["subscribe"](tax.nc)
         assert await example["apply_batch"](sub, db) == 6
         rows = db.execute("SELECT id, version, record FROM organizations ORDER BY id").fetchall()
     finally:
@@ -632,3 +632,37 @@ def test_an_agency_importing_another_agencys_consumer_stops_the_server_at_start(
 
     assert result.returncode != 0
     assert 'agency_tax": service import not authorized' in result.stdout + result.stderr
+
+
+async def test_the_agency_program_in_the_docs_follows_the_local_stack_with_its_own_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nats-server configured as `make run` configures it (no agency accounts, no prefix): the
+    program logs in as the projections' user and makes its own durable, as the page says."""
+    monkeypatch.setenv("HOPTAC_NATS_API_PREFIX", "")
+    monkeypatch.setenv("HOPTAC_NATS_DURABLE", "my-test")
+    example = docs_example("apply_batch")
+    account = PlatformAccount()
+    with EmbeddedNats(tmp_path / "nats", free_port(), account=account) as server:
+        relay = await nats.connect(account.relay_url(server.url))
+        reader = await nats.connect(account.services_url(server.url))
+        db = sqlite3.connect(":memory:")
+        try:
+            await ensure_stream(relay.jetstream(), stream_config(30, 1200))
+            await publish_events(
+                Connection(relay),
+                event("coop.v1.org.registered.96", 1, name="HTX Tân Hưng"),
+                event("coop.v1.org.updated.96", 2, name="HTX Dịch vụ Tân Hưng"),
+            )
+            db.execute(example["SCHEMA"])
+            sub = await example["subscribe"](reader)
+            assert await example["apply_batch"](sub, db) == 2
+            await example["subscribe"](reader)  # a second run keeps the same durable
+            again = await reader.jetstream().consumer_info(STREAM, "my-test")
+            assert (again.num_pending, again.config.durable_name) == (0, "my-test")
+            rows = db.execute("SELECT id, version FROM organizations").fetchall()
+        finally:
+            db.close()
+            await reader.close()
+            await relay.close()
+    assert rows == [("o-1", 2)]

@@ -133,16 +133,16 @@ class Launcher:
         self._wait_until_ready()
         for service in self.services:
             self._run_after_start(service, nats.services)
-        self._write_stack_file()
+        self._write_stack_file(nats.services)
         self._print_summary(nats.services, server_url)
 
-    def _write_stack_file(self) -> None:
+    def _write_stack_file(self, nats_url: str) -> None:
         """What the other `hoptac` commands read to work against this stack."""
         services = {
             s.spec.name: StackService(s.spec.env_prefix, s.http_url, s.database_url)
             for s in self.services
         }
-        StackFile(os.getpid(), services).write(self.var_dir)
+        StackFile(os.getpid(), services, nats_url).write(self.var_dir)
 
     def _wanted_ports(self) -> list[tuple[int, str, str]]:
         """(port, who wants it, how to choose another) for everything we are about to start."""

@@ -133,6 +133,18 @@ def stop(
     Console().print("stopped")
 
 
+@app.command("nats-url")
+def nats_url() -> None:
+    """Print the running stack's NATS URL for a reader: it may read the stream and make a durable
+    of its own, not publish (docs/nats-access.md, on the local stack)."""
+    var_dir = LauncherSettings().var_dir
+    stack = StackFile.read(var_dir)
+    if stack is None or stack.nats_url is None:
+        Console(stderr=True).print(f"no stack is running from {var_dir}")
+        raise typer.Exit(1)
+    print(stack.nats_url)
+
+
 add_plugin_commands(app)
 
 # What a command meets when nothing answers where it looks: said in one line, not a traceback.

@@ -32,11 +32,14 @@ class RunningService:
 class StackFile:
     launcher_pid: int
     services: dict[str, RunningService] = field(default_factory=dict)
+    # The projections' NATS login (it may read the stream and make durables, not publish):
+    # what `hoptac nats-url` gives someone following docs/nats-access.md locally.
+    nats_url: str | None = None
 
     def write(self, var_dir: Path) -> None:
         path = var_dir / FILE_NAME
         path.write_text(json.dumps(asdict(self), indent=2))
-        path.chmod(0o600)  # database URLs may carry a password
+        path.chmod(0o600)  # database and NATS URLs carry passwords
 
     @staticmethod
     def remove(var_dir: Path) -> None:
@@ -50,6 +53,7 @@ class StackFile:
             stack = cls(
                 int(raw["launcher_pid"]),
                 {name: RunningService(**s) for name, s in raw["services"].items()},
+                raw.get("nats_url"),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
