@@ -6,6 +6,7 @@ place; `tests/test_schemas.py` fails when the committed JSON Schema drifts from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -52,7 +53,11 @@ class MergedData(ChangeData):
 
 
 class EnvelopeBase(ContractModel):
+    """What every event carries; each event below narrows `event_type` and `data`, so that code
+    holding any event reads both without knowing which one it is."""
+
     event_id: UUID = Field(description="Unique per event; also the Nats-Msg-Id.")
+    event_type: str = Field(examples=["organization.registered"])
     schema_version: Literal[1] = SCHEMA_VERSION
     occurred_at: datetime = Field(description="When it happened in the world.")
     recorded_at: datetime = Field(description="When the registry committed it.")
@@ -66,6 +71,7 @@ class EnvelopeBase(ContractModel):
         "for every change by one writer, naming no one. Staff read names in the registry's history."
     )
     correlation_id: str | None = None
+    data: ChangeData
 
 
 class OrganizationRegistered(EnvelopeBase):
@@ -115,7 +121,12 @@ EVENT_MODELS: dict[EventName, type[EnvelopeBase]] = {
 _event_adapter: TypeAdapter[OrganizationEvent] = TypeAdapter(OrganizationEvent)
 
 
-def parse_event(raw: bytes | str) -> EnvelopeBase:
-    """Validate one message body from the stream into its event model."""
-    event: EnvelopeBase = _event_adapter.validate_json(raw)
+def parse_event(raw: bytes | str | Mapping[str, Any]) -> EnvelopeBase:
+    """The typed event of a message body (bytes or text) or of a decoded envelope (a mapping,
+    e.g. an entry of the registry's change log). Raises pydantic's ValidationError."""
+    event: EnvelopeBase = (
+        _event_adapter.validate_python(raw)
+        if isinstance(raw, Mapping)
+        else _event_adapter.validate_json(raw)
+    )
     return event

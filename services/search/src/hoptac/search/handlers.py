@@ -24,9 +24,9 @@ REMOVED = "organization.removed"
 
 def change_of(event: EnvelopeBase) -> Change:
     version = event.organization_version
-    if event.event_type == REMOVED:  # type: ignore[attr-defined]
+    if event.event_type == REMOVED:
         return Remove(str(event.organization_id), version)
-    record: dict[str, Any] = event.data.record.model_dump(mode="json")  # type: ignore[attr-defined]
+    record: dict[str, Any] = event.data.record.model_dump(mode="json")
     record["version"] = version  # the envelope's version is the one ordering applies to
     return Upsert(document_from_record(record, official_areas()))
 

@@ -46,12 +46,11 @@ def to_stored(raw: bytes | str | dict[str, Any]) -> StoredEvent:
     payload = raw if isinstance(raw, str | bytes) else json.dumps(raw, ensure_ascii=False)
     event: EnvelopeBase = parse_event(payload)
     text_payload = payload.decode() if isinstance(payload, bytes) else payload
-    data = getattr(event, "data")  # noqa: B009 (every concrete event has data)
-    record = data.record
+    record = event.data.record
     return StoredEvent(
         sequence=event.sequence,
         event_id=event.event_id,
-        event_type=getattr(event, "event_type"),  # noqa: B009
+        event_type=event.event_type,
         organization_id=event.organization_id,
         organization_version=event.organization_version,
         province_code=record.address.province_code,

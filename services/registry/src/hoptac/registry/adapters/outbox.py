@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import ValidationError
 from sqlalchemy import Text, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hoptac.contracts.events import SCHEMA_VERSION
+from hoptac.contracts.events import SCHEMA_VERSION, parse_event
 from hoptac.platform.http import NotReady
 from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
 from hoptac.registry.adapters.tables import outbox
@@ -54,6 +55,38 @@ def encode(envelope: dict[str, Any]) -> bytes:
 _WIDEST_SEQUENCE = 2**63 - 1
 
 
+def _envelope(
+    event_id: UUID,
+    event_type: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    sequence: int,
+    organization_id: UUID,
+    organization_version: int,
+    actor: str,
+    correlation_id: str | None,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """The envelope as the relay publishes it: the fields of the contract's EnvelopeBase."""
+    return {
+        "event_id": str(event_id),
+        "event_type": event_type,
+        "schema_version": SCHEMA_VERSION,
+        "occurred_at": occurred_at.isoformat(),
+        "recorded_at": recorded_at.isoformat(),
+        "sequence": sequence,
+        "organization_id": str(organization_id),
+        "organization_version": organization_version,
+        "actor": actor,
+        "correlation_id": correlation_id,
+        "data": data,
+    }
+
+
+class ContractBroken(Exception):
+    """The registry built an event its own contract refuses: a bug, and nothing is written."""
+
+
 def published_size(
     event: OutboxEvent,
     event_type: str,
@@ -62,40 +95,42 @@ def published_size(
     context: WriteContext,
     now: datetime,
 ) -> int:
-    """The size in bytes of the body this event will be published with."""
-    return len(
-        encode(
-            {
-                "event_id": str(event.event_id),
-                "event_type": event_type,
-                "schema_version": SCHEMA_VERSION,
-                "occurred_at": event.occurred_at.isoformat(),
-                "recorded_at": now.isoformat(),
-                "sequence": _WIDEST_SEQUENCE,
-                "organization_id": str(organization_id),
-                "organization_version": organization_version,
-                "actor": context.actor_id,
-                "correlation_id": context.correlation_id,
-                "data": event.data,
-            }
-        )
+    """The size in bytes of the body this event will be published with, once the envelope has
+    passed the contract's models: nothing the registry publishes can disagree with them."""
+    body = _envelope(
+        event.event_id,
+        event_type,
+        event.occurred_at,
+        now,
+        _WIDEST_SEQUENCE,
+        organization_id,
+        organization_version,
+        context.actor_id,
+        context.correlation_id,
+        event.data,
     )
+    try:
+        parse_event(body)
+    except ValidationError as error:
+        raise ContractBroken(f"{event_type} does not match its contract: {error}") from error
+    return len(encode(body))
 
 
 def envelope(row: Any) -> dict[str, Any]:
-    return {
-        "event_id": str(row.event_id),
-        "event_type": row.event_type,
-        "schema_version": SCHEMA_VERSION,
-        "occurred_at": row.occurred_at.isoformat(),
-        "recorded_at": row.recorded_at.isoformat(),
-        "sequence": row.sequence,
-        "organization_id": str(row.organization_id),
-        "organization_version": row.organization_version,
-        "actor": row.actor,
-        "correlation_id": row.correlation_id,
-        "data": row.data,
-    }
+    """The envelope of a numbered outbox row: the one published_size checked at commit, with the
+    sequence and commit time it has now."""
+    return _envelope(
+        row.event_id,
+        row.event_type,
+        row.occurred_at,
+        row.recorded_at,
+        row.sequence,
+        row.organization_id,
+        row.organization_version,
+        row.actor,
+        row.correlation_id,
+        row.data,
+    )
 
 
 async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:

@@ -7,12 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from hoptac.contracts.events import EnvelopeBase, OrganizationEvent
+from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.reporting.domain.history import Record, Version, is_counted
-
-_events: TypeAdapter[OrganizationEvent] = TypeAdapter(OrganizationEvent)
 
 
 class NotAnEvent(ValueError):
@@ -29,7 +27,7 @@ class IncomingEvent:
 
 
 def _incoming(event: EnvelopeBase) -> IncomingEvent:
-    data = event.data  # type: ignore[attr-defined]
+    data = event.data
     changes = tuple(
         (change.field, change.after) for change in data.changed_fields if is_counted(change.field)
     )
@@ -37,7 +35,7 @@ def _incoming(event: EnvelopeBase) -> IncomingEvent:
         organization_id=event.organization_id,
         version=Version(
             version=event.organization_version,
-            event=event.event_type.removeprefix("organization."),  # type: ignore[attr-defined]
+            event=event.event_type.removeprefix("organization."),
             effective_date=data.effective_date,
             changes=changes,
         ),
@@ -49,7 +47,7 @@ def _incoming(event: EnvelopeBase) -> IncomingEvent:
 
 def from_message(body: bytes) -> IncomingEvent:
     try:
-        return _incoming(_events.validate_json(body))
+        return _incoming(parse_event(body))
     except ValidationError as error:
         raise NotAnEvent(_summary(error)) from error
 
@@ -57,7 +55,7 @@ def from_message(body: bytes) -> IncomingEvent:
 def from_envelope(envelope: dict[str, Any]) -> IncomingEvent:
     """An event as `GET /v1/changes` returns it."""
     try:
-        return _incoming(_events.validate_python(envelope))
+        return _incoming(parse_event(envelope))
     except ValidationError as error:
         raise NotAnEvent(_summary(error)) from error
 
