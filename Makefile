@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-# Every package installed editable into the venv; a new service is one more line here.
+# Every package of the workspace (pyproject.toml), installed editable into the venv.
 PACKAGES := \
 	libs/platform \
 	contracts \
@@ -36,11 +36,13 @@ REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/lint/
 
 venv: $(STAMP) $(ASSETS)
 
-# Re-installs whenever a package's dependencies (or the dev tools) change.
-$(STAMP): $(addsuffix /pyproject.toml,$(PACKAGES)) requirements-dev.txt
+# Installs exactly what uv.lock pins (every package editable, the embedded servers, the dev
+# tools), again whenever the lock changes. `uv lock` updates the lock after a pyproject.toml
+# changes; an out-of-date lock stops this with a message instead of installing something else.
+$(STAMP): uv.lock pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade uv
-	$(BIN)/uv pip install --python $(BIN)/python $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv==0.13.9  # as locked in the dev group
+	$(BIN)/uv sync --locked --all-packages --all-extras --python $(BIN)/python
 	touch $@
 
 $(ASSETS): services/portal/package.json services/portal/package-lock.json
