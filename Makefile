@@ -15,14 +15,6 @@ PACKAGES := \
 	services/portal \
 	cli
 
-# The plain-Python domain of every service, type-checked strictly by `make lint`.
-DOMAINS := \
-	services/registry/src/hoptac/registry \
-	services/search/src/hoptac/search \
-	services/reporting/src/hoptac/reporting \
-	services/notifications/src/hoptac/notifications \
-	services/portal/src/hoptac/portal
-
 STAMP := $(VENV)/.installed
 # The portal's browser assets (htmx, the font, axe-core for the browser tests), exactly as
 # package-lock.json pins them, integrity checked, install scripts not run.
@@ -79,7 +71,7 @@ fuzz: venv
 lint: venv $(LINT_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(addsuffix /domain,$(DOMAINS)) contracts/src
+	$(BIN)/mypy $(addsuffix /src,$(PACKAGES))
 	rm -rf $(OPENAPI_DIR)
 	$(BIN)/python tools/lint/openapi_documents.py $(OPENAPI_DIR) > /dev/null
 	$(REDOCLY) lint --config tools/lint/redocly.yaml --format=summary $(OPENAPI_DIR)/*.json

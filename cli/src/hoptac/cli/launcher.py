@@ -372,7 +372,7 @@ _RESTART_FIRST, _RESTART_MAX, _HEALTHY_AFTER = 1.0, 60.0, 60.0
 def _restart_delay(child: Child, now: float) -> float:
     if now - child.started >= _HEALTHY_AFTER:
         child.restarts = 0
-    return min(_RESTART_FIRST * 2**child.restarts, _RESTART_MAX)
+    return min(_RESTART_FIRST * 2.0**child.restarts, _RESTART_MAX)
 
 
 def service_environment(

@@ -122,7 +122,7 @@ class Registry:
         self, conn: AsyncConnection, record: Record, exclude: UUID | None
     ) -> list[dict[str, Any]]:
         """What a person should look at although the write is valid."""
-        warnings = []
+        warnings: list[dict[str, Any]] = []
         address = record["address"]
         disagreement = legacy_disagreement(
             self.reference.units,
@@ -200,8 +200,8 @@ class Registry:
             org.require_version(expected_version)
             version = await decide(conn, org)
             if version is None:
-                view = present(org.id, before, org.version, stored.updated_at, principal)
-                return View(view, org.version)
+                unchanged = present(org.id, before, org.version, stored.updated_at, principal)
+                return View(unchanged, org.version)
             after = current_record([*org.versions, version])
             require_area(principal, before, after)
             warnings = []

@@ -236,7 +236,7 @@ async def backlog(conn: AsyncConnection) -> tuple[int, float]:
         )
     ).one()
     count, oldest = row
-    now: datetime = await conn.scalar(select(func.now()))
+    now = await conn.scalar(select(func.now()))
     return int(count), (now - oldest).total_seconds() if oldest else 0.0
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -290,7 +290,7 @@ async def list_page(
 ) -> tuple[list[Any], UUID | None]:
     """One page of current rows (id, record, version, updated_at) and the id to continue after."""
     c = organizations.c
-    conditions = [c.removed_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [c.removed_at.is_(None)]
     for column, values in (
         (c.kind, filters.kind),
         (c.status, filters.status),
@@ -321,4 +321,4 @@ async def list_page(
     ).all()
     page = rows[:limit]
     next_after = page[-1].id if len(rows) > limit else None
-    return page, next_after
+    return list(page), next_after

@@ -150,7 +150,8 @@ class _Generator:
         return self._built(kind, activity, registered_on, site, name, abbreviation, foreign)
 
     def report_cooperatives(self, report: Report) -> list[DemoOrganization]:
-        plan = [(True, None)] * report.agriculture[0] + [(False, None)] * report.other[0]
+        plan: list[tuple[bool, str | None]] = [(True, None)] * report.agriculture[0]
+        plan += [(False, None)] * report.other[0]
         plan += [(True, _STOPPED[i % len(_STOPPED)]) for i in range(report.agriculture[1])]
         plan += [(False, _STOPPED[(i + 2) % len(_STOPPED)]) for i in range(report.other[1])]
         made = [

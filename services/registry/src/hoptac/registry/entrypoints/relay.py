@@ -7,8 +7,10 @@ ready while PostgreSQL answers and no waiting event is older than the outbox's a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Generator
 
 import uvicorn
 from fastapi import FastAPI
@@ -35,9 +37,18 @@ def relay_app(engine: AsyncEngine, settings: RegistrySettings) -> FastAPI:
     return app
 
 
+class _MetricsServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the relay stops on its own (see main), and uvicorn
+    would take SIGINT and SIGTERM over while it serves."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
     engine = engine_for(settings)
-    server = uvicorn.Server(
+    server = _MetricsServer(
         uvicorn.Config(
             relay_app(engine, settings),
             host=settings.host,
@@ -46,7 +57,6 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
             lifespan="off",
         )
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     serving = asyncio.create_task(server.serve())
     nc = await connect(settings.nats_url, "hoptac-registry-relay")
     try:

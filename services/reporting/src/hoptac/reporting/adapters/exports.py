@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,8 +46,9 @@ def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=False)
+    for blank in workbook.worksheets:  # the sheet a new workbook starts with
+        workbook.remove(blank)
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for sheet in sheets:

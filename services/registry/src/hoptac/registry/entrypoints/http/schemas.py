@@ -287,23 +287,29 @@ def _comma_separated(value: Any) -> Any:
     return [part.strip() for item in values for part in str(item).split(",") if part.strip()]
 
 
-def Many(item: Any) -> Any:
-    return Annotated[list[item], BeforeValidator(_comma_separated), Field(max_length=50)]
+# A filter of several values, repeated or comma-separated (kind=a,b&kind=c), at most 50.
+_MANY = (BeforeValidator(_comma_separated), Field(max_length=50))
+Kinds = Annotated[list[Kind], *_MANY]
+Statuses = Annotated[list[Status], *_MANY]
+ProvinceCodes = Annotated[list[ProvinceCode], *_MANY]
+CommuneCodes = Annotated[list[CommuneCode], *_MANY]
+DistrictCodes = Annotated[list[DistrictCode], *_MANY]
+SectorGroups = Annotated[list[SectorGroup], *_MANY]
 
 
 class ListQuery(Body):
     """The filters of GET /v1/organizations: each takes several values (any of them matches);
     a parameter that is not one of these is a 422 naming it."""
 
-    kind: Many(Kind) = Field(default_factory=list)
-    status: Many(Status) = Field(default_factory=list)
-    province: Many(ProvinceCode) = Field(default_factory=list)
-    commune: Many(CommuneCode) = Field(
+    kind: Kinds = Field(default_factory=list)
+    status: Statuses = Field(default_factory=list)
+    province: ProvinceCodes = Field(default_factory=list)
+    commune: CommuneCodes = Field(
         default_factory=list, description="The current commune, or the pre-2025 one of that code."
     )
-    legacy_commune: Many(CommuneCode) = Field(default_factory=list)
-    legacy_district: Many(DistrictCode) = Field(default_factory=list)
-    sector_group: Many(SectorGroup) = Field(default_factory=list)
+    legacy_commune: CommuneCodes = Field(default_factory=list)
+    legacy_district: DistrictCodes = Field(default_factory=list)
+    sector_group: SectorGroups = Field(default_factory=list)
     registration_number: RegistrationNumber | None = None
     updated_since: Moment | None = None
     cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
