@@ -18,12 +18,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import nats
+import nats.errors
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.cli.launcher import service_environment, uvicorn_command
 from hoptac.cli.plugins import service_specs
 from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from hoptac.platform.embedded.databases import database_url, ensure_database
+from hoptac.platform.embedded.nats import ClusterNode
 from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.processes import log_tail, stop_child
 from hoptac.platform.service import ServiceSpec
@@ -81,14 +84,18 @@ class Part:
 
 
 class Platform:
-    def __init__(self, workdir: Path) -> None:
+    """With `nats_nodes` 3, NATS is a JetStream cluster on loopback and the stream has three
+    replicas, as in production; the services get every node's address."""
+
+    def __init__(self, workdir: Path, nats_nodes: int = 1) -> None:
         workdir.chmod(0o755)  # as root, PostgreSQL runs as another user who must reach it
         self.workdir = workdir
         self.var_dir = workdir / "var"
         self.var_dir.mkdir()
         self.account = PlatformAccount()
         self.postgres = EmbeddedPostgres(workdir / "pg", free_port(), fast=True)
-        self.nats = EmbeddedNats(workdir / "nats", free_port(), account=self.account)
+        self.nats_nodes = _nats_nodes(workdir, nats_nodes, self.account)
+        self.nats = self.nats_nodes[0]
         self.specs = [spec for spec in service_specs() if spec.name in SERVICES]
         self.urls = {spec.name: f"http://127.0.0.1:{free_port()}" for spec in self.specs}
         self.parts: dict[str, Part] = {}
@@ -98,9 +105,15 @@ class Platform:
     def url(self, service: str) -> str:
         return self.urls[service]
 
+    @property
+    def nats_urls(self) -> str:
+        return ",".join(node.url for node in self.nats_nodes)
+
     async def start(self) -> None:
         self.postgres.start()
-        self.nats.start()
+        for node in self.nats_nodes:
+            node.start()
+        await self._jetstream_ready()
         databases = {}
         for spec in self.specs:
             if spec.database is not None:
@@ -115,6 +128,21 @@ class Platform:
             part.start()
         for part in self.parts.values():
             await self.wait_ready(part)
+
+    async def _jetstream_ready(self) -> None:
+        """A cluster serves JetStream once its nodes have elected a meta leader."""
+
+        async def answers() -> bool:
+            nc = await nats.connect(self.account.services_url(self.nats.url))
+            try:
+                await nc.jetstream().account_info()
+            except nats.errors.Error:
+                return False
+            finally:
+                await nc.close()
+            return True
+
+        await wait_until(answers, timeout=60, message="JetStream on the NATS cluster")
 
     async def _make_tokens(self, registry_database: str) -> None:
         engine = create_async_engine(registry_database)
@@ -131,14 +159,14 @@ class Platform:
 
     def _add_parts(self, spec: ServiceSpec, database: str | None) -> None:
         port = int(self.urls[spec.name].rsplit(":", 1)[1])
-        nats_url = (self.account.relay_url if spec.publishes_events else self.account.services_url)(
-            self.nats.url
-        )
+        login = self.account.relay_url if spec.publishes_events else self.account.services_url
+        nats_url = ",".join(login(node.url) for node in self.nats_nodes)
         others = {name: url for name, url in self.urls.items() if name != spec.name}
         env = {
             **_inherited_env(),
             **service_environment(spec, port, nats_url, self.var_dir, database, others),
             **QUICK,
+            "HOPTAC_REGISTRY_STREAM_REPLICAS": str(len(self.nats_nodes)),
         }
         self.parts[spec.name] = Part(
             spec.name,
@@ -179,11 +207,13 @@ class Platform:
             await wait_until(ready, timeout=60, message=f"{part.name} ready (log {part.log})")
 
     async def crash(self, name: str, down_seconds: float) -> None:
-        """SIGKILL one part (a process, or "nats" / "postgres"), leave it down, start it again."""
-        if name == "nats":
-            self.nats.kill()
+        """SIGKILL one part (a process, "nats", "nats-<n>" for a node of a cluster, or
+        "postgres"), leave it down, start it again."""
+        if name.startswith("nats"):
+            node = self.nats_nodes[int(name.removeprefix("nats").removeprefix("-") or 0)]
+            node.kill()
             await asyncio.sleep(down_seconds)
-            self.nats.start()
+            node.start()
         elif name == "postgres":
             self.postgres.kill()
             await asyncio.sleep(down_seconds)
@@ -202,8 +232,26 @@ class Platform:
     def stop(self) -> None:
         for part in reversed(list(self.parts.values())):
             part.stop()
-        self.nats.stop()
+        for node in self.nats_nodes:
+            node.stop()
         self.postgres.stop()
+
+
+def _nats_nodes(workdir: Path, count: int, account: PlatformAccount) -> list[EmbeddedNats]:
+    if count == 1:
+        return [EmbeddedNats(workdir / "nats", free_port(), account=account)]
+    routes = [free_port() for _ in range(count)]
+    return [
+        EmbeddedNats(
+            workdir / f"nats-{index}",
+            free_port(),
+            account=account,
+            cluster=ClusterNode(
+                f"n{index}", routes[index], tuple(p for p in routes if p != routes[index])
+            ),
+        )
+        for index in range(count)
+    ]
 
 
 def _inherited_env() -> dict[str, str]:

@@ -54,3 +54,9 @@ class RegistrySettings(ServiceSettings):
     )
     stream_max_age_days: int = Field(default=365, gt=0)
     stream_duplicate_window_seconds: int = Field(default=1200, gt=0)
+    stream_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=5,
+        description="Copies of the stream on a NATS cluster: 3 in production (R3), 1 alone.",
+    )

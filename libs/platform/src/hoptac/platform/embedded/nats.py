@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def nats_server_binary() -> Path:
     return Path(found)
 
 
+@dataclass(frozen=True)
+class ClusterNode:
+    """This server's place in a JetStream cluster on loopback: its name, the port other nodes
+    route to, and the route ports of the others."""
+
+    server_name: str
+    route_port: int
+    peer_route_ports: tuple[int, ...]
+    cluster_name: str = "hoptac"
+
+
 class EmbeddedNats:
     """One nats-server whose JetStream data lives in `store_dir` and survives restarts."""
 
@@ -45,10 +57,12 @@ class EmbeddedNats:
         http_port: int | None = None,
         log_file: Path | None = None,
         account: PlatformAccount | None = None,
+        cluster: ClusterNode | None = None,
     ) -> None:
         self.store_dir = Path(store_dir).absolute()
         # With an account, clients must log in, and only its relay user may publish events.
         self.account = account
+        self.cluster = cluster
         self._config_file = self.store_dir.with_name(f"{self.store_dir.name}.conf")
         self.port = port
         self.http_port = http_port  # the monitoring endpoint (/varz, /healthz), off by default
@@ -121,6 +135,14 @@ class EmbeddedNats:
             options["--http_port"] = str(self.http_port)
         if self.account is not None:
             options["--config"] = str(self._config_file)
+        if self.cluster is not None:
+            peers = ",".join(f"nats://{LOOPBACK}:{port}" for port in self.cluster.peer_route_ports)
+            options |= {
+                "--server_name": self.cluster.server_name,
+                "--cluster_name": self.cluster.cluster_name,
+                "--cluster": f"nats://{LOOPBACK}:{self.cluster.route_port}",
+                "--routes": peers,
+            }
         return [str(nats_server_binary()), "--jetstream", *chain.from_iterable(options.items())]
 
     def _answers(self) -> bool:

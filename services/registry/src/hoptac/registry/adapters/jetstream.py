@@ -14,9 +14,14 @@ from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.registry.adapters.outbox import encode, envelope
 
 
-def stream_config(max_age_days: int, duplicate_window_seconds: int) -> StreamConfig:
+def stream_config(
+    max_age_days: int, duplicate_window_seconds: int, replicas: int = 1
+) -> StreamConfig:
+    """The stream; in production on a three-node cluster with `replicas` 3, so that a node lost
+    loses no acknowledged event (a publish is acknowledged once a majority stored it)."""
     return StreamConfig(
         name=STREAM,
+        num_replicas=replicas,
         subjects=[f"{SUBJECT_PREFIX}.>"],
         storage=StorageType.FILE,
         max_age=max_age_days * 86400,

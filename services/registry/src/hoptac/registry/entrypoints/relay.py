@@ -62,7 +62,11 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
     try:
         await ensure_stream(
             nc.jetstream(),
-            stream_config(settings.stream_max_age_days, settings.stream_duplicate_window_seconds),
+            stream_config(
+                settings.stream_max_age_days,
+                settings.stream_duplicate_window_seconds,
+                settings.stream_replicas,
+            ),
         )
         options = RelayOptions(
             batch_size=settings.relay_batch_size,
