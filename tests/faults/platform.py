@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import nats
 import nats.errors
@@ -85,15 +86,20 @@ class Part:
 
 class Platform:
     """With `nats_nodes` 3, NATS is a JetStream cluster on loopback and the stream has three
-    replicas, as in production; the services get every node's address."""
+    replicas, as in production; the services get every node's address. With `standby`,
+    PostgreSQL has a synchronous streaming standby, and the services get both addresses and
+    take the one that accepts writes."""
 
-    def __init__(self, workdir: Path, nats_nodes: int = 1) -> None:
+    def __init__(self, workdir: Path, nats_nodes: int = 1, *, standby: bool = False) -> None:
         workdir.chmod(0o755)  # as root, PostgreSQL runs as another user who must reach it
         self.workdir = workdir
         self.var_dir = workdir / "var"
         self.var_dir.mkdir()
         self.account = PlatformAccount()
         self.postgres = EmbeddedPostgres(workdir / "pg", free_port(), fast=True)
+        self.standby = (
+            EmbeddedPostgres(workdir / "standby", free_port(), fast=True) if standby else None
+        )
         self.nats_nodes = _nats_nodes(workdir, nats_nodes, self.account)
         self.nats = self.nats_nodes[0]
         self.specs = [spec for spec in service_specs() if spec.name in SERVICES]
@@ -121,6 +127,10 @@ class Platform:
                 databases[spec.name] = database_url(self.postgres.server_url, spec.database)
                 assert spec.migrate is not None
                 await asyncio.to_thread(spec.migrate, databases[spec.name])
+        if self.standby is not None:
+            self.standby.start(standby_of=self.postgres)
+            await self._commit_on_both()
+            databases = {name: self._either_server(url) for name, url in databases.items()}
         await self._make_tokens(databases["registry"])
         for spec in self.specs:
             self._add_parts(spec, databases.get(spec.name))
@@ -128,6 +138,32 @@ class Platform:
             part.start()
         for part in self.parts.values():
             await self.wait_ready(part)
+
+    def _either_server(self, url: str) -> str:
+        """A database URL naming the primary and the standby: connections take the one that
+        accepts writes, so after a promotion the services find the new primary by themselves."""
+        assert self.standby is not None
+        database = url.rsplit("/", 1)[1]
+        hosts = "&".join(
+            f"host=127.0.0.1:{server.port}" for server in (self.postgres, self.standby)
+        )
+        return f"postgresql+asyncpg://postgres@/{database}?{hosts}&target_session_attrs=read-write"
+
+    async def _commit_on_both(self) -> None:
+        """From now on a commit is acknowledged once the standby has it too, so promoting the
+        standby loses nothing (set after the standby exists: until then a commit would wait)."""
+        conn = await asyncpg.connect(self.postgres.dsn())
+        try:
+            await conn.execute("ALTER SYSTEM SET synchronous_standby_names = 'standby'")
+            await conn.execute("SELECT pg_reload_conf()")
+        finally:
+            await conn.close()
+
+    async def fail_over(self) -> None:
+        """SIGKILL the primary and promote the standby, as an operator (or Patroni) would."""
+        assert self.standby is not None
+        self.postgres.kill()
+        self.standby.promote()
 
     async def _jetstream_ready(self) -> None:
         """A cluster serves JetStream once its nodes have elected a meta leader."""
@@ -234,6 +270,8 @@ class Platform:
             part.stop()
         for node in self.nats_nodes:
             node.stop()
+        if self.standby is not None:
+            self.standby.stop()
         self.postgres.stop()
 
 

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from hoptac.platform.dsn import asyncpg_dsn
+
 _T = TypeVar("_T")
 
 
@@ -21,9 +23,7 @@ def database_url(server_url: str, database: str) -> str:
 
 
 def _asyncpg_dsn(server_url: str, database: str) -> str:
-    url = database_url(server_url, database)
-    scheme, rest = url.split("://", 1)
-    return f"{scheme.split('+', 1)[0]}://{rest}"
+    return asyncpg_dsn(database_url(server_url, database))
 
 
 def _quote_identifier(name: str) -> str:

@@ -67,13 +67,14 @@ class EmbeddedPostgres:
         *,
         fast: bool = False,
         log_file: Path | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).absolute()
         self.port = port
         # Beside the data directory, not in it: initdb wants an empty directory.
         default_log = self.data_dir.with_name(f"{self.data_dir.name}.log")
         self.log_file = (log_file or default_log).absolute()
-        self._settings = {**FAST_SETTINGS} if fast else {}
+        self._settings = {**(FAST_SETTINGS if fast else {}), **(settings or {})}
         self._process: subprocess.Popen[bytes] | None = None
 
     @cached_property
@@ -104,10 +105,18 @@ class EmbeddedPostgres:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def start(self, timeout: float = 120.0) -> EmbeddedPostgres:
+    def start(
+        self, timeout: float = 120.0, *, standby_of: EmbeddedPostgres | None = None
+    ) -> EmbeddedPostgres:
+        """Start the server, creating its cluster on first start: empty, or with `standby_of`
+        a streaming standby of that running server (a base backup of it, following its WAL; it
+        answers reads until promoted)."""
         self._prepare_directories()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run("initdb", *_INITDB_ARGS)
+            if standby_of is None:
+                self._run("initdb", *_INITDB_ARGS)
+            else:
+                self._clone(standby_of)
         self._clear_leftover_server()
         ensure_port_free(self.port, "PostgreSQL")
         self._process = self._spawn_server()
@@ -150,6 +159,19 @@ class EmbeddedPostgres:
             # PostgreSQL refuses to start while the old postmaster's PID exists, even as a
             # zombie that init has not reaped yet.
             wait_reaped(pid, timeout=10.0)
+
+    def promote(self) -> None:
+        """A standby becomes a primary that accepts writes (after its primary is lost)."""
+        self._run("pg_ctl", "promote", "-w", "-t", "60")
+
+    def _clone(self, primary: EmbeddedPostgres) -> None:
+        self.data_dir.chmod(0o700)  # as initdb leaves it; PostgreSQL refuses anything wider
+        conninfo = (
+            f"host={LOOPBACK} port={primary.port} user={SUPERUSER} "
+            f"application_name={self.data_dir.name}"
+        )
+        # -R: the standby's primary_conninfo and standby.signal; -X stream: the WAL it needs.
+        self._run("pg_basebackup", "-d", conninfo, "-R", "-X", "stream", "-c", "fast")
 
     def __enter__(self) -> EmbeddedPostgres:
         return self.start()

@@ -12,10 +12,6 @@ import asyncpg
 log = logging.getLogger("hoptac.registry.listening")
 
 
-def plain_dsn(sqlalchemy_url: str) -> str:
-    return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
 async def listen(
     dsn: str,
     channel: str,

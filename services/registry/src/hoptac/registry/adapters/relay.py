@@ -19,9 +19,9 @@ from nats.aio.client import Client
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.platform.dsn import asyncpg_dsn
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.jetstream import Outcome, publish_in_order
-from hoptac.registry.adapters.listening import plain_dsn
 from hoptac.registry.adapters.repository import OUTBOX_CHANNEL
 
 log = logging.getLogger("hoptac.registry.relay")
@@ -118,7 +118,7 @@ class OutboxRelay:
 
     async def _lead(self, stop: asyncio.Event) -> None:
         conn = await asyncpg.connect(
-            plain_dsn(self.engine.url.render_as_string(hide_password=False))
+            asyncpg_dsn(self.engine.url.render_as_string(hide_password=False))
         )
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK):

@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 
+from hoptac.platform.dsn import asyncpg_dsn
 from hoptac.platform.http import error_response, install_defaults
 from hoptac.registry.adapters import outbox, tokens
-from hoptac.registry.adapters.listening import listen, plain_dsn
+from hoptac.registry.adapters.listening import listen
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
@@ -62,7 +63,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        dsn = plain_dsn(service.engine.url.render_as_string(hide_password=False))
+        dsn = asyncpg_dsn(service.engine.url.render_as_string(hide_password=False))
         revocations = asyncio.create_task(
             listen(
                 dsn, tokens.REVOKED_CHANNEL, lambda: app.state.recent_principals.forget_all(), stop
