@@ -90,7 +90,14 @@ class Platform:
     PostgreSQL has a synchronous streaming standby, and the services get both addresses and
     take the one that accepts writes."""
 
-    def __init__(self, workdir: Path, nats_nodes: int = 1, *, standby: bool = False) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        nats_nodes: int = 1,
+        *,
+        standby: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         workdir.chmod(0o755)  # as root, PostgreSQL runs as another user who must reach it
         self.workdir = workdir
         self.var_dir = workdir / "var"
@@ -105,7 +112,9 @@ class Platform:
         self.specs = [spec for spec in service_specs() if spec.name in SERVICES]
         self.urls = {spec.name: f"http://127.0.0.1:{free_port()}" for spec in self.specs}
         self.parts: dict[str, Part] = {}
+        self.extra_env = env or {}
         self.admin_token = ""
+        self.worker_metrics_port = 0
         self.service_token = ""
 
     def url(self, service: str) -> str:
@@ -203,6 +212,7 @@ class Platform:
             **service_environment(spec, port, nats_url, self.var_dir, database, others),
             **QUICK,
             "HOPTAC_REGISTRY_STREAM_REPLICAS": str(len(self.nats_nodes)),
+            **self.extra_env,
         }
         self.parts[spec.name] = Part(
             spec.name,
@@ -219,6 +229,8 @@ class Platform:
                 "HOPTAC_REGISTRY_RELAY_PORT": str(worker_port),
                 "HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT": str(worker_port),
             }
+            if name == "notifications-worker":
+                self.worker_metrics_port = worker_port
             ready = f"http://127.0.0.1:{worker_port}/readyz" if spec.name == "registry" else None
             self.parts[name] = Part(
                 name,
@@ -227,6 +239,27 @@ class Platform:
                 self.workdir / f"{name}.log",
                 ready,
             )
+
+    async def second_instance(self, name: str) -> str:
+        """Start another instance of the reporting service or the notifications worker, on the
+        same durable consumer; return the URL of its metrics."""
+        first = self.parts[name]
+        port = free_port()
+        env = dict(first.env)
+        if name == "notifications-worker":
+            env["HOPTAC_NOTIFICATIONS_WORKER_METRICS_PORT"] = str(port)
+            command = first.command
+        else:
+            spec = next(s for s in self.specs if s.name == name)
+            env[f"{spec.env_prefix}PORT"] = str(port)
+            command = uvicorn_command(spec.asgi_app, port)
+        # The worker has no readiness endpoint; its metrics answer once it runs.
+        ready = f"http://127.0.0.1:{port}/{'readyz' if first.ready_url else 'metrics'}"
+        part = Part(f"{name}-2", command, env, self.workdir / f"{name}-2.log", ready)
+        self.parts[part.name] = part
+        part.start()
+        await self.wait_ready(part)
+        return f"http://127.0.0.1:{port}/metrics"
 
     async def wait_ready(self, part: Part) -> None:
         part.check_alive()
