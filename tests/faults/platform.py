@@ -96,6 +96,7 @@ class Platform:
         nats_nodes: int = 1,
         *,
         standby: bool = False,
+        archive: bool = False,
         env: dict[str, str] | None = None,
     ) -> None:
         workdir.chmod(0o755)  # as root, PostgreSQL runs as another user who must reach it
@@ -104,6 +105,9 @@ class Platform:
         self.var_dir.mkdir()
         self.account = PlatformAccount()
         self.postgres = EmbeddedPostgres(workdir / "pg", free_port(), fast=True)
+        self.wal_archive = workdir / "wal-archive"
+        if archive:
+            self.postgres.archive_wal_to(self.wal_archive)
         self.standby = (
             EmbeddedPostgres(workdir / "standby", free_port(), fast=True) if standby else None
         )
@@ -167,6 +171,16 @@ class Platform:
             await conn.execute("SELECT pg_reload_conf()")
         finally:
             await conn.close()
+
+    def stop_services(self) -> None:
+        for part in reversed(list(self.parts.values())):
+            part.stop()
+
+    async def start_services(self) -> None:
+        for part in self.parts.values():
+            part.start()
+        for part in self.parts.values():
+            await self.wait_ready(part)
 
     async def fail_over(self) -> None:
         """SIGKILL the primary and promote the standby, as an operator (or Patroni) would."""
@@ -299,8 +313,7 @@ class Platform:
             part.check_alive()
 
     def stop(self) -> None:
-        for part in reversed(list(self.parts.values())):
-            part.stop()
+        self.stop_services()
         for node in self.nats_nodes:
             node.stop()
         if self.standby is not None:

@@ -26,6 +26,18 @@ def _asyncpg_dsn(server_url: str, database: str) -> str:
     return asyncpg_dsn(database_url(server_url, database))
 
 
+async def accepts_writes(server_url: str) -> bool:
+    """The server is up and not in recovery (a restore, or a standby): it takes writes."""
+    try:
+        conn = await asyncpg.connect(_asyncpg_dsn(server_url, "postgres"))
+    except (OSError, asyncpg.PostgresError):
+        return False
+    try:
+        return not await conn.fetchval("SELECT pg_is_in_recovery()")
+    finally:
+        await conn.close()
+
+
 def _quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import shutil
 import signal
 import stat
 import subprocess
@@ -22,7 +23,12 @@ from pathlib import Path
 
 import psutil
 
-from hoptac.platform.embedded.databases import drop_database, ensure_database, run_coroutine
+from hoptac.platform.embedded.databases import (
+    accepts_writes,
+    drop_database,
+    ensure_database,
+    run_coroutine,
+)
 from hoptac.platform.embedded.ports import LOOPBACK, ensure_port_free
 from hoptac.platform.embedded.processes import (
     die_with_parent,
@@ -160,17 +166,68 @@ class EmbeddedPostgres:
             # zombie that init has not reaped yet.
             wait_reaped(pid, timeout=10.0)
 
+    # --- backup and point-in-time recovery ---------------------------------------------------
+
+    def archive_wal_to(self, folder: Path) -> None:
+        """Before start: copy every finished WAL segment into `folder`, what a point-in-time
+        restore replays on top of a base backup."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._user is not None:
+            _grant_traverse(folder.parent)
+            _give_to(self._user, folder, recursive=True)
+        self._settings |= {
+            "archive_mode": "on",
+            "archive_command": f"test ! -f {folder}/%f && cp %p {folder}/%f",
+        }
+
+    def base_backup(self, folder: Path) -> None:
+        """A copy of the running cluster in `folder`, consistent with the WAL archive."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        if self._user is not None:
+            _grant_traverse(folder.parent)
+            folder.mkdir(mode=0o700)
+            _give_to(self._user, folder, recursive=False)
+        self._run_on(folder, "pg_basebackup", "-d", self._conninfo(), "-X", "stream", "-c", "fast")
+
+    def restore_to(self, backup: Path, archive: Path, restore_point: str) -> None:
+        """Stop, replace the cluster with `backup`, and start it replaying the archived WAL up
+        to `restore_point` (made with pg_create_restore_point); then it accepts writes again.
+        The cluster it replaces is kept beside it, as `<data>.replaced`."""
+        self.stop()
+        replaced = self.data_dir.with_name(f"{self.data_dir.name}.replaced")
+        self.data_dir.rename(replaced)
+        shutil.copytree(backup, self.data_dir, symlinks=True)
+        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        (self.data_dir / "recovery.signal").touch()
+        with (self.data_dir / "postgresql.auto.conf").open("a") as conf:
+            conf.write(
+                f"restore_command = 'cp {archive}/%f %p'\n"
+                f"recovery_target_name = '{restore_point}'\n"
+                "recovery_target_action = 'promote'\n"
+            )
+        self.data_dir.chmod(0o700)
+        if self._user is not None:
+            _give_to(self._user, self.data_dir, recursive=True)
+        self.start()
+        poll(
+            lambda: run_coroutine(accepts_writes(self.server_url)),
+            timeout=300,
+            what=f"PostgreSQL to replay its WAL up to {restore_point!r}",
+        )
+
+    def _conninfo(self, application_name: str = "hoptac") -> str:
+        return (
+            f"host={LOOPBACK} port={self.port} user={SUPERUSER} application_name={application_name}"
+        )
+
     def promote(self) -> None:
         """A standby becomes a primary that accepts writes (after its primary is lost)."""
         self._run("pg_ctl", "promote", "-w", "-t", "60")
 
     def _clone(self, primary: EmbeddedPostgres) -> None:
         self.data_dir.chmod(0o700)  # as initdb leaves it; PostgreSQL refuses anything wider
-        conninfo = (
-            f"host={LOOPBACK} port={primary.port} user={SUPERUSER} "
-            f"application_name={self.data_dir.name}"
-        )
         # -R: the standby's primary_conninfo and standby.signal; -X stream: the WAL it needs.
+        conninfo = primary._conninfo(application_name=self.data_dir.name)
         self._run("pg_basebackup", "-d", conninfo, "-R", "-X", "stream", "-c", "fast")
 
     def __enter__(self) -> EmbeddedPostgres:
@@ -271,7 +328,10 @@ class EmbeddedPostgres:
             (self.data_dir / "postmaster.pid").unlink()
 
     def _run(self, program: str, *args: str) -> None:
-        command = [str(bin_dir() / program), "-D", str(self.data_dir), *args]
+        self._run_on(self.data_dir, program, *args)
+
+    def _run_on(self, data_dir: Path, program: str, *args: str) -> None:
+        command = [str(bin_dir() / program), "-D", str(data_dir), *args]
         user = self._user
         # A file, not a pipe: the server inherits pg_ctl's output and would hold a pipe open.
         with self.log_file.open("ab") as log:
