@@ -109,8 +109,9 @@ def validation_text(error: dict[str, Any], body: Any) -> Text:
     kind, context = str(error.get("type")), error.get("ctx") or {}
     if kind in ("model_attributes_type", "dict_type") and tuple(error.get("loc", ())) == ("body",):
         return Text("http.send_json")
-    if kind == "value_error" and isinstance(context.get("error"), TextError):
-        return context["error"].text
+    raised = context.get("error")
+    if kind == "value_error" and isinstance(raised, TextError):
+        return raised.text
     if kind == "json_invalid":
         return _json_invalid(error, body)
     if kind == "string_pattern_mismatch":
