@@ -232,8 +232,14 @@ class FieldError(BaseModel):
 class ErrorBody(BaseModel):
     """Every error of every service: a code, a message a person can act on, the fields at fault."""
 
-    error: str = Field(examples=["invalid_request"])
-    message: str
+    error: str = Field(
+        examples=["invalid_request"], description="A code to branch on; the same in every language"
+    )
+    message: str = Field(
+        description="In English, or in Vietnamese when Accept-Language prefers vi "
+        "(said in Content-Language)",
+        examples=["Fix name: This field is required."],
+    )
     errors: list[FieldError] | None = None
 
 
