@@ -9,15 +9,17 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
+from hoptac.platform.error_answers import error_response
 from hoptac.platform.guard import HttpGuard, RateLimits, RequestShape
-from hoptac.platform.http import NotReady, StrictJsonRoute, error_response, install_defaults
+from hoptac.platform.http import NotReady, StrictJsonRoute, install_defaults
+from hoptac.platform.text import Text
 
 pytestmark = pytest.mark.unit
 
@@ -42,8 +44,8 @@ def app_with(guard: HttpGuard, ready_error: Exception | None = None) -> FastAPI:
         return {"made": "yes"}
 
     @app.get("/v1/secure")
-    async def secure() -> JSONResponse:
-        return error_response(401, "unauthenticated", "no")
+    async def secure(request: Request) -> JSONResponse:
+        return error_response(request, 401, "unauthenticated", Text("http.metrics_token_needed"))
 
     @app.get("/v1/database")
     async def database() -> None:
@@ -92,7 +94,7 @@ async def test_failed_authentications_are_limited_per_address(client: httpx.Asyn
         ).status_code == 401
     blocked = await client.get("/v1/things", headers={"Authorization": "Bearer another"})
     assert blocked.status_code == 429
-    assert "failed authentications" in blocked.json()["message"]
+    assert "Too many failed authentications" in blocked.json()["message"]
 
 
 async def test_operations_endpoints_are_not_limited(client: httpx.AsyncClient) -> None:
@@ -135,7 +137,7 @@ async def test_a_bug_is_a_json_500_that_tells_nothing_inside(client: httpx.Async
 @pytest.mark.parametrize(
     ("error", "shown"),
     [
-        (NotReady("3 events wait to be published"), "3 events wait to be published"),
+        (NotReady(Text("http.unavailable")), "cannot reach its database or message bus"),
         (OSError("connect to 10.0.0.5:5432 password=hunter2"), "unavailable; see its log"),
     ],
 )
@@ -209,7 +211,7 @@ async def strict_client() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b'{\n  "code": "31825",\n  oops}', "invalid JSON at line 3 column 3"),
+        (b'{\n  "code": "31825",\n  oops}', "Invalid JSON at line 3 column 3"),
         (b'{"code": "31825", "code": "31826"}', 'the key "code" appears twice'),
         (b'{"code": "3182"}', "'3182' is not 5 digits"),
     ],
@@ -228,7 +230,7 @@ async def test_a_body_error_says_where_and_what_a_person_can_fix(
 async def test_a_form_body_is_told_to_send_json(strict_client: httpx.AsyncClient) -> None:
     answer = await strict_client.post("/v1/things", data={"code": "31825"})
     assert answer.status_code == 422
-    assert "send the body as JSON" in answer.json()["message"]
+    assert answer.json()["message"].startswith("Send JSON")
 
 
 async def test_an_exempt_address_is_not_limited() -> None:
@@ -272,3 +274,51 @@ def test_the_document_declares_each_routes_security_and_only_the_statuses_it_can
     assert ready["503"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorBody"
     }
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "said"),
+    [
+        (
+            "vi",
+            "vi",
+            "JSON không hợp lệ tại dòng 3, cột 3: thiếu một khóa đặt trong dấu ngoặc kép.",
+        ),
+        ("en-GB,en;q=0.9", "en", "Invalid JSON at line 3 column 3: a key in double quotes was"),
+        ("fr, vi;q=0.5, en;q=0.4", "vi", "JSON không hợp lệ tại dòng 3, cột 3"),
+        (None, "en", "Invalid JSON at line 3 column 3"),
+    ],
+)
+async def test_an_error_answers_in_the_language_the_request_prefers(
+    strict_client: httpx.AsyncClient, accept_language: str | None, language: str, said: str
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    if accept_language is not None:
+        headers["Accept-Language"] = accept_language
+    answer = await strict_client.post(
+        "/v1/things", content=b'{\n  "code": "31825",\n  oops}', headers=headers
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "invalid_request"
+    assert said in answer.json()["errors"][0]["message"]
+    assert answer.headers["Content-Language"] == language
+    assert "Accept-Language" in answer.headers["Vary"]
+
+
+async def test_a_form_body_is_told_to_send_json_in_vietnamese(
+    strict_client: httpx.AsyncClient,
+) -> None:
+    answer = await strict_client.post(
+        "/v1/things", data={"code": "31825"}, headers={"Accept-Language": "vi-VN"}
+    )
+    assert answer.json()["errors"][0]["message"].startswith("Hãy gửi JSON")
+
+
+async def test_middleware_refusals_answer_in_the_language_asked_for(
+    client: httpx.AsyncClient,
+) -> None:
+    many = [(f"x-{number}", "1") for number in range(150)]
+    answer = await client.get("/v1/things", headers=[*many, ("Accept-Language", "vi")])
+    assert answer.status_code == 431
+    assert answer.json()["message"].startswith("Hãy gửi tối đa 100 tiêu đề")
+    assert answer.headers["Content-Language"] == "vi"

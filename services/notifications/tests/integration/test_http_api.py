@@ -317,3 +317,35 @@ async def test_the_snapshot_honours_its_filters(client, publish, new_event):
     assert [o["kind"] for o in groups["organizations"]] == ["cooperative_group"]
     bad = await client.get("/v1/snapshot?provinces=999", headers=A)
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "said"),
+    [
+        ("vi", "vi", "10.1.2.3 là một địa chỉ riêng (private) (10.1.2.3); hãy dùng một địa chỉ"),
+        ("en;q=0.9, vi;q=0.1", "en", "10.1.2.3 is a private address (10.1.2.3); use a public"),
+    ],
+)
+async def test_the_same_refused_url_is_answered_in_the_language_asked_for(
+    client, accept_language, language, said
+):
+    response = await client.post(
+        "/v1/subscriptions",
+        json={"url": "http://10.1.2.3/hook"},
+        headers={**A, "Accept-Language": accept_language},
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["Content-Language"] == language
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert [e["field"] for e in body["errors"]] == ["url"]
+    assert body["errors"][0]["message"].startswith(said)
+    assert said in body["message"]
+
+
+async def test_a_missing_token_is_explained_in_vietnamese(client):
+    missing = await client.get("/v1/feed", headers={"Accept-Language": "vi-VN"})
+    assert missing.status_code == 401
+    assert missing.json()["error"] == "unauthenticated"
+    assert missing.json()["message"].startswith("Hãy gửi mã truy cập do sổ đăng ký")
+    assert missing.headers["Content-Language"] == "vi"

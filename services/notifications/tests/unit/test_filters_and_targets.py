@@ -35,7 +35,7 @@ def test_short_event_names_are_accepted_and_mistakes_named() -> None:
         event_types=["deleted"], provinces=["960"], kinds=["htx"], sectors=["farming"]
     )
     assert [p.field for p in problems] == ["event_types", "provinces", "kinds", "sectors"]
-    assert "organization.registered" in problems[0].message
+    assert "organization.registered" in str(problems[0].message)
 
 
 PRODUCTION = TargetPolicy()  # loopback and private addresses refused

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from hoptac.platform.catalogue import render
 from hoptac.registry.adapters.admin_units import OfficialAdministrativeUnits, official_units
 from hoptac.registry.domain.areas import check_address, derive_current_commune, unit_short_name
 
@@ -26,7 +27,7 @@ def units() -> OfficialAdministrativeUnits:
 
 def only_problem(problems: list) -> tuple[str, str]:
     assert len(problems) == 1, problems
-    return problems[0].field, problems[0].message
+    return problems[0].field, render(problems[0].message, "en")
 
 
 def test_the_data_holds_34_current_and_63_legacy_provinces(units):
@@ -123,8 +124,8 @@ def test_a_legacy_commune_of_another_district_is_refused(units):
     }
     problems = check_address(units, CA_MAU, None, legacy)
     assert [p.field for p in problems] == ["address.legacy.commune_code"]
-    assert "Huyện Cái Nước" in problems[0].message
-    assert "Thành phố Bạc Liêu" in problems[0].message
+    assert "Huyện Cái Nước" in render(problems[0].message, "en")
+    assert "Thành phố Bạc Liêu" in render(problems[0].message, "en")
 
 
 def test_unknown_legacy_codes_are_refused_field_by_field(units):

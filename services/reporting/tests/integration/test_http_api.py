@@ -280,3 +280,42 @@ async def test_downloads_name_the_area_and_write_the_day_as_readers_do(
     caption = load_workbook(io.BytesIO(answer.content)).active["A1"].value
     assert "Tỉnh Cà Mau (96)" in caption
     assert "30/07/2022" in caption
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "said"),
+    [
+        ("vi", "vi", "'district' không phải là khóa nhóm"),
+        ("en-US", "en", "'district' is not a group key"),
+    ],
+)
+async def test_the_same_bad_request_is_answered_in_the_language_asked_for(
+    client: httpx.AsyncClient, accept_language: str, language: str, said: str
+) -> None:
+    response = await client.get(
+        "/v1/stats",
+        params={"group_by": "district", "as_of": "2022-07-30"},
+        headers={"Accept-Language": accept_language},
+    )
+    assert response.status_code == 422
+    assert response.headers["Content-Language"] == language
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert [e["field"] for e in body["errors"]] == ["query.group_by"]
+    assert body["errors"][0]["message"].startswith(said)
+    assert said in body["message"]
+
+
+async def test_a_date_pydantic_refuses_is_explained_in_vietnamese(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/v1/stats", params={"as_of": "30/07/2022"}, headers={"Accept-Language": "vi"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "query.as_of",
+            "message": "Hãy gửi ngày theo dạng YYYY-MM-DD, ví dụ 2025-07-01.",
+        }
+    ]

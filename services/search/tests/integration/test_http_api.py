@@ -208,3 +208,25 @@ async def test_hits_name_their_units(client: httpx.AsyncClient) -> None:
     item = (await client.get("/v1/search", params={"q": "hoa binh"})).json()["items"][0]
     assert item["commune_name"] == "Phường Bạc Liêu"
     assert item["legacy_district_name"] == "Thành phố Bạc Liêu"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "said"),
+    [
+        ("vi-VN,vi;q=0.9,en;q=0.5", "vi", "'farm' không thuộc các giá trị cooperative"),
+        ("en", "en", "'farm' is not one of cooperative"),
+    ],
+)
+async def test_the_same_bad_query_is_answered_in_the_language_asked_for(
+    client: httpx.AsyncClient, accept_language: str, language: str, said: str
+) -> None:
+    response = await client.get(
+        "/v1/search", params={"kind": "farm"}, headers={"Accept-Language": accept_language}
+    )
+    assert response.status_code == 422
+    assert response.headers["Content-Language"] == language
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert body["errors"] == [{"field": "query.kind", "message": body["errors"][0]["message"]}]
+    assert body["errors"][0]["message"].startswith(said)
+    assert said in body["message"]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.unit
 def problems(**kwargs: object) -> dict[str, str]:
     with pytest.raises(InvalidQuery) as caught:
         parse_search(**kwargs)  # type: ignore[arg-type]
-    return {p.field: p.message for p in caught.value.problems}
+    return {p.field: str(p.message) for p in caught.value.problems}
 
 
 def test_a_valid_request_is_normalised() -> None:

@@ -19,8 +19,11 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hoptac.platform.error_answers import TextHTTPException, error_response
+from hoptac.platform.text import Quantity, Text
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPERATIONS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -63,10 +66,12 @@ def client_of(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-def _too_many(message: str, retry_after: int, limit: RateLimitItem) -> JSONResponse:
-    return JSONResponse(
-        status_code=429,
-        content={"error": "rate_limited", "message": message},
+def _too_many(scope: Scope, message: Text, retry_after: int, limit: RateLimitItem) -> JSONResponse:
+    return error_response(
+        Request(scope),
+        429,
+        "rate_limited",
+        message,
         headers={
             "Retry-After": str(retry_after),
             "RateLimit-Limit": str(limit.amount),
@@ -96,7 +101,8 @@ class RateLimit:
         ):
             wait = await self._wait(self.failures, "auth-failures", address)
             response = _too_many(
-                f"too many failed authentications from {address}; wait {wait} s",
+                scope,
+                Text("http.too_many_failed_authentications", address=address, seconds=wait),
                 wait,
                 self.failures,
             )
@@ -111,7 +117,13 @@ class RateLimit:
         )
         if not await self.limiter.hit(item, kind, who):
             wait = await self._wait(item, kind, who)
-            response = _too_many(f"over {item} {kind} for this client; wait {wait} s", wait, item)
+            counts = {"limit": item.amount, "window": item.get_expiry(), "seconds": wait}
+            over = (
+                Text("http.over_read_limit", **counts)
+                if item is self.reads
+                else Text("http.over_write_limit", **counts)
+            )
+            response = _too_many(scope, over, wait, item)
             await response(scope, receive, send)
             return
         stats = await self.limiter.get_window_stats(item, kind, who)
@@ -184,13 +196,15 @@ class RequestShape:
         headers = scope.get("headers") or []
         size = sum(len(name) + len(value) for name, value in headers)
         if len(headers) > self.max_headers or size > self.max_header_bytes:
-            response = JSONResponse(
-                status_code=431,
-                content={
-                    "error": "headers_too_large",
-                    "message": f"send at most {self.max_headers} headers and "
-                    f"{self.max_header_bytes} bytes of them",
-                },
+            response = error_response(
+                Request(scope),
+                431,
+                "headers_too_large",
+                Text(
+                    "http.headers_too_large",
+                    count=self.max_headers,
+                    size=Quantity(self.max_header_bytes),
+                ),
             )
             await response(scope, receive, send)
             return
@@ -199,10 +213,8 @@ class RequestShape:
             try:
                 return await asyncio.wait_for(receive(), self.body_idle_seconds)
             except TimeoutError:
-                raise HTTPException(
-                    408,
-                    f"the body stalled for {self.body_idle_seconds:.0f} s; send it again, "
-                    "without pauses",
+                raise TextHTTPException(
+                    408, Text("http.body_stalled", seconds=f"{self.body_idle_seconds:.0f}")
                 ) from None
 
         await self.app(scope, timed_receive, send)

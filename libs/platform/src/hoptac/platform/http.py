@@ -1,6 +1,7 @@
 """HTTP defaults every service installs: health, readiness, metrics, error shape, body limit.
 
-Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field", "message"}]}.
+Errors are JSON: {"error": <code>, "message": <what to do>, "errors": [{"field", "message"}]}
+(`error_answers`), in the language the request asks for.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -24,8 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hoptac.platform.error_answers import FieldText, TextHTTPException, error_response
 from hoptac.platform.guard import HttpGuard, RateLimit, RequestShape, SecurityHeaders
 from hoptac.platform.outages import UNAVAILABLE
+from hoptac.platform.text import Quantity, Text, fix_these_fields, shown
+from hoptac.platform.validation_messages import DUPLICATE_KEY, validation_text
 
 ReadyCheck = Callable[[], Awaitable[None]]  # raises when the service cannot serve
 
@@ -35,27 +38,12 @@ log = logging.getLogger("hoptac.http")
 class NotReady(Exception):
     """A reason for not being ready that is fit to show anyone: it names no internals."""
 
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 MetricsRefresh = Callable[[], Awaitable[None]]  # updates gauges right before a scrape
-
-
-def error_body(
-    code: str, message: str, errors: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": code, "message": message}
-    if errors:
-        body["errors"] = errors
-    return body
-
-
-def error_response(
-    status: int, code: str, message: str, errors: list[dict[str, str]] | None = None
-) -> JSONResponse:
-    """The error shape every service answers with; a 401 also says which scheme to use."""
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        status_code=status, content=error_body(code, message, errors), headers=headers
-    )
 
 
 def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
@@ -65,59 +53,19 @@ def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     return ".".join(parts)
 
 
-_DIGITS = re.compile(r"^\^\\d\{(\d+)(?:,(\d+))?\}\$$")
-_DIGITS_EITHER = re.compile(r"^\^\(\\d\{(\d+)\}\|\\d\{(\d+)\}\)\$$")
-
-
-def describe_pattern(pattern: str) -> str:
-    """A regular expression a person can read: `^\\d{5}$` is "5 digits"."""
-    if match := _DIGITS.match(pattern):
-        low, high = match.groups()
-        return f"{low} to {high} digits" if high else f"{low} digits"
-    if match := _DIGITS_EITHER.match(pattern):
-        return f"{match[1]} or {match[2]} digits"
-    return "the form this field takes (its pattern is in /openapi.json)"
-
-
-def _json_position(document: Any, position: int) -> str:
-    text = document if isinstance(document, str) else ""
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return f"line {line} column {column}"
-
-
-def _validation_message(error: dict[str, Any], body: Any) -> str:
-    message = str(error.get("msg", "is not valid"))
-    kind, context = error.get("type"), error.get("ctx") or {}
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a field of this request; check the spelling against /openapi.json"
-    if kind == "json_invalid":
-        position = error.get("loc", ("body", 0))[-1]
-        where = _json_position(body, position) if isinstance(position, int) else "its start"
-        return f"invalid JSON at {where}: {context.get('error', message)}"
-    if kind in ("model_attributes_type", "dict_type") and tuple(error.get("loc", ())) == ("body",):
-        return "send the body as JSON, with Content-Type: application/json"
-    if kind == "string_pattern_mismatch":
-        return f"{error.get('input')!r} is not {describe_pattern(str(context.get('pattern')))}"
-    return message
-
-
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {
-            "field": field_path(e.get("loc", ())) or "body",
-            "message": _validation_message(e, exc.body),
-        }
+        FieldText(
+            "body" if e.get("type") == "json_invalid" else field_path(e.get("loc", ())) or "body",
+            validation_text(e, exc.body),
+        )
         for e in exc.errors()
     ]
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
-    return JSONResponse(
-        status_code=422,
-        content=error_body("invalid_request", f"fix these fields: {summary}", errors),
-    )
+    # A body that cannot be read at all is the whole story: say so first, not "fix body".
+    whole_body = len(errors) == 1 and errors[0].field == "body"
+    message = errors[0].message if whole_body else fix_these_fields(errors)
+    return error_response(request, 422, "invalid_request", message, errors)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -128,15 +76,20 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         408: "request_timeout",
         413: "body_too_large",
     }.get(exc.status_code, "http_error")
-    message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    if exc.status_code == 404 and message == "Not Found":
-        message = f"no route {request.url.path}; see /docs for the routes of this service"
-    if exc.status_code == 413:
-        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-        message = f"the request body is over {limit} bytes; send less"
-    return JSONResponse(
-        status_code=exc.status_code, content=error_body(code, message), headers=exc.headers
-    )
+    if isinstance(exc, TextHTTPException):
+        message = exc.text
+    elif exc.status_code == 404:
+        message = Text("http.no_route", path=shown(request.url.path))
+    elif exc.status_code == 405:
+        message = Text("http.method_not_allowed", method=shown(request.method))
+    elif exc.status_code == 413:
+        limit = Quantity(int(request.scope.get(MAX_BODY_SIZE_SCOPE_KEY) or 0))
+        message = Text("http.body_too_large", limit=limit)
+    elif exc.status_code == 400:
+        message = Text("http.body_unreadable")
+    else:
+        message = Text("http.refused", status=exc.status_code)
+    return error_response(request, exc.status_code, code, message, headers=exc.headers)
 
 
 class _DuplicateKey(ValueError):
@@ -165,7 +118,7 @@ class StrictJsonRequest(Request):
                 quoted = json.dumps(str(duplicate), ensure_ascii=False)
                 second = text.find(quoted, text.find(quoted) + 1)
                 raise json.JSONDecodeError(
-                    f"the key {quoted} appears twice in one object", text, max(second, 0)
+                    f"{DUPLICATE_KEY}{quoted}", text, max(second, 0)
                 ) from None
         return self._json
 
@@ -206,11 +159,11 @@ class DeclaredBodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = Headers(scope=scope).get("content-length") if scope["type"] == "http" else None
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse(
-                status_code=413,
-                content=error_body(
-                    "body_too_large", f"the request body is over {self.max_bytes} bytes; send less"
-                ),
+            response = error_response(
+                Request(scope),
+                413,
+                "body_too_large",
+                Text("http.body_too_large", limit=Quantity(self.max_bytes)),
             )
             await response(scope, receive, send)
             return
@@ -256,12 +209,11 @@ async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning(
         "%s %s: a dependency is unavailable: %s", request.method, request.url.path, type(exc)
     )
-    return JSONResponse(
-        status_code=503,
-        content=error_body(
-            "unavailable",
-            "the service cannot reach its database or message bus just now; try again shortly",
-        ),
+    return error_response(
+        request,
+        503,
+        "unavailable",
+        Text("http.unavailable"),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -269,12 +221,7 @@ async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     """A bug: the answer says so in JSON; the traceback goes to the log (engines are made with
     hide_parameters, so no SQL parameter, sealed secrets included, is printed)."""
-    return JSONResponse(
-        status_code=500,
-        content=error_body(
-            "internal_error", "an unexpected error; it is logged, and nothing was half done"
-        ),
-    )
+    return error_response(request, 500, "internal_error", Text("http.internal_error"))
 
 
 class FieldError(BaseModel):
@@ -285,8 +232,14 @@ class FieldError(BaseModel):
 class ErrorBody(BaseModel):
     """Every error of every service: a code, a message a person can act on, the fields at fault."""
 
-    error: str = Field(examples=["invalid_request"])
-    message: str
+    error: str = Field(
+        examples=["invalid_request"], description="A code to branch on; the same in every language"
+    )
+    message: str = Field(
+        description="In English, or in Vietnamese when Accept-Language prefers vi "
+        "(said in Content-Language)",
+        examples=["Fix name: This field is required."],
+    )
     errors: list[FieldError] | None = None
 
 
@@ -416,18 +369,15 @@ def install_defaults(
             503: {"description": "Not ready; `message` says why"},
         },
     )
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         try:
             await ready()
         except NotReady as error:
-            return JSONResponse(status_code=503, content=error_body("not_ready", str(error)))
+            return error_response(request, 503, "not_ready", error.reason)
         except Exception as error:  # any failing dependency means "not ready"; details in the log
             log.warning("%s is not ready: %s: %s", service, type(error).__name__, error)
-            return JSONResponse(
-                status_code=503,
-                content=error_body(
-                    "not_ready", f"a dependency of {service} is unavailable; see its log"
-                ),
+            return error_response(
+                request, 503, "not_ready", Text("http.dependency_unavailable", service=service)
             )
         return JSONResponse({"status": "ready", "service": service})
 
@@ -444,7 +394,9 @@ def install_defaults(
             request.headers.get("authorization", "").encode(),
             f"Bearer {guard.metrics_token}".encode(),
         ):
-            return error_response(401, "unauthenticated", "metrics need the metrics token")
+            return error_response(
+                request, 401, "unauthenticated", Text("http.metrics_token_needed")
+            )
         if refresh_metrics is not None:
             await refresh_metrics()
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -32,6 +32,7 @@ from hoptac.notifications.domain.errors import (
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.domain.signing import new_secret
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
+from hoptac.platform.text import Text
 
 ADMIN = "admin"
 # RFC 6750's b64token, bounded: anything else is no token of the registry's, and some of it
@@ -87,20 +88,15 @@ class Notifications:
 
     async def authenticate(self, token: str | None) -> Caller:
         if not token:
-            raise Unauthenticated(
-                "send a token from the registry as: Authorization: Bearer <token>"
-            )
+            raise Unauthenticated(Text("notifications.token_needed"))
         if not TOKEN_SHAPE.fullmatch(token):
-            raise Unauthenticated(
-                "this is not a token of the registry (a token is up to 512 letters, digits "
-                "and -._~+/); send it as: Authorization: Bearer <token>"
-            )
+            raise Unauthenticated(Text("notifications.token_shape"))
         try:
             caller = await self.identity.who(token)
         except IdentityUnavailable as error:
-            raise Unavailable(f"{error}; try again shortly") from error
+            raise Unavailable(Text("notifications.registry_unavailable")) from error
         if caller is None:
-            raise Unauthenticated("this token is unknown or revoked; ask an admin for a new one")
+            raise Unauthenticated(Text("notifications.token_unknown"))
         # Kept with the subscriptions it creates, so that they follow it (see OwnerCheck).
         return dataclasses.replace(caller, token=token)
 
@@ -120,9 +116,7 @@ class Notifications:
         try:
             await check_target(cleaned, self.targets)
         except TargetRefused as error:
-            raise InvalidRequest(
-                f"this webhook URL is refused: {error}", [Problem("url", str(error))]
-            ) from error
+            raise InvalidRequest([Problem("url", error.text)]) from error
         return cleaned
 
     async def create_subscription(
@@ -134,8 +128,11 @@ class Notifications:
             await subscriptions.lock_owner(conn, caller.name)
             if await subscriptions.count_for(conn, caller.name) >= self.limits.subscriptions:
                 raise LimitReached(
-                    f"{caller.name} has {self.limits.subscriptions} subscriptions, the most an "
-                    "agency may have; delete one, or combine filters in one subscription"
+                    Text(
+                        "notifications.subscription_limit",
+                        owner=caller.name,
+                        limit=self.limits.subscriptions,
+                    )
                 )
             made = await subscriptions.create(
                 conn,
@@ -163,10 +160,12 @@ class Notifications:
         async with self.engine.connect() as conn:
             found = await subscriptions.get(conn, subscription_id, owner)
         if found is None:
-            raise NotFound(f"you have no subscription {subscription_id}")
+            raise NotFound(Text("notifications.no_subscription", id=subscription_id))
         return found
 
-    async def _owned(self, caller: Caller | None, subscription_id: UUID, what: str) -> Subscription:
+    async def _owned(
+        self, caller: Caller | None, subscription_id: UUID, what: Text
+    ) -> Subscription:
         """A subscription the caller may act on as its owner (an operator may too)."""
         found = await self.subscription(caller, subscription_id)
         if caller is not None:
@@ -185,7 +184,7 @@ class Notifications:
         found = await self.subscription(caller, subscription_id)
         mine = found.owner == caller.name
         if url is not None or description is not None or wanted is not None:
-            _must_own(caller, found, "change its URL, filters or description")
+            _must_own(caller, found, Text("part.notifications_change"))
         if enabled is not None:
             _may_switch(caller, found)
         checked = await self._check_url(url) if url is not None else None
@@ -207,7 +206,7 @@ class Notifications:
             await subscriptions.delete(conn, subscription_id)
 
     async def rotate_secret(self, caller: Caller, subscription_id: UUID) -> NewSecret:
-        await self._owned(caller, subscription_id, "rotate its secret (the new one is shown)")
+        await self._owned(caller, subscription_id, Text("part.notifications_rotate"))
         secret = new_secret()
         async with self.engine.begin() as conn:
             rotated = await subscriptions.rotate_secret(
@@ -234,7 +233,9 @@ class Notifications:
         async with self.engine.connect() as conn:
             found = await deliveries.get(conn, subscription_id, delivery_id)
         if found is None:
-            raise NotFound(f"subscription {subscription_id} has no delivery {delivery_id}")
+            raise NotFound(
+                Text("notifications.no_delivery", id=subscription_id, delivery=delivery_id)
+            )
         return found
 
     async def replay_delivery(
@@ -245,9 +246,7 @@ class Notifications:
         async with self.engine.begin() as conn:
             await self._count_replay(conn, caller)
             if not await deliveries.replay_one(conn, subscription_id, delivery_id):
-                raise Conflict(
-                    f"delivery {delivery_id} is being sent right now; ask again when it is done"
-                )
+                raise Conflict(Text("notifications.delivery_in_flight", delivery=delivery_id))
         return await self.delivery(caller, subscription_id, delivery_id)
 
     async def replay_range(
@@ -262,19 +261,11 @@ class Notifications:
         """At most `Limits.replay_events` deliveries per call, oldest first; a range that
         holds more (an open end, or a long one) answers where to go on from."""
         if from_sequence is None and to_sequence is None and since is None and until is None:
-            raise InvalidRequest(
-                "say what to replay: from_sequence/to_sequence, or since/until (times)",
-                [Problem("from_sequence", "give a range of sequences or of times")],
-            )
+            raise InvalidRequest([Problem("from_sequence", Text("notifications.replay_what"))])
         if from_sequence is not None and to_sequence is not None and to_sequence < from_sequence:
-            raise InvalidRequest(
-                "to_sequence is before from_sequence",
-                [Problem("to_sequence", "must be at least from_sequence")],
-            )
+            raise InvalidRequest([Problem("to_sequence", Text("notifications.to_before_from"))])
         if since is not None and until is not None and until <= since:
-            raise InvalidRequest(
-                "until is not after since", [Problem("until", "must be later than since")]
-            )
+            raise InvalidRequest([Problem("until", Text("notifications.until_before_since"))])
         await self._enabled(caller, subscription_id)
         async with self.engine.begin() as conn:
             await self._count_replay(conn, caller)
@@ -297,17 +288,24 @@ class Notifications:
         wait = await replay_log.wait_before_next(conn, caller.name, self.limits.replays_per_hour)
         if wait is not None:
             raise RateLimited(
-                f"{caller.name} has asked for {self.limits.replays_per_hour} replays in the "
-                f"last hour, the most allowed; try again in {wait} s",
+                Text(
+                    "notifications.replay_rate",
+                    owner=caller.name,
+                    limit=self.limits.replays_per_hour,
+                    seconds=wait,
+                ),
                 wait,
             )
 
     async def _enabled(self, caller: Caller | None, subscription_id: UUID) -> None:
-        found = await self._owned(caller, subscription_id, "replay its deliveries")
+        found = await self._owned(caller, subscription_id, Text("part.notifications_replay"))
         if not found.enabled:
             raise Conflict(
-                f"subscription {subscription_id} is disabled ({found.disabled_reason}); "
-                'enable it first with PATCH {"enabled": true}'
+                Text(
+                    "notifications.subscription_disabled",
+                    id=subscription_id,
+                    reason=found.disabled_reason,
+                )
             )
 
     async def feed_page(self, after: int, limit: int, wanted: EventFilter) -> feed.FeedPage:
@@ -319,21 +317,15 @@ class Notifications:
         return feed.snapshot_chunks(self.engine, wanted)
 
 
-def _must_own(caller: Caller, found: Subscription, what: str) -> None:
+def _must_own(caller: Caller, found: Subscription, what: Text) -> None:
     if found.owner != caller.name:
-        raise Forbidden(
-            f"only its owner ({found.owner}) can {what}; an admin may read, pause, resume or "
-            "delete another agency's subscription"
-        )
+        raise Forbidden(Text("notifications.owner_only", owner=found.owner, action=what))
 
 
 def _may_switch(caller: Caller, found: Subscription) -> None:
     """Whether the caller may pause or resume `found`: a subscription an admin paused waits
     for an admin; one whose owner's token was revoked stays off."""
     if found.disabled_by == "revoked":
-        raise Conflict(
-            f"{found.disabled_reason}: it cannot be resumed; its owner needs a new token and "
-            "a new subscription"
-        )
+        raise Conflict(Text("notifications.revoked_cannot_resume", reason=found.disabled_reason))
     if found.disabled_by == "admin" and not _is_admin(caller):
-        raise Conflict(f"{found.disabled_reason} (an admin); ask an admin to resume it")
+        raise Conflict(Text("notifications.paused_by_admin", reason=found.disabled_reason))

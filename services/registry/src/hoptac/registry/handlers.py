@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.contracts.codes import Status
+from hoptac.platform.text import Quantity, Text, shown
 from hoptac.registry.adapters import outbox, repository
 from hoptac.registry.adapters.event_mapping import outbox_event
 from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
@@ -91,7 +92,10 @@ class Registry:
         except IntegrityError as error:
             if "organizations_registration_key" in str(error.orig):
                 raise DuplicateRegistration(
-                    f"registration number {org.record['registration_number']} is already taken"
+                    Text(
+                        "registry.registration_number_taken",
+                        number=shown(org.record["registration_number"]),
+                    )
                 ) from error
             raise
         return View(present(org.id, org.record, org.version, now, viewer), org.version)
@@ -113,9 +117,12 @@ class Registry:
             return
         largest = sorted(org.record, key=lambda key: len(repr(org.record[key])), reverse=True)[:3]
         raise EventTooLarge(
-            f"this change would publish an event of {size:,} bytes, over the limit of "
-            f"{self.max_event_bytes:,}; shorten the largest fields ({', '.join(largest)}) "
-            "or send the change in parts"
+            Text(
+                "registry.event_too_large",
+                size=Quantity(size),
+                limit=Quantity(self.max_event_bytes),
+                fields=", ".join(largest),
+            )
         )
 
     async def _warnings(
@@ -165,7 +172,7 @@ class Registry:
     ) -> Stored:
         stored = await repository.load(conn, org_id, for_update=for_update)
         if stored is None:
-            raise NotFound(f"no organisation has id {org_id}")
+            raise NotFound(Text("registry.no_such_organisation", id=org_id))
         return stored
 
     async def register(self, body: Record, principal: Principal, context: WriteContext) -> View:
@@ -176,8 +183,11 @@ class Registry:
             owner = await repository.registration_number_owner(conn, body["registration_number"])
             if owner is not None:
                 raise DuplicateRegistration(
-                    f"registration number {body['registration_number']} is already taken by "
-                    f"organisation {owner}"
+                    Text(
+                        "registry.registration_number_owned",
+                        number=shown(body["registration_number"]),
+                        owner=owner,
+                    )
                 )
             warnings = await self._warnings(conn, body, None)
             view = await self._commit(conn, org, version, {}, context, principal)
@@ -238,7 +248,7 @@ class Registry:
         correction: bool = False,
     ) -> View:
         if correction:
-            require_reviewer(principal, "correcting a status entered by mistake")
+            require_reviewer(principal, Text("part.registry_correcting_status"))
 
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
             return domain.change_status(
@@ -257,7 +267,7 @@ class Registry:
         principal: Principal,
         context: WriteContext,
     ) -> View:
-        require_reviewer(principal, "a merger")
+        require_reviewer(principal, Text("part.registry_merging"))
 
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
             into = (await self._load(conn, into_id)).organization
@@ -273,7 +283,7 @@ class Registry:
         principal: Principal,
         context: WriteContext,
     ) -> View:
-        require_reviewer(principal, "removing a record")
+        require_reviewer(principal, Text("part.registry_removing"))
 
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
             return domain.remove(org, reason, self.today())
@@ -285,7 +295,7 @@ class Registry:
             stored = await self._load(conn, org_id)
         org, updated = stored.organization, stored.updated_at
         if org.removed:
-            raise Removed(f"organisation {org_id} was removed as a record entered by mistake")
+            raise Removed(Text("registry.removed", id=org_id))
         if as_of is None:
             overdue = domain.overdue_suspension(org.record, self.today())
             warnings = [{"code": "suspension_overdue", "message": overdue}] if overdue else []
@@ -294,8 +304,12 @@ class Registry:
         record = org.on(as_of)
         if record is None:
             raise NotFound(
-                f"organisation {org_id} was registered on {org.record['registered_on']}, "
-                f"after {as_of}"
+                Text(
+                    "registry.not_registered_yet",
+                    id=org_id,
+                    registered_on=org.record["registered_on"],
+                    as_of=as_of,
+                )
             )
         # The version a reader of that day would have seen: the last one effective by then.
         seen = max(v.version for v in org.versions if v.effective_date <= as_of or v.version == 1)
@@ -305,7 +319,7 @@ class Registry:
         async with self.engine.connect() as conn:
             rows = await repository.load_with_history(conn, org_id)
         if not rows:
-            raise NotFound(f"no organisation has id {org_id}")
+            raise NotFound(Text("registry.no_such_organisation", id=org_id))
         record = current_record([row.version for row in rows])
         restricted = viewer.sees_restricted_of(record)
         return [self._history_entry(row, viewer, restricted) for row in rows]

@@ -12,6 +12,7 @@ from hoptac.notifications.domain.targets import (
     check_addresses,
     check_url_shape,
 )
+from hoptac.platform.text import Text
 
 # host -> the addresses it resolves to (the system resolver; a fake in tests)
 Resolve = Callable[[str], Awaitable[list[str]]]
@@ -31,5 +32,5 @@ async def check_target(url: str, policy: TargetPolicy, resolve: Resolve = system
     try:
         addresses = await resolve(host)
     except (OSError, UnicodeError) as error:
-        raise TargetRefused(f"the host {host} cannot be resolved ({error})") from error
+        raise TargetRefused(Text("notifications.host_unresolvable", host=host)) from error
     return check_addresses(host, addresses, policy)

@@ -32,6 +32,7 @@ from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.domain.retry import Decision, RetryPolicy, decide, parse_retry_after
 from hoptac.notifications.domain.signing import webhook_headers
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.notifications.webhooks")
 USER_AGENT = "hoptac-webhooks/1"
@@ -54,7 +55,7 @@ class Checked:
     """Where a subscription's URL was last found to point: the address, or why it is refused."""
 
     address: str | None = None
-    refused: str | None = None
+    refused: Text | None = None
 
 
 class DeliveryMetrics:
@@ -179,7 +180,7 @@ class DeliveryWorker:
                     address=await check_target(delivery.url, self.targets, self.resolve)
                 )
             except TargetRefused as refusal:
-                found = Checked(refused=str(refusal))
+                found = Checked(refused=refusal.text)
             held = self._checked[delivery.subscription_id] = (now, delivery.url, found)
         if held[2].refused is not None:
             raise TargetRefused(held[2].refused)  # a new one: a raised exception keeps its frames

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hoptac.notifications.domain.filters import Problem
+from hoptac.platform.text import Text, fix_these_fields
 
 
 class NotificationsError(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message)
         self.message = message
 
 
 class InvalidRequest(NotificationsError):
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(fix_these_fields(problems))
         self.problems = list(problems)
 
 
@@ -44,6 +45,6 @@ class LimitReached(NotificationsError):
 
 
 class RateLimited(NotificationsError):
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: Text, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hoptac.contracts.codes import EventName, Kind, SectorGroup
+from hoptac.platform.text import Text, shown
 
 EVENT_TYPES: tuple[str, ...] = tuple(name.event_type for name in EventName)
 KINDS: tuple[str, ...] = tuple(kind.value for kind in Kind)
@@ -25,7 +26,7 @@ class EventFacts:
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: Text
 
 
 @dataclass(frozen=True)
@@ -73,24 +74,23 @@ def build_filter(
     problems: list[Problem] = []
     types = {_full_event_type(value.strip()) for value in event_types}
     for wrong in sorted(types - set(EVENT_TYPES)):
-        problems.append(
-            Problem(
-                f"{prefix}event_types", f"unknown event type {wrong!r}; use {_list(EVENT_TYPES)}"
-            )
+        unknown = Text(
+            "notifications.unknown_event_type", value=shown(wrong), choices=_list(EVENT_TYPES)
         )
+        problems.append(Problem(f"{prefix}event_types", unknown))
     wanted_provinces = {value.strip() for value in provinces}
     for wrong in sorted(p for p in wanted_provinces if not (len(p) == 2 and p.isdigit())):
         problems.append(
-            Problem(f"{prefix}provinces", f"{wrong!r} is not a 2-digit province code such as '96'")
+            Problem(f"{prefix}provinces", Text("notifications.province_code", value=shown(wrong)))
         )
     wanted_kinds = {value.strip() for value in kinds}
     for wrong in sorted(wanted_kinds - set(KINDS)):
-        problems.append(Problem(f"{prefix}kinds", f"unknown kind {wrong!r}; use {_list(KINDS)}"))
+        unknown = Text("notifications.unknown_kind", value=shown(wrong), choices=_list(KINDS))
+        problems.append(Problem(f"{prefix}kinds", unknown))
     wanted_sectors = {value.strip() for value in sectors}
     for wrong in sorted(wanted_sectors - set(SECTORS)):
-        problems.append(
-            Problem(f"{prefix}sectors", f"unknown sector group {wrong!r}; use {_list(SECTORS)}")
-        )
+        unknown = Text("notifications.unknown_sector", value=shown(wrong), choices=_list(SECTORS))
+        problems.append(Problem(f"{prefix}sectors", unknown))
     built = EventFilter(
         frozenset(types),
         frozenset(wanted_provinces),

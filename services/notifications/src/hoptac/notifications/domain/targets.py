@@ -16,6 +16,7 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from hoptac.notifications.domain.text import unsafe_character
+from hoptac.platform.text import Text, TextError
 
 MAX_URL_LENGTH = 2000
 
@@ -29,49 +30,49 @@ class Kind(Enum):
     PRIVATE = "private"  # allow_private
 
 
-def _ranges(kind: Kind, *pairs: tuple[str, str]) -> list[tuple[Network, Kind, str]]:
+def _ranges(kind: Kind, *pairs: tuple[str, Text]) -> list[tuple[Network, Kind, Text]]:
     return [(ipaddress.ip_network(network), kind, what) for network, what in pairs]
 
 
 DENIED = [
     *_ranges(
         Kind.NEVER,
-        ("0.0.0.0/8", "the unspecified address (it reaches this machine)"),
-        ("::/128", "the unspecified address (it reaches this machine)"),
-        ("224.0.0.0/4", "a multicast address"),
-        ("ff00::/8", "a multicast address"),
-        ("255.255.255.255/32", "the broadcast address"),
+        ("0.0.0.0/8", Text("part.address_unspecified")),
+        ("::/128", Text("part.address_unspecified")),
+        ("224.0.0.0/4", Text("part.address_multicast")),
+        ("ff00::/8", Text("part.address_multicast")),
+        ("255.255.255.255/32", Text("part.address_broadcast")),
     ),
     *_ranges(
         Kind.LOOPBACK,
-        ("127.0.0.0/8", "a loopback address"),
-        ("::1/128", "a loopback address"),
+        ("127.0.0.0/8", Text("part.address_loopback")),
+        ("::1/128", Text("part.address_loopback")),
     ),
     *_ranges(
         Kind.PRIVATE,
-        ("10.0.0.0/8", "a private address"),
-        ("100.64.0.0/10", "a shared (carrier-grade NAT) address"),
-        ("169.254.0.0/16", "a link-local address (cloud metadata lives there)"),
-        ("172.16.0.0/12", "a private address"),
-        ("192.0.0.0/24", "an IETF protocol assignment"),
-        ("192.0.2.0/24", "a documentation address"),
-        ("192.88.99.0/24", "the 6to4 relay anycast range"),
-        ("192.168.0.0/16", "a private address"),
-        ("198.18.0.0/15", "a benchmarking address"),
-        ("198.51.100.0/24", "a documentation address"),
-        ("203.0.113.0/24", "a documentation address"),
-        ("240.0.0.0/4", "a reserved address"),
-        ("64:ff9b::/96", "a NAT64 address (it reaches IPv4 addresses through a translator)"),
-        ("64:ff9b:1::/48", "a local NAT64 address (it reaches IPv4 addresses)"),
-        ("100::/64", "a discard-only address"),
-        ("2001::/23", "an IETF protocol assignment (Teredo, benchmarking, ORCHID)"),
-        ("2001:db8::/32", "a documentation address"),
-        ("2002::/16", "a 6to4 address (it wraps an IPv4 address)"),
-        ("3fff::/20", "a documentation address"),
-        ("5f00::/16", "a segment-routing address"),
-        ("fc00::/7", "a unique local (private) address"),
-        ("fe80::/10", "a link-local address"),
-        ("fec0::/10", "a site-local address"),
+        ("10.0.0.0/8", Text("part.address_private")),
+        ("100.64.0.0/10", Text("part.address_shared")),
+        ("169.254.0.0/16", Text("part.address_link_local_metadata")),
+        ("172.16.0.0/12", Text("part.address_private")),
+        ("192.0.0.0/24", Text("part.address_ietf")),
+        ("192.0.2.0/24", Text("part.address_documentation")),
+        ("192.88.99.0/24", Text("part.address_6to4_relay")),
+        ("192.168.0.0/16", Text("part.address_private")),
+        ("198.18.0.0/15", Text("part.address_benchmarking")),
+        ("198.51.100.0/24", Text("part.address_documentation")),
+        ("203.0.113.0/24", Text("part.address_documentation")),
+        ("240.0.0.0/4", Text("part.address_reserved")),
+        ("64:ff9b::/96", Text("part.address_nat64")),
+        ("64:ff9b:1::/48", Text("part.address_local_nat64")),
+        ("100::/64", Text("part.address_discard")),
+        ("2001::/23", Text("part.address_ietf_ipv6")),
+        ("2001:db8::/32", Text("part.address_documentation")),
+        ("2002::/16", Text("part.address_6to4")),
+        ("3fff::/20", Text("part.address_documentation")),
+        ("5f00::/16", Text("part.address_segment_routing")),
+        ("fc00::/7", Text("part.address_unique_local")),
+        ("fe80::/10", Text("part.address_link_local")),
+        ("fec0::/10", Text("part.address_site_local")),
     ),
 ]
 GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
@@ -89,58 +90,57 @@ class TargetPolicy:
         return kind is Kind.PRIVATE and self.allow_private
 
 
-class TargetRefused(ValueError):
-    pass
+class TargetRefused(TextError):
+    """Why a webhook URL is refused, in words its owner can act on."""
 
 
-def classify(address: IPAddress) -> tuple[Kind, str] | None:
+def classify(address: IPAddress) -> tuple[Kind, Text] | None:
     """Why an address is not a public one (its kind and a description), or None if it is."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         inner = classify(address.ipv4_mapped)
         if inner is None:
             return None
-        return inner[0], f"an IPv4-mapped address wrapping {inner[1]} ({address.ipv4_mapped})"
+        wrapping = Text("part.address_ipv4_mapped", inner=inner[1], address=address.ipv4_mapped)
+        return inner[0], wrapping
     for network, kind, what in DENIED:
         if address in network:
             return kind, what
     if isinstance(address, ipaddress.IPv6Address) and address not in GLOBAL_UNICAST_V6:
         # Includes the deprecated IPv4-compatible ::a.b.c.d and every unassigned range.
-        return Kind.PRIVATE, "not a global unicast IPv6 address"
+        return Kind.PRIVATE, Text("part.address_not_global_v6")
     return None
 
 
 def check_url_shape(url: str) -> str:
     """The host of a well-formed http(s) URL; raises TargetRefused with the reason."""
     if len(url) > MAX_URL_LENGTH:
-        raise TargetRefused(f"the URL is longer than {MAX_URL_LENGTH} characters")
+        raise TargetRefused(Text("notifications.url_too_long", max=MAX_URL_LENGTH))
     bad = unsafe_character(url)
     if bad is not None or any(c.isspace() for c in url):
         # urlsplit silently drops CR, LF and tab: the URL stored would not be the one checked.
-        raise TargetRefused(
-            f"the URL contains a space or a control character ({bad or 'whitespace'}); "
-            "percent-encode it"
-        )
+        character = bad or Text("part.whitespace")
+        raise TargetRefused(Text("notifications.url_unsafe_character", character=character))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise TargetRefused(f"the URL is malformed: {error}") from error
+        raise TargetRefused(Text("notifications.url_malformed")) from error
     if parts.scheme not in ("http", "https"):
-        raise TargetRefused("the URL must start with https:// (or http://)")
+        raise TargetRefused(Text("notifications.url_scheme"))
     if not parts.hostname:
-        raise TargetRefused("the URL has no host")
+        raise TargetRefused(Text("notifications.url_no_host"))
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("the URL must not carry a user name or password")
+        raise TargetRefused(Text("notifications.url_credentials"))
     if port == 0:
-        raise TargetRefused("the URL's port must be between 1 and 65535")
+        raise TargetRefused(Text("notifications.url_port"))
     host_and_port = parts.netloc.rpartition("@")[2]
     if "[" in host_and_port:
         if not BRACKETED.fullmatch(host_and_port):
-            raise TargetRefused("the URL's host is not [IPv6 address] or [IPv6 address]:port")
+            raise TargetRefused(Text("notifications.url_ipv6_brackets"))
         try:
             ipaddress.IPv6Address(parts.hostname)
         except ValueError as error:
-            raise TargetRefused(f"the URL's IPv6 address is not valid: {error}") from error
+            raise TargetRefused(Text("notifications.url_ipv6_invalid")) from error
     return parts.hostname
 
 
@@ -153,13 +153,13 @@ def check_addresses(host: str, addresses: Iterable[str], policy: TargetPolicy) -
         found = classify(address)
         if found is not None and not policy.allows(found[0]):
             kind, what = found
-            advice = (
-                "webhooks must reach another machine"
+            where = {"host": host, "what": what, "address": address}
+            raise TargetRefused(
+                Text("notifications.address_refused_loopback", **where)
                 if kind is Kind.LOOPBACK
-                else "use a public address"
+                else Text("notifications.address_refused", **where)
             )
-            raise TargetRefused(f"{host} is {what} ({address}); {advice}")
         chosen = chosen or str(address)
     if chosen is None:
-        raise TargetRefused(f"{host} does not resolve to any address")
+        raise TargetRefused(Text("notifications.host_no_address", host=host))
     return chosen

@@ -8,11 +8,12 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import Text, and_, func, select, text, update
+from sqlalchemy import String, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.events import SCHEMA_VERSION, parse_event
 from hoptac.platform.http import NotReady
+from hoptac.platform.text import Text
 from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
 from hoptac.registry.adapters.tables import outbox
 
@@ -169,7 +170,7 @@ async def held_rows(conn: AsyncConnection, *, dead_lettered: bool = False) -> li
         outbox.c.event_type,
         outbox.c.organization_id,
         outbox.c.organization_version,
-        func.octet_length(outbox.c.data.cast(Text)).label("data_bytes"),
+        func.octet_length(outbox.c.data.cast(String)).label("data_bytes"),
         outbox.c.held_at,
         outbox.c.held_reason,
         outbox.c.dead_lettered_at,
@@ -248,6 +249,10 @@ async def check_backlog(conn: AsyncConnection, max_age_seconds: float) -> None:
     count, oldest = await backlog(conn)
     if oldest > max_age_seconds:
         raise BacklogTooOld(
-            f"{count} events are waiting to be published, the oldest for {oldest:.0f} s (limit "
-            f"{max_age_seconds:.0f} s): is the relay running and NATS reachable?"
+            Text(
+                "registry.backlog_too_old",
+                count=count,
+                oldest=f"{oldest:.0f}",
+                limit=f"{max_age_seconds:.0f}",
+            )
         )

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, upd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
+from hoptac.platform.text import Text, TextError
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
 from hoptac.registry.domain.history import Version
 from hoptac.registry.domain.names import name_key, registration_key
@@ -277,11 +278,9 @@ def decode_cursor(cursor: str, filters: ListFilters) -> UUID:
             raise ValueError(cursor)
         after = UUID(decoded["after"])
     except ValueError as error:  # binascii, Unicode and JSON errors are ValueErrors too
-        raise ValueError(
-            "cursor is not one this service gave out; start again without it"
-        ) from error
+        raise TextError(Text("registry.cursor_unknown")) from error
     if decoded.get("filters") != filters.fingerprint():
-        raise ValueError("cursor was made for other filters; start again without it")
+        raise TextError(Text("registry.cursor_other_filters"))
     return after
 
 

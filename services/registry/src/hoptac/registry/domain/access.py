@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from hoptac.registry.domain.errors import NotAllowed
+from hoptac.platform.text import Text
+from hoptac.registry.domain.errors import NotAllowed, TokenNeeded
 from hoptac.registry.domain.record import Record
 
 
@@ -58,19 +59,19 @@ ANONYMOUS = Principal(name="anonymous", role=None)
 
 def require_token(principal: Principal) -> None:
     if principal.role is None:
-        raise NotAllowed("this needs a token: send Authorization: Bearer <token>")
+        raise TokenNeeded(Text("registry.token_needed"))
 
 
 def require_writer(principal: Principal) -> None:
     require_token(principal)
     if principal.role == Role.AGENCY_READER:
-        raise NotAllowed("an agency reader token can read but not change the register")
+        raise NotAllowed(Text("registry.reader_cannot_write"))
 
 
-def require_reviewer(principal: Principal, action: str) -> None:
+def require_reviewer(principal: Principal, action: Text) -> None:
     require_writer(principal)
     if principal.role not in (Role.ADMIN, Role.REVIEWER):
-        raise NotAllowed(f"{action} needs a reviewer or admin token")
+        raise NotAllowed(Text("registry.reviewer_needed", action=action))
 
 
 def require_area(principal: Principal, *records: Record) -> None:
@@ -82,7 +83,11 @@ def require_area(principal: Principal, *records: Record) -> None:
         if not principal.covers(record):
             address = record.get("address") or {}
             raise NotAllowed(
-                f"your token covers provinces {sorted(principal.provinces)} and communes "
-                f"{sorted(principal.communes)}; this record lies in province "
-                f"{address.get('province_code')}, commune {address.get('commune_code')}"
+                Text(
+                    "registry.outside_area",
+                    provinces=sorted(principal.provinces) or "–",
+                    communes=sorted(principal.communes) or "–",
+                    province=address.get("province_code") or "–",
+                    commune=address.get("commune_code") or "–",
+                )
             )

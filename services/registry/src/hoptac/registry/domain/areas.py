@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from hoptac.platform.text import Text, shown
+
 # Longest first, so that "Thành phố" is not read as something shorter.
 _UNIT_TYPES = (
     "Thành phố",
@@ -117,7 +119,7 @@ class AdministrativeUnits(Protocol):
 @dataclass(frozen=True)
 class AreaProblem:
     field: str
-    message: str
+    message: Text
 
 
 class LegacyAreaCodes(Protocol):
@@ -215,24 +217,26 @@ def split_candidates(
     return [commune for code in became if (commune := units.commune(code)) is not None]
 
 
-def _province_message(units: AdministrativeUnits, code: str | None) -> str:
-    provinces = units.provinces()
-    since = f"since 1 July 2025 Vietnam has {len(provinces)} provinces"
+def _province_message(units: AdministrativeUnits, code: str | None) -> Text:
+    count = len(units.provinces())
     if not code:
-        return f"A province code is required: {since}; send the 2-digit code of one of them."
+        return Text("registry.province_required", count=count)
     legacy = units.legacy_province(code)
     absorbed_by = units.province(units.current_province_for_legacy(code) or "")
     if legacy is not None and absorbed_by is not None:
-        return (
-            f"'{code}' ({legacy.name}) is a province code from before 1 July 2025: {since} and "
-            f"{legacy.name} is now part of {absorbed_by.name}. Send province_code "
-            f"'{absorbed_by.code}' and keep '{code}' as address.legacy.province_code."
+        return Text(
+            "registry.province_from_before_reform",
+            code=shown(code),
+            name=legacy.name,
+            count=count,
+            absorbed=absorbed_by.name,
+            new_code=shown(absorbed_by.code),
         )
     padded = code.zfill(2)
     if code.isdigit() and padded != code and units.province(padded) is not None:
-        return f"'{code}' is not a province code: codes are zero-padded, did you mean '{padded}'?"
-    codes = ", ".join(province.code for province in provinces)
-    return f"'{code}' is not a province code: {since}, with codes {codes}."
+        return Text("registry.province_padded", code=shown(code), padded=shown(padded))
+    codes = ", ".join(province.code for province in units.provinces())
+    return Text("registry.province_unknown", code=shown(code), count=count, codes=codes)
 
 
 def _commune_problem(
@@ -245,44 +249,54 @@ def _commune_problem(
     if province is None or commune.province_code == province.code:
         return None
     home = units.province(commune.province_code)
-    home_name = home.name if home is not None else f"province '{commune.province_code}'"
     return AreaProblem(
         field,
-        f"Commune '{code}' ({commune.name}) lies in {home_name} ('{commune.province_code}'), "
-        f"not in {province.name} ('{province.code}'): send province_code "
-        f"'{commune.province_code}', or the code of a commune of {province.name}.",
+        Text(
+            "registry.commune_in_other_province",
+            code=shown(code),
+            name=commune.name,
+            home=home.name if home is not None else shown(commune.province_code),
+            home_code=shown(commune.province_code),
+            province=province.name,
+            province_code=shown(province.code),
+        ),
     )
 
 
 def _unknown_commune_message(
     units: AdministrativeUnits, code: str, province: Province | None
-) -> str:
+) -> Text:
     legacy = units.legacy_commune(code)
     if legacy is not None:
-        return f"'{code}' is not a current commune code: {_legacy_commune_fate(units, legacy)}"
+        return _legacy_commune_fate(units, legacy)
     padded = code.zfill(5)
     if code.isdigit() and padded != code and units.commune(padded) is not None:
-        return f"'{code}' is not a commune code: codes are zero-padded, did you mean '{padded}'?"
-    where = f"of {province.name}" if province is not None else "in force since 1 July 2025"
-    return f"'{code}' is not a commune code: send the 5-digit code of a commune {where}."
+        return Text("registry.commune_padded", code=shown(code), padded=shown(padded))
+    if province is not None:
+        return Text("registry.commune_unknown_in", code=shown(code), province=province.name)
+    return Text("registry.commune_unknown", code=shown(code))
 
 
-def _legacy_commune_fate(units: AdministrativeUnits, legacy: LegacyCommune) -> str:
-    """Where a legacy commune went, phrased as what to send."""
+def _legacy_commune_fate(units: AdministrativeUnits, legacy: LegacyCommune) -> Text:
+    """Where a legacy commune sent as a current one went, phrased as what to send."""
     district = units.legacy_district(legacy.district_code)
     place = f"{legacy.name}, {district.name}" if district is not None else legacy.name
-    first = f"it is {place} from before 1 July 2025; send it as address.legacy.commune_code"
     current = [units.commune(code) for code in units.current_communes_for_legacy(legacy.code)]
     known = [commune for commune in current if commune is not None]
     if len(known) == 1:
-        return f"{first} and commune_code '{known[0].code}' ({known[0].name}), where it now lies."
-    if known:
-        names = ", ".join(f"'{commune.code}' ({commune.name})" for commune in known)
-        return (
-            f"{first}; it was split between {names}: send as commune_code the one the "
-            f"organisation lies in, or leave it empty."
+        return Text(
+            "registry.legacy_commune_moved",
+            code=shown(legacy.code),
+            place=place,
+            new_code=shown(known[0].code),
+            new_name=known[0].name,
         )
-    return f"{first}."
+    if known:
+        names = ", ".join(f"{shown(commune.code)} ({commune.name})" for commune in known)
+        return Text(
+            "registry.legacy_commune_split", code=shown(legacy.code), place=place, communes=names
+        )
+    return Text("registry.legacy_commune_gone", code=shown(legacy.code), place=place)
 
 
 def _legacy_problems(
@@ -292,30 +306,26 @@ def _legacy_problems(
     province = units.legacy_province(codes.province_code) if codes.province_code else None
     district = units.legacy_district(codes.district_code) if codes.district_code else None
     commune = units.legacy_commune(codes.commune_code) if codes.commune_code else None
-    before = "from before 1 July 2025"
 
     if codes.province_code and province is None:
         problems.append(
             AreaProblem(
                 "address.legacy.province_code",
-                f"'{codes.province_code}' is not a province code {before} (one of the 63 "
-                f"provinces of the time).",
+                Text("registry.legacy_province_unknown", code=shown(codes.province_code)),
             )
         )
     if codes.district_code and district is None:
         problems.append(
             AreaProblem(
                 "address.legacy.district_code",
-                f"'{codes.district_code}' is not a district code {before}: send the 3-digit "
-                f"code the district had then.",
+                Text("registry.legacy_district_unknown", code=shown(codes.district_code)),
             )
         )
     if codes.commune_code and commune is None:
         problems.append(
             AreaProblem(
                 "address.legacy.commune_code",
-                f"'{codes.commune_code}' is not a commune code {before}: send the 5-digit "
-                f"code the commune had then.",
+                Text("registry.legacy_commune_unknown", code=shown(codes.commune_code)),
             )
         )
 
@@ -323,10 +333,14 @@ def _legacy_problems(
         problems.append(
             AreaProblem(
                 "address.legacy.district_code",
-                f"District '{district.code}' ({district.name}) belonged to "
-                f"{_legacy_province_name(units, district.province_code)}, not to "
-                f"{province.name} ('{province.code}'): send the district it lay in within "
-                f"{province.name}, or correct address.legacy.province_code.",
+                Text(
+                    "registry.legacy_district_in_other_province",
+                    code=shown(district.code),
+                    name=district.name,
+                    home=_legacy_province_name(units, district.province_code),
+                    province=province.name,
+                    province_code=shown(province.code),
+                ),
             )
         )
     if commune is not None:
@@ -352,21 +366,28 @@ def _legacy_commune_parent_problem(
         if commune.district_code == district.code:
             return None
         home = units.legacy_district(commune.district_code)
-        home_name = home.name if home is not None else "another district"
         return AreaProblem(
             field,
-            f"Commune '{commune.code}' ({commune.name}) belonged to {home_name} "
-            f"('{commune.district_code}'), not to {district.name} ('{district.code}'): send the "
-            f"commune it lay in within {district.name}, or correct "
-            f"address.legacy.district_code.",
+            Text(
+                "registry.legacy_commune_in_other_district",
+                code=shown(commune.code),
+                name=commune.name,
+                home=home.name if home is not None else shown(commune.district_code),
+                district=district.name,
+                district_code=shown(district.code),
+            ),
         )
     if province is not None and commune.province_code != province.code:
         return AreaProblem(
             field,
-            f"Commune '{commune.code}' ({commune.name}) belonged to "
-            f"{_legacy_province_name(units, commune.province_code)}, not to {province.name} "
-            f"('{province.code}'): send the commune it lay in within {province.name}, or "
-            f"correct address.legacy.province_code.",
+            Text(
+                "registry.legacy_commune_in_other_province",
+                code=shown(commune.code),
+                name=commune.name,
+                home=_legacy_province_name(units, commune.province_code),
+                province=province.name,
+                province_code=shown(province.code),
+            ),
         )
     return None
 
@@ -394,22 +415,23 @@ def _legacy_to_current_problem(
         return None
     legacy_name = _legacy_province_name(units, legacy_code)
     new_home = units.province(absorbed_by) if absorbed_by else None
-    fate = (
-        f"became part of {new_home.name} ('{new_home.code}') on 1 July 2025"
-        if new_home is not None
-        else "is not known to have become part of any current province"
-    )
+    here = {"legacy": legacy_name, "current": current.name, "current_code": shown(current.code)}
+    if new_home is None:
+        return AreaProblem(field, Text("registry.legacy_not_in_any_province", **here))
     return AreaProblem(
         field,
-        f"The legacy address lies in {legacy_name}, which {fate}, not of {current.name} "
-        f"('{current.code}'): the current and legacy codes must describe the same place; "
-        f"correct one of them.",
+        Text(
+            "registry.legacy_not_in_current",
+            new=new_home.name,
+            new_code=shown(new_home.code),
+            **here,
+        ),
     )
 
 
 def _legacy_province_name(units: AdministrativeUnits, code: str) -> str:
     province = units.legacy_province(code)
-    return f"{province.name} ('{code}')" if province is not None else f"province '{code}'"
+    return f"{province.name} ({shown(code)})" if province is not None else shown(code)
 
 
 def unknown_area_codes(

@@ -1,26 +1,28 @@
-"""What can go wrong in the domain, each with a message a person can act on."""
+"""What can go wrong in the domain, each with a message a person can act on: a catalogue `Text`
+that the HTTP layer renders in the caller's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hoptac.platform.text import Text, fix_these_fields
+
 
 @dataclass(frozen=True)
 class FieldProblem:
     field: str  # dotted path into the request body, e.g. "address.commune_code"
-    message: str
+    message: Text
 
 
 class DomainError(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message)
         self.message = message
 
 
 class InvalidFields(DomainError):
     def __init__(self, problems: list[FieldProblem]) -> None:
-        summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
-        super().__init__(f"fix these fields: {summary}")
+        super().__init__(fix_these_fields(problems))
         self.problems = problems
 
 
@@ -48,11 +50,15 @@ class NotAllowed(DomainError):
     pass
 
 
+class TokenNeeded(NotAllowed):
+    """Anonymous, where a token is needed: a 401, not a 403."""
+
+
 class EventTooLarge(DomainError):
     """The change is valid field by field, but its event would be too large to publish."""
 
 
 class QuotaExceeded(DomainError):
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: Text, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after

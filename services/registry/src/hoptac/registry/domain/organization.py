@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from hoptac.contracts.codes import EventName, Status
+from hoptac.platform.text import Text
 from hoptac.registry.domain.areas import derive_current_commune
 from hoptac.registry.domain.errors import (
     FieldProblem,
@@ -23,7 +24,7 @@ from hoptac.registry.domain.errors import (
 )
 from hoptac.registry.domain.history import Version, current_record, record_on
 from hoptac.registry.domain.record import Change, Record, diff, merge_patch, with_defaults
-from hoptac.registry.domain.status import FINAL, check_transition
+from hoptac.registry.domain.status import FINAL, STATUS_NAMES, check_transition
 from hoptac.registry.domain.validation import ReferenceData, check_record
 
 # Changed only through their own commands, so every status change is an explicit, audited act.
@@ -60,13 +61,12 @@ class Organization:
     def require_version(self, expected: int | None) -> None:
         if expected is not None and expected != self.version:
             raise StaleVersion(
-                f"you sent If-Match for version {expected} but the record is at version "
-                f"{self.version}: read it again, reapply your change and retry"
+                Text("registry.stale_version", expected=expected, version=self.version)
             )
 
     def require_present(self) -> None:
         if self.removed:
-            raise Removed("this record was removed as entered by mistake; it cannot change")
+            raise Removed(Text("registry.removed_cannot_change"))
 
     def next_version(
         self, event: EventName, effective: date, changes: list[Change], reason: str | None
@@ -91,14 +91,18 @@ def _effective_day(
 ) -> date:
     day = requested or today
     if day > today:
-        raise InvalidFields([FieldProblem("effective_date", f"{day} is in the future")])
+        raise InvalidFields(
+            [FieldProblem("effective_date", Text("registry.day_in_future", day=day))]
+        )
     registered_on = date.fromisoformat(org.record["registered_on"])
     floor = max(registered_on, not_before) if not_before else registered_on
     if day < floor:
-        what = "registration" if floor == registered_on else "the current status"
-        raise InvalidFields(
-            [FieldProblem("effective_date", f"{day} is before {what}, which began on {floor}")]
+        before = (
+            Text("registry.day_before_registration", day=day, floor=floor)
+            if floor == registered_on
+            else Text("registry.day_before_status", day=day, floor=floor)
         )
+        raise InvalidFields([FieldProblem("effective_date", before)])
     return day
 
 
@@ -122,7 +126,7 @@ def update(
     """Apply a JSON merge patch as of its effective day; None when it changes nothing."""
     org.require_present()
     locked = [
-        FieldProblem(name, "changes only through POST /v1/organizations/{id}/status or merge")
+        FieldProblem(name, Text("registry.status_field_locked"))
         for name in STATUS_FIELDS
         if name in patch
     ]
@@ -159,21 +163,18 @@ def change_status(
         return _extend_suspension(org, day, reason, suspended_until)
     if correction:
         if target == org.status:
-            raise InvalidTransition(f"the organisation is already {target.value}")
+            raise InvalidTransition(Text("registry.status_already", status=STATUS_NAMES[target]))
     else:
         check_transition(org.status, target)
     if target == Status.SUSPENDED:
         if suspended_until is None or suspended_until <= day:
             raise InvalidFields(
-                [
-                    FieldProblem(
-                        "suspended_until",
-                        "a suspension needs an end date (suspended_until) after its effective date",
-                    )
-                ]
+                [FieldProblem("suspended_until", Text("registry.suspension_needs_end"))]
             )
     elif suspended_until is not None:
-        raise InvalidFields([FieldProblem("suspended_until", "only a suspension has an end date")])
+        raise InvalidFields(
+            [FieldProblem("suspended_until", Text("registry.end_only_for_suspension"))]
+        )
     after: dict[str, Any] = {
         "status": target.value,
         "status_since": day.isoformat(),
@@ -196,8 +197,7 @@ def _extend_suspension(
             [
                 FieldProblem(
                     "suspended_until",
-                    f"the suspension already runs to {current_end.isoformat()}: to extend it, "
-                    "send a later end date",
+                    Text("registry.suspension_already_runs_to", end=current_end.isoformat()),
                 )
             ]
         )
@@ -222,10 +222,12 @@ def merge(
     """`org` is absorbed by `into` and ends as dissolved, pointing at its successor."""
     org.require_present()
     if into.id == org.id:
-        raise InvalidFields([FieldProblem("into", "an organisation cannot merge into itself")])
-    if into.removed or into.status in FINAL:
+        raise InvalidFields([FieldProblem("into", Text("registry.merge_into_itself"))])
+    if into.removed:
+        raise InvalidTransition(Text("registry.merge_into_removed", id=into.id))
+    if into.status in FINAL:
         raise InvalidTransition(
-            f"cannot merge into {into.id}: it is {'removed' if into.removed else into.status}"
+            Text("registry.merge_into_final", id=into.id, status=STATUS_NAMES[into.status])
         )
     since = date.fromisoformat(org.record["status_since"])
     day = _effective_day(org, effective, today, not_before=since)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from hoptac.contracts.codes import Status
+from hoptac.platform.text import Text
 from hoptac.registry.domain.errors import InvalidTransition
 
 FINAL = frozenset({Status.DISSOLVED, Status.BANKRUPT})
+
+# A status as messages name it, in the reader's language, with its code beside it.
+STATUS_NAMES: dict[Status, Text] = {
+    Status.OPERATING: Text("part.status_operating"),
+    Status.SUSPENDED: Text("part.status_suspended"),
+    Status.DISSOLVING: Text("part.status_dissolving"),
+    Status.DISSOLVED: Text("part.status_dissolved"),
+    Status.BANKRUPT: Text("part.status_bankrupt"),
+    Status.CERTIFICATE_REVOKED: Text("part.status_certificate_revoked"),
+}
 
 # Dissolution normally passes through `dissolving`, but records of the past often know only the
 # outcome, so an operating or suspended organisation may be recorded as dissolved directly.
@@ -39,16 +50,16 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 
 def check_transition(current: Status, target: Status) -> None:
     if current == target:
-        raise InvalidTransition(f"the organisation is already {current.value}")
+        raise InvalidTransition(Text("registry.status_already", status=STATUS_NAMES[current]))
     if current in FINAL:
-        raise InvalidTransition(
-            f"{current.value} is final: no status change is possible; if it was entered by "
-            "mistake, a reviewer corrects it: POST /v1/organizations/{id}/status with "
-            '"correction": true'
-        )
+        raise InvalidTransition(Text("registry.status_final", status=STATUS_NAMES[current]))
     if target not in ALLOWED[current]:
-        allowed = ", ".join(sorted(s.value for s in ALLOWED[current]))
+        allowed = [STATUS_NAMES[s] for s in sorted(ALLOWED[current])]
         raise InvalidTransition(
-            f"cannot go from {current.value} to {target.value}; from {current.value} "
-            f"the law allows: {allowed}"
+            Text(
+                "registry.transition_not_allowed",
+                current=STATUS_NAMES[current],
+                target=STATUS_NAMES[target],
+                allowed=allowed,
+            )
         )

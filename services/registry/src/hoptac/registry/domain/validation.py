@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hoptac.platform.text import Text
 from hoptac.registry.domain.areas import AdministrativeUnits, check_address
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
 from hoptac.registry.domain.record import Record
@@ -44,33 +45,39 @@ def _dates(record: Record, today: date) -> list[FieldProblem]:
     problems = []
     registered_on = _day(record.get("registered_on"))
     if registered_on and registered_on > today:
-        problems.append(FieldProblem("registered_on", f"{registered_on} is in the future"))
+        problems.append(
+            FieldProblem("registered_on", Text("registry.day_in_future", day=registered_on))
+        )
     for path in ("last_verified_on",):
         day = _day(record.get(path))
         if day and day > today:
-            problems.append(FieldProblem(path, f"{day} is in the future"))
+            problems.append(FieldProblem(path, Text("registry.day_in_future", day=day)))
     status_since = _day(record.get("status_since"))
     if registered_on and status_since and status_since < registered_on:
         problems.append(
             FieldProblem(
-                "status_since", f"{status_since} is before registration on {registered_on}"
+                "status_since",
+                Text("registry.day_before_registration", day=status_since, floor=registered_on),
             )
         )
     for index, product in enumerate(record.get("ocop_products") or []):
         certified = _day(product.get("certified_on"))
         if certified and certified > today:
             problems.append(
-                FieldProblem(f"ocop_products.{index}.certified_on", f"{certified} is in the future")
+                FieldProblem(
+                    f"ocop_products.{index}.certified_on",
+                    Text("registry.day_in_future", day=certified),
+                )
             )
     years = [f.get("year") for f in record.get("financials") or []]
     for index, year in enumerate(years):
         if year is not None and year > today.year:
-            problems.append(FieldProblem(f"financials.{index}.year", f"{year} has not ended yet"))
+            problems.append(
+                FieldProblem(f"financials.{index}.year", Text("registry.year_not_ended", year=year))
+            )
         if year is not None and years.index(year) != index:
             problems.append(
-                FieldProblem(
-                    f"financials.{index}.year", f"{year} is listed twice; send one entry per year"
-                )
+                FieldProblem(f"financials.{index}.year", Text("registry.year_twice", year=year))
             )
     return problems
 
@@ -83,7 +90,9 @@ def _sector(record: Record, vsic: VsicCatalog) -> list[FieldProblem]:
         if message:
             problems.append(FieldProblem(f"sector.vsic.{index}", message))
         elif codes.index(code) != index:
-            problems.append(FieldProblem(f"sector.vsic.{index}", f"{code} is listed twice"))
+            problems.append(
+                FieldProblem(f"sector.vsic.{index}", Text("registry.vsic_twice", code=code))
+            )
     return problems
 
 
@@ -101,7 +110,7 @@ def _address(record: Record, units: AdministrativeUnits) -> list[FieldProblem]:
 
 def problems_of(record: Record, reference: ReferenceData, today: date) -> list[FieldProblem]:
     problems = [
-        FieldProblem(path, "is required and cannot be removed")
+        FieldProblem(path, Text("registry.required"))
         for path in REQUIRED
         if _get(record, path) in (None, "")
     ]
@@ -109,11 +118,7 @@ def problems_of(record: Record, reference: ReferenceData, today: date) -> list[F
     problems += _sector(record, reference.vsic)
     problems += _address(record, reference.units)
     if record.get("suspended_until") and record.get("status") != "suspended":
-        problems.append(
-            FieldProblem(
-                "suspended_until", "only a suspended organisation has an end of suspension"
-            )
-        )
+        problems.append(FieldProblem("suspended_until", Text("registry.end_only_for_suspension")))
     return problems
 
 

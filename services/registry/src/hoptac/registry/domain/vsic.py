@@ -15,6 +15,8 @@ from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
+from hoptac.platform.text import Text, shown
+
 
 @dataclass(frozen=True)
 class SectorGroup:
@@ -100,22 +102,21 @@ class VsicCatalog:
     def division(self, code: str) -> VsicDivision | None:
         return self.divisions.get(code)
 
-    def check_code(self, code: str) -> str | None:
+    def check_code(self, code: str) -> Text | None:
         """Why a business-line code is refused, or None when it is accepted."""
         if not (
             isinstance(code, str) and code.isascii() and code.isdigit() and 2 <= len(code) <= 5
         ):
-            return (
-                f"'{code}' is not a VSIC 2018 code: send 2 to 5 digits (division, group, class "
-                f"or subclass), e.g. '0321' for marine aquaculture"
-            )
+            return Text("registry.vsic_not_digits", code=shown(code))
         if code[:2] not in self.divisions:
             missing = ", ".join(
                 f"{n:02d}" for n in range(1, 100) if f"{n:02d}" not in self.divisions
             )
-            return (
-                f"'{code}' is not a VSIC 2018 code: there is no division '{code[:2]}' (divisions "
-                f"run from 01 to 99 except {missing})"
+            return Text(
+                "registry.vsic_no_division",
+                code=shown(code),
+                division=shown(code[:2]),
+                missing=missing,
             )
         return None
 
@@ -124,7 +125,7 @@ class VsicCatalog:
         otherwise; `code` is a division or any finer code (2 to 5 digits)."""
         problem = self.check_code(code)
         if problem is not None:
-            raise ValueError(problem)
+            raise ValueError(f"{code!r} is not a VSIC 2018 code")
         for prefix, group in _GROUP_BY_PREFIX.items():
             if code.startswith(prefix):
                 return group

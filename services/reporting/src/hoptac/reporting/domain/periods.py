@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hoptac.platform.text import Text, TextError, shown
+
 MAX_PERIODS = 240
 
 
@@ -19,7 +21,7 @@ def periods(unit: str, start: date, end: date) -> list[tuple[date, date]]:
     up to today shows today's figures.
     """
     if end < start:
-        raise ValueError("the end is before the start")
+        raise TextError(Text("reporting.period_end_before_start"))
     result: list[tuple[date, date]] = []
     if unit == "year":
         for year in range(start.year, end.year + 1):
@@ -32,7 +34,7 @@ def periods(unit: str, start: date, end: date) -> list[tuple[date, date]]:
             if len(result) > MAX_PERIODS:
                 break
     else:
-        raise ValueError(f"{unit!r} is not a period; use month or year")
+        raise TextError(Text("reporting.period_unit", unit=shown(unit)))
     if len(result) > MAX_PERIODS:
-        raise ValueError(f"at most {MAX_PERIODS} periods; ask for a shorter range or by year")
+        raise TextError(Text("reporting.too_many_periods", max=MAX_PERIODS))
     return result

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from hoptac.platform.text import Text, fix_these_fields, shown
 from hoptac.reporting.domain.labels import AREA_LEVEL, BY_KEY, label
 
 AREA_KEYS = ("province", "commune", "legacy_province", "legacy_district", "legacy_commune")
@@ -32,13 +33,13 @@ CODE_EXAMPLE = {2: "96", 3: "964", 5: "32025"}
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: Text
 
 
 class InvalidQuery(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+        super().__init__(fix_these_fields(self.problems))
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,15 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _check_value(key: str, value: str) -> str | None:
+def _check_value(key: str, value: str) -> Text | None:
     allowed = BY_KEY.get(key)
     if allowed is not None and value not in allowed:
-        return f"{value!r} is not one of: {', '.join(allowed)}"
+        return Text("query.not_one_of", value=shown(value), choices=", ".join(allowed))
     width = CODE_WIDTH.get(key)
     if width is not None and not (len(value) == width and value.isascii() and value.isdigit()):
-        return f"{value!r} is not a code of {width} digits, e.g. {CODE_EXAMPLE[width]}"
+        return Text(
+            "reporting.not_a_code", value=shown(value), digits=width, example=CODE_EXAMPLE[width]
+        )
     return None
 
 
@@ -70,18 +73,17 @@ def parse_query(as_of: date, group_by: str | None, filters: Mapping[str, str | N
     keys = _split(group_by)
     for key in keys:
         if key not in GROUP_KEYS:
-            problems.append(
-                Problem(
-                    "group_by", f"{key!r} is not a group key; use any of {', '.join(GROUP_KEYS)}"
-                )
+            unknown = Text(
+                "reporting.group_key_unknown", key=shown(key), keys=", ".join(GROUP_KEYS)
             )
+            problems.append(Problem("group_by", unknown))
     if len(set(keys)) != len(keys):
-        problems.append(Problem("group_by", "a key is named twice"))
+        problems.append(Problem("group_by", Text("reporting.key_twice")))
     checked: dict[str, tuple[str, ...]] = {}
     for key, raw in filters.items():
         values = _split(raw)
         if raw is not None and not values:
-            problems.append(Problem(key, "is empty; omit it to take every value"))
+            problems.append(Problem(key, Text("reporting.filter_empty")))
         for value in values:
             message = _check_value(key, value)
             if message:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hoptac.platform.text import Quantity, Text, fix_these_fields, shown
 from hoptac.search.domain import text
 from hoptac.search.domain.documents import DIGITAL_FLAGS
 
@@ -79,13 +80,13 @@ class CursorKind(StrEnum):
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: Text
 
 
 class InvalidQuery(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        super().__init__(fix_these_fields(problems))
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def parse_suggest(q: str | None, limit: int | str | None) -> tuple[str, int]:
     problems: list[Problem] = []
     query_text = _query_text(q, problems)
     if not query_text and not problems:
-        problems.append(Problem("q", "is required: the beginning of a name"))
+        problems.append(Problem("q", Text("search.q_required")))
     size = _parse_limit(limit, 10, MAX_SUGGESTIONS, problems)
     if problems:
         raise InvalidQuery(problems)
@@ -169,14 +170,17 @@ def parse_suggest(q: str | None, limit: int | str | None) -> tuple[str, int]:
 def _query_text(raw: str | None, problems: list[Problem]) -> str:
     # measured before normalising, so that a megabyte of spaces costs nothing either
     if raw is not None and len(raw) > 4 * MAX_QUERY_CHARS:
-        problems.append(Problem("q", f"is {len(raw)} characters; at most {MAX_QUERY_CHARS}"))
+        problems.append(
+            Problem("q", Text("search.q_too_long", length=len(raw), max=MAX_QUERY_CHARS))
+        )
         return ""
     query_text = text.normalize(raw or "")
     if len(query_text) > MAX_QUERY_CHARS:
-        problems.append(Problem("q", f"is {len(query_text)} characters; at most {MAX_QUERY_CHARS}"))
+        too_long = Text("search.q_too_long", length=len(query_text), max=MAX_QUERY_CHARS)
+        problems.append(Problem("q", too_long))
         return ""
     if _CONTROL.search(query_text):
-        problems.append(Problem("q", "holds a control character (such as NUL); type only text"))
+        problems.append(Problem("q", Text("search.q_control")))
         return ""
     return query_text
 
@@ -192,7 +196,7 @@ def decode_cursor(
     """The position a cursor holds, if it is one this service could have given out: an offset
     {"o": n} with 1 ≤ n ≤ MAX_CURSOR_OFFSET, or a search_after key {"a": [...]} of a few short
     scalars; anything else is refused before it reaches an engine."""
-    damaged = Problem("cursor", "is not a cursor this service gave out; start over")
+    damaged = Problem("cursor", Text("search.cursor_damaged"))
     if len(cursor) > MAX_CURSOR_CHARS:
         problems.append(damaged)
         return None
@@ -204,14 +208,13 @@ def decode_cursor(
         problems.append(damaged)
         return None
     if fingerprint != query.fingerprint():
-        problems.append(
-            Problem("cursor", "belongs to another search; keep q, filters and sort the same")
-        )
+        problems.append(Problem("cursor", Text("search.cursor_other_search")))
         return None
     if kind is not CursorKind.SEARCH_AFTER and _is_offset(position):
         if position["o"] > MAX_CURSOR_OFFSET:
-            message = f"goes past the first {MAX_CURSOR_OFFSET:,} matches; narrow the search"
-            problems.append(Problem("cursor", message))
+            problems.append(
+                Problem("cursor", Text("search.cursor_too_far", max=Quantity(MAX_CURSOR_OFFSET)))
+            )
             return None
         return dict(position)
     if kind is not CursorKind.OFFSET and _is_search_after(position):
@@ -249,12 +252,11 @@ def _parse_limit(raw: int | str | None, default: int, most: int, problems: list[
         return default
     text_value = str(raw).strip()
     if not _LIMIT.fullmatch(text_value):
-        message = f"must be a whole number from 1 to {most}; got {_shown(text_value)}"
-        problems.append(Problem("limit", message))
+        problems.append(Problem("limit", Text("search.limit", most=most, value=shown(text_value))))
         return default
     size = int(text_value)
     if not 1 <= size <= most:
-        problems.append(Problem("limit", f"must be between 1 and {most}; got {size}"))
+        problems.append(Problem("limit", Text("search.limit", most=most, value=size)))
         return default
     return size
 
@@ -265,10 +267,11 @@ def _check_filter(name: str, values: list[str], problems: list[Problem]) -> tupl
     out: list[str] = []
     for value in split:
         if allowed is not None and value not in allowed:
-            problems.append(Problem(name, f"{_shown(value)} is not one of {', '.join(allowed)}"))
+            not_one = Text("query.not_one_of", value=shown(value), choices=", ".join(allowed))
+            problems.append(Problem(name, not_one))
         elif name in CODE_DIGITS and not _is_code(value, CODE_DIGITS[name]):
-            digits = CODE_DIGITS[name]
-            problems.append(Problem(name, f"{_shown(value)} is not a {digits}-digit {name} code"))
+            not_code = Text("search.not_a_code", value=shown(value), digits=CODE_DIGITS[name])
+            problems.append(Problem(name, not_code))
         else:
             out.append(value)
     return tuple(dict.fromkeys(out))
@@ -278,11 +281,6 @@ def _is_code(value: str, digits: int) -> bool:
     return len(value) == digits and value.isascii() and value.isdigit()
 
 
-def _shown(value: str) -> str:
-    """A bad value as the error message repeats it: never more than a few words."""
-    return repr(value if len(value) <= 40 else value[:40] + "…")
-
-
 def _parse_bbox(raw: str, problems: list[Problem]) -> BoundingBox | None:
     parts = raw.split(",")
     try:
@@ -290,12 +288,10 @@ def _parse_bbox(raw: str, problems: list[Problem]) -> BoundingBox | None:
             raise ValueError(raw)
         min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
     except ValueError:
-        problems.append(Problem("bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees"))
+        problems.append(Problem("bbox", Text("search.bbox_form")))
         return None
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        problems.append(
-            Problem("bbox", "needs -180 ≤ min_lon ≤ max_lon ≤ 180 and -90 ≤ min_lat ≤ max_lat ≤ 90")
-        )
+        problems.append(Problem("bbox", Text("search.bbox_range")))
         return None
     return BoundingBox(min_lon, min_lat, max_lon, max_lat)
 
@@ -307,5 +303,7 @@ def _parse_sort(raw: str | None, problems: list[Problem]) -> Sort:
         return Sort(raw)
     except ValueError:
         choices = ", ".join(s.value for s in Sort)
-        problems.append(Problem("sort", f"{_shown(raw)} is not one of {choices}"))
+        problems.append(
+            Problem("sort", Text("query.not_one_of", value=shown(raw), choices=choices))
+        )
         return Sort.RELEVANCE

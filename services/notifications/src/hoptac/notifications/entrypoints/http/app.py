@@ -19,7 +19,9 @@ from hoptac.notifications.domain import errors
 from hoptac.notifications.entrypoints.http import feed, subscriptions
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
-from hoptac.platform.http import NotReady, error_response, install_defaults
+from hoptac.platform.error_answers import error_response
+from hoptac.platform.http import NotReady, install_defaults
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.notifications.http")
 
@@ -39,15 +41,9 @@ STATUS_OF: dict[type[errors.NotificationsError], tuple[int, str]] = {
 async def on_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.NotificationsError)
     status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
-    fields = (
-        [{"field": p.field, "message": p.message} for p in exc.problems]
-        if isinstance(exc, errors.InvalidRequest)
-        else None
-    )
-    answer = error_response(status, code, exc.message, fields)
-    if isinstance(exc, errors.RateLimited):
-        answer.headers["Retry-After"] = str(exc.retry_after)
-    return answer
+    fields = exc.problems if isinstance(exc, errors.InvalidRequest) else []
+    retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else None
+    return error_response(request, status, code, exc.message, fields, retry)
 
 
 def create_app(
@@ -97,9 +93,7 @@ def create_app(
         except Exception as error:
             # /readyz is public: the reason goes to the log, the answer says only what failed.
             log.warning("not ready: the database check failed (%s)", type(error).__name__)
-            raise NotReady(
-                "the notifications database cannot be reached or is not migrated"
-            ) from error
+            raise NotReady(Text("notifications.database_not_ready")) from error
 
     async def refresh() -> None:
         async with notifications.engine.connect() as conn:

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import Unauthenticated
 from hoptac.notifications.handlers import Notifications
+from hoptac.platform.text import Text
 
 bearer = HTTPBearer(auto_error=False, description="A registry token (`hoptac token create`).")
 
@@ -24,7 +25,7 @@ async def current_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     if credentials is None and "authorization" in request.headers:
-        raise Unauthenticated("send the token as: Authorization: Bearer <token>")
+        raise Unauthenticated(Text("auth.bearer_form"))
     token = credentials.credentials if credentials else None
     return await service_of(request).authenticate(token)
 

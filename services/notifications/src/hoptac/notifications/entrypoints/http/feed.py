@@ -23,6 +23,7 @@ from hoptac.notifications.entrypoints.http.schemas import (
     json_answer,
 )
 from hoptac.notifications.handlers import Notifications
+from hoptac.platform.text import Text
 
 router = APIRouter(prefix="/v1", tags=["change feed"])
 
@@ -103,8 +104,7 @@ def _position(last_event_id: str) -> int:
     # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
     if not (last_event_id.isascii() and last_event_id.isdigit()) or int(last_event_id) > MAX_BIGINT:
         raise InvalidRequest(
-            "Last-Event-ID must be the sequence of the last event you received",
-            [Problem("Last-Event-ID", f"must be a whole number from 0 to {MAX_BIGINT}")],
+            [Problem("Last-Event-ID", Text("notifications.last_event_id", max=MAX_BIGINT))]
         )
     return int(last_event_id)
 

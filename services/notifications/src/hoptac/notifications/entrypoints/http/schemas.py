@@ -12,6 +12,7 @@ from hoptac.contracts.organization import OrganizationRecord
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, build_filter
 from hoptac.notifications.domain.text import unsafe_character
+from hoptac.platform.text import Text, TextError
 
 # Sequences and delivery ids are PostgreSQL BIGINTs: a larger number is a mistake, not a 500.
 MAX_BIGINT = 2**63 - 1
@@ -20,7 +21,7 @@ MAX_BIGINT = 2**63 - 1
 def _plain_text(value: str) -> str:
     bad = unsafe_character(value)
     if bad is not None:
-        raise ValueError(f"must not contain control or direction characters ({bad})")
+        raise TextError(Text("notifications.unsafe_character", character=bad))
     return value
 
 
@@ -29,7 +30,7 @@ def _in_utc_range(value: datetime) -> datetime:
     try:
         value.astimezone(UTC)
     except OverflowError as error:
-        raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from error
+        raise TextError(Text("notifications.time_out_of_range")) from error
     return value
 
 
@@ -65,8 +66,7 @@ def checked_filter(
 ) -> EventFilter:
     built, problems = build_filter(event_types, provinces, kinds, sectors)
     if problems:
-        summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
-        raise InvalidRequest(f"fix these filters: {summary}", problems)
+        raise InvalidRequest(problems)
     return built
 
 

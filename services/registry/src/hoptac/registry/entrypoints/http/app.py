@@ -12,7 +12,8 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 
 from hoptac.platform.dsn import asyncpg_dsn
-from hoptac.platform.http import error_response, install_defaults
+from hoptac.platform.error_answers import error_response
+from hoptac.platform.http import install_defaults
 from hoptac.registry.adapters import outbox, tokens
 from hoptac.registry.adapters.listening import listen
 from hoptac.registry.adapters.tokens import RecentPrincipals
@@ -33,6 +34,7 @@ STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.NotFound: (404, "not_found"),
     errors.Removed: (410, "removed"),
     errors.NotAllowed: (403, "forbidden"),
+    errors.TokenNeeded: (401, "unauthenticated"),
     errors.QuotaExceeded: (429, "quota_exceeded"),
     Unauthenticated: (401, "unauthenticated"),
 }
@@ -41,17 +43,9 @@ STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
 async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
     status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
-    if isinstance(exc, errors.NotAllowed) and "needs a token" in exc.message:
-        status, code = 401, "unauthenticated"
-    fields = (
-        [{"field": p.field, "message": p.message} for p in exc.problems]
-        if isinstance(exc, errors.InvalidFields)
-        else None
-    )
-    response = error_response(status, code, exc.message, fields)
-    if isinstance(exc, errors.QuotaExceeded):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
+    fields = exc.problems if isinstance(exc, errors.InvalidFields) else []
+    retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.QuotaExceeded) else None
+    return error_response(request, status, code, exc.message, fields, retry)
 
 
 def create_app(

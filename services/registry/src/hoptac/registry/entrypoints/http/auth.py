@@ -11,6 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoptac.platform.http import StrictJsonRoute
+from hoptac.platform.text import Text
 from hoptac.registry.adapters.tokens import RecentPrincipals, principal_for
 from hoptac.registry.domain.access import ANONYMOUS, Principal, require_writer
 from hoptac.registry.domain.errors import DomainError
@@ -34,7 +35,7 @@ async def current_principal(
         return known
     if credentials is None:
         if "authorization" in request.headers:
-            raise Unauthenticated("send the token as: Authorization: Bearer <token>")
+            raise Unauthenticated(Text("auth.bearer_form"))
         return ANONYMOUS
     recent: RecentPrincipals = request.app.state.recent_principals
     principal = recent.get(credentials.credentials)
@@ -42,9 +43,7 @@ async def current_principal(
         async with request.app.state.registry.engine.connect() as conn:
             principal = await principal_for(conn, credentials.credentials)
         if principal is None:
-            raise Unauthenticated(
-                "this token is unknown, revoked or expired; ask an admin for a new one"
-            )
+            raise Unauthenticated(Text("registry.token_unknown"))
         recent.remember(credentials.credentials, principal)
     request.state.token_expires_at = principal.expires_at
     return principal

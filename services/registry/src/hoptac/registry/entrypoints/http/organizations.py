@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from hoptac.platform.text import Text, TextError, shown
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
@@ -60,11 +61,7 @@ def parse_if_match(value: str | None) -> int | None:
     tag = value.strip().removeprefix("W/").strip('"')
     if not (tag.isascii() and tag.isdigit()) or len(tag) > 9:
         raise InvalidFields(
-            [
-                FieldProblem(
-                    "If-Match", f'{value!r} is not a version ETag; send the ETag you read, e.g. "3"'
-                )
-            ]
+            [FieldProblem("If-Match", Text("registry.not_an_etag", value=shown(value)))]
         )
     return int(tag)
 
@@ -83,12 +80,7 @@ def answer(view: View, status_code: int = 200) -> JSONResponse:
 async def register(body: OrganizationCreate, request: Request, caller: Caller) -> JSONResponse:
     if body.effective_date is not None and body.effective_date != body.registered_on:
         raise InvalidFields(
-            [
-                FieldProblem(
-                    "effective_date",
-                    "a registration takes effect on registered_on; omit effective_date",
-                )
-            ]
+            [FieldProblem("effective_date", Text("registry.registration_effective_date"))]
         )
     record = clean_text(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
     view = await registry_of(request).register(record, caller, write_context(request, caller))
@@ -122,7 +114,8 @@ async def list_organizations(
     try:
         page = await registry_of(request).list(filters, cursor, limit, caller, context)
     except ValueError as error:
-        raise InvalidFields([FieldProblem("cursor", str(error))]) from error
+        problem = error.text if isinstance(error, TextError) else Text("registry.cursor_unknown")
+        raise InvalidFields([FieldProblem("cursor", problem)]) from error
     await request.app.state.restricted_quota.spend(caller, page.restricted_shown)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -166,7 +159,7 @@ async def patch(
         body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date", "reason"})
     )
     if not changes:
-        raise InvalidFields([FieldProblem("body", "send at least one field to change")])
+        raise InvalidFields([FieldProblem("body", Text("registry.nothing_to_change"))])
     view = await registry_of(request).update(
         org_id,
         changes,

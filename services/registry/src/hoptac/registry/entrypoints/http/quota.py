@@ -10,6 +10,7 @@ from limits import RateLimitItemPerHour
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
+from hoptac.platform.text import Text
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import QuotaExceeded
 
@@ -26,8 +27,11 @@ class RestrictedQuota:
             stats = await self.limiter.get_window_stats(self.item, "restricted", principal.name)
             wait = max(1, math.ceil(stats.reset_time - time.time()))
             raise QuotaExceeded(
-                f"this token may read restricted fields (ID numbers, phones) of "
-                f"{self.item.amount} records an hour; {stats.remaining} are left now. Ask for "
-                "fewer records (limit) or filter to those you need, or wait",
+                Text(
+                    "registry.restricted_quota",
+                    limit=self.item.amount,
+                    remaining=stats.remaining,
+                    seconds=wait,
+                ),
                 wait,
             )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from hoptac.contracts.organization import ProvinceCode
+from hoptac.platform.text import Text, shown
 from hoptac.registry.domain.areas import AdministrativeUnits
 from hoptac.registry.domain.errors import NotFound
 from hoptac.registry.handlers import Registry
@@ -58,7 +59,7 @@ def _units_of_province(request: Request, code: str) -> AdministrativeUnits:
     """The units, once `code` is known to be a current province (else a 404 that says so)."""
     units = _registry(request).reference.units
     if units.province(code) is None:
-        raise NotFound(f"{code} is not a current province code; see /v1/reference/provinces")
+        raise NotFound(Text("registry.no_current_province", code=shown(code)))
     return units
 
 
@@ -102,7 +103,7 @@ async def legacy_provinces(code: Code, request: Request) -> list[LegacyProvince]
 async def legacy_communes(code: Code, request: Request) -> list[LegacyCommune]:
     units = _registry(request).reference.units
     if units.legacy_province(code) is None:
-        raise NotFound(f"{code} is not a province code from before 1 July 2025")
+        raise NotFound(Text("registry.no_legacy_province", code=shown(code)))
     found = []
     for commune in units.legacy_communes_of(code):
         district = units.legacy_district(commune.district_code)

@@ -34,6 +34,7 @@ from hoptac.contracts.organization import (
     Sector,
     VsicCode,
 )
+from hoptac.platform.text import Text, TextError
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
 
 # Every text field is bounded, so that no accepted write can make an event too large to publish.
@@ -51,7 +52,7 @@ Email = Annotated[
 
 def _web_address(value: str) -> str:
     if not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
-        raise ValueError("must be a web address starting with http:// or https://")
+        raise TextError(Text("registry.web_address"))
     return value
 
 
@@ -65,7 +66,7 @@ Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 def _plausible_moment(value: datetime) -> datetime:
     if not FIRST_DAY <= value.date() <= LAST_DAY:
-        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+        raise TextError(Text("registry.moment_between", first=FIRST_DAY, last=LAST_DAY))
     return value
 
 
@@ -90,14 +91,17 @@ def _text_problems(value: Any, path: str) -> list[FieldProblem]:
     if isinstance(value, str):
         # PostgreSQL cannot store NUL, and no register field needs control characters.
         if _CONTROL.search(value):
-            return [FieldProblem(path, "contains a control character; send plain text")]
+            return [FieldProblem(path, Text("registry.control_character"))]
         invisible = _invisible(value)
         if invisible is not None:
             return [
                 FieldProblem(
                     path,
-                    f"contains the invisible character U+{ord(invisible):04X} "
-                    f"({unicodedata.name(invisible, 'format character')}); retype the text",
+                    Text(
+                        "registry.invisible_character",
+                        code=f"U+{ord(invisible):04X}",
+                        name=unicodedata.name(invisible, "FORMAT CHARACTER"),
+                    ),
                 )
             ]
         return []

@@ -11,7 +11,8 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import text
 
-from hoptac.platform.http import error_body, install_defaults
+from hoptac.platform.error_answers import invalid_query_response
+from hoptac.platform.http import install_defaults
 from hoptac.reporting.bootstrap import build_reporting
 from hoptac.reporting.domain.stats import InvalidQuery
 from hoptac.reporting.entrypoints.consumer import RunningConsumer
@@ -22,12 +23,7 @@ from hoptac.reporting.settings import ReportingSettings
 
 async def on_invalid_query(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidQuery)
-    # Named like the platform names query parameters it refuses: "query.<name>".
-    errors = [{"field": f"query.{p.field}", "message": p.message} for p in exc.problems]
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
-    return JSONResponse(
-        status_code=422, content=error_body("invalid_request", f"fix these: {summary}", errors)
-    )
+    return invalid_query_response(request, exc.problems)
 
 
 def create_app(

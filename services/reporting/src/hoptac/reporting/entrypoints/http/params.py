@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
+from hoptac.platform.text import Text
 from hoptac.reporting.domain.stats import GROUP_KEYS, InvalidQuery, Problem, StatsQuery, parse_query
 from hoptac.reporting.handlers import Reporting
 
@@ -80,5 +81,5 @@ def stats_query(
     today = reporting.today()
     day = as_of or today
     if day > today:
-        raise InvalidQuery([Problem("as_of", f"{day} is in the future; today is {today}")])
+        raise InvalidQuery([Problem("as_of", Text("reporting.as_of_future", day=day, today=today))])
     return parse_query(day, group_by, given)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from hoptac.platform.text import Text, TextError
 from hoptac.reporting.domain.stats import InvalidQuery, Problem
 from hoptac.reporting.entrypoints.http.answers import SummaryAnswer, TrendsAnswer
 from hoptac.reporting.entrypoints.http.downloads import (
@@ -74,7 +75,8 @@ async def _trends(
     try:
         return await reporting.trends(query, unit, first)
     except ValueError as error:
-        raise InvalidQuery([Problem("from", str(error))]) from error
+        problem = error.text if isinstance(error, TextError) else Text("validation.invalid")
+        raise InvalidQuery([Problem("from", problem)]) from error
 
 
 @router.get(

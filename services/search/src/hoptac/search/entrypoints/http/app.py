@@ -15,20 +15,21 @@ from fastapi.responses import Response
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 
+from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.bootstrap import build_index, place_finder
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.entrypoints.http import routes
-from hoptac.search.entrypoints.http.fast import FastPaths, invalid_query_body
+from hoptac.search.entrypoints.http.fast import FastPaths
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
 
 async def on_invalid_query(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InvalidQuery)
-    return Response(invalid_query_body(exc), status_code=422, media_type="application/json")
+    return invalid_query_response(request, exc.problems)
 
 
 def create_app(settings: SearchSettings | None = None, index: SearchIndex | None = None) -> FastAPI:

@@ -13,21 +13,15 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-import orjson
+from starlette.requests import HTTPConnection
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hoptac.platform.http import error_body
+from hoptac.platform.error_answers import invalid_query_response
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.http import answers
 
 JSON_HEADERS = (b"content-type", b"application/json")
-
-
-def invalid_query_body(exc: InvalidQuery) -> bytes:
-    # the same field paths as FastAPI's own validation errors: query.<parameter>
-    fields = [{"field": f"query.{p.field}", "message": p.message} for p in exc.problems]
-    return orjson.dumps(error_body("invalid_request", f"fix the query: {exc}", fields))
 
 
 class FastPaths:
@@ -46,9 +40,10 @@ class FastPaths:
         state = scope["app"].state
         try:
             body = await answers.ENDPOINTS[path](state, params)
-            status = 200
         except InvalidQuery as exc:
-            body, status = invalid_query_body(exc), 422
+            answer = invalid_query_response(HTTPConnection(scope), exc.problems)
+            await answer(scope, receive, send)
+            return
         headers = [(b"content-length", str(len(body)).encode()), JSON_HEADERS]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
