@@ -248,7 +248,12 @@ async def test_the_map_places_communes_and_lists_the_same_counts(
     assert response.status_code == 200
     sent = services.requests[-1].url.params
     assert (sent["group_by"], sent["kind"], sent["province"]) == ("commune", "cooperative", "96")
-    assert response.text.count("<circle") == 2
+    assert response.text.count('class="map-dot"') == 2
+    # Viet Nam's outline, its 34 provinces and its two island groups under the dots.
+    assert response.text.count('class="map-land"') == 1
+    assert response.text.count("<title>Tỉnh ") + response.text.count("<title>Thành phố ") >= 34
+    assert "QĐ. Hoàng Sa (Việt Nam)" in response.text
+    assert "QĐ. Trường Sa (Việt Nam)" in response.text
     text = text_of(response.text)
     assert "Phường Bạc Liêu" in text
     assert "Đặc khu Hoàng Sa" in text

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
+from hoptac.portal.adapters.outlines import load_outlines
 from hoptac.portal.domain import map_layout
 from hoptac.portal.domain.search_form import SearchForm, parse_search_form
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
@@ -40,6 +41,7 @@ async def map_page(request: Request, pages: PagesDep, backends: BackendsDep) -> 
         "unavailable": False,
         "width": map_layout.WIDTH,
         "height": map_layout.HEIGHT,
+        "outlines": load_outlines(request.app.state.settings.node_modules),
     }
     if problems:
         return pages.render(request, "map.html", context, 422)
