@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hoptac.portal.adapters.areas import load_area_names
-from hoptac.portal.domain.map_layout import CELL, HEIGHT, WIDTH, groups, project
+from hoptac.portal.domain.map_layout import CELL, HEIGHT, WIDTH, groups, project, spot
 
 pytestmark = pytest.mark.unit
 
@@ -28,3 +28,15 @@ def test_communes_closer_than_a_cell_are_one_group_with_their_sum() -> None:
     assert [(g.count, g.communes) for g in drawn] == [(8, ("a", "b")), (1, ("c",))]
     assert drawn[0].radius > drawn[1].radius
     assert CELL > 0
+
+
+def test_a_profile_is_placed_by_its_own_coordinates_else_at_its_communes_centre() -> None:
+    centroids = {"31825": (9.29, 105.72)}
+    own = spot({"lat": 9.0, "lon": 105.1, "commune_code": "31825"}, centroids)
+    assert own is not None
+    assert own.own
+    assert (own.x, own.y) != project(9.29, 105.72)
+    at_commune = spot({"commune_code": "31825"}, centroids)
+    assert at_commune is not None
+    assert not at_commune.own
+    assert spot({"commune_code": "99999"}, centroids) is None

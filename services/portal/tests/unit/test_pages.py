@@ -128,6 +128,10 @@ async def test_the_profile_shows_public_fields_the_timeline_and_no_restricted_ch
     assert "Tình trạng pháp lý: Đang hoạt động → Tạm ngừng hoạt động" in text  # a change
     assert "id_number" not in response.text
     assert "Đầm Dơi" in text or "Tân Hưng" in text or "Cà Mau" in text
+    # A small map: the record has no coordinates, so the dot is at its commune's centre.
+    assert 'class="map-spot"' in response.text
+    assert 'class="map-province-own"' in response.text
+    assert "Theo trung tâm xã, phường nơi tổ chức đặt trụ sở." in text
 
 
 async def test_the_profile_as_of_a_day_asks_the_registry_for_that_day(

@@ -53,3 +53,26 @@ def _group(members: Iterable[tuple[str, int, float, float]], largest: int) -> Gr
     y = sum(count * y for _, count, _, y in ordered) / total
     radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(total / largest)
     return Group(round(x, 1), round(y, 1), round(radius, 1), total, tuple(c for c, *_ in ordered))
+
+
+@dataclass(frozen=True)
+class Spot:
+    x: float
+    y: float
+    own: bool  # the organisation's own coordinates; else its commune's centroid
+
+
+def spot(
+    address: Mapping[str, object], centroids: Mapping[str, tuple[float, float]]
+) -> Spot | None:
+    """Where a profile's small map puts the organisation: its own coordinates when the record has
+    them, else its current commune's centroid, else nowhere."""
+    lat, lon = address.get("lat"), address.get("lon")
+    if isinstance(lat, int | float) and isinstance(lon, int | float):
+        x, y = project(float(lat), float(lon))
+        return Spot(round(x, 1), round(y, 1), own=True)
+    commune = address.get("commune_code")
+    if isinstance(commune, str) and commune in centroids:
+        x, y = project(*centroids[commune])
+        return Spot(round(x, 1), round(y, 1), own=False)
+    return None

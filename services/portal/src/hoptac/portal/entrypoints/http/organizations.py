@@ -12,6 +12,8 @@ from fastapi.responses import Response
 
 from hoptac.contracts.organization import DigitalAdoption, OrganizationRecord
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
+from hoptac.portal.adapters.outlines import load_outlines
+from hoptac.portal.domain import map_layout
 from hoptac.portal.domain.history import public_changes, status_timeline
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
@@ -65,6 +67,9 @@ async def profile(
         raise record
     else:
         context["record"] = record
+        context["spot"] = map_layout.spot(record.get("address") or {}, pages.areas.centroids)
+        context["outlines"] = load_outlines(request.app.state.settings.node_modules)
+        context["map_width"], context["map_height"] = map_layout.WIDTH, map_layout.HEIGHT
     if isinstance(versions, (Unavailable, NotFound, Rejected)):
         context["history_unavailable"] = True
     elif isinstance(versions, BaseException):
