@@ -26,6 +26,7 @@ class Principal:
     expires_at: datetime | None = None  # tokens expire; None for anonymous and the system
     # What events say of this writer: stable, and naming no one (a token's name can be a person's).
     actor_id: str = "anonymous"
+    account: str | None = None  # the user name, when a person signed in (a session)
 
     @property
     def is_staff(self) -> bool:
@@ -65,6 +66,12 @@ def require_writer(principal: Principal) -> None:
     require_token(principal)
     if principal.role == Role.AGENCY_READER:
         raise NotAllowed("an agency reader token can read but not change the register")
+
+
+def require_admin(principal: Principal, action: str) -> None:
+    require_token(principal)
+    if principal.role != Role.ADMIN:
+        raise NotAllowed(f"{action} needs an admin")
 
 
 def require_reviewer(principal: Principal, action: str) -> None:

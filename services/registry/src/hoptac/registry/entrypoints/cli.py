@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from hoptac.platform.service import Stack
-from hoptac.registry.adapters import outbox, tokens
+from hoptac.registry.adapters import accounts, outbox, tokens
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.adapters.migrations import migrate
 from hoptac.registry.adapters.repository import WriteContext
@@ -288,14 +289,50 @@ async def _organization_count(url: str) -> int:
         await engine.dispose()
 
 
+FIRST_ADMIN = "admin"
+
+
+async def _create_first_admin(url: str) -> str | None:
+    """On a database without accounts: an admin named `admin` with a made-up password,
+    returned; None when accounts exist."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if await accounts.count_accounts(conn):
+                return None
+            password = secrets.token_urlsafe(12)
+            context = WriteContext("hoptac run", "hoptac run", None)
+            await accounts.create_account(
+                conn, FIRST_ADMIN, "Quản trị viên", password, Role.ADMIN, [], [], context
+            )
+            return password
+    finally:
+        await engine.dispose()
+
+
+def first_admin_line(database_url: str, var_dir: Path) -> str:
+    """How to sign in to the portal's workspace, for `hoptac run` to print."""
+    password_path = var_dir / "admin-password"
+    password = asyncio.run(_create_first_admin(database_url))
+    if password is not None:
+        password_path.write_text(password + "\n")
+        password_path.chmod(0o600)
+        return f"workspace sign-in: {FIRST_ADMIN} / {password}  (also in {password_path})"
+    if password_path.exists():
+        return f"workspace sign-in: {FIRST_ADMIN}, first password in {password_path}"
+    return "workspace accounts: `hoptac user create` makes one"
+
+
 def prepare_local_stack(stack: Stack) -> list[str]:
     """After `hoptac run` starts the registry: an admin token, a read-only token the other
-    services use to replay the change log (var/service-token), and demo data on a new database."""
+    services use to replay the change log (var/service-token), the first admin's sign-in for the
+    portal's workspace, and demo data on a new database."""
     assert stack.database_url is not None
     token_path = stack.var_dir / "admin-token"
     token = _local_token(stack.database_url, token_path, Role.ADMIN)
     _local_token(stack.database_url, stack.var_dir / "service-token", Role.AGENCY_READER)
     lines = [f"admin token: {token}  (also in {token_path})"]
+    lines.append(first_admin_line(stack.database_url, stack.var_dir))
     if asyncio.run(_organization_count(stack.database_url)) == 0:
         report = _load_demo(stack.http_url, token, "96", DEMO_COUNT, 2025)
         lines.append(f"demo data: {report.summary()}")
