@@ -312,6 +312,9 @@ class ListQuery(Body):
     sector_group: SectorGroups = Field(default_factory=list)
     registration_number: RegistrationNumber | None = None
     updated_since: Moment | None = None
+    verified_before: Day | None = Field(
+        default=None, description="Records last verified before this day, or never verified."
+    )
     cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
         default=None, description="From next_cursor; valid only with the same filters."
     )

@@ -1,0 +1,204 @@
+"""The workspace's record form: the fields a person edits, read from the posted form, checked
+with a message beside each field (catalogue keys, in Vietnamese first), and turned into the
+merge patch of what changed. The registry checks everything again; this catches what a person
+can fix at once, in their language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup
+from hoptac.portal.domain.search_form import Problem
+
+Path = tuple[str, ...]
+MAX_TEXT = 300
+MAX_COUNT = 10_000_000
+MAX_MONEY = 10**15
+DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the form control's name and id
+    path: Path  # where it lives in the record
+    kind: str  # text, count, money, day, choice, province, commune
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+EDITABLE = (
+    Field("name", ("name",), "text", required=True),
+    Field("name_abbreviation", ("name_abbreviation",), "text"),
+    Field("street", ("address", "street"), "text"),
+    Field("province_code", ("address", "province_code"), "province", required=True),
+    Field("commune_code", ("address", "commune_code"), "commune", required=True),
+    Field("sector_group", ("sector", "group"), "choice", True, tuple(SectorGroup)),
+    Field("members_count", ("members_count",), "count"),
+    Field("workers_count", ("workers_count",), "count"),
+    Field("charter_capital", ("charter_capital",), "money"),
+    Field(
+        "operating_in_practice",
+        ("operating_in_practice",),
+        "choice",
+        choices=tuple(OperatingInPractice),
+    ),
+    Field("last_verified_on", ("last_verified_on",), "day"),
+)
+# Set once, when the record is made; later changes to them are corrections of their own.
+IDENTITY = (
+    Field("registration_number", ("registration_number",), "text", required=True),
+    Field("kind", ("kind",), "choice", True, tuple(Kind)),
+    Field("registered_on", ("registered_on",), "day", required=True),
+)
+
+
+@dataclass(frozen=True)
+class Areas:
+    """What the form needs to know of administrative units."""
+
+    province_exists: Callable[[str], bool]
+    province_of_commune: Callable[[str], str | None]
+
+
+def fields_for(creating: bool) -> tuple[Field, ...]:
+    return (*IDENTITY, *EDITABLE) if creating else EDITABLE
+
+
+def value_at(record: Mapping[str, Any], path: Path) -> Any:
+    value: Any = record
+    for part in path:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def shown(record: Mapping[str, Any], creating: bool) -> dict[str, str]:
+    """The record's values as the form shows them (dates day first)."""
+    values = {}
+    for field in fields_for(creating):
+        value = value_at(record, field.path)
+        if value is None:
+            values[field.name] = ""
+        elif field.kind == "day":
+            day = date.fromisoformat(str(value)[:10])
+            values[field.name] = f"{day.day:02d}/{day.month:02d}/{day.year}"
+        else:
+            values[field.name] = str(value)
+    return values
+
+
+def parse_day(text: str) -> date | None:
+    match = DAY.fullmatch(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _whole_number(text: str, maximum: int) -> int | None:
+    digits = text.replace(".", "").replace(" ", "").replace(",", "")
+    if not digits.isascii() or not digits.isdigit() or int(digits) > maximum:
+        return None
+    return int(digits)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    raw: dict[str, str]  # what was sent, to show again
+    values: dict[Path, Any]  # checked values; None for an emptied optional field
+    problems: list[Problem]
+
+
+def _check(field: Field, text: str, today: date, areas: Areas) -> tuple[Any, str | None]:
+    """The value of one field, or the catalogue key of what is wrong with it."""
+    if field.kind == "text":
+        return (text, None) if len(text) <= MAX_TEXT else (None, "error.text_too_long")
+    if field.kind in ("count", "money"):
+        number = _whole_number(text, MAX_COUNT if field.kind == "count" else MAX_MONEY)
+        return (number, None) if number is not None else (None, f"error.{field.kind}_invalid")
+    if field.kind == "day":
+        day = parse_day(text)
+        if day is None:
+            return None, "error.day_invalid"
+        return (day.isoformat(), None) if day <= today else (None, "error.day_future")
+    if field.kind == "choice":
+        return (text, None) if text in field.choices else (None, "error.choice_invalid")
+    if field.kind == "province":
+        return (text, None) if areas.province_exists(text) else (None, "error.province_unknown")
+    return (text, None) if areas.province_of_commune(text) else (None, "error.commune_unknown")
+
+
+def parse(form: Mapping[str, str], creating: bool, today: date, areas: Areas) -> Parsed:
+    fields = fields_for(creating)
+    raw = {f.name: str(form.get(f.name) or "").strip()[: MAX_TEXT + 1] for f in fields}
+    values: dict[Path, Any] = {}
+    problems = []
+    for field in fields:
+        text = raw[field.name]
+        if not text:
+            if field.required:
+                problems.append(Problem(field.name, f"error.{field.name}_required"))
+            else:
+                values[field.path] = None
+            continue
+        value, problem = _check(field, text, today, areas)
+        if problem:
+            problems.append(Problem(field.name, problem))
+        else:
+            values[field.path] = value
+    province = values.get(("address", "province_code"))
+    commune = values.get(("address", "commune_code"))
+    if province and commune and areas.province_of_commune(commune) != province:
+        problems.append(Problem("commune_code", "error.commune_elsewhere"))
+    if "name" in raw and 0 < len(raw["name"]) < 2:
+        problems.append(Problem("name", "error.name_short"))
+    return Parsed(raw, values, problems)
+
+
+def record_of(values: Mapping[Path, Any]) -> dict[str, Any]:
+    """A new record from checked values (empty optional fields left out)."""
+    record: dict[str, Any] = {}
+    for path, value in values.items():
+        if value is not None:
+            _put(record, path, value)
+    return record
+
+
+def merge_patch(values: Mapping[Path, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields whose value differs from the record's, as a JSON merge patch (an emptied
+    field is null, which removes it)."""
+    patch: dict[str, Any] = {}
+    for path, value in values.items():
+        if value != value_at(current, path):
+            _put(patch, path, value)
+    return patch
+
+
+def changed_fields(patch: Mapping[str, Any], prefix: Path = ()) -> list[Path]:
+    paths: list[Path] = []
+    for key, value in patch.items():
+        if isinstance(value, Mapping):
+            paths += changed_fields(value, (*prefix, key))
+        else:
+            paths.append((*prefix, key))
+    return paths
+
+
+def field_named(path: Path) -> str | None:
+    """The form control of a record path (for a problem the registry reports)."""
+    dotted = ".".join(path)
+    for field in (*IDENTITY, *EDITABLE):
+        if ".".join(field.path) == dotted:
+            return field.name
+    return None
+
+
+def _put(target: dict[str, Any], path: Path, value: Any) -> None:
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+    target[path[-1]] = value

@@ -1,0 +1,68 @@
+"""Puts the workspace into the portal app: its routes, its client of the registry, the key of
+its form tokens, and the answers to a missing session, a refused form or a refused write."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from hoptac.portal.adapters.staff import Refused, SessionEnded, StaffRegistry
+from hoptac.portal.entrypoints.http.workspace import (
+    accounts,
+    area,
+    history,
+    records,
+    sign_in,
+    status,
+)
+from hoptac.portal.entrypoints.http.workspace.session import (
+    SESSION_COOKIE,
+    SIGN_IN,
+    WORKSPACE,
+    FormRefused,
+    SignInRequired,
+    go,
+    render,
+)
+from hoptac.portal.settings import PortalSettings
+
+MODULES = (sign_in, area, records, status, history, accounts)
+
+
+def staff_registry(settings: PortalSettings) -> StaffRegistry:
+    return StaffRegistry(
+        httpx.AsyncClient(base_url=settings.registry_url, timeout=settings.backend_timeout)
+    )
+
+
+async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+    """To the sign-in page, and back here afterwards (a GET; a POST's form is not kept)."""
+    back = request.url.path if request.method == "GET" else WORKSPACE
+    response = go(f"{SIGN_IN}?{urlencode({'next': back})}")
+    response.delete_cookie(SESSION_COOKIE, path=WORKSPACE)
+    return response
+
+
+async def on_form_refused(request: Request, exc: Exception) -> Response:
+    return render(request, "form_expired.html", {}, None, 403, session="")
+
+
+async def on_write_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refused)
+    return render(request, "refused.html", {"message": exc.message}, None, 403, session="")
+
+
+def install_workspace(app: FastAPI, settings: PortalSettings, staff: StaffRegistry) -> None:
+    app.state.staff = staff
+    secret = settings.csrf_secret
+    app.state.csrf_key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
+    app.add_exception_handler(SignInRequired, on_sign_in_required)
+    app.add_exception_handler(SessionEnded, on_sign_in_required)
+    app.add_exception_handler(FormRefused, on_form_refused)
+    app.add_exception_handler(Refused, on_write_refused)
+    for module in MODULES:
+        app.include_router(module.router)

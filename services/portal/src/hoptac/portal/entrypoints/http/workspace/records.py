@@ -1,0 +1,200 @@
+"""Create and edit a record. The form is checked here first (messages beside each field, a
+summary at the top); the registry checks again and decides. When someone else changed the
+record since the form was opened, the page shows what they changed and offers to re-apply the
+person's own changes on top: nothing is ever overwritten silently."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup
+from hoptac.portal.adapters.backends import NotFound
+from hoptac.portal.adapters.staff import Refused, StaffRegistry, Versioned
+from hoptac.portal.domain.record_form import (
+    Parsed,
+    changed_fields,
+    field_named,
+    merge_patch,
+    parse,
+    parse_day,
+    record_of,
+    shown,
+    value_at,
+)
+from hoptac.portal.domain.search_form import Problem
+from hoptac.portal.entrypoints.http.errors import not_found_page
+from hoptac.portal.entrypoints.http.workspace.forms import (
+    area_names,
+    form_areas,
+    refused_problems,
+    today,
+    unit_choices,
+)
+from hoptac.portal.entrypoints.http.workspace.session import (
+    WORKSPACE,
+    FormDep,
+    RegistryDep,
+    Staff,
+    StaffDep,
+    go,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+RECORDS = f"{WORKSPACE}/ho-so"
+NEW = f"{RECORDS}/moi"
+MAX_REASON = 2000
+
+
+def record_url(org_id: UUID | str) -> str:
+    return f"{RECORDS}/{org_id}"
+
+
+def _form_page(
+    request: Request,
+    staff: Staff,
+    values: dict[str, str],
+    problems: list[Problem],
+    record: Versioned | None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    context = {
+        "values": values,
+        "problems": problems,
+        "record": record.body if record else None,
+        "version": record.version if record else None,
+        "creating": record is None,
+        "saved": request.query_params.get("da-luu") == "1",
+        "kinds": tuple(Kind),
+        "sector_groups": tuple(SectorGroup),
+        "practices": tuple(OperatingInPractice),
+        **unit_choices(request, values.get("province_code") or None),
+        **extra,
+    }
+    return render(request, "record_form.html", context, staff, status_code)
+
+
+@router.get(NEW)
+async def new_record(request: Request, staff: StaffDep) -> Response:
+    province = staff.provinces[0] if len(staff.provinces) == 1 else ""
+    return _form_page(request, staff, {"province_code": province}, [], None)
+
+
+@router.post(NEW)
+async def create_record(
+    request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
+) -> Response:
+    parsed = parse(
+        {k: str(v) for k, v in form.items()}, True, today(request), form_areas(area_names(request))
+    )
+    if parsed.problems:
+        return _form_page(request, staff, parsed.raw, parsed.problems, None, 422)
+    try:
+        created = await registry.register(staff.session, record_of(parsed.values))
+    except Refused as refused:
+        if refused.status == 403:
+            return render(request, "refused.html", {"message": refused.message}, staff, 403)
+        problems = (
+            [Problem("registration_number", "error.registration_number_taken")]
+            if refused.status == 409
+            else refused_problems(refused, "name")
+        )
+        return _form_page(request, staff, parsed.raw, problems, None, 422)
+    return go(record_url(created.body["id"]) + "?da-luu=1")
+
+
+async def _record_or_none(registry: StaffRegistry, staff: Staff, org_id: UUID) -> Versioned | None:
+    try:
+        return await registry.organization(staff.session, org_id)
+    except NotFound:
+        return None
+
+
+@router.get(f"{RECORDS}/{{org_id}}")
+async def edit_record(
+    org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
+) -> Response:
+    record = await _record_or_none(registry, staff, org_id)
+    if record is None:
+        return not_found_page(request)
+    return _form_page(request, staff, shown(record.body, creating=False), [], record)
+
+
+@router.post(f"{RECORDS}/{{org_id}}")
+async def save_record(
+    org_id: UUID, request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
+) -> Response:
+    sent = {k: str(v) for k, v in form.items()}
+    parsed = parse(sent, False, today(request), form_areas(area_names(request)))
+    effective = sent.get("effective_date", "").strip()[:10]
+    problems = list(parsed.problems)
+    if effective and parse_day(effective) is None:
+        problems.append(Problem("effective_date", "error.day_invalid"))
+    current = await _record_or_none(registry, staff, org_id)
+    if current is None:
+        return not_found_page(request)
+    extra = {"effective_date": effective}
+    if problems:
+        return _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
+    base = _int(sent.get("version"))
+    if base != current.version:
+        return await _conflict(request, staff, registry, current, parsed, base, effective)
+    patch = merge_patch(parsed.values, current.body)
+    if not patch:
+        return go(record_url(org_id))
+    day = parse_day(effective) if effective else None
+    if day is not None:
+        patch["effective_date"] = day.isoformat()
+    try:
+        await registry.update(staff.session, org_id, patch, current.version)
+    except Refused as refused:
+        if refused.status == 412:
+            fresh = await registry.organization(staff.session, org_id)
+            return await _conflict(request, staff, registry, fresh, parsed, base, effective)
+        if refused.status == 403:
+            return render(request, "refused.html", {"message": refused.message}, staff, 403)
+        problems = refused_problems(refused, "name")
+        return _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
+    return go(record_url(org_id) + "?da-luu=1")
+
+
+def _int(value: str | None) -> int:
+    text = (value or "").strip()[:9]
+    return int(text) if text.isdigit() else 0
+
+
+async def _conflict(
+    request: Request,
+    staff: Staff,
+    registry: StaffRegistry,
+    current: Versioned,
+    parsed: Parsed,
+    base: int,
+    effective: str,
+) -> Response:
+    """Someone saved the record after this form was opened: what they changed since `base`, and
+    what the person's form would still change now, to re-apply with one button."""
+    versions = await registry.history(staff.session, UUID(str(current.body["id"])))
+    theirs = [v for v in versions if int(v.get("version", 0)) > base]
+    mine = merge_patch(parsed.values, current.body)
+    context = {
+        "record": current.body,
+        "version": current.version,
+        "theirs": theirs,
+        "mine": [
+            {
+                "field": field_named(path),
+                "now": value_at(current.body, path),
+                "mine": value_at(mine, path),
+            }
+            for path in changed_fields(mine)
+        ],
+        "values": parsed.raw,
+        "effective_date": effective,
+    }
+    return render(request, "conflict.html", context, staff, 409)
