@@ -55,6 +55,12 @@ async def token_of(portal: httpx.AsyncClient, path: str) -> str:
     return found[1]
 
 
+def opened() -> dict[str, str]:
+    """The edit form as it was opened: each value, and the same again as what it showed."""
+    values = shown(RECORD, creating=False)
+    return {**values, **{f"was_{name}": value for name, value in values.items()}}
+
+
 async def sign_in(portal: httpx.AsyncClient, password: str = PASSWORD) -> httpx.Response:
     token = await token_of(portal, "/quan-ly/dang-nhap")
     form = {"csrf_token": token, "username": "lan", "password": password, "next": "/quan-ly"}
@@ -150,8 +156,7 @@ async def test_a_bad_value_is_shown_beside_its_field_and_in_the_summary(
 ) -> None:
     await sign_in(portal)
     token = await token_of(portal, f"/quan-ly/ho-so/{ORG_ID}")
-    form = {**shown(RECORD, creating=False), "csrf_token": token, "version": "2"}
-    form["members_count"] = "mười hai"
+    form = {**opened(), "csrf_token": token, "version": "2", "members_count": "mười hai"}
     answer = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=form)
     assert answer.status_code == 422
     message = "Hãy nhập một số nguyên không âm, ví dụ 25."
@@ -171,7 +176,7 @@ async def test_a_form_opened_before_someone_else_saved_shows_their_change_not_a_
 ) -> None:
     await sign_in(portal)
     token = await token_of(portal, f"/quan-ly/ho-so/{ORG_ID}")
-    form = {**shown(RECORD, creating=False), "csrf_token": token, "members_count": "14"}
+    form = {**opened(), "csrf_token": token, "members_count": "14"}
     form["version"] = "1"  # the record is at version 2 now
     answer = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=form)
     assert answer.status_code == 409
@@ -179,3 +184,8 @@ async def test_a_form_opened_before_someone_else_saved_shows_their_change_not_a_
     assert "Áp dụng lại thay đổi của tôi" in answer.text
     assert 'name="version" value="2"' in answer.text
     assert registry.patches == []
+    reapplied = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', answer.text))
+    reapplied_form = {**reapplied, "csrf_token": token}
+    saved = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=reapplied_form)
+    assert saved.status_code == 303
+    assert registry.patches == [('"2"', {"members_count": 14})]  # nothing else they saw

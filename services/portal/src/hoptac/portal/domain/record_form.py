@@ -160,6 +160,31 @@ def parse(form: Mapping[str, str], creating: bool, today: date, areas: Areas) ->
     return Parsed(raw, values, problems)
 
 
+AREA_CONTROLS = frozenset({"province_code", "commune_code"})  # changed together or not at all
+
+
+def originals_of(form: Mapping[str, str]) -> dict[str, str]:
+    """The values the form showed when it was opened (hidden `was_<name>` controls)."""
+    return {f.name: str(form.get(f"was_{f.name}") or "").strip()[: MAX_TEXT + 1] for f in EDITABLE}
+
+
+def touched(parsed: Parsed, originals: Mapping[str, str]) -> set[str]:
+    """The controls the person changed. Only these are sent, so that re-applying a form
+    opened before someone else's save never undoes that save."""
+    names = {f.name for f in EDITABLE if parsed.raw.get(f.name, "") != originals.get(f.name, "")}
+    return names | AREA_CONTROLS if names & AREA_CONTROLS else names
+
+
+def only(parsed: Parsed, names: set[str]) -> Parsed:
+    """`parsed` narrowed to the controls `names`: their values and their problems."""
+    paths = {f.path for f in EDITABLE if f.name in names}
+    return Parsed(
+        parsed.raw,
+        {path: value for path, value in parsed.values.items() if path in paths},
+        [problem for problem in parsed.problems if problem.field in names],
+    )
+
+
 def record_of(values: Mapping[Path, Any]) -> dict[str, Any]:
     """A new record from checked values (empty optional fields left out)."""
     record: dict[str, Any] = {}

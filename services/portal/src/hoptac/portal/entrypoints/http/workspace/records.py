@@ -19,10 +19,13 @@ from hoptac.portal.domain.record_form import (
     changed_fields,
     field_named,
     merge_patch,
+    only,
+    originals_of,
     parse,
     parse_day,
     record_of,
     shown,
+    touched,
     value_at,
 )
 from hoptac.portal.domain.search_form import Problem
@@ -122,7 +125,10 @@ async def edit_record(
     record = await _record_or_none(registry, staff, org_id)
     if record is None:
         return not_found_page(request)
-    return _form_page(request, staff, shown(record.body, creating=False), [], record)
+    if not staff.may_change(record.body):
+        return render(request, "refused.html", {"message": ""}, staff, 403)
+    values = shown(record.body, creating=False)
+    return _form_page(request, staff, values, [], record, originals=values)
 
 
 @router.post(f"{RECORDS}/{{org_id}}")
@@ -130,7 +136,10 @@ async def save_record(
     org_id: UUID, request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
 ) -> Response:
     sent = {k: str(v) for k, v in form.items()}
-    parsed = parse(sent, False, today(request), form_areas(area_names(request)))
+    originals = originals_of(sent)
+    every = parse(sent, False, today(request), form_areas(area_names(request)))
+    names = touched(every, originals)
+    parsed = only(every, names)
     effective = sent.get("effective_date", "").strip()[:10]
     problems = list(parsed.problems)
     if effective and parse_day(effective) is None:
@@ -138,12 +147,12 @@ async def save_record(
     current = await _record_or_none(registry, staff, org_id)
     if current is None:
         return not_found_page(request)
-    extra = {"effective_date": effective}
+    extra = {"effective_date": effective, "originals": originals}
     if problems:
         return _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
     base = _int(sent.get("version"))
     if base != current.version:
-        return await _conflict(request, staff, registry, current, parsed, base, effective)
+        return await _conflict(request, staff, registry, current, parsed, names, base, effective)
     patch = merge_patch(parsed.values, current.body)
     if not patch:
         return go(record_url(org_id))
@@ -155,7 +164,7 @@ async def save_record(
     except Refused as refused:
         if refused.status == 412:
             fresh = await registry.organization(staff.session, org_id)
-            return await _conflict(request, staff, registry, fresh, parsed, base, effective)
+            return await _conflict(request, staff, registry, fresh, parsed, names, base, effective)
         if refused.status == 403:
             return render(request, "refused.html", {"message": refused.message}, staff, 403)
         problems = refused_problems(refused, "name")
@@ -174,6 +183,7 @@ async def _conflict(
     registry: StaffRegistry,
     current: Versioned,
     parsed: Parsed,
+    names: set[str],
     base: int,
     effective: str,
 ) -> Response:
@@ -182,6 +192,7 @@ async def _conflict(
     versions = await registry.history(staff.session, UUID(str(current.body["id"])))
     theirs = [v for v in versions if int(v.get("version", 0)) > base]
     mine = merge_patch(parsed.values, current.body)
+    now = shown(current.body, creating=False)
     context = {
         "record": current.body,
         "version": current.version,
@@ -194,7 +205,10 @@ async def _conflict(
             }
             for path in changed_fields(mine)
         ],
-        "values": parsed.raw,
+        # The re-applied form: the person's values where they changed something, the record's
+        # as it is now elsewhere, and now as what the form showed.
+        "values": {name: parsed.raw[name] if name in names else now[name] for name in now},
+        "originals": now,
         "effective_date": effective,
     }
     return render(request, "conflict.html", context, staff, 409)

@@ -46,9 +46,18 @@ class Staff:
     def writes(self) -> bool:
         return self.role != "agency_reader"
 
-    def area_filters(self) -> list[tuple[str, str]]:
-        """The registry's list filters that keep to this person's area (none: everything)."""
-        return [("province", p) for p in self.provinces] + [("commune", c) for c in self.communes]
+    def may_change(self, record: Mapping[str, Any]) -> bool:
+        """Whether to offer the forms of a record at all. Only a courtesy: the registry refuses
+        a write outside the person's area whatever the portal showed."""
+        if not self.writes:
+            return False
+        if self.role != "area_officer":
+            return True
+        address = record.get("address") or {}
+        return (
+            address.get("province_code") in self.provinces
+            or address.get("commune_code") in self.communes
+        )
 
 
 class SignInRequired(Exception):

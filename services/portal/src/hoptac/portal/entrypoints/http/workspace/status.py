@@ -57,6 +57,8 @@ async def status_page(
         record = await registry.organization(staff.session, org_id)
     except NotFound:
         return not_found_page(request)
+    if not staff.may_change(record.body):
+        return render(request, "refused.html", {"message": ""}, staff, 403)
     allowed = (await registry.transitions()).get(str(record.body.get("status")), [])
     return _page(request, staff, record, allowed, {}, [])
 
