@@ -256,6 +256,8 @@ async def test_axe_finds_no_serious_violation_on_the_other_workspace_pages(
         "/quan-ly/ho-so/moi",
         f"/quan-ly/ho-so/{org_id}/trang-thai",
         "/quan-ly/tai-khoan",
+        "/quan-ly/nhat-ky",
+        f"/quan-ly/nhat-ky?target={org_id}",
         "/quan-ly/mat-khau",
     ):
         answer = await page.goto(visits.origin + path)

@@ -17,6 +17,7 @@ from hoptac.portal.domain.statistics_form import VIEWS
 from hoptac.portal.entrypoints.http import organizations, search
 from hoptac.portal.entrypoints.http.rendering import TEMPLATES_DIR
 from hoptac.portal.entrypoints.http.workspace import accounts as workspace_accounts
+from hoptac.portal.entrypoints.http.workspace import audit as workspace_audit
 
 pytestmark = pytest.mark.unit
 
@@ -61,6 +62,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"error.{name}_required" for name in workspace_accounts.REQUIRED}
     keys |= {f"error.{kind}_invalid" for kind in ("count", "money")}
     keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
+    keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
     return keys
 
 

@@ -161,6 +161,9 @@ class StaffRegistry:
         answer = _json(await self._call("GET", "/v1/reference/status-transitions", None))
         return {status: list(allowed) for status, allowed in answer.items()}
 
+    async def audit(self, session: str, params: list[tuple[str, str]]) -> dict[str, Any]:
+        return _json(await self._call("GET", "/v1/audit", session, params=params))
+
     async def accounts(self, session: str) -> list[dict[str, Any]]:
         return list(_json(await self._call("GET", "/v1/accounts", session)).get("accounts", []))
 

@@ -20,6 +20,7 @@ from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
 from hoptac.registry.entrypoints.http import (
     accounts,
+    audit,
     changes,
     organizations,
     reference,
@@ -136,4 +137,5 @@ def create_app(
     app.include_router(reference.router)
     app.include_router(sessions.router)
     app.include_router(accounts.router)
+    app.include_router(audit.router)
     return app

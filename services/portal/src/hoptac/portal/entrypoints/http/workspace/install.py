@@ -14,6 +14,7 @@ from hoptac.portal.adapters.staff import Refused, SessionEnded, StaffRegistry
 from hoptac.portal.entrypoints.http.workspace import (
     accounts,
     area,
+    audit,
     history,
     records,
     sign_in,
@@ -30,7 +31,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 )
 from hoptac.portal.settings import PortalSettings
 
-MODULES = (sign_in, area, records, status, history, accounts)
+MODULES = (sign_in, area, records, status, history, audit, accounts)
 
 
 def staff_registry(settings: PortalSettings) -> StaffRegistry:
