@@ -212,3 +212,10 @@ async def _conflict(
         "effective_date": effective,
     }
     return render(request, "conflict.html", context, staff, 409)
+
+
+@router.get(f"{WORKSPACE}/xa")
+async def communes_of(request: Request, staff: StaffDep) -> Response:
+    """The commune list of the province just chosen (htmx swaps it into the form)."""
+    province = request.query_params.get("province_code", "")[:2]
+    return render(request, "communes.html", unit_choices(request, province), staff)
