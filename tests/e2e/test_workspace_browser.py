@@ -257,6 +257,7 @@ async def test_axe_finds_no_serious_violation_on_the_other_workspace_pages(
         f"/quan-ly/ho-so/{org_id}/trang-thai",
         "/quan-ly/tai-khoan",
         "/quan-ly/nhat-ky",
+        "/quan-ly/ma-truy-cap",
         f"/quan-ly/nhat-ky?target={org_id}",
         "/quan-ly/mat-khau",
     ):
@@ -264,6 +265,15 @@ async def test_axe_finds_no_serious_violation_on_the_other_workspace_pages(
         assert answer is not None
         assert answer.status == 200, path
         await accessible(page)
+    await page.goto(visits.origin + "/quan-ly/ma-truy-cap")
+    await page.fill("#token_name", "cuc-thong-ke")
+    await page.select_option("#role", "agency_reader")
+    await page.get_by_role("button", name="Tạo mã truy cập").click()
+    secret = await page.locator("code.secret").inner_text()
+    async with httpx.AsyncClient(base_url=registry_stack.url) as client:
+        whoami = await client.get("/v1/whoami", headers={"Authorization": f"Bearer {secret}"})
+    assert whoami.json()["name"] == "cuc-thong-ke"
+    await accessible(page)
     await page.goto(visits.origin + "/quan-ly/ho-so/moi")
     await page.select_option("#province_code", "01")  # htmx lists Hà Nội's communes
     await page.locator("#commune_code option[value='00004']").wait_for(state="attached")

@@ -173,5 +173,19 @@ class StaffRegistry:
     async def disable_account(self, session: str, username: str) -> None:
         await self._call("POST", f"/v1/accounts/{username}/disable", session)
 
+    async def tokens(self, session: str) -> list[dict[str, Any]]:
+        return list(_json(await self._call("GET", "/v1/tokens", session)).get("tokens", []))
+
+    async def create_token(self, session: str, token: dict[str, Any]) -> str:
+        answer = await self._call("POST", "/v1/tokens", session, json=token)
+        return str(_json(answer)["token"])
+
+    async def revoke_token(self, session: str, name: str) -> None:
+        await self._call("POST", f"/v1/tokens/{name}/revoke", session)
+
+    async def rotate_token(self, session: str, name: str) -> str:
+        answer = await self._call("POST", f"/v1/tokens/{name}/rotate", session, json={})
+        return str(_json(answer)["token"])
+
     async def close(self) -> None:
         await self.client.aclose()

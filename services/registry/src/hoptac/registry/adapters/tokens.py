@@ -164,3 +164,21 @@ class RecentPrincipals:
         if len(self._entries) >= self.capacity:
             self._entries.clear()
         self._entries[hash_token(token)] = (self.clock() + self.ttl_seconds, principal)
+
+
+async def rotate_token(
+    conn: AsyncConnection, name: str, context: WriteContext, lifetime: timedelta = DEFAULT_LIFETIME
+) -> str | None:
+    """A new secret for a token in use, same name, role and area; the old one stops at once.
+    None when no token in use has the name."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    result = await conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+        .values(token_hash=hash_token(token), expires_at=func.now() + lifetime)
+    )
+    if not result.rowcount:
+        return None
+    await audit(conn, context, "token.rotate", name, {"lifetime_days": lifetime.days})
+    await conn.execute(text(f"NOTIFY {REVOKED_CHANNEL}"))
+    return token

@@ -17,7 +17,7 @@ from hoptac.registry.entrypoints.http.answers import AccountList, AccountView, d
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.organizations import write_context
 from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, ProvinceCode
-from hoptac.registry.entrypoints.http.sessions import Password, forget_sessions
+from hoptac.registry.entrypoints.http.sessions import Password, forget_cached_credentials
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=WriteRoute)
 Username = Annotated[str, Path(min_length=1, max_length=64)]
@@ -73,5 +73,5 @@ async def disable_account(username: Username, request: Request, caller: Caller) 
         disabled = await accounts.disable_account(conn, username, write_context(request, caller))
     if not disabled:
         raise NotFound(f"no enabled account is named {username!r}")
-    forget_sessions(request)
+    forget_cached_credentials(request)
     return Response(status_code=204)

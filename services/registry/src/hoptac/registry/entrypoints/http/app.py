@@ -27,6 +27,9 @@ from hoptac.registry.entrypoints.http import (
     sessions,
     whoami,
 )
+from hoptac.registry.entrypoints.http import (
+    tokens as token_routes,
+)
 from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice, Unauthenticated
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.entrypoints.http.sessions import SignInRules
@@ -138,4 +141,5 @@ def create_app(
     app.include_router(sessions.router)
     app.include_router(accounts.router)
     app.include_router(audit.router)
+    app.include_router(token_routes.router)
     return app

@@ -130,8 +130,9 @@ async def sign_in(body: Credentials, request: Request) -> JSONResponse:
     )
 
 
-def forget_sessions(request: Request) -> None:
-    """Sessions just ended: this process trusts none from memory (the others hear the notice)."""
+def forget_cached_credentials(request: Request) -> None:
+    """Sessions or tokens just ended: this process trusts none from memory (the others hear the
+    notice)."""
     recent: RecentPrincipals = request.app.state.recent_principals
     recent.forget_all()
 
@@ -151,7 +152,7 @@ async def sign_out(request: Request, caller: Caller) -> Response:
     _require_session(caller)
     async with request.app.state.registry.engine.begin() as conn:
         await accounts.end_session(conn, _credential(request), write_context(request, caller))
-    forget_sessions(request)
+    forget_cached_credentials(request)
     return Response(status_code=204)
 
 
@@ -171,5 +172,5 @@ async def change_password(body: PasswordChange, request: Request, caller: Caller
             _credential(request),
             write_context(request, caller),
         )
-    forget_sessions(request)
+    forget_cached_credentials(request)
     return Response(status_code=204)

@@ -19,6 +19,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     records,
     sign_in,
     status,
+    tokens,
 )
 from hoptac.portal.entrypoints.http.workspace.session import (
     SESSION_COOKIE,
@@ -31,7 +32,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 )
 from hoptac.portal.settings import PortalSettings
 
-MODULES = (sign_in, area, records, status, history, audit, accounts)
+MODULES = (sign_in, area, records, status, history, audit, accounts, tokens)
 
 
 def staff_registry(settings: PortalSettings) -> StaffRegistry:
