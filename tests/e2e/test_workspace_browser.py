@@ -286,3 +286,33 @@ async def test_axe_finds_no_serious_violation_on_the_other_workspace_pages(
     await accessible(anonymous)
     # The form with problems answers 422, which the browser notes; anything else is an error.
     assert [e for e in visits.errors if "status of 422" not in e] == []
+
+
+async def test_a_merger_and_a_removal_each_ask_for_a_confirmation_first(
+    registry_stack: RegistryStack, visits: Visits
+) -> None:
+    merged = await register(registry_stack, cooperative(6, "HTX Hòa Thành"))
+    await register(registry_stack, cooperative(7, "HTX Hòa Thành Mới"))
+    mistaken = await register(registry_stack, cooperative(8, "HTX Nhập Nhầm"))
+    await make_account(registry_stack, "lan.nguyen", Role.REVIEWER)
+    page = await sign_in(visits, "lan.nguyen")
+    await page.wait_for_url("**/quan-ly")
+
+    await page.goto(f"{visits.origin}/quan-ly/ho-so/{merged}/sap-nhap")
+    await page.fill("#into_number", "9600000007")
+    await page.fill("#reason", "Đại hội thành viên quyết định sáp nhập")
+    await page.get_by_role("button", name="Tiếp tục").click()
+    await page.get_by_text("sẽ được ghi là đã sáp nhập vào HTX Hòa Thành Mới").wait_for()
+    await accessible(page)
+    assert len(await api_history(registry_stack, merged)) == 1  # nothing yet
+    await page.get_by_role("button", name="Đúng, ghi nhận sáp nhập").click()
+    await page.get_by_text("Đã lưu.").wait_for()
+    assert (await api_history(registry_stack, merged))[-1]["event_type"] == "organization.merged"
+
+    await page.goto(f"{visits.origin}/quan-ly/ho-so/{mistaken}/xoa")
+    await page.fill("#reason", "Nhập trùng hồ sơ")
+    await page.get_by_role("button", name="Tiếp tục").click()
+    await page.get_by_role("button", name="Đúng, xóa hồ sơ này").click()
+    await page.wait_for_url("**/quan-ly")
+    async with httpx.AsyncClient(base_url=registry_stack.url) as client:
+        assert (await client.get(f"/v1/organizations/{mistaken}")).status_code == 410

@@ -157,6 +157,24 @@ class StaffRegistry:
         )
         return Versioned(_json(response), _version(response))
 
+    async def merge(self, session: str, org_id: UUID, merger: dict[str, Any], version: int) -> None:
+        await self._call(
+            "POST",
+            f"/v1/organizations/{org_id}/merge",
+            session,
+            json=merger,
+            headers={"If-Match": f'"{version}"'},
+        )
+
+    async def remove(self, session: str, org_id: UUID, reason: str, version: int) -> None:
+        await self._call(
+            "DELETE",
+            f"/v1/organizations/{org_id}",
+            session,
+            params={"reason": reason},
+            headers={"If-Match": f'"{version}"'},
+        )
+
     async def transitions(self) -> dict[str, list[str]]:
         answer = _json(await self._call("GET", "/v1/reference/status-transitions", None))
         return {status: list(allowed) for status, allowed in answer.items()}

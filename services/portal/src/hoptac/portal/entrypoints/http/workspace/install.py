@@ -20,6 +20,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     sign_in,
     status,
     tokens,
+    withdraw,
 )
 from hoptac.portal.entrypoints.http.workspace.session import (
     SESSION_COOKIE,
@@ -32,7 +33,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 )
 from hoptac.portal.settings import PortalSettings
 
-MODULES = (sign_in, area, records, status, history, audit, accounts, tokens)
+MODULES = (sign_in, area, records, status, withdraw, history, audit, accounts, tokens)
 
 
 def staff_registry(settings: PortalSettings) -> StaffRegistry:
