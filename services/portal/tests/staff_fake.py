@@ -33,6 +33,9 @@ class FakeStaffRegistry:
         path, method = request.url.path, request.method
         if path == "/v1/sessions" and method == "POST":
             return self._sign_in(json.loads(request.content))
+        if path == "/v1/reference/vsic":
+            division = {"code": "03", "name": "Khai thác, nuôi trồng thủy sản", "section": "A"}
+            return httpx.Response(200, json={"sections": [], "divisions": [division]})
         if request.headers.get("authorization") != f"Bearer {SESSION}":
             return httpx.Response(401, json={"error": "unauthenticated", "message": "sign in"})
         if path == "/v1/whoami":

@@ -189,3 +189,28 @@ async def test_a_form_opened_before_someone_else_saved_shows_their_change_not_a_
     saved = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=reapplied_form)
     assert saved.status_code == 303
     assert registry.patches == [('"2"', {"members_count": 14})]  # nothing else they saw
+
+
+async def test_units_and_business_lines_are_chosen_from_lists(portal: httpx.AsyncClient) -> None:
+    await sign_in(portal)
+    form = await portal.get(f"/quan-ly/ho-so/{ORG_ID}")
+    assert '<option value="96" selected>Tỉnh Cà Mau</option>' in form.text
+    assert 'label="03 – Khai thác, nuôi trồng thủy sản"' in form.text
+    assert 'hx-get="/quan-ly/don-vi"' in form.text
+    hanoi = await portal.get("/quan-ly/don-vi", params={"province_code": "01"})
+    assert '<option value="00004">Phường Ba Đình</option>' in hanoi.text
+    assert "<html" not in hanoi.text
+    districts = await portal.get("/quan-ly/don-vi", params={"legacy_province_code": "96"})
+    assert 'id="legacy_district_code"' in districts.text
+    assert 'hx-target="#legacy_commune_code-field"' in districts.text
+
+
+async def test_a_former_commune_outside_its_former_district_is_a_problem_beside_it(
+    portal: httpx.AsyncClient,
+) -> None:
+    await sign_in(portal)
+    token = await token_of(portal, f"/quan-ly/ho-so/{ORG_ID}")
+    form = {**opened(), "csrf_token": token, "version": "2", "legacy_commune_code": "00004"}
+    answer = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=form)
+    assert answer.status_code == 422
+    assert 'id="legacy_commune_code-error"' in answer.text

@@ -64,6 +64,7 @@ def _version(response: httpx.Response) -> int:
 class StaffRegistry:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+        self._vsic: list[dict[str, Any]] | None = None
 
     async def _call(
         self, method: str, path: str, session: str | None, **kwargs: Any
@@ -174,6 +175,14 @@ class StaffRegistry:
             params={"reason": reason},
             headers={"If-Match": f'"{version}"'},
         )
+
+    async def vsic_divisions(self) -> list[dict[str, Any]]:
+        """VSIC 2018 divisions (code, name); they change only with a release of the registry,
+        so the first answer is kept."""
+        if self._vsic is None:
+            answer = _json(await self._call("GET", "/v1/reference/vsic", None))
+            self._vsic = list(answer.get("divisions", []))
+        return self._vsic
 
     async def transitions(self) -> dict[str, list[str]]:
         answer = _json(await self._call("GET", "/v1/reference/status-transitions", None))

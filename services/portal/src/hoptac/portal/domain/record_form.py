@@ -19,13 +19,16 @@ MAX_TEXT = 300
 MAX_COUNT = 10_000_000
 MAX_MONEY = 10**15
 DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+CODE_SEPARATORS = re.compile(r"[\s,;]+")
+VSIC_CODE = re.compile(r"\d{2,5}")
+MAX_CODES = 50
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # the form control's name and id
     path: Path  # where it lives in the record
-    kind: str  # text, count, money, day, choice, province, commune
+    kind: str  # text, codes, count, money, day, choice, or a unit: province, commune, legacy_…
     required: bool = False
     choices: tuple[str, ...] = ()
 
@@ -36,7 +39,11 @@ EDITABLE = (
     Field("street", ("address", "street"), "text"),
     Field("province_code", ("address", "province_code"), "province", required=True),
     Field("commune_code", ("address", "commune_code"), "commune", required=True),
+    Field("legacy_province_code", ("address", "legacy", "province_code"), "legacy_province"),
+    Field("legacy_district_code", ("address", "legacy", "district_code"), "legacy_district"),
+    Field("legacy_commune_code", ("address", "legacy", "commune_code"), "legacy_commune"),
     Field("sector_group", ("sector", "group"), "choice", True, tuple(SectorGroup)),
+    Field("vsic", ("sector", "vsic"), "codes"),
     Field("members_count", ("members_count",), "count"),
     Field("workers_count", ("workers_count",), "count"),
     Field("charter_capital", ("charter_capital",), "money"),
@@ -58,10 +65,14 @@ IDENTITY = (
 
 @dataclass(frozen=True)
 class Areas:
-    """What the form needs to know of administrative units."""
+    """What the form needs to know of administrative units: for each unit, the unit it lies in
+    (a province's is itself), None for an unknown code."""
 
     province_exists: Callable[[str], bool]
     province_of_commune: Callable[[str], str | None]
+    legacy_province_exists: Callable[[str], bool]
+    legacy_province_of_district: Callable[[str], str | None]
+    legacy_district_of_commune: Callable[[str], str | None]
 
 
 def fields_for(creating: bool) -> tuple[Field, ...]:
@@ -82,6 +93,8 @@ def shown(record: Mapping[str, Any], creating: bool) -> dict[str, str]:
         value = value_at(record, field.path)
         if value is None:
             values[field.name] = ""
+        elif field.kind == "codes":
+            values[field.name] = ", ".join(value)
         elif field.kind == "day":
             day = date.fromisoformat(str(value)[:10])
             values[field.name] = f"{day.day:02d}/{day.month:02d}/{day.year}"
@@ -128,9 +141,19 @@ def _check(field: Field, text: str, today: date, areas: Areas) -> tuple[Any, str
         return (day.isoformat(), None) if day <= today else (None, "error.day_future")
     if field.kind == "choice":
         return (text, None) if text in field.choices else (None, "error.choice_invalid")
-    if field.kind == "province":
-        return (text, None) if areas.province_exists(text) else (None, "error.province_unknown")
-    return (text, None) if areas.province_of_commune(text) else (None, "error.commune_unknown")
+    if field.kind == "codes":
+        codes = [code for code in CODE_SEPARATORS.split(text) if code]
+        if len(codes) > MAX_CODES or not all(VSIC_CODE.fullmatch(code) for code in codes):
+            return None, "error.vsic_invalid"
+        return list(dict.fromkeys(codes)), None
+    known, unknown = {
+        "province": (areas.province_exists, "error.province_unknown"),
+        "commune": (areas.province_of_commune, "error.commune_unknown"),
+        "legacy_province": (areas.legacy_province_exists, "error.legacy_province_unknown"),
+        "legacy_district": (areas.legacy_province_of_district, "error.legacy_district_unknown"),
+        "legacy_commune": (areas.legacy_district_of_commune, "error.legacy_commune_unknown"),
+    }[field.kind]
+    return (text, None) if known(text) else (None, unknown)
 
 
 def parse(form: Mapping[str, str], creating: bool, today: date, areas: Areas) -> Parsed:
@@ -151,16 +174,17 @@ def parse(form: Mapping[str, str], creating: bool, today: date, areas: Areas) ->
             problems.append(Problem(field.name, problem))
         else:
             values[field.path] = value
-    province = values.get(("address", "province_code"))
-    commune = values.get(("address", "commune_code"))
-    if province and commune and areas.province_of_commune(commune) != province:
-        problems.append(Problem("commune_code", "error.commune_elsewhere"))
+    problems += _units_apart(values, areas)
     if "name" in raw and 0 < len(raw["name"]) < 2:
         problems.append(Problem("name", "error.name_short"))
     return Parsed(raw, values, problems)
 
 
-AREA_CONTROLS = frozenset({"province_code", "commune_code"})  # changed together or not at all
+# Units that are sent together or not at all, so that a commune never leaves its province.
+UNIT_GROUPS = (
+    frozenset({"province_code", "commune_code"}),
+    frozenset({"legacy_province_code", "legacy_district_code", "legacy_commune_code"}),
+)
 
 
 def originals_of(form: Mapping[str, str]) -> dict[str, str]:
@@ -172,7 +196,10 @@ def touched(parsed: Parsed, originals: Mapping[str, str]) -> set[str]:
     """The controls the person changed. Only these are sent, so that re-applying a form
     opened before someone else's save never undoes that save."""
     names = {f.name for f in EDITABLE if parsed.raw.get(f.name, "") != originals.get(f.name, "")}
-    return names | AREA_CONTROLS if names & AREA_CONTROLS else names
+    for group in UNIT_GROUPS:
+        if names & group:
+            names |= group
+    return names
 
 
 def only(parsed: Parsed, names: set[str]) -> Parsed:
@@ -183,6 +210,26 @@ def only(parsed: Parsed, names: set[str]) -> Parsed:
         {path: value for path, value in parsed.values.items() if path in paths},
         [problem for problem in parsed.problems if problem.field in names],
     )
+
+
+def _units_apart(values: Mapping[Path, Any], areas: Areas) -> list[Problem]:
+    """A commune outside its chosen province, or a former unit outside the one chosen above it."""
+    address = ("address",)
+    legacy = ("address", "legacy")
+    pairs = (
+        ("commune_code", "error.commune_elsewhere", (*address, "commune_code"),
+         (*address, "province_code"), areas.province_of_commune),
+        ("legacy_district_code", "error.legacy_district_elsewhere", (*legacy, "district_code"),
+         (*legacy, "province_code"), areas.legacy_province_of_district),
+        ("legacy_commune_code", "error.legacy_commune_elsewhere", (*legacy, "commune_code"),
+         (*legacy, "district_code"), areas.legacy_district_of_commune),
+    )  # fmt: skip
+    problems = []
+    for name, key, inner, outer, lies_in in pairs:
+        unit, chosen = values.get(inner), values.get(outer)
+        if unit and chosen and lies_in(unit) != chosen:
+            problems.append(Problem(name, key))
+    return problems
 
 
 def record_of(values: Mapping[Path, Any]) -> dict[str, Any]:

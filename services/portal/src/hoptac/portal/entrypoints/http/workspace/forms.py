@@ -3,6 +3,7 @@ registry's refusals turned into problems beside fields, and reading a record or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,25 +22,43 @@ def area_names(request: Request) -> AreaNames:
 
 
 def form_areas(names: AreaNames) -> Areas:
-    return Areas(names.provinces.__contains__, names.province_of.get)
+    return Areas(
+        names.provinces.__contains__,
+        names.province_of.get,
+        names.legacy_provinces.__contains__,
+        names.legacy_province_of.get,
+        names.legacy_district_of.get,
+    )
 
 
 def provinces(names: AreaNames) -> list[tuple[str, str]]:
     return sorted(((code, name) for code, name in names.provinces.items()), key=lambda u: u[1])
 
 
-def communes(names: AreaNames, province: str | None) -> list[tuple[str, str]]:
-    inside = (
-        (code, name)
-        for code, name in names.communes.items()
-        if names.province_of.get(code) == province
-    )
+def _inside(
+    units: dict[str, str], lies_in: dict[str, str], outer: str | None
+) -> list[tuple[str, str]]:
+    """The units (code, name) that lie in `outer`, by name; none when nothing is chosen."""
+    if not outer:
+        return []
+    inside = ((code, name) for code, name in units.items() if lies_in.get(code) == outer)
     return sorted(inside, key=lambda unit: unit[1])
 
 
-def unit_choices(request: Request, province: str | None) -> dict[str, Any]:
+def unit_choices(request: Request, chosen: Mapping[str, str]) -> dict[str, Any]:
+    """The lists of the record form's units, each narrowed by the unit chosen above it."""
     names = area_names(request)
-    return {"provinces": provinces(names), "communes": communes(names, province)}
+    return {
+        "provinces": provinces(names),
+        "communes": _inside(names.communes, names.province_of, chosen.get("province_code")),
+        "legacy_provinces": sorted(names.legacy_provinces.items(), key=lambda u: u[1]),
+        "legacy_districts": _inside(
+            names.legacy_districts, names.legacy_province_of, chosen.get("legacy_province_code")
+        ),
+        "legacy_communes": _inside(
+            names.legacy_communes, names.legacy_district_of, chosen.get("legacy_district_code")
+        ),
+    }
 
 
 def refused_problems(refused: Refused, fallback: str) -> list[Problem]:

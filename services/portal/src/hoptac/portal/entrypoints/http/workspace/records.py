@@ -45,10 +45,17 @@ from hoptac.portal.entrypoints.http.workspace.session import (
     StaffDep,
     go,
     render,
+    staff_registry,
 )
 
 router = APIRouter(include_in_schema=False)
 RECORDS = f"{WORKSPACE}/ho-so"
+# The form control whose list follows each unit control (htmx swaps it when the unit changes).
+LISTED_BELOW = {
+    "province_code": "commune_code",
+    "legacy_province_code": "legacy_district_code",
+    "legacy_district_code": "legacy_commune_code",
+}
 NEW = f"{RECORDS}/moi"
 MAX_REASON = 2000
 
@@ -57,7 +64,7 @@ def record_url(org_id: UUID | str) -> str:
     return f"{RECORDS}/{org_id}"
 
 
-def _form_page(
+async def _form_page(
     request: Request,
     staff: Staff,
     values: dict[str, str],
@@ -76,7 +83,8 @@ def _form_page(
         "kinds": tuple(Kind),
         "sector_groups": tuple(SectorGroup),
         "practices": tuple(OperatingInPractice),
-        **unit_choices(request, values.get("province_code") or None),
+        **unit_choices(request, values),
+        "vsic_divisions": await staff_registry(request).vsic_divisions(),
         **extra,
     }
     return render(request, "record_form.html", context, staff, status_code)
@@ -85,7 +93,7 @@ def _form_page(
 @router.get(NEW)
 async def new_record(request: Request, staff: StaffDep) -> Response:
     province = staff.provinces[0] if len(staff.provinces) == 1 else ""
-    return _form_page(request, staff, {"province_code": province}, [], None)
+    return await _form_page(request, staff, {"province_code": province}, [], None)
 
 
 @router.post(NEW)
@@ -96,7 +104,7 @@ async def create_record(
         {k: str(v) for k, v in form.items()}, True, today(request), form_areas(area_names(request))
     )
     if parsed.problems:
-        return _form_page(request, staff, parsed.raw, parsed.problems, None, 422)
+        return await _form_page(request, staff, parsed.raw, parsed.problems, None, 422)
     try:
         created = await registry.register(staff.session, record_of(parsed.values))
     except Refused as refused:
@@ -107,7 +115,7 @@ async def create_record(
             if refused.status == 409
             else refused_problems(refused, "name")
         )
-        return _form_page(request, staff, parsed.raw, problems, None, 422)
+        return await _form_page(request, staff, parsed.raw, problems, None, 422)
     return go(record_url(created.body["id"]) + "?da-luu=1")
 
 
@@ -128,7 +136,7 @@ async def edit_record(
     if not staff.may_change(record.body):
         return render(request, "refused.html", {"message": ""}, staff, 403)
     values = shown(record.body, creating=False)
-    return _form_page(request, staff, values, [], record, originals=values)
+    return await _form_page(request, staff, values, [], record, originals=values)
 
 
 @router.post(f"{RECORDS}/{{org_id}}")
@@ -149,7 +157,7 @@ async def save_record(
         return not_found_page(request)
     extra = {"effective_date": effective, "originals": originals}
     if problems:
-        return _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
+        return await _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
     base = _int(sent.get("version"))
     if base != current.version:
         return await _conflict(request, staff, registry, current, parsed, names, base, effective)
@@ -168,7 +176,7 @@ async def save_record(
         if refused.status == 403:
             return render(request, "refused.html", {"message": refused.message}, staff, 403)
         problems = refused_problems(refused, "name")
-        return _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
+        return await _form_page(request, staff, parsed.raw, problems, current, 422, **extra)
     return go(record_url(org_id) + "?da-luu=1")
 
 
@@ -214,8 +222,13 @@ async def _conflict(
     return render(request, "conflict.html", context, staff, 409)
 
 
-@router.get(f"{WORKSPACE}/xa")
-async def communes_of(request: Request, staff: StaffDep) -> Response:
-    """The commune list of the province just chosen (htmx swaps it into the form)."""
-    province = request.query_params.get("province_code", "")[:2]
-    return render(request, "communes.html", unit_choices(request, province), staff)
+@router.get(f"{WORKSPACE}/don-vi")
+async def units_below(request: Request, staff: StaffDep) -> Response:
+    """The list of units under the one just chosen (htmx swaps it into the form): a province's
+    communes, a former province's districts, a former district's communes."""
+    chosen = {name: value[:5] for name, value in request.query_params.items()}
+    below = next((lower for upper, lower in LISTED_BELOW.items() if upper in chosen), None)
+    if below is None:
+        return not_found_page(request)
+    context = {**unit_choices(request, chosen), "control": below}
+    return render(request, "units.html", context, staff)
