@@ -24,12 +24,15 @@ class FakeStaffRegistry:
     version: int = 2
     requests: list[httpx.Request] = field(default_factory=list)
     patches: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # If-Match, body
+    down: bool = False  # refuses connections
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle), base_url="http://r")
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
         path, method = request.url.path, request.method
         if path == "/v1/sessions" and method == "POST":
             return self._sign_in(json.loads(request.content))

@@ -214,3 +214,15 @@ async def test_a_former_commune_outside_its_former_district_is_a_problem_beside_
     answer = await portal.post(f"/quan-ly/ho-so/{ORG_ID}", data=form)
     assert answer.status_code == 422
     assert 'id="legacy_commune_code-error"' in answer.text
+
+
+async def test_a_record_that_is_not_there_is_a_404_page_and_a_registry_down_a_503(
+    portal: httpx.AsyncClient, registry: FakeStaffRegistry
+) -> None:
+    await sign_in(portal)
+    missing = await portal.get("/quan-ly/ho-so/00000000-0000-0000-0000-000000000000/lich-su")
+    assert missing.status_code == 404
+    registry.down = True
+    down = await portal.get(f"/quan-ly/ho-so/{ORG_ID}")
+    assert down.status_code == 503
+    assert "<html" in down.text

@@ -16,16 +16,16 @@ from hoptac.registry.domain.errors import FieldProblem, InvalidFields, NotFound
 from hoptac.registry.entrypoints.http.answers import AccountList, AccountView, documented
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.organizations import write_context
-from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, ProvinceCode
+from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, Plain, ProvinceCode
 from hoptac.registry.entrypoints.http.sessions import Password, forget_cached_credentials
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=WriteRoute)
-Username = Annotated[str, Path(min_length=1, max_length=64)]
+Username = Annotated[str, Path(min_length=1, max_length=64), Plain]
 
 
 class AccountCreate(Body):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
-    display_name: Annotated[str, Field(min_length=1, max_length=200)]
+    username: Annotated[str, Field(min_length=1, max_length=64), Plain]
+    display_name: Annotated[str, Field(min_length=1, max_length=200), Plain]
     password: Password
     role: Role
     provinces: list[ProvinceCode] = Field(default_factory=list, max_length=50)

@@ -13,10 +13,12 @@ from hoptac.registry.domain.access import Principal, Role, require_token
 from hoptac.registry.domain.errors import NotAllowed
 from hoptac.registry.domain.record import Change, redact
 from hoptac.registry.entrypoints.http.auth import Caller
-from hoptac.registry.entrypoints.http.schemas import Body, Moment
+from hoptac.registry.entrypoints.http.schemas import Body, Moment, Plain
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Plain
+]
 
 
 class AuditQuery(Body):

@@ -130,6 +130,17 @@ def clean_text(value: Any, path: str = "") -> Any:
     return _nfc(value)
 
 
+def _plain(value: str) -> str:
+    problems = _text_problems(value, "")
+    if problems:
+        raise ValueError(problems[0].message)
+    return unicodedata.normalize("NFC", value)
+
+
+# For a string that reaches a query as it is (a name, a filter): PostgreSQL cannot take NUL.
+Plain = AfterValidator(_plain)
+
+
 class Body(BaseModel):
     """A request body: an unknown field is a mistake worth a 422 (a misspelt field would
     otherwise be dropped without a word)."""

@@ -25,7 +25,7 @@ from hoptac.registry.domain.throttle import NO_WAIT, ThrottlePolicy
 from hoptac.registry.entrypoints.http.answers import SessionView, documented
 from hoptac.registry.entrypoints.http.auth import Caller
 from hoptac.registry.entrypoints.http.organizations import write_context
-from hoptac.registry.entrypoints.http.schemas import Body
+from hoptac.registry.entrypoints.http.schemas import Body, Plain
 from hoptac.registry.settings import RegistrySettings
 
 router = APIRouter(prefix="/v1", tags=["sessions"], route_class=StrictJsonRoute)
@@ -35,7 +35,7 @@ MAX_ADDRESS = 64
 
 
 class Credentials(Body):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Annotated[str, Field(min_length=1, max_length=64), Plain]
     password: Password
 
 

@@ -17,16 +17,18 @@ from hoptac.registry.domain.areas import unknown_area_codes
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields, NotFound
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.organizations import write_context
-from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, ProvinceCode
+from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, Plain, ProvinceCode
 from hoptac.registry.entrypoints.http.sessions import forget_cached_credentials
 
 router = APIRouter(prefix="/v1/tokens", tags=["tokens"], route_class=WriteRoute)
-TokenName = Annotated[str, Path(min_length=1, max_length=100)]
+TokenName = Annotated[str, Path(min_length=1, max_length=100), Plain]
 Days = Annotated[int, Field(ge=1, le=3650)]
 
 
 class TokenCreate(Body):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100), Plain
+    ]
     role: Role
     provinces: list[ProvinceCode] = Field(default_factory=list, max_length=50)
     communes: list[CommuneCode] = Field(default_factory=list, max_length=500)

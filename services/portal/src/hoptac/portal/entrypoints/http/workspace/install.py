@@ -10,7 +10,10 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from hoptac.portal.adapters.backends import NotFound, Unavailable
 from hoptac.portal.adapters.staff import Refused, SessionEnded, StaffRegistry
+from hoptac.portal.entrypoints.http.errors import not_found_page
+from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.workspace import (
     accounts,
     area,
@@ -54,6 +57,16 @@ async def on_form_refused(request: Request, exc: Exception) -> Response:
     return render(request, "form_expired.html", {}, None, 403, session="")
 
 
+async def on_gone(request: Request, exc: Exception) -> Response:
+    """What the person asked about is not there (any more): a record, an account, a token."""
+    return not_found_page(request)
+
+
+async def on_registry_down(request: Request, exc: Exception) -> Response:
+    pages: Pages = request.app.state.pages
+    return pages.render(request, "unavailable.html", {"part": "registry"}, 503)
+
+
 async def on_write_refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Refused)
     return render(request, "refused.html", {"message": exc.message}, None, 403, session="")
@@ -67,5 +80,8 @@ def install_workspace(app: FastAPI, settings: PortalSettings, staff: StaffRegist
     app.add_exception_handler(SessionEnded, on_sign_in_required)
     app.add_exception_handler(FormRefused, on_form_refused)
     app.add_exception_handler(Refused, on_write_refused)
+    # Public pages catch these themselves, part by part; a workspace page needs the registry.
+    app.add_exception_handler(NotFound, on_gone)
+    app.add_exception_handler(Unavailable, on_registry_down)
     for module in MODULES:
         app.include_router(module.router)
