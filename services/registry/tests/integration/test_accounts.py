@@ -4,8 +4,10 @@ sign-out, password change, and disabling that ends sessions at once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +25,7 @@ from hoptac.registry.adapters.tables import audit_log, sessions, sign_in_failure
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.domain.access import Role
 from hoptac.registry.domain.validation import ReferenceData
+from hoptac.registry.entrypoints.cli import first_admin_line
 from hoptac.registry.entrypoints.http.app import create_app
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
@@ -283,3 +286,15 @@ def test_hoptac_user_create_asks_the_password_twice_and_the_account_signs_in(
         "disabled"
         in runner.invoke(cli_app, ["user", "list", "--database-url", registry_url]).output
     )
+
+
+async def test_hoptac_run_makes_a_first_admin_once_and_says_how_to_sign_in(
+    registry_url: str, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    first = await asyncio.to_thread(first_admin_line, registry_url, tmp_path)
+    password = (tmp_path / "admin-password").read_text().strip()
+    assert first == f"workspace sign-in: admin / {password}  (also in {tmp_path}/admin-password)"
+    assert (tmp_path / "admin-password").stat().st_mode & 0o777 == 0o600
+    assert await signed_in(client, "admin", password)
+    again = await asyncio.to_thread(first_admin_line, registry_url, tmp_path)
+    assert again == f"workspace sign-in: admin, first password in {tmp_path}/admin-password"

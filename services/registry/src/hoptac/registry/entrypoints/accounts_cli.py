@@ -5,32 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from hoptac.registry.adapters import accounts
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.domain.access import Role
 from hoptac.registry.domain.areas import unknown_area_codes
 from hoptac.registry.domain.errors import InvalidFields
-from hoptac.registry.entrypoints.cli import DatabaseUrl, _cli_context, _database_url
+from hoptac.registry.entrypoints.cli import (
+    DatabaseUrl,
+    _cli_context,
+    _database_url,
+    _in_transaction,
+)
 
-_T = TypeVar("_T")
 console = Console()
 user_app = typer.Typer(help="People's accounts: create, list, disable (passwords hashed).")
-
-
-async def _in_transaction(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            return await action(conn)
-    finally:
-        await engine.dispose()
 
 
 @user_app.command("create")

@@ -171,7 +171,7 @@ Sequences = Annotated[
 ]
 
 
-async def _on_outbox(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
+async def _in_transaction(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
@@ -187,7 +187,7 @@ def list_held(
 ) -> None:
     """Events set aside by the relay, with why; the events behind them were published."""
     rows = asyncio.run(
-        _on_outbox(
+        _in_transaction(
             _database_url(database_url),
             lambda conn: outbox.held_rows(conn, dead_lettered=all_),
         )
@@ -218,7 +218,7 @@ def _report(done: list[int], what: str) -> None:
 def retry_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
     """Give held events back to the relay (after raising NATS's max_payload, for instance)."""
     done = asyncio.run(
-        _on_outbox(_database_url(database_url), lambda conn: outbox.retry(conn, sequences))
+        _in_transaction(_database_url(database_url), lambda conn: outbox.retry(conn, sequences))
     )
     _report(done, "given back to the relay")
 
@@ -227,7 +227,9 @@ def retry_held(sequences: Sequences = None, database_url: DatabaseUrl = None) ->
 def dead_letter_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
     """Stop trying to publish held events; they stay in the change log (GET /v1/changes)."""
     done = asyncio.run(
-        _on_outbox(_database_url(database_url), lambda conn: outbox.dead_letter(conn, sequences))
+        _in_transaction(
+            _database_url(database_url), lambda conn: outbox.dead_letter(conn, sequences)
+        )
     )
     _report(done, "dead-lettered (still in the change log)")
 

@@ -8,8 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoptac.portal.adapters.backends import NotFound
-from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.workspace.records import RECORDS
 from hoptac.portal.entrypoints.http.workspace.session import RegistryDep, StaffDep, render
 
@@ -20,10 +18,7 @@ router = APIRouter(include_in_schema=False)
 async def history(
     org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    try:
-        record = await registry.organization(staff.session, org_id)
-        versions = await registry.history(staff.session, org_id)
-    except NotFound:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
+    versions = await registry.history(staff.session, org_id)
     context = {"record": record.body, "versions": list(reversed(versions))}
     return render(request, "history.html", context, staff)

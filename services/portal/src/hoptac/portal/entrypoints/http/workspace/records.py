@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup
-from hoptac.portal.adapters.backends import NotFound
 from hoptac.portal.adapters.staff import Refused, StaffRegistry, Versioned
 from hoptac.portal.domain.record_form import (
     Parsed,
@@ -119,20 +118,11 @@ async def create_record(
     return go(record_url(created.body["id"]) + "?da-luu=1")
 
 
-async def _record_or_none(registry: StaffRegistry, staff: Staff, org_id: UUID) -> Versioned | None:
-    try:
-        return await registry.organization(staff.session, org_id)
-    except NotFound:
-        return None
-
-
 @router.get(f"{RECORDS}/{{org_id}}")
 async def edit_record(
     org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    record = await _record_or_none(registry, staff, org_id)
-    if record is None:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
     if not staff.may_change(record.body):
         return render(request, "refused.html", {"message": ""}, staff, 403)
     values = shown(record.body, creating=False)
@@ -152,9 +142,7 @@ async def save_record(
     problems = list(parsed.problems)
     if effective and parse_day(effective) is None:
         problems.append(Problem("effective_date", "error.day_invalid"))
-    current = await _record_or_none(registry, staff, org_id)
-    if current is None:
-        return not_found_page(request)
+    current = await registry.organization(staff.session, org_id)
     extra = {"effective_date": effective, "originals": originals}
     if problems:
         return await _form_page(request, staff, parsed.raw, problems, current, 422, **extra)

@@ -10,11 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoptac.portal.adapters.backends import NotFound
 from hoptac.portal.adapters.staff import Refused, Versioned
 from hoptac.portal.domain.record_form import parse_day
 from hoptac.portal.domain.search_form import Problem
-from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.records import RECORDS, record_url
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -53,10 +51,7 @@ def _page(
 async def status_page(
     org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    try:
-        record = await registry.organization(staff.session, org_id)
-    except NotFound:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
     if not staff.may_change(record.body):
         return render(request, "refused.html", {"message": ""}, staff, 403)
     allowed = (await registry.transitions()).get(str(record.body.get("status")), [])
@@ -90,10 +85,7 @@ def _checked(sent: dict[str, str], allowed: list[str], request: Request) -> list
 async def change_status(
     org_id: UUID, request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    try:
-        record = await registry.organization(staff.session, org_id)
-    except NotFound:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
     allowed = (await registry.transitions()).get(str(record.body.get("status")), [])
     fields = ("status", "effective_date", "suspended_until", "reason", "version")
     sent = {name: str(form.get(name) or "").strip()[:MAX_REASON] for name in fields}

@@ -10,11 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from hoptac.portal.adapters.backends import NotFound
-from hoptac.portal.adapters.staff import Refused, StaffRegistry, Versioned
+from hoptac.portal.adapters.staff import Refused, StaffRegistry
 from hoptac.portal.domain.record_form import parse_day
 from hoptac.portal.domain.search_form import Problem
-from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.records import RECORDS, record_url
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -33,18 +31,18 @@ MIN_REASON, MAX_REASON = 3, 2000
 MAX_NUMBER = 50
 
 
-async def _record(registry: StaffRegistry, staff: Staff, org_id: UUID) -> Versioned | None:
-    try:
-        return await registry.organization(staff.session, org_id)
-    except NotFound:
-        return None
-
-
 def _page(
     request: Request, staff: Staff, template: str, context: dict[str, Any], status: int = 200
 ) -> Response:
     defaults = {"values": {}, "problems": [], "confirming": False, "into": None}
     return render(request, template, {**defaults, **context}, staff, status)
+
+
+async def _first_step(
+    request: Request, staff: Staff, registry: StaffRegistry, org_id: UUID, template: str
+) -> Response:
+    record = await registry.organization(staff.session, org_id)
+    return _page(request, staff, template, {"record": record.body, "version": record.version})
 
 
 def _sent(form: FormData, *names: str) -> dict[str, str]:
@@ -68,19 +66,14 @@ def _reason_and_day(sent: dict[str, str], request: Request) -> list[Problem]:
 async def merge_page(
     org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    record = await _record(registry, staff, org_id)
-    if record is None:
-        return not_found_page(request)
-    return _page(request, staff, "merge.html", {"record": record.body, "version": record.version})
+    return await _first_step(request, staff, registry, org_id, "merge.html")
 
 
 @router.post(MERGE)
 async def merge(
     org_id: UUID, request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    record = await _record(registry, staff, org_id)
-    if record is None:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
     sent = _sent(form, "into_number", "effective_date", "reason", "confirm", "version")
     problems = _reason_and_day(sent, request)
     number = sent["into_number"][:MAX_NUMBER]
@@ -116,19 +109,14 @@ async def merge(
 async def remove_page(
     org_id: UUID, request: Request, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    record = await _record(registry, staff, org_id)
-    if record is None:
-        return not_found_page(request)
-    return _page(request, staff, "remove.html", {"record": record.body, "version": record.version})
+    return await _first_step(request, staff, registry, org_id, "remove.html")
 
 
 @router.post(REMOVE)
 async def remove(
     org_id: UUID, request: Request, form: FormDep, staff: StaffDep, registry: RegistryDep
 ) -> Response:
-    record = await _record(registry, staff, org_id)
-    if record is None:
-        return not_found_page(request)
+    record = await registry.organization(staff.session, org_id)
     sent = _sent(form, "reason", "confirm", "version")
     problems = _reason_and_day(sent, request)
     context = {"record": record.body, "version": record.version, "values": sent}
