@@ -257,7 +257,8 @@ async def sign_in(
     keys = {f"account:{username}": throttles.account, f"address:{address}": throttles.address}
     for key in sorted(keys):  # one order everywhere, so two attempts cannot deadlock
         await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
-    now: datetime = await conn.scalar(select(func.now()))
+    now = await conn.scalar(select(func.now()))
+    assert isinstance(now, datetime)
     await conn.execute(
         delete(sign_in_failures).where(
             sign_in_failures.c.last_failed_at < now - throttles.account.forget_after

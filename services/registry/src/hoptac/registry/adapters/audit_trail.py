@@ -44,5 +44,6 @@ async def read_audit(
             select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit + 1)
         )
     ).all()
-    page = rows[:limit]
-    return page, (page[-1].id if len(rows) > limit else None)
+    page = list(rows[:limit])
+    next_before: int | None = page[-1].id if len(rows) > limit else None
+    return page, next_before

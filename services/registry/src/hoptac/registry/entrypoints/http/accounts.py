@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from hoptac.contracts.organization import CommuneCode, ProvinceCode
 from hoptac.registry.adapters import accounts
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.domain.access import Role, require_admin
@@ -16,7 +17,7 @@ from hoptac.registry.domain.errors import FieldProblem, InvalidFields, NotFound
 from hoptac.registry.entrypoints.http.answers import AccountList, AccountView, documented
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.organizations import write_context
-from hoptac.registry.entrypoints.http.schemas import Body, CommuneCode, Plain, ProvinceCode
+from hoptac.registry.entrypoints.http.schemas import Body, Plain
 from hoptac.registry.entrypoints.http.sessions import Password, forget_cached_credentials
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=WriteRoute)
