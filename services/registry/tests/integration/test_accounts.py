@@ -293,8 +293,14 @@ async def test_hoptac_run_makes_a_first_admin_once_and_says_how_to_sign_in(
 ) -> None:
     first = await asyncio.to_thread(first_admin_line, registry_url, tmp_path)
     password = (tmp_path / "admin-password").read_text().strip()
-    assert first == f"workspace sign-in: admin / {password}  (also in {tmp_path}/admin-password)"
+    assert first == (
+        f"workspace sign-in (the portal's /quan-ly): admin / {password}  "
+        f"(also in {tmp_path}/admin-password)"
+    )
     assert (tmp_path / "admin-password").stat().st_mode & 0o777 == 0o600
     assert await signed_in(client, "admin", password)
     again = await asyncio.to_thread(first_admin_line, registry_url, tmp_path)
-    assert again == f"workspace sign-in: admin, first password in {tmp_path}/admin-password"
+    assert again == (
+        f"workspace sign-in (the portal's /quan-ly): admin, first password in "
+        f"{tmp_path}/admin-password"
+    )

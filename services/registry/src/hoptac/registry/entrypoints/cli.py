@@ -319,9 +319,15 @@ def first_admin_line(database_url: str, var_dir: Path) -> str:
     if password is not None:
         password_path.write_text(password + "\n")
         password_path.chmod(0o600)
-        return f"workspace sign-in: {FIRST_ADMIN} / {password}  (also in {password_path})"
+        return (
+            f"workspace sign-in (the portal's /quan-ly): {FIRST_ADMIN} / {password}  "
+            f"(also in {password_path})"
+        )
     if password_path.exists():
-        return f"workspace sign-in: {FIRST_ADMIN}, first password in {password_path}"
+        return (
+            f"workspace sign-in (the portal's /quan-ly): {FIRST_ADMIN}, first password in "
+            f"{password_path}"
+        )
     return "workspace accounts: `hoptac user create` makes one"
 
 
