@@ -304,3 +304,18 @@ async def test_hoptac_run_makes_a_first_admin_once_and_says_how_to_sign_in(
         f"workspace sign-in (the portal's /quan-ly): admin, first password in "
         f"{tmp_path}/admin-password"
     )
+
+
+async def test_guessing_the_current_password_with_a_session_brings_the_same_delay(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    await make_account(engine, "lan.nguyen", Role.REVIEWER)
+    session = Tokens.header(await signed_in(client, "lan.nguyen"))
+    change = {"current_password": "a wrong guess", "new_password": "a brand new password"}
+    for _ in range(5):
+        answer = await client.post("/v1/accounts/me/password", json=change, headers=session)
+        assert answer.status_code == 422
+    right = {**change, "current_password": PASSWORD}
+    delayed = await client.post("/v1/accounts/me/password", json=right, headers=session)
+    assert delayed.status_code == 429
+    assert int(delayed.headers["Retry-After"]) >= 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -23,7 +24,8 @@ class SessionEnded(Exception):
 @dataclass(frozen=True)
 class Refused(Exception):
     """The registry refused the request: 403 (not allowed), 409 (a transition the law forbids,
-    a duplicate), 412 (someone changed the record meanwhile) or 422 (a field is wrong)."""
+    a duplicate), 412 (someone changed the record meanwhile), 422 (a field is wrong) or 429
+    (too many attempts, or over a rate limit)."""
 
     status: int
     message: str
@@ -78,7 +80,7 @@ class StaffRegistry:
             raise SessionEnded
         if response.status_code in (404, 410):
             raise NotFound(path)
-        if response.status_code in (403, 409, 412, 422, 428):
+        if response.status_code in (403, 409, 412, 422, 428, 429):
             body = _json(response)
             fields = tuple(
                 (str(e.get("field", "")), str(e.get("message", "")))
@@ -198,7 +200,7 @@ class StaffRegistry:
         await self._call("POST", "/v1/accounts", session, json=account)
 
     async def disable_account(self, session: str, username: str) -> None:
-        await self._call("POST", f"/v1/accounts/{username}/disable", session)
+        await self._call("POST", f"/v1/accounts/{quote(username, safe='')}/disable", session)
 
     async def tokens(self, session: str) -> list[dict[str, Any]]:
         return list(_json(await self._call("GET", "/v1/tokens", session)).get("tokens", []))
@@ -208,10 +210,11 @@ class StaffRegistry:
         return str(_json(answer)["token"])
 
     async def revoke_token(self, session: str, name: str) -> None:
-        await self._call("POST", f"/v1/tokens/{name}/revoke", session)
+        await self._call("POST", f"/v1/tokens/{quote(name, safe='')}/revoke", session)
 
     async def rotate_token(self, session: str, name: str) -> str:
-        answer = await self._call("POST", f"/v1/tokens/{name}/rotate", session, json={})
+        path = f"/v1/tokens/{quote(name, safe='')}/rotate"
+        answer = await self._call("POST", path, session, json={})
         return str(_json(answer)["token"])
 
     async def close(self) -> None:

@@ -151,9 +151,18 @@ async def change_password(
     current: str,
     new: str,
     keep_session: str | None,
+    throttle: ThrottlePolicy,
     context: WriteContext,
-) -> None:
-    """Check the current password, store the new one and end every other session."""
+) -> SignIn | None:
+    """Check the current password, store the new one and end every other session; None once
+    done.
+
+    A wrong current password counts as a failed sign-in of the account (someone holding a
+    session may not guess the password behind it faster than by signing in); like a sign-in,
+    the refusal is returned, not raised, so that the failure it counts is committed."""
+    gate = await _gate(conn, {f"account:{username}": throttle})
+    if gate.wait() > NO_WAIT:
+        return SignIn(refused_unheard=True, retry_after=gate.wait())
     row = (
         await conn.execute(
             select(accounts.c.id, accounts.c.password_hash)
@@ -162,7 +171,7 @@ async def change_password(
         )
     ).first()
     if row is None or not await verify_password(row.password_hash, current):
-        raise InvalidFields([FieldProblem("current_password", "this is not your password")])
+        return SignIn(retry_after=await _count_failure(conn, gate))
     problems = password_problems(new, username, "new_password")
     if not problems and new == current:
         problems = [FieldProblem("new_password", "choose a password you do not use now")]
@@ -178,6 +187,7 @@ async def change_password(
         others.append(sessions.c.token_hash != hash_token(keep_session))
     ended = await _end_sessions(conn, *others)
     await audit(conn, context, "account.password", username, {"other_sessions_ended": ended})
+    return None
 
 
 async def end_session(conn: AsyncConnection, credential: str, context: WriteContext) -> bool:
@@ -232,6 +242,51 @@ class Throttles:
 
 
 @dataclass(frozen=True)
+class _Gate:
+    """The failures counted against the keys of one attempt, read under their locks."""
+
+    keys: dict[str, ThrottlePolicy]
+    failures: dict[str, tuple[int, datetime]]
+    now: datetime
+
+    def wait(self) -> timedelta:
+        waits = (self.keys[k].wait(n, last, self.now) for k, (n, last) in self.failures.items())
+        return max(waits, default=NO_WAIT)
+
+
+async def _gate(conn: AsyncConnection, keys: dict[str, ThrottlePolicy]) -> _Gate:
+    """Serialise attempts on the same keys (an account, an address) and read their failures."""
+    for key in sorted(keys):  # one order everywhere, so two attempts cannot deadlock
+        await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    now = await conn.scalar(select(func.now()))
+    assert isinstance(now, datetime)
+    forget_after = max(policy.forget_after for policy in keys.values())
+    await conn.execute(
+        delete(sign_in_failures).where(sign_in_failures.c.last_failed_at < now - forget_after)
+    )
+    rows = await conn.execute(select(sign_in_failures).where(sign_in_failures.c.key.in_(keys)))
+    return _Gate(keys, {row.key: (row.failures, row.last_failed_at) for row in rows}, now)
+
+
+async def _count_failure(conn: AsyncConnection, gate: _Gate) -> timedelta:
+    """One more failure on each key; how long the next attempt must wait."""
+    holds = []
+    for key, policy in gate.keys.items():
+        count, last = gate.failures.get(key, (0, None))
+        counted = policy.counted(count, last, gate.now) + 1
+        await conn.execute(
+            upsert(sign_in_failures)
+            .values(key=key, failures=counted, last_failed_at=gate.now)
+            .on_conflict_do_update(
+                index_elements=[sign_in_failures.c.key],
+                set_={"failures": counted, "last_failed_at": gate.now},
+            )
+        )
+        holds.append(policy.hold(counted))
+    return max(holds)
+
+
+@dataclass(frozen=True)
 class SignIn:
     """The outcome of one attempt: a session, or a refusal and how long the next must wait."""
 
@@ -254,42 +309,16 @@ async def sign_in(
     """One sign-in attempt, serialised with any other for the same account or address.
 
     Returns rather than raises on a refusal, so the failure it counts is committed."""
-    keys = {f"account:{username}": throttles.account, f"address:{address}": throttles.address}
-    for key in sorted(keys):  # one order everywhere, so two attempts cannot deadlock
-        await conn.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
-    now = await conn.scalar(select(func.now()))
-    assert isinstance(now, datetime)
-    await conn.execute(
-        delete(sign_in_failures).where(
-            sign_in_failures.c.last_failed_at < now - throttles.account.forget_after
-        )
+    gate = await _gate(
+        conn, {f"account:{username}": throttles.account, f"address:{address}": throttles.address}
     )
-    rows = await conn.execute(select(sign_in_failures).where(sign_in_failures.c.key.in_(keys)))
-    failures = {row.key: (row.failures, row.last_failed_at) for row in rows}
-    wait = max(
-        (keys[key].wait(count, last, now) for key, (count, last) in failures.items()),
-        default=NO_WAIT,
-    )
-    if wait > NO_WAIT:
-        return SignIn(refused_unheard=True, retry_after=wait)
+    if gate.wait() > NO_WAIT:
+        return SignIn(refused_unheard=True, retry_after=gate.wait())
 
     row = (await conn.execute(select(accounts).where(accounts.c.username == username))).first()
     verified = await verify_password(row.password_hash if row else decoy_hash(), password)
     if row is None or not verified or row.disabled_at is not None:
-        holds = []
-        for key, policy in keys.items():
-            count, last = failures.get(key, (0, None))
-            counted = policy.counted(count, last, now) + 1
-            await conn.execute(
-                upsert(sign_in_failures)
-                .values(key=key, failures=counted, last_failed_at=now)
-                .on_conflict_do_update(
-                    index_elements=[sign_in_failures.c.key],
-                    set_={"failures": counted, "last_failed_at": now},
-                )
-            )
-            holds.append(policy.hold(counted))
-        return SignIn(retry_after=max(holds))
+        return SignIn(retry_after=await _count_failure(conn, gate))
 
     forgiven = sign_in_failures.c.key == f"account:{username}"
     await conn.execute(delete(sign_in_failures).where(forgiven))
@@ -300,7 +329,7 @@ async def sign_in(
             .values(password_hash=await hash_password(password))
         )
     credential = SESSION_PREFIX + secrets.token_urlsafe(32)
-    expires_at = now + lifetime
+    expires_at = gate.now + lifetime
     await conn.execute(
         insert(sessions).values(
             id=uuid4(),

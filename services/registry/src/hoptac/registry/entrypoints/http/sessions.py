@@ -20,7 +20,7 @@ from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.accounts import MAX_PASSWORD
-from hoptac.registry.domain.errors import NotAllowed
+from hoptac.registry.domain.errors import FieldProblem, InvalidFields, NotAllowed
 from hoptac.registry.domain.throttle import NO_WAIT, ThrottlePolicy
 from hoptac.registry.entrypoints.http.answers import SessionView, documented
 from hoptac.registry.entrypoints.http.auth import Caller
@@ -163,14 +163,25 @@ async def sign_out(request: Request, caller: Caller) -> Response:
 )
 async def change_password(body: PasswordChange, request: Request, caller: Caller) -> Response:
     username = _require_session(caller)
+    rules: SignInRules = request.app.state.sign_in_rules
     async with request.app.state.registry.engine.begin() as conn:
-        await accounts.change_password(
+        refused = await accounts.change_password(
             conn,
             username,
             body.current_password,
             body.new_password,
             _credential(request),
+            rules.throttles.account,
             write_context(request, caller),
         )
+    if refused is not None and refused.refused_unheard:
+        wait = _seconds(refused.retry_after)
+        response = error_response(
+            429, "sign_in_delayed", f"too many wrong passwords; try again in {wait} seconds"
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if refused is not None:
+        raise InvalidFields([FieldProblem("current_password", "this is not your password")])
     forget_cached_credentials(request)
     return Response(status_code=204)

@@ -68,7 +68,11 @@ async def on_registry_down(request: Request, exc: Exception) -> Response:
 
 
 async def on_write_refused(request: Request, exc: Exception) -> Response:
+    """A refusal no page expected: not allowed (403), or what went wrong by its status."""
     assert isinstance(exc, Refused)
+    if exc.status != 403:
+        pages: Pages = request.app.state.pages
+        return pages.render(request, "error.html", {"status_code": exc.status}, exc.status)
     return render(request, "refused.html", {"message": exc.message}, None, 403, session="")
 
 

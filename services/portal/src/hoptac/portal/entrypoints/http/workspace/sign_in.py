@@ -107,6 +107,8 @@ async def change_password(
             wrong_current = any(name == "current_password" for name, _ in refused.fields)
             field = "current_password" if wrong_current else "new_password"
             key = "error.password_wrong" if wrong_current else "error.password_refused"
+            if refused.status == 429:
+                field, key = "current_password", "error.sign_in_delayed"
             problems.append(Problem(field, key))
     status_code = 422 if problems else 200
     context = {"problems": problems, "done": not problems}
