@@ -10,11 +10,14 @@ import pytest
 
 from hoptac.contracts.codes import EventName, Kind, OperatingInPractice, SectorGroup, Status
 from hoptac.portal.adapters.catalogue import po_path, read_messages
+from hoptac.portal.domain import record_form
 from hoptac.portal.domain.formatting import LANGUAGES, Language
 from hoptac.portal.domain.search_form import FILTER_VALUES, SORTS
 from hoptac.portal.domain.statistics_form import VIEWS
 from hoptac.portal.entrypoints.http import organizations, search
 from hoptac.portal.entrypoints.http.rendering import TEMPLATES_DIR
+from hoptac.portal.entrypoints.http.workspace import accounts as workspace_accounts
+from hoptac.portal.entrypoints.http.workspace import audit as workspace_audit
 
 pytestmark = pytest.mark.unit
 
@@ -22,6 +25,8 @@ SOURCE_DIR = Path(search.__file__).resolve().parents[2]
 # _("key") and _('key') in templates and code, and keys written whole in the code.
 CALLED = re.compile(r"""\b_["'\]]*\(\s*["']([a-z_.\-]+)["']""")
 NAMED_IN_CODE = re.compile(r"""["']((?:error|unavailable)\.[a-z_]+)["']""")
+# Workspace form controls: text_field("name", …, hint=true) labels "form.name" and hints it.
+FORM_FIELD = re.compile(r"""(?:text|select)_field\("(\w+)"([^)]*)\)""")
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -30,9 +35,11 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 def keys_in_use() -> set[str]:
     keys: set[str] = set()
-    for path in [*TEMPLATES_DIR.glob("*.html"), *SOURCE_DIR.rglob("*.py")]:
+    for path in [*TEMPLATES_DIR.rglob("*.html"), *SOURCE_DIR.rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         keys |= set(CALLED.findall(text)) | set(NAMED_IN_CODE.findall(text))
+        for name, arguments in FORM_FIELD.findall(text):
+            keys |= {f"form.{name}", *([f"form.{name}_hint"] if "hint=true" in arguments else [])}
     # Prefixes the templates complete ("facet." ~ name) and template names are not messages.
     keys = {k for k in keys if not k.endswith((".", ".html"))}
     # Keys the templates and code compose from coded values.
@@ -49,6 +56,13 @@ def keys_in_use() -> set[str]:
     keys |= {f"stats.view.{v}" for v in VIEWS} | {f"stats.key.{v}" for v in VIEWS}
     keys |= {f"sector_class.{v}" for v in ("agriculture", "non_agriculture")}
     keys |= {f"unavailable.{part}" for part in ("search", "reporting", "registry")}
+    fields = (*record_form.IDENTITY, *record_form.EDITABLE)
+    keys |= {f"form.{f.name}" for f in fields}
+    keys |= {f"error.{f.name}_required" for f in fields if f.required}
+    keys |= {f"error.{name}_required" for name in workspace_accounts.REQUIRED}
+    keys |= {f"error.{kind}_invalid" for kind in ("count", "money")}
+    keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
+    keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
     return keys
 
 
@@ -93,7 +107,9 @@ class _VisibleText(HTMLParser):
             self.words += re.findall(r"[^\W\d_]{2,}", data)
 
 
-@pytest.mark.parametrize("template", sorted(p.name for p in TEMPLATES_DIR.glob("*.html")))
+@pytest.mark.parametrize(
+    "template", sorted(str(p.relative_to(TEMPLATES_DIR)) for p in TEMPLATES_DIR.rglob("*.html"))
+)
 def test_templates_hold_no_text_of_their_own(template: str) -> None:
     source = (TEMPLATES_DIR / template).read_text(encoding="utf-8")
     without_jinja = re.sub(r"{{.*?}}|{%.*?%}|{#.*?#}", " ", source, flags=re.DOTALL)

@@ -86,15 +86,15 @@ def test_an_area_officer_token_needs_an_area(fresh_database: str) -> None:
         ],
     )
     assert refused.exit_code == 2
-    assert "at least one province or commune" in refused.output
+    assert "An area officer needs a province or commune." in refused.output
 
 
 @pytest.mark.parametrize(
     ("option", "code", "said"),
     [
-        ("--province", "99", "province '99' is not a current province"),
-        ("--commune", "99999", "commune '99999' is not a current commune"),
-        ("--province", "95", "province '95' is not a current province"),  # Bạc Liêu, merged 2025
+        ("--province", "99", "99 is not a current province code"),
+        ("--commune", "99999", "99999 is not a current commune code"),
+        ("--province", "95", "95 is not a current province code"),  # Bạc Liêu, merged 2025
     ],
 )
 def test_a_token_area_must_name_current_units(

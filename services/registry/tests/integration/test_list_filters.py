@@ -84,3 +84,16 @@ async def test_a_commune_matches_its_pre_2025_code_too(
         answer = await client.get(f"/v1/organizations?{query}")
         assert [item["id"] for item in answer.json()["items"]] == [org_id], query
     assert (await client.get("/v1/organizations?legacy_commune=31825")).json()["items"] == []
+
+
+async def test_records_due_for_verification_are_those_verified_before_the_day_or_never(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Callable[..., dict[str, Any]]
+) -> None:
+    old = await register(client, issued.admin, make_body(registration_number="71", name="HTX Cũ"))
+    never = make_body(registration_number="72", name="HTX Chưa xác minh")
+    del never["last_verified_on"]
+    never_id = await register(client, issued.admin, never)
+    recent = make_body(registration_number="73", name="HTX Mới", last_verified_on="2026-06-01")
+    await register(client, issued.admin, recent)
+    answer = await client.get("/v1/organizations", params={"verified_before": "2026-01-01"})
+    assert {item["id"] for item in answer.json()["items"]} == {old, never_id}

@@ -8,7 +8,7 @@ from hoptac.portal.adapters.catalogue import load_catalogue
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.settings import PortalSettings
 
-ASSETS_VERSION = "3"  # raise when a served asset changes, so browsers fetch it again
+ASSETS_VERSION = "4"  # raise when a served asset changes, so browsers fetch it again
 
 
 def build_backends(settings: PortalSettings) -> Backends:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.platform.settings import ServiceSettings
@@ -25,6 +25,17 @@ class PortalSettings(ServiceSettings):
     )
     download_max_rows: int = Field(
         default=200_000, gt=0, description="Rows at most in one CSV or XLSX of search results."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Send the workspace's cookies only over HTTPS. Off in the embedded default, "
+        "which serves plain HTTP on 127.0.0.1; turn it on everywhere else.",
+    )
+    csrf_secret: SecretStr | None = Field(
+        default=None,
+        description="The key that signs the workspace's form tokens. Unset: a random key per "
+        "process, so forms open across a restart, or served by another replica, are refused "
+        "once; set one shared value when several portal processes serve the workspace.",
     )
     node_modules: Path = Field(
         default=_SOURCE_NODE_MODULES,

@@ -24,6 +24,34 @@ class RegistrySettings(ServiceSettings):
     token_expiry_warning_days: int = Field(
         default=30, ge=0, description="Answers carry Hoptac-Token-Expires this long before."
     )
+    session_minutes: int = Field(
+        default=480,
+        ge=5,
+        le=7 * 24 * 60,
+        description="A signed-in person's session ends this long after sign-in.",
+    )
+    sign_in_free_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins in a row an account may make freely."
+    )
+    sign_in_first_delay_seconds: int = Field(
+        default=5, ge=1, description="The wait after the last free failure, doubled each time."
+    )
+    sign_in_max_delay_seconds: int = Field(default=120, ge=1)
+    sign_in_lock_after: int = Field(
+        default=10, ge=1, description="Failures in a row that lock the account for a while."
+    )
+    sign_in_lock_minutes: int = Field(default=15, ge=1)
+    sign_in_address_factor: int = Field(
+        default=4,
+        ge=1,
+        description="An address (which several people may share) may fail this many times "
+        "more often than one account before it waits.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1"],
+        description="Addresses (the portal's) whose X-Forwarded-For names the person signing "
+        'in, as JSON: ["10.0.3.7"]; failed sign-ins are counted per that address.',
+    )
     similar_name_threshold: float = Field(default=0.6, gt=0, le=1)
     restricted_records_per_hour: int = Field(
         default=2000,

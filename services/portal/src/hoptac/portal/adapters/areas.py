@@ -19,6 +19,9 @@ class AreaNames:
     legacy_communes: dict[str, str] = field(default_factory=dict)
     centroids: dict[str, tuple[float, float]] = field(default_factory=dict)  # commune: lat, lon
     province_of: dict[str, str] = field(default_factory=dict)  # current commune: its province
+    # Before 1 July 2025: each district's province and each commune's district.
+    legacy_province_of: dict[str, str] = field(default_factory=dict)
+    legacy_district_of: dict[str, str] = field(default_factory=dict)
 
     def name(self, level: str, code: str | None) -> str | None:
         """The name of the unit of `level` ("province", "legacy_district", …) with `code`."""
@@ -44,6 +47,8 @@ def load_area_names() -> AreaNames:
     for legacy in legacy_rows():
         names.legacy_provinces[legacy.province_code] = legacy.province
         names.legacy_districts[legacy.district_code] = legacy.district
+        names.legacy_province_of[legacy.district_code] = legacy.province_code
         if legacy.code is not None and legacy.name is not None:
             names.legacy_communes[legacy.code] = legacy.name
+            names.legacy_district_of[legacy.code] = legacy.district_code
     return names

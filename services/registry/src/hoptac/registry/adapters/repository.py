@@ -70,6 +70,7 @@ class ListFilters:
     sector_group: tuple[str, ...] = ()
     registration_number: str | None = None
     updated_since: datetime | None = None
+    verified_before: date | None = None  # last verified before that day, or never
 
     def fingerprint(self) -> str:
         """What a cursor remembers of the filters it was made with."""
@@ -308,6 +309,9 @@ async def list_page(
         conditions.append(c.registration_key == registration_key(filters.registration_number))
     if filters.updated_since is not None:
         conditions.append(c.updated_at >= filters.updated_since)
+    if filters.verified_before is not None:
+        verified = c.record["last_verified_on"].astext  # ISO dates compare as text
+        conditions.append(or_(verified.is_(None), verified < filters.verified_before.isoformat()))
     if after is not None:
         conditions.append(c.id > after)
     rows = (

@@ -139,3 +139,45 @@ audit_log = Table(
     Column("diff", JSONB, nullable=False, server_default="[]"),
     Column("correlation_id", Text),
 )
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters and salt
+    Column("role", Text, nullable=False),
+    Column("provinces", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("communes", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("created_by", Text, nullable=False),
+    Column(
+        "password_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+    ),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+# A signed-in person's credential, stored like a token: only its SHA-256 hash.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("account_id", UUID(as_uuid=True), ForeignKey("accounts.id"), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Index("sessions_account", "account_id", postgresql_where=text("ended_at IS NULL")),
+)
+
+# Failed sign-ins in a row, keyed "account:<username>" or "address:<ip>".
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Index("sign_in_failures_age", "last_failed_at"),
+)

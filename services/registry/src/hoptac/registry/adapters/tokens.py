@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hoptac.platform.text import Text
 from hoptac.registry.adapters.repository import WriteContext, audit
 from hoptac.registry.adapters.tables import api_tokens
 from hoptac.registry.domain.access import Principal, Role
@@ -31,6 +32,14 @@ REVOKED_CHANNEL = "hoptac_tokens_revoked"
 DEFAULT_LIFETIME = timedelta(days=365)
 
 
+class TokenRefused(ValueError):
+    """A token that cannot be made as asked; its message is a catalogue text (English in str)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
+
+
 async def create_token(
     conn: AsyncConnection,
     name: str,
@@ -41,9 +50,9 @@ async def create_token(
     lifetime: timedelta = DEFAULT_LIFETIME,
 ) -> str:
     if role == Role.AREA_OFFICER and not (provinces or communes):
-        raise ValueError("an area officer token needs at least one province or commune")
+        raise TokenRefused(Text("registry.area_officer_needs_area"))
     if await conn.scalar(select(api_tokens.c.id).where(api_tokens.c.name == name)):
-        raise ValueError(f"a token named {name!r} exists already; pick another name")
+        raise TokenRefused(Text("registry.token_name_taken", name=name))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     await conn.execute(
         insert(api_tokens).values(
@@ -164,3 +173,21 @@ class RecentPrincipals:
         if len(self._entries) >= self.capacity:
             self._entries.clear()
         self._entries[hash_token(token)] = (self.clock() + self.ttl_seconds, principal)
+
+
+async def rotate_token(
+    conn: AsyncConnection, name: str, context: WriteContext, lifetime: timedelta = DEFAULT_LIFETIME
+) -> str | None:
+    """A new secret for a token in use, same name, role and area; the old one stops at once.
+    None when no token in use has the name."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    result = await conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+        .values(token_hash=hash_token(token), expires_at=func.now() + lifetime)
+    )
+    if not result.rowcount:
+        return None
+    await audit(conn, context, "token.rotate", name, {"lifetime_days": lifetime.days})
+    await conn.execute(text(f"NOTIFY {REVOKED_CHANNEL}"))
+    return token

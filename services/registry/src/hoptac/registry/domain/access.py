@@ -27,6 +27,7 @@ class Principal:
     expires_at: datetime | None = None  # tokens expire; None for anonymous and the system
     # What events say of this writer: stable, and naming no one (a token's name can be a person's).
     actor_id: str = "anonymous"
+    account: str | None = None  # the user name, when a person signed in (a session)
 
     @property
     def is_staff(self) -> bool:
@@ -66,6 +67,12 @@ def require_writer(principal: Principal) -> None:
     require_token(principal)
     if principal.role == Role.AGENCY_READER:
         raise NotAllowed(Text("registry.reader_cannot_write"))
+
+
+def require_admin(principal: Principal, action: Text) -> None:
+    require_token(principal)
+    if principal.role != Role.ADMIN:
+        raise NotAllowed(Text("registry.admin_needed", action=action))
 
 
 def require_reviewer(principal: Principal, action: Text) -> None:

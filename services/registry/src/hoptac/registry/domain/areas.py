@@ -436,15 +436,15 @@ def _legacy_province_name(units: AdministrativeUnits, code: str) -> str:
 
 def unknown_area_codes(
     units: AdministrativeUnits, provinces: list[str], communes: list[str]
-) -> list[str]:
+) -> list[Text]:
     """The codes of a token's area that name no current province or commune, each explained."""
     problems = [
-        f"province {code!r} is not a current province code (34 since 1 July 2025)"
+        Text("registry.area_not_a_province", code=code)
         for code in provinces
         if units.province(code) is None
     ]
     problems += [
-        f"commune {code!r} is not a current commune code (pre-2025 codes are not an area)"
+        Text("registry.area_not_a_commune", code=code)
         for code in communes
         if units.commune(code) is None
     ]

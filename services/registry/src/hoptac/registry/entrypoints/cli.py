@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from hoptac.platform.service import Stack
-from hoptac.registry.adapters import outbox, tokens
+from hoptac.registry.adapters import accounts, outbox, tokens
 from hoptac.registry.adapters.admin_units import official_units
 from hoptac.registry.adapters.migrations import migrate
 from hoptac.registry.adapters.repository import WriteContext
@@ -87,7 +88,7 @@ def create_token(
     """
     problems = unknown_area_codes(official_units(), province, commune)
     if problems:
-        console.print("[red]" + "; ".join(problems) + "[/red]")
+        console.print("[red]" + "; ".join(map(str, problems)) + "[/red]")
         raise typer.Exit(2)
     try:
         token = asyncio.run(
@@ -170,7 +171,7 @@ Sequences = Annotated[
 ]
 
 
-async def _on_outbox(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
+async def _in_transaction(url: str, action: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
@@ -186,7 +187,7 @@ def list_held(
 ) -> None:
     """Events set aside by the relay, with why; the events behind them were published."""
     rows = asyncio.run(
-        _on_outbox(
+        _in_transaction(
             _database_url(database_url),
             lambda conn: outbox.held_rows(conn, dead_lettered=all_),
         )
@@ -217,7 +218,7 @@ def _report(done: list[int], what: str) -> None:
 def retry_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
     """Give held events back to the relay (after raising NATS's max_payload, for instance)."""
     done = asyncio.run(
-        _on_outbox(_database_url(database_url), lambda conn: outbox.retry(conn, sequences))
+        _in_transaction(_database_url(database_url), lambda conn: outbox.retry(conn, sequences))
     )
     _report(done, "given back to the relay")
 
@@ -226,7 +227,9 @@ def retry_held(sequences: Sequences = None, database_url: DatabaseUrl = None) ->
 def dead_letter_held(sequences: Sequences = None, database_url: DatabaseUrl = None) -> None:
     """Stop trying to publish held events; they stay in the change log (GET /v1/changes)."""
     done = asyncio.run(
-        _on_outbox(_database_url(database_url), lambda conn: outbox.dead_letter(conn, sequences))
+        _in_transaction(
+            _database_url(database_url), lambda conn: outbox.dead_letter(conn, sequences)
+        )
     )
     _report(done, "dead-lettered (still in the change log)")
 
@@ -288,14 +291,56 @@ async def _organization_count(url: str) -> int:
         await engine.dispose()
 
 
+FIRST_ADMIN = "admin"
+
+
+async def _create_first_admin(url: str) -> str | None:
+    """On a database without accounts: an admin named `admin` with a made-up password,
+    returned; None when accounts exist."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            if await accounts.count_accounts(conn):
+                return None
+            password = secrets.token_urlsafe(12)
+            context = WriteContext("hoptac run", "hoptac run", None)
+            await accounts.create_account(
+                conn, FIRST_ADMIN, "Quản trị viên", password, Role.ADMIN, [], [], context
+            )
+            return password
+    finally:
+        await engine.dispose()
+
+
+def first_admin_line(database_url: str, var_dir: Path) -> str:
+    """How to sign in to the portal's workspace, for `hoptac run` to print."""
+    password_path = var_dir / "admin-password"
+    password = asyncio.run(_create_first_admin(database_url))
+    if password is not None:
+        password_path.write_text(password + "\n")
+        password_path.chmod(0o600)
+        return (
+            f"workspace sign-in (the portal's /quan-ly): {FIRST_ADMIN} / {password}  "
+            f"(also in {password_path})"
+        )
+    if password_path.exists():
+        return (
+            f"workspace sign-in (the portal's /quan-ly): {FIRST_ADMIN}, first password in "
+            f"{password_path}"
+        )
+    return "workspace accounts: `hoptac user create` makes one"
+
+
 def prepare_local_stack(stack: Stack) -> list[str]:
     """After `hoptac run` starts the registry: an admin token, a read-only token the other
-    services use to replay the change log (var/service-token), and demo data on a new database."""
+    services use to replay the change log (var/service-token), the first admin's sign-in for the
+    portal's workspace, and demo data on a new database."""
     assert stack.database_url is not None
     token_path = stack.var_dir / "admin-token"
     token = _local_token(stack.database_url, token_path, Role.ADMIN)
     _local_token(stack.database_url, stack.var_dir / "service-token", Role.AGENCY_READER)
     lines = [f"admin token: {token}  (also in {token_path})"]
+    lines.append(first_admin_line(stack.database_url, stack.var_dir))
     if asyncio.run(_organization_count(stack.database_url)) == 0:
         report = _load_demo(stack.http_url, token, "96", DEMO_COUNT, 2025)
         lines.append(f"demo data: {report.summary()}")

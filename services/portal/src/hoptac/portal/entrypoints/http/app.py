@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
+from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.bootstrap import build_backends, build_pages
 from hoptac.portal.clock import Today, vietnam_today
 from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
@@ -19,6 +20,7 @@ from hoptac.portal.entrypoints.http.assets import mount_assets
 from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.security import SecurityHeaders
+from hoptac.portal.entrypoints.http.workspace.install import install_workspace, staff_registry
 from hoptac.portal.settings import PortalSettings
 
 
@@ -27,9 +29,11 @@ def create_app(
     backends: Backends | None = None,
     pages: Pages | None = None,
     today: Today = vietnam_today,
+    staff: StaffRegistry | None = None,
 ) -> FastAPI:
     settings = settings or PortalSettings()
     backends = backends or build_backends(settings)
+    staff = staff or staff_registry(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +41,7 @@ def create_app(
             yield
         finally:
             await backends.close()
+            await staff.close()
 
     app = FastAPI(
         title="hoptac portal",
@@ -71,4 +76,5 @@ def create_app(
     mount_assets(app, settings.node_modules)
     for module in (site, search, organizations, statistics, area_map):
         app.include_router(module.router)
+    install_workspace(app, settings, staff)
     return app

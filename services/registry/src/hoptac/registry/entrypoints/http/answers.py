@@ -80,6 +80,25 @@ class Whoami(BaseModel):
     expires_at: str | None
 
 
+class AccountView(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    provinces: list[str]
+    communes: list[str]
+    disabled: bool
+
+
+class AccountList(BaseModel):
+    accounts: list[AccountView]
+
+
+class SessionView(BaseModel):
+    session: str = Field(description="Send as Authorization: Bearer <session>; shown once.")
+    expires_at: str
+    account: AccountView
+
+
 def documented(model: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": model}}
 

@@ -19,9 +19,21 @@ from hoptac.registry.adapters.listening import listen
 from hoptac.registry.adapters.tokens import RecentPrincipals
 from hoptac.registry.bootstrap import build_registry
 from hoptac.registry.domain import errors
-from hoptac.registry.entrypoints.http import changes, organizations, reference, whoami
+from hoptac.registry.entrypoints.http import (
+    accounts,
+    audit,
+    changes,
+    organizations,
+    reference,
+    sessions,
+    whoami,
+)
+from hoptac.registry.entrypoints.http import (
+    tokens as token_routes,
+)
 from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice, Unauthenticated
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
+from hoptac.registry.entrypoints.http.sessions import SignInRules
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
 
@@ -72,12 +84,14 @@ def create_app(
         title="hoptac registry",
         version="1",
         description="The register of cooperatives, cooperative unions, cooperative groups and "
-        "people's credit funds. Writes need `Authorization: Bearer <token>`.",
+        "people's credit funds. Writes need `Authorization: Bearer <token>` (an API token, "
+        "or a person's session from POST /v1/sessions).",
         lifespan=lifespan,
     )
     app.state.registry = service
     app.state.recent_principals = RecentPrincipals(settings.token_cache_seconds)
     app.state.restricted_quota = RestrictedQuota(settings.restricted_records_per_hour)
+    app.state.sign_in_rules = SignInRules.of(settings)
     metrics = CollectorRegistry()
     backlog = Gauge("hoptac_outbox_backlog", "Outbox rows not yet published", registry=metrics)
     lag = Gauge(
@@ -118,4 +132,8 @@ def create_app(
     app.include_router(changes.router)
     app.include_router(whoami.router)
     app.include_router(reference.router)
+    app.include_router(sessions.router)
+    app.include_router(accounts.router)
+    app.include_router(audit.router)
+    app.include_router(token_routes.router)
     return app

@@ -1,4 +1,4 @@
-"""Who is calling: a bearer token looked up by its hash, or anonymous."""
+"""Who is calling: a bearer token or a person's session, looked up by its hash, or anonymous."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoptac.platform.http import StrictJsonRoute
 from hoptac.platform.text import Text
+from hoptac.registry.adapters.accounts import SESSION_PREFIX, session_principal
 from hoptac.registry.adapters.tokens import RecentPrincipals, principal_for
 from hoptac.registry.domain.access import ANONYMOUS, Principal, require_writer
 from hoptac.registry.domain.errors import DomainError
 
-bearer = HTTPBearer(auto_error=False, description="A token from `hoptac token create`.")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A token from `hoptac token create`, or a session from POST /v1/sessions.",
+)
 # For the OpenAPI document of a read open to anyone: no token (public fields), or a token (the
 # restricted fields of its area too). Added to the bearer requirement the route already has.
 TOKEN_OPTIONAL: dict[str, Any] = {"security": [{}]}
@@ -40,10 +44,15 @@ async def current_principal(
     recent: RecentPrincipals = request.app.state.recent_principals
     principal = recent.get(credentials.credentials)
     if principal is None:
+        credential = credentials.credentials
+        is_session = credential.startswith(SESSION_PREFIX)
+        look_up = session_principal if is_session else principal_for
         async with request.app.state.registry.engine.connect() as conn:
-            principal = await principal_for(conn, credentials.credentials)
+            principal = await look_up(conn, credential)
         if principal is None:
-            raise Unauthenticated(Text("registry.token_unknown"))
+            raise Unauthenticated(
+                Text("registry.session_ended") if is_session else Text("registry.token_unknown")
+            )
         recent.remember(credentials.credentials, principal)
     request.state.token_expires_at = principal.expires_at
     return principal

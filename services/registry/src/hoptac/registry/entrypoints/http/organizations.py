@@ -108,6 +108,7 @@ async def list_organizations(
         sector_group=tuple(query.sector_group),
         registration_number=query.registration_number,
         updated_since=query.updated_since,
+        verified_before=query.verified_before,
     )
     cursor, limit = query.cursor, query.limit
     context = write_context(request, caller)

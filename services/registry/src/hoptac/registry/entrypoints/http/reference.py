@@ -13,6 +13,7 @@ from hoptac.contracts.organization import ProvinceCode
 from hoptac.platform.text import Text, shown
 from hoptac.registry.domain.areas import AdministrativeUnits
 from hoptac.registry.domain.errors import NotFound
+from hoptac.registry.domain.status import ALLOWED
 from hoptac.registry.handlers import Registry
 
 router = APIRouter(prefix="/v1/reference", tags=["reference data"])
@@ -129,3 +130,12 @@ async def vsic(request: Request) -> Vsic:
             for d in catalog.divisions.values()
         ],
     )
+
+
+@router.get(
+    "/status-transitions",
+    summary="The legal statuses each status may change to (Law 17/2023/QH15, Decree 92/2024)",
+)
+async def status_transitions() -> dict[str, list[str]]:
+    """So that a form offers only the changes the registry accepts; a final status has none."""
+    return {status.value: sorted(s.value for s in ALLOWED[status]) for status in ALLOWED}

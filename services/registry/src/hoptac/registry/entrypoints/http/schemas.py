@@ -134,6 +134,17 @@ def clean_text(value: Any, path: str = "") -> Any:
     return _nfc(value)
 
 
+def _plain(value: str) -> str:
+    problems = _text_problems(value, "")
+    if problems:
+        raise ValueError(problems[0].message)
+    return unicodedata.normalize("NFC", value)
+
+
+# For a string that reaches a query as it is (a name, a filter): PostgreSQL cannot take NUL.
+Plain = AfterValidator(_plain)
+
+
 class Body(BaseModel):
     """A request body: an unknown field is a mistake worth a 422 (a misspelt field would
     otherwise be dropped without a word)."""
@@ -316,6 +327,9 @@ class ListQuery(Body):
     sector_group: SectorGroups = Field(default_factory=list)
     registration_number: RegistrationNumber | None = None
     updated_since: Moment | None = None
+    verified_before: Day | None = Field(
+        default=None, description="Records last verified before this day, or never verified."
+    )
     cursor: Annotated[str, StringConstraints(max_length=300)] | None = Field(
         default=None, description="From next_cursor; valid only with the same filters."
     )
