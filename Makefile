@@ -24,7 +24,7 @@ LINT_TOOLS := tools/lint/node_modules/.package-lock.json
 OPENAPI_DIR := .lint/openapi
 REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/lint/node_modules/.bin/redocly
 
-.PHONY: venv run test test-unit soak fuzz lint format bench contracts clean browser
+.PHONY: venv run test test-unit soak fuzz lint lint-deploy format bench contracts clean browser promtool
 
 venv: $(STAMP) $(ASSETS)
 
@@ -46,6 +46,11 @@ $(LINT_TOOLS): tools/lint/package.json tools/lint/package-lock.json
 # The browser tests drive Debian's chromium (Playwright's own browser download is not used).
 browser:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# promtool checks the Prometheus configuration and rules; it is not on PyPI: Debian's
+# prometheus package brings it.
+promtool:
+	test -x /usr/bin/promtool || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus)
 
 run: venv
 	$(BIN)/hoptac run
@@ -75,6 +80,19 @@ lint: venv $(LINT_TOOLS)
 	rm -rf $(OPENAPI_DIR)
 	$(BIN)/python tools/lint/openapi_documents.py $(OPENAPI_DIR) > /dev/null
 	$(REDOCLY) lint --config tools/lint/redocly.yaml --format=summary $(OPENAPI_DIR)/*.json
+	$(MAKE) --no-print-directory lint-deploy
+
+# deploy/ and docker-compose.yml checked with no container engine (deploy/README.md).
+K8S_OVERLAYS := $(wildcard deploy/k8s/overlays/*)
+lint-deploy: venv promtool
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(BIN)/hadolint deploy/Dockerfile
+	rm -rf .lint/k8s && mkdir -p .lint/k8s
+	$(foreach overlay,$(K8S_OVERLAYS),$(BIN)/kubectl kustomize $(overlay) > .lint/k8s/$(notdir $(overlay)).yaml &&) true
+	$(BIN)/kubernetes-validate --strict --quiet .lint/k8s/*.yaml deploy/k8s/jobs/*.yaml
+	promtool check config deploy/prometheus/prometheus.yml  # and the rule files it loads
+	cd deploy/nats && NATS_SERVER_NAME=nats-0 RELAY_NATS_PASSWORD='"-"' PLATFORM_NATS_PASSWORD='"-"' \
+		AGENCY_TAX_PASSWORD='"-"' $(CURDIR)/$(BIN)/nats-server --config cluster.conf -t
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -82,6 +82,18 @@ MAPPINGS: dict[str, Any] = {
 }
 
 
+def index_template(alias: str) -> dict[str, Any]:
+    """What every generation behind `alias` is made with; deploy/k8s carries a copy for
+    operators whose OpenSearch user may not put templates."""
+    return {
+        "index_patterns": [f"{alias}-*"],
+        "template": {
+            "settings": {"analysis": ANALYSIS, "number_of_shards": 1},
+            "mappings": MAPPINGS,
+        },
+    }
+
+
 def source_of(document: SearchDocument) -> dict[str, Any]:
     name = document.name_tokens()
     own = document.own_tokens()
@@ -323,14 +335,7 @@ class OpenSearchIndex(SearchIndex):
     async def ensure(self) -> None:
         """The index template, and a first generation behind the alias if there is none."""
         await self.client.indices.put_index_template(
-            name=f"{self.alias}-template",
-            body={
-                "index_patterns": [f"{self.alias}-*"],
-                "template": {
-                    "settings": {"analysis": ANALYSIS, "number_of_shards": 1},
-                    "mappings": MAPPINGS,
-                },
-            },
+            name=f"{self.alias}-template", body=index_template(self.alias)
         )
         if not await self.client.indices.exists_alias(name=self.alias):
             name = self._new_name()
