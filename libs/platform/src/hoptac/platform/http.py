@@ -10,7 +10,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitResponder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hoptac.platform.error_answers import FieldText, TextHTTPException, error_response
@@ -53,19 +53,28 @@ def field_path(location: tuple[int | str, ...] | list[int | str]) -> str:
     return ".".join(parts)
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
+def validation_fields(errors: Sequence[Any], body: Any = None) -> list[FieldText]:
+    """pydantic's errors as the fields at fault, each with a message a person can act on."""
+    return [
         FieldText(
             "body" if e.get("type") == "json_invalid" else field_path(e.get("loc", ())) or "body",
-            validation_text(e, exc.body),
+            validation_text(e, body),
         )
-        for e in exc.errors()
+        for e in errors
     ]
+
+
+def invalid_message(errors: Sequence[FieldText]) -> Text:
+    """The message of a 422 for these fields."""
     # A body that cannot be read at all is the whole story: say so first, not "fix body".
     whole_body = len(errors) == 1 and errors[0].field == "body"
-    message = errors[0].message if whole_body else fix_these_fields(errors)
-    return error_response(request, 422, "invalid_request", message, errors)
+    return errors[0].message if whole_body else fix_these_fields(errors)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_fields(exc.errors(), exc.body)
+    return error_response(request, 422, "invalid_request", invalid_message(errors), errors)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -148,26 +157,53 @@ class StrictJsonRoute(APIRoute):
         return strict
 
 
+class BodyLimits:
+    """The largest body each route takes: `default`, or a larger one for a few paths named
+    exactly (a batch write, an upload)."""
+
+    def __init__(self, default: int, larger: Mapping[str, int] | None = None) -> None:
+        self.default = default
+        self.larger = dict(larger or {})
+
+    def of(self, scope: Scope) -> int:
+        return self.larger.get(scope.get("path", ""), self.default)
+
+
 class DeclaredBodyLimit:
     """Refuses a body whose Content-Length is over the limit with the JSON 413, before Starlette's
     limit (which counts streamed bodies too) would answer it in plain text."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = Headers(scope=scope).get("content-length") if scope["type"] == "http" else None
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        limit = self.limits.of(scope)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             response = error_response(
                 Request(scope),
                 413,
                 "body_too_large",
-                Text("http.body_too_large", limit=Quantity(self.max_bytes)),
+                Text("http.body_too_large", limit=Quantity(limit)),
             )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class StreamedBodyLimit:
+    """Starlette's limit, which also counts chunked bodies, with each path's own limit."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await RequestBodyLimitResponder(self.app, self.limits.of(scope))(scope, receive, send)
 
 
 class RequestMetrics:
@@ -331,7 +367,10 @@ def install_defaults(
     refresh_metrics: MetricsRefresh | None = None,
     *,
     guard: HttpGuard | None = None,
+    larger_bodies: Mapping[str, int] | None = None,
 ) -> None:
+    """`larger_bodies`: paths (exactly as routed) that take more than `max_body_bytes`."""
+    limits = BodyLimits(max_body_bytes, larger_bodies)
     latency = Histogram(
         "hoptac_http_request_duration_seconds",
         "HTTP request latency by route and status",
@@ -341,8 +380,8 @@ def install_defaults(
     )
     app.add_middleware(RequestMetrics, service=service, latency=latency)
     # Starlette's limit counts streamed (chunked) bodies; the declared size is refused first.
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
-    app.add_middleware(DeclaredBodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(StreamedBodyLimit, limits=limits)
+    app.add_middleware(DeclaredBodyLimit, limits=limits)
     guard = guard or HttpGuard()
     if guard.rate_limits is not None:
         app.add_middleware(RateLimit, limits=guard.rate_limits)

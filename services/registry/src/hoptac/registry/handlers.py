@@ -3,7 +3,8 @@ together with its outbox event in a single transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +27,13 @@ from hoptac.registry.domain.access import (
     require_writer,
 )
 from hoptac.registry.domain.areas import legacy_disagreement, split_candidates
-from hoptac.registry.domain.errors import DuplicateRegistration, EventTooLarge, NotFound, Removed
+from hoptac.registry.domain.errors import (
+    DomainError,
+    DuplicateRegistration,
+    EventTooLarge,
+    NotFound,
+    Removed,
+)
 from hoptac.registry.domain.history import Version, current_record
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.record import Record, public_view, redact
@@ -54,6 +61,10 @@ class Page:
     items: list[dict[str, Any]]
     next_cursor: str | None
     restricted_shown: int  # how many items carry restricted fields
+
+
+# One row of a batch: a change made inside the batch's transaction.
+Row = Callable[[AsyncConnection], Awaitable[View]]
 
 
 class Registry:
@@ -175,11 +186,40 @@ class Registry:
             raise NotFound(Text("registry.no_such_organisation", id=org_id))
         return stored
 
-    async def register(self, body: Record, principal: Principal, context: WriteContext) -> View:
+    @asynccontextmanager
+    async def _transaction(self, within: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:
+        """A transaction of its own, or a savepoint of the caller's (a row of a batch): either
+        way the change and its event commit, or roll back, together."""
+        if within is None:
+            async with self.engine.begin() as conn:
+                yield conn
+        else:
+            async with within.begin_nested():
+                yield within
+
+    async def batch(self, rows: Sequence[Row]) -> list[View | DomainError]:
+        """Many changes in one transaction, each in its own savepoint: a row refused rolls back
+        alone and answers with its error; the others commit together with their events."""
+        results: list[View | DomainError] = []
+        async with self.engine.begin() as conn:
+            for row in rows:
+                try:
+                    results.append(await row(conn))
+                except DomainError as error:
+                    results.append(error)
+        return results
+
+    async def register(
+        self,
+        body: Record,
+        principal: Principal,
+        context: WriteContext,
+        within: AsyncConnection | None = None,
+    ) -> View:
         require_area(principal, body)
         version = domain.register(body, self.reference, self.today())
         org = Organization(uuid4())
-        async with self.engine.begin() as conn:
+        async with self._transaction(within) as conn:
             owner = await repository.registration_number_owner(conn, body["registration_number"])
             if owner is not None:
                 raise DuplicateRegistration(
@@ -200,9 +240,10 @@ class Registry:
         principal: Principal,
         context: WriteContext,
         decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]],
+        within: AsyncConnection | None = None,
     ) -> View:
         require_writer(principal)
-        async with self.engine.begin() as conn:
+        async with self._transaction(within) as conn:
             stored = await self._load(conn, org_id, for_update=True)
             org = stored.organization
             before = org.record
@@ -229,11 +270,12 @@ class Registry:
         principal: Principal,
         context: WriteContext,
         reason: str | None = None,
+        within: AsyncConnection | None = None,
     ) -> View:
         async def decide(conn: AsyncConnection, org: Organization) -> Version | None:
             return domain.update(org, patch, effective, self.reference, self.today(), reason)
 
-        return await self._change(org_id, expected_version, principal, context, decide)
+        return await self._change(org_id, expected_version, principal, context, decide, within)
 
     async def change_status(
         self,
@@ -246,6 +288,7 @@ class Registry:
         principal: Principal,
         context: WriteContext,
         correction: bool = False,
+        within: AsyncConnection | None = None,
     ) -> View:
         if correction:
             require_reviewer(principal, Text("part.registry_correcting_status"))
@@ -255,7 +298,7 @@ class Registry:
                 org, status, effective, reason, suspended_until, self.today(), correction=correction
             )
 
-        return await self._change(org_id, expected_version, principal, context, decide)
+        return await self._change(org_id, expected_version, principal, context, decide, within)
 
     async def merge(
         self,

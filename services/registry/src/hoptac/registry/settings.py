@@ -65,6 +65,16 @@ class RegistrySettings(ServiceSettings):
         description="A change whose event body would be larger is refused (422); keep it well "
         "under NATS's max_payload (1 MiB by default).",
     )
+    batch_max_rows: int = Field(
+        default=1000,
+        gt=0,
+        le=100_000,
+        description="Rows one POST /v1/organizations/batch may carry; they share one "
+        "transaction, so more rows hold their records locked longer.",
+    )
+    batch_max_body_bytes: int = Field(
+        default=16_000_000, gt=0, description="The largest body of a batch request."
+    )
     # The relay, a separate process (`python -m hoptac.registry.entrypoints.relay`).
     relay_batch_size: int = Field(default=256, gt=0)
     relay_poll_seconds: float = Field(default=1.0, gt=0)

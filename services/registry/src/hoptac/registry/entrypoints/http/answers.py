@@ -110,3 +110,20 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match names a version that is no longer the current one"},
     428: {"description": "If-Match is missing"},
 }
+
+
+class BatchResult(BaseModel):
+    index: int = Field(description="The row's position in `changes`, from 0.")
+    status: int = Field(description="What the single-record route would have answered.")
+    id: str | None = None
+    version: int | None = None
+    warnings: list[Warning] | None = None
+    error: dict[str, Any] | None = Field(
+        default=None, description="The error body the single-record route would have answered."
+    )
+
+
+class BatchAnswer(BaseModel):
+    results: list[BatchResult]
+    applied: int
+    refused: int

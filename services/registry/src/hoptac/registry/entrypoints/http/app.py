@@ -22,6 +22,7 @@ from hoptac.registry.domain import errors
 from hoptac.registry.entrypoints.http import (
     accounts,
     audit,
+    batch,
     changes,
     organizations,
     reference,
@@ -31,30 +32,17 @@ from hoptac.registry.entrypoints.http import (
 from hoptac.registry.entrypoints.http import (
     tokens as token_routes,
 )
-from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice, Unauthenticated
+from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice
+from hoptac.registry.entrypoints.http.problems import status_of
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.entrypoints.http.sessions import SignInRules
 from hoptac.registry.handlers import Registry
 from hoptac.registry.settings import RegistrySettings
 
-STATUS_OF: dict[type[errors.DomainError], tuple[int, str]] = {
-    errors.InvalidFields: (422, "invalid_request"),
-    errors.EventTooLarge: (422, "event_too_large"),
-    errors.InvalidTransition: (409, "invalid_transition"),
-    errors.DuplicateRegistration: (409, "duplicate_registration_number"),
-    errors.StaleVersion: (412, "stale_version"),
-    errors.NotFound: (404, "not_found"),
-    errors.Removed: (410, "removed"),
-    errors.NotAllowed: (403, "forbidden"),
-    errors.TokenNeeded: (401, "unauthenticated"),
-    errors.QuotaExceeded: (429, "quota_exceeded"),
-    Unauthenticated: (401, "unauthenticated"),
-}
-
 
 async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
+    status, code = status_of(exc)
     fields = exc.problems if isinstance(exc, errors.InvalidFields) else []
     retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.QuotaExceeded) else None
     return error_response(request, status, code, exc.message, fields, retry)
@@ -89,6 +77,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.registry = service
+    app.state.batch_max_rows = settings.batch_max_rows
     app.state.recent_principals = RecentPrincipals(settings.token_cache_seconds)
     app.state.restricted_quota = RestrictedQuota(settings.restricted_records_per_hour)
     app.state.sign_in_rules = SignInRules.of(settings)
@@ -125,9 +114,11 @@ def create_app(
         settings.max_body_bytes,
         refresh,
         guard=settings.http_guard(),
+        larger_bodies={batch.PATH: settings.batch_max_body_bytes},
     )
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.add_middleware(TokenExpiryNotice, warn_days=settings.token_expiry_warning_days)
+    app.include_router(batch.router)
     app.include_router(organizations.router)
     app.include_router(changes.router)
     app.include_router(whoami.router)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.platform.text import Text, TextError, shown
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
@@ -78,15 +79,79 @@ def answer(view: View, status_code: int = 200) -> JSONResponse:
     responses={**documented(OrganizationView, 201), 409: WRITE_ERRORS[409]},
 )
 async def register(body: OrganizationCreate, request: Request, caller: Caller) -> JSONResponse:
+    view = await apply_registration(
+        registry_of(request), body, caller, write_context(request, caller)
+    )
+    response = answer(view, 201)
+    response.headers["Location"] = f"/v1/organizations/{view.body['id']}"
+    return response
+
+
+# What a write route does once the request is read; a row of a batch does exactly the same.
+
+
+async def apply_registration(
+    registry: Registry,
+    body: OrganizationCreate,
+    caller: Principal,
+    context: WriteContext,
+    within: AsyncConnection | None = None,
+) -> View:
     if body.effective_date is not None and body.effective_date != body.registered_on:
         raise InvalidFields(
             [FieldProblem("effective_date", Text("registry.registration_effective_date"))]
         )
     record = clean_text(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
-    view = await registry_of(request).register(record, caller, write_context(request, caller))
-    response = answer(view, 201)
-    response.headers["Location"] = f"/v1/organizations/{view.body['id']}"
-    return response
+    return await registry.register(record, caller, context, within)
+
+
+async def apply_update(
+    registry: Registry,
+    org_id: UUID,
+    body: OrganizationPatch,
+    expected_version: int | None,
+    caller: Principal,
+    context: WriteContext,
+    within: AsyncConnection | None = None,
+) -> View:
+    changes = clean_text(
+        body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date", "reason"})
+    )
+    if not changes:
+        raise InvalidFields([FieldProblem("body", Text("registry.nothing_to_change"))])
+    return await registry.update(
+        org_id,
+        changes,
+        body.effective_date,
+        expected_version,
+        caller,
+        context,
+        reason=clean_text(body.reason, "reason") if body.reason else None,
+        within=within,
+    )
+
+
+async def apply_status_change(
+    registry: Registry,
+    org_id: UUID,
+    body: StatusChange,
+    expected_version: int | None,
+    caller: Principal,
+    context: WriteContext,
+    within: AsyncConnection | None = None,
+) -> View:
+    return await registry.change_status(
+        org_id,
+        body.status,
+        body.effective_date,
+        clean_text(body.reason, "reason"),
+        body.suspended_until,
+        expected_version,
+        caller,
+        context,
+        correction=body.correction,
+        within=within,
+    )
 
 
 @router.get(
@@ -156,19 +221,13 @@ async def patch(
                 "message": "send If-Match with the ETag of the version you read",
             },
         )
-    changes = clean_text(
-        body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date", "reason"})
-    )
-    if not changes:
-        raise InvalidFields([FieldProblem("body", Text("registry.nothing_to_change"))])
-    view = await registry_of(request).update(
+    view = await apply_update(
+        registry_of(request),
         org_id,
-        changes,
-        body.effective_date,
+        body,
         parse_if_match(if_match),
         caller,
         write_context(request, caller),
-        reason=clean_text(body.reason, "reason") if body.reason else None,
     )
     return answer(view)
 
@@ -181,16 +240,13 @@ async def patch(
 async def change_status(
     org_id: UUID, body: StatusChange, request: Request, caller: Caller, if_match: IfMatch = None
 ) -> JSONResponse:
-    view = await registry_of(request).change_status(
+    view = await apply_status_change(
+        registry_of(request),
         org_id,
-        body.status,
-        body.effective_date,
-        clean_text(body.reason, "reason"),
-        body.suspended_until,
+        body,
         parse_if_match(if_match),
         caller,
         write_context(request, caller),
-        correction=body.correction,
     )
     return answer(view)
 

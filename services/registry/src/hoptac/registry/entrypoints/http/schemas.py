@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -334,3 +334,30 @@ class ListQuery(Body):
         default=None, description="From next_cursor; valid only with the same filters."
     )
     limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class BatchRequest(Body):
+    """Many changes in one request; each row is read on its own, so a malformed row is answered
+    in its place and never refuses the others."""
+
+    changes: list[Any] = Field(
+        min_length=1,
+        description="Rows: {op: register, body}, {op: update, id, version, body}, "
+        "{op: status, id, version?, body}; body as the single-record route takes it.",
+    )
+
+
+CorrelationId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Version = Annotated[int, Field(ge=1, le=999_999_999)]
+
+
+class BatchRow(Body):
+    op: Literal["register", "update", "status"]
+    id: UUID | None = None
+    version: Version | None = Field(
+        default=None, description="The version you read; required for update, as If-Match is."
+    )
+    correlation_id: CorrelationId | None = Field(
+        default=None, description="Carried by this row's event; default: X-Correlation-Id."
+    )
+    body: dict[str, Any]
