@@ -238,3 +238,24 @@ async def test_a_batch_may_be_larger_than_a_single_write_up_to_its_own_limit(
     assert over.status_code == 413
     assert over.json()["error"] == "body_too_large"
     assert await events(engine) == 40
+
+
+async def test_a_dry_run_answers_as_the_real_run_would_and_keeps_nothing(
+    client: httpx.AsyncClient, issued: Tokens, engine: AsyncEngine, make_body: Body
+) -> None:
+    changes = [
+        {"op": "register", "body": make_body(registration_number="6001000030")},
+        {"op": "register", "body": make_body(registration_number="6001000030")},
+        {"op": "register", "body": make_body(registration_number="6001000031", kind="x")},
+    ]
+    headers = Tokens.header(issued.admin)
+
+    dry = await client.post(BATCH, json={"changes": changes, "dry_run": True}, headers=headers)
+    kept = await events(engine)
+    real = await client.post(BATCH, json={"changes": changes}, headers=headers)
+
+    statuses = [r["status"] for r in dry.json()["results"]]
+    assert statuses == [r["status"] for r in real.json()["results"]] == [201, 409, 422]
+    assert dry.json()["dry_run"] is True
+    assert kept == 0
+    assert await events(engine) == 1

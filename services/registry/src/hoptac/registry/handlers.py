@@ -197,9 +197,10 @@ class Registry:
             async with within.begin_nested():
                 yield within
 
-    async def batch(self, rows: Sequence[Row]) -> list[View | DomainError]:
+    async def batch(self, rows: Sequence[Row], dry_run: bool = False) -> list[View | DomainError]:
         """Many changes in one transaction, each in its own savepoint: a row refused rolls back
-        alone and answers with its error; the others commit together with their events."""
+        alone and answers with its error; the others commit together with their events. A dry
+        run answers the same and rolls everything back."""
         results: list[View | DomainError] = []
         async with self.engine.begin() as conn:
             for row in rows:
@@ -207,6 +208,8 @@ class Registry:
                     results.append(await row(conn))
                 except DomainError as error:
                     results.append(error)
+            if dry_run:
+                await conn.rollback()
         return results
 
     async def register(

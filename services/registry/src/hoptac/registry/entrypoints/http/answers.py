@@ -125,5 +125,6 @@ class BatchResult(BaseModel):
 
 class BatchAnswer(BaseModel):
     results: list[BatchResult]
-    applied: int
+    applied: int = Field(description="Rows applied (in a dry run: rows that would be).")
     refused: int
+    dry_run: bool

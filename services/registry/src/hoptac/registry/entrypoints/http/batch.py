@@ -137,7 +137,7 @@ async def batch(body: BatchRequest, request: Request, caller: Caller) -> dict[st
             results[index] = _refused(index, 422, refused.body(language))
         else:
             runnable.append((index, value["op"], row))
-    outcomes = await registry.batch([row for _, _, row in runnable])
+    outcomes = await registry.batch([row for _, _, row in runnable], dry_run=body.dry_run)
     for (index, op, _), outcome in zip(runnable, outcomes, strict=True):
         if isinstance(outcome, DomainError):
             results[index] = _refused(index, *problem(outcome, language))
@@ -145,4 +145,9 @@ async def batch(body: BatchRequest, request: Request, caller: Caller) -> dict[st
             results[index] = _applied(index, op, outcome)
     answered = [results[index] for index in range(len(body.changes))]
     applied = sum(1 for result in answered if "error" not in result)
-    return {"results": answered, "applied": applied, "refused": len(answered) - applied}
+    return {
+        "results": answered,
+        "applied": applied,
+        "refused": len(answered) - applied,
+        "dry_run": body.dry_run,
+    }

@@ -345,6 +345,10 @@ class BatchRequest(Body):
         description="Rows: {op: register, body}, {op: update, id, version, body}, "
         "{op: status, id, version?, body}; body as the single-record route takes it.",
     )
+    dry_run: bool = Field(
+        default=False,
+        description="Check every row as a real run would, answer the same, and keep nothing.",
+    )
 
 
 CorrelationId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
