@@ -22,7 +22,6 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.event_store import store, to_stored
-from hoptac.notifications.adapters.identity import Caller, Identity, StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate_async
 from hoptac.notifications.adapters.resolver import Resolve
 from hoptac.notifications.adapters.secret_box import new_key
@@ -32,6 +31,7 @@ from hoptac.notifications.entrypoints.http.app import create_app
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.identity import Caller, Identity, StaticIdentity
 from hoptac.platform.testing import wait_until
 
 SECRET_KEY = new_key()  # seals the signing secrets in these tests' databases

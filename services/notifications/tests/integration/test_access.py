@@ -7,9 +7,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from hoptac.notifications.adapters.identity import StaticIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
+from hoptac.platform.identity import StaticIdentity
 from hoptac.platform.testing import wait_until
 
 from .conftest import ADMIN, AGENCY_A, AGENCY_B, CALLERS, bearer

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from hoptac.notifications.adapters.identity import RegistryIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
+from hoptac.platform.identity import RegistryIdentity
 
 pytestmark = pytest.mark.integration
 

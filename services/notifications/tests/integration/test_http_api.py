@@ -12,10 +12,10 @@ import httpx
 import pytest
 import uvicorn
 
-from hoptac.notifications.adapters.identity import Caller, StaticIdentity
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.entrypoints.http.app import create_app
 from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.identity import Caller, StaticIdentity
 from hoptac.platform.testing import wait_until
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hoptac.notifications.adapters.identity import IdentityUnavailable, RegistryIdentity
+from hoptac.platform.identity import IdentityUnavailable, RegistryIdentity
 
 pytestmark = pytest.mark.unit
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from hoptac.notifications.adapters.identity import Caller, IdentityUnavailable
 from hoptac.notifications.adapters.owners import OwnerCheck
 from hoptac.notifications.adapters.secret_box import SecretBox, new_key
+from hoptac.platform.identity import Caller, IdentityUnavailable
 
 pytestmark = pytest.mark.unit
 

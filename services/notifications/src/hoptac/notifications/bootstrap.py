@@ -11,7 +11,6 @@ import certifi
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from hoptac.notifications.adapters.identity import Identity, RegistryIdentity
 from hoptac.notifications.adapters.owners import OwnerCheck
 from hoptac.notifications.adapters.secret_box import SecretBox, local_key, parse_keys
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
@@ -19,6 +18,7 @@ from hoptac.notifications.domain.retry import RetryPolicy
 from hoptac.notifications.domain.targets import TargetPolicy
 from hoptac.notifications.handlers import Limits, Notifications
 from hoptac.notifications.settings import NotificationsSettings
+from hoptac.platform.identity import Identity, RegistryIdentity
 
 
 def engine_for(settings: NotificationsSettings) -> AsyncEngine:

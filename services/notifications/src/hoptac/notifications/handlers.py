@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.notifications.adapters import deliveries, feed, replay_log, subscriptions
 from hoptac.notifications.adapters.event_store import watermark
-from hoptac.notifications.adapters.identity import Caller, Identity, IdentityUnavailable
 from hoptac.notifications.adapters.resolver import check_target
 from hoptac.notifications.adapters.secret_box import SecretBox
 from hoptac.notifications.adapters.subscriptions import Subscription
@@ -32,12 +30,12 @@ from hoptac.notifications.domain.errors import (
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.domain.signing import new_secret
 from hoptac.notifications.domain.targets import TargetPolicy, TargetRefused
+from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
 from hoptac.platform.text import Text
 
 ADMIN = "admin"
 # RFC 6750's b64token, bounded: anything else is no token of the registry's, and some of it
 # (non-ASCII, NUL) could not even be forwarded to the registry in a header.
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
 
 
 @dataclass(frozen=True)

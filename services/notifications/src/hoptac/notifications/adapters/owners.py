@@ -10,8 +10,8 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
-from hoptac.notifications.adapters.identity import Identity, IdentityUnavailable
 from hoptac.notifications.adapters.secret_box import SecretBox
+from hoptac.platform.identity import Identity, IdentityUnavailable
 
 log = logging.getLogger("hoptac.notifications.owners")
 

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hoptac.notifications.adapters import deliveries, staff
-from hoptac.notifications.adapters.identity import StaticIdentity
 from hoptac.notifications.adapters.migrations import migrate
 from hoptac.notifications.adapters.secret_box import SecretKeyProblem, new_key, seal_stored
 from hoptac.notifications.bootstrap import build_notifications, engine_for, secret_box
@@ -27,6 +26,7 @@ from hoptac.notifications.entrypoints.worker import staff_notices
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import VIETNAM
+from hoptac.platform.identity import StaticIdentity
 
 console = Console()
 notifications_app = typer.Typer(help="Operate notifications: replays, staff e-mail, digests.")

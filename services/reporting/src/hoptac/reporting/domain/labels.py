@@ -1,46 +1,14 @@
-"""Vietnamese labels of coded values, for the people who read reports and workbooks."""
+"""Vietnamese labels for reports: the contract's coded values (`hoptac.contracts.labels`) and
+reporting's own keys and classes."""
 
 from __future__ import annotations
 
-KIND = {
-    "cooperative": "Hợp tác xã",
-    "cooperative_union": "Liên hiệp hợp tác xã",
-    "cooperative_group": "Tổ hợp tác",
-    "peoples_credit_fund": "Quỹ tín dụng nhân dân",
-}
-STATUS = {
-    "operating": "Đang hoạt động",
-    "suspended": "Tạm ngừng hoạt động",
-    "dissolving": "Đang giải thể",
-    "dissolved": "Đã giải thể",
-    "bankrupt": "Phá sản",
-    "certificate_revoked": "Bị thu hồi giấy chứng nhận đăng ký",
-}
-SECTOR_GROUP = {
-    "agriculture": "Nông, lâm, ngư nghiệp, diêm nghiệp",
-    "industry_handicraft": "Công nghiệp, tiểu thủ công nghiệp",
-    "construction": "Xây dựng",
-    "trade_services": "Thương mại, dịch vụ",
-    "transport": "Vận tải",
-    "credit": "Tín dụng",
-    "environment": "Môi trường",
-    "housing": "Nhà ở",
-    "other": "Lĩnh vực khác",
-}
+from hoptac.contracts.labels import DIGITAL, KIND, SECTOR_GROUP, STATUS
+
+__all__ = ["AREA_LEVEL", "BY_KEY", "DIGITAL", "KEY", "KIND", "SECTOR_GROUP", "STATUS", "label"]
+
 SECTOR_CLASS = {"agriculture": "Nông nghiệp", "non_agriculture": "Phi nông nghiệp"}
 STATUS_CLASS = {"operating": "Đang hoạt động", "stopped": "Ngừng hoạt động"}
-DIGITAL = {
-    "computer": "Có máy vi tính",
-    "internet": "Có kết nối Internet",
-    "website": "Có trang thông tin điện tử",
-    "social_media": "Dùng mạng xã hội",
-    "ecommerce": "Bán hàng qua thương mại điện tử",
-    "digital_signature": "Dùng chữ ký số",
-    "accounting_software": "Dùng phần mềm quản lý, kế toán",
-    "e_invoice": "Dùng hóa đơn điện tử",
-    "iot": "Ứng dụng IoT trong sản xuất",
-    "traceability": "Truy xuất nguồn gốc sản phẩm",
-}
 AREA_LEVEL = {
     "province": "tỉnh, thành phố",
     "commune": "xã, phường, đặc khu",

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import Unauthenticated
 from hoptac.notifications.handlers import Notifications
+from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
 bearer = HTTPBearer(auto_error=False, description="A registry token (`hoptac token create`).")

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from hoptac.notifications.adapters.feed import page_json
-from hoptac.notifications.adapters.identity import Caller
 from hoptac.notifications.domain.errors import InvalidRequest
 from hoptac.notifications.domain.filters import EventFilter, Problem
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
@@ -23,6 +22,7 @@ from hoptac.notifications.entrypoints.http.schemas import (
     json_answer,
 )
 from hoptac.notifications.handlers import Notifications
+from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
 router = APIRouter(prefix="/v1", tags=["change feed"])

@@ -1,21 +1,30 @@
-"""Who holds a token: the registry answers (`GET /v1/whoami`); answers are kept a few seconds."""
+"""Who holds a token: the registry answers (`GET /v1/whoami`); answers are kept a few seconds.
+
+Every service that authenticates staff by their registry token (notifications, collection) asks
+through this one client, so a token means the same everywhere and no service reads the
+registry's database."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
 
+# What a bearer token may look like (RFC 6750's b64token, bounded): anything else is refused
+# before the registry is asked.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
+
 
 @dataclass(frozen=True)
 class Caller:
-    name: str  # the agency's identity: it owns the subscriptions it creates
+    name: str  # the token's name: the identity of a person or an agency
     role: str
     provinces: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
-    # The bearer token it was recognised by (set by `Notifications.authenticate`).
+    # The bearer token it was recognised by (set by the service that authenticated it).
     token: str = field(default="", repr=False, compare=False)
 
 
