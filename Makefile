@@ -13,6 +13,7 @@ PACKAGES := \
 	services/reporting \
 	services/notifications \
 	services/portal \
+	services/collection \
 	cli
 
 STAMP := $(VENV)/.installed

@@ -1,0 +1,88 @@
+"""The registry over HTTP: the register's reference lists, reads of one record, and the batch
+write every approved change goes through (with the caller's own token, so the registry applies
+its rules, area included, and its history names the person)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from hoptac.collection.domain.errors import NotAllowed, Unauthenticated, Unavailable
+
+
+class RegistryClient:
+    def __init__(
+        self,
+        registry_url: str,
+        batch_rows: int = 500,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=registry_url.rstrip("/"), timeout=60.0, transport=transport
+        )
+        self.batch_rows = batch_rows
+        self._vsic: dict[str, str] | None = None
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = await self.http.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise Unavailable(
+                f"the registry cannot be reached ({error}); try again shortly"
+            ) from error
+        if response.status_code == 401:
+            raise Unauthenticated(response.json().get("message", "the registry refused the token"))
+        if response.status_code == 403:
+            raise NotAllowed(response.json().get("message", "the registry refused this"))
+        if response.status_code >= 500:
+            raise Unavailable(f"the registry answered {response.status_code}; try again shortly")
+        return response
+
+    async def vsic_divisions(self) -> dict[str, str]:
+        """VSIC 2018 divisions (code → name), asked once: the list changes with a decree."""
+        if self._vsic is None:
+            response = await self._send("GET", "/v1/reference/vsic", None)
+            response.raise_for_status()
+            self._vsic = {d["code"]: d["name"] for d in response.json()["divisions"]}
+        return self._vsic
+
+    async def record(self, token: str, org_id: UUID) -> dict[str, Any] | None:
+        response = await self._send("GET", f"/v1/organizations/{org_id}", token)
+        if response.status_code in (404, 410):
+            return None
+        response.raise_for_status()
+        record: dict[str, Any] = response.json()
+        return record
+
+    async def by_registration_number(self, token: str, number: str) -> dict[str, Any] | None:
+        response = await self._send(
+            "GET", "/v1/organizations", token, params={"registration_number": number, "limit": 2}
+        )
+        if response.status_code == 422:
+            return None  # not a registration number the registry could hold
+        response.raise_for_status()
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items[0] if items else None
+
+    async def batch(
+        self, token: str, changes: list[dict[str, Any]], dry_run: bool = False
+    ) -> list[dict[str, Any]]:
+        """Each change's result, in order, sent in requests of `batch_rows`."""
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(changes), self.batch_rows):
+            part = changes[start : start + self.batch_rows]
+            response = await self._send(
+                "POST",
+                "/v1/organizations/batch",
+                token,
+                json={"changes": part, "dry_run": dry_run},
+            )
+            response.raise_for_status()
+            results.extend(response.json()["results"])
+        return results

@@ -1,0 +1,142 @@
+"""Import batches, proposals and the audit log in PostgreSQL, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.collection.adapters.tables import audit_log, import_batches, proposals
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    id: UUID
+    filename: str
+    uploaded_by: str
+    uploaded_at: datetime
+    rows_total: int
+    rows_proposed: int
+    rows_refused: int
+    problems: list[dict[str, Any]]
+
+
+def _batch(row: Any) -> StoredBatch:
+    return StoredBatch(
+        row.id,
+        row.filename,
+        row.uploaded_by,
+        row.uploaded_at,
+        row.rows_total,
+        row.rows_proposed,
+        row.rows_refused,
+        row.problems,
+    )
+
+
+_BATCH_COLUMNS = [c for c in import_batches.c if c.name != "content"]
+
+
+async def batch_by_checksum(conn: AsyncConnection, checksum: str) -> StoredBatch | None:
+    row = (
+        await conn.execute(select(*_BATCH_COLUMNS).where(import_batches.c.checksum == checksum))
+    ).first()
+    return _batch(row) if row else None
+
+
+async def batch(conn: AsyncConnection, batch_id: UUID) -> StoredBatch | None:
+    row = (
+        await conn.execute(select(*_BATCH_COLUMNS).where(import_batches.c.id == batch_id))
+    ).first()
+    return _batch(row) if row else None
+
+
+async def batch_file(conn: AsyncConnection, batch_id: UUID) -> tuple[str, bytes] | None:
+    row = (
+        await conn.execute(
+            select(import_batches.c.filename, import_batches.c.content).where(
+                import_batches.c.id == batch_id
+            )
+        )
+    ).first()
+    return (row.filename, row.content) if row else None
+
+
+async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(import_batches).values(**values))
+
+
+async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
+    """Proposals not already open under the same row key; how many were added."""
+    if not rows:
+        return 0
+    statement = (
+        pg_insert(proposals)
+        .values(rows)
+        .on_conflict_do_nothing(
+            index_elements=["row_key"],
+            index_where=proposals.c.state.in_(["draft", "submitted", "returned"]),
+        )
+        .returning(proposals.c.id)
+    )
+    return len((await conn.execute(statement)).all())
+
+
+async def proposals_by_id(
+    conn: AsyncConnection, ids: list[UUID], for_update: bool = False
+) -> list[Any]:
+    query = select(proposals).where(proposals.c.id.in_(ids)).order_by(proposals.c.created_at)
+    if for_update:
+        query = query.with_for_update()
+    return list((await conn.execute(query)).all())
+
+
+async def list_proposals(
+    conn: AsyncConnection,
+    state: str | None,
+    batch_id: UUID | None,
+    limit: int,
+    after: UUID | None,
+) -> list[Any]:
+    query = select(proposals).order_by(proposals.c.id).limit(limit)
+    if state is not None:
+        query = query.where(proposals.c.state == state)
+    if batch_id is not None:
+        query = query.where(proposals.c.batch_id == batch_id)
+    if after is not None:
+        query = query.where(proposals.c.id > after)
+    return list((await conn.execute(query)).all())
+
+
+async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) -> None:
+    await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
+
+
+async def audit(
+    conn: AsyncConnection,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    details: dict[str, Any],
+) -> None:
+    await conn.execute(
+        insert(audit_log).values(
+            at=at, actor=actor, action=action, subject=subject, details=details
+        )
+    )
+
+
+async def audit_of(conn: AsyncConnection, subject: str) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(audit_log).where(audit_log.c.subject == subject).order_by(audit_log.c.id)
+    )
+    return [
+        {"at": r.at.isoformat(), "actor": r.actor, "action": r.action, "details": r.details}
+        for r in rows
+    ]

@@ -1,0 +1,68 @@
+"""The collection database's tables for SQLAlchemy Core (the DDL is in the migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("checksum", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("format", Text, nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_proposed", Integer, nullable=False),
+    Column("rows_refused", Integer, nullable=False),
+    Column("problems", JSONB, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("batch_id", Uuid),
+    Column("row_number", Integer),
+    Column("row_key", Text, nullable=False),
+    Column("organization_id", Uuid),
+    Column("base_version", Integer),
+    Column("province_code", Text),
+    Column("commune_code", Text),
+    Column("change", JSONB, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_by", Text),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("reviewed_by", Text),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("comments", JSONB, nullable=False),
+    Column("outcome", JSONB),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", JSONB, nullable=False),
+)

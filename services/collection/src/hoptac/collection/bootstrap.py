@@ -1,0 +1,31 @@
+"""Wires collection together: real adapters by default, anything else in tests."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.handlers import Clock, Collection, system_clock
+from hoptac.collection.settings import CollectionSettings
+from hoptac.platform.identity import Identity, RegistryIdentity
+
+
+def build_collection(
+    settings: CollectionSettings,
+    identity: Identity | None = None,
+    registry: RegistryClient | None = None,
+    clock: Clock = system_clock,
+) -> Collection:
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,  # no uploaded value of a failing statement in a log line
+    )
+    return Collection(
+        engine,
+        registry or RegistryClient(settings.registry_url, settings.registry_batch_rows),
+        identity or RegistryIdentity(settings.registry_url, settings.token_cache_seconds),
+        settings.limits(),
+        clock,
+    )

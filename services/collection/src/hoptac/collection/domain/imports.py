@@ -1,0 +1,109 @@
+"""An import checked row by row: duplicates inside the file, the registry's answer to each row
+turned into problems at the row and column of the field it names, and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoptac.collection.domain.problems import Problem, column_letter
+from hoptac.collection.domain.rows import RowChange
+
+UPDATE_REASON = "Cập nhật theo khảo sát"
+
+
+@dataclass
+class Report:
+    """Every problem of a file, and the rows that passed every check."""
+
+    format: str
+    rows_total: int
+    problems: list[Problem] = field(default_factory=list)
+    valid: list[RowChange] = field(default_factory=list)
+
+    @property
+    def rows_refused(self) -> int:
+        return len({p.row for p in self.problems if p.row is not None})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "valid": not self.problems,
+            "format": self.format,
+            "rows_total": self.rows_total,
+            "rows_valid": len(self.valid),
+            "rows_refused": self.rows_refused,
+            "problems": [p.as_json() for p in self.problems],
+        }
+
+
+def duplicates(changes: Sequence[RowChange], numbers_column: str | None) -> list[Problem]:
+    """A row that says again what an earlier row of the file says: the same organisation
+    (id, or registration number of a new one) twice."""
+    problems = []
+    seen: dict[str, int] = {}
+    for change in changes:
+        number = change.record.get("registration_number")
+        identity = str(change.organization_id) if change.organization_id else f"n:{number}"
+        if identity in seen:
+            what = "mã hồ sơ" if change.organization_id else f"mã số {number}"
+            problems.append(
+                Problem(
+                    "duplicate_row",
+                    f"trùng {what} với hàng {seen[identity]}; mỗi tổ chức một hàng",
+                    change.row,
+                    None if change.organization_id else numbers_column,
+                    None if change.organization_id else "registration_number",
+                )
+            )
+        else:
+            seen[identity] = change.row
+    return problems
+
+
+def registry_rows(change: RowChange, version: int | None) -> list[dict[str, Any]]:
+    """The registry batch rows that apply one change (`version`: the record's, for updates)."""
+    if change.organization_id is None:
+        return [{"op": "register", "body": change.record}]
+    rows: list[dict[str, Any]] = []
+    if change.record:
+        body = {**change.record, "reason": UPDATE_REASON}
+        if change.effective_date:
+            body["effective_date"] = change.effective_date
+        rows.append(
+            {"op": "update", "id": str(change.organization_id), "version": version, "body": body}
+        )
+    if change.status:
+        status_body = {"status": change.status, "reason": change.status_reason or UPDATE_REASON}
+        if change.effective_date:
+            status_body["effective_date"] = change.effective_date
+        rows.append({"op": "status", "id": str(change.organization_id), "body": status_body})
+    return rows
+
+
+def registry_problems(
+    row: int, result: dict[str, Any], paths: Sequence[str | None]
+) -> list[Problem]:
+    """The registry's refusal of a row, at the columns of the fields it names."""
+    error = result["error"]
+    named = error.get("errors") or []
+    if not named:
+        return [Problem(error["error"], f"hệ thống đăng ký từ chối: {error['message']}", row)]
+    return [
+        Problem(
+            error["error"],
+            f"hệ thống đăng ký từ chối: {item['message']}",
+            row,
+            _column_of(item["field"], paths),
+            item["field"],
+        )
+        for item in named
+    ]
+
+
+def _column_of(path: str, paths: Sequence[str | None]) -> str | None:
+    """The column of a field, or of the first column inside it (`address` → its street)."""
+    for index, column in enumerate(paths):
+        if column is not None and (column == path or column.startswith(path + ".")):
+            return column_letter(index)
+    return None

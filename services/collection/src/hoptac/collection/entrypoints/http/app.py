@@ -1,0 +1,88 @@
+"""The collection ASGI app (`uvicorn --factory …collection.entrypoints.http.app:create_app`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
+
+from hoptac.collection.bootstrap import build_collection
+from hoptac.collection.domain import errors
+from hoptac.collection.entrypoints.http import imports, proposals
+from hoptac.collection.handlers import Collection
+from hoptac.collection.settings import CollectionSettings
+from hoptac.platform.http import NotReady, error_response, install_defaults
+
+log = logging.getLogger("hoptac.collection.http")
+
+STATUS_OF: dict[type[errors.CollectionError], tuple[int, str]] = {
+    errors.Unauthenticated: (401, "unauthenticated"),
+    errors.NotAllowed: (403, "forbidden"),
+    errors.NotFound: (404, "not_found"),
+    errors.Conflict: (409, "conflict"),
+    errors.Unavailable: (503, "unavailable"),
+}
+
+
+async def on_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.CollectionError)
+    status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
+    answer = error_response(status, code, exc.message)
+    if status == 503:
+        answer.headers["Retry-After"] = "5"
+    return answer
+
+
+def create_app(
+    settings: CollectionSettings | None = None, service: Collection | None = None
+) -> FastAPI:
+    settings = settings or CollectionSettings()
+    collection = service or build_collection(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await collection.registry.close()
+        await collection.identity.close()
+        await collection.engine.dispose()
+
+    app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
+        title="hoptac collection",
+        version="1",
+        description="Survey templates, imports checked row by row, and the review of the "
+        "changes they propose. Every route but the templates needs "
+        "`Authorization: Bearer <registry token>`.",
+        lifespan=lifespan,
+    )
+    app.state.collection = collection
+
+    async def ready() -> None:
+        try:
+            async with collection.engine.connect() as conn:
+                await conn.execute(text("SELECT 1 FROM import_batches LIMIT 1"))
+        except Exception as error:
+            log.warning("not ready: the database check failed (%s)", type(error).__name__)
+            raise NotReady(
+                "the collection database cannot be reached or is not migrated"
+            ) from error
+
+    install_defaults(
+        app,
+        "collection",
+        CollectorRegistry(),
+        ready,
+        settings.max_body_bytes,
+        guard=settings.http_guard(),
+        # An upload is a file plus its multipart envelope.
+        larger_bodies={imports.UPLOAD_PATH: settings.max_upload_bytes + 64_000},
+    )
+    app.add_exception_handler(errors.CollectionError, on_error)
+    app.include_router(imports.router)
+    app.include_router(proposals.router)
+    return app

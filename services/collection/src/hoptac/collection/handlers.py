@@ -1,0 +1,527 @@
+"""Use cases of collection: the template, imports checked row by row, and the review of the
+changes they propose. Organisation data is never written here: an approved change goes through
+the registry's batch write, with the approver's token, so it is committed with its event."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hoptac.collection.adapters import store
+from hoptac.collection.adapters.code_lists import code_lists
+from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.adapters.spreadsheet import FileRefused, Limits, Sheet, read_upload
+from hoptac.collection.adapters.template import template_csv, template_xlsx
+from hoptac.collection.domain.encodings import legacy_encoding
+from hoptac.collection.domain.errors import (
+    Conflict,
+    NotAllowed,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
+from hoptac.collection.domain.imports import (
+    Report,
+    duplicates,
+    registry_problems,
+    registry_rows,
+)
+from hoptac.collection.domain.problems import Problem, column_letter
+from hoptac.collection.domain.review import covers, require_importer, require_reviewer
+from hoptac.collection.domain.rows import RowChange, read_row
+from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
+
+Clock = Callable[[], datetime]
+LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its records
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """The record a row changes, as the registry holds it now."""
+
+    organization_id: UUID
+    version: int
+    province_code: str | None
+    commune_code: str | None
+    matched_by: str  # "id" or "registration_number"
+
+
+class Collection:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        registry: RegistryClient,
+        identity: Identity,
+        limits: Limits,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.identity = identity
+        self.limits = limits
+        self.clock = clock
+
+    async def authenticate(self, token: str | None) -> Caller:
+        if not token:
+            raise Unauthenticated("send a registry token as: Authorization: Bearer <token>")
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise Unauthenticated("this is not a token of the registry")
+        try:
+            caller = await self.identity.who(token)
+        except IdentityUnavailable as error:
+            raise Unavailable(f"{error}; try again shortly") from error
+        if caller is None:
+            raise Unauthenticated("this token is unknown, revoked or expired; ask an admin")
+        return dataclasses.replace(caller, token=token)
+
+    async def template(self, format: str) -> bytes:
+        if format == "csv":
+            return template_csv()
+        return template_xlsx(code_lists(await self.registry.vsic_divisions()))
+
+    # Imports
+
+    async def import_file(
+        self, caller: Caller, data: bytes, filename: str, dry_run: bool
+    ) -> dict[str, Any]:
+        require_importer(caller)
+        checksum = hashlib.sha256(data).hexdigest()
+        if not dry_run:
+            async with self.engine.connect() as conn:
+                done = await store.batch_by_checksum(conn, checksum)
+            if done is not None:
+                return {**_batch_json(done), "already_imported": True}
+        report, targets = await self._check(caller, data, filename)
+        if dry_run:
+            return {**report.as_json(), "dry_run": True}
+        return await self._store(caller, data, filename, checksum, report, targets)
+
+    async def _check(
+        self, caller: Caller, data: bytes, filename: str
+    ) -> tuple[Report, dict[int, Target]]:
+        try:
+            sheet = read_upload(data, filename, self.limits)
+        except FileRefused as refused:
+            return Report("unknown", 0, [refused.problem]), {}
+        report = Report(sheet.format, 0, list(sheet.problems))
+        rows = [(sheet.first_row + i, cells) for i, cells in enumerate(sheet.rows)]
+        rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
+        report.rows_total = len(rows)
+        if not rows:
+            report.problems.append(Problem("empty_sheet", "không có hàng dữ liệu nào"))
+            return report, {}
+        suspicion = legacy_encoding(c for _, cells in rows for c in cells if isinstance(c, str))
+        if suspicion is not None:
+            report.problems.append(
+                Problem(
+                    "legacy_encoding",
+                    f"chữ trong tệp được gõ bằng bảng mã {suspicion.encoding}, không phải "
+                    f"Unicode (ví dụ “{suspicion.example}”): hãy chuyển mã từ "
+                    f"{suspicion.encoding} sang Unicode (Unikey: Công cụ chuyển mã) rồi tải "
+                    "lên lại",
+                )
+            )
+            return report, {}
+        lists = code_lists(await self.registry.vsic_divisions())
+        refused_rows = {p.row for p in report.problems if p.row is not None}
+        changes = []
+        for number, cells in rows:
+            read = read_row(number, sheet.paths, cells, lists)
+            report.problems.extend(read.problems)
+            if read.change is not None and number not in refused_rows:
+                changes.append(read.change)
+        numbers = _column(sheet, "registration_number")
+        duplicated = duplicates(changes, numbers)
+        report.problems.extend(duplicated)
+        changes = [c for c in changes if c.row not in {p.row for p in duplicated}]
+        targets, missing = await self._targets(caller, changes, sheet)
+        report.problems.extend(missing)
+        changes = [c for c in changes if c.row not in {p.row for p in missing}]
+        changes = [_aimed(c, targets.get(c.row)) for c in changes]
+        report.problems.extend(await self._registry_check(caller, changes, targets, sheet))
+        refused_rows = {p.row for p in report.problems if p.row is not None}
+        report.valid = [c for c in changes if c.row not in refused_rows]
+        report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        return report, targets
+
+    async def _targets(
+        self, caller: Caller, changes: Sequence[RowChange], sheet: Sheet
+    ) -> tuple[dict[int, Target], list[Problem]]:
+        """Each row's record in the register: by its id, or else by its registration number
+        (a row for an organisation already registered updates it)."""
+        gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+        token = caller.token
+
+        async def find(change: RowChange) -> tuple[RowChange, Target | None]:
+            async with gate:
+                if change.organization_id is not None:
+                    found = await self.registry.record(token, change.organization_id)
+                    how = "id"
+                else:
+                    number = str(change.record["registration_number"])
+                    found = await self.registry.by_registration_number(token, number)
+                    how = "registration_number"
+            if found is None:
+                return change, None
+            address = found.get("address") or {}
+            target = Target(
+                UUID(found["id"]),
+                int(found["version"]),
+                address.get("province_code"),
+                address.get("commune_code"),
+                how,
+            )
+            return change, target
+
+        found = await asyncio.gather(*(find(change) for change in changes))
+        targets: dict[int, Target] = {}
+        missing = []
+        for change, target in found:
+            if target is not None:
+                targets[change.row] = target
+            elif change.organization_id is not None:
+                missing.append(
+                    Problem(
+                        "unknown_record",
+                        f"không có hồ sơ mã {change.organization_id} trên hệ thống",
+                        change.row,
+                        _column(sheet, "id"),
+                        "id",
+                    )
+                )
+        return targets, missing
+
+    async def _registry_check(
+        self,
+        caller: Caller,
+        changes: Sequence[RowChange],
+        targets: dict[int, Target],
+        sheet: Sheet,
+    ) -> list[Problem]:
+        """Every change checked by the registry itself (a dry run of its batch write): the
+        same models and rules as every write, the caller's area included."""
+        sent: list[dict[str, Any]] = []
+        owners: list[int] = []
+        for change in changes:
+            target = targets.get(change.row)
+            for sending in registry_rows(change, target.version if target else None):
+                sent.append(sending)
+                owners.append(change.row)
+        results = await self.registry.batch(caller.token, sent, dry_run=True)
+        problems = []
+        for number, result in zip(owners, results, strict=True):
+            if "error" in result:
+                problems.extend(registry_problems(number, result, sheet.paths))
+        return problems
+
+    async def _store(
+        self,
+        caller: Caller,
+        data: bytes,
+        filename: str,
+        checksum: str,
+        report: Report,
+        targets: dict[int, Target],
+    ) -> dict[str, Any]:
+        now = self.clock()
+        batch_id = uuid4()
+        proposals = [
+            _proposal(change, targets.get(change.row), batch_id, caller.name, now)
+            for change in report.valid
+        ]
+        async with self.engine.begin() as conn:
+            await store.add_batch(
+                conn,
+                {
+                    "id": batch_id,
+                    "checksum": checksum,
+                    "filename": filename[:300],
+                    "format": report.format,
+                    "uploaded_by": caller.name,
+                    "uploaded_at": now,
+                    "rows_total": report.rows_total,
+                    "rows_proposed": len(report.valid),
+                    "rows_refused": report.rows_refused,
+                    "problems": [p.as_json() for p in report.problems],
+                    "content": data,
+                },
+            )
+            added = await store.add_proposals(conn, proposals)
+            await store.audit(
+                conn,
+                now,
+                caller.name,
+                "import",
+                f"batch:{batch_id}",
+                {"filename": filename[:300], "proposed": added, "rows": report.rows_total},
+            )
+        return {
+            **report.as_json(),
+            "batch_id": str(batch_id),
+            "proposals_added": added,
+            "already_imported": False,
+        }
+
+    async def batch(self, caller: Caller, batch_id: UUID) -> dict[str, Any]:
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            found = await store.batch(conn, batch_id)
+        if found is None:
+            raise NotFound(f"no import batch has id {batch_id}")
+        return _batch_json(found)
+
+    async def batch_file(self, caller: Caller, batch_id: UUID) -> tuple[str, bytes]:
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            found = await store.batch_file(conn, batch_id)
+        if found is None:
+            raise NotFound(f"no import batch has id {batch_id}")
+        return found
+
+    # Review
+
+    async def proposals(
+        self,
+        caller: Caller,
+        state: str | None,
+        batch_id: UUID | None,
+        limit: int,
+        after: UUID | None,
+    ) -> list[dict[str, Any]]:
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            rows = await store.list_proposals(conn, state, batch_id, limit, after)
+        return [_proposal_json(row) for row in rows if covers(caller, row)]
+
+    async def proposal(self, caller: Caller, proposal_id: UUID) -> dict[str, Any]:
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            rows = await store.proposals_by_id(conn, [proposal_id])
+            history = await store.audit_of(conn, f"proposal:{proposal_id}")
+        if not rows or not covers(caller, rows[0]):
+            raise NotFound(f"no proposal {proposal_id} in your area")
+        return {**_proposal_json(rows[0]), "history": history}
+
+    async def submit(self, caller: Caller, ids: list[UUID]) -> list[dict[str, Any]]:
+        """An area officer puts forward proposals of their own area for review."""
+        require_importer(caller)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            rows = await self._open(conn, ids, caller)
+            for row in rows:
+                if row.state not in ("draft", "returned"):
+                    raise Conflict(f"proposal {row.id} is {row.state}, not a draft")
+                await store.set_proposal(
+                    conn, row.id, state="submitted", submitted_by=caller.name, submitted_at=now
+                )
+                await store.audit(conn, now, caller.name, "submit", f"proposal:{row.id}", {})
+            rows = await store.proposals_by_id(conn, ids)
+        return [_proposal_json(row) for row in rows]
+
+    async def return_(
+        self, caller: Caller, proposal_id: UUID, comments: dict[str, str]
+    ) -> dict[str, Any]:
+        """A reviewer sends a proposal back to its author, with a comment per field."""
+        require_reviewer(caller)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            (row,) = await self._open(conn, [proposal_id], caller)
+            if row.state != "submitted":
+                raise Conflict(f"proposal {row.id} is {row.state}; only a submitted one returns")
+            noted = [*row.comments, {"by": caller.name, "at": now.isoformat(), "fields": comments}]
+            await store.set_proposal(
+                conn, row.id, state="returned", comments=noted, reviewed_by=caller.name
+            )
+            await store.audit(
+                conn, now, caller.name, "return", f"proposal:{row.id}", {"comments": comments}
+            )
+            (row,) = await store.proposals_by_id(conn, [proposal_id])
+        return _proposal_json(row)
+
+    async def approve(self, caller: Caller, ids: list[UUID]) -> list[dict[str, Any]]:
+        """A reviewer other than the author approves; the changes go to the registry in one
+        batch with the reviewer's token. A record changed since its proposal was made answers
+        412 there: that proposal stays submitted, flagged `stale`, and nothing of it applies."""
+        require_reviewer(caller)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            rows = await self._open(conn, ids, caller, for_update=True)
+            for row in rows:
+                if row.state != "submitted":
+                    raise Conflict(f"proposal {row.id} is {row.state}; submit it first")
+                if caller.name in (row.author, row.submitted_by):
+                    raise NotAllowed(
+                        f"proposal {row.id} was made or submitted by you; another reviewer "
+                        "must approve it"
+                    )
+            sent: list[dict[str, Any]] = []
+            owners: list[UUID] = []
+            for row in rows:
+                for change in registry_rows(_stored_change(row), row.base_version):
+                    sent.append({**change, "correlation_id": f"proposal:{row.id}"})
+                    owners.append(row.id)
+            results = await self.registry.batch(caller.token, sent)
+            by_proposal: dict[UUID, list[dict[str, Any]]] = {}
+            for owner, result in zip(owners, results, strict=True):
+                by_proposal.setdefault(owner, []).append(result)
+            for row in rows:
+                outcome = by_proposal.get(row.id, [])
+                state, flagged = _after_apply(outcome)
+                values: dict[str, Any] = {
+                    "state": state,
+                    "outcome": {"results": outcome, "stale": flagged},
+                    "reviewed_by": caller.name,
+                    "reviewed_at": now,
+                }
+                await store.set_proposal(conn, row.id, **values)
+                await store.audit(
+                    conn,
+                    now,
+                    caller.name,
+                    "approve",
+                    f"proposal:{row.id}",
+                    {"state": state, "results": outcome},
+                )
+            rows = await store.proposals_by_id(conn, ids)
+        return [_proposal_json(row) for row in rows]
+
+    async def rebase(self, caller: Caller, proposal_id: UUID) -> dict[str, Any]:
+        """A reviewer who has compared a stale proposal with the record as it is now takes the
+        current version as its base, so that it can be approved."""
+        require_reviewer(caller)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            (row,) = await self._open(conn, [proposal_id], caller, for_update=True)
+            if row.organization_id is None:
+                raise Conflict("a registration has no version to rebase")
+            current = await self.registry.record(caller.token, row.organization_id)
+            if current is None:
+                raise Conflict(f"organisation {row.organization_id} is no longer in the register")
+            await store.set_proposal(conn, row.id, base_version=current["version"], outcome=None)
+            await store.audit(
+                conn,
+                now,
+                caller.name,
+                "rebase",
+                f"proposal:{row.id}",
+                {"from": row.base_version, "to": current["version"]},
+            )
+            (row,) = await store.proposals_by_id(conn, [proposal_id])
+        return _proposal_json(row)
+
+    async def _open(
+        self, conn: Any, ids: list[UUID], caller: Caller, for_update: bool = False
+    ) -> list[Any]:
+        rows = await store.proposals_by_id(conn, ids, for_update=for_update)
+        found = {row.id for row in rows if covers(caller, row)}
+        absent = [str(i) for i in ids if i not in found]
+        if absent:
+            raise NotFound(f"no proposal in your area has id {', '.join(absent[:5])}")
+        return rows
+
+
+def _column(sheet: Sheet, path: str) -> str | None:
+    return column_letter(sheet.paths.index(path)) if path in sheet.paths else None
+
+
+def _aimed(change: RowChange, target: Target | None) -> RowChange:
+    """A new row whose registration number the register already holds updates that record."""
+    if target is None or change.organization_id is not None:
+        return change
+    return dataclasses.replace(change, organization_id=target.organization_id)
+
+
+def _proposal(
+    change: RowChange, target: Target | None, batch_id: UUID, author: str, now: datetime
+) -> dict[str, Any]:
+    address = change.record.get("address") or {}
+    return {
+        "id": uuid4(),
+        "batch_id": batch_id,
+        "row_number": change.row,
+        "row_key": change.key(),
+        "organization_id": change.organization_id,
+        "base_version": target.version if target else None,
+        "province_code": address.get("province_code") or (target and target.province_code),
+        "commune_code": address.get("commune_code") or (target and target.commune_code),
+        "change": {
+            "record": change.record,
+            "status": change.status,
+            "status_reason": change.status_reason,
+            "effective_date": change.effective_date,
+            "matched_by": target.matched_by if target else None,
+        },
+        "state": "draft",
+        "author": author,
+        "created_at": now,
+        "comments": [],
+    }
+
+
+def _stored_change(row: Any) -> RowChange:
+    change = row.change
+    return RowChange(
+        row.row_number or 0,
+        row.organization_id,
+        change["record"],
+        change.get("status"),
+        change.get("status_reason"),
+        change.get("effective_date"),
+    )
+
+
+def _after_apply(results: list[dict[str, Any]]) -> tuple[str, bool]:
+    """A proposal's state once the registry has answered its rows."""
+    if all("error" not in r for r in results):
+        return "applied", False
+    if any(r["status"] == 412 for r in results):
+        return "submitted", True
+    if any("error" not in r for r in results):
+        return "partly_applied", False
+    return "refused", False
+
+
+def _proposal_json(row: Any) -> dict[str, Any]:
+    outcome = row.outcome or {}
+    return {
+        "id": str(row.id),
+        "batch_id": str(row.batch_id) if row.batch_id else None,
+        "row": row.row_number,
+        "organization_id": str(row.organization_id) if row.organization_id else None,
+        "base_version": row.base_version,
+        "province_code": row.province_code,
+        "commune_code": row.commune_code,
+        "change": row.change,
+        "state": row.state,
+        "stale": bool(outcome.get("stale")),
+        "author": row.author,
+        "submitted_by": row.submitted_by,
+        "reviewed_by": row.reviewed_by,
+        "comments": row.comments,
+        "outcome": row.outcome,
+    }
+
+
+def _batch_json(batch: store.StoredBatch) -> dict[str, Any]:
+    return {
+        "batch_id": str(batch.id),
+        "filename": batch.filename,
+        "uploaded_by": batch.uploaded_by,
+        "uploaded_at": batch.uploaded_at.isoformat(),
+        "valid": not batch.problems,
+        "rows_total": batch.rows_total,
+        "rows_valid": batch.rows_proposed,
+        "rows_refused": batch.rows_refused,
+        "problems": batch.problems,
+    }

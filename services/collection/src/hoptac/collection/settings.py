@@ -1,0 +1,38 @@
+"""The collection service's settings, read once at start from HOPTAC_COLLECTION_* variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from hoptac.collection.adapters.spreadsheet import Limits
+from hoptac.platform.settings import ServiceSettings
+
+
+class CollectionSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HOPTAC_COLLECTION_", extra="ignore", frozen=True)
+
+    port: int = 8005
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_collection"
+    database_pool_size: int = Field(default=5, gt=0)
+    registry_url: str = "http://127.0.0.1:8001"
+    token_cache_seconds: float = Field(
+        default=0.5, ge=0, description="How long the registry's answer about a token is kept."
+    )
+    registry_batch_rows: int = Field(
+        default=500, gt=0, description="Rows per request to the registry's batch write."
+    )
+    max_upload_bytes: int = Field(default=50_000_000, gt=0, description="An uploaded file.")
+    max_unzipped_bytes: int = Field(
+        default=500_000_000, gt=0, description="What an uploaded workbook may expand to."
+    )
+    max_rows: int = Field(default=100_000, gt=0, description="Data rows of one file.")
+    max_cell_chars: int = Field(default=5_000, gt=0, description="Characters of one cell.")
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_bytes=self.max_upload_bytes,
+            max_unzipped_bytes=self.max_unzipped_bytes,
+            max_rows=self.max_rows,
+            max_cell_chars=self.max_cell_chars,
+        )
