@@ -94,7 +94,8 @@ def read_row(
         except ValueError:
             problems.append(_problem(row, paths, "id", "type_error", "mã hồ sơ không đúng dạng"))
     if organization_id is None and given_id is None:
-        problems.extend(_missing(row, paths, values))
+        unread = {p.field for p in problems}
+        problems.extend(p for p in _missing(row, paths, values) if p.field not in unread)
         status = values.get("status")
         if status not in (None, Status.OPERATING):
             problems.append(

@@ -3,9 +3,11 @@ PostgreSQL database, with registry tokens for every role."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -93,22 +95,29 @@ async def collection_url(pg_server: EmbeddedPostgres) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(collection_url: str) -> CollectionSettings:
-    return CollectionSettings(database_url=collection_url, registry_url="http://registry")
-
-
-@pytest.fixture
 async def client(
-    settings: CollectionSettings, registry_transport: httpx.ASGITransport
+    collection_url: str, registry_transport: httpx.ASGITransport
 ) -> AsyncIterator[httpx.AsyncClient]:
+    async with limited_client(collection_url, registry_transport) as http:
+        yield http
+
+
+@contextlib.asynccontextmanager
+async def limited_client(
+    collection_url: str, registry_transport: httpx.ASGITransport, **limits: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a collection app with other limits than the default ones."""
+    settings = CollectionSettings(
+        database_url=collection_url, registry_url="http://registry", **limits
+    )
     service = build_collection(
         settings,
         identity=RegistryIdentity("http://registry", cache_seconds=0, transport=registry_transport),
         registry=RegistryClient("http://registry", 500, transport=registry_transport),
     )
-    app = create_app(settings, service)
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://collection"
+        transport=httpx.ASGITransport(app=create_app(settings, service)),
+        base_url="http://collection",
     ) as http:
         yield http
     await service.registry.close()

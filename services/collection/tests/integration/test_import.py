@@ -1,0 +1,299 @@
+"""Imports through the API: a dry run reports every problem by row and column and changes
+nothing; a real run turns each valid row into a proposal and reports the rest; the same file
+again changes nothing; files that cannot be read faithfully are refused whole, saying why."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hoptac.collection.adapters.tables import import_batches, proposals
+
+from .conftest import Tokens, bearer, limited_client
+from .files import as_csv, edited, filled, row, with_part
+
+pytestmark = pytest.mark.integration
+
+
+async def template(client: httpx.AsyncClient) -> bytes:
+    return (await client.get("/v1/imports/template.xlsx")).content
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    token: str,
+    content: bytes,
+    name: str = "khao-sat.xlsx",
+    dry_run: bool = False,
+) -> httpx.Response:
+    return await client.post(
+        "/v1/imports",
+        params={"dry_run": "true"} if dry_run else None,
+        files={"file": (name, content)},
+        headers=bearer(token),
+    )
+
+
+async def counts(collection_url: str) -> tuple[int, int]:
+    engine = create_async_engine(collection_url)
+    async with engine.connect() as conn:
+        batches = await conn.scalar(select(func.count()).select_from(import_batches))
+        proposed = await conn.scalar(select(func.count()).select_from(proposals))
+    await engine.dispose()
+    return int(batches or 0), int(proposed or 0)
+
+
+def located(report: dict[str, Any]) -> set[tuple[int | None, str | None, str]]:
+    return {(p.get("row"), p.get("column"), p["code"]) for p in report["problems"]}
+
+
+async def test_a_dry_run_of_a_good_file_reports_no_problem_and_keeps_nothing(
+    client: httpx.AsyncClient, issued: Tokens, collection_url: str
+) -> None:
+    content = filled(await template(client), [row(), row(registration_number="6001000002")])
+
+    answer = await upload(client, issued.officer_96, content, dry_run=True)
+
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["problems"] == []
+    assert (report["valid"], report["rows_total"], report["rows_valid"]) == (True, 2, 2)
+    assert await counts(collection_url) == (0, 0)
+
+
+async def test_a_dry_run_reports_every_problem_at_its_row_and_column(
+    client: httpx.AsyncClient, issued: Tokens, collection_url: str
+) -> None:
+    rows = [
+        row(),  # row 3: good
+        row(registration_number="6001000002", registered_on="31/02/2015"),
+        row(registration_number="6001000003", kind="Công ty"),
+        row(registration_number="6001000004", name=None),
+        row(registration_number="6001000005", **{"address.commune_code": "00004"}),
+        row(registration_number="6001000001", name="HTX trùng"),
+        row(registration_number="6001000007", members_count="nhiều"),
+    ]
+
+    report = (
+        await upload(client, issued.officer_96, filled(await template(client), rows), dry_run=True)
+    ).json()
+
+    assert located(report) == {
+        (4, "I", "type_error"),
+        (5, "F", "unknown_code"),
+        (6, "C", "missing"),
+        (7, "M", "invalid_request"),
+        (8, "B", "duplicate_row"),
+        (9, "T", "type_error"),
+    }
+    assert report["rows_valid"] == 1
+    assert report["rows_refused"] == 6
+    assert all(p["message"] for p in report["problems"])
+    assert await counts(collection_url) == (0, 0)
+
+
+async def test_a_real_run_proposes_the_valid_rows_and_reports_the_others(
+    client: httpx.AsyncClient, issued: Tokens, registry: httpx.AsyncClient, collection_url: str
+) -> None:
+    rows = [row(), row(registration_number="6001000002", kind="Công ty")]
+
+    report = (await upload(client, issued.officer_96, filled(await template(client), rows))).json()
+
+    assert report["proposals_added"] == 1
+    assert located(report) == {(4, "F", "unknown_code")}
+    assert await counts(collection_url) == (1, 1)
+    listed = (await registry.get("/v1/organizations", headers=bearer(issued.admin))).json()
+    assert listed["items"] == []  # nothing reaches the register before review
+
+
+async def test_the_same_file_imported_twice_changes_nothing(
+    client: httpx.AsyncClient, issued: Tokens, collection_url: str
+) -> None:
+    content = filled(await template(client), [row()])
+    first = (await upload(client, issued.officer_96, content)).json()
+
+    again = (await upload(client, issued.officer_96, content)).json()
+    copied = (await upload(client, issued.officer_96, content + b"", name="ban-sao.xlsx")).json()
+
+    assert again["already_imported"] is True
+    assert again["batch_id"] == first["batch_id"] == copied["batch_id"]
+    assert await counts(collection_url) == (1, 1)
+
+
+async def test_a_row_already_proposed_from_another_file_is_not_proposed_twice(
+    client: httpx.AsyncClient, issued: Tokens, collection_url: str
+) -> None:
+    await upload(client, issued.officer_96, filled(await template(client), [row()]))
+
+    second = (await upload(client, issued.officer_96, as_csv([row()]), name="x.csv")).json()
+
+    assert second["proposals_added"] == 0
+    assert await counts(collection_url) == (2, 1)
+
+
+async def test_a_csv_with_json_paths_as_its_header_imports_like_the_workbook(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    content = as_csv([row(), row(registration_number="6001000002", workers_count="x")])
+
+    report = (
+        await upload(client, issued.officer_96, content, name="tu-chuong-trinh.csv", dry_run=True)
+    ).json()
+
+    assert report["format"] == "csv"
+    assert located(report) == {(3, "K", "type_error")}
+
+
+async def test_rows_outside_an_area_officers_area_are_refused_by_the_registry(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    content = filled(await template(client), [row()])
+
+    report = (await upload(client, issued.officer_01, content, dry_run=True)).json()
+
+    assert {p["code"] for p in report["problems"]} == {"forbidden"}
+
+
+async def test_an_agency_reader_cannot_import(client: httpx.AsyncClient, issued: Tokens) -> None:
+    answer = await upload(client, issued.agency, as_csv([row()]), name="x.csv")
+
+    assert answer.status_code == 403
+
+
+async def test_an_upload_without_a_token_is_refused_before_it_is_read(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.post(
+        "/v1/imports",
+        content=b"x" * 1000,
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+
+    assert answer.status_code == 401
+
+
+def _formula(book: Workbook) -> None:
+    book["Dữ liệu"]["U3"] = "=1+1"
+
+
+def _merged(book: Workbook) -> None:
+    book["Dữ liệu"].merge_cells("C3:C4")
+
+
+def _hidden(book: Workbook) -> None:
+    book.create_sheet("Ghi chú").sheet_state = "hidden"
+
+
+def _second_sheet(book: Workbook) -> None:
+    book.create_sheet("Trang 2")["A1"] = "x"
+
+
+def _old_version(book: Workbook) -> None:
+    book["Hướng dẫn"]["B2"] = "hoptac-khao-sat-0"
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (_formula, "formula"),
+        (_merged, "merged_cells"),
+        (_hidden, "hidden_sheet"),
+        (_second_sheet, "sheets"),
+        (_old_version, "template_version"),
+    ],
+)
+async def test_a_workbook_that_cannot_be_read_faithfully_is_refused_whole(
+    client: httpx.AsyncClient, issued: Tokens, collection_url: str, edit: Any, code: str
+) -> None:
+    content = edited(await template(client), [row()], edit)
+
+    report = (await upload(client, issued.officer_96, content)).json()
+
+    assert [p["code"] for p in report["problems"]] == [code]
+    assert report["problems"][0]["message"]
+    assert await counts(collection_url) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "code"),
+    [
+        (lambda t: with_part(t, "xl/vbaProject.bin", b"macro"), "a.xlsx", "macro"),
+        (lambda t: t, "a.xlsm", "unsupported_format"),
+        (lambda t: with_part(t, "xl/padding.bin", b"\0" * 3_000_000), "a.xlsx", "zip_bomb"),
+        (
+            lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "a.xls",
+            "unsupported_format",
+        ),
+        (lambda t: "registration_number,name\n1,Hợp tác xã".encode("utf-16"), "a.csv", "encoding"),
+        (lambda t: b"", "a.csv", "empty_file"),
+        (lambda t: b"ten,dia chi\nHTX,Ap 3\n", "a.csv", "no_field_row"),
+    ],
+)
+async def test_a_file_of_the_wrong_kind_or_size_is_refused_whole(
+    collection_url: str,
+    registry_transport: httpx.ASGITransport,
+    issued: Tokens,
+    client: httpx.AsyncClient,
+    make: Any,
+    name: str,
+    code: str,
+) -> None:
+    async with limited_client(
+        collection_url, registry_transport, max_unzipped_bytes=2_000_000
+    ) as small:
+        content = make(filled(await template(small), [row()]))
+        report = (await upload(small, issued.officer_96, content, name=name, dry_run=True)).json()
+
+    assert [p["code"] for p in report["problems"]] == [code]
+
+
+async def test_more_rows_or_larger_cells_than_allowed_are_reported(
+    collection_url: str, registry_transport: httpx.ASGITransport, issued: Tokens
+) -> None:
+    async with limited_client(
+        collection_url, registry_transport, max_rows=2, max_cell_chars=50
+    ) as small:
+        many = as_csv([row(registration_number=f"600100000{n}") for n in range(3)])
+        long = as_csv([row(name="Hợp tác xã " + "rất " * 20)])
+        too_many = (await upload(small, issued.officer_96, many, name="a.csv", dry_run=True)).json()
+        too_long = (await upload(small, issued.officer_96, long, name="a.csv", dry_run=True)).json()
+
+    assert [p["code"] for p in too_many["problems"]] == ["too_many_rows"]
+    assert located(too_long) == {(2, "B", "cell_too_large")}
+
+
+async def test_text_typed_in_tcvn3_or_vni_is_refused_naming_the_encoding(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    tcvn3 = as_csv([row(name="Hîp t¸c x· N«ng nghiÖp T©n H­ng")])
+    vni = as_csv([row(name="Hôïp taùc xaõ Noâng nghieäp Taân Höng")])
+
+    in_tcvn3 = (await upload(client, issued.officer_96, tcvn3, name="a.csv", dry_run=True)).json()
+    in_vni = (await upload(client, issued.officer_96, vni, name="a.csv", dry_run=True)).json()
+
+    assert [p["code"] for p in in_tcvn3["problems"]] == ["legacy_encoding"]
+    assert "TCVN3" in in_tcvn3["problems"][0]["message"]
+    assert "VNI" in in_vni["problems"][0]["message"]
+
+
+async def test_text_in_decomposed_unicode_is_stored_in_nfc(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "Hợp tác xã Hoà Bình")
+    report = (
+        await upload(client, issued.officer_96, as_csv([row(name=decomposed)]), name="a.csv")
+    ).json()
+    (proposal,) = (
+        await client.get(
+            f"/v1/proposals?batch={report['batch_id']}", headers=bearer(issued.officer_96)
+        )
+    ).json()
+
+    assert proposal["change"]["record"]["name"] == unicodedata.normalize("NFC", decomposed)
