@@ -297,3 +297,37 @@ async def test_text_in_decomposed_unicode_is_stored_in_nfc(
     ).json()
 
     assert proposal["change"]["record"]["name"] == unicodedata.normalize("NFC", decomposed)
+
+
+async def test_a_new_row_like_a_registered_organisation_of_its_commune_is_flagged_not_merged(
+    client: httpx.AsyncClient, issued: Tokens, registry: httpx.AsyncClient
+) -> None:
+    registered = {
+        "registration_number": "6001009999",
+        "name": "Hợp tác xã Nông nghiệp Tân Hưng",
+        "kind": "cooperative",
+        "registered_on": "2010-01-01",
+        "address": {"province_code": "96", "commune_code": "31825"},
+        "sector": {"group": "agriculture"},
+    }
+    await registry.post("/v1/organizations", json=registered, headers=bearer(issued.admin))
+    rows = [
+        row(name="HTX NN Tan Hung"),
+        row(registration_number="6001000002", name="Hợp tác xã Nông nghiệp Tân Hưng."),
+    ]
+
+    report = (await upload(client, issued.officer_96, as_csv(rows), name="a.csv")).json()
+    listed = await client.get(
+        f"/v1/proposals?batch={report['batch_id']}", headers=bearer(issued.officer_96)
+    )
+
+    assert report["problems"] == []
+    assert [(w["row"], w["code"]) for w in report["warnings"]] == [
+        (2, "probable_duplicate"),
+        (3, "probable_duplicate"),
+        (3, "probable_duplicate_in_file"),
+    ]
+    first = listed.json()[0]
+    assert first["organization_id"] is None
+    assert first["change"]["candidates"][0]["name"] == registered["name"]
+    assert "cùng xã 31825" in first["change"]["candidates"][0]["why"]

@@ -30,9 +30,11 @@ from hoptac.collection.domain.errors import (
 from hoptac.collection.domain.imports import (
     Report,
     duplicates,
+    probable_duplicates,
     registry_problems,
     registry_rows,
 )
+from hoptac.collection.domain.matching import Candidate, Known
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.collection.domain.review import covers, require_importer, require_reviewer
 from hoptac.collection.domain.rows import RowChange, read_row
@@ -152,6 +154,10 @@ class Collection:
         report.problems.extend(await self._registry_check(caller, changes, targets, sheet))
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
+        known = await self._known_in_communes(caller, report.valid)
+        report.warnings, report.candidates = probable_duplicates(
+            report.valid, known, _column(sheet, "name")
+        )
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         return report, targets
 
@@ -202,6 +208,27 @@ class Collection:
                 )
         return targets, missing
 
+    async def _known_in_communes(self, caller: Caller, changes: Sequence[RowChange]) -> list[Known]:
+        """The register's organisations in the communes of the new rows, to match names."""
+        communes = {
+            (c.record.get("address") or {}).get("commune_code")
+            for c in changes
+            if c.organization_id is None
+        }
+        known = []
+        for commune in sorted(code for code in communes if code):
+            for item in await self.registry.in_commune(caller.token, commune):
+                address = item.get("address") or {}
+                known.append(
+                    Known(
+                        item["id"],
+                        item["name"],
+                        address.get("commune_code"),
+                        item["registration_number"],
+                    )
+                )
+        return known
+
     async def _registry_check(
         self,
         caller: Caller,
@@ -237,7 +264,14 @@ class Collection:
         now = self.clock()
         batch_id = uuid4()
         proposals = [
-            _proposal(change, targets.get(change.row), batch_id, caller.name, now)
+            _proposal(
+                change,
+                targets.get(change.row),
+                report.candidates.get(change.row, []),
+                batch_id,
+                caller.name,
+                now,
+            )
             for change in report.valid
         ]
         async with self.engine.begin() as conn:
@@ -443,7 +477,12 @@ def _aimed(change: RowChange, target: Target | None) -> RowChange:
 
 
 def _proposal(
-    change: RowChange, target: Target | None, batch_id: UUID, author: str, now: datetime
+    change: RowChange,
+    target: Target | None,
+    candidates: list[Candidate],
+    batch_id: UUID,
+    author: str,
+    now: datetime,
 ) -> dict[str, Any]:
     address = change.record.get("address") or {}
     return {
@@ -461,6 +500,7 @@ def _proposal(
             "status_reason": change.status_reason,
             "effective_date": change.effective_date,
             "matched_by": target.matched_by if target else None,
+            "candidates": [candidate.as_json() for candidate in candidates],
         },
         "state": "draft",
         "author": author,

@@ -70,6 +70,21 @@ class RegistryClient:
         items: list[dict[str, Any]] = response.json()["items"]
         return items[0] if items else None
 
+    async def in_commune(self, token: str, commune: str, most: int = 5_000) -> list[dict[str, Any]]:
+        """The organisations of one current commune (at most `most`), every page."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while len(found) < most:
+            params = {"commune": commune, "limit": 200, **({"cursor": cursor} if cursor else {})}
+            response = await self._send("GET", "/v1/organizations", token, params=params)
+            response.raise_for_status()
+            page = response.json()
+            found.extend(page["items"])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        return found
+
     async def batch(
         self, token: str, changes: list[dict[str, Any]], dry_run: bool = False
     ) -> list[dict[str, Any]]:

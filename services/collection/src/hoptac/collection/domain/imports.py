@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoptac.collection.domain.matching import PROBABLE, Candidate, Known, by_name, name_score
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.collection.domain.rows import RowChange
 
@@ -21,6 +22,8 @@ class Report:
     rows_total: int
     problems: list[Problem] = field(default_factory=list)
     valid: list[RowChange] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # for a person; they block nothing
+    candidates: dict[int, list[Candidate]] = field(default_factory=dict)  # by row
 
     @property
     def rows_refused(self) -> int:
@@ -34,6 +37,7 @@ class Report:
             "rows_valid": len(self.valid),
             "rows_refused": self.rows_refused,
             "problems": [p.as_json() for p in self.problems],
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 
@@ -107,3 +111,47 @@ def _column_of(path: str, paths: Sequence[str | None]) -> str | None:
         if column is not None and (column == path or column.startswith(path + ".")):
             return column_letter(index)
     return None
+
+
+def probable_duplicates(
+    changes: Sequence[RowChange], known: Sequence[Known], name_column: str | None
+) -> tuple[list[Problem], dict[int, list[Candidate]]]:
+    """New organisations whose name is like one of the register in the same commune, or like
+    an earlier row's: warnings, and each row's candidates for the reviewer. Never merged."""
+    warnings: list[Problem] = []
+    candidates: dict[int, list[Candidate]] = {}
+    earlier: list[RowChange] = []
+    for change in changes:
+        if change.organization_id is not None:
+            continue
+        name = str(change.record.get("name", ""))
+        commune = (change.record.get("address") or {}).get("commune_code")
+        found = by_name(name, commune, known)
+        if found:
+            candidates[change.row] = found
+            best = found[0]
+            level = "probable" if best.score >= PROBABLE else "possible"
+            warnings.append(
+                Problem(
+                    f"{level}_duplicate",
+                    f"có thể trùng với “{best.name}” đã có trên hệ thống: {best.why}",
+                    change.row,
+                    name_column,
+                    "name",
+                )
+            )
+        for other in earlier:
+            same_commune = (other.record.get("address") or {}).get("commune_code") == commune
+            if same_commune and name_score(name, str(other.record.get("name", ""))) >= PROBABLE:
+                warnings.append(
+                    Problem(
+                        "probable_duplicate_in_file",
+                        f"tên gần giống hàng {other.row}, cùng xã: có phải một tổ chức?",
+                        change.row,
+                        name_column,
+                        "name",
+                    )
+                )
+                break
+        earlier.append(change)
+    return warnings, candidates

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import httpx
 import typer
 from rich.console import Console
@@ -30,7 +29,7 @@ SHOWN = 200  # problems printed; the rest are counted
 class FileOrCommand(TyperGroup):
     """`hoptac import FILE` means `hoptac import file FILE`, unless FILE names a subcommand."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["file", *args]
         return super().parse_args(ctx, args)

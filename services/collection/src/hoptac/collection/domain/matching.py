@@ -1,0 +1,143 @@
+"""Which organisation of the register a row is about, when it does not say (no id).
+
+First by registration number (the registry compares numbers in any writing). Otherwise by name
+within the same commune: names folded (no diacritics, đ as d), the usual abbreviations written
+out (HTX, THT, QTDND, LH, NN, DV, …) and the words every cooperative's name has (its kind) left
+out, then compared with rapidfuzz. Each candidate carries its score and why. A match is never
+applied by itself: a candidate goes to a person, who decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from hoptac.collection.domain.folding import fold
+
+# Abbreviations found in provincial lists, written out; several words may share one.
+ABBREVIATIONS = {
+    "htx": "hop tac xa",
+    "lhhtx": "lien hiep hop tac xa",
+    "lh": "lien hiep",
+    "tht": "to hop tac",
+    "qtdnd": "quy tin dung nhan dan",
+    "qtd": "quy tin dung",
+    "nn": "nong nghiep",
+    "dv": "dich vu",
+    "tm": "thuong mai",
+    "tmdv": "thuong mai dich vu",
+    "sx": "san xuat",
+    "kd": "kinh doanh",
+    "sxkd": "san xuat kinh doanh",
+    "ts": "thuy san",
+    "xd": "xay dung",
+    "vt": "van tai",
+    "mt": "moi truong",
+    "cn": "cong nghiep",
+    "ttcn": "tieu thu cong nghiep",
+    "tcn": "thu cong nghiep",
+    "nts": "nuoi trong thuy san",
+    "vsmt": "ve sinh moi truong",
+    "dvnn": "dich vu nong nghiep",
+    "nndv": "nong nghiep dich vu",
+}
+# The kind of organisation, and joining words: in every name, so they tell no two apart.
+KINDS = tuple(
+    phrase.split()
+    for phrase in (
+        "lien hiep hop tac xa",
+        "quy tin dung nhan dan",
+        "hop tac xa",
+        "to hop tac",
+        "quy tin dung",
+    )
+)
+FILLER = frozenset({"va", "and", "xa", "phuong"})  # "xã Tân Hưng": the place, named as such
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+PROBABLE = 90.0  # at or above: shown as the probable same organisation
+POSSIBLE = 80.0  # at or above: shown to the reviewer as a possible one
+
+
+def expanded(name: str) -> str:
+    """The name folded, its abbreviations written out."""
+    words = _NOT_WORD.sub(" ", fold(name)).split()
+    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
+
+
+def core(name: str) -> list[str]:
+    """What tells this organisation from others: the words of the expanded name after its
+    kind, which is recognised even misspelt ("Hp tác xã")."""
+    words = expanded(name).split()
+    for kind in KINDS:
+        lead = " ".join(words[: len(kind)])
+        if len(words) > len(kind) and fuzz.ratio(lead, " ".join(kind)) >= ALIKE_WORDS:
+            words = words[len(kind) :]
+            break
+    return [word for word in words if word not in FILLER]
+
+
+ALIKE_WORDS = 80.0  # two words this alike are one word misspelt
+
+
+def name_score(a: str, b: str) -> float:
+    """0-100: how alike two names are, word order aside.
+
+    Two names that differ in a number (Tổ hợp tác số 2 and số 3) are different organisations,
+    however alike. One name with a word the other lacks (Tân Hưng and Tân Hưng Đông, a
+    neighbouring hamlet) is at most a possible match, never a probable one."""
+    left, right = core(a), core(b)
+    if not left or not right:
+        return 0.0
+    if re.findall(r"\d+", " ".join(left)) != re.findall(r"\d+", " ".join(right)):
+        return 0.0
+    # In order (a misspelt word stays in place) or sorted (words in another order).
+    joined = " ".join(left), " ".join(right)
+    score = max(fuzz.ratio(*joined), fuzz.token_sort_ratio(*joined))
+    longer, shorter = (left, right) if len(left) > len(right) else (right, left)
+    if len(longer) != len(shorter) and any(
+        all(fuzz.ratio(word, other) < ALIKE_WORDS for other in shorter) for word in longer
+    ):
+        score = min(score, PROBABLE - 1)
+    return score
+
+
+@dataclass(frozen=True)
+class Known:
+    """An organisation of the register, as far as matching needs it."""
+
+    id: str
+    name: str
+    commune_code: str | None
+    registration_number: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    score: float
+    why: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name, "score": round(self.score, 1), "why": self.why}
+
+
+def by_name(
+    name: str, commune_code: str | None, known: Iterable[Known], floor: float = POSSIBLE
+) -> list[Candidate]:
+    """Organisations of the same commune whose name scores `floor` or more, best first."""
+    if commune_code is None:
+        return []
+    found = []
+    for other in known:
+        if other.commune_code != commune_code:
+            continue
+        score = name_score(name, other.name)
+        if score >= floor:
+            why = f"tên gần giống ({score:.0f}/100) trong cùng xã {commune_code}"
+            found.append(Candidate(other.id, other.name, score, why))
+    return sorted(found, key=lambda c: -c.score)
