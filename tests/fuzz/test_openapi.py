@@ -158,3 +158,26 @@ def test_notifications_keep_to_their_openapi_document(
             {"Authorization": f"Bearer {token}"},
             endless=("GET /v1/feed/stream",),  # Server-Sent Events: tests/e2e reads it
         )
+
+
+def test_collection_keeps_to_its_openapi_document(
+    fresh_database: str, pg_server: EmbeddedPostgres
+) -> None:
+    from hoptac.collection.adapters.migrations import migrate
+    from hoptac.collection.entrypoints.http.app import create_app
+    from hoptac.collection.settings import CollectionSettings
+    from hoptac.registry.entrypoints.http.app import create_app as registry_app
+    from hoptac.registry.settings import RegistrySettings
+
+    registry_database = pg_server.create_database(f"fuzz_registry_{uuid.uuid4().hex[:8]}")
+    token = admin_token(registry_database, Role.REVIEWER)
+    registry = registry_app(RegistrySettings(database_url=registry_database, **UNLIMITED))
+    migrate(fresh_database)
+    with serving(registry) as registry_url:
+        settings_ = CollectionSettings(
+            database_url=fresh_database, registry_url=registry_url, **UNLIMITED
+        )
+        fuzz(
+            schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)),
+            {"Authorization": f"Bearer {token}"},
+        )

@@ -13,6 +13,11 @@ from hoptac.collection.entrypoints.http.schemas import ProposalIds, ProposalView
 router = APIRouter(prefix="/v1/proposals", tags=["review"], route_class=WriteRoute)
 Many: dict[int | str, dict[str, Any]] = {200: {"model": list[ProposalView]}}
 One: dict[int | str, dict[str, Any]] = {200: {"model": ProposalView}}
+# What a step of the review may answer besides its result.
+STEP_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "A proposal is not in your area, or there is none with that id"},
+    409: {"description": "A proposal is not in the state this step needs"},
+}
 
 
 @router.get("", summary="Proposals in your area, by state or import batch", responses=Many)
@@ -34,7 +39,11 @@ async def proposal(proposal_id: UUID, caller: CallerDep, service: Service) -> di
     return await service.proposal(caller, proposal_id)
 
 
-@router.post("/submit", summary="Put drafts of your area forward for review", responses=Many)
+@router.post(
+    "/submit",
+    summary="Put drafts of your area forward for review",
+    responses={**Many, **STEP_ERRORS},
+)
 async def submit(body: ProposalIds, caller: CallerDep, service: Service) -> list[dict[str, Any]]:
     return await service.submit(caller, body.ids)
 
@@ -42,13 +51,17 @@ async def submit(body: ProposalIds, caller: CallerDep, service: Service) -> list
 @router.post(
     "/approve",
     summary="Approve (another person than the author) and apply through the registry",
-    responses=Many,
+    responses={**Many, **STEP_ERRORS},
 )
 async def approve(body: ProposalIds, caller: CallerDep, service: Service) -> list[dict[str, Any]]:
     return await service.approve(caller, body.ids)
 
 
-@router.post("/{proposal_id}/return", summary="Send back with comments per field", responses=One)
+@router.post(
+    "/{proposal_id}/return",
+    summary="Send back with comments per field",
+    responses={**One, **STEP_ERRORS},
+)
 async def return_(
     proposal_id: UUID, body: Return, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
@@ -58,7 +71,7 @@ async def return_(
 @router.post(
     "/{proposal_id}/rebase",
     summary="Take the record's current version as the base of a stale proposal",
-    responses=One,
+    responses={**One, **STEP_ERRORS},
 )
 async def rebase(proposal_id: UUID, caller: CallerDep, service: Service) -> dict[str, Any]:
     return await service.rebase(caller, proposal_id)
