@@ -6,6 +6,7 @@ cannot leak through an event or a public response by accident.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -28,6 +29,16 @@ MAX_AMOUNT = 10**15  # a year's revenue or profit, VND
 People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
 Capital = Annotated[int, Field(ge=0, le=MAX_CHARTER_CAPITAL)]
 Amount = Annotated[int, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Z]+")
+
+
+def registration_key(number: str) -> str:
+    """What identifies a registration number however it is written: "06001-000.001" and
+    "6001000001" are one number. Case, punctuation, spaces and leading zeros do not count;
+    the registry holds at most one record (not removed) per key."""
+    return _NOT_ALPHANUMERIC.sub("", number.upper()).lstrip("0")
 
 
 class ContractModel(BaseModel):

@@ -38,6 +38,7 @@ from hoptac.collection.domain.matching import Candidate, Known
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.collection.domain.review import covers, require_importer, require_reviewer
 from hoptac.collection.domain.rows import RowChange, read_row
+from hoptac.contracts.organization import registration_key
 from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
 
 Clock = Callable[[], datetime]
@@ -46,6 +47,31 @@ LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its record
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class Register:
+    """What an import needs of the register's organisations: by id, by registration number,
+    and as candidates for matching names."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.by_number: dict[str, dict[str, Any]] = {}
+
+    def add(self, records: Sequence[dict[str, Any]]) -> None:
+        for record in records:
+            self.by_id[record["id"]] = record
+            self.by_number[registration_key(record["registration_number"])] = record
+
+    def known(self) -> list[Known]:
+        return [
+            Known(
+                record["id"],
+                record["name"],
+                (record.get("address") or {}).get("commune_code"),
+                record["registration_number"],
+            )
+            for record in self.by_id.values()
+        ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,55 +173,59 @@ class Collection:
         duplicated = duplicates(changes, numbers)
         report.problems.extend(duplicated)
         changes = [c for c in changes if c.row not in {p.row for p in duplicated}]
-        targets, missing = await self._targets(caller, changes, sheet)
+        register = await self._register_of(caller, changes)
+        targets, missing = await self._targets(caller, changes, register, sheet)
         report.problems.extend(missing)
         changes = [c for c in changes if c.row not in {p.row for p in missing}]
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
         report.problems.extend(await self._registry_check(caller, changes, targets, sheet))
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
-        known = await self._known_in_communes(caller, report.valid)
         report.warnings, report.candidates = probable_duplicates(
-            report.valid, known, _column(sheet, "name")
+            report.valid, register.known(), _column(sheet, "name")
         )
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         return report, targets
 
+    async def _register_of(self, caller: Caller, changes: Sequence[RowChange]) -> Register:
+        """The register's organisations of every province the rows name, read a page of 200
+        at a time: a file of 100k rows costs a few requests per province, not one per row."""
+        provinces = {
+            (change.record.get("address") or {}).get("province_code") for change in changes
+        }
+        register = Register()
+        for province in sorted(code for code in provinces if code):
+            register.add(await self.registry.in_province(caller.token, province))
+        return register
+
     async def _targets(
-        self, caller: Caller, changes: Sequence[RowChange], sheet: Sheet
+        self, caller: Caller, changes: Sequence[RowChange], register: Register, sheet: Sheet
     ) -> tuple[dict[int, Target], list[Problem]]:
         """Each row's record in the register: by its id, or else by its registration number
-        (a row for an organisation already registered updates it)."""
+        (a row for an organisation already registered updates it). A record outside the
+        provinces the file names is read by its id, eight at a time."""
         gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
-        token = caller.token
 
-        async def find(change: RowChange) -> tuple[RowChange, Target | None]:
+        async def by_id(change: RowChange) -> tuple[int, dict[str, Any] | None]:
+            assert change.organization_id is not None
+            known = register.by_id.get(str(change.organization_id))
+            if known is not None:
+                return change.row, known
             async with gate:
-                if change.organization_id is not None:
-                    found = await self.registry.record(token, change.organization_id)
-                    how = "id"
-                else:
-                    number = str(change.record["registration_number"])
-                    found = await self.registry.by_registration_number(token, number)
-                    how = "registration_number"
-            if found is None:
-                return change, None
-            address = found.get("address") or {}
-            target = Target(
-                UUID(found["id"]),
-                int(found["version"]),
-                address.get("province_code"),
-                address.get("commune_code"),
-                how,
-            )
-            return change, target
+                return change.row, await self.registry.record(caller.token, change.organization_id)
 
-        found = await asyncio.gather(*(find(change) for change in changes))
+        named = [c for c in changes if c.organization_id is not None]
+        found = dict(await asyncio.gather(*(by_id(change) for change in named)))
         targets: dict[int, Target] = {}
         missing = []
-        for change, target in found:
-            if target is not None:
-                targets[change.row] = target
+        for change in changes:
+            if change.organization_id is not None:
+                record, how = found.get(change.row), "id"
+            else:
+                number = registration_key(str(change.record["registration_number"]))
+                record, how = register.by_number.get(number), "registration_number"
+            if record is not None:
+                targets[change.row] = _target(record, how)
             elif change.organization_id is not None:
                 missing.append(
                     Problem(
@@ -207,27 +237,6 @@ class Collection:
                     )
                 )
         return targets, missing
-
-    async def _known_in_communes(self, caller: Caller, changes: Sequence[RowChange]) -> list[Known]:
-        """The register's organisations in the communes of the new rows, to match names."""
-        communes = {
-            (c.record.get("address") or {}).get("commune_code")
-            for c in changes
-            if c.organization_id is None
-        }
-        known = []
-        for commune in sorted(code for code in communes if code):
-            for item in await self.registry.in_commune(caller.token, commune):
-                address = item.get("address") or {}
-                known.append(
-                    Known(
-                        item["id"],
-                        item["name"],
-                        address.get("commune_code"),
-                        item["registration_number"],
-                    )
-                )
-        return known
 
     async def _registry_check(
         self,
@@ -463,6 +472,17 @@ class Collection:
         if absent:
             raise NotFound(f"no proposal in your area has id {', '.join(absent[:5])}")
         return rows
+
+
+def _target(record: dict[str, Any], how: str) -> Target:
+    address = record.get("address") or {}
+    return Target(
+        UUID(record["id"]),
+        int(record["version"]),
+        address.get("province_code"),
+        address.get("commune_code"),
+        how,
+    )
 
 
 def _column(sheet: Sheet, path: str) -> str | None:

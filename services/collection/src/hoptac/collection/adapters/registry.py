@@ -60,30 +60,19 @@ class RegistryClient:
         record: dict[str, Any] = response.json()
         return record
 
-    async def by_registration_number(self, token: str, number: str) -> dict[str, Any] | None:
-        response = await self._send(
-            "GET", "/v1/organizations", token, params={"registration_number": number, "limit": 2}
-        )
-        if response.status_code == 422:
-            return None  # not a registration number the registry could hold
-        response.raise_for_status()
-        items: list[dict[str, Any]] = response.json()["items"]
-        return items[0] if items else None
-
-    async def in_commune(self, token: str, commune: str, most: int = 5_000) -> list[dict[str, Any]]:
-        """The organisations of one current commune (at most `most`), every page."""
+    async def in_province(self, token: str, province: str) -> list[dict[str, Any]]:
+        """Every organisation of one current province, page by page."""
         found: list[dict[str, Any]] = []
         cursor = None
-        while len(found) < most:
-            params = {"commune": commune, "limit": 200, **({"cursor": cursor} if cursor else {})}
+        while True:
+            params = {"province": province, "limit": 200, **({"cursor": cursor} if cursor else {})}
             response = await self._send("GET", "/v1/organizations", token, params=params)
             response.raise_for_status()
             page = response.json()
             found.extend(page["items"])
             cursor = page["next_cursor"]
             if cursor is None:
-                break
-        return found
+                return found
 
     async def batch(
         self, token: str, changes: list[dict[str, Any]], dry_run: bool = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hoptac.contracts.organization import registration_key
+
 # Kind words say nothing about which organisation it is: "HTX Tân Hưng" and "Hợp tác xã Tân
 # Hưng" are the same name.
 _KIND_WORDS = re.compile(
@@ -25,11 +27,6 @@ def name_key(name: str) -> str:
     return " ".join(_KIND_WORDS.sub(" ", folded).split())
 
 
-_NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Z]+")
-
-
-def registration_key(number: str) -> str:
-    """What identifies a registration number however it is written: "06001-000.001" and
-    "6001000001" are one number. Case, punctuation, spaces and leading zeros do not count.
-    (Migration 0003 computes the same key in SQL for the rows it found.)"""
-    return _NOT_ALPHANUMERIC.sub("", number.upper()).lstrip("0")
+# What identifies a registration number is part of the contract (collection matches rows by it).
+# Migration 0003 computes the same key in SQL for the rows it found.
+__all__ = ["fold", "name_key", "registration_key"]
