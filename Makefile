@@ -105,6 +105,7 @@ bench: venv
 	$(BIN)/python bench/reporting/run.py
 	$(BIN)/python bench/notifications/run.py
 	$(BIN)/python bench/portal/run.py
+	$(BIN)/python bench/import/run.py
 
 # Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
 contracts: venv

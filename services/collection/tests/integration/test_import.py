@@ -4,12 +4,13 @@ again changes nothing; files that cannot be read faithfully are refused whole, s
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -331,3 +332,33 @@ async def test_a_new_row_like_a_registered_organisation_of_its_commune_is_flagge
     assert first["organization_id"] is None
     assert first["change"]["candidates"][0]["name"] == registered["name"]
     assert "cùng xã 31825" in first["change"]["candidates"][0]["why"]
+
+
+async def test_the_report_comes_back_as_the_uploaded_workbook_with_a_column_of_problems(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    rows = [row(), row(registration_number="6001000002", kind="Công ty", members_count="x")]
+    content = filled(await template(client), rows)
+
+    answer = await client.post(
+        "/v1/imports",
+        params={"dry_run": "true", "report": "xlsx"},
+        files={"file": ("khao-sat.xlsx", content)},
+        headers=bearer(issued.officer_96),
+    )
+    stored = (await upload(client, issued.officer_96, content)).json()
+    again = await client.get(
+        f"/v1/imports/{stored['batch_id']}/report.xlsx", headers=bearer(issued.officer_96)
+    )
+
+    for workbook in (answer.content, again.content):
+        sheet = load_workbook(io.BytesIO(workbook))["Dữ liệu"]
+        errors = sheet.cell(row=1, column=sheet.max_column)
+        assert errors.value == "Lỗi"
+        assert sheet.cell(row=3, column=sheet.max_column).value is None
+        noted = sheet.cell(row=4, column=sheet.max_column).value
+        assert noted.startswith("F: ")
+        assert "T: " in noted
+        assert sheet["F4"].fill.fgColor.rgb.endswith("F4CCCC")
+    fixed = (await upload(client, issued.officer_96, answer.content, dry_run=True)).json()
+    assert {p["row"] for p in fixed["problems"]} == {4}  # the new column is ignored on re-upload

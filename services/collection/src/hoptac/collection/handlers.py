@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.collection.adapters import store
+from hoptac.collection.adapters.annotated import annotated
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.adapters.spreadsheet import FileRefused, Limits, Sheet, read_upload
@@ -323,6 +324,15 @@ class Collection:
         if found is None:
             raise NotFound(f"no import batch has id {batch_id}")
         return _batch_json(found)
+
+    @staticmethod
+    def annotated(content: bytes, problems: Sequence[dict[str, Any]]) -> bytes:
+        """A file's report as the file itself, with a column saying what is wrong."""
+        return annotated(content, problems)
+
+    async def report_workbook(self, caller: Caller, batch_id: UUID) -> bytes:
+        _, content = await self.batch_file(caller, batch_id)
+        return annotated(content, (await self.batch(caller, batch_id))["problems"])
 
     async def batch_file(self, caller: Caller, batch_id: UUID) -> tuple[str, bytes]:
         require_importer(caller)

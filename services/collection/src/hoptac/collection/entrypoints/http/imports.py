@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -24,11 +24,7 @@ TEMPLATE_NAME = "mau-khao-sat-hoptac"
     responses={200: {"content": {XLSX: {}}}},
 )
 async def template_xlsx(service: Service) -> Response:
-    return Response(
-        await service.template("xlsx"),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}.xlsx"'},
-    )
+    return _workbook(await service.template("xlsx"), TEMPLATE_NAME)
 
 
 @router.get(
@@ -48,16 +44,42 @@ async def template_csv(service: Service) -> Response:
 @router.post(
     "",
     summary="Check a filled template (dry_run) or import it: every valid row a proposal",
-    responses={200: {"model": ImportAnswer}},
+    response_model=None,
+    responses={200: {"model": ImportAnswer, "content": {XLSX: {}}}},
 )
 async def upload(
     caller: CallerDep,
     service: Service,
     file: Annotated[UploadFile, File(description="The filled template, .xlsx or .csv")],
     dry_run: Annotated[bool, Query(description="Check only; nothing is kept")] = False,
-) -> dict[str, Any]:
+    report: Annotated[
+        Literal["json", "xlsx"],
+        Query(description="xlsx: the uploaded file back, with a column of its problems"),
+    ] = "json",
+) -> dict[str, Any] | Response:
     data = await file.read()
-    return await service.import_file(caller, data, file.filename or "upload", dry_run)
+    answer = await service.import_file(caller, data, file.filename or "upload", dry_run)
+    if report == "xlsx":
+        return _workbook(service.annotated(data, answer["problems"]), "bao-cao-nhap")
+    return answer
+
+
+@router.get(
+    "/{batch_id}/report.xlsx",
+    summary="An import batch's file with a column of its problems",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def batch_report(batch_id: UUID, caller: CallerDep, service: Service) -> Response:
+    return _workbook(await service.report_workbook(caller, batch_id), f"bao-cao-{batch_id}")
+
+
+def _workbook(content: bytes, name: str) -> Response:
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
 
 
 @router.get(

@@ -1,0 +1,269 @@
+"""Bulk import: reading and checking rate, the registry's batch apply rate next to raw
+PostgreSQL COPY in the same run, and the time until every approved row is published.
+
+    .venv/bin/python bench/import/run.py [--rows 100000 --keep]
+
+1. in this process: a generated file of --rows new cooperatives (all 34 provinces, real commune
+   codes), as XLSX and as CSV, read and checked cell by cell (the part collection does itself);
+2. a stack in a temporary directory: PostgreSQL (durable), NATS JetStream, the registry and its
+   relay, and collection, each over uvicorn as `make run` starts them;
+3. through collection's API: the dry run (every row also checked by the registry's batch write,
+   rolled back), the real import (every row a proposal), submission, and approval by a second
+   reviewer, which applies every row through the registry's batch write with its event; then the
+   time until the relay has published every event;
+4. raw PostgreSQL COPY of as many event-sized rows, on the same server.
+
+Exits non-zero when a request failed or a row was refused. Target (issue 13): 100k rows
+imported, searchable and counted within 60 s on this 2-core machine; search and reporting are
+not on this stack, so the last figure is "published", the step they follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from openpyxl import Workbook
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
+
+from bench.common import report
+from bench.common.registry import start_registry
+from bench.common.stack import BENCH_CLIENT, Stack, run_benchmark, uvicorn_app, wait_http_ready
+from bench.common.stats import fraction_of, per_second
+from bench.registry import raw
+from bench.registry.publication import wait_for_drain
+from hoptac.collection.adapters.code_lists import code_lists
+from hoptac.collection.adapters.migrations import migrate_async
+from hoptac.collection.adapters.spreadsheet import DATA_SHEET, Limits, read_upload
+from hoptac.collection.domain.fields import FIELDS
+from hoptac.collection.domain.rows import read_row
+from hoptac.platform.admin_units import current_rows
+from hoptac.platform.embedded.ports import free_port
+from hoptac.registry.adapters import tokens
+from hoptac.registry.adapters.repository import WriteContext
+from hoptac.registry.domain.access import Role
+
+COLLECTION_APP = "hoptac.collection.entrypoints.http.app:create_app"
+PATHS = [
+    "registration_number", "name", "kind", "registered_on", "address.street",
+    "address.province_code", "address.commune_code", "sector.group", "sector.vsic",
+    "members_count", "workers_count", "charter_capital", "digital.internet",
+    "operating_in_practice",
+]  # fmt: skip
+HEADERS = {field.path: field.header for field in FIELDS}
+IDS_PER_STEP = 1000  # what one submit or approve request takes
+TARGET_SECONDS = 60.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add = parser.add_argument
+    add("--rows", type=int, default=100_000, help="rows of the file (default 100000)")
+    add("--keep", action="store_true", help="keep the stack's files (logs, data) afterwards")
+    args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error("--rows must be >= 1")
+    return args
+
+
+def generated(rows: int) -> list[list[Any]]:
+    """New cooperatives spread over every current commune, in the form officers type."""
+    communes = current_rows()
+    made = []
+    for n in range(rows):
+        commune = communes[(n * 7919) % len(communes)]
+        made.append(
+            [
+                f"BI{n:08d}",
+                f"Hợp tác xã Nông nghiệp {commune.name} số {n}",
+                "Hợp tác xã",
+                f"{1 + n % 28:02d}/{1 + n % 12:02d}/{2000 + n % 25}",
+                f"Ấp {1 + n % 9}",
+                commune.province_code,
+                commune.code,
+                "Nông, lâm, ngư nghiệp, diêm nghiệp",
+                "01",
+                str(7 + n % 300),
+                n % 90,
+                500_000_000 + n,
+                "Có" if n % 3 else "Không",
+                "Có hoạt động thực tế",
+            ]
+        )
+    return made
+
+
+def as_csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(PATHS)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def as_xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(DATA_SHEET)
+    sheet.append([HEADERS[path] for path in PATHS])
+    sheet.append(PATHS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def read_and_check(content: bytes, name: str, vsic: dict[str, str]) -> tuple[float, int]:
+    """Seconds to read the file and check every cell; the rows found valid."""
+    started = time.monotonic()
+    sheet = read_upload(content, name, Limits(max_rows=10**6))
+    lists = code_lists(vsic)
+    valid = sum(
+        1
+        for offset, cells in enumerate(sheet.rows)
+        if read_row(sheet.first_row + offset, sheet.paths, cells, lists).change is not None
+    )
+    return time.monotonic() - started, valid
+
+
+async def reviewer_token(database_url: str) -> str:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            return await tokens.create_token(
+                conn, "bench-reviewer", Role.REVIEWER, [], [], WriteContext("bench", "b", None)
+            )
+    finally:
+        await engine.dispose()
+
+
+async def proposal_ids(http: httpx.AsyncClient, batch: str, headers: dict[str, str]) -> list[str]:
+    ids: list[str] = []
+    while True:
+        params = {"batch": batch, "limit": 500, **({"after": ids[-1]} if ids else {})}
+        page = (await http.get("/v1/proposals", params=params, headers=headers)).json()
+        if not page:
+            return ids
+        ids.extend(item["id"] for item in page)
+
+
+async def in_steps(
+    http: httpx.AsyncClient, path: str, ids: list[str], headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    done: list[dict[str, Any]] = []
+    for start in range(0, len(ids), IDS_PER_STEP):
+        answer = await http.post(
+            path, json={"ids": ids[start : start + IDS_PER_STEP]}, headers=headers
+        )
+        answer.raise_for_status()
+        done.extend(answer.json())
+    return done
+
+
+async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str]) -> None:
+    rows = generated(args.rows)
+    csv_file, xlsx_file = as_csv(rows), as_xlsx(rows)
+    registry = await start_registry(stack)
+    async with httpx.AsyncClient() as http:
+        divisions = (await http.get(f"{registry.url}/v1/reference/vsic")).json()["divisions"]
+    vsic = {division["code"]: division["name"] for division in divisions}
+    local = []
+    for name, content in (("khao-sat.xlsx", xlsx_file), ("khao-sat.csv", csv_file)):
+        seconds, valid = read_and_check(content, name, vsic)
+        if valid != args.rows:
+            problems.append(f"{name}: {args.rows - valid} rows refused by the local check")
+        local.append((f"read and check, {name[-4:]} ({len(content) / 1e6:.1f} MB)", seconds))
+
+    collection_db = stack.postgres.create_database("hoptac_collection")
+    await migrate_async(collection_db)
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_COLLECTION_DATABASE_URL": collection_db,
+        "HOPTAC_COLLECTION_REGISTRY_URL": registry.url,
+        "HOPTAC_COLLECTION_PORT": str(port),
+        "HOPTAC_COLLECTION_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
+        "HOPTAC_COLLECTION_MAX_UPLOAD_BYTES": str(len(xlsx_file) + len(csv_file)),
+        "HOPTAC_COLLECTION_MAX_ROWS": str(args.rows),
+        "HOPTAC_REGISTRY_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
+    }
+    service = stack.spawn("collection", uvicorn_app(COLLECTION_APP, port), env)
+    await wait_http_ready(f"http://127.0.0.1:{port}/readyz", service)
+    reviewer = {"Authorization": f"Bearer {await reviewer_token(registry.database_url)}"}
+    timings: list[tuple[str, float]] = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=None) as http:
+        started = time.monotonic()
+        dry = await http.post(
+            "/v1/imports",
+            params={"dry_run": "true"},
+            files={"file": ("khao-sat.csv", csv_file)},
+            headers=registry.headers,
+        )
+        timings.append(
+            ("dry run through the API (registry checks every row)", time.monotonic() - started)
+        )
+        if dry.status_code != 200 or dry.json()["problems"]:
+            problems.append(f"dry run: {dry.status_code} {dry.text[:300]}")
+            return
+        started = time.monotonic()
+        imported = (
+            await http.post(
+                "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
+            )
+        ).json()
+        timings.append(("import: every row a proposal", time.monotonic() - started))
+        started = time.monotonic()
+        ids = await proposal_ids(http, imported["batch_id"], registry.headers)
+        await in_steps(http, "/v1/proposals/submit", ids, registry.headers)
+        timings.append(("list and submit the proposals", time.monotonic() - started))
+        started = time.monotonic()
+        approved = await in_steps(http, "/v1/proposals/approve", ids, reviewer)
+        applied_at = time.monotonic()
+        timings.append(("approve: registry batch apply, with events", applied_at - started))
+    refused = sum(1 for proposal in approved if proposal["state"] != "applied")
+    if refused or len(approved) != args.rows:
+        problems.append(f"{refused} proposals not applied of {len(approved)}")
+    drained = await wait_for_drain(registry.dsn, give_up_after=600)
+    timings.append(("then every event published by the relay", drained))
+
+    samples = await raw.sample_events(registry.database_url, "organization.registered")
+    await raw.prepare_tables(registry.dsn)
+    copied = await raw.copy_rows(registry.dsn, samples, args.rows)
+
+    report.heading("import")
+    apply_rate = per_second(args.rows, dict(timings)["approve: registry batch apply, with events"])
+    table = [
+        (what, report.number(s, 2), report.number(per_second(args.rows, s)))
+        for what, s in local + timings
+    ]
+    table.append(
+        (
+            "raw PostgreSQL COPY, event-sized rows",
+            report.number(copied.seconds, 2),
+            report.number(copied.rate),
+        )
+    )
+    report.table(["step", "seconds", "rows/s"], table)
+    total = sum(seconds for _, seconds in timings)
+    share = report.percent(fraction_of(apply_rate, copied.rate))
+    report.facts(
+        [
+            ("rows", report.number(args.rows)),
+            ("batch apply as a fraction of raw COPY", share),
+            ("upload to published, every step", f"{total:.1f} s"),
+            ("target to searchable and counted", f"{TARGET_SECONDS:.0f} s for 100 000 rows"),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(run_benchmark("import benchmark", parse_args(), benchmark))
