@@ -24,7 +24,12 @@ def build_collection(
     )
     return Collection(
         engine,
-        registry or RegistryClient(settings.registry_url, settings.registry_batch_rows),
+        registry
+        or RegistryClient(
+            settings.registry_url,
+            settings.registry_batch_rows,
+            settings.registry_batches_in_flight,
+        ),
         identity or RegistryIdentity(settings.registry_url, settings.token_cache_seconds),
         settings.limits(),
         clock,

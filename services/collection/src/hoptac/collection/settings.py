@@ -22,6 +22,9 @@ class CollectionSettings(ServiceSettings):
     registry_batch_rows: int = Field(
         default=500, gt=0, description="Rows per request to the registry's batch write."
     )
+    registry_batches_in_flight: int = Field(
+        default=4, gt=0, description="Dry-run batch requests sent to the registry side by side."
+    )
     max_upload_bytes: int = Field(default=50_000_000, gt=0, description="An uploaded file.")
     max_unzipped_bytes: int = Field(
         default=500_000_000, gt=0, description="What an uploaded workbook may expand to."

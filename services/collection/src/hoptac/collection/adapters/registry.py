@@ -4,6 +4,7 @@ its rules, area included, and its history names the person)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -17,12 +18,14 @@ class RegistryClient:
         self,
         registry_url: str,
         batch_rows: int = 500,
+        in_flight: int = 4,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.http = httpx.AsyncClient(
             base_url=registry_url.rstrip("/"), timeout=60.0, transport=transport
         )
         self.batch_rows = batch_rows
+        self.in_flight = in_flight
         self._vsic: dict[str, str] | None = None
 
     async def close(self) -> None:
@@ -77,16 +80,27 @@ class RegistryClient:
     async def batch(
         self, token: str, changes: list[dict[str, Any]], dry_run: bool = False
     ) -> list[dict[str, Any]]:
-        """Each change's result, in order, sent in requests of `batch_rows`."""
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(changes), self.batch_rows):
-            part = changes[start : start + self.batch_rows]
-            response = await self._send(
-                "POST",
-                "/v1/organizations/batch",
-                token,
-                json={"changes": part, "dry_run": dry_run},
-            )
+        """Each change's result, in order, sent in requests of `batch_rows`. A dry run sends
+        `in_flight` of them at once (each request is a transaction of the registry whose rows
+        run one after the other: side by side they use its other connections); a real one
+        sends them in order, so that the changes apply in the order given."""
+        gate = asyncio.Semaphore(self.in_flight if dry_run else 1)
+
+        async def send(part: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            async with gate:
+                response = await self._send(
+                    "POST",
+                    "/v1/organizations/batch",
+                    token,
+                    json={"changes": part, "dry_run": dry_run},
+                )
             response.raise_for_status()
-            results.extend(response.json()["results"])
-        return results
+            results: list[dict[str, Any]] = response.json()["results"]
+            return results
+
+        parts = [
+            changes[start : start + self.batch_rows]
+            for start in range(0, len(changes), self.batch_rows)
+        ]
+        answered = await asyncio.gather(*(send(part) for part in parts))
+        return [result for part in answered for result in part]
