@@ -3,6 +3,8 @@
     hoptac import template PATH         the survey template (.xlsx, or .csv by the suffix)
     hoptac import FILE [--dry-run]      check a filled template, or import it
 
+and `hoptac collection migrate` for operators (containers migrate before they start).
+
 Exit status: 0 when the file has no problem, 1 when it has (each listed by row and column),
 2 when the service cannot be reached or refuses the token."""
 
@@ -19,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
+from hoptac.collection.adapters.migrations import migrate
 from hoptac.collection.settings import CollectionSettings
 
 console = Console()
@@ -171,3 +174,17 @@ def _print(report: dict[str, Any], dry_run: bool) -> None:
             f"Đã nhập lô {report['batch_id']}: {summary}; "
             f"{report['proposals_added']:,} đề xuất thay đổi chờ duyệt"
         )
+
+
+collection_app = typer.Typer(help="Operate the collection service.", no_args_is_help=True)
+
+
+@collection_app.command("migrate")
+def migrate_database(
+    database_url: Annotated[
+        str | None, typer.Option(help="Default: HOPTAC_COLLECTION_DATABASE_URL.")
+    ] = None,
+) -> None:
+    """Bring the collection database schema up to date."""
+    migrate(database_url or CollectionSettings().database_url)
+    console.print("collection schema is up to date")
