@@ -215,12 +215,14 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
             problems.append(f"dry run: {dry.status_code} {dry.text[:300]}")
             return
         started = time.monotonic()
-        imported = (
-            await http.post(
-                "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
-            )
-        ).json()
+        answer = await http.post(
+            "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
+        )
         timings.append(("import: every row a proposal", time.monotonic() - started))
+        if answer.status_code != 200:
+            problems.append(f"import: {answer.status_code} {answer.text[:300]}")
+            return
+        imported = answer.json()
         started = time.monotonic()
         ids = await proposal_ids(http, imported["batch_id"], registry.headers)
         await in_steps(http, "/v1/proposals/submit", ids, registry.headers)

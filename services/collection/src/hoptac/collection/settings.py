@@ -25,6 +25,9 @@ class CollectionSettings(ServiceSettings):
     registry_batches_in_flight: int = Field(
         default=4, gt=0, description="Dry-run batch requests sent to the registry side by side."
     )
+    challenges_per_hour: int = Field(
+        default=5, gt=0, description="Public challenges one address may send in an hour."
+    )
     max_upload_bytes: int = Field(default=50_000_000, gt=0, description="An uploaded file.")
     max_unzipped_bytes: int = Field(
         default=500_000_000, gt=0, description="What an uploaded workbook may expand to."

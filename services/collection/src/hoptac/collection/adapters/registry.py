@@ -55,7 +55,8 @@ class RegistryClient:
             self._vsic = {d["code"]: d["name"] for d in response.json()["divisions"]}
         return self._vsic
 
-    async def record(self, token: str, org_id: UUID) -> dict[str, Any] | None:
+    async def record(self, token: str | None, org_id: UUID) -> dict[str, Any] | None:
+        """One record as the registry shows this token (None: its public fields)."""
         response = await self._send("GET", f"/v1/organizations/{org_id}", token)
         if response.status_code in (404, 410):
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Integer,
     LargeBinary,
@@ -65,4 +66,22 @@ audit_log = Table(
     Column("action", Text, nullable=False),
     Column("subject", Text, nullable=False),
     Column("details", JSONB, nullable=False),
+)
+
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("province_code", Text, nullable=False),
+    Column("commune_code", Text),
+    Column("fields", JSONB, nullable=False),
+    Column("what", Text, nullable=False),
+    Column("contact", Text),
+    Column("sender", Text, nullable=False),  # a hash of the sender's address, for rate limits
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_by", Text),
+    Column("resolution", Text),
 )

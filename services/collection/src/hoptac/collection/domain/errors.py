@@ -27,3 +27,7 @@ class Conflict(CollectionError):
 
 class Unavailable(CollectionError):
     """The registry cannot be reached just now; try again shortly."""
+
+
+class TooMany(CollectionError):
+    """Over a limit meant to bound abuse; try again later."""

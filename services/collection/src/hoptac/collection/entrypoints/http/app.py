@@ -13,8 +13,9 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
 from hoptac.collection.bootstrap import build_collection
+from hoptac.collection.challenges import Challenges
 from hoptac.collection.domain import errors
-from hoptac.collection.entrypoints.http import imports, proposals
+from hoptac.collection.entrypoints.http import challenges, imports, proposals
 from hoptac.collection.handlers import Collection
 from hoptac.collection.settings import CollectionSettings
 from hoptac.platform.http import NotReady, error_response, install_defaults
@@ -27,6 +28,7 @@ STATUS_OF: dict[type[errors.CollectionError], tuple[int, str]] = {
     errors.NotFound: (404, "not_found"),
     errors.Conflict: (409, "conflict"),
     errors.Unavailable: (503, "unavailable"),
+    errors.TooMany: (429, "too_many"),
 }
 
 
@@ -34,8 +36,8 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.CollectionError)
     status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
     answer = error_response(status, code, exc.message)
-    if status == 503:
-        answer.headers["Retry-After"] = "5"
+    if status in (429, 503):
+        answer.headers["Retry-After"] = "5" if status == 503 else "3600"
     return answer
 
 
@@ -61,6 +63,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.collection = collection
+    app.state.challenges = Challenges(
+        collection.engine, collection.registry, collection.clock, settings.challenges_per_hour
+    )
 
     async def ready() -> None:
         try:
@@ -85,4 +90,6 @@ def create_app(
     app.add_exception_handler(errors.CollectionError, on_error)
     app.include_router(imports.router)
     app.include_router(proposals.router)
+    app.include_router(challenges.public)
+    app.include_router(challenges.staff)
     return app
