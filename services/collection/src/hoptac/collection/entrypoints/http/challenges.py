@@ -46,7 +46,10 @@ def challenges_of(request: Request) -> Challenges:
     "",
     status_code=201,
     summary="Report an error on one record (báo sai thông tin); no token needed",
-    responses={201: {"description": "Received: its id and the day it is due"}},
+    responses={
+        201: {"description": "Received: its id and the day it is due"},
+        404: {"description": "No such organisation in the register"},
+    },
 )
 async def report(body: Report, request: Request) -> JSONResponse:
     if body.website:  # only a robot fills the field people do not see: taken, not kept
