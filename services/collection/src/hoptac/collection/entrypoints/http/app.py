@@ -15,7 +15,7 @@ from sqlalchemy import text
 from hoptac.collection.bootstrap import build_collection
 from hoptac.collection.challenges import Challenges
 from hoptac.collection.domain import errors
-from hoptac.collection.entrypoints.http import challenges, imports, proposals
+from hoptac.collection.entrypoints.http import challenges, imports, proposals, quality
 from hoptac.collection.handlers import Collection
 from hoptac.collection.settings import CollectionSettings
 from hoptac.platform.http import NotReady, error_response, install_defaults
@@ -92,4 +92,5 @@ def create_app(
     app.include_router(proposals.router)
     app.include_router(challenges.public)
     app.include_router(challenges.staff)
+    app.include_router(quality.router)
     return app
