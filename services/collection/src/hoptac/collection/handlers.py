@@ -15,11 +15,13 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.collection.adapters import store
+from hoptac.collection.adapters.addresses import read_address
 from hoptac.collection.adapters.annotated import annotated
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.adapters.spreadsheet import FileRefused, Limits, Sheet, read_upload
 from hoptac.collection.adapters.template import template_csv, template_xlsx
+from hoptac.collection.domain.addresses import addressed, needs_reading
 from hoptac.collection.domain.encodings import legacy_encoding
 from hoptac.collection.domain.errors import (
     Conflict,
@@ -34,6 +36,7 @@ from hoptac.collection.domain.imports import (
     probable_duplicates,
     registry_problems,
     registry_rows,
+    registry_warnings,
 )
 from hoptac.collection.domain.matching import Candidate, Known
 from hoptac.collection.domain.problems import Problem, column_letter
@@ -170,6 +173,7 @@ class Collection:
             report.problems.extend(read.problems)
             if read.change is not None and number not in refused_rows:
                 changes.append(read.change)
+        changes = await self._addressed(changes, sheet, report)
         numbers = _column(sheet, "registration_number")
         duplicated = duplicates(changes, numbers)
         report.problems.extend(duplicated)
@@ -179,14 +183,38 @@ class Collection:
         report.problems.extend(missing)
         changes = [c for c in changes if c.row not in {p.row for p in missing}]
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
-        report.problems.extend(await self._registry_check(caller, changes, targets, sheet))
+        report.problems.extend(
+            await self._registry_check(caller, changes, targets, sheet, report.warnings)
+        )
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
-        report.warnings, report.candidates = probable_duplicates(
+        duplicated, report.candidates = probable_duplicates(
             report.valid, register.known(), _column(sheet, "name")
         )
+        report.warnings.extend(duplicated)
+        report.warnings.sort(key=lambda w: (w.row or 0, w.code))
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         return report, targets
+
+    async def _addressed(
+        self, changes: list[RowChange], sheet: Sheet, report: Report
+    ) -> list[RowChange]:
+        """Rows whose address is only text get the codes read from it (a warning when none)."""
+        column = _column(sheet, "address.text")
+
+        def read_all() -> list[RowChange]:
+            done = []
+            for change in changes:
+                if needs_reading(change):
+                    change, warning = addressed(change, read_address, column)
+                    if warning is not None:
+                        report.warnings.append(warning)
+                done.append(change)
+            return done
+
+        if not any(needs_reading(change) for change in changes):
+            return changes
+        return await asyncio.to_thread(read_all)  # the parser is plain Python, and slow to load
 
     async def _register_of(self, caller: Caller, changes: Sequence[RowChange]) -> Register:
         """The register's organisations of every province the rows name, read a page of 200
@@ -245,6 +273,7 @@ class Collection:
         changes: Sequence[RowChange],
         targets: dict[int, Target],
         sheet: Sheet,
+        warnings: list[Problem],
     ) -> list[Problem]:
         """Every change checked by the registry itself (a dry run of its batch write): the
         same models and rules as every write, the caller's area included."""
@@ -260,6 +289,8 @@ class Collection:
         for number, result in zip(owners, results, strict=True):
             if "error" in result:
                 problems.extend(registry_problems(number, result, sheet.paths))
+            else:
+                warnings.extend(registry_warnings(number, result, sheet.paths))
         return problems
 
     async def _store(

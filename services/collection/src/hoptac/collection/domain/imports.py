@@ -105,6 +105,25 @@ def registry_problems(
     ]
 
 
+def registry_warnings(
+    row: int, result: dict[str, Any], paths: Sequence[str | None]
+) -> list[Problem]:
+    """What the registry says deserves a look although the row is valid: a similar name in the
+    province, a split pre-2025 commune (with the communes to choose from)."""
+    found = []
+    for warning in result.get("warnings") or []:
+        message = warning["message"]
+        choices = warning.get("candidates")
+        if choices:
+            named = "; ".join(f"{c['code']} - {c['name']}" for c in choices)
+            message = f"xã cũ đã được chia năm 2025; chọn xã mới trong: {named}"
+            where = _column_of("address.commune_code", paths)
+            found.append(Problem(warning["code"], message, row, where, "address.commune_code"))
+        else:
+            found.append(Problem(warning["code"], f"hệ thống đăng ký lưu ý: {message}", row))
+    return found
+
+
 def _column_of(path: str, paths: Sequence[str | None]) -> str | None:
     """The column of a field, or of the first column inside it (`address` → its street)."""
     for index, column in enumerate(paths):
