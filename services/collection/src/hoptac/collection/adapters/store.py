@@ -71,20 +71,25 @@ async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
     await conn.execute(insert(import_batches).values(**values))
 
 
+# Rows per INSERT: PostgreSQL takes at most 32,767 parameters in one statement.
+PROPOSALS_PER_INSERT = 1000
+
+
 async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """Proposals not already open under the same row key; how many were added."""
-    if not rows:
-        return 0
-    statement = (
-        pg_insert(proposals)
-        .values(rows)
-        .on_conflict_do_nothing(
-            index_elements=["row_key"],
-            index_where=proposals.c.state.in_(["draft", "submitted", "returned"]),
+    added = 0
+    for start in range(0, len(rows), PROPOSALS_PER_INSERT):
+        statement = (
+            pg_insert(proposals)
+            .values(rows[start : start + PROPOSALS_PER_INSERT])
+            .on_conflict_do_nothing(
+                index_elements=["row_key"],
+                index_where=proposals.c.state.in_(["draft", "submitted", "returned"]),
+            )
+            .returning(proposals.c.id)
         )
-        .returning(proposals.c.id)
-    )
-    return len((await conn.execute(statement)).all())
+        added += len((await conn.execute(statement)).all())
+    return added
 
 
 async def proposals_by_id(
