@@ -21,8 +21,8 @@ LEVEL_LEGACY = 3  # province, district, commune
 @cache
 def _parser() -> Any:
     """The package, loaded once when an address needs it (its parser takes a moment)."""
-    import vietnamadminunits
-    from vietnamadminunits.converter import converter_2025
+    import vietnamadminunits  # type: ignore[import-untyped]  # the package ships no types
+    from vietnamadminunits.converter import converter_2025  # type: ignore[import-untyped]
 
     converter_2025.get_geo_location = lambda *args, **kwargs: None  # never online
     return vietnamadminunits

@@ -32,7 +32,7 @@ SHOWN = 200  # problems printed; the rest are counted
 class FileOrCommand(TyperGroup):
     """`hoptac import FILE` means `hoptac import file FILE`, unless FILE names a subcommand."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click's own Context
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["file", *args]
         return super().parse_args(ctx, args)
