@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.exceptions import IllegalCharacterError, InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hoptac.collection.adapters.spreadsheet import DATA_SHEET, INSTRUCTIONS_SHEET, LIST_SHEET_PREFIX
@@ -29,7 +30,7 @@ def annotated(content: bytes, problems: Sequence[dict[str, Any]]) -> bytes:
     column = sheet.max_column + 1
     header = sheet.cell(row=1, column=column, value=ERRORS_HEADER)
     header.font = Font(bold=True, color="990000")
-    whole_file = [p["message"] for p in problems if p.get("row") is None]
+    whole_file = [_cell_text(p["message"]) for p in problems if p.get("row") is None]
     if whole_file:
         header.comment = Comment("\n".join(whole_file)[:30_000], "hoptac")
     by_row: dict[int, list[str]] = defaultdict(list)
@@ -38,7 +39,8 @@ def annotated(content: bytes, problems: Sequence[dict[str, Any]]) -> bytes:
         if row is None:
             continue
         where = problem.get("column")
-        by_row[row].append(f"{where}: {problem['message']}" if where else problem["message"])
+        message = _cell_text(problem["message"])
+        by_row[row].append(f"{where}: {message}" if where else message)
         if where:
             sheet[f"{where}{row}"].fill = FAULT
     for row, messages in by_row.items():
@@ -52,7 +54,14 @@ def _workbook(content: bytes) -> Workbook:
     if content[:4] == b"PK\x03\x04":
         try:
             return load_workbook(io.BytesIO(content))
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        except (
+            InvalidFileException,
+            IllegalCharacterError,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+        ):
             return Workbook()  # the report alone: the file could not be read back
     book = Workbook()
     sheet = book.active
@@ -63,8 +72,13 @@ def _workbook(content: bytes) -> Workbook:
     except UnicodeDecodeError:
         return book
     for row in csv.reader(io.StringIO(text, newline="")):
-        sheet.append(row)
+        sheet.append([_cell_text(cell) for cell in row])
     return book
+
+
+def _cell_text(text: str) -> str:
+    """Text a workbook can hold: control characters (refused by the import anyway) left out."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _data_sheet(book: Workbook) -> Worksheet:
