@@ -18,7 +18,8 @@ from hoptac.collection.domain import errors
 from hoptac.collection.entrypoints.http import challenges, imports, proposals, quality
 from hoptac.collection.handlers import Collection
 from hoptac.collection.settings import CollectionSettings
-from hoptac.platform.http import NotReady, error_response, install_defaults
+from hoptac.platform.http import NotReady, install_defaults
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.collection.http")
 
@@ -33,12 +34,16 @@ STATUS_OF: dict[type[errors.CollectionError], tuple[int, str]] = {
 
 
 async def on_error(request: Request, exc: Exception) -> JSONResponse:
+    """The error shape every service answers with. Collection's own messages are English only:
+    they are not in the platform's catalogue yet (an import's problems are in Vietnamese)."""
     assert isinstance(exc, errors.CollectionError)
     status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
-    answer = error_response(status, code, exc.message)
+    headers = {"Content-Language": "en"}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if status in (429, 503):
-        answer.headers["Retry-After"] = "5" if status == 503 else "3600"
-    return answer
+        headers["Retry-After"] = "5" if status == 503 else "3600"
+    return JSONResponse({"error": code, "message": exc.message}, status, headers=headers)
 
 
 def create_app(
@@ -73,9 +78,7 @@ def create_app(
                 await conn.execute(text("SELECT 1 FROM import_batches LIMIT 1"))
         except Exception as error:
             log.warning("not ready: the database check failed (%s)", type(error).__name__)
-            raise NotReady(
-                "the collection database cannot be reached or is not migrated"
-            ) from error
+            raise NotReady(Text("collection.database_not_ready")) from error
 
     install_defaults(
         app,
