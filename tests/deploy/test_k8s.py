@@ -23,6 +23,7 @@ CALLS = {
     "reporting": {"nats", "postgresql", "registry"},
     "notifications": {"postgresql", "registry"},
     "notifications-worker": {"postgresql", "nats", "registry", "webhooks"},
+    "collection": {"postgresql", "registry"},
 }
 
 
@@ -81,7 +82,7 @@ def test_stateless_services_scale_and_every_process_keeps_one_through_disruption
     scaled = {
         hpa["spec"]["scaleTargetRef"]["name"] for hpa in of_kind("HorizontalPodAutoscaler").values()
     }
-    assert scaled == {"portal", "registry", "search", "reporting", "notifications"}
+    assert scaled == {"portal", "registry", "search", "reporting", "notifications", "collection"}
     assert set(CALLS) | {"nats"} <= set(of_kind("PodDisruptionBudget"))
 
 
