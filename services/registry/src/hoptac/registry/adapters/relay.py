@@ -20,8 +20,9 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.platform.dsn import asyncpg_dsn
+from hoptac.platform.outbox_publishing import Outcome
 from hoptac.registry.adapters import outbox
-from hoptac.registry.adapters.jetstream import Outcome, publish_in_order
+from hoptac.registry.adapters.jetstream import publish_in_order
 from hoptac.registry.adapters.repository import OUTBOX_CHANNEL
 
 log = logging.getLogger("hoptac.registry.relay")
