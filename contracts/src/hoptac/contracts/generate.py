@@ -21,6 +21,12 @@ from hoptac.contracts.events import (
     SUBJECT_PREFIX,
     OrganizationEvent,
 )
+from hoptac.contracts.library import (
+    LIBRARY_EVENT_MODELS,
+    LIBRARY_SCHEMA_VERSION,
+    DocumentEvent,
+    DocumentEventName,
+)
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[3]
 
@@ -106,6 +112,22 @@ def asyncapi_document() -> dict[str, Any]:
     }
 
 
+def library_schemas() -> dict[str, dict[str, Any]]:
+    """The policy library's events (`hoptac.contracts.library`), file name -> schema."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for event in DocumentEventName:
+        model = LIBRARY_EVENT_MODELS[event]
+        schemas[f"{event.event_type}.v{LIBRARY_SCHEMA_VERSION}.schema.json"] = (
+            model.model_json_schema(mode="serialization")
+        )
+    schemas[f"document-event.v{LIBRARY_SCHEMA_VERSION}.schema.json"] = TypeAdapter(
+        DocumentEvent
+    ).json_schema(mode="serialization") | {"title": "DocumentEvent"}
+    for schema in schemas.values():
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schemas
+
+
 def rendered_files() -> dict[str, str]:
     """Relative path -> file text, exactly as committed."""
 
@@ -114,6 +136,7 @@ def rendered_files() -> dict[str, str]:
 
     files = {f"schemas/{event_schema_name(e)}": dump(event_schema(e)) for e in EventName}
     files[f"schemas/organization-event.v{SCHEMA_VERSION}.schema.json"] = dump(any_event_schema())
+    files.update({f"schemas/{name}": dump(schema) for name, schema in library_schemas().items()})
     files["asyncapi.json"] = dump(asyncapi_document())
     return files
 
