@@ -14,6 +14,7 @@ PACKAGES := \
 	services/notifications \
 	services/portal \
 	services/collection \
+	services/library \
 	cli
 
 STAMP := $(VENV)/.installed

@@ -101,7 +101,7 @@ class DocumentRecord(ContractModel):
     title: str = Field(max_length=500)
     type: DocumentType
     issuer: str = Field(max_length=200, examples=["Quốc hội"])
-    signed_on: date
+    signed_on: date | None = Field(default=None, description="Null until staff enter it.")
     in_force_from: date | None = None
     status: DocumentStatus
     amends: list[Number] = Field(default_factory=list, description="Numbers it amends.")

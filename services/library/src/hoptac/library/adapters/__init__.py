@@ -1,0 +1,1 @@
+"""The library's adapters: database, outbox relay, text extraction."""

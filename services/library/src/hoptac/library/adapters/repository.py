@@ -1,0 +1,180 @@
+"""Reading and writing documents; every write commits with its history row and its event.
+
+Writes take one transaction-scoped lock, so outbox ids are assigned in commit order and serve as
+the change log's sequence: a reader at sequence N has seen every event below N. The library
+changes a few times a day, so serialising its writes costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from pydantic import ValidationError
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.contracts.library import (
+    LIBRARY_SCHEMA_VERSION,
+    MAX_EVENT_TEXT_CHARS,
+    DocumentEventName,
+    document_subject,
+    parse_document_event,
+)
+from hoptac.library.adapters.tables import document_history, documents, outbox
+
+WRITE_LOCK = 0x6C6962726172  # "librar"
+
+
+class ContractBroken(Exception):
+    """The library built an event its own contract refuses: a bug, and nothing is written."""
+
+
+async def lock_writes(conn: AsyncConnection) -> None:
+    await conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+
+
+async def record_of(conn: AsyncConnection, document_id: UUID) -> dict[str, Any] | None:
+    row = await conn.scalar(select(documents.c.record).where(documents.c.id == document_id))
+    return dict(row) if row is not None else None
+
+
+async def id_by_number(conn: AsyncConnection, key: str) -> UUID | None:
+    found: UUID | None = await conn.scalar(
+        select(documents.c.id).where(documents.c.number_key == key)
+    )
+    return found
+
+
+async def number_by_checksum(conn: AsyncConnection, sha256: str) -> str | None:
+    row = await conn.scalar(select(documents.c.record).where(documents.c.file_sha256 == sha256))
+    return str(row["number"]) if row is not None else None
+
+
+async def text_of(conn: AsyncConnection, document_id: UUID) -> str:
+    return str(await conn.scalar(select(documents.c.text).where(documents.c.id == document_id)))
+
+
+async def insert_document(conn: AsyncConnection, record: Mapping[str, Any], key: str) -> None:
+    await conn.execute(
+        insert(documents).values(
+            id=record["id"], version=record["version"], number_key=key, record=record, text=""
+        )
+    )
+
+
+async def update_document(
+    conn: AsyncConnection,
+    record: Mapping[str, Any],
+    key: str,
+    file: tuple[bytes, str, str] | None = None,
+) -> None:
+    """Store the record; with `file` (content, sha256, text) the file and its text too."""
+    values: dict[str, Any] = {"version": record["version"], "number_key": key, "record": record}
+    if file is not None:
+        values.update(file_content=file[0], file_sha256=file[1], text=file[2])
+    await conn.execute(update(documents).where(documents.c.id == record["id"]).values(**values))
+
+
+async def record_change(
+    conn: AsyncConnection,
+    event: DocumentEventName,
+    record: Mapping[str, Any],
+    changes: list[dict[str, Any]],
+    actor: tuple[str, str],
+    reason: str | None,
+    text_value: str,
+    now: datetime,
+) -> None:
+    """The history row (with the staff member's name) and the event (with their pseudonym)."""
+    name, pseudonym = actor
+    await conn.execute(
+        insert(document_history).values(
+            document_id=record["id"],
+            version=record["version"],
+            event_type=event.event_type,
+            actor=name,
+            recorded_at=now,
+            changed_fields=changes,
+            reason=reason,
+        )
+    )
+    sequence = int(await conn.scalar(text("SELECT nextval('outbox_id_seq')")) or 0)
+    event_id = uuid4()
+    body = {
+        "event_id": str(event_id),
+        "event_type": event.event_type,
+        "schema_version": LIBRARY_SCHEMA_VERSION,
+        "recorded_at": now.isoformat(),
+        "sequence": sequence,
+        "document_id": str(record["id"]),
+        "document_version": record["version"],
+        "actor": pseudonym,
+        "data": {
+            "record": record,
+            "changed_fields": changes,
+            "text": text_value[:MAX_EVENT_TEXT_CHARS],
+            "reason": reason,
+        },
+    }
+    try:
+        parse_document_event(body)
+    except ValidationError as error:
+        raise ContractBroken(f"{event.event_type} does not match its contract: {error}") from error
+    await conn.execute(
+        insert(outbox).values(
+            id=sequence,
+            event_id=event_id,
+            subject=document_subject(event),
+            body=body,
+            recorded_at=now,
+        )
+    )
+
+
+async def all_records(conn: AsyncConnection) -> list[dict[str, Any]]:
+    rows = await conn.scalars(
+        select(documents.c.record).order_by(documents.c.record["signed_on"].astext.desc())
+    )
+    return [dict(row) for row in rows]
+
+
+async def file_of(conn: AsyncConnection, document_id: UUID) -> bytes | None:
+    content: bytes | None = await conn.scalar(
+        select(documents.c.file_content).where(documents.c.id == document_id)
+    )
+    return content
+
+
+async def history_of(conn: AsyncConnection, document_id: UUID) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(document_history)
+        .where(document_history.c.document_id == document_id)
+        .order_by(document_history.c.version)
+    )
+    return [
+        {
+            "version": row.version,
+            "event_type": row.event_type,
+            "actor": row.actor,
+            "recorded_at": row.recorded_at.isoformat(),
+            "changed_fields": row.changed_fields,
+            "reason": row.reason,
+        }
+        for row in rows
+    ]
+
+
+async def changes_after(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:
+    """The change log: every event, published or not, from sequence `after` + 1."""
+    rows = await conn.scalars(
+        select(outbox.c.body).where(outbox.c.id > after).order_by(outbox.c.id).limit(limit)
+    )
+    return [dict(row) for row in rows]
+
+
+def encode(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

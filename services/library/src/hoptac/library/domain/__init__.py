@@ -1,0 +1,1 @@
+"""Plain rules of the library: no framework, database or broker."""

@@ -1,0 +1,121 @@
+"""Routes of /v1/documents: public reads; writes for reviewers and admins, audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from hoptac.library.entrypoints.http.auth import CallerDep, WriteRoute
+from hoptac.library.entrypoints.http.schemas import (
+    DocumentIn,
+    DocumentList,
+    DocumentPatch,
+    DocumentView,
+)
+from hoptac.library.handlers import Library, Upload
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WriteRoute)
+
+FileName = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00-\x1f/\\]+$",
+        description="The file's name, kept for downloads; its type is judged from its bytes.",
+    ),
+]
+
+
+def _library(request: Request) -> Library:
+    library: Library = request.app.state.library
+    return library
+
+
+@router.post("", status_code=201, summary="Add a document (reviewer or admin)")
+async def add(request: Request, body: DocumentIn, caller: CallerDep) -> dict[str, Any]:
+    return await _library(request).add(caller, body.metadata(), body.reason)
+
+
+@router.get("", summary="Every document, newest signed first", response_model=DocumentList)
+async def list_documents(request: Request) -> dict[str, Any]:
+    return {"items": await _library(request).documents()}
+
+
+@router.get("/{document_id}", summary="A document with its relations", response_model=DocumentView)
+async def get(request: Request, document_id: UUID, response: Response) -> dict[str, Any]:
+    record = await _library(request).get(document_id)
+    response.headers["ETag"] = f'"{record["version"]}"'
+    return record
+
+
+@router.patch("/{document_id}", summary="Correct a document (needs If-Match: its version)")
+async def correct(
+    request: Request,
+    document_id: UUID,
+    body: DocumentPatch,
+    caller: CallerDep,
+    if_match: Annotated[str, Header(pattern=r'^"?\d{1,9}"?$')],
+) -> dict[str, Any]:
+    version = int(if_match.strip('"'))
+    return await _library(request).correct(
+        caller, document_id, version, body.changes(), body.reason
+    )
+
+
+@router.put(
+    "/{document_id}/file",
+    summary="Attach the document's file (PDF or DOCX, the request body itself)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def attach_file(
+    request: Request, document_id: UUID, name: FileName, caller: CallerDep
+) -> dict[str, Any]:
+    content = await request.body()
+    return await _library(request).attach_file(caller, document_id, Upload(name, content))
+
+
+@router.get(
+    "/{document_id}/file",
+    summary="The document's file",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "application/octet-stream": {}}}},
+)
+async def download(request: Request, document_id: UUID) -> Response:
+    file, content = await _library(request).file(document_id)
+    return Response(
+        content,
+        media_type=file["media_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file['name'])}",
+            "Digest": f"sha-256={file['sha256']}",
+        },
+    )
+
+
+@router.get("/{document_id}/history", summary="Every change, by whom (reviewer or admin)")
+async def history(request: Request, document_id: UUID, caller: CallerDep) -> dict[str, Any]:
+    return {"items": await _library(request).history(caller, document_id)}
+
+
+changes_router = APIRouter(prefix="/v1/changes", tags=["change log"])
+
+
+@changes_router.get("", summary="The library's change log: every event after a sequence")
+async def changes(
+    request: Request,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    events = await _library(request).changes(after, limit)
+    return {"events": events, "next": events[-1]["sequence"] if events else after}

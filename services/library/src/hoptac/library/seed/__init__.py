@@ -1,0 +1,1 @@
+"""The starting set of national documents, loaded on a new database."""
