@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import SearchIndex
@@ -32,3 +33,9 @@ def build_index(settings: SearchSettings, writable: bool = True) -> SearchIndex:
         settings.writer_heap_bytes,
         settings.search_processes if writable else 0,  # reader processes serve searches
     )
+
+
+def library_index_dir(settings: SearchSettings) -> Path:
+    """The policy library's index, beside the organisations' (<var_dir>/search-library)."""
+    tantivy_dir = settings.tantivy_dir
+    return settings.library_index_dir or tantivy_dir.with_name(f"{tantivy_dir.name}-library")

@@ -41,6 +41,12 @@ class SearchSettings(ProjectionSettings):
         "cost 5 % of the service's CPU; /metrics counts requests by route and status.",
     )
     consumer_durable: str = "search"
+    library_url: str = Field(
+        default="http://127.0.0.1:8006", description="The policy library, read at start."
+    )
+    library_index_dir: Path | None = Field(
+        default=None, description="The library's index (default <var_dir>/search-library)."
+    )
     consumer_fetch_timeout: float = Field(default=1.0, gt=0)
     switch_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often to look for a generation a reindex switched to."

@@ -17,12 +17,14 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 
 from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
+from hoptac.search.adapters.library_index import LibraryIndex
 from hoptac.search.adapters.port import SearchIndex
-from hoptac.search.bootstrap import build_index, place_finder
+from hoptac.search.bootstrap import build_index, library_index_dir, place_finder
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.background import Background
-from hoptac.search.entrypoints.http import routes
+from hoptac.search.entrypoints.http import library_routes, routes
 from hoptac.search.entrypoints.http.fast import FastPaths
+from hoptac.search.entrypoints.library_feed import LibraryFeed
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
@@ -60,9 +62,14 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         app.state.places = place_finder()
         app.state.background = background
         await background.start()
+        app.state.library_index = LibraryIndex(library_index_dir(settings))
+        library = LibraryFeed(settings, app.state.library_index)
+        await library.start()
         try:
             yield
         finally:
+            await library.stop()
+            await app.state.library_index.close()
             await background.stop()
             await search_index.close()
 
@@ -91,4 +98,5 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
     )
     app.add_exception_handler(InvalidQuery, on_invalid_query)
     app.include_router(routes.router)
+    app.include_router(library_routes.router)
     return app

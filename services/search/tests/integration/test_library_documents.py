@@ -1,0 +1,178 @@
+"""The policy library's documents, from its events, found the way people type Vietnamese."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from fastapi import FastAPI
+
+from hoptac.platform.consumer import Message, Poison
+from hoptac.search.entrypoints.http.app import create_app
+from hoptac.search.entrypoints.library_feed import LibraryFeed
+from hoptac.search.settings import SearchSettings
+
+pytestmark = pytest.mark.integration
+
+
+def document_event(
+    number: str,
+    title: str,
+    text: str = "",
+    version: int = 1,
+    document_id: str | None = None,
+    **metadata: Any,
+) -> bytes:
+    record = {
+        "id": document_id or str(uuid.uuid4()),
+        "version": version,
+        "number": number,
+        "title": title,
+        "type": "law",
+        "issuer": "Quốc hội",
+        "signed_on": "2023-06-20",
+        "in_force_from": None,
+        "status": "in_force",
+        "amends": [],
+        "replaces": [],
+        "kinds": ["cooperative"],
+        "sectors": [],
+        "topics": ["organisation"],
+        "area": "national",
+        "summary": "",
+        "file": None,
+        "updated_at": datetime.now(UTC).isoformat(),
+        **metadata,
+    }
+    envelope = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "document.added" if version == 1 else "document.corrected",
+        "schema_version": 1,
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "sequence": version,
+        "document_id": record["id"],
+        "document_version": version,
+        "actor": "staff:0000",
+        "data": {"record": record, "changed_fields": [], "text": text, "reason": None},
+    }
+    return orjson.dumps(envelope)
+
+
+def message(body: bytes) -> Message:
+    return Message(data=body, subject="library.v1.document.added", stream_sequence=1, deliveries=1)
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    settings = SearchSettings(
+        consume=False,
+        var_dir=tmp_path,
+        search_processes=0,
+        registry_token="unused",
+        registry_url="http://127.0.0.1:9",
+        library_url="http://127.0.0.1:9",  # nothing listens: the events come from the tests
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def feed(app: FastAPI, *bodies: bytes) -> None:
+    settings = SearchSettings(consume=False, var_dir=Path("unused"), registry_token="unused")
+    await LibraryFeed(settings, app.state.library_index).handle([message(b) for b in bodies])
+
+
+async def search(app: FastAPI, **params: Any) -> dict[str, Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://search") as client:
+        response = await client.get("/v1/documents/search", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_word_of_the_text_finds_the_document_with_or_without_diacritics(
+    app: FastAPI,
+) -> None:
+    await feed(
+        app,
+        document_event("17/2023/QH15", "Luật Hợp tác xã", "Thành viên có quyền rút vốn góp"),
+        document_event("148/QĐ-TTg", "Bộ tiêu chí OCOP", "phân hạng sản phẩm", type="decision"),
+    )
+    for q in ("rút vốn", "rut von", "RÚT VỐN"):
+        found = await search(app, q=q)
+        assert [item["number"] for item in found["items"]] == ["17/2023/QH15"], q
+    assert (await search(app, q="phan hang"))["items"][0]["number"] == "148/QĐ-TTg"
+
+
+async def test_a_document_is_found_by_its_number_and_symbol(app: FastAPI) -> None:
+    await feed(app, document_event("92/2024/NĐ-CP", "Nghị định về đăng ký", type="decree"))
+    for q in ("92/2024/NĐ-CP", "92/2024/nd-cp", "nđ-cp 92", "ndcp"):
+        assert (await search(app, q=q))["total"] == 1, q
+
+
+async def test_the_same_diacritics_rank_first(app: FastAPI) -> None:
+    await feed(
+        app,
+        document_event("1/2024/QĐ-UBND", "Quyết định hỗ trợ hoa màu", area="96"),
+        document_event("2/2024/QĐ-UBND", "Quyết định hỗ trợ Hòa Bình", area="96"),
+    )
+    assert (await search(app, q="hòa"))["items"][0]["number"] == "2/2024/QĐ-UBND"
+    assert (await search(app, q="hoa"))["total"] == 2
+
+
+async def test_facets_count_every_match_and_filters_narrow(app: FastAPI) -> None:
+    await feed(
+        app,
+        document_event("17/2023/QH15", "Luật Hợp tác xã"),
+        document_event(
+            "23/2012/QH13", "Luật Hợp tác xã", status="replaced", signed_on="2012-11-20"
+        ),
+        document_event("919/QĐ-TTg", "Chương trình OCOP", type="decision", topics=["ocop"]),
+    )
+    everything = await search(app)
+    assert everything["total"] == 3
+    assert everything["facets"]["type"] == {"law": 2, "decision": 1}
+    assert everything["facets"]["year"] == {"2023": 2, "2012": 1}
+    laws_in_force = await search(app, q="hop tac xa", status="in_force")
+    assert [item["number"] for item in laws_in_force["items"]] == ["17/2023/QH15"]
+    # A facet counts under the other filters, so the values one could switch to still show.
+    assert laws_in_force["facets"]["status"] == {"in_force": 1, "replaced": 1}
+    assert (await search(app, topic="ocop"))["total"] == 1
+
+
+async def test_a_newer_version_replaces_and_an_older_one_changes_nothing(app: FastAPI) -> None:
+    document_id = str(uuid.uuid4())
+    await feed(
+        app,
+        document_event(
+            "17/2023/QH15",
+            "Luật Hợp tác xã",
+            version=2,
+            document_id=document_id,
+            status="partly_amended",
+        ),
+    )
+    await feed(app, document_event("17/2023/QH15", "Luật", version=1, document_id=document_id))
+    found = await search(app, q="17/2023/QH15")
+    assert found["total"] == 1
+    assert found["items"][0]["status"] == "partly_amended"
+
+
+async def test_a_message_that_is_not_a_library_event_is_poison(app: FastAPI) -> None:
+    with pytest.raises(Poison):
+        await feed(app, b'{"event_type": "document.added"}')
+
+
+async def test_bad_parameters_are_a_422_naming_them(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://search") as client:
+        for params in ({"type": "novel"}, {"year": "20x4"}, {"limit": "0"}, {"q": "a\x00"}):
+            response = await client.get("/v1/documents/search", params=params)
+            assert response.status_code == 422, params
