@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from hoptac.contracts.codes import EventName, Kind, OperatingInPractice, SectorGroup, Status
+from hoptac.contracts.library import DocumentStatus, DocumentType, Topic
 from hoptac.portal.adapters.catalogue import po_path, read_messages
 from hoptac.portal.domain import record_form
 from hoptac.portal.domain.formatting import LANGUAGES, Language
+from hoptac.portal.domain.library_form import FACET_ORDER as LIBRARY_FACETS
 from hoptac.portal.domain.search_form import FILTER_VALUES, SORTS
 from hoptac.portal.domain.statistics_form import VIEWS
 from hoptac.portal.entrypoints.http import organizations, search
@@ -55,7 +57,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"sort.{sort}" for sort in SORTS} | {"ocop.true", "ocop.false"}
     keys |= {f"stats.view.{v}" for v in VIEWS} | {f"stats.key.{v}" for v in VIEWS}
     keys |= {f"sector_class.{v}" for v in ("agriculture", "non_agriculture")}
-    keys |= {f"unavailable.{part}" for part in ("search", "reporting", "registry")}
+    keys |= {f"unavailable.{part}" for part in ("search", "reporting", "registry", "library")}
     fields = (*record_form.IDENTITY, *record_form.EDITABLE)
     keys |= {f"form.{f.name}" for f in fields}
     keys |= {f"error.{f.name}_required" for f in fields if f.required}
@@ -63,6 +65,9 @@ def keys_in_use() -> set[str]:
     keys |= {f"error.{kind}_invalid" for kind in ("count", "money")}
     keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
     keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
+    keys |= {f"library.type.{v}" for v in DocumentType} | {f"library.topic.{v}" for v in Topic}
+    keys |= {f"library.status.{v}" for v in DocumentStatus}
+    keys |= {f"library.facet.{name}" for name in LIBRARY_FACETS}
     return keys
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hoptac.portal.adapters.areas import load_area_names
 from hoptac.portal.adapters.backends import Backend, Backends
 from hoptac.portal.adapters.catalogue import load_catalogue
+from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.settings import PortalSettings
 
@@ -17,6 +18,14 @@ def build_backends(settings: PortalSettings) -> Backends:
         Backend("search", settings.search_url, timeout),
         Backend("reporting", settings.reporting_url, timeout),
         Backend("registry", settings.registry_url, timeout),
+    )
+
+
+def build_library(settings: PortalSettings) -> LibraryBackends:
+    timeout = settings.backend_timeout
+    return LibraryBackends(
+        Backend("search", settings.search_url, timeout),
+        Backend("library", settings.library_url, timeout),
     )
 
 

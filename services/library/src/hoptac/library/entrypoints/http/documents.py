@@ -8,6 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
+from hoptac.contracts.codes import Kind, SectorGroup
+from hoptac.library.domain.applicability import applies_to
 from hoptac.library.entrypoints.http.auth import CallerDep, WriteRoute
 from hoptac.library.entrypoints.http.schemas import (
     DocumentIn,
@@ -41,8 +43,25 @@ async def add(request: Request, body: DocumentIn, caller: CallerDep) -> dict[str
 
 
 @router.get("", summary="Every document, newest signed first", response_model=DocumentList)
-async def list_documents(request: Request) -> dict[str, Any]:
-    return {"items": await _library(request).documents()}
+async def list_documents(
+    request: Request,
+    applies_to_kind: Annotated[
+        Kind | None,
+        Query(description="Only those in force that apply to an organisation of this kind…"),
+    ] = None,
+    applies_to_sector: Annotated[SectorGroup | None, Query(description="…this sector…")] = None,
+    applies_to_province: Annotated[
+        str | None, Query(pattern=r"^\d{2}$", description="…and in this province.")
+    ] = None,
+) -> dict[str, Any]:
+    documents = await _library(request).documents()
+    if applies_to_kind is not None:
+        documents = [
+            d
+            for d in documents
+            if applies_to(d, applies_to_kind, applies_to_sector, applies_to_province)
+        ]
+    return {"items": documents}
 
 
 @router.get("/{document_id}", summary="A document with its relations", response_model=DocumentView)

@@ -12,10 +12,12 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
+from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.adapters.staff import StaffRegistry
-from hoptac.portal.bootstrap import build_backends, build_pages
+from hoptac.portal.bootstrap import build_backends, build_library, build_pages
 from hoptac.portal.clock import Today, vietnam_today
 from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
+from hoptac.portal.entrypoints.http import library as library_pages
 from hoptac.portal.entrypoints.http.assets import mount_assets
 from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
 from hoptac.portal.entrypoints.http.rendering import Pages
@@ -30,10 +32,12 @@ def create_app(
     pages: Pages | None = None,
     today: Today = vietnam_today,
     staff: StaffRegistry | None = None,
+    library: LibraryBackends | None = None,
 ) -> FastAPI:
     settings = settings or PortalSettings()
     backends = backends or build_backends(settings)
     staff = staff or staff_registry(settings)
+    library = library or build_library(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +46,7 @@ def create_app(
         finally:
             await backends.close()
             await staff.close()
+            await library.close()
 
     app = FastAPI(
         title="hoptac portal",
@@ -54,6 +59,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.backends = backends
+    app.state.library = library
     app.state.pages = pages or build_pages()
     app.state.today = today
 
@@ -74,7 +80,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeaders)  # outside the platform's: its headers are the last word
     mount_assets(app, settings.node_modules)
-    for module in (site, search, organizations, statistics, area_map):
+    for module in (site, search, organizations, statistics, area_map, library_pages):
         app.include_router(module.router)
     install_workspace(app, settings, staff)
     return app

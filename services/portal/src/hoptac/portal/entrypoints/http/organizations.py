@@ -18,6 +18,7 @@ from hoptac.portal.domain.history import public_changes, status_timeline
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
 from hoptac.portal.entrypoints.http.errors import not_found_page
+from hoptac.portal.entrypoints.http.library import documents_applying
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,6 +71,7 @@ async def profile(
         context["spot"] = map_layout.spot(record.get("address") or {}, pages.areas.centroids)
         context["outlines"] = load_outlines(request.app.state.settings.node_modules)
         context["map_width"], context["map_height"] = map_layout.WIDTH, map_layout.HEIGHT
+        context["documents"] = await documents_applying(request, record)
     if isinstance(versions, (Unavailable, NotFound, Rejected)):
         context["history_unavailable"] = True
     elif isinstance(versions, BaseException):

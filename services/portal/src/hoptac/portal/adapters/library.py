@@ -1,0 +1,44 @@
+"""The policy library's backends: the search service's document index (the library page and
+its facets) and the library service itself (a document, its relations, its file, and the
+documents that apply to an organisation)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from hoptac.portal.adapters.backends import Backend, Params
+
+
+class LibraryBackends:
+    def __init__(self, search: Backend, library: Backend) -> None:
+        self.search = search
+        self.library = library
+
+    async def search_documents(self, params: Params) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.search.get_json("/v1/documents/search", params)
+        return answer
+
+    async def document(self, document_id: UUID) -> dict[str, Any]:
+        record: dict[str, Any] = await self.library.get_json(f"/v1/documents/{document_id}")
+        return record
+
+    async def file(self, document_id: UUID) -> httpx.Response:
+        return await self.library.get_bytes(f"/v1/documents/{document_id}/file")
+
+    async def applying_to(
+        self, kind: str, sector: str | None, province: str | None
+    ) -> list[dict[str, Any]]:
+        params = [("applies_to_kind", kind)]
+        if sector:
+            params.append(("applies_to_sector", sector))
+        if province:
+            params.append(("applies_to_province", province))
+        answer = await self.library.get_json("/v1/documents", params)
+        return list(answer.get("items", []))
+
+    async def close(self) -> None:
+        await self.search.close()
+        await self.library.close()

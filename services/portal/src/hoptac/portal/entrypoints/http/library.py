@@ -1,0 +1,87 @@
+"""The policy library's pages: the library with its facets, a document, and its file."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
+from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.domain.library_form import FACET_ORDER, MAX_QUERY_CHARS, LibraryForm
+from hoptac.portal.entrypoints.http.dependencies import PagesDep
+from hoptac.portal.entrypoints.http.errors import not_found_page
+
+router = APIRouter(include_in_schema=False)
+
+
+def library_of(request: Request) -> LibraryBackends:
+    library: LibraryBackends = request.app.state.library
+    return library
+
+
+@router.get("/library")
+async def library_page(request: Request, pages: PagesDep) -> Response:
+    form = LibraryForm.parse(request.query_params.multi_items())
+    context: dict[str, Any] = {
+        "form": form,
+        "facet_order": FACET_ORDER,
+        "max_query_chars": MAX_QUERY_CHARS,
+        "answer": None,
+        "unavailable": False,
+    }
+    try:
+        context["answer"] = await library_of(request).search_documents(
+            [*form.params(), ("limit", "100")]
+        )
+    except (Unavailable, Rejected):
+        context["unavailable"] = True
+    return pages.render(request, "library.html", context, 200, fragment="results")
+
+
+@router.get("/library/{document_id}")
+async def document_page(document_id: str, request: Request, pages: PagesDep) -> Response:
+    try:
+        uuid = UUID(document_id)
+        document = await library_of(request).document(uuid)
+    except (ValueError, NotFound):
+        return not_found_page(request)
+    except Unavailable:
+        return pages.render(request, "unavailable.html", {"part": "library"}, 503)
+    return pages.render(request, "library_document.html", {"document": document})
+
+
+@router.get("/library/{document_id}/file")
+async def document_file(document_id: str, request: Request) -> Response:
+    """The file through the portal itself: a page never sends the browser to another host."""
+    try:
+        answer = await library_of(request).file(UUID(document_id))
+    except (ValueError, NotFound):
+        return not_found_page(request)
+    except Unavailable:
+        return Response(status_code=503, headers={"Retry-After": "5"})
+    return Response(
+        answer.content,
+        media_type=answer.headers.get("content-type", "application/octet-stream"),
+        headers={
+            "Content-Disposition": answer.headers.get("content-disposition", "attachment"),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def documents_applying(
+    request: Request, record: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """For an organisation's profile: the documents in force for its kind, sector and province;
+    None when the library cannot be asked (the profile shows the rest)."""
+    address = record.get("address") or {}
+    sector = (record.get("sector") or {}).get("group")
+    try:
+        return await library_of(request).applying_to(
+            record["kind"], sector, address.get("province_code")
+        )
+    except (Unavailable, Rejected, NotFound):
+        return None

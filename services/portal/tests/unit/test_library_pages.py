@@ -1,0 +1,196 @@
+"""The policy library's pages over fake backends: facets, a document with its relations and
+file, the documents on a profile, and each backend down costing only its part."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import date
+
+import httpx
+import pytest
+
+from hoptac.portal.adapters.backends import Backend
+from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.entrypoints.http.app import create_app
+from hoptac.portal.settings import PortalSettings
+
+from ..fakes import ORG_ID, FakeServices
+
+pytestmark = pytest.mark.unit
+
+LAW_ID = "6f1c2a3b-0000-4000-8000-000000000017"
+OLD_ID = "6f1c2a3b-0000-4000-8000-000000000023"
+LAW = {
+    "id": LAW_ID,
+    "version": 2,
+    "number": "17/2023/QH15",
+    "title": "Luật Hợp tác xã",
+    "type": "law",
+    "issuer": "Quốc hội",
+    "signed_on": "2023-06-20",
+    "in_force_from": "2024-07-01",
+    "status": "in_force",
+    "topics": ["organisation"],
+    "kinds": ["cooperative"],
+    "sectors": [],
+    "area": "national",
+    "summary": "Luật Hợp tác xã năm 2023.",
+    "amends": [],
+    "replaces": ["23/2012/QH13"],
+    "file": {
+        "name": "luat-htx.pdf",
+        "media_type": "application/pdf",
+        "size_bytes": 4497,
+        "sha256": "a" * 64,
+        "text_status": "not_extracted",
+    },
+    "updated_at": "2026-01-01T00:00:00+00:00",
+    "amends_links": [],
+    "replaces_links": [{"number": "23/2012/QH13", "id": OLD_ID, "title": "Luật Hợp tác xã"}],
+    "amended_by": [],
+    "replaced_by": [],
+}
+SEARCH_ANSWER = {
+    "total": 1,
+    "items": [{k: LAW[k] for k in ("id", "version", "number", "title", "type", "issuer",
+               "signed_on", "in_force_from", "status", "topics", "kinds", "sectors", "area",
+               "summary")}],
+    "facets": {"type": {"law": 1, "decision": 2}, "status": {"in_force": 1},
+               "topic": {"ocop": 2}, "issuer": {"Quốc hội": 1}, "year": {"2023": 1}},
+}  # fmt: skip
+
+
+class FakeLibrary:
+    def __init__(self) -> None:
+        self.down: set[str] = set()
+        self.asked: list[httpx.Request] = []
+
+    def answer(self, part: str, request: httpx.Request) -> httpx.Response:
+        self.asked.append(request)
+        if part in self.down:
+            return httpx.Response(503)
+        path = request.url.path
+        if path == "/v1/documents/search":
+            return httpx.Response(200, json=SEARCH_ANSWER)
+        if path == f"/v1/documents/{LAW_ID}":
+            return httpx.Response(200, json=LAW)
+        if path == f"/v1/documents/{LAW_ID}/file":
+            return httpx.Response(
+                200,
+                content=b"%PDF-1.4 ...",
+                headers={
+                    "content-type": "application/pdf",
+                    "content-disposition": "attachment; filename*=UTF-8''luat-htx.pdf",
+                },
+            )
+        if path == "/v1/documents":
+            return httpx.Response(200, json={"items": [LAW]})
+        return httpx.Response(404, json={"error": "not_found"})
+
+    def backends(self) -> LibraryBackends:
+        def backend(part: str) -> Backend:
+            fake = Backend(part, "http://fake", 1.0)
+            fake.client = httpx.AsyncClient(
+                base_url=f"http://{part}.fake",
+                transport=httpx.MockTransport(lambda request: self.answer(part, request)),
+            )
+            return fake
+
+        return LibraryBackends(backend("search"), backend("library"))
+
+
+@pytest.fixture
+def library() -> FakeLibrary:
+    return FakeLibrary()
+
+
+@pytest.fixture
+async def portal(library: FakeLibrary) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        PortalSettings(),
+        FakeServices().backends(),
+        today=lambda: date(2026, 1, 15),
+        library=library.backends(),
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+        yield client
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+async def test_the_library_lists_documents_with_facets_in_vietnamese(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    response = await portal.get("/library", params={"q": "hop tac xa", "type": "law"})
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "Luật 17/2023/QH15: Luật Hợp tác xã" in text
+    assert "Quyết định (2)" in text
+    assert "OCOP (Mỗi xã một sản phẩm) (2)" in text
+    assert "20/06/2023" in text
+    sent = library.asked[-1].url.params
+    assert (sent.get("q"), sent.get_list("type")) == ("hop tac xa", ["law"])
+
+
+async def test_a_filter_value_the_library_does_not_know_is_dropped_not_sent(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    response = await portal.get("/library", params={"type": "novel", "year": "20x4"})
+    assert response.status_code == 200
+    assert "không hợp lệ" in text_of(response.text)
+    assert "type" not in library.asked[-1].url.params
+
+
+async def test_a_document_page_shows_metadata_relations_and_the_file(
+    portal: httpx.AsyncClient,
+) -> None:
+    portal.cookies.set("lang", "en")
+    response = await portal.get(f"/library/{LAW_ID}")
+    assert response.status_code == 200
+    text = text_of(response.text)
+    assert "In force from 01/07/2024" in text
+    assert f'href="/library/{OLD_ID}"' in response.text
+    assert "Replaces" in text
+    assert "4,497 bytes" in text
+    assert "could not be extracted" in text
+    assert f'href="/library/{LAW_ID}/file"' in response.text
+
+
+async def test_the_file_is_served_by_the_portal_itself(portal: httpx.AsyncClient) -> None:
+    response = await portal.get(f"/library/{LAW_ID}/file")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_an_unknown_document_is_the_not_found_page(portal: httpx.AsyncClient) -> None:
+    assert (await portal.get("/library/not-a-uuid")).status_code == 404
+    assert (await portal.get(f"/library/{ORG_ID}")).status_code == 404
+
+
+async def test_a_profile_lists_the_documents_that_apply_to_it(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    response = await portal.get(f"/organizations/{ORG_ID}")
+    assert response.status_code == 200
+    assert f'href="/library/{LAW_ID}"' in response.text
+    asked = library.asked[-1].url.params
+    assert asked["applies_to_kind"] == "cooperative"
+
+
+async def test_the_library_down_costs_only_its_part(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    library.down = {"search", "library"}
+    page = await portal.get("/library")
+    assert page.status_code == 200
+    assert "Thư viện văn bản đang tạm ngừng" in text_of(page.text)
+    profile = await portal.get(f"/organizations/{ORG_ID}")
+    assert profile.status_code == 200
+    assert "Thư viện văn bản đang tạm ngừng" in text_of(profile.text)
+    assert (await portal.get(f"/library/{LAW_ID}")).status_code == 503
