@@ -194,3 +194,14 @@ async def test_the_library_down_costs_only_its_part(
     assert profile.status_code == 200
     assert "Thư viện văn bản đang tạm ngừng" in text_of(profile.text)
     assert (await portal.get(f"/library/{LAW_ID}")).status_code == 503
+
+
+async def test_htmx_gets_the_results_block_alone_with_the_same_hits(
+    portal: httpx.AsyncClient,
+) -> None:
+    headers = {"HX-Request": "true", "HX-Target": "results"}
+    fragment = await portal.get("/library", params={"type": "law"}, headers=headers)
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="results"')
+    assert "Luật 17/2023/QH15: Luật Hợp tác xã" in text_of(fragment.text)
+    assert "Quyết định (2)" in text_of(fragment.text)

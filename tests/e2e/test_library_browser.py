@@ -1,0 +1,224 @@
+"""The policy library end to end, in a real browser: the registry (whose tokens staff use), the
+library, search and the portal as real processes on real PostgreSQL and NATS. The starting set
+is on the library page with its facets and relations; a document staff add, with a DOCX file, is
+found by a word of its text typed without diacritics, with JavaScript on and off; a profile lists
+the documents that apply to it. axe-core finds no serious or critical violation and no request
+leaves the portal's host."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import docx
+import httpx
+import pytest
+from playwright.async_api import Browser
+
+from hoptac.library.adapters.migrations import migrate_async as migrate_library
+from hoptac.platform.embedded.ports import free_port
+from hoptac.platform.embedded.postgres import EmbeddedPostgres
+from hoptac.platform.testing import wait_until
+
+from .conftest import SCREENSHOTS_DIR, Process, RegistryStack, uvicorn_command, wait_ready
+from .test_portal_browser import (  # noqa: F401 (browser, chromium: fixtures used here too)
+    Visits,
+    browser,
+    chromium,
+    cooperative,
+    register,
+    serious_violations,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def serve(
+    name: str, app: str, env: dict[str, str], log_dir: Path, started: list[Process]
+) -> str:
+    """Start one service as `hoptac run` would; its URL once it is ready."""
+    port = free_port()
+    prefix = f"HOPTAC_{name.upper()}_"
+    process = Process(
+        name,
+        uvicorn_command(app, port),
+        {**os.environ, **env, f"{prefix}PORT": str(port)},
+        log_dir / f"{name}.log",
+    )
+    started.append(process)
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+    await wait_ready(url, process)
+    return url
+
+
+@pytest.fixture
+async def library_portal(
+    registry_stack: RegistryStack, pg_server: EmbeddedPostgres, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    """(portal URL, library URL), the library holding the starting set."""
+    name = f"library_{uuid.uuid4().hex[:12]}"
+    database_url = pg_server.create_database(name)
+    await migrate_library(database_url)
+    started: list[Process] = []
+    try:
+        library = await serve(
+            "library",
+            "hoptac.library.entrypoints.http.app:create_app",
+            {
+                "HOPTAC_LIBRARY_DATABASE_URL": database_url,
+                "HOPTAC_LIBRARY_NATS_URL": registry_stack.nats_url,
+                "HOPTAC_LIBRARY_REGISTRY_URL": registry_stack.url,
+                "HOPTAC_LIBRARY_RELAY_POLL_SECONDS": "0.1",
+            },
+            tmp_path,
+            started,
+        )
+        search = await serve(
+            "search",
+            "hoptac.search.entrypoints.http.app:create_app",
+            {
+                "HOPTAC_SEARCH_NATS_URL": registry_stack.nats_url,
+                "HOPTAC_SEARCH_VAR_DIR": str(tmp_path / "var"),
+                "HOPTAC_SEARCH_REGISTRY_URL": registry_stack.url,
+                "HOPTAC_SEARCH_REGISTRY_TOKEN": registry_stack.admin_token,
+                "HOPTAC_SEARCH_LIBRARY_URL": library,
+                "HOPTAC_SEARCH_CONSUMER_FETCH_TIMEOUT": "0.2",
+            },
+            tmp_path,
+            started,
+        )
+        portal = await serve(
+            "portal",
+            "hoptac.portal.entrypoints.http.app:create_app",
+            {
+                "HOPTAC_PORTAL_SEARCH_URL": search,
+                "HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url,
+                "HOPTAC_PORTAL_LIBRARY_URL": library,
+                "HOPTAC_PORTAL_REPORTING_URL": "http://127.0.0.1:9",
+            },
+            tmp_path,
+            started,
+        )
+        yield portal, library
+    finally:
+        for process in reversed(started):
+            process.stop()
+        pg_server.drop_database(name)
+
+
+@pytest.fixture
+async def visits(
+    browser: Browser,  # noqa: F811 (the fixture imported above)
+    library_portal: tuple[str, str],
+) -> AsyncIterator[Visits]:
+    visits = Visits(browser, library_portal[0])
+    try:
+        yield visits
+    finally:
+        await visits.close()
+
+
+async def until_found(portal_url: str, q: str) -> None:
+    async with httpx.AsyncClient(base_url=portal_url) as client:
+
+        async def found() -> bool:
+            return (
+                q in (await client.get("/library", params={"q": q})).text
+                and "hit" in (await client.get("/library", params={"q": q})).text
+            )
+
+        await wait_until(found, timeout=30, message=f"{q!r} found in the library")
+
+
+def docx_bytes(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+async def test_the_starting_set_with_its_facets_and_relations(visits: Visits) -> None:
+    page = await visits.page()
+    await page.goto(visits.origin + "/library")
+    await page.get_by_role("link", name="Luật (2)").wait_for(timeout=30_000)
+    assert await serious_violations(page) == []
+    await page.get_by_role("link", name="Luật (2)").click()
+    await page.wait_for_url("**type=law**")
+    assert await page.locator(".hit").count() == 2
+    await page.get_by_role("link", name="Luật 17/2023/QH15: Luật Hợp tác xã").click()
+    await page.wait_for_url("**/library/*")
+    assert "01/07/2024" in await page.locator(".summary-list").text_content()  # type: ignore[operator]
+    replaced = page.get_by_role("link", name="23/2012/QH13: Luật Hợp tác xã")
+    await replaced.click()
+    await page.wait_for_url("**/library/*")
+    assert "Đã bị thay thế" in await page.locator(".status-line").text_content()  # type: ignore[operator]
+    assert await serious_violations(page) == []
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS_DIR / "library-document-1280.png", full_page=True)
+    assert visits.foreign_requests() == []
+    assert visits.errors == []
+
+
+async def test_a_document_staff_add_is_found_by_a_word_of_its_text_without_diacritics(
+    registry_stack: RegistryStack, library_portal: tuple[str, str], visits: Visits
+) -> None:
+    portal_url, library_url = library_portal
+    async with httpx.AsyncClient(base_url=library_url, headers=registry_stack.headers) as staff:
+        response = await staff.post(
+            "/v1/documents",
+            json={
+                "number": "45/2025/QĐ-UBND",
+                "title": "Quyết định hỗ trợ hợp tác xã nông nghiệp",
+                "type": "decision",
+                "issuer": "Ủy ban nhân dân tỉnh Cà Mau",
+                "signed_on": "2025-03-10",
+                "status": "in_force",
+                "area": "96",
+                "topics": ["support"],
+            },
+        )
+        assert response.status_code == 201, response.text
+        document_id = response.json()["id"]
+        upload = await staff.put(
+            f"/v1/documents/{document_id}/file",
+            params={"name": "quyet-dinh.docx"},
+            content=docx_bytes("Hỗ trợ kinh phí xây dựng nhãn hiệu và truy xuất nguồn gốc."),
+        )
+        assert upload.status_code == 200, upload.text
+    await until_found(portal_url, "nhan hieu")
+    for javascript in (False, True):
+        page = await visits.page(javascript=javascript)
+        await page.goto(visits.origin + "/library")
+        await page.fill("#q", "truy xuat nguon goc")
+        await page.press("#q", "Enter")
+        await page.wait_for_url("**/library?q=truy*")
+        first = page.locator(".hit h2 a").first
+        assert await first.get_attribute("href") == f"/library/{document_id}"
+        if javascript:
+            assert await serious_violations(page) == []
+    page = await visits.page(javascript=False)
+    await page.goto(f"{visits.origin}/library/{document_id}")
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="quyet-dinh.docx").click()
+    assert (await download.value).suggested_filename == "quyet-dinh.docx"
+    assert visits.foreign_requests() == []
+
+
+async def test_a_profile_lists_the_documents_that_apply_to_it(
+    registry_stack: RegistryStack, visits: Visits
+) -> None:
+    org_id = await register(registry_stack, cooperative(1, "HTX Nông nghiệp Tân Hưng"))
+    page = await visits.page()
+    await page.goto(f"{visits.origin}/organizations/{org_id}")
+    section = page.locator("section[aria-labelledby=documents-heading]")
+    assert await section.get_by_role("link", name="Luật 17/2023/QH15: Luật Hợp tác xã").count() == 1
+    # Replaced, so no longer applying.
+    assert await section.get_by_text("23/2012/QH13").count() == 0
+    assert await serious_violations(page) == []
+    assert visits.foreign_requests() == []
