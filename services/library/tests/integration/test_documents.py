@@ -38,7 +38,7 @@ async def upload(
 
 
 async def test_a_reviewer_adds_a_document_and_anyone_reads_it(client: httpx.AsyncClient) -> None:
-    added = await add(client, number="17/2023/qh15 ")
+    added = await add(client, number=" 17/2023/ QH15 ")
     assert added["number"] == "17/2023/QH15"
     assert added["version"] == 1
     read = await client.get(f"/v1/documents/{added['id']}")

@@ -136,9 +136,9 @@ class Library:
                         raise StaleVersion(
                             Text("library.stale_version", version=(current or before)["version"])
                         )
-                holder = await repository.id_by_number(conn, number_key(record["number"]))
-                if holder is not None and str(holder) != record["id"]:
-                    raise Duplicate(Text("library.duplicate_number", number=record["number"]))
+                holder = await repository.holder_of_number(conn, number_key(record["number"]))
+                if holder is not None and str(holder[0]) != record["id"]:
+                    raise Duplicate(Text("library.duplicate_number", number=holder[1]))
                 text = await store(conn, record)
                 await repository.record_change(
                     conn,

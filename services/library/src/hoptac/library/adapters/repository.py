@@ -42,11 +42,16 @@ async def record_of(conn: AsyncConnection, document_id: UUID) -> dict[str, Any] 
     return dict(row) if row is not None else None
 
 
-async def id_by_number(conn: AsyncConnection, key: str) -> UUID | None:
-    found: UUID | None = await conn.scalar(
-        select(documents.c.id).where(documents.c.number_key == key)
-    )
-    return found
+async def holder_of_number(conn: AsyncConnection, key: str) -> tuple[UUID, str] | None:
+    """The document holding this number (its id, and the number as it was entered)."""
+    row = (
+        await conn.execute(
+            select(documents.c.id, documents.c.record["number"].astext).where(
+                documents.c.number_key == key
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def number_by_checksum(conn: AsyncConnection, sha256: str) -> str | None:

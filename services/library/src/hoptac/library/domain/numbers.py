@@ -7,12 +7,13 @@ import unicodedata
 
 # A serial number, an optional year, then the symbol of the kind and the issuer (letters,
 # digits, hyphens and slashes: `QĐ-UBND`, `NQ/TW`).
-_SHAPE = re.compile(r"\d{1,5}(/\d{4})?/[0-9A-ZĐ][0-9A-ZĐ\-/]{0,40}")
+_SHAPE = re.compile(r"\d{1,5}(/\d{4})?/(?=[0-9\-/]*[A-Za-zĐđ])[0-9A-Za-zĐđ\-/]{0,40}[0-9A-Za-zĐđ]")
 
 
 def normalise(number: str) -> str:
-    """As printed, in one Unicode form, spaces removed (`92/2024/ NĐ-CP` is the same number)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", number)).upper()
+    """As printed (the case of `TTg`, the Prime Minister, is part of it), in one Unicode form,
+    spaces removed: `92/2024/ NĐ-CP` is the same number."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", number))
 
 
 def is_number(number: str) -> bool:
