@@ -21,7 +21,7 @@ from hoptac.search.settings import SearchSettings
 
 log = logging.getLogger("hoptac.search.library")
 
-PAGE = 200
+PAGE = 20  # events carry their text (up to 300,000 characters each)
 
 
 class LibraryFeed:

@@ -134,7 +134,7 @@ changes_router = APIRouter(prefix="/v1/changes", tags=["change log"])
 async def changes(
     request: Request,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,  # events carry their text
 ) -> dict[str, Any]:
     events = await _library(request).changes(after, limit)
     return {"events": events, "next": events[-1]["sequence"] if events else after}
