@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,13 +11,10 @@ from fastapi.security import HTTPBearer
 from hoptac.library.domain.access import require_editor
 from hoptac.library.domain.errors import Unauthenticated, Unavailable
 from hoptac.platform.http import StrictJsonRoute
-from hoptac.platform.identity import Caller, Identity, IdentityUnavailable
+from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
 from hoptac.platform.text import Text
 
 bearer = HTTPBearer(auto_error=False, description="A registry token of a reviewer or an admin.")
-
-# RFC 6750's b64token, bounded: anything else is no token of the registry's.
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9\-._~+/]{1,512}=*")
 
 
 async def authenticate(request: Request) -> Caller:
