@@ -181,3 +181,26 @@ def test_collection_keeps_to_its_openapi_document(
             schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)),
             {"Authorization": f"Bearer {token}"},
         )
+
+
+def test_the_library_keeps_to_its_openapi_document(
+    fresh_database: str, pg_server: EmbeddedPostgres, nats_url: str
+) -> None:
+    from hoptac.library.adapters.migrations import migrate
+    from hoptac.library.entrypoints.http.app import create_app
+    from hoptac.library.settings import LibrarySettings
+    from hoptac.registry.entrypoints.http.app import create_app as registry_app
+    from hoptac.registry.settings import RegistrySettings
+
+    registry_database = pg_server.create_database(f"fuzz_registry_{uuid.uuid4().hex[:8]}")
+    token = admin_token(registry_database, Role.REVIEWER)
+    registry = registry_app(RegistrySettings(database_url=registry_database, **UNLIMITED))
+    migrate(fresh_database)
+    with serving(registry) as registry_url:
+        settings_ = LibrarySettings(
+            database_url=fresh_database, registry_url=registry_url, nats_url=nats_url, **UNLIMITED
+        )
+        fuzz(
+            schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)),
+            {"Authorization": f"Bearer {token}"},
+        )
