@@ -7,6 +7,7 @@ nothing is half stored.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ class Library:
         require_editor(caller.role)
         media_type = sniff(upload.content, self.limits)
         sha256 = hashlib.sha256(upload.content).hexdigest()
-        status, text = extract(media_type, upload.content)
+        # A long PDF takes seconds to read: off the event loop, so other requests go on.
+        status, text = await asyncio.to_thread(extract, media_type, upload.content)
         async with self.engine.connect() as conn:
             before = await self._existing(conn, document_id)
         file = {
