@@ -1,8 +1,11 @@
-"""The webhook receiver every fault test subscribes."""
+"""The webhook receiver every fault test subscribes, and the folder each platform lives in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,3 +18,19 @@ async def receiver() -> AsyncIterator[Receiver]:
     await receiver.start()
     yield receiver
     await receiver.stop()
+
+
+@pytest.fixture
+def workdir() -> Iterator[Callable[[str], Path]]:
+    """A new folder outside pytest's temporary tree: another pytest session (or this one at
+    start) makes that tree private again (0700), and the PostgreSQL of a platform, running as
+    another user when we are root, would lose its way to its own files mid-test."""
+    made: list[Path] = []
+
+    def make(name: str) -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix=f"hoptac-{name}-")))
+        return made[-1]
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -33,8 +34,8 @@ RESTORE_POINT = "before-the-mistake"
 
 
 @pytest.fixture
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    platform = Platform(tmp_path_factory.mktemp("restore"), archive=True)
+async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
+    platform = Platform(workdir("restore"), archive=True)
     try:
         await platform.start()
         yield platform

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,8 +44,8 @@ DOWN_SECONDS = 1.0
 
 
 @pytest.fixture
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    platform = Platform(tmp_path_factory.mktemp("faults"))
+async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
+    platform = Platform(workdir("faults"))
     try:
         await platform.start()
         yield platform

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import nats
@@ -30,8 +31,8 @@ DOWN_SECONDS = 3.0
 
 
 @pytest.fixture
-async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    platform = Platform(tmp_path_factory.mktemp("nats-cluster"), nats_nodes=NODES)
+async def cluster(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
+    platform = Platform(workdir("nats-cluster"), nats_nodes=NODES)
     try:
         await platform.start()
         yield platform

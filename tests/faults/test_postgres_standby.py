@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -29,8 +30,8 @@ WRITES_PER_SECOND = 8.0
 
 
 @pytest.fixture
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    platform = Platform(tmp_path_factory.mktemp("pg-standby"), standby=True)
+async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
+    platform = Platform(workdir("pg-standby"), standby=True)
     try:
         await platform.start()
         yield platform

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,12 +29,12 @@ APPLIED = re.compile(r'^hoptac_consumer_messages_total\{[^}]*outcome="applied"[^
 
 
 @pytest.fixture
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
     # Small batches: at this rate one instance would otherwise take every message in one pull.
     small = {
         f"HOPTAC_{name.upper()}_CONSUMER_BATCH_SIZE": "4" for name in ("reporting", "notifications")
     }
-    platform = Platform(tmp_path_factory.mktemp("shared-durable"), env=small)
+    platform = Platform(workdir("shared-durable"), env=small)
     try:
         await platform.start()
         yield platform
