@@ -19,7 +19,7 @@ Helpers = Mapping[str, Any]
 class FacetLink(NamedTuple):
     url: str
     label: str
-    count: str
+    counted: str  # the count as written in the reader's language
     chosen: bool
 
 
