@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+import orjson
 
 from hoptac.portal.adapters.recent_answers import RecentAnswers, VersionedAnswers
 
@@ -49,7 +50,10 @@ class Backend:
 
     async def get_json(self, path: str, params: Params = ()) -> Any:
         response = await self._get(path, params)
-        return response.json()
+        try:
+            return orjson.loads(response.content)  # a third of the standard library's time
+        except orjson.JSONDecodeError as error:
+            raise Unavailable(self.part, "an answer that is not JSON") from error
 
     async def get_bytes(self, path: str, params: Params = ()) -> httpx.Response:
         return await self._get(path, params)
