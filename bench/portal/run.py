@@ -143,6 +143,7 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         "HOPTAC_SEARCH_VAR_DIR": str(stack.workdir / "search-var"),
         "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
         "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
+        "HOPTAC_SEARCH_RATE_LIMIT_READS": UNLIMITED,  # see start_registry's
     }
     search = stack.spawn("search", uvicorn_app(SEARCH_APP, search_port), search_env)
     search_url = f"http://127.0.0.1:{search_port}"
