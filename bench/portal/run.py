@@ -10,6 +10,9 @@ search and reporting hold all of them, then measures each page and, separately, 
 calls that page makes (the same queries, straight to the services). Latency is measured by the
 client on loopback: the server's time plus a few tens of microseconds. Exits non-zero when a
 request failed. See bench/README.md.
+
+Beside the latencies, the CPU each process spent per page (and per API call pair), warm-up
+included: on a shared machine the clearest figure to compare two runs by.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from t
 import httpx
 
 from bench.common import report
+from bench.common.cpu import CpuMeter
 from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
     Stack,
@@ -106,17 +110,21 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         ("statistics page", urls.portal, _portal_statistics, urls.reporting, _api_statistics),
     ]
     rows = []
+    cpu_rows = []
     for name, page_url, page_call, api_url, api_call in shapes:
         for clients in args.clients:
-            page = await measure(page_url, page_call, clients, args, problems)
-            api = await measure(api_url, api_call, clients, args, problems)
+            page = await measure(page_url, page_call, clients, args, problems, stack)
+            api = await measure(api_url, api_call, clients, args, problems, stack)
             rows.append([name, clients, *_columns(page), *_columns(api)])
+            cpu_rows += [[name, clients, *page.cpu], ["  its API calls", clients, *api.cpu]]
     report.heading(f"pages and the API calls beneath them, {args.organizations} organisations")
     report.table(
         ["page", "clients", "pages/s", "p50 ms", "p95 ms", "p99 ms",
          "API calls/s", "API p50 ms", "API p95 ms", "API p99 ms"],
         rows,
     )  # fmt: skip
+    report.heading("CPU per page (per API call pair below it), ms, warm-up included")
+    report.table(["page", "clients", *CPU_COLUMNS], cpu_rows)
     report.heading("targets (8 clients)")
     facts = []
     for name, target in TARGETS_P95_MS.items():
@@ -135,6 +143,7 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         "HOPTAC_SEARCH_VAR_DIR": str(stack.workdir / "search-var"),
         "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
         "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
+        "HOPTAC_SEARCH_RATE_LIMIT_READS": UNLIMITED,  # see start_registry's
     }
     search = stack.spawn("search", uvicorn_app(SEARCH_APP, search_port), search_env)
     search_url = f"http://127.0.0.1:{search_port}"
@@ -210,17 +219,48 @@ async def some_ids(search_url: str, count: int = 500) -> list[str]:
 class Measured:
     latency: Latencies
     rate: float  # answers per second
+    cpu: list[str]  # CPU_COLUMNS
+
+
+# The services by the names the stack gave them; search and PostgreSQL with their children
+# (search's reader processes, PostgreSQL's backends). "everything else": other work.
+PROCESSES = ("portal", "registry", "reporting")
+FAMILIES = ("search", "postgres")
+CPU_COLUMNS = ("benchmark client", *PROCESSES, *FAMILIES, "whole machine", "everything else")
 
 
 async def measure(
-    url: str, call: Call, clients: int, args: argparse.Namespace, problems: list[str]
+    url: str,
+    call: Call,
+    clients: int,
+    args: argparse.Namespace,
+    problems: list[str],
+    stack: Stack,
 ) -> Measured:
+    pids = {service.name: service.pid for service in stack.services}
+    meter = CpuMeter(
+        {name: pids.get(name) for name in PROCESSES},
+        {"search": pids.get("search"), "postgres": stack.postgres.pid},
+    ).start()
     result = await run_load(url, {}, call, clients, args.seconds, args.warmup)
+    meter.stop()
     if result.errors:
         problems.append(f"{result.errors} failed requests at {url}: {result.error_samples}")
     return Measured(
-        Latencies.of_seconds(result.latencies), per_second(result.measured, result.elapsed)
+        Latencies.of_seconds(result.latencies),
+        per_second(result.measured, result.elapsed),
+        _cpu_per_request(meter, result.requests),
     )
+
+
+def _cpu_per_request(meter: CpuMeter, requests: int) -> list[str]:
+    def per_request(cores: float) -> str:
+        return f"{cores * meter.elapsed / max(requests, 1) * 1000:.2f}"
+
+    used = {share.name: share.cores for share in meter.shares}
+    ours = sum(used.values())
+    columns = [per_request(used[n]) if n in used else "–" for n in CPU_COLUMNS[:-2]]
+    return [*columns, per_request(meter.machine), per_request(max(meter.machine - ours, 0.0))]
 
 
 def _columns(measured: Measured) -> list[object]:

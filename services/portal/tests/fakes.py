@@ -111,6 +111,7 @@ class FakeServices:
     down: set[str] = field(default_factory=set)
     requests: list[httpx.Request] = field(default_factory=list)
     record_without: set[str] = field(default_factory=set)  # fields the registry leaves out
+    record_version: int = RECORD["version"]  # type: ignore[assignment]
     search_answer: dict[str, Any] = field(
         default_factory=lambda: {"total": 1, "items": [HIT], "next_cursor": "c2",
                                  "facets": {"kind": {"cooperative": 1}, "status": {"operating": 1},
@@ -152,12 +153,14 @@ class FakeServices:
             as_of = request.url.params.get("as_of")
             status = "suspended" if as_of is None else "operating"
             record = {k: v for k, v in RECORD.items() if k not in self.record_without}
-            return httpx.Response(200, json={**record, "status": status})
+            return httpx.Response(
+                200, json={**record, "status": status, "version": self.record_version}
+            )
         if path == f"/v1/organizations/{ORG_ID}/history":
             return httpx.Response(200, content=json.dumps({"versions": HISTORY}))
         return httpx.Response(404, json={"error": "not_found", "message": "no"})
 
-    def backends(self) -> Backends:
+    def backends(self, search_seconds: float = 0.0, histories: int = 0) -> Backends:
         def backend(part: str) -> Backend:
             fake = Backend(part, "http://fake", 1.0)
             fake.client = httpx.AsyncClient(
@@ -165,4 +168,5 @@ class FakeServices:
             )
             return fake
 
-        return Backends(backend("search"), backend("reporting"), backend("registry"))
+        parts = (backend("search"), backend("reporting"), backend("registry"))
+        return Backends(*parts, search_seconds=search_seconds, histories=histories)

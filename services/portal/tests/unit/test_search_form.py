@@ -74,6 +74,22 @@ def test_a_query_survives_the_round_trip_through_its_url(
     assert again == form
 
 
+@given(
+    q=st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=20),
+    filters=st.lists(coded, max_size=3),
+    sort=st.sampled_from(SORTS),
+    toggled=coded,
+)
+def test_facet_links_are_the_toggled_queries_urls(
+    q: str, filters: list[tuple[str, list[str]]], sort: str, toggled: tuple[str, list[str]]
+) -> None:
+    params = [("q", q), *((n, v) for n, values in filters for v in values), ("sort", sort)]
+    form, _ = parse_search_form(params)
+    name, values = toggled
+    expected = [form.toggled(name, value).url() for value in values]
+    assert form.toggled_urls(name, values) == expected
+
+
 def test_an_empty_form_is_empty() -> None:
     assert SearchForm().is_empty
     assert parse_search_form([])[0].url() == "/search"

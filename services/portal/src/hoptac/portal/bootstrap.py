@@ -18,6 +18,8 @@ def build_backends(settings: PortalSettings) -> Backends:
         Backend("search", settings.search_url, timeout),
         Backend("reporting", settings.reporting_url, timeout),
         Backend("registry", settings.registry_url, timeout),
+        search_seconds=settings.search_cache_seconds,
+        histories=settings.history_cache_size,
     )
 
 

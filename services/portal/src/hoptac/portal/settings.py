@@ -24,6 +24,17 @@ class PortalSettings(ServiceSettings):
     backend_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for search, reporting or the registry."
     )
+    search_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds a search answer serves the same query again (0: never).",
+    )
+    history_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        description="Organisations whose history is kept until their version changes (0: none).",
+    )
     download_max_rows: int = Field(
         default=200_000, gt=0, description="Rows at most in one CSV or XLSX of search results."
     )

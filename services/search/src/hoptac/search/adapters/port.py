@@ -4,7 +4,10 @@ contract suite (tests/contract)."""
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from hoptac.search.domain.changes import Change
 from hoptac.search.domain.query import CursorKind, SearchQuery, SearchResult
@@ -25,6 +28,13 @@ FILTER_FIELDS = {
     "ocop": "ocop",
     "digital": "digital",
 }
+
+
+def answer_body(
+    total: int, items: Sequence[object], facets: dict[str, dict[str, int]], cursor: str | None
+) -> bytes:
+    """The JSON body of GET /v1/search; `items` may hold `orjson.Fragment`s (stored JSON)."""
+    return orjson.dumps({"total": total, "items": items, "facets": facets, "next_cursor": cursor})
 
 
 class IndexBuild(abc.ABC):
@@ -57,6 +67,12 @@ class SearchIndex(abc.ABC):
 
     @abc.abstractmethod
     async def search(self, query: SearchQuery) -> SearchResult: ...
+
+    async def search_answer(self, query: SearchQuery) -> bytes:
+        """The search's answer as GET /v1/search sends it. An engine that stores each hit's JSON
+        may splice it in rather than decode it into a dict and encode it again."""
+        result = await self.search(query)
+        return answer_body(result.total, result.items, result.facets, result.next_cursor)
 
     @abc.abstractmethod
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]: ...

@@ -19,12 +19,12 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 import tantivy
 
-from hoptac.search.adapters.port import LIVE, META_ID, IndexBuild, SearchIndex
+from hoptac.search.adapters.port import LIVE, META_ID, IndexBuild, SearchIndex, answer_body
 from hoptac.search.adapters.tantivy_broad import BroadAnswers, is_broad
 from hoptac.search.adapters.tantivy_facets import count_by_aggregation, count_in_python
 from hoptac.search.adapters.tantivy_queries import MAX_COMPLETIONS, QueryBuilder, Vocabulary
@@ -143,6 +143,17 @@ class Generation:
         return _count(result)
 
     def search(self, query: SearchQuery) -> SearchResult:
+        found = self._found(query)
+        items = [orjson.loads(stored) for stored in found.items]
+        return SearchResult(found.total, items, found.facets, found.next_cursor)
+
+    def search_answer(self, query: SearchQuery) -> bytes:
+        """The answer's JSON with each hit's stored JSON spliced in, never decoded."""
+        found = self._found(query)
+        items = [orjson.Fragment(stored) for stored in found.items]
+        return answer_body(found.total, items, found.facets, found.next_cursor)
+
+    def _found(self, query: SearchQuery) -> Found:
         epoch = self._broad.epoch  # before the searcher: an answer from an older one is not kept
         searcher = self.index.searcher()
         vocabulary = self._vocabulary(searcher)
@@ -154,7 +165,7 @@ class Generation:
 
     def _search(
         self, searcher: tantivy.Searcher, vocabulary: Vocabulary, query: SearchQuery
-    ) -> SearchResult:
+    ) -> Found:
         queries = self.queries
         words = queries.text_query(query.q, False, vocabulary)
         clauses = ([words] if words is not None else []) + queries.filters(query)
@@ -181,7 +192,7 @@ class Generation:
             result = searcher.search(combined, window, **options)
             total = _count(result)
         page = result.hits[offset : offset + query.limit]
-        items = [_item(searcher, a) for _, a in page]
+        items = [_stored(searcher, a) for _, a in page]
         following = offset + len(items)
         cursor = encode_cursor(query, {"o": following}) if following < total and items else None
         facets: dict[str, dict[str, int]] = {}
@@ -192,7 +203,7 @@ class Generation:
             facets = count_in_python(searcher, [a for _, a in every])
         elif query.facets:
             facets = count_by_aggregation(searcher, combined)
-        return SearchResult(total, items, facets, cursor)
+        return Found(total, items, facets, cursor)
 
     @staticmethod
     def _vocabulary(searcher: tantivy.Searcher) -> Vocabulary:
@@ -241,8 +252,22 @@ def _count(result: tantivy.SearchResult) -> int:
     return int(result.count or 0)  # type: ignore[attr-defined]  # the type stub lacks `count`
 
 
+class Found(NamedTuple):
+    """A page of matches, each hit as its stored JSON (a broad search's is kept as is)."""
+
+    total: int
+    items: list[bytes]
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None
+
+
+def _stored(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> bytes:
+    stored: bytes = searcher.doc(address).get_first("item") or b"{}"
+    return stored
+
+
 def _item(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-    item: dict[str, Any] = orjson.loads(searcher.doc(address).get_first("item") or b"{}")
+    item: dict[str, Any] = orjson.loads(_stored(searcher, address))
     return item
 
 
@@ -316,6 +341,11 @@ class TantivyIndex(SearchIndex):
         if self._readers is not None:
             return await self._readers.search(query)
         return self._current.search(query)
+
+    async def search_answer(self, query: SearchQuery) -> bytes:
+        if self._readers is not None:
+            return await self._readers.search_answer(query)
+        return self._current.search_answer(query)
 
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         if self._readers is not None:

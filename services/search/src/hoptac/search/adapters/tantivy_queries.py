@@ -151,7 +151,7 @@ class QueryBuilder:
                     clauses.append((tantivy.Occur.Must, need))
             clauses += [(tantivy.Occur.Should, q) for w in slot.words for q in self._ranking(w)]
         clauses += [(tantivy.Occur.Should, q) for q in self._phrases(slots)]
-        words_query = tantivy.Query.boolean_query(clauses) if clauses else None
+        words_query = self._scored(clauses, as_you_type) if clauses else None
         if not text.looks_like_registration_number(q):
             return words_query
         key = text.registration_key(q)
@@ -159,6 +159,27 @@ class QueryBuilder:
         if len(key) >= 4:
             number.append(self.prefix("regno", key, BOOST_REGISTRATION_PREFIX))
         return self.any_of(number + ([words_query] if words_query is not None else []))
+
+    def _scored(
+        self, clauses: list[tuple[tantivy.Occur, tantivy.Query]], as_you_type: bool
+    ) -> tantivy.Query:
+        """The required clauses, each optional one adding its score where they match. tantivy
+        merges several optional clauses into one union, which reads every posting of each of
+        them near the required matches; one optional clause beside a required one is only
+        moved to the required matches (skip lists). So a search chains each optional clause on
+        its own: the same matches and sums of scores, for about a fifth less time. As you type,
+        the words so far match thousands of organisations, for which the union is cheaper
+        (chained, suggestions took a tenth more time)."""
+        required = [q for occur, q in clauses if occur == tantivy.Occur.Must]
+        if as_you_type or not required:  # without a required clause, any will do: a union
+            return tantivy.Query.boolean_query(clauses)
+        scored = self.all_of(required)
+        for occur, optional in clauses:
+            if occur == tantivy.Occur.Should:
+                scored = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, scored), (tantivy.Occur.Should, optional)]
+                )
+        return scored
 
     def _pair(
         self,

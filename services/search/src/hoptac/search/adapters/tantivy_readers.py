@@ -89,6 +89,10 @@ class Readers:
         result: SearchResult = await self._ask("search", query)
         return result
 
+    async def search_answer(self, query: SearchQuery) -> bytes:
+        body: bytes = await self._ask("search_answer", query)
+        return body
+
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = await self._ask("suggest", q, limit)
         return items
@@ -196,8 +200,10 @@ def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
         what, args = pickle.loads(payload)
         try:
             generation = view.current()
-            if what == "search":
-                answer: tuple[bool, Any] = (True, generation.search(*args))
+            if what == "search_answer":
+                answer: tuple[bool, Any] = (True, generation.search_answer(*args))
+            elif what == "search":
+                answer = (True, generation.search(*args))
             elif what == "suggest":
                 answer = (True, generation.suggest(*args))
             else:

@@ -77,7 +77,8 @@ def create_app(
     )
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # zlib's default level: Starlette's 9 took a third more CPU for 2 % smaller pages
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(SecurityHeaders)  # outside the platform's: its headers are the last word
     mount_assets(app, settings.node_modules)
     for module in (site, search, organizations, statistics, area_map, library_pages):

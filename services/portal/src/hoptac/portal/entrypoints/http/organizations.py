@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -50,12 +49,7 @@ async def profile(
         "digital_flags": DIGITAL_FLAGS,
         "record_fields": RECORD_FIELDS,
     }
-    # The record and its history are asked at once: the page waits for the slower, not both.
-    record, versions = await asyncio.gather(
-        backends.organization(uuid, as_of.isoformat() if as_of else None),
-        backends.history(uuid),
-        return_exceptions=True,
-    )
+    record, versions = await backends.record_and_history(uuid, as_of.isoformat() if as_of else None)
     if isinstance(record, NotFound) and as_of is None:
         return not_found_page(request)
     if isinstance(record, NotFound):

@@ -70,10 +70,25 @@ class Pages:
 
     def helpers(self, language: Language) -> dict[str, Any]:
         text = partial(self.catalogue.text, language)
+
+        def label(group: str, code: str | None) -> str:
+            return text(f"{group}.{code}") if code else "–"
+
+        def facet_value(name: str, value: str) -> str:
+            """A filter's value as it reads: an area by its name (current, else former)."""
+            if name in ("province", "commune"):
+                return (
+                    self.areas.name(name, value)
+                    or self.areas.name(f"legacy_{name}", value)
+                    or value
+                )
+            return label("sector_group" if name == "sector" else name, value)
+
         return {
             "_": text,
             "lang": language,
-            "label": lambda group, code: text(f"{group}.{code}") if code else "–",
+            "label": label,
+            "facet_value": facet_value,
             "number": _absent_as_none(partial(format_number, language=language)),
             "money": _absent_as_none(partial(format_money, language=language)),
             "rate": _absent_as_none(partial(format_rate, language=language)),

@@ -17,6 +17,7 @@ from hoptac.portal.domain.search_form import (
     SearchForm,
     parse_search_form,
 )
+from hoptac.portal.entrypoints.http import search_view
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep, SettingsDep
 from hoptac.portal.entrypoints.http.files import MEDIA_TYPES
 from hoptac.portal.entrypoints.http.rendering import Pages, language_of
@@ -50,8 +51,8 @@ async def search(request: Request, pages: PagesDep, backends: BackendsDep) -> Re
         "answer": None,
         "unavailable": False,
         "corrections": [],
-        "facet_order": FACET_ORDER,
-        "max_facet_values": MAX_FACET_VALUES,
+        "facets": [],
+        "hits": [],
         "sorts": SORTS,
         "max_query_chars": MAX_QUERY_CHARS,
     }
@@ -60,6 +61,11 @@ async def search(request: Request, pages: PagesDep, backends: BackendsDep) -> Re
     try:
         answer = await backends.search_page(form.backend_params())
         context["answer"] = answer
+        helpers = pages.helpers(language_of(request))
+        context["facets"] = search_view.facets(
+            form, answer["facets"], FACET_ORDER, MAX_FACET_VALUES, helpers
+        )
+        context["hits"] = search_view.hits(answer["items"], helpers)
         if answer["total"] == 0 and form.q:
             context["corrections"] = await backends.suggestions(form.q)
     except Rejected as rejected:

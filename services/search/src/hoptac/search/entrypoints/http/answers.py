@@ -45,16 +45,9 @@ async def search(state: Any, params: Params) -> bytes:
         index.cursor_kind,
     )
     started = time.perf_counter()
-    result = await index.search(query)
+    body = await index.search_answer(query)
     state.query_seconds.labels("search").observe(time.perf_counter() - started)
-    return orjson.dumps(
-        {
-            "total": result.total,
-            "items": result.items,
-            "facets": result.facets,
-            "next_cursor": result.next_cursor,
-        }
-    )
+    return body
 
 
 async def suggest(state: Any, params: Params) -> bytes:
