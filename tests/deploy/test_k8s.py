@@ -16,14 +16,15 @@ pytestmark = pytest.mark.unit
 BASE = ROOT / "deploy" / "k8s" / "base"
 # What each process calls, as the architecture has it (docs/architecture.md).
 CALLS = {
-    "portal": {"registry", "search", "reporting"},
+    "portal": {"registry", "search", "reporting", "library"},
     "registry": {"postgresql"},
     "registry-relay": {"postgresql", "nats"},
-    "search": {"nats", "registry", "opensearch"},
+    "search": {"nats", "registry", "opensearch", "library"},
     "reporting": {"nats", "postgresql", "registry"},
     "notifications": {"postgresql", "registry"},
     "notifications-worker": {"postgresql", "nats", "registry", "webhooks"},
     "collection": {"postgresql", "registry"},
+    "library": {"nats", "postgresql", "registry"},
 }
 
 

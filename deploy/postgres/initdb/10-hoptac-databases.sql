@@ -2,3 +2,4 @@
 CREATE DATABASE hoptac_reporting;
 CREATE DATABASE hoptac_notifications;
 CREATE DATABASE hoptac_collection;
+CREATE DATABASE hoptac_library;
