@@ -80,21 +80,19 @@ def read_upload(data: bytes, filename: str, limits: Limits) -> Sheet:
 
 def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     infos = archive.infolist()
+    names = {info.filename for info in infos}
+    # A macro is named in the archive's directory: refused before anything is unpacked.
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise _refuse_macro()
     expanded = sum(info.file_size for info in infos)
     if expanded > limits.max_unzipped_bytes:
         raise _refuse(
             "zip_bomb",
             f"bảng tính giải nén ra {expanded:,} byte, quá giới hạn {limits.max_unzipped_bytes:,}",
         )
-    names = {info.filename for info in infos}
     content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    if any(name.lower().endswith("vbaproject.bin") for name in names) or (
-        b"macroEnabled" in content_types
-    ):
-        raise _refuse(
-            "macro",
-            "bảng tính có macro: không nhận; hãy lưu lại theo dạng Excel Workbook (.xlsx)",
-        )
+    if b"macroEnabled" in content_types:
+        raise _refuse_macro()
     worksheets = (n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
     for name in worksheets:
         if _FORMULA.search(archive.read(name)):
@@ -103,6 +101,12 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
                 "bảng tính có công thức: hãy sao chép và dán giá trị (Paste Values) rồi "
                 "tải lên lại",
             )
+
+
+def _refuse_macro() -> FileRefused:
+    return _refuse(
+        "macro", "bảng tính có macro: không nhận; hãy lưu lại theo dạng Excel Workbook (.xlsx)"
+    )
 
 
 def _read_workbook(data: bytes, limits: Limits) -> Sheet:

@@ -23,8 +23,11 @@ async def authenticate(request: Request) -> Caller:
         return known
     credentials = await bearer(request)
     if credentials is None:
-        key = "auth.bearer_form" if "authorization" in request.headers else "library.token_needed"
-        raise Unauthenticated(Text(key))
+        raise Unauthenticated(
+            Text("auth.bearer_form")
+            if "authorization" in request.headers
+            else Text("library.token_needed")
+        )
     if not TOKEN_SHAPE.fullmatch(credentials.credentials):
         raise Unauthenticated(Text("library.token_unknown"))
     identity: Identity = request.app.state.identity
