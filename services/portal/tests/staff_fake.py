@@ -25,6 +25,7 @@ class FakeStaffRegistry:
     requests: list[httpx.Request] = field(default_factory=list)
     patches: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # If-Match, body
     down: bool = False  # refuses connections
+    provinces: list[str] = field(default_factory=list)  # the person's area
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle), base_url="http://r")
@@ -42,7 +43,7 @@ class FakeStaffRegistry:
         if request.headers.get("authorization") != f"Bearer {SESSION}":
             return httpx.Response(401, json={"error": "unauthenticated", "message": "sign in"})
         if path == "/v1/whoami":
-            body = {"name": "lan", "role": self.role, "provinces": [], "communes": []}
+            body = {"name": "lan", "role": self.role, "provinces": self.provinces, "communes": []}
             return httpx.Response(200, json={**body, "expires_at": None})
         if path == "/v1/organizations":
             return httpx.Response(200, json={"items": [self.record], "next_cursor": None})

@@ -12,6 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from hoptac.portal.adapters.staff import StaffRegistry
+from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.domain.record_form import shown
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.entrypoints.http.workspace.install import MODULES
@@ -226,3 +227,84 @@ async def test_a_record_that_is_not_there_is_a_404_page_and_a_registry_down_a_50
     down = await portal.get(f"/quan-ly/ho-so/{ORG_ID}")
     assert down.status_code == 503
     assert "<html" in down.text
+
+
+def collection_answering(down: bool = False) -> StaffCollection:
+    """The collection service in memory: one proposal, one late challenge, one weak record."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {SESSION}"
+        if down:
+            raise httpx.ConnectError("refused", request=request)
+        if request.url.path == "/v1/proposals":
+            assert request.url.params["state"] == "submitted"
+            change = {"op": "update", "body": {"name": "HTX Nông nghiệp Tân Hưng"}}
+            return httpx.Response(200, json=[{
+                "id": "p-1", "organization_id": ORG_ID, "province_code": "96",
+                "commune_code": "32025", "change": change, "state": "submitted",
+                "stale": True, "author": "nhập liệu", "submitted_by": "Cán bộ xã",
+            }])  # fmt: skip
+        if request.url.path == "/v1/challenges":
+            return httpx.Response(200, json=[{
+                "id": "c-1", "organization_id": ORG_ID, "province_code": "96",
+                "commune_code": "32025", "what": "Sai số điện thoại", "due_on": "2026-01-10",
+                "late": True,
+            }])  # fmt: skip
+        assert request.url.path == "/v1/quality"
+        assert request.url.params["province"] == "96"
+        items = [
+            {
+                "id": ORG_ID,
+                "name": "HTX Yếu",
+                "commune_code": "32025",
+                "score": 71.4,
+                "band": "red",
+            },
+            {"id": "x", "name": "HTX Tốt", "commune_code": "32025", "score": 99.0, "band": "green"},
+        ]
+        return httpx.Response(200, json={"items": items})
+
+    return StaffCollection(
+        httpx.AsyncClient(transport=httpx.MockTransport(handle), base_url="http://c")
+    )
+
+
+async def test_my_area_lists_proposals_to_review_open_challenges_and_weak_records() -> None:
+    registry = FakeStaffRegistry(provinces=["96"])
+    app = create_app(
+        PortalSettings(),
+        FakeServices().backends(),
+        today=lambda: date(2026, 1, 15),
+        staff=StaffRegistry(registry.client()),
+        collection=collection_answering(),
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as portal:
+        await sign_in(portal)
+        page = await portal.get("/quan-ly")
+    assert page.status_code == 200
+    assert "Đề xuất chờ duyệt" in page.text
+    assert "HTX Nông nghiệp Tân Hưng" in page.text
+    assert "Hồ sơ đã thay đổi sau khi đề xuất" in page.text
+    assert "Sai số điện thoại" in page.text
+    assert "quá hạn" in page.text
+    assert "HTX Yếu" in page.text
+    assert "HTX Tốt" not in page.text  # a good score is not a task
+
+
+async def test_my_area_without_the_collection_service_still_shows_the_register() -> None:
+    registry = FakeStaffRegistry()
+    app = create_app(
+        PortalSettings(),
+        FakeServices().backends(),
+        today=lambda: date(2026, 1, 15),
+        staff=StaffRegistry(registry.client()),
+        collection=collection_answering(down=True),
+    )
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as portal:
+        await sign_in(portal)
+        page = await portal.get("/quan-ly")
+    assert page.status_code == 200
+    assert "Dịch vụ thu thập dữ liệu tạm thời không trả lời" in page.text
+    assert "Địa bàn của tôi" in page.text

@@ -21,6 +21,7 @@ class PortalSettings(ServiceSettings):
     reporting_url: str = "http://127.0.0.1:8003"
     registry_url: str = "http://127.0.0.1:8001"
     library_url: str = "http://127.0.0.1:8006"
+    collection_url: str = "http://127.0.0.1:8005"
     backend_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for search, reporting or the registry."
     )

@@ -14,6 +14,7 @@ from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
 from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.adapters.staff import StaffRegistry
+from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.bootstrap import build_backends, build_library, build_pages
 from hoptac.portal.clock import Today, vietnam_today
 from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
@@ -22,7 +23,11 @@ from hoptac.portal.entrypoints.http.assets import mount_assets
 from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.security import SecurityHeaders
-from hoptac.portal.entrypoints.http.workspace.install import install_workspace, staff_registry
+from hoptac.portal.entrypoints.http.workspace.install import (
+    install_workspace,
+    staff_collection,
+    staff_registry,
+)
 from hoptac.portal.settings import PortalSettings
 
 
@@ -33,11 +38,13 @@ def create_app(
     today: Today = vietnam_today,
     staff: StaffRegistry | None = None,
     library: LibraryBackends | None = None,
+    collection: StaffCollection | None = None,
 ) -> FastAPI:
     settings = settings or PortalSettings()
     backends = backends or build_backends(settings)
     staff = staff or staff_registry(settings)
     library = library or build_library(settings)
+    collection = collection or staff_collection(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +54,7 @@ def create_app(
             await backends.close()
             await staff.close()
             await library.close()
+            await collection.close()
 
     app = FastAPI(
         title="hoptac portal",
@@ -83,5 +91,5 @@ def create_app(
     mount_assets(app, settings.node_modules)
     for module in (site, search, organizations, statistics, area_map, library_pages):
         app.include_router(module.router)
-    install_workspace(app, settings, staff)
+    install_workspace(app, settings, staff, collection)
     return app

@@ -1,6 +1,7 @@
 """My area: what needs a person's attention in the records they look after (their provinces or
-communes; the whole register for those without an area): records not verified for a while, and
-the latest changes."""
+communes; the whole register for those without an area): records not verified for a while, the
+latest changes, and from the collection service the proposals waiting for review, the open
+public challenges and the records whose data quality is low."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from hoptac.portal.adapters.backends import Unavailable
 from hoptac.portal.adapters.staff import StaffRegistry
+from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.session import (
     WORKSPACE,
@@ -26,6 +29,7 @@ RECENT_DAYS = 30
 VERIFY_EVERY_DAYS = 365  # a record not verified for a year is due
 SHOWN = 20
 OPEN_STATUSES = ("operating", "suspended", "dissolving")
+QUALITY_PROVINCES = 2  # the quality of a province is computed on request: at most two here
 
 
 async def _in_area(
@@ -48,14 +52,42 @@ async def _in_area(
     return list(seen.values())
 
 
+async def _collection_panels(collection: StaffCollection, staff: Staff) -> dict[str, Any]:
+    """What collection asks of this person; its absence costs these panels, not the page."""
+    quality = [
+        collection.low_quality(staff.session, p) for p in staff.provinces[:QUALITY_PROVINCES]
+    ]
+    found = await asyncio.gather(
+        collection.waiting_for_review(staff.session),
+        collection.open_challenges(staff.session),
+        *quality,
+        return_exceptions=True,
+    )
+    answers: list[list[dict[str, Any]]] = []
+    for part in found:
+        if isinstance(part, Unavailable):
+            return {"collection_unavailable": True}
+        if isinstance(part, BaseException):
+            raise part
+        answers.append(part)
+    reviews, challenges, *low = answers
+    return {
+        "reviews": reviews,
+        "challenges": challenges,
+        "low_quality": [item for items in low for item in items][:SHOWN],
+        "quality_asked": bool(quality),
+    }
+
+
 @router.get(WORKSPACE)
 async def my_area(request: Request, staff: StaffDep, registry: RegistryDep) -> Response:
     since = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat()
     due_before = (today(request) - timedelta(days=VERIFY_EVERY_DAYS)).isoformat()
     statuses = [("status", s) for s in OPEN_STATUSES]
-    recent, due = await asyncio.gather(
+    recent, due, panels = await asyncio.gather(
         _in_area(registry, staff, [("updated_since", since)]),
         _in_area(registry, staff, [("verified_before", due_before), *statuses]),
+        _collection_panels(request.app.state.staff_collection, staff),
     )
     recent.sort(key=lambda r: str(r.get("updated_at", "")), reverse=True)
     due.sort(key=lambda r: str(r.get("last_verified_on") or ""))
@@ -64,5 +96,6 @@ async def my_area(request: Request, staff: StaffDep, registry: RegistryDep) -> R
         "due": due[:SHOWN],
         "due_more": len(due) > SHOWN,
         "recent_days": RECENT_DAYS,
+        **panels,
     }
     return render(request, "area.html", context, staff)

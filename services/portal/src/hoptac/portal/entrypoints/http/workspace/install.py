@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from hoptac.portal.adapters.backends import NotFound, Unavailable
 from hoptac.portal.adapters.staff import Refused, SessionEnded, StaffRegistry
+from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.workspace import (
@@ -76,8 +77,17 @@ async def on_write_refused(request: Request, exc: Exception) -> Response:
     return render(request, "refused.html", {"message": exc.message}, None, 403, session="")
 
 
-def install_workspace(app: FastAPI, settings: PortalSettings, staff: StaffRegistry) -> None:
+def staff_collection(settings: PortalSettings) -> StaffCollection:
+    return StaffCollection(
+        httpx.AsyncClient(base_url=settings.collection_url, timeout=settings.backend_timeout)
+    )
+
+
+def install_workspace(
+    app: FastAPI, settings: PortalSettings, staff: StaffRegistry, collection: StaffCollection
+) -> None:
     app.state.staff = staff
+    app.state.staff_collection = collection
     secret = settings.csrf_secret
     app.state.csrf_key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
     app.add_exception_handler(SignInRequired, on_sign_in_required)
