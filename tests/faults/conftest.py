@@ -6,9 +6,11 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from .platform import Platform, StartPlatform
 from .receiver import Receiver
 
 
@@ -18,6 +20,22 @@ async def receiver() -> AsyncIterator[Receiver]:
     await receiver.start()
     yield receiver
     await receiver.stop()
+
+
+@pytest.fixture
+async def started(workdir: Callable[[str], Path]) -> AsyncIterator[StartPlatform]:
+    """`await started(name, **options)`: a platform running in a folder of its own, stopped
+    (every process by its PID) at the end of the test, also when its start failed half-way."""
+    platforms: list[Platform] = []
+
+    async def start(name: str, **options: Any) -> Platform:
+        platforms.append(Platform(workdir(name), **options))
+        await platforms[-1].start()
+        return platforms[-1]
+
+    yield start
+    for platform in platforms:
+        platform.stop()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -319,6 +320,10 @@ class Platform:
         if self.standby is not None:
             self.standby.stop()
         self.postgres.stop()
+
+
+# What the `started` fixture gives a test: `await started(name, **options)`, a running platform.
+StartPlatform = Callable[..., Awaitable[Platform]]
 
 
 def _nats_nodes(workdir: Path, count: int, account: PlatformAccount) -> list[EmbeddedNats]:

@@ -14,8 +14,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,10 +21,10 @@ import httpx
 import nats
 import pytest
 
-from hoptac.cli.check import Urls, run_check
 from hoptac.contracts.events import STREAM
 
-from .platform import Platform
+from .platform import Platform, StartPlatform
+from .workload import check_every_projection_agrees
 
 pytestmark = pytest.mark.e2e
 
@@ -34,13 +32,8 @@ RESTORE_POINT = "before-the-mistake"
 
 
 @pytest.fixture
-async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
-    platform = Platform(workdir("restore"), archive=True)
-    try:
-        await platform.start()
-        yield platform
-    finally:
-        platform.stop()
+async def platform(started: StartPlatform) -> Platform:
+    return await started("restore", archive=True)
 
 
 def organisation(number: int) -> dict[str, Any]:
@@ -123,18 +116,10 @@ async def test_a_point_in_time_restore_brings_the_register_and_every_projection_
     restored_in = time.monotonic() - started
 
     assert await registered(platform) == kept
-    urls = Urls(
-        platform.url("registry"),
-        platform.url("search"),
-        platform.url("reporting"),
-        platform.url("notifications"),
-    )
-    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
+    await check_every_projection_agrees(platform)
     # The register goes on from there: a new change flows to every projection.
     await register(platform, range(21, 22))
-    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
+    await check_every_projection_agrees(platform)
     print(
         f"restored to {RESTORE_POINT!r} from a base backup and the WAL archive in "
         f"{restored_in:.1f} s: {len(kept)} organisations kept, {len(taken_back)} taken back as "

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import httpx
 import pytest
 
-from hoptac.cli.check import Urls, run_check
-from hoptac.platform.testing import wait_until
-
-from .platform import Platform
+from .platform import Platform, StartPlatform
 from .receiver import Receiver
-from .workload import Writer, registry_events, subscribe
+from .workload import (
+    Writer,
+    check_every_event_delivered,
+    check_every_projection_agrees,
+    check_nothing_acknowledged_is_lost,
+    subscribe,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -44,13 +45,8 @@ DOWN_SECONDS = 1.0
 
 
 @pytest.fixture
-async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
-    platform = Platform(workdir("faults"))
-    try:
-        await platform.start()
-        yield platform
-    finally:
-        platform.stop()
+async def platform(started: StartPlatform) -> Platform:
+    return await started("faults")
 
 
 async def test_every_part_killed_during_writes_loses_nothing_and_delivers_everything(
@@ -72,31 +68,12 @@ async def test_every_part_killed_during_writes_loses_nothing_and_delivers_everyt
         stop.set()
         await writing
 
-        # Nothing acknowledged is lost.
-        for org_id, version in writer.acknowledged.items():
-            answer = await http.get(f"/v1/organizations/{org_id}")
-            assert answer.status_code == 200, answer.text
-            assert answer.json()["version"] >= version
+        await check_nothing_acknowledged_is_lost(http, writer)
 
     platform.check_alive()
-    # Nothing applied twice, nothing missing: every projection agrees with the registry.
-    urls = Urls(
-        platform.url("registry"),
-        platform.url("search"),
-        platform.url("reporting"),
-        platform.url("notifications"),
-    )
-    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
-
+    await check_every_projection_agrees(platform)
     # Every event reached the receiver; duplicates only from deliveries in flight at a kill.
-    events = await registry_events(platform)
-
-    def delivered() -> bool:
-        return set(events) <= set(receiver.acknowledged)
-
-    await wait_until(delivered, timeout=120, message="every event acknowledged by the receiver")
-    assert {receiver.sequences[i] for i in events} == set(events.values())
+    events = await check_every_event_delivered(platform, receiver)
     twice = sum(count - 1 for count in receiver.acknowledged.values() if count > 1)
     print(
         f"{ROUNDS} round(s) of {len(VICTIMS)} kills: {len(writer.acknowledged)} organisations, "

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import httpx
 import nats
 import pytest
 
-from hoptac.cli.check import Urls, run_check
 from hoptac.contracts.events import STREAM
 from hoptac.platform.testing import wait_until
 
-from .platform import Platform
+from .platform import Platform, StartPlatform
 from .receiver import Receiver
-from .workload import Writer, registry_events, subscribe
+from .workload import (
+    Writer,
+    check_every_event_delivered,
+    check_every_projection_agrees,
+    check_nothing_acknowledged_is_lost,
+    subscribe,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,13 +34,8 @@ DOWN_SECONDS = 3.0
 
 
 @pytest.fixture
-async def cluster(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
-    platform = Platform(workdir("nats-cluster"), nats_nodes=NODES)
-    try:
-        await platform.start()
-        yield platform
-    finally:
-        platform.stop()
+async def cluster(started: StartPlatform) -> Platform:
+    return await started("nats-cluster", nats_nodes=NODES)
 
 
 class TimedWriter(Writer):
@@ -81,28 +79,12 @@ async def test_a_nats_node_lost_during_writes_loses_and_doubles_nothing(
         stop.set()
         await writing
 
-        for org_id, version in writer.acknowledged.items():
-            answer = await http.get(f"/v1/organizations/{org_id}")
-            assert answer.status_code == 200, answer.text
-            assert answer.json()["version"] >= version
+        await check_nothing_acknowledged_is_lost(http, writer)
 
     cluster.check_alive()
-    urls = Urls(
-        cluster.url("registry"),
-        cluster.url("search"),
-        cluster.url("reporting"),
-        cluster.url("notifications"),
-    )
-    differences = await run_check(urls, cluster.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
+    await check_every_projection_agrees(cluster)
 
-    events = await registry_events(cluster)
-    await wait_until(
-        lambda: set(events) <= set(receiver.acknowledged),
-        timeout=120,
-        message="every event acknowledged by the receiver",
-    )
-    assert {receiver.sequences[i] for i in events} == set(events.values())
+    events = await check_every_event_delivered(cluster, receiver)
 
     async def replicated() -> bool:
         return await stream_replicas(cluster) == (NODES, NODES)

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 
-from hoptac.cli.check import Urls, run_check
 from hoptac.platform.testing import wait_until
 
-from .platform import Platform
+from .platform import Platform, StartPlatform
 from .receiver import Receiver
-from .workload import Writer, registry_events, subscribe
+from .workload import (
+    Writer,
+    check_every_event_delivered,
+    check_every_projection_agrees,
+    check_nothing_acknowledged_is_lost,
+    subscribe,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,13 +33,8 @@ WRITES_PER_SECOND = 8.0
 
 
 @pytest.fixture
-async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
-    platform = Platform(workdir("pg-standby"), standby=True)
-    try:
-        await platform.start()
-        yield platform
-    finally:
-        platform.stop()
+async def platform(started: StartPlatform) -> Platform:
+    return await started("pg-standby", standby=True)
 
 
 async def standby_is_synchronous(platform: Platform) -> bool:
@@ -78,26 +76,11 @@ async def test_the_standby_promoted_after_the_primary_is_killed_has_every_commit
         stop.set()
         await writing
 
-        for org_id, version in writer.acknowledged.items():
-            answer = await http.get(f"/v1/organizations/{org_id}")
-            assert answer.status_code == 200, answer.text
-            assert answer.json()["version"] >= version
+        await check_nothing_acknowledged_is_lost(http, writer)
 
     platform.check_alive()
-    urls = Urls(
-        platform.url("registry"),
-        platform.url("search"),
-        platform.url("reporting"),
-        platform.url("notifications"),
-    )
-    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
-    events = await registry_events(platform)
-    await wait_until(
-        lambda: set(events) <= set(receiver.acknowledged),
-        timeout=120,
-        message="every event acknowledged by the receiver",
-    )
+    await check_every_projection_agrees(platform)
+    events = await check_every_event_delivered(platform, receiver)
     print(
         f"PostgreSQL primary killed, standby promoted: {len(writer.acknowledged)} organisations, "
         f"{len(events)} events, 0 committed changes lost; writes resumed {recovered:.1f} s "

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import httpx
 import pytest
 
-from hoptac.cli.check import Urls, run_check
-from hoptac.platform.testing import wait_until
-
-from .platform import Platform
+from .platform import Platform, StartPlatform
 from .receiver import Receiver
-from .workload import Writer, registry_events, subscribe
+from .workload import (
+    Writer,
+    check_every_event_delivered,
+    check_every_projection_agrees,
+    subscribe,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,17 +29,12 @@ APPLIED = re.compile(r'^hoptac_consumer_messages_total\{[^}]*outcome="applied"[^
 
 
 @pytest.fixture
-async def platform(workdir: Callable[[str], Path]) -> AsyncIterator[Platform]:
+async def platform(started: StartPlatform) -> Platform:
     # Small batches: at this rate one instance would otherwise take every message in one pull.
     small = {
         f"HOPTAC_{name.upper()}_CONSUMER_BATCH_SIZE": "4" for name in ("reporting", "notifications")
     }
-    platform = Platform(workdir("shared-durable"), env=small)
-    try:
-        await platform.start()
-        yield platform
-    finally:
-        platform.stop()
+    return await started("shared-durable", env=small)
 
 
 async def applied(http: httpx.AsyncClient, metrics_url: str) -> int:
@@ -68,20 +63,8 @@ async def test_two_instances_on_one_durable_apply_each_event_once_and_share_the_
         stop.set()
         await writing
 
-    urls = Urls(
-        platform.url("registry"),
-        platform.url("search"),
-        platform.url("reporting"),
-        platform.url("notifications"),
-    )
-    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
-    assert differences == [], differences
-    events = await registry_events(platform)
-    await wait_until(
-        lambda: set(events) <= set(receiver.acknowledged),
-        timeout=120,
-        message="every event acknowledged by the receiver",
-    )
+    await check_every_projection_agrees(platform)
+    events = await check_every_event_delivered(platform, receiver)
     async with httpx.AsyncClient(timeout=5) as http:
         shares = {
             name: [await applied(http, url) for url in each] for name, each in metrics.items()

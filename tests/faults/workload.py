@@ -1,5 +1,6 @@
 """What the fault tests write and how they read it back: a steady stream of registrations and
-updates, each retried until the registry answers, and the registry's whole change log."""
+updates, each retried until the registry answers, the registry's whole change log, and the
+checks every fault test ends with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from hoptac.cli.check import Urls, run_check
+from hoptac.platform.testing import wait_until
 
 from .platform import Platform
 from .receiver import Receiver
@@ -110,3 +114,34 @@ async def registry_events(platform: Platform) -> dict[str, int]:
                 return events
             events.update({e["event_id"]: e["sequence"] for e in page["events"]})
             after = page["next"]
+
+
+async def check_nothing_acknowledged_is_lost(http: httpx.AsyncClient, writer: Writer) -> None:
+    for org_id, version in writer.acknowledged.items():
+        answer = await http.get(f"/v1/organizations/{org_id}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["version"] >= version
+
+
+async def check_every_projection_agrees(platform: Platform) -> None:
+    """Nothing applied twice, nothing missing: `hoptac check` finds no difference."""
+    urls = Urls(
+        platform.url("registry"),
+        platform.url("search"),
+        platform.url("reporting"),
+        platform.url("notifications"),
+    )
+    differences = await run_check(urls, platform.service_token, 90.0, lambda line: None)
+    assert differences == [], differences
+
+
+async def check_every_event_delivered(platform: Platform, receiver: Receiver) -> dict[str, int]:
+    """Every event of the change log reached the webhook receiver; returns them (id: sequence)."""
+    events = await registry_events(platform)
+    await wait_until(
+        lambda: set(events) <= set(receiver.acknowledged),
+        timeout=120,
+        message="every event acknowledged by the receiver",
+    )
+    assert {receiver.sequences[i] for i in events} == set(events.values())
+    return events
