@@ -30,8 +30,7 @@ from hoptac.notifications.bootstrap import (
 from hoptac.notifications.ingest import Ingest
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import StaffNotices, StaffOptions
-from hoptac.platform.consumer import EventConsumer
-from hoptac.platform.nats import connect
+from hoptac.platform.consumer import ConsumerHost
 
 log = logging.getLogger("hoptac.notifications.worker")
 DURABLE = "notifications"
@@ -70,19 +69,15 @@ async def run_worker(
     settings: NotificationsSettings, stop: asyncio.Event, metrics: CollectorRegistry | None = None
 ) -> None:
     engine = engine_for(settings)
-    nc = await connect(settings.nats_url, "hoptac-notifications")
     bookkeeping = bookkeeping_engine(settings)
     worker = build_delivery_worker(settings, bookkeeping, DeliveryMetrics(metrics))
     ingest = Ingest(engine, settings.registry_url, settings.change_log_token, worker.poke)
-    consumer = EventConsumer(
-        nc,
+    consumer = ConsumerHost(
+        settings,
         durable=DURABLE,
         handle=ingest.handle,
         stream=STREAM,
         subjects=f"{SUBJECT_PREFIX}.>",
-        batch_size=settings.consumer_batch_size,
-        max_tries=settings.consumer_max_tries,
-        ack_wait=settings.consumer_ack_wait,
         metrics=metrics,
     )
     sealed = await seal_stored(engine, secret_box(settings))
@@ -91,19 +86,20 @@ async def run_worker(
     notices = staff_notices(settings, engine)
     retention = timedelta(days=settings.delivered_retention_days)
 
-    async def quiet_lag() -> None:  # while NATS is away the consumer logs that already
-        with contextlib.suppress(Exception):
-            await consumer.lag()
+    async def watch_consumer() -> None:  # the worker serves no /readyz: its log and metrics tell
+        await consumer.lag()
+        if (problem := consumer.problem()) is not None:
+            log.warning("%s", problem)
 
+    await consumer.start()
     tasks = [
-        asyncio.create_task(consumer.run(), name="consumer"),
         asyncio.create_task(ingest.keep_complete(stop), name="backfill"),
         asyncio.create_task(worker.run(stop), name="deliveries"),
         asyncio.create_task(
             _every(STAFF_CHECK_SECONDS, notices.run_due, stop, "staff e-mail round"),
             name="staff-mail",
         ),
-        asyncio.create_task(_every(5.0, quiet_lag, stop, "reading the consumer lag"), name="lag"),
+        asyncio.create_task(_every(5.0, watch_consumer, stop, "watching the consumer"), name="lag"),
         asyncio.create_task(
             _every(PRUNE_SECONDS, _pruning(engine, retention), stop, "pruning deliveries"),
             name="prune",
@@ -112,12 +108,10 @@ async def run_worker(
     try:
         await stop.wait()
     finally:
-        consumer.stop()
+        await consumer.stop()
         await asyncio.wait(tasks, timeout=15)
         for task in tasks:
             task.cancel()
-        with contextlib.suppress(Exception):
-            await nc.drain()
         await engine.dispose()
         await bookkeeping.dispose()
 

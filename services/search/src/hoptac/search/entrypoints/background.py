@@ -8,13 +8,11 @@ import contextlib
 import logging
 
 import httpx
-from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, read_changes
-from hoptac.platform.consumer import EventConsumer
-from hoptac.platform.nats import connect
+from hoptac.platform.consumer import ConsumerHost
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
@@ -28,8 +26,7 @@ class Background:
         self.settings = settings
         self.projection = projection
         self.metrics = metrics
-        self.nc: Client | None = None
-        self.consumer: EventConsumer | None = None
+        self.consumer: ConsumerHost | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -39,37 +36,31 @@ class Background:
         self._tasks.append(asyncio.create_task(self._catch_up_at_start(), name="catch-up"))
         if not settings.consume:
             return
-        self.nc = await connect(settings.nats_url, "hoptac-search")
-        self.consumer = EventConsumer(
-            self.nc,
+        self.consumer = ConsumerHost(
+            settings,
             durable=settings.consumer_durable,
             handle=self.projection.handle,
             stream=STREAM,
             subjects=f"{SUBJECT_PREFIX}.>",
-            batch_size=settings.consumer_batch_size,
-            max_tries=settings.consumer_max_tries,
-            ack_wait=settings.consumer_ack_wait,
-            fetch_timeout=settings.consumer_fetch_timeout,
             metrics=self.metrics,
+            fetch_timeout=settings.consumer_fetch_timeout,
         )
-        self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        await self.consumer.start()
 
     async def lag(self) -> int | None:
-        if self.consumer is None:
-            return None
-        with contextlib.suppress(Exception):  # no stream yet, NATS away: no figure this time
-            return await self.consumer.lag()
-        return None
+        return None if self.consumer is None else await self.consumer.lag()
+
+    def check_ready(self) -> None:
+        if self.consumer is not None:
+            self.consumer.check_ready()
 
     async def stop(self) -> None:
         self._stopping.set()
         if self.consumer is not None:
-            self.consumer.stop()
+            await self.consumer.stop()
         for task in self._tasks:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=self.settings.consumer_fetch_timeout + 5)
-        if self.nc is not None:
-            await self.nc.close()
 
     async def _follow_switches(self) -> None:
         """After a reindex switched generations, fetch from the change log what the new one

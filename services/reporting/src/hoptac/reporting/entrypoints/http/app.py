@@ -15,7 +15,7 @@ from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
 from hoptac.reporting.bootstrap import build_reporting
 from hoptac.reporting.domain.stats import InvalidQuery
-from hoptac.reporting.entrypoints.consumer import RunningConsumer
+from hoptac.reporting.entrypoints.consumer import consumer_host
 from hoptac.reporting.entrypoints.http import indicators, reports, stats
 from hoptac.reporting.handlers import Metrics, Reporting
 from hoptac.reporting.settings import ReportingSettings
@@ -33,7 +33,7 @@ def create_app(
     metrics = CollectorRegistry()
     service = reporting or build_reporting(settings)
     service.metrics = Metrics(metrics)  # query latency and commit-to-counted on this /metrics
-    consumer = RunningConsumer(service, settings, metrics) if settings.consume else None
+    consumer = consumer_host(service, settings, metrics) if settings.consume else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +69,7 @@ def create_app(
         async with service.engine.connect() as conn:
             await conn.execute(text("SELECT 1 FROM timeline LIMIT 1"))
         if consumer is not None:
-            consumer.check_alive()
+            consumer.check_ready()
 
     async def refresh() -> None:
         for part, count in (await service.size()).items():

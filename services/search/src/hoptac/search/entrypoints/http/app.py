@@ -84,6 +84,7 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
 
     async def ready() -> None:
         await app.state.index.ready()
+        app.state.background.check_ready()
 
     async def refresh() -> None:
         search_index: SearchIndex = app.state.index

@@ -1,0 +1,212 @@
+"""The consumer on FastStream's NATS broker, supervised: restarted with backoff when it stops or
+keeps failing, with the reason it is not following the stream kept for readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Annotated
+
+import nats.errors
+from faststream import AckPolicy, Context
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.message import NatsBatchMessage
+from faststream.nats.subscriber.usecases.stream_pull_subscriber import BatchPullStreamSubscriber
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
+from prometheus_client import CollectorRegistry
+
+from hoptac.platform.consumer.durable import (
+    durable_config,
+    ensure_dead_letter_stream,
+    ensure_durable,
+)
+from hoptac.platform.consumer.messages import Handler
+from hoptac.platform.consumer.metrics import ConsumerMetrics
+from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
+from hoptac.platform.consumer.settling import BatchSettler
+
+log = logging.getLogger("hoptac.consumer")
+
+RESTART_AFTER_FAILURES = 3  # batches in a row NATS would not let us settle
+MAX_RESTART_DELAY = 60.0
+WATCH_SECONDS = 1.0
+
+
+# The batch as FastStream received it; the raw nats-py messages are what `settle` needs.
+Batch = Annotated[NatsBatchMessage, Context("message")]
+
+
+class ConsumerFailing(Exception):
+    """The consumer stopped following the stream; it is started again."""
+
+
+def subscribe(
+    broker: NatsBroker,
+    settler: BatchSettler,
+    *,
+    stream: str,
+    subjects: str,
+    config: ConsumerConfig,
+    batch_size: int,
+    gather_window: float,
+    description: str | None = None,
+) -> BatchPullStreamSubscriber:
+    """Declare the projection's subscriber on `broker` (also what the AsyncAPI document shows).
+
+    FastStream's batch pull loop returns a batch when it is full or when `gather_window` has
+    passed since the loop began to gather: on a quiet stream an event is handled within a few
+    milliseconds, during catch-up the batches are full. One worker, so batches keep stream order.
+    """
+    subscriber = broker.subscriber(
+        subjects,
+        stream=JStream(stream, declare=False),  # the registry owns the stream
+        durable=config.durable_name,
+        config=config,
+        pull_sub=PullSub(batch_size=batch_size, timeout=gather_window, batch=True),
+        ack_policy=AckPolicy.MANUAL,
+        title=f"{config.durable_name}:{subjects}",
+        description=description,
+    )
+
+    async def on_batch(message: Batch) -> None:
+        await settler.settle(message.raw_message)
+
+    subscriber(on_batch)
+    assert isinstance(subscriber, BatchPullStreamSubscriber)
+    return subscriber
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        nc: Client,
+        *,
+        durable: str,
+        handle: Handler,
+        stream: str,
+        subjects: str,
+        batch_size: int = 256,
+        max_tries: int = 5,
+        ack_wait: float = 30.0,
+        fetch_timeout: float = 1.0,
+        gather_window: float = 0.01,
+        metrics: CollectorRegistry | None = None,
+    ) -> None:
+        self.nc = nc
+        self.js: JetStreamContext = nc.jetstream()
+        self.durable = durable
+        self.stream = stream
+        self.subjects = subjects
+        self.batch_size = batch_size
+        self.ack_wait = ack_wait
+        self.fetch_timeout = fetch_timeout  # how long a stop waits for a batch in hand, too
+        self.gather_window = gather_window
+        self.metrics = ConsumerMetrics(metrics)
+        self.settler = BatchSettler(
+            durable=durable,
+            handle=handle,
+            dead_letters=self.js,
+            max_tries=max_tries,
+            ack_wait=ack_wait,
+            metrics=self.metrics,
+        )
+        self.restarts = 0
+        self._stopped_because: str | None = "not started yet"
+        self._stopping = asyncio.Event()
+        restore_fetch_timeout_error()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the consumer does not follow the stream right now; None while it does."""
+        problem = self._stopped_because or self.settler.problem
+        self.metrics.ready.labels(self.durable).set(0 if problem else 1)
+        return problem
+
+    async def run(self) -> None:
+        """Consume until `stop()`: waits for the stream to exist, survives NATS outages, and
+        starts the subscriber again, 1 s then longer, when it stops or keeps failing."""
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                await self._run_once()
+            except Exception as error:
+                if self._stopping.is_set():
+                    break
+                self.restarts += 1
+                self.metrics.restarts.labels(self.durable).inc()
+                reason = str(error) if isinstance(error, ConsumerFailing) else type(error).__name__
+                self._stopped_because = f"restarting after: {reason}"
+                log.error("%s: restarting in %.0f s after %r", self.durable, delay, error)
+                await self._pause(delay)
+                delay = min(delay * 2, MAX_RESTART_DELAY)
+        self._stopped_because = "stopped"
+
+    async def _run_once(self) -> None:
+        if not await self._durable_ready():
+            return
+        broker = NatsBroker(
+            [server.geturl() for server in self.nc.servers],  # its own connection, same servers
+            name=f"hoptac-{self.durable}-consumer",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            graceful_timeout=self.fetch_timeout + self.ack_wait,
+            log_level=logging.DEBUG,  # a line per batch otherwise
+        )
+        subscriber = subscribe(
+            broker,
+            self.settler,
+            stream=self.stream,
+            subjects=self.subjects,
+            config=durable_config(self.durable, self.subjects, self.ack_wait),
+            batch_size=self.batch_size,
+            gather_window=self.gather_window,
+        )
+        await broker.start()
+        try:
+            self._stopped_because = None
+            while not await self._pause(WATCH_SECONDS):
+                self._watch(subscriber)
+        finally:
+            await broker.stop()
+
+    def _watch(self, subscriber: BatchPullStreamSubscriber) -> None:
+        if self.settler.failures_in_a_row >= RESTART_AFTER_FAILURES:
+            failures = self.settler.failures_in_a_row
+            self.settler.failures_in_a_row = 0
+            raise ConsumerFailing(f"{failures} batches in a row: {self.settler.settle_failure}")
+        if not subscriber.running:
+            raise ConsumerFailing("the subscriber stopped")
+
+    async def _durable_ready(self) -> bool:
+        """The dead-letter stream and the durable, as configured; False if stopped meanwhile."""
+        config = durable_config(self.durable, self.subjects, self.ack_wait)
+        while not self._stopping.is_set():
+            try:
+                await ensure_dead_letter_stream(self.js)
+                if await ensure_durable(self.js, self.stream, config):
+                    return True
+                self._stopped_because = f"waiting for stream {self.stream} to exist"
+            except nats.errors.Error as error:
+                self._stopped_because = "JetStream is not reachable"
+                log.warning("%s: cannot subscribe yet (%s)", self.durable, error)
+            await self._pause(1.0)
+        return False
+
+    async def lag(self) -> int:
+        """Messages not yet acknowledged: waiting to be delivered, or delivered and in hand."""
+        info = await self.js.consumer_info(self.stream, self.durable)
+        pending = (info.num_pending or 0) + (info.num_ack_pending or 0)
+        self.metrics.lag.labels(self.durable).set(pending)
+        return pending
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` or until stopped; True if stopped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return self._stopping.is_set()
