@@ -13,12 +13,15 @@ from uuid import UUID
 
 import httpx
 import nats
+import nats.js.errors
 import pytest
 from nats.aio.client import Client
 from nats.js.api import StorageType, StreamConfig
+from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.consumer import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM
+from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.testing import wait_until
 from hoptac.reporting.domain.stats import StatsQuery
 from hoptac.reporting.entrypoints.consumer import build_consumer
@@ -149,3 +152,49 @@ async def test_an_event_claiming_a_sequence_already_applied_is_dead_lettered_as_
     assert dead.headers is not None
     assert "conflicts with what was applied" in dead.headers["Hoptac-Error"]
     assert (await nc.jetstream().stream_info(DEAD_LETTER_STREAM)).state.messages == 1
+
+
+def waited(metrics: CollectorRegistry) -> float:
+    labels = {"consumer": "reporting", "outcome": "waited"}
+    return metrics.get_sample_value("hoptac_consumer_messages_total", labels) or 0.0
+
+
+async def dead_lettered(nc: Client) -> int:
+    try:
+        return (await nc.jetstream().stream_info(DEAD_LETTER_STREAM)).state.messages
+    except nats.js.errors.NotFoundError:
+        return 0
+
+
+async def test_postgresql_down_longer_than_the_retry_budget_dead_letters_nothing(
+    nc: Client, reporting: Reporting, settings: ReportingSettings, pg_server: EmbeddedPostgres
+) -> None:
+    settings = settings.model_copy(update={"consumer_max_tries": 2})
+    events = history().log
+    metrics = CollectorRegistry()
+    consumer = build_consumer(nc, reporting, settings, metrics)
+    await publish(nc, events)
+    pg_server.kill()
+    task = asyncio.create_task(consumer.run())
+    try:
+        try:
+            # Every event delivered more often than its two tries would allow, all waiting.
+            await wait_until(
+                lambda: waited(metrics) >= 3 * len(events), 60, message="events waiting"
+            )
+            assert "dependency is unavailable" in (consumer.problem or "")
+        finally:
+            pg_server.start()
+        await wait_until(lambda: _counted(reporting), 60, message="all counted once back")
+        await wait_until(lambda: consumer.problem is None, 10, message="following again")
+    finally:
+        consumer.stop()
+        await task
+    assert await dead_lettered(nc) == 0
+
+
+async def _counted(reporting: Reporting) -> bool:
+    try:
+        return (await totals(reporting))["organizations"] == 19
+    except Exception:  # the pool still holds connections to the killed server
+        return False

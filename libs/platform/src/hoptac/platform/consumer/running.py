@@ -124,9 +124,10 @@ class EventConsumer:
     @property
     def problem(self) -> str | None:
         """Why the consumer does not follow the stream right now; None while it does."""
-        problem = self._stopped_because or self.settler.problem
-        self.metrics.ready.labels(self.durable).set(0 if problem else 1)
-        return problem
+        return self._stopped_because or self.settler.problem
+
+    def _show_readiness(self) -> None:
+        self.metrics.ready.labels(self.durable).set(0 if self.problem else 1)
 
     async def run(self) -> None:
         """Consume until `stop()`: waits for the stream to exist, survives NATS outages, and
@@ -142,10 +143,12 @@ class EventConsumer:
                 self.metrics.restarts.labels(self.durable).inc()
                 reason = str(error) if isinstance(error, ConsumerFailing) else type(error).__name__
                 self._stopped_because = f"restarting after: {reason}"
+                self._show_readiness()
                 log.error("%s: restarting in %.0f s after %r", self.durable, delay, error)
                 await self._pause(delay)
                 delay = min(delay * 2, MAX_RESTART_DELAY)
         self._stopped_because = "stopped"
+        self._show_readiness()
 
     async def _run_once(self) -> None:
         if not await self._durable_ready():
@@ -171,6 +174,7 @@ class EventConsumer:
         try:
             self._stopped_because = None
             while not await self._pause(WATCH_SECONDS):
+                self._show_readiness()
                 self._watch(subscriber)
         finally:
             await broker.stop()
