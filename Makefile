@@ -58,10 +58,10 @@ run: venv
 	$(BIN)/hoptac run
 
 # Unit, integration and end-to-end tests; pytest closes with the summary of all three.
-test: venv browser
+test: venv browser $(LINT_TOOLS)
 	$(BIN)/pytest --durations=10
 
-test-unit: venv
+test-unit: venv $(LINT_TOOLS)
 	$(BIN)/pytest -m unit
 
 # The crash suite at length: every part killed ten times over while writes stream (make test
@@ -108,9 +108,11 @@ bench: venv
 	$(BIN)/python bench/portal/run.py
 	$(BIN)/python bench/import/run.py
 
-# Regenerates contracts/schemas and contracts/asyncapi.json from the event models.
+# Regenerates contracts/schemas from the event models and contracts/asyncapi.json from
+# FastStream's declarations of the registry's publishers and the projections' subscribers.
 contracts: venv
 	$(BIN)/python -m hoptac.contracts.generate
+	$(BIN)/python -m hoptac.platform.asyncapi
 
 # Keeps var/: the local databases, streams and logs outlive a clean.
 clean:

@@ -7,16 +7,19 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import nats.errors
 import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from faststream.nats.testing import build_message
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import OperationalError
 
 from hoptac.platform.consumer import Message, Poison, dead_letter_subject
 from hoptac.platform.consumer.durable import durable_config
 from hoptac.platform.consumer.metrics import ConsumerMetrics
+from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
 from hoptac.platform.consumer.running import subscribe
 from hoptac.platform.consumer.settling import BatchSettler
 
@@ -101,7 +104,7 @@ async def harness(projection: Projection, dead_letters: DeadLetters) -> AsyncIte
     broker = NatsBroker()
     subscribe(
         broker,
-        settler,
+        settler.settle,
         stream="UNIT",
         subjects="unit.events.>",
         config=durable_config("unit", "unit.events.>", 30),
@@ -183,3 +186,15 @@ async def test_a_dead_letter_nats_refuses_is_a_problem_until_a_batch_settles(
     await harness.deliver((body(2), 2, 1))
     assert harness.settler.failures_in_a_row == 0
     assert harness.settler.problem is None
+
+
+async def test_a_fetch_that_runs_out_of_time_raises_the_error_faststream_expects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def out_of_time(self: object, *args: object, **kwargs: object) -> list[Msg]:
+        raise TimeoutError  # what nats-py 2.16 raises when a fetch's deadline has passed
+
+    monkeypatch.setattr(JetStreamContext.PullSubscription, "fetch", out_of_time)
+    restore_fetch_timeout_error()
+    with pytest.raises(nats.errors.TimeoutError):
+        await JetStreamContext.PullSubscription.fetch(object())  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
 
 import nats.errors
@@ -14,10 +15,13 @@ from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.message import NatsBatchMessage
 from faststream.nats.subscriber.usecases.stream_pull_subscriber import BatchPullStreamSubscriber
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from prometheus_client import CollectorRegistry
+from pydantic import SkipValidation
 
+from hoptac.contracts.events import OrganizationEvent
 from hoptac.platform.consumer.durable import (
     durable_config,
     ensure_dead_letter_stream,
@@ -43,9 +47,16 @@ class ConsumerFailing(Exception):
     """The consumer stopped following the stream; it is started again."""
 
 
+Settle = Callable[[Sequence[Msg]], Awaitable[None]]
+
+
+async def _undecoded(message: NatsBatchMessage) -> None:
+    """The settler decodes each message itself, so that a bad one is set aside, not the batch."""
+
+
 def subscribe(
     broker: NatsBroker,
-    settler: BatchSettler,
+    settle: Settle,
     *,
     stream: str,
     subjects: str,
@@ -54,7 +65,8 @@ def subscribe(
     gather_window: float,
     description: str | None = None,
 ) -> BatchPullStreamSubscriber:
-    """Declare the projection's subscriber on `broker` (also what the AsyncAPI document shows).
+    """Declare a projection's subscriber on `broker`: how it runs, and what the AsyncAPI
+    document says it consumes.
 
     FastStream's batch pull loop returns a batch when it is full or when `gather_window` has
     passed since the loop began to gather: on a quiet stream an event is handled within a few
@@ -67,12 +79,15 @@ def subscribe(
         config=config,
         pull_sub=PullSub(batch_size=batch_size, timeout=gather_window, batch=True),
         ack_policy=AckPolicy.MANUAL,
-        title=f"{config.durable_name}:{subjects}",
+        decoder=_undecoded,
+        title=config.durable_name,
         description=description,
     )
 
-    async def on_batch(message: Batch) -> None:
-        await settler.settle(message.raw_message)
+    # `wire` is what each message of the batch carries, for the AsyncAPI document; it is not
+    # validated (the bodies are not decoded here at all).
+    async def on_batch(wire: SkipValidation[OrganizationEvent], message: Batch) -> None:
+        await settle(message.raw_message)
 
     subscriber(on_batch)
     assert isinstance(subscriber, BatchPullStreamSubscriber)
@@ -163,7 +178,7 @@ class EventConsumer:
         )
         subscriber = subscribe(
             broker,
-            self.settler,
+            self.settler.settle,
             stream=self.stream,
             subjects=self.subjects,
             config=durable_config(self.durable, self.subjects, self.ack_wait),
