@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import nats
 import pytest
 import uvicorn
@@ -154,3 +155,38 @@ async def test_nothing_is_lost_across_a_restart(
     async with worker(worker_settings):
         await wait_until(lambda: len(set(receiver.ids())) == 20, message="all twenty delivered")
     assert sorted(set(receiver.ids())) == sorted(e["event_id"] for e in events)
+
+
+async def test_the_workers_readiness_says_why_its_consumer_does_not_follow_the_stream(
+    nats_url, worker_settings
+):
+    port = free_port()
+    settings = worker_settings.model_copy(update={"worker_metrics_port": port})
+    async with worker(settings), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+
+        async def answer() -> httpx.Response | None:
+            try:
+                return await http.get("/readyz")
+            except httpx.TransportError:  # not serving yet
+                return None
+
+        async def waiting_for_the_stream() -> bool:
+            response = await answer()
+            return response is not None and "waiting for stream COOP_ORG_V1" in response.text
+
+        await wait_until(waiting_for_the_stream, message="red, with the reason")
+        nc = await nats.connect(nats_url)
+        try:
+            await nc.jetstream().add_stream(
+                StreamConfig(name="COOP_ORG_V1", subjects=["coop.v1.org.>"])
+            )
+
+            async def ready() -> bool:
+                response = await answer()
+                return response is not None and response.status_code == 200
+
+            await wait_until(ready, timeout=15, message="ready once the stream exists")
+            metrics = (await http.get("/metrics")).text
+            assert 'hoptac_consumer_ready{consumer="notifications"} 1.0' in metrics
+        finally:
+            await nc.close()

@@ -99,7 +99,7 @@ class NotificationsSettings(ProjectionSettings):
     staff_portal_url: str = "http://127.0.0.1:8000"
 
     worker_metrics_port: int = Field(
-        default=8104, ge=0, description="The worker's /metrics; 0 turns it off."
+        default=8104, ge=0, description="The worker's /healthz, /readyz, /metrics; 0: off."
     )
 
     @model_validator(mode="after")

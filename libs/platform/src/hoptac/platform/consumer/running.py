@@ -218,7 +218,9 @@ class EventConsumer:
         return False
 
     async def lag(self) -> int:
-        """Messages not yet acknowledged: waiting to be delivered, or delivered and in hand."""
+        """Messages not yet acknowledged: waiting to be delivered, or delivered and in hand.
+        Called before each scrape of /metrics, it brings the readiness gauge up to date too."""
+        self._show_readiness()
         info = await self.js.consumer_info(self.stream, self.durable)
         pending = (info.num_pending or 0) + (info.num_ack_pending or 0)
         self.metrics.lag.labels(self.durable).set(pending)

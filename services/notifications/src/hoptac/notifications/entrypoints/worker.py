@@ -13,7 +13,9 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from prometheus_client import CollectorRegistry, start_http_server
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
@@ -31,6 +33,8 @@ from hoptac.notifications.ingest import Ingest
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import StaffNotices, StaffOptions
 from hoptac.platform.consumer import ConsumerHost
+from hoptac.platform.http import install_defaults
+from hoptac.platform.operations_server import operations_served
 
 log = logging.getLogger("hoptac.notifications.worker")
 DURABLE = "notifications"
@@ -68,6 +72,7 @@ def staff_notices(settings: NotificationsSettings, engine: AsyncEngine) -> Staff
 async def run_worker(
     settings: NotificationsSettings, stop: asyncio.Event, metrics: CollectorRegistry | None = None
 ) -> None:
+    metrics = metrics or CollectorRegistry()
     engine = engine_for(settings)
     bookkeeping = bookkeeping_engine(settings)
     worker = build_delivery_worker(settings, bookkeeping, DeliveryMetrics(metrics))
@@ -86,34 +91,63 @@ async def run_worker(
     notices = staff_notices(settings, engine)
     retention = timedelta(days=settings.delivered_retention_days)
 
-    async def watch_consumer() -> None:  # the worker serves no /readyz: its log and metrics tell
+    async def watch_consumer() -> None:  # also in the log, for whoever does not watch /readyz
         await consumer.lag()
         if (problem := consumer.problem()) is not None:
             log.warning("%s", problem)
 
-    await consumer.start()
-    tasks = [
-        asyncio.create_task(ingest.keep_complete(stop), name="backfill"),
-        asyncio.create_task(worker.run(stop), name="deliveries"),
-        asyncio.create_task(
-            _every(STAFF_CHECK_SECONDS, notices.run_due, stop, "staff e-mail round"),
-            name="staff-mail",
-        ),
-        asyncio.create_task(_every(5.0, watch_consumer, stop, "watching the consumer"), name="lag"),
-        asyncio.create_task(
-            _every(PRUNE_SECONDS, _pruning(engine, retention), stop, "pruning deliveries"),
-            name="prune",
-        ),
-    ]
-    try:
-        await stop.wait()
-    finally:
-        await consumer.stop()
-        await asyncio.wait(tasks, timeout=15)
-        for task in tasks:
-            task.cancel()
-        await engine.dispose()
-        await bookkeeping.dispose()
+    async with contextlib.AsyncExitStack() as running:
+        if settings.worker_metrics_port:
+            app = worker_app(consumer, engine, settings, metrics)
+            port = settings.worker_metrics_port
+            await running.enter_async_context(operations_served(app, settings.host, port))
+        await consumer.start()
+        tasks = [
+            asyncio.create_task(ingest.keep_complete(stop), name="backfill"),
+            asyncio.create_task(worker.run(stop), name="deliveries"),
+            asyncio.create_task(
+                _every(STAFF_CHECK_SECONDS, notices.run_due, stop, "staff e-mail round"),
+                name="staff-mail",
+            ),
+            asyncio.create_task(
+                _every(5.0, watch_consumer, stop, "watching the consumer"), name="watch"
+            ),
+            asyncio.create_task(
+                _every(PRUNE_SECONDS, _pruning(engine, retention), stop, "pruning deliveries"),
+                name="prune",
+            ),
+        ]
+        try:
+            await stop.wait()
+        finally:
+            await consumer.stop()
+            await asyncio.wait(tasks, timeout=15)
+            for task in tasks:
+                task.cancel()
+    await engine.dispose()
+    await bookkeeping.dispose()
+
+
+def worker_app(
+    consumer: ConsumerHost,
+    engine: AsyncEngine,
+    settings: NotificationsSettings,
+    metrics: CollectorRegistry,
+) -> FastAPI:
+    """The worker's /healthz, /readyz (red while its consumer does not follow the stream, with
+    the reason) and /metrics."""
+    app = FastAPI(title="hoptac notifications worker", version="1")
+
+    async def ready() -> None:
+        consumer.check_ready()
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1 FROM feed_state"))
+
+    async def refresh() -> None:
+        await consumer.lag()
+
+    install_defaults(app, "notifications-worker", metrics, ready, settings.max_body_bytes, refresh)
+    return app
 
 
 async def _every(
@@ -145,8 +179,6 @@ def main() -> None:
     # One line per webhook request would drown the log; the delivery log keeps every attempt.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     metrics = CollectorRegistry()
-    if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.host, registry=metrics)
 
     async def serve() -> None:
         stop = asyncio.Event()

@@ -7,18 +7,16 @@ ready while PostgreSQL answers and no waiting event is older than the outbox's a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Generator
 
-import uvicorn
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.platform.http import install_defaults
 from hoptac.platform.nats import connect
+from hoptac.platform.operations_server import operations_served
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.jetstream import ensure_stream, stream_config
 from hoptac.registry.adapters.relay import OutboxRelay, RelayOptions
@@ -37,48 +35,28 @@ def relay_app(engine: AsyncEngine, settings: RegistrySettings) -> FastAPI:
     return app
 
 
-class _MetricsServer(uvicorn.Server):
-    """uvicorn without its signal handlers: the relay stops on its own (see main), and uvicorn
-    would take SIGINT and SIGTERM over while it serves."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-
 async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
     engine = engine_for(settings)
-    server = _MetricsServer(
-        uvicorn.Config(
-            relay_app(engine, settings),
-            host=settings.host,
-            port=settings.relay_port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    nc = await connect(settings.nats_url, "hoptac-registry-relay")
-    try:
-        await ensure_stream(
-            nc.jetstream(),
-            stream_config(
-                settings.stream_max_age_days,
-                settings.stream_duplicate_window_seconds,
-                settings.stream_replicas,
-            ),
-        )
-        options = RelayOptions(
-            batch_size=settings.relay_batch_size,
-            poll_seconds=settings.relay_poll_seconds,
-            coalesce_seconds=settings.relay_coalesce_seconds,
-        )
-        await OutboxRelay(engine, nc, options).run(stop)
-    finally:
-        server.should_exit = True
-        await serving
-        await nc.drain()
-        await engine.dispose()
+    async with operations_served(relay_app(engine, settings), settings.host, settings.relay_port):
+        nc = await connect(settings.nats_url, "hoptac-registry-relay")
+        try:
+            await ensure_stream(
+                nc.jetstream(),
+                stream_config(
+                    settings.stream_max_age_days,
+                    settings.stream_duplicate_window_seconds,
+                    settings.stream_replicas,
+                ),
+            )
+            options = RelayOptions(
+                batch_size=settings.relay_batch_size,
+                poll_seconds=settings.relay_poll_seconds,
+                coalesce_seconds=settings.relay_coalesce_seconds,
+            )
+            await OutboxRelay(engine, nc, options).run(stop)
+        finally:
+            await nc.drain()
+            await engine.dispose()
 
 
 def main() -> None:
