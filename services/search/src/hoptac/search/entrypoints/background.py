@@ -8,11 +8,12 @@ import contextlib
 import logging
 
 import httpx
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, read_changes
 from hoptac.platform.consumer import ConsumerHost
+from hoptac.platform.gaps import GapFiller
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
@@ -29,19 +30,19 @@ class Background:
         self.consumer: ConsumerHost | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
-        self.missing = Gauge(
-            "hoptac_projection_missing_sequences",
-            "Change-log sequences below the highest applied one that the projection does not "
-            "hold: above 0 for long, an event the change log could not fill (see the log)",
-            ["projection"],
-            registry=metrics,
+        self.gaps = GapFiller(
+            "search",
+            tracking=lambda: projection.tracking,
+            fill=self.catch_up,
+            gap_seen=projection.gap_seen,
+            metrics=metrics,
         )
 
     async def start(self) -> None:
         settings = self.settings
         self._tasks.append(asyncio.create_task(self._follow_switches(), name="follow-switches"))
         self._tasks.append(asyncio.create_task(self._catch_up_at_start(), name="catch-up"))
-        self._tasks.append(asyncio.create_task(self._fill_gaps(), name="fill-gaps"))
+        self._tasks.append(asyncio.create_task(self.gaps.run(self._stopping), name="gaps"))
         if not settings.consume:
             return
         self.consumer = ConsumerHost(
@@ -99,50 +100,6 @@ class Background:
                 await asyncio.wait_for(self._stopping.wait(), delay)
             delay = min(delay * 2, 30.0)
 
-    async def _fill_gaps(self) -> None:
-        """When an event is missing below one applied (dead-lettered, say), fill it from the
-        change log; while the change log cannot fill it, look again less and less often, and
-        say so in the log and in hoptac_projection_missing_sequences."""
-        pause = GAP_FIRST_PAUSE
-        gap_seen = self.projection.gap_seen
-        while not await self._wait_for(gap_seen):
-            gap_seen.clear()
-            try:
-                await self.catch_up()
-            except CatchUpFailed as failure:
-                log.warning("filling a gap from the change log: %s", failure)
-            tracking = self.projection.tracking
-            self.missing.labels("search").set(tracking.missing if tracking else 0)
-            if tracking is None or tracking.gap is None:
-                pause = GAP_FIRST_PAUSE
-                continue
-            first, last = tracking.gap
-            log.warning(
-                "change-log sequences %d-%d are not in the index and the change log did not "
-                "fill them; looking again in %.0f s",
-                first,
-                last,
-                pause,
-            )
-            if await self._pause(pause):
-                return
-            pause = min(pause * 2, GAP_MAX_PAUSE)
-            gap_seen.set()
-
-    async def _wait_for(self, event: asyncio.Event) -> bool:
-        """Wait until `event` is set or the service stops; True if it stops."""
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        happened = asyncio.ensure_future(event.wait())
-        await asyncio.wait([stopping, happened], return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        happened.cancel()
-        return self._stopping.is_set()
-
-    async def _pause(self, seconds: float) -> bool:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        return self._stopping.is_set()
-
     async def catch_up(self) -> int:
         """Apply what the change log holds beyond the index; raises CatchUpFailed when the
         registry cannot be read (no token yet, not answering)."""
@@ -157,10 +114,6 @@ class Background:
             raise CatchUpFailed(f"{type(error).__name__}: {error}") from error
         log.info("caught up from sequence %d: %d changes applied", after, applied)
         return applied
-
-
-GAP_FIRST_PAUSE = 5.0
-GAP_MAX_PAUSE = 300.0
 
 
 class CatchUpFailed(Exception):

@@ -1,0 +1,81 @@
+"""Filling a projection's gaps from the registry's change log, the same way in every projection:
+at once when one is seen, then, while the change log cannot fill it, again after 5 s, 10 s, …
+up to 5 minutes, with the missing sequences logged and counted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CollectorRegistry, Gauge
+
+from hoptac.platform.tracking import Tracking
+
+log = logging.getLogger("hoptac.gaps")
+
+FIRST_PAUSE = 5.0
+MAX_PAUSE = 300.0
+
+
+class GapFiller:
+    def __init__(
+        self,
+        projection: str,
+        *,
+        tracking: Callable[[], Tracking | None],
+        fill: Callable[[], Awaitable[object]],
+        gap_seen: asyncio.Event,
+        metrics: CollectorRegistry | None,
+    ) -> None:
+        self.projection = projection
+        self.tracking = tracking
+        self.fill = fill  # reads the change log after the contiguous sequence and applies it
+        self.gap_seen = gap_seen
+        self.missing = Gauge(
+            "hoptac_projection_missing_sequences",
+            "Change-log sequences below the highest applied one that the projection does not "
+            "hold: above 0 for long, an event the change log could not fill (see the log)",
+            ["projection"],
+            registry=metrics,
+        )
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        pause = FIRST_PAUSE
+        while not await _first_of(self.gap_seen, stopping):
+            self.gap_seen.clear()
+            try:
+                await self.fill()
+            except Exception as error:  # the registry away, no token yet: the pause, then again
+                log.warning(
+                    "%s: filling a gap from the change log failed: %s", self.projection, error
+                )
+            tracking = self.tracking()
+            self.missing.labels(self.projection).set(tracking.missing if tracking else 0)
+            if tracking is None or tracking.gap is None:
+                pause = FIRST_PAUSE
+                continue
+            first, last = tracking.gap
+            log.warning(
+                "%s: change-log sequences %d-%d are missing and the change log did not fill "
+                "them; looking again in %.0f s",
+                self.projection,
+                first,
+                last,
+                pause,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), pause)
+            pause = min(pause * 2, MAX_PAUSE)
+            self.gap_seen.set()
+
+
+async def _first_of(event: asyncio.Event, stopping: asyncio.Event) -> bool:
+    """Wait until `event` is set or `stopping` is; True if stopping."""
+    stopped = asyncio.ensure_future(stopping.wait())
+    happened = asyncio.ensure_future(event.wait())
+    await asyncio.wait([stopped, happened], return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    happened.cancel()
+    return stopping.is_set()
