@@ -48,23 +48,31 @@ class GapFiller:
             try:
                 await self.fill()
             except Exception as error:  # the registry away, no token yet: the pause, then again
-                log.warning(
-                    "%s: filling a gap from the change log failed: %s", self.projection, error
-                )
+                failed: Exception | None = error
+            else:
+                failed = None
             tracking = self.tracking()
             self.missing.labels(self.projection).set(tracking.missing if tracking else 0)
-            if tracking is None or tracking.gap is None:
+            if failed is not None:
+                log.warning(
+                    "%s: reading the change log failed (%s); trying again in %.0f s",
+                    self.projection,
+                    failed,
+                    pause,
+                )
+            elif tracking is not None and tracking.gap is not None:
+                first, last = tracking.gap
+                log.warning(
+                    "%s: change-log sequences %d-%d are missing and the change log did not "
+                    "fill them; looking again in %.0f s",
+                    self.projection,
+                    first,
+                    last,
+                    pause,
+                )
+            else:
                 pause = FIRST_PAUSE
                 continue
-            first, last = tracking.gap
-            log.warning(
-                "%s: change-log sequences %d-%d are missing and the change log did not fill "
-                "them; looking again in %.0f s",
-                self.projection,
-                first,
-                last,
-                pause,
-            )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), pause)
             pause = min(pause * 2, MAX_PAUSE)

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.platform.consumer import Message, Poison
+from hoptac.platform.tracking import Tracking
 from hoptac.reporting.adapters import projection, queries
 from hoptac.reporting.adapters.answer_cache import AnswerCache
 from hoptac.reporting.adapters.columns import Columns, TooLarge, changed_rows
@@ -102,6 +103,9 @@ class Reporting:
         self._loading: asyncio.Task[None] | None = None
         self._load_started = -float("inf")
         self._load_seconds = 0.0
+        # The change-log sequences held (see hoptac.platform.tracking); None until read.
+        self.tracking: Tracking | None = None
+        self.gap_seen = asyncio.Event()
 
     # Writes: the consumer and rebuilds.
 
@@ -120,7 +124,34 @@ class Reporting:
                 self.deltas.add(Delta(generation, ids, rows))  # sorted and unique, as UUIDs are
         finally:
             self._applied.set()
+        if self.tracking is not None:
+            self.tracking = self.tracking.with_applied(e.sequence for e in events)
+            if self.tracking.gap is not None:
+                self.gap_seen.set()
         return new
+
+    async def read_tracking(self) -> Tracking:
+        async with self.engine.connect() as conn:
+            self.tracking = await projection.tracking(conn)
+        if self.tracking.gap is not None:
+            self.gap_seen.set()
+        return self.tracking
+
+    async def catch_up(self, pages: AsyncIterable[list[dict[str, Any]]]) -> int:
+        """Apply change-log pages (to fill a gap). A row this release cannot read is logged
+        and left out: its gap stays, and is looked at again."""
+        applied = 0
+        async for page in pages:
+            events = []
+            for envelope in page:
+                try:
+                    events.append(from_envelope(envelope))
+                except NotAnEvent as error:
+                    log.error(
+                        "change-log sequence %s left out: %s", envelope.get("sequence"), error
+                    )
+            applied += len(await self.apply(events))
+        return applied
 
     async def handle_messages(self, messages: list[Message]) -> None:
         """The consumer's handler: all of a batch in one transaction, or none of it."""

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.platform.consumer import ConflictingEvent
+from hoptac.platform.tracking import Tracking
 from hoptac.reporting.adapters import codes
 from hoptac.reporting.adapters.event_mapping import IncomingEvent
 from hoptac.reporting.adapters.tables import organizations, timeline, versions
@@ -235,3 +236,20 @@ async def clear(conn: AsyncConnection) -> None:
     """Empty the projection (before a rebuild from the change log)."""
     await conn.execute(text("TRUNCATE versions, organizations, timeline"))
     await conn.execute(_BUMP_GENERATION)
+
+
+_CONTIGUOUS_THROUGH = text("""
+SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM versions WHERE sequence = 1) THEN 0 ELSE (
+    SELECT min(v.sequence) FROM versions v
+    WHERE NOT EXISTS (SELECT 1 FROM versions w WHERE w.sequence = v.sequence + 1)
+) END
+""")
+
+
+async def tracking(conn: AsyncConnection) -> Tracking:
+    """Which change-log sequences the projection holds: every version row carries its own."""
+    through = int(await conn.scalar(_CONTIGUOUS_THROUGH) or 0)
+    beyond = await conn.scalars(
+        text("SELECT sequence FROM versions WHERE sequence > :through"), {"through": through}
+    )
+    return Tracking(through).with_applied(beyond)

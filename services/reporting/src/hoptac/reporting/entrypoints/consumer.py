@@ -6,7 +6,9 @@ from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
+from hoptac.platform.changelog import ChangeLogError, read_changes
 from hoptac.platform.consumer import ConsumerHost, EventConsumer
+from hoptac.platform.gaps import GapFiller
 from hoptac.reporting.handlers import Reporting
 from hoptac.reporting.settings import ReportingSettings
 
@@ -31,3 +33,27 @@ def build_consumer(
     metrics: CollectorRegistry | None,
 ) -> EventConsumer:
     return consumer_host(reporting, settings, metrics).consumer_for(nc)
+
+
+def gap_filler(
+    reporting: Reporting, settings: ReportingSettings, metrics: CollectorRegistry | None
+) -> GapFiller:
+    """Fills what the projection misses below an event it holds from the change log; started
+    with a first round, which also fills an event dead-lettered before a restart."""
+
+    async def fill() -> None:
+        token = settings.change_log_token()
+        if token is None:
+            raise ChangeLogError("no registry token yet (var/service-token)")
+        tracking = reporting.tracking or await reporting.read_tracking()
+        after = tracking.contiguous_through
+        await reporting.catch_up(read_changes(settings.registry_url, token, after=after))
+
+    reporting.gap_seen.set()
+    return GapFiller(
+        "reporting",
+        tracking=lambda: reporting.tracking,
+        fill=fill,
+        gap_seen=reporting.gap_seen,
+        metrics=metrics,
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +17,7 @@ from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
 from hoptac.reporting.bootstrap import build_reporting
 from hoptac.reporting.domain.stats import InvalidQuery
-from hoptac.reporting.entrypoints.consumer import consumer_host
+from hoptac.reporting.entrypoints.consumer import consumer_host, gap_filler
 from hoptac.reporting.entrypoints.http import indicators, reports, stats
 from hoptac.reporting.handlers import Metrics, Reporting
 from hoptac.reporting.settings import ReportingSettings
@@ -34,17 +36,25 @@ def create_app(
     service = reporting or build_reporting(settings)
     service.metrics = Metrics(metrics)  # query latency and commit-to-counted on this /metrics
     consumer = consumer_host(service, settings, metrics) if settings.consume else None
+    gaps = gap_filler(service, settings, metrics) if settings.consume else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stopping = asyncio.Event()
+        filling = asyncio.create_task(gaps.run(stopping)) if gaps is not None else None
         if consumer is not None:
             await consumer.start()
         service.refresh_columns_soon()
         try:
             yield
         finally:
+            stopping.set()
             if consumer is not None:
                 await consumer.stop()
+            if filling is not None:  # a round in progress is rolled back; the next start redoes it
+                filling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await filling
             await service.close()
 
     app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
