@@ -36,6 +36,7 @@ log = logging.getLogger("hoptac.consumer")
 
 RESTART_AFTER_FAILURES = 3  # batches in a row NATS would not let us settle
 MAX_RESTART_DELAY = 60.0
+STABLE_SECONDS = 600.0  # a run this long resets the restart delay
 WATCH_SECONDS = 1.0
 
 
@@ -128,7 +129,6 @@ class EventConsumer:
             ack_wait=ack_wait,
             metrics=self.metrics,
         )
-        self.restarts = 0
         self._stopped_because: str | None = "not started yet"
         self._stopping = asyncio.Event()
         restore_fetch_timeout_error()
@@ -148,13 +148,16 @@ class EventConsumer:
         """Consume until `stop()`: waits for the stream to exist, survives NATS outages, and
         starts the subscriber again, 1 s then longer, when it stops or keeps failing."""
         delay = 1.0
+        loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
+            started = loop.time()
             try:
                 await self._run_once()
             except Exception as error:
                 if self._stopping.is_set():
                     break
-                self.restarts += 1
+                if loop.time() - started > STABLE_SECONDS:  # a new trouble, not the same one
+                    delay = 1.0
                 self.metrics.restarts.labels(self.durable).inc()
                 reason = str(error) if isinstance(error, ConsumerFailing) else type(error).__name__
                 self._stopped_because = f"restarting after: {reason}"
@@ -185,8 +188,8 @@ class EventConsumer:
             batch_size=self.batch_size,
             gather_window=self.gather_window,
         )
-        await broker.start()
         try:
+            await broker.start()
             self._stopped_because = None
             while not await self._pause(WATCH_SECONDS):
                 self._show_readiness()
