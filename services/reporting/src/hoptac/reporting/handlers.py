@@ -131,8 +131,9 @@ class Reporting:
         return new
 
     async def read_tracking(self) -> Tracking:
+        since = self.tracking.contiguous_through if self.tracking else 0
         async with self.engine.connect() as conn:
-            self.tracking = await projection.tracking(conn)
+            self.tracking = await projection.tracking(conn, since)
         if self.tracking.gap is not None:
             self.gap_seen.set()
         return self.tracking

@@ -239,16 +239,21 @@ async def clear(conn: AsyncConnection) -> None:
 
 
 _CONTIGUOUS_THROUGH = text("""
-SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM versions WHERE sequence = 1) THEN 0 ELSE (
-    SELECT min(v.sequence) FROM versions v
-    WHERE NOT EXISTS (SELECT 1 FROM versions w WHERE w.sequence = v.sequence + 1)
-) END
+WITH RECURSIVE walk(s) AS (
+    SELECT CAST(:since AS BIGINT)
+    UNION ALL
+    SELECT v.sequence FROM walk JOIN versions v ON v.sequence = walk.s + 1
+)
+SELECT max(s) FROM walk
 """)
 
 
-async def tracking(conn: AsyncConnection) -> Tracking:
-    """Which change-log sequences the projection holds: every version row carries its own."""
-    through = int(await conn.scalar(_CONTIGUOUS_THROUGH) or 0)
+async def tracking(conn: AsyncConnection, since: int = 0) -> Tracking:
+    """Which change-log sequences the projection holds (every version row carries its own),
+    walking on from `since`, a sequence up to which it held them all before. Other instances
+    on the same durable apply what this one does not see, so this is read again, not only
+    followed in memory."""
+    through = int(await conn.scalar(_CONTIGUOUS_THROUGH, {"since": since}) or since)
     beyond = await conn.scalars(
         text("SELECT sequence FROM versions WHERE sequence > :through"), {"through": through}
     )

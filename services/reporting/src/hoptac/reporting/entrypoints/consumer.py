@@ -39,13 +39,17 @@ def gap_filler(
     reporting: Reporting, settings: ReportingSettings, metrics: CollectorRegistry | None
 ) -> GapFiller:
     """Fills what the projection misses below an event it holds from the change log; started
-    with a first round, which also fills an event dead-lettered before a restart."""
+    with a first round, which also fills an event dead-lettered before a restart. A gap seen
+    here may be filled already by another instance on the same durable: the projection's own
+    tables say first."""
 
     async def fill() -> None:
+        tracking = await reporting.read_tracking()  # with what other instances applied
+        if tracking.gap is None:
+            return
         token = settings.change_log_token()
         if token is None:
             raise ChangeLogError("no registry token yet (var/service-token)")
-        tracking = reporting.tracking or await reporting.read_tracking()
         after = tracking.contiguous_through
         await reporting.catch_up(read_changes(settings.registry_url, token, after=after))
 
