@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.running import EventConsumer
 from hoptac.platform.http import NotReady
-from hoptac.platform.nats import connect
+from hoptac.platform.nats import connect, servers
 from hoptac.platform.settings import ProjectionSettings
 
 log = logging.getLogger("hoptac.consumer")
@@ -71,6 +71,7 @@ class ConsumerHost:
             ack_wait=settings.consumer_ack_wait,
             fetch_timeout=self.fetch_timeout,
             metrics=self.metrics,
+            servers=servers(settings.nats_url),
         )
 
     async def start(self) -> None:

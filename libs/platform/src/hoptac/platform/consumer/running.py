@@ -110,8 +110,12 @@ class EventConsumer:
         fetch_timeout: float = 1.0,
         gather_window: float = 0.01,
         metrics: CollectorRegistry | None = None,
+        servers: list[str] | None = None,
     ) -> None:
         self.nc = nc
+        # FastStream's own connection goes to the servers configured, with their logins, not to
+        # those a cluster announced (`nc.servers` holds both, the announced ones without login).
+        self.servers = servers
         self.js: JetStreamContext = nc.jetstream()
         self.durable = durable
         self.stream = stream
@@ -172,7 +176,7 @@ class EventConsumer:
         if not await self._durable_ready():
             return
         broker = NatsBroker(
-            [server.geturl() for server in self.nc.servers],  # its own connection, same servers
+            self.servers or self._connected_server(),
             name=f"hoptac-{self.durable}-consumer",
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
@@ -196,6 +200,10 @@ class EventConsumer:
                 self._watch(subscriber)
         finally:
             await broker.stop()
+
+    def _connected_server(self) -> list[str]:
+        url = self.nc.connected_url
+        return [url.geturl()] if url else [server.geturl() for server in self.nc.servers]
 
     def _watch(self, subscriber: BatchPullStreamSubscriber) -> None:
         if self.settler.failures_in_a_row >= RESTART_AFTER_FAILURES:
