@@ -8,11 +8,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 import nats.errors
 from faststream import AckPolicy, Context
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.message import NatsBatchMessage
+from faststream.nats.security import NatsUserPassword
 from faststream.nats.subscriber.usecases.stream_pull_subscriber import BatchPullStreamSubscriber
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -95,6 +97,17 @@ def subscribe(
     return subscriber
 
 
+def _login(servers: list[str]) -> NatsUserPassword | None:
+    """The login the configured URLs carry, given to the client for every server: nats-py
+    sends a URL's login only to that URL, and a server the cluster announced has none, which
+    FastStream takes for an unrecoverable error when it reconnects there."""
+    for url in servers:
+        parts = urlsplit(url)
+        if parts.username is not None and parts.password is not None:
+            return NatsUserPassword(unquote(parts.username), unquote(parts.password))
+    return None
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -175,8 +188,10 @@ class EventConsumer:
     async def _run_once(self) -> None:
         if not await self._durable_ready():
             return
+        servers = self.servers or self._connected_server()
         broker = NatsBroker(
-            self.servers or self._connected_server(),
+            servers,
+            security=_login(servers),
             name=f"hoptac-{self.durable}-consumer",
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
