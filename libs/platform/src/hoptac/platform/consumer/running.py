@@ -97,15 +97,19 @@ def subscribe(
     return subscriber
 
 
-def _login(servers: list[str]) -> NatsUserPassword | None:
-    """The login the configured URLs carry, given to the client for every server: nats-py
-    sends a URL's login only to that URL, and a server the cluster announced has none, which
-    FastStream takes for an unrecoverable error when it reconnects there."""
+def _with_one_login(servers: list[str]) -> tuple[list[str], NatsUserPassword | None]:
+    """The servers without the login their URLs carry, and that login, given to the client for
+    every server: nats-py sends a URL's login only to that URL, and a server the cluster
+    announced has none, which FastStream takes for an unrecoverable error when it reconnects
+    there (and it refuses a login both in the URLs and apart)."""
+    login = None
+    bare = []
     for url in servers:
         parts = urlsplit(url)
-        if parts.username is not None and parts.password is not None:
-            return NatsUserPassword(unquote(parts.username), unquote(parts.password))
-    return None
+        if parts.username is not None and parts.password is not None and login is None:
+            login = NatsUserPassword(unquote(parts.username), unquote(parts.password))
+        bare.append(parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl())
+    return (bare, login) if login is not None else (servers, None)
 
 
 class EventConsumer:
@@ -188,10 +192,10 @@ class EventConsumer:
     async def _run_once(self) -> None:
         if not await self._durable_ready():
             return
-        servers = self.servers or self._connected_server()
+        servers, login = _with_one_login(self.servers or self._connected_server())
         broker = NatsBroker(
             servers,
-            security=_login(servers),
+            security=login,
             name=f"hoptac-{self.durable}-consumer",
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
