@@ -38,6 +38,7 @@ log = logging.getLogger("hoptac.consumer")
 
 RESTART_AFTER_FAILURES = 3  # batches in a row NATS would not let us settle
 MAX_RESTART_DELAY = 60.0
+START_TIMEOUT = 30.0
 STABLE_SECONDS = 600.0  # a run this long resets the restart delay
 WATCH_SECONDS = 1.0
 
@@ -212,13 +213,33 @@ class EventConsumer:
             gather_window=self.gather_window,
         )
         try:
-            await broker.start()
+            if not await self._started(broker):
+                return
             self._stopped_because = None
             while not await self._pause(WATCH_SECONDS):
                 self._show_readiness()
                 self._watch(subscriber)
         finally:
             await broker.stop()
+
+    async def _started(self, broker: NatsBroker) -> bool:
+        """Start the broker; False if stopped meanwhile. A client told to reconnect for ever
+        also tries its first connection for ever: a stop must not wait for it."""
+        starting = asyncio.ensure_future(broker.start())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        done, _ = await asyncio.wait(
+            [starting, stopping], timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        stopping.cancel()
+        if starting in done:
+            starting.result()
+            return True
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await starting
+        if self._stopping.is_set():
+            return False
+        raise ConsumerFailing(f"could not connect to NATS within {START_TIMEOUT:.0f} s")
 
     def _connected_server(self) -> list[str]:
         url = self.nc.connected_url
