@@ -12,6 +12,7 @@ import pytest
 
 from hoptac.contracts.codes import EventName
 from hoptac.contracts.events import SUBJECT_PREFIX
+from hoptac.contracts.library import DocumentEventName, document_subject
 from hoptac.platform.asyncapi import DOCUMENT, PROJECTIONS, asyncapi_document, rendered
 
 pytestmark = pytest.mark.unit
@@ -26,7 +27,9 @@ def test_the_committed_document_is_generated_from_the_declarations() -> None:
     )
 
 
-def test_it_shows_what_the_registry_publishes_and_what_each_projection_consumes() -> None:
+def test_it_shows_what_the_registry_and_the_library_publish_and_what_each_projection_consumes() -> (
+    None
+):
     document = asyncapi_document()
     operations = document["operations"]
     for event in EventName:
@@ -36,9 +39,14 @@ def test_it_shows_what_the_registry_publishes_and_what_each_projection_consumes(
         assert channel["address"] == f"{SUBJECT_PREFIX}.{event.value}.*"
     for projection in PROJECTIONS:
         assert operations[projection.durable]["action"] == "receive"
-        assert document["channels"][projection.durable]["address"] == f"{SUBJECT_PREFIX}.>"
-    payload = document["components"]["schemas"]["search:Message:Payload"]
-    assert len(payload["oneOf"]) == len(EventName)
+        assert document["channels"][projection.durable]["address"] == projection.subjects
+    for document_event in DocumentEventName:
+        assert operations[f"library:{document_event.value}"]["action"] == "send"
+        channel = document["channels"][f"library:{document_event.value}"]
+        assert channel["address"] == document_subject(document_event)
+    schemas = document["components"]["schemas"]
+    assert len(schemas["search:Message:Payload"]["oneOf"]) == len(EventName)
+    assert len(schemas["search-library:Message:Payload"]["oneOf"]) == len(DocumentEventName)
 
 
 def test_the_official_asyncapi_parser_finds_no_error() -> None:

@@ -12,8 +12,17 @@ import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
+from nats.aio.client import Client
+from nats.js.api import StreamConfig
 
-from hoptac.platform.consumer import Message, Poison
+from hoptac.contracts.library import LIBRARY_STREAM, LIBRARY_SUBJECT_PREFIX
+from hoptac.platform.consumer import (
+    DEAD_LETTER_STREAM,
+    Message,
+    Poison,
+    dead_letter_subject,
+)
+from hoptac.platform.testing import wait_until
 from hoptac.search.entrypoints.http.app import create_app
 from hoptac.search.entrypoints.library_feed import LibraryFeed
 from hoptac.search.settings import SearchSettings
@@ -176,3 +185,81 @@ async def test_bad_parameters_are_a_422_naming_them(app: FastAPI) -> None:
         for params in ({"type": "novel"}, {"year": "20x4"}, {"limit": "0"}, {"q": "a\x00"}):
             response = await client.get("/v1/documents/search", params=params)
             assert response.status_code == 422, params
+
+
+@pytest.fixture
+async def consuming_app(nats_url: str, nc: Client, tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """The service as it runs: both consumers on the real nats-server (stream COOP_ORG_V1
+    made by `nc`; LIBRARY_DOC_V1 left to each test, as the library would make it)."""
+    settings = SearchSettings(
+        nats_url=nats_url,
+        var_dir=tmp_path,
+        search_processes=0,
+        consumer_fetch_timeout=0.2,
+        consumer_max_tries=2,
+        registry_token="unused",
+        registry_url="http://127.0.0.1:9",
+        library_url="http://127.0.0.1:9",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def library_stream(nc: Client) -> None:
+    await nc.jetstream().add_stream(
+        StreamConfig(name=LIBRARY_STREAM, subjects=[f"{LIBRARY_SUBJECT_PREFIX}.>"])
+    )
+
+
+async def ready(app: FastAPI) -> bool:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://search") as client:
+        return (await client.get("/readyz")).status_code == 200
+
+
+def consumer_ready(app: FastAPI, durable: str) -> float | None:
+    registry = app.state.background.metrics
+    return registry.get_sample_value("hoptac_consumer_ready", {"consumer": durable})  # type: ignore[no-any-return]
+
+
+async def test_the_library_stream_is_consumed_by_the_platform_consumer_and_poison_set_aside(
+    consuming_app: FastAPI, nc: Client
+) -> None:
+    await library_stream(nc)
+    js = nc.jetstream()
+    await js.publish(f"{LIBRARY_SUBJECT_PREFIX}.added", b'{"event_type": "document.added"}')
+    await js.publish(
+        f"{LIBRARY_SUBJECT_PREFIX}.added", document_event("17/2023/QH15", "Luật Hợp tác xã")
+    )
+
+    async def indexed() -> bool:
+        return (await search(consuming_app, q="17/2023/QH15"))["total"] == 1
+
+    await wait_until(indexed, 30, message="the document indexed from LIBRARY_DOC_V1")
+    letter = await js.get_last_msg(DEAD_LETTER_STREAM, dead_letter_subject("search-library"))
+    assert letter.data == b'{"event_type": "document.added"}'
+    assert letter.headers is not None
+    assert letter.headers["Hoptac-Original-Subject"] == f"{LIBRARY_SUBJECT_PREFIX}.added"
+    await wait_until(lambda: ready(consuming_app), 30, message="search ready")
+    # Both consumers report on the service's one registry, each under its own name.
+    await wait_until(
+        lambda: consumer_ready(consuming_app, "search-library") == 1, 10, message="metric"
+    )
+    assert consumer_ready(consuming_app, "search") == 1
+
+
+async def test_search_is_ready_without_the_library_and_follows_its_stream_once_made(
+    consuming_app: FastAPI, nc: Client
+) -> None:
+    await wait_until(lambda: ready(consuming_app), 30, message="ready with no LIBRARY_DOC_V1")
+    await library_stream(nc)
+    await nc.jetstream().publish(
+        f"{LIBRARY_SUBJECT_PREFIX}.added", document_event("92/2024/NĐ-CP", "Nghị định")
+    )
+
+    async def indexed() -> bool:
+        return (await search(consuming_app, q="92/2024/NĐ-CP"))["total"] == 1
+
+    await wait_until(indexed, 30, message="the document indexed once the stream exists")
+    assert await ready(consuming_app)

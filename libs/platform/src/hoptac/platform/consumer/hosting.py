@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 from types import TracebackType
+from typing import Any
 
 from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
+from hoptac.contracts.events import OrganizationEvent
 from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.running import EventConsumer
 from hoptac.platform.http import NotReady
@@ -21,7 +23,12 @@ log = logging.getLogger("hoptac.consumer")
 
 class ConsumerHost:
     """`async with ConsumerHost(...) as host:` connects to NATS, runs the supervised consumer
-    as a task, and stops both at the end; `check_ready` is for the service's readiness."""
+    as a task, and stops both at the end; `check_ready` is for the service's readiness.
+
+    `payload` is the contract's type of each message (for the AsyncAPI document). With
+    `optional_stream`, a stream that does not exist is no problem: it belongs to a service a
+    deployment may leave out (the policy library), and there is nothing to follow until it
+    exists; the consumer binds to it when it appears."""
 
     def __init__(
         self,
@@ -33,6 +40,8 @@ class ConsumerHost:
         subjects: str,
         metrics: CollectorRegistry | None,
         fetch_timeout: float = 1.0,
+        payload: Any = OrganizationEvent,
+        optional_stream: bool = False,
     ) -> None:
         self.settings = settings
         self.durable = durable
@@ -41,6 +50,8 @@ class ConsumerHost:
         self.subjects = subjects
         self.metrics = metrics
         self.fetch_timeout = fetch_timeout
+        self.payload = payload
+        self.optional_stream = optional_stream
         self.nc: Client | None = None
         self.consumer: EventConsumer | None = None
         self.task: asyncio.Task[None] | None = None
@@ -72,6 +83,7 @@ class ConsumerHost:
             fetch_timeout=self.fetch_timeout,
             metrics=self.metrics,
             servers=servers(settings.nats_url),
+            payload=self.payload,
         )
 
     async def start(self) -> None:
@@ -107,6 +119,8 @@ class ConsumerHost:
             return "the event consumer has not started"
         if self.task.done():
             return "the event consumer has stopped"
+        if self.optional_stream and self.consumer.stream_missing:
+            return None
         problem = self.consumer.problem
         return None if problem is None else f"the event consumer is not following: {problem}"
 

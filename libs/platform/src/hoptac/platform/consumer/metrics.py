@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
@@ -39,3 +41,20 @@ class ConsumerMetrics:
             ["consumer"],
             registry=registry,
         )
+
+
+# One set per service registry, labelled by consumer: a service running two consumers (search:
+# the organisations and the policy library) would otherwise register each metric twice.
+_ON_REGISTRY: weakref.WeakKeyDictionary[CollectorRegistry, ConsumerMetrics] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def consumer_metrics(registry: CollectorRegistry | None) -> ConsumerMetrics:
+    """The consumer metrics of `registry` (unregistered ones when None)."""
+    if registry is None:
+        return ConsumerMetrics(None)
+    metrics = _ON_REGISTRY.get(registry)
+    if metrics is None:
+        metrics = _ON_REGISTRY[registry] = ConsumerMetrics(registry)
+    return metrics

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
 
 import nats.errors
@@ -30,7 +30,7 @@ from hoptac.platform.consumer.durable import (
     ensure_durable,
 )
 from hoptac.platform.consumer.messages import Handler
-from hoptac.platform.consumer.metrics import ConsumerMetrics
+from hoptac.platform.consumer.metrics import consumer_metrics
 from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
 from hoptac.platform.consumer.settling import BatchSettler
 
@@ -67,10 +67,11 @@ def subscribe(
     config: ConsumerConfig,
     batch_size: int,
     gather_window: float,
+    payload: Any = OrganizationEvent,
     description: str | None = None,
 ) -> BatchPullStreamSubscriber:
     """Declare a projection's subscriber on `broker`: how it runs, and what the AsyncAPI
-    document says it consumes.
+    document says it consumes (each message a `payload`, a contract's event type).
 
     FastStream's batch pull loop returns a batch when it is full or when `gather_window` has
     passed since the loop began to gather: on a quiet stream an event is handled within a few
@@ -88,11 +89,13 @@ def subscribe(
         description=description,
     )
 
-    # `wire` is what each message of the batch carries, for the AsyncAPI document; it is not
-    # validated (the bodies are not decoded here at all).
-    async def on_batch(wire: SkipValidation[OrganizationEvent], message: Batch) -> None:
+    async def on_batch(wire: Any, message: Batch) -> None:
         await settle(message.raw_message)
 
+    # `wire` is what each message of the batch carries, for the AsyncAPI document; it is not
+    # validated (the bodies are not decoded here at all). FastStream reads it from the
+    # signature, so the contract's type goes into the annotation before the handler is given.
+    on_batch.__annotations__["wire"] = SkipValidation[payload]
     subscriber(on_batch)
     assert isinstance(subscriber, BatchPullStreamSubscriber)
     return subscriber
@@ -129,6 +132,7 @@ class EventConsumer:
         gather_window: float = 0.01,
         metrics: CollectorRegistry | None = None,
         servers: list[str] | None = None,
+        payload: Any = OrganizationEvent,
     ) -> None:
         self.nc = nc
         # FastStream's own connection goes to the servers configured, with their logins, not to
@@ -142,7 +146,8 @@ class EventConsumer:
         self.ack_wait = ack_wait
         self.fetch_timeout = fetch_timeout  # how long a stop waits for a batch in hand, too
         self.gather_window = gather_window
-        self.metrics = ConsumerMetrics(metrics)
+        self.payload = payload
+        self.metrics = consumer_metrics(metrics)
         self.settler = BatchSettler(
             durable=durable,
             handle=handle,
@@ -152,6 +157,7 @@ class EventConsumer:
             metrics=self.metrics,
         )
         self._stopped_because: str | None = "not started yet"
+        self.stream_missing = False  # the stream it follows does not exist (yet)
         self._stopping = asyncio.Event()
         restore_fetch_timeout_error()
 
@@ -211,6 +217,7 @@ class EventConsumer:
             config=durable_config(self.durable, self.subjects, self.ack_wait),
             batch_size=self.batch_size,
             gather_window=self.gather_window,
+            payload=self.payload,
         )
         try:
             if not await self._started(broker):
@@ -259,7 +266,8 @@ class EventConsumer:
         while not self._stopping.is_set():
             try:
                 await ensure_dead_letter_stream(self.js)
-                if await ensure_durable(self.js, self.stream, config):
+                self.stream_missing = not await ensure_durable(self.js, self.stream, config)
+                if not self.stream_missing:
                     return True
                 self._stopped_because = f"waiting for stream {self.stream} to exist"
             except nats.errors.Error as error:

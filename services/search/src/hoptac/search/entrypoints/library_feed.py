@@ -1,6 +1,6 @@
 """Keeps the policy library's index: the library's change log at start (a new or lost index is
-filled again; versions make a second application change nothing), then the durable consumer of
-stream LIBRARY_DOC_V1, in the service process beside the organisations' consumer."""
+filled again; versions make a second application change nothing), then the platform's durable
+consumer of stream LIBRARY_DOC_V1, in the service process beside the organisations' consumer."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import contextlib
 import logging
 
 import httpx
-from nats.aio.client import Client
+from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from hoptac.contracts.library import LIBRARY_STREAM, LIBRARY_SUBJECT_PREFIX, parse_document_event
-from hoptac.platform.consumer import EventConsumer, Message, Poison
-from hoptac.platform.nats import connect
+from hoptac.contracts.library import (
+    LIBRARY_STREAM,
+    LIBRARY_SUBJECT_PREFIX,
+    DocumentEvent,
+    parse_document_event,
+)
+from hoptac.platform.consumer import ConsumerHost, Message, Poison
 from hoptac.search.adapters.library_index import LibraryIndex
 from hoptac.search.domain.library_documents import LibraryDocument
 from hoptac.search.settings import SearchSettings
@@ -25,11 +29,16 @@ PAGE = 20  # events carry their text (up to 300,000 characters each)
 
 
 class LibraryFeed:
-    def __init__(self, settings: SearchSettings, index: LibraryIndex) -> None:
+    def __init__(
+        self,
+        settings: SearchSettings,
+        index: LibraryIndex,
+        metrics: CollectorRegistry | None = None,
+    ) -> None:
         self.settings = settings
         self.index = index
-        self.nc: Client | None = None
-        self.consumer: EventConsumer | None = None
+        self.metrics = metrics
+        self.consumer: ConsumerHost | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -47,26 +56,33 @@ class LibraryFeed:
         self._tasks.append(asyncio.create_task(self._catch_up(), name="library-catch-up"))
         if not self.settings.consume:
             return
-        self.nc = await connect(self.settings.nats_url, "hoptac-search-library")
-        self.consumer = EventConsumer(
-            self.nc,
+        self.consumer = ConsumerHost(
+            self.settings,
             durable=f"{self.settings.consumer_durable}-library",
             handle=self.handle,
             stream=LIBRARY_STREAM,
             subjects=f"{LIBRARY_SUBJECT_PREFIX}.>",
+            metrics=self.metrics,
             fetch_timeout=self.settings.consumer_fetch_timeout,
+            payload=DocumentEvent,
+            optional_stream=True,  # a deployment without the library has no documents to index
         )
-        self._tasks.append(asyncio.create_task(self.consumer.run(), name="library-consumer"))
+        await self.consumer.start()
+
+    async def lag(self) -> int | None:
+        return None if self.consumer is None else await self.consumer.lag()
+
+    def check_ready(self) -> None:
+        if self.consumer is not None:
+            self.consumer.check_ready()
 
     async def stop(self) -> None:
         self._stopping.set()
         if self.consumer is not None:
-            self.consumer.stop()
+            await self.consumer.stop()
         for task in self._tasks:
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=self.settings.consumer_fetch_timeout + 5)
-        if self.nc is not None:
-            await self.nc.close()
 
     async def _catch_up(self) -> None:
         """The library may start after us: try again, 1 s then longer, until it answers."""

@@ -63,7 +63,8 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         app.state.background = background
         await background.start()
         app.state.library_index = LibraryIndex(library_index_dir(settings))
-        library = LibraryFeed(settings, app.state.library_index)
+        library = LibraryFeed(settings, app.state.library_index, metrics)
+        app.state.library_feed = library
         await library.start()
         try:
             yield
@@ -85,12 +86,14 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
     async def ready() -> None:
         await app.state.index.ready()
         app.state.background.check_ready()
+        app.state.library_feed.check_ready()
 
     async def refresh() -> None:
         search_index: SearchIndex = app.state.index
         documents.set(await search_index.count())
         sequence.set(await search_index.last_sequence())
         await app.state.background.lag()  # sets hoptac_consumer_lag
+        await app.state.library_feed.lag()
 
     # Added first, so it runs inside the request metrics and the body limit of install_defaults
     app.add_middleware(FastPaths, routes=routes.router.routes)
