@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.event_store import store, to_stored
 from hoptac.notifications.adapters.migrations import migrate_async
-from hoptac.notifications.adapters.resolver import Resolve
+from hoptac.notifications.adapters.resolver import Resolve, system_resolve
 from hoptac.notifications.adapters.secret_box import new_key
-from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker
+from hoptac.notifications.adapters.webhooks import DeliveryMetrics
 from hoptac.notifications.bootstrap import build_delivery_worker, build_notifications
+from hoptac.notifications.delivering import DeliveryWorker
 from hoptac.notifications.entrypoints.http.app import create_app
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
@@ -142,9 +143,9 @@ async def run_worker(
             DeliveryMetrics(None),
             random.Random(7),
             identity or StaticIdentity(dict(CALLERS)),
+            resolve or system_resolve,
+            new_client,
         )
-        worker.resolve = resolve or worker.resolve
-        worker.new_client = new_client or worker.new_client
         stop = asyncio.Event()
         started.append((stop, asyncio.create_task(worker.run(stop))))
         return worker

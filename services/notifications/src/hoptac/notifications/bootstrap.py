@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import random
 import ssl
+from collections.abc import Callable
 from datetime import timedelta
 
 import certifi
@@ -12,8 +13,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.notifications.adapters.owners import OwnerCheck
+from hoptac.notifications.adapters.resolver import Resolve, system_resolve
 from hoptac.notifications.adapters.secret_box import SecretBox, local_key, parse_keys
-from hoptac.notifications.adapters.webhooks import DeliveryMetrics, DeliveryWorker, WorkerOptions
+from hoptac.notifications.adapters.webhooks import DeliveryMetrics, WebhookPoster
+from hoptac.notifications.delivering import DeliveryWorker, WorkerOptions
 from hoptac.notifications.domain.retry import RetryPolicy
 from hoptac.notifications.domain.targets import TargetPolicy
 from hoptac.notifications.handlers import Limits, Notifications
@@ -117,17 +120,23 @@ def build_delivery_worker(
     metrics: DeliveryMetrics,
     rng: random.Random | None = None,
     identity: Identity | None = None,
+    resolve: Resolve = system_resolve,
+    new_client: Callable[[], httpx.AsyncClient] | None = None,
 ) -> DeliveryWorker:
-    """`identity`: who owns a token (default: the registry), for the owner check."""
+    """`identity`: who owns a token (default: the registry), for the owner check; `resolve`
+    and `new_client`: a host's addresses and a subscription's HTTP client (tests replace them)."""
     secrets = secret_box(settings)
     owners = OwnerCheck(
         identity or RegistryIdentity(settings.registry_url, cache_seconds=0),
         secrets,
         settings.owner_check_seconds,
     )
+    poster = WebhookPoster(
+        new_client or (lambda: webhook_client(settings)), target_policy(settings), resolve
+    )
     return DeliveryWorker(
         engine,
-        lambda: webhook_client(settings),
+        poster,
         retry_policy(settings),
         WorkerOptions(
             concurrency=settings.delivery_concurrency,
@@ -137,7 +146,6 @@ def build_delivery_worker(
         ),
         metrics,
         rng,
-        targets=target_policy(settings),
         secrets=secrets,
         owners=owners,
     )

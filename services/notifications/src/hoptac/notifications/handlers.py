@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,10 +12,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hoptac.notifications.adapters import deliveries, feed, replay_log, subscriptions
+from hoptac.notifications.adapters import deliveries, feed, replay_log, staff, subscriptions
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.adapters.resolver import check_target
-from hoptac.notifications.adapters.secret_box import SecretBox
+from hoptac.notifications.adapters.secret_box import SecretBox, seal_stored
+from hoptac.notifications.adapters.staff import Recipient
 from hoptac.notifications.adapters.subscriptions import Subscription
 from hoptac.notifications.domain.errors import (
     Conflict,
@@ -51,6 +52,19 @@ class Limits:
     subscriptions: int = 500
     replays_per_hour: int = 120
     replay_events: int = 100_000
+
+
+@dataclass(frozen=True)
+class StaffRecipient:
+    """Who receives staff e-mail, for which area (checked by the caller: the CLI)."""
+
+    email: str
+    name: str
+    role: str  # reviewer or area_officer
+    provinces: Sequence[str]
+    communes: Sequence[str]
+    digest: bool = True
+    reminders: bool = True
 
 
 @dataclass(frozen=True)
@@ -313,6 +327,46 @@ class Notifications:
 
     def snapshot(self, wanted: EventFilter) -> AsyncIterator[str]:
         return feed.snapshot_chunks(self.engine, wanted)
+
+    # What operators do at the CLI (`hoptac notifications …`), over every agency's data.
+
+    async def all_subscriptions(self) -> list[Subscription]:
+        async with self.engine.connect() as conn:
+            return await subscriptions.list_for(conn, None)
+
+    async def add_staff(self, recipient: StaffRecipient) -> None:
+        """A recipient of the digest and reminders, or new details for one (same e-mail); a
+        new one's first digest covers what is stored from now on."""
+        async with self.engine.begin() as conn:
+            await staff.upsert(
+                conn,
+                recipient.email.strip(),
+                clean_text(recipient.name) or "",
+                recipient.role,
+                list(recipient.provinces),
+                list(recipient.communes),
+                recipient.digest,
+                recipient.reminders,
+            )
+
+    async def staff_recipients(self) -> list[Recipient]:
+        async with self.engine.connect() as conn:
+            return await staff.all_recipients(conn)
+
+    async def remove_staff(self, email: str) -> bool:
+        """False when there was no such recipient."""
+        async with self.engine.begin() as conn:
+            return await staff.remove(conn, email)
+
+    async def prune_delivered(self, older_than: timedelta) -> int:
+        """Deliveries delivered longer ago than `older_than` removed, with their attempts;
+        failed and waiting ones stay, and so do the events (a replay sends them again)."""
+        return await deliveries.prune_delivered(self.engine, older_than)
+
+    async def reseal_secrets(self) -> int:
+        """Every stored signing secret and owner's token sealed again under the first key;
+        returns how many subscriptions changed."""
+        return await seal_stored(self.engine, self.secrets, every=True)
 
 
 def _must_own(caller: Caller, found: Subscription, what: Text) -> None:

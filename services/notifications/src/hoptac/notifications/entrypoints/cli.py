@@ -6,7 +6,6 @@ Operators act on any subscription here; agencies use the HTTP API, which shows t
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -16,14 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hoptac.notifications.adapters import deliveries, staff
 from hoptac.notifications.adapters.migrations import migrate
-from hoptac.notifications.adapters.secret_box import SecretKeyProblem, new_key, seal_stored
-from hoptac.notifications.bootstrap import build_notifications, engine_for, secret_box
+from hoptac.notifications.adapters.secret_box import SecretKeyProblem, new_key
+from hoptac.notifications.adapters.staff import Recipient
+from hoptac.notifications.bootstrap import build_notifications, engine_for
 from hoptac.notifications.domain.errors import NotificationsError
 from hoptac.notifications.domain.filters import build_filter
 from hoptac.notifications.entrypoints.worker import staff_notices
-from hoptac.notifications.handlers import Notifications
+from hoptac.notifications.handlers import Notifications, StaffRecipient
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import VIETNAM
 from hoptac.platform.identity import StaticIdentity
@@ -108,10 +107,7 @@ def list_subscriptions(database_url: DatabaseUrl = None) -> None:
     """Every subscription of every agency."""
 
     async def work(service: Notifications) -> list[Any]:
-        from hoptac.notifications.adapters import subscriptions
-
-        async with service.engine.connect() as conn:
-            return await subscriptions.list_for(conn, None)
+        return await service.all_subscriptions()
 
     table = Table("id", "owner", "url", "enabled", "filters")
     for s in _with_service(database_url, work):
@@ -189,13 +185,10 @@ def add_staff(
         for problem in problems:
             console.print(f"[red]{problem}[/red]")
         raise typer.Exit(2)
-    clean_name = unicodedata.normalize("NFC", name).strip()
+    recipient = StaffRecipient(email, name, role, province, commune, digest, reminders)
 
     async def work(service: Notifications) -> None:
-        async with service.engine.begin() as conn:
-            await staff.upsert(
-                conn, email.strip(), clean_name, role, province, commune, digest, reminders
-            )
+        await service.add_staff(recipient)
 
     _with_service(database_url, work)
     console.print(f"{email} will receive e-mail for its area")
@@ -221,9 +214,8 @@ def _check_staff(email: str, role: str, provinces: list[str], communes: list[str
 
 @staff_app.command("list")
 def list_staff(database_url: DatabaseUrl = None) -> None:
-    async def work(service: Notifications) -> list[staff.Recipient]:
-        async with service.engine.connect() as conn:
-            return await staff.all_recipients(conn)
+    async def work(service: Notifications) -> list[Recipient]:
+        return await service.staff_recipients()
 
     table = Table("email", "name", "role", "area", "digest", "reminders", "last digest")
     for r in _with_service(database_url, work):
@@ -242,8 +234,7 @@ def list_staff(database_url: DatabaseUrl = None) -> None:
 @staff_app.command("remove")
 def remove_staff(email: str, database_url: DatabaseUrl = None) -> None:
     async def work(service: Notifications) -> bool:
-        async with service.engine.begin() as conn:
-            return await staff.remove(conn, email)
+        return await service.remove_staff(email)
 
     if not _with_service(database_url, work):
         console.print(f"[red]no recipient {email}[/red]")
@@ -262,17 +253,12 @@ def prune(
     """Remove deliveries delivered longer ago than that, with their attempts (the worker does it
     every hour). Failed and waiting deliveries stay, and so do the events: replaying a range
     sends them again."""
-    settings = _settings(database_url)
-    days = older_than_days or settings.delivered_retention_days
+    days = older_than_days or _settings(database_url).delivered_retention_days
 
-    async def run() -> int:
-        engine = engine_for(settings)
-        try:
-            return await deliveries.prune_delivered(engine, timedelta(days=days))
-        finally:
-            await engine.dispose()
+    async def work(service: Notifications) -> int:
+        return await service.prune_delivered(timedelta(days=days))
 
-    removed = asyncio.run(run())
+    removed = _with_service(database_url, work)
     console.print(f"{removed:,} deliveries delivered more than {days} days ago removed")
 
 
@@ -286,17 +272,12 @@ def new_secret_key() -> None:
 def reseal(database_url: DatabaseUrl = None) -> None:
     """Seal every stored signing secret again under the first of the secret keys: the step
     between putting a new key first and dropping the old one."""
-    settings = _settings(database_url)
 
-    async def run() -> int:
-        engine = engine_for(settings)
-        try:
-            return await seal_stored(engine, secret_box(settings), every=True)
-        finally:
-            await engine.dispose()
+    async def work(service: Notifications) -> int:
+        return await service.reseal_secrets()
 
     try:
-        changed = asyncio.run(run())
+        changed = _with_service(database_url, work)
     except SecretKeyProblem as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
