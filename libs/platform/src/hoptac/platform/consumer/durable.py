@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 
 import nats.errors
 import nats.js.errors
@@ -11,8 +10,6 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 
 from hoptac.platform.consumer.messages import DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM
-
-log = logging.getLogger("hoptac.consumer")
 
 
 def durable_config(durable: str, subjects: str, ack_wait: float) -> ConsumerConfig:
@@ -46,6 +43,5 @@ async def ensure_durable(js: JetStreamContext, stream: str, config: ConsumerConf
     try:
         await js.add_consumer(stream, config)
     except nats.js.errors.NotFoundError:
-        log.info("%s: waiting for stream %s to exist", config.durable_name, stream)
         return False
     return True

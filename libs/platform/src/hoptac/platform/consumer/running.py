@@ -266,8 +266,11 @@ class EventConsumer:
         while not self._stopping.is_set():
             try:
                 await ensure_dead_letter_stream(self.js)
-                self.stream_missing = not await ensure_durable(self.js, self.stream, config)
-                if not self.stream_missing:
+                missing = not await ensure_durable(self.js, self.stream, config)
+                if missing and not self.stream_missing:  # said once, not every second
+                    log.info("%s: waiting for stream %s to exist", self.durable, self.stream)
+                self.stream_missing = missing
+                if not missing:
                     return True
                 self._stopped_because = f"waiting for stream {self.stream} to exist"
             except nats.errors.Error as error:
