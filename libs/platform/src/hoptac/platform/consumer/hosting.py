@@ -15,7 +15,7 @@ from hoptac.contracts.events import OrganizationEvent
 from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.running import EventConsumer
 from hoptac.platform.http import NotReady
-from hoptac.platform.nats import connect, servers
+from hoptac.platform.nats import connect
 from hoptac.platform.settings import ProjectionSettings
 
 log = logging.getLogger("hoptac.consumer")
@@ -82,7 +82,6 @@ class ConsumerHost:
             ack_wait=settings.consumer_ack_wait,
             fetch_timeout=self.fetch_timeout,
             metrics=self.metrics,
-            servers=servers(settings.nats_url),
             payload=self.payload,
         )
 

@@ -131,13 +131,9 @@ class EventConsumer:
         fetch_timeout: float = 1.0,
         gather_window: float = 0.01,
         metrics: CollectorRegistry | None = None,
-        servers: list[str] | None = None,
         payload: Any = OrganizationEvent,
     ) -> None:
         self.nc = nc
-        # FastStream's own connection goes to the servers configured, with their logins, not to
-        # those a cluster announced (`nc.servers` holds both, the announced ones without login).
-        self.servers = servers
         self.js: JetStreamContext = nc.jetstream()
         self.durable = durable
         self.stream = stream
@@ -199,7 +195,7 @@ class EventConsumer:
     async def _run_once(self) -> None:
         if not await self._durable_ready():
             return
-        servers, login = _with_one_login(self.servers or self._connected_server())
+        servers, login = _with_one_login(self._configured_servers())
         broker = NatsBroker(
             servers,
             security=login,
@@ -248,9 +244,12 @@ class EventConsumer:
             return False
         raise ConsumerFailing(f"could not connect to NATS within {START_TIMEOUT:.0f} s")
 
-    def _connected_server(self) -> list[str]:
-        url = self.nc.connected_url
-        return [url.geturl()] if url else [server.geturl() for server in self.nc.servers]
+    def _configured_servers(self) -> list[str]:
+        """FastStream's own connection goes to the servers `nc` was given, with their logins,
+        not to those a cluster announced (`nc.servers` holds both, the announced ones without
+        login)."""
+        announced = set(self.nc.discovered_servers)
+        return [server.geturl() for server in self.nc.servers if server not in announced]
 
     def _watch(self, subscriber: BatchPullStreamSubscriber) -> None:
         if self.settler.failures_in_a_row >= RESTART_AFTER_FAILURES:
