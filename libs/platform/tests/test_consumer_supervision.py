@@ -138,4 +138,4 @@ async def test_a_consumer_waiting_for_its_stream_is_not_ready_and_says_why(
             10,
             message="the reason shown",
         )
-    assert running.problem() == "the event consumer has stopped"
+    assert running.problem() == "The event consumer has stopped."

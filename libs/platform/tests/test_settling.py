@@ -160,7 +160,7 @@ async def test_deliveries_spent_waiting_for_an_outage_are_not_tries(
         await harness.deliver((body(5), 5, delivery))
     assert harness.count("waited") == 5
     assert harness.settler.problem is not None
-    assert "dependency is unavailable" in harness.settler.problem
+    assert "dependency is unavailable" in str(harness.settler.problem)
     projection.fail[5] = RuntimeError("a real fault, once the database is back")
     await harness.deliver((body(5), 5, 6))  # its first real try
     assert dead_letters.kept == []
@@ -182,7 +182,7 @@ async def test_a_dead_letter_nats_refuses_is_a_problem_until_a_batch_settles(
     await harness.deliver((b"{not json", 1, 1))
     assert harness.settler.failures_in_a_row == 1
     assert harness.settler.problem is not None
-    assert "NATS did not take" in harness.settler.problem
+    assert "NATS did not take" in str(harness.settler.problem)
     await harness.deliver((body(2), 2, 1))
     assert harness.settler.failures_in_a_row == 0
     assert harness.settler.problem is None

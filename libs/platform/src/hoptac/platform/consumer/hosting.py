@@ -17,6 +17,7 @@ from hoptac.platform.consumer.running import EventConsumer
 from hoptac.platform.http import NotReady
 from hoptac.platform.nats import connect
 from hoptac.platform.settings import ProjectionSettings
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.consumer")
 
@@ -112,17 +113,21 @@ class ConsumerHost:
             return await self.consumer.lag()
         return None
 
-    def problem(self) -> str | None:
+    def reason(self) -> Text | None:
         """Why the consumer does not follow the stream, fit to show anyone; None if it does."""
         if self.consumer is None or self.task is None:
-            return "the event consumer has not started"
+            return Text("consumer.not_started")
         if self.task.done():
-            return "the event consumer has stopped"
+            return Text("consumer.stopped")
         if self.optional_stream and self.consumer.stream_missing:
             return None
-        problem = self.consumer.problem
-        return None if problem is None else f"the event consumer is not following: {problem}"
+        reason = self.consumer.reason
+        return None if reason is None else Text("consumer.not_following", reason=reason)
+
+    def problem(self) -> str | None:
+        """The reason in English, for logs."""
+        return None if (reason := self.reason()) is None else str(reason)
 
     def check_ready(self) -> None:
-        if (problem := self.problem()) is not None:
-            raise NotReady(problem)
+        if (reason := self.reason()) is not None:
+            raise NotReady(reason)

@@ -33,6 +33,7 @@ from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.metrics import consumer_metrics
 from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
 from hoptac.platform.consumer.settling import BatchSettler
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.consumer")
 
@@ -49,6 +50,10 @@ Batch = Annotated[NatsBatchMessage, Context("message")]
 
 class ConsumerFailing(Exception):
     """The consumer stopped following the stream; it is started again."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 Settle = Callable[[Sequence[Msg]], Awaitable[None]]
@@ -95,7 +100,7 @@ def subscribe(
     # `wire` is what each message of the batch carries, for the AsyncAPI document; it is not
     # validated (the bodies are not decoded here at all). FastStream reads it from the
     # signature, so the contract's type goes into the annotation before the handler is given.
-    on_batch.__annotations__["wire"] = SkipValidation[payload]
+    on_batch.__annotations__["wire"] = SkipValidation[payload]  # type: ignore[misc]  # built at run time
     subscriber(on_batch)
     assert isinstance(subscriber, BatchPullStreamSubscriber)
     return subscriber
@@ -152,7 +157,7 @@ class EventConsumer:
             ack_wait=ack_wait,
             metrics=self.metrics,
         )
-        self._stopped_because: str | None = "not started yet"
+        self._stopped_because: Text | None = Text("part.consumer_starting")
         self.stream_missing = False  # the stream it follows does not exist (yet)
         self._stopping = asyncio.Event()
         restore_fetch_timeout_error()
@@ -161,12 +166,17 @@ class EventConsumer:
         self._stopping.set()
 
     @property
-    def problem(self) -> str | None:
+    def reason(self) -> Text | None:
         """Why the consumer does not follow the stream right now; None while it does."""
         return self._stopped_because or self.settler.problem
 
+    @property
+    def problem(self) -> str | None:
+        """The reason in English, for logs."""
+        return None if (reason := self.reason) is None else str(reason)
+
     def _show_readiness(self) -> None:
-        self.metrics.ready.labels(self.durable).set(0 if self.problem else 1)
+        self.metrics.ready.labels(self.durable).set(0 if self.reason else 1)
 
     async def run(self) -> None:
         """Consume until `stop()`: waits for the stream to exist, survives NATS outages, and
@@ -183,13 +193,15 @@ class EventConsumer:
                 if loop.time() - started > STABLE_SECONDS:  # a new trouble, not the same one
                     delay = 1.0
                 self.metrics.restarts.labels(self.durable).inc()
-                reason = str(error) if isinstance(error, ConsumerFailing) else type(error).__name__
-                self._stopped_because = f"restarting after: {reason}"
+                reason = (
+                    error.reason if isinstance(error, ConsumerFailing) else type(error).__name__
+                )
+                self._stopped_because = Text("part.consumer_restarting", reason=reason)
                 self._show_readiness()
                 log.error("%s: restarting in %.0f s after %r", self.durable, delay, error)
                 await self._pause(delay)
                 delay = min(delay * 2, MAX_RESTART_DELAY)
-        self._stopped_because = "stopped"
+        self._stopped_because = Text("part.consumer_stopped")
         self._show_readiness()
 
     async def _run_once(self) -> None:
@@ -242,7 +254,7 @@ class EventConsumer:
             await starting
         if self._stopping.is_set():
             return False
-        raise ConsumerFailing(f"could not connect to NATS within {START_TIMEOUT:.0f} s")
+        raise ConsumerFailing(Text("part.consumer_no_connection", seconds=f"{START_TIMEOUT:.0f}"))
 
     def _configured_servers(self) -> list[str]:
         """FastStream's own connection goes to the servers `nc` was given, with their logins,
@@ -255,9 +267,15 @@ class EventConsumer:
         if self.settler.failures_in_a_row >= RESTART_AFTER_FAILURES:
             failures = self.settler.failures_in_a_row
             self.settler.failures_in_a_row = 0
-            raise ConsumerFailing(f"{failures} batches in a row: {self.settler.settle_failure}")
+            raise ConsumerFailing(
+                Text(
+                    "part.consumer_failing_batches",
+                    count=failures,
+                    reason=self.settler.settle_failure,
+                )
+            )
         if not subscriber.running:
-            raise ConsumerFailing("the subscriber stopped")
+            raise ConsumerFailing(Text("part.consumer_subscriber_stopped"))
 
     async def _durable_ready(self) -> bool:
         """The dead-letter stream and the durable, as configured; False if stopped meanwhile."""
@@ -271,9 +289,9 @@ class EventConsumer:
                 self.stream_missing = missing
                 if not missing:
                     return True
-                self._stopped_because = f"waiting for stream {self.stream} to exist"
+                self._stopped_because = Text("part.consumer_waiting_for_stream", stream=self.stream)
             except nats.errors.Error as error:
-                self._stopped_because = "JetStream is not reachable"
+                self._stopped_because = Text("part.consumer_jetstream_unreachable")
                 log.warning("%s: cannot subscribe yet (%s)", self.durable, error)
             await self._pause(1.0)
         return False

@@ -28,6 +28,7 @@ from hoptac.platform.consumer.messages import (
 )
 from hoptac.platform.consumer.metrics import ConsumerMetrics
 from hoptac.platform.outages import is_outage
+from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.consumer")
 
@@ -60,14 +61,14 @@ class BatchSettler:
         self.ack_wait = ack_wait
         self.metrics = metrics
         self.failures_in_a_row = 0
-        self.settle_failure: str | None = None
-        self.waiting_for: str | None = None
+        self.settle_failure: Text | None = None
+        self.waiting_for: Text | None = None
         # Deliveries a message spent waiting for an outage, by stream sequence: they are not
         # its tries. Only messages naked for an outage and not yet settled are here.
         self._waited: dict[int, int] = {}
 
     @property
-    def problem(self) -> str | None:
+    def problem(self) -> Text | None:
         """Why the consumer does not follow the stream right now, if it does not."""
         return self.settle_failure or self.waiting_for
 
@@ -80,9 +81,7 @@ class BatchSettler:
             # An acknowledgement, a nak or a dead letter that NATS did not take: the messages
             # of the batch not settled come back after ack_wait.
             self.failures_in_a_row += 1
-            self.settle_failure = (
-                f"NATS did not take an acknowledgement or a dead letter ({type(error).__name__})"
-            )
+            self.settle_failure = Text("part.consumer_settle_refused", error=type(error).__name__)
             log.warning("%s: settling a batch failed (%r); going on", self.durable, error)
             await asyncio.sleep(SETTLE_FAILURE_PAUSE)
         else:
@@ -155,7 +154,7 @@ class BatchSettler:
         long it takes, and neither dead-letter a good event for it nor count it as a try."""
         waited = self._waited.get(message.stream_sequence, 0) + 1
         self._waited[message.stream_sequence] = waited
-        self.waiting_for = f"a dependency is unavailable ({type(error).__name__})"
+        self.waiting_for = Text("part.consumer_dependency_unavailable", error=type(error).__name__)
         log.warning(
             "%s: stream sequence %d waits for a dependency (%s); trying again",
             self.durable,
