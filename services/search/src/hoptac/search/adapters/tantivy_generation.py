@@ -32,7 +32,11 @@ from hoptac.search.domain.changes import Change, Upsert, applies, newest_per_org
 from hoptac.search.domain.query import SearchQuery, SearchResult, Sort, encode_cursor
 
 POINTER = "current"
-FACET_WINDOW = 1000  # up to this many matches, facets are counted from their columns
+FACET_WINDOW = 1000  # up to this many matches, facets are counted from their columns…
+# …and by relevance up to this many, collected in the one pass that finds the page. Above
+# 1,000 matches tantivy's aggregations would run the search again (2.2 ms for 1,500 matches,
+# where counting the collected ones takes 1.3); up to 3,000 collecting them all costs less.
+RELEVANCE_WINDOW = 3000
 
 
 def current_name(root: Path) -> str | None:
@@ -182,7 +186,7 @@ class Generation:
         # for the facets; sorting by a field costs per collected hit, so that takes two passes.
         window = offset + query.limit
         if query.facets and query.sort is Sort.RELEVANCE:
-            window = max(window, FACET_WINDOW)
+            window = max(window, RELEVANCE_WINDOW)
         result = searcher.search(combined, window, **options)
         total = _count(result)
         if not total and words is not None and query.relaxable:
