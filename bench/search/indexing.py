@@ -23,10 +23,11 @@ from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.adapters.tantivy_schema import build_schema, fields_of, register_analyzers
 from hoptac.search.domain.documents import document_from_record
+from hoptac.search.domain.filters import by_name
 from hoptac.search.domain.query import parse_search
 from hoptac.search.handlers import decode_all
 
-FILTERS = ("kind", "status", "sector", "province", "commune")
+FILTERS = by_name()
 
 
 @dataclass(frozen=True)

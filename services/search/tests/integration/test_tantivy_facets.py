@@ -11,9 +11,11 @@ from hoptac.search.adapters.tantivy_facets import count_by_aggregation, count_in
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
-from hoptac.search.domain.query import CODED_VALUES, parse_search
+from hoptac.search.domain.filters import by_name
+from hoptac.search.domain.query import parse_search
 
 pytestmark = pytest.mark.integration
+DECLARED = by_name()
 
 
 async def test_counting_in_python_equals_the_aggregations(tmp_path: Path, record) -> None:  # type: ignore[no-untyped-def]
@@ -24,12 +26,12 @@ async def test_counting_in_python_equals_the_aggregations(tmp_path: Path, record
         records.append(
             record(
                 name=f"Hợp tác xã {rng.choice(['An', 'Bình', 'Cường'])} {n}",
-                kind=rng.choice(CODED_VALUES["kind"]),
-                status=rng.choice(CODED_VALUES["status"]),
-                sector={"group": rng.choice(CODED_VALUES["sector"]), "vsic": []},
-                operating_in_practice=rng.choice(CODED_VALUES["operating_in_practice"]),
+                kind=rng.choice(DECLARED["kind"].values),
+                status=rng.choice(DECLARED["status"].values),
+                sector={"group": rng.choice(DECLARED["sector"].values), "vsic": []},
+                operating_in_practice=rng.choice(DECLARED["operating_in_practice"].values),
                 ocop_products=[{"name": "Gạo", "stars": 4}] if rng.random() < 0.2 else [],
-                digital={f: rng.random() < 0.4 for f in CODED_VALUES["digital"]},
+                digital={f: rng.random() < 0.4 for f in DECLARED["digital"].values},
                 address={
                     "province_code": rng.choice(["96", "01", "79"]),
                     "commune_code": rng.choice([None, f"{n % 11:05d}"]),

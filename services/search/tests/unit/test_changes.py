@@ -6,8 +6,10 @@ import pytest
 
 from hoptac.search.domain.changes import Remove, Upsert, applies, newest_per_organization
 from hoptac.search.domain.documents import SearchDocument, document_from_record
+from hoptac.search.domain.filters import by_name
 
 pytestmark = pytest.mark.unit
+FILTERS = by_name()
 
 
 def doc(id_: str, version: int) -> SearchDocument:
@@ -41,8 +43,8 @@ def test_a_record_becomes_a_document_with_current_and_legacy_areas(record) -> No
     document = document_from_record(
         record(ocop_products=[{"name": "Mật ong", "stars": 4}, {"name": "Gạo", "stars": 3}])
     )
-    assert document.communes == ["31825", "31834"]
-    assert document.provinces == ["96", "95"]
+    assert FILTERS["commune"].indexed(document) == ["31825", "31834"]
+    assert FILTERS["province"].indexed(document) == ["96", "95"]
     assert document.ocop_stars == 4
     assert document.digital == ("computer", "internet")
     assert document.item()["registered_on"] == "2015-03-12"

@@ -33,7 +33,7 @@ class SearchSettings(ProjectionSettings):
         le=64,
         description="tantivy: answer searches in this many reader processes beside the one "
         "that serves HTTP and writes, so that more than one core answers (0: in that process; "
-        "better where other work keeps the cores busy, see docs/search.md).",
+        "better where other work keeps the cores busy, measured in bench/README.md).",
     )
     access_log: bool = Field(
         default=False,

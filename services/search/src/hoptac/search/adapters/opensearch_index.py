@@ -22,21 +22,12 @@ from typing import Any
 from opensearchpy import AsyncOpenSearch, NotFoundError
 from opensearchpy.helpers import async_bulk
 
-from hoptac.search.adapters.port import (
-    FILTER_FIELDS,
-    LIVE,
-    META,
-    META_ID,
-    REMOVED,
-    IndexBuild,
-    SearchIndex,
-)
+from hoptac.search.adapters.port import LIVE, META, META_ID, REMOVED, IndexBuild, SearchIndex
 from hoptac.search.domain import text
 from hoptac.search.domain.changes import Change, Upsert, newest_per_organization
 from hoptac.search.domain.documents import SearchDocument
+from hoptac.search.domain.filters import FILTERS, by_name, facets
 from hoptac.search.domain.query import (
-    ALL_OF,
-    FACETS_ALL,
     CursorKind,
     SearchQuery,
     SearchResult,
@@ -45,7 +36,8 @@ from hoptac.search.domain.query import (
 )
 from hoptac.search.domain.text import Slot
 
-FACET_SIZES = {"province": 100, "commune": 100}
+FACETS = facets()
+FILTER_OF = by_name()
 
 ANALYSIS: dict[str, Any] = {
     "char_filter": {"vi_d": {"type": "mapping", "mappings": ["đ => d", "Đ => D"]}},
@@ -74,7 +66,7 @@ MAPPINGS: dict[str, Any] = {
         "shared_f": {"type": "text", "analyzer": "vi_folded"},
         "shared_k": {"type": "text", "analyzer": "vi_folded", "index_options": "docs"},
         "regno": KEYWORD,
-        **{field: KEYWORD for field in FILTER_FIELDS.values()},
+        **{declared.field: KEYWORD for declared in FILTERS},
         "location": {"type": "geo_point"},
         "name_sort": KEYWORD,
         "registered": {"type": "integer"},
@@ -109,15 +101,7 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "shared_f": document.shared_folded(),
         "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
-        "kind": document.kind,
-        "status": document.status,
-        "sector": document.sector_group,
-        "province": document.provinces,
-        "commune": document.communes,
-        "district": document.legacy_district_code,
-        "operating": document.operating_in_practice,
-        "ocop": document.ocop,
-        "digital": list(document.digital),
+        **{declared.field: declared.indexed(document) for declared in FILTERS},
         "name_sort": document.sort_name(),
         "registered": document.registered_on.toordinal(),
     }
@@ -283,8 +267,9 @@ class Queries:
     def filters(query: SearchQuery) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = [{"term": {"state": LIVE}}]
         for name, values in query.filters.items():
-            field = FILTER_FIELDS[name]
-            if name in ALL_OF:
+            declared = FILTER_OF[name]
+            field = declared.field
+            if declared.all_of:
                 out.extend({"term": {field: v}} for v in values)
             else:
                 out.append({"terms": {field: list(values)}})
@@ -376,10 +361,11 @@ class OpenSearchIndex(SearchIndex):
         if len(hits) == query.limit:
             cursor = encode_cursor(query, {"a": hits[-1]["sort"]})
         facets = {
-            name: {
-                str(b["key"]): int(b["doc_count"]) for b in answer["aggregations"][name]["buckets"]
+            facet.name: {
+                str(b["key"]): int(b["doc_count"])
+                for b in answer["aggregations"][facet.name]["buckets"]
             }
-            for name in (FACETS_ALL if query.facets else ())
+            for facet in (FACETS if query.facets else ())
         }
         return SearchResult(total, items, facets, cursor)
 
@@ -397,8 +383,8 @@ class OpenSearchIndex(SearchIndex):
             body["search_after"] = query.cursor["a"]
         if query.facets:
             body["aggs"] = {
-                name: {"terms": {"field": FILTER_FIELDS[name], "size": FACET_SIZES.get(name, 20)}}
-                for name in FACETS_ALL
+                facet.name: {"terms": {"field": facet.field, "size": facet.facet_size}}
+                for facet in FACETS
             }
         return body
 

@@ -16,19 +16,6 @@ from hoptac.search.domain.query import CursorKind, SearchQuery, SearchResult
 LIVE, REMOVED, META = "live", "removed", "meta"
 META_ID = "__meta__"
 
-# filter name in the API → indexed field, the same in every adapter
-FILTER_FIELDS = {
-    "kind": "kind",
-    "status": "status",
-    "sector": "sector",
-    "province": "province",
-    "commune": "commune",
-    "district": "district",
-    "operating_in_practice": "operating",
-    "ocop": "ocop",
-    "digital": "digital",
-}
-
 
 def answer_body(
     total: int, items: Sequence[object], facets: dict[str, dict[str, int]], cursor: str | None

@@ -3,8 +3,9 @@
 A page of results usually comes from a few hundred matches. For those, counting in Python from
 numeric fast-field columns (one per facet, a code per value) is several times cheaper than
 tantivy's terms aggregations, which cost a fixed ~0.25 ms each; for larger result sets the
-aggregations win. Codes: the position in the coded list; area codes as integers; -1 for none;
-the digital-adoption flags as a bit mask.
+aggregations win. The facets are the filters declared so (`domain.filters`); a value's code
+follows the filter's shape: its position in the list of values; 1 for true, 0 for false; an
+area code as an integer; flags (the digital-adoption ones) as a bit mask; -1 for none.
 """
 
 from __future__ import annotations
@@ -17,33 +18,25 @@ from typing import Any
 
 import tantivy
 
-from hoptac.search.domain.documents import DIGITAL_FLAGS, SearchDocument
-from hoptac.search.domain.query import CODED_VALUES, FACETS_ALL
+from hoptac.search.domain.filters import Filter, Shape, facets
 
 NONE = -1
-SIZES = {"province": 100, "commune": 100}  # the most frequent values shown per facet
-TEXT_FIELDS = {
-    "kind": "kind",
-    "status": "status",
-    "sector": "sector",
-    "province": "province",
-    "commune": "commune",
-    "operating_in_practice": "operating",
-    "ocop": "ocop",
-    "digital": "digital",
-}
-CODED = {  # facet → (its code columns, how a code reads back)
-    "kind": ("c_kind",),
-    "status": ("c_status",),
-    "sector": ("c_sector",),
-    "operating_in_practice": ("c_operating",),
-    "ocop": ("c_ocop",),
-    "province": ("c_province", "c_province_legacy"),
-    "commune": ("c_commune", "c_commune_legacy"),
-    "digital": ("c_digital",),
-}
-CODE_COLUMNS = tuple(column for columns in CODED.values() for column in columns)
-DIGITS = {"province": 2, "commune": 5}
+FACETS = facets()
+
+
+def _columns(facet: Filter) -> tuple[str, ...]:
+    """Its code columns: one, or for an area the current code's and the legacy code's."""
+    column = f"c_{facet.field}"
+    return (column, f"{column}_legacy") if facet.legacy else (column,)
+
+
+# The columns in the schema's order: an existing index opens only with the schema it was made
+# with, so one value a record first, then the areas, then the flags, as they were added.
+_ORDER = {Shape.ONE_OF: 0, Shape.YES_NO: 0, Shape.CODE: 1, Shape.FLAGS: 2}
+CODE_COLUMNS = tuple(
+    column for facet in sorted(FACETS, key=lambda f: _ORDER[f.shape]) for column in _columns(facet)
+)
+COLUMNS = {facet.name: _columns(facet) for facet in FACETS}
 
 
 def add_code_columns(sb: tantivy.SchemaBuilder) -> None:
@@ -51,30 +44,23 @@ def add_code_columns(sb: tantivy.SchemaBuilder) -> None:
         sb.add_integer_field(column, fast=True)
 
 
-def code_values(document: SearchDocument) -> dict[str, int]:
-    def position(facet: str, value: str) -> int:
-        values = CODED_VALUES[facet]
-        return values.index(value) if value in values else NONE
+def code_values(document: Any) -> dict[str, int]:
+    """The code of each facet's value(s) in its column(s)."""
+    out: dict[str, int] = {}
+    for facet in FACETS:
+        for column, value in zip(COLUMNS[facet.name], facet.codes_of(document), strict=True):
+            out[column] = _code(facet, value)
+    return out
 
-    def area(code: str | None) -> int:
-        return int(code) if code else NONE
 
-    mask = 0
-    for bit, flag in enumerate(DIGITAL_FLAGS):
-        if flag in document.digital:
-            mask |= 1 << bit
-    return {
-        "c_kind": position("kind", document.kind),
-        "c_status": position("status", document.status),
-        "c_sector": position("sector", document.sector_group),
-        "c_operating": position("operating_in_practice", document.operating_in_practice),
-        "c_ocop": 1 if document.ocop_stars else 0,
-        "c_province": area(document.province_code),
-        "c_province_legacy": area(document.legacy_province_code),
-        "c_commune": area(document.commune_code),
-        "c_commune_legacy": area(document.legacy_commune_code),
-        "c_digital": mask,
-    }
+def _code(facet: Filter, value: Any) -> int:
+    if facet.shape is Shape.FLAGS:  # a bit per flag held
+        return sum(1 << bit for bit, flag in enumerate(facet.values) if flag in value)
+    if facet.shape is Shape.CODE:
+        return int(value) if value else NONE
+    if facet.shape is Shape.YES_NO:
+        return 1 if value == "true" else 0
+    return facet.values.index(value) if value in facet.values else NONE
 
 
 def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[str, dict[str, int]]:
@@ -83,8 +69,8 @@ def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[st
     touches only the distinct values."""
     columns = {c: searcher.fast_field_values(c, addresses) for c in CODE_COLUMNS}
     out: dict[str, dict[str, int]] = {}
-    for facet in FACETS_ALL:
-        names = CODED[facet]
+    for facet in FACETS:
+        names = COLUMNS[facet.name]
         current = columns[names[0]]
         counted: Counter[Any] = Counter(current)
         if len(names) == 2:  # current and legacy: a record counts once per distinct code
@@ -93,19 +79,21 @@ def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[st
             counted.subtract(Counter(compress(current, map(eq, current, legacy))))
         counted.pop(NONE, None)
         counted.pop(None, None)
-        size = SIZES.get(facet, 20)
-        if facet == "digital":  # bit masks: each set bit is one flag
+        size = facet.facet_size
+        if facet.shape is Shape.FLAGS:  # bit masks: each set bit is one flag
             flags: Counter[str] = Counter()
+            flags_of = _FLAGS_OF[facet.name]
             for mask, count in counted.items():
-                for flag in _FLAGS_OF[int(mask)]:
+                for flag in flags_of[int(mask)]:
                     flags[flag] += count
-            out[facet] = dict(_ranked(flags.items())[:size])
-        elif facet in DIGITS:  # area codes order as their zero-padded names do
-            name = _AREA_NAME[facet]
-            out[facet] = {name(code): n for code, n in _ranked(counted.items())[:size]}
+            out[facet.name] = dict(_ranked(flags.items())[:size])
+        elif facet.shape is Shape.CODE:  # area codes order as their zero-padded names do
+            name = f"{{:0{facet.digits}d}}".format
+            out[facet.name] = {name(code): n for code, n in _ranked(counted.items())[:size]}
         else:  # a few coded values: name them all, then rank by name
-            values = CODED_VALUES[facet] if facet != "ocop" else ("false", "true")
-            out[facet] = dict(_ranked([(values[int(c)], n) for c, n in counted.items()])[:size])
+            values = _VALUE_OF[facet.name]
+            ranked = _ranked([(values[int(c)], n) for c, n in counted.items()])
+            out[facet.name] = dict(ranked[:size])
     return out
 
 
@@ -118,22 +106,28 @@ def _ranked(items: Iterable[tuple[Any, int]]) -> list[tuple[Any, int]]:
 
 
 _COUNT = itemgetter(1)
-_AREA_NAME = {facet: f"{{:0{digits}d}}".format for facet, digits in DIGITS.items()}
-_FLAGS_OF = [  # the flags a digital-adoption bit mask holds, for every mask
-    tuple(flag for bit, flag in enumerate(DIGITAL_FLAGS) if mask >> bit & 1)
-    for mask in range(1 << len(DIGITAL_FLAGS))
-]
+_VALUE_OF = {  # a one-value facet's code → its value
+    facet.name: ("false", "true") if facet.shape is Shape.YES_NO else facet.values
+    for facet in FACETS
+}
+_FLAGS_OF = {  # the flags a bit mask holds, for every mask
+    facet.name: [
+        tuple(flag for bit, flag in enumerate(facet.values) if mask >> bit & 1)
+        for mask in range(1 << len(facet.values))
+    ]
+    for facet in FACETS
+    if facet.shape is Shape.FLAGS
+}
 
 
 def count_by_aggregation(
     searcher: tantivy.Searcher, query: tantivy.Query
 ) -> dict[str, dict[str, int]]:
     aggregations = {
-        name: {"terms": {"field": TEXT_FIELDS[name], "size": SIZES.get(name, 20)}}
-        for name in FACETS_ALL
+        facet.name: {"terms": {"field": facet.field, "size": facet.facet_size}} for facet in FACETS
     }
     answer = searcher.aggregate(query, aggregations)
     return {
-        name: {str(b["key"]): int(b["doc_count"]) for b in answer[name]["buckets"]}
-        for name in FACETS_ALL
+        facet.name: {str(b["key"]): int(b["doc_count"]) for b in answer[facet.name]["buckets"]}
+        for facet in FACETS
     }

@@ -11,13 +11,15 @@ from collections.abc import Callable, Sequence
 
 import tantivy
 
-from hoptac.search.adapters.port import FILTER_FIELDS, LIVE
+from hoptac.search.adapters.port import LIVE
 from hoptac.search.domain import text
-from hoptac.search.domain.query import ALL_OF, BoundingBox, SearchQuery
+from hoptac.search.domain.filters import by_name
+from hoptac.search.domain.query import BoundingBox, SearchQuery
 
 MAX_COMPLETIONS = 20  # as-you-type expansions of the last word, the most frequent first
 COMMON_SHARE = 0.2  # a word in more than this share of names only ranks (see text_query)…
 COMMON_MIN_DOCUMENTS = 1000  # …once there are enough names for the share to mean something
+FILTERS = by_name()  # the declared filters, by their parameter name
 
 
 class Vocabulary:
@@ -291,8 +293,9 @@ class QueryBuilder:
     def filters(self, query: SearchQuery) -> list[tantivy.Query]:
         out = [self.live()]
         for name, values in query.filters.items():
-            field = FILTER_FIELDS[name]
-            if name in ALL_OF:
+            declared = FILTERS[name]
+            field = declared.field
+            if declared.all_of:
                 matches = [self.term(field, v) for v in values]
             else:
                 matches = [self.any_of([self.term(field, v) for v in values])]

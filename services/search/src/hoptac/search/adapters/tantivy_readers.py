@@ -25,9 +25,9 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from hoptac.search.adapters.tantivy_generation import POINTER, Generation
 from hoptac.search.domain.query import SearchQuery, SearchResult
 
-POINTER = "current"
 PR_SET_PDEATHSIG = 1
 FRAME = struct.Struct("!I")
 
@@ -142,30 +142,28 @@ class Readers:
 
 class _View:
     def __init__(self, root: Path) -> None:
-        from hoptac.search.adapters.tantivy_index import Generation
-
-        self._generation_type = Generation
         self.root = root
         self.pointer_stamp: tuple[int, int] | None = None
         self.meta_stamp: tuple[int, int] | None = None
-        self.generation: Any = None
+        self.generation: Generation | None = None
 
-    def current(self) -> Any:
+    def current(self) -> Generation:
         """The generation the pointer names, at its latest commit. Each stamp is taken before
         what it stands for is read, so a change in between is seen at the next search."""
         pointer = _stamp(self.root / POINTER)
-        if pointer != self.pointer_stamp:
+        generation = self.generation
+        if pointer != self.pointer_stamp or generation is None:
             self.pointer_stamp = pointer
             name = (self.root / POINTER).read_text().strip()
-            if self.generation is None or name != self.generation.name:
+            if generation is None or name != generation.name:
                 self.meta_stamp = _stamp(self.root / name / "meta.json")
-                self.generation = self._generation_type(self.root / name, False, 0)
+                self.generation = Generation(self.root / name, False, 0)
                 return self.generation
-        meta = _stamp(self.generation.path / "meta.json")
+        meta = _stamp(generation.path / "meta.json")
         if meta != self.meta_stamp:
             self.meta_stamp = meta
-            self.generation.refresh()
-        return self.generation
+            generation.refresh()
+        return generation
 
 
 def _stamp(path: Path) -> tuple[int, int]:

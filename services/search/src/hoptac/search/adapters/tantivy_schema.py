@@ -12,10 +12,11 @@ from typing import Any
 import orjson
 import tantivy
 
-from hoptac.search.adapters.port import FILTER_FIELDS, LIVE, META, META_ID, REMOVED
+from hoptac.search.adapters.port import LIVE, META, META_ID, REMOVED
 from hoptac.search.adapters.tantivy_facets import add_code_columns, code_values
 from hoptac.search.domain import text
 from hoptac.search.domain.documents import SearchDocument
+from hoptac.search.domain.filters import FILTERS
 
 FOLDED = "vi_folded"
 EXACT = "vi_exact"
@@ -42,8 +43,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("shared_f", tokenizer_name=FOLDED)
     sb.add_text_field("shared_k", tokenizer_name=FOLDED, index_option="basic")
     sb.add_text_field("regno", tokenizer_name="raw")
-    for field in dict.fromkeys(FILTER_FIELDS.values()):  # a stable order: the schema must match
-        sb.add_text_field(field, tokenizer_name="raw", fast=True, index_option="basic")
+    for declared in FILTERS:  # in their order: an index opens only with its own schema
+        sb.add_text_field(declared.field, tokenizer_name="raw", fast=True, index_option="basic")
     sb.add_float_field("lat", indexed=True, fast=True)
     sb.add_float_field("lon", indexed=True, fast=True)
     sb.add_text_field("name_sort", tokenizer_name="raw", fast=True, index_option="basic")
@@ -88,21 +89,13 @@ def fields_of(document: SearchDocument) -> dict[str, Any]:
         "shared_f": document.shared_folded(),
         "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
-        "kind": document.kind,
-        "status": document.status,
-        "sector": document.sector_group,
-        "province": document.provinces,
-        "commune": document.communes,
-        "operating": document.operating_in_practice,
-        "ocop": document.ocop,
         "name_sort": document.sort_name(),
         **code_values(document),
         "registered": document.registered_on.toordinal(),
     }
-    if document.legacy_district_code:
-        fields["district"] = document.legacy_district_code
-    if document.digital:
-        fields["digital"] = list(document.digital)
+    for declared in FILTERS:
+        if values := declared.indexed(document):
+            fields[declared.field] = values
     if document.lat is not None and document.lon is not None:
         fields["lat"] = float(document.lat)
         fields["lon"] = float(document.lon)

@@ -55,15 +55,6 @@ class SearchDocument:
     business_lines: tuple[str, ...] = ()  # the VSIC division names of its business lines
 
     @property
-    def communes(self) -> list[str]:
-        """Current and legacy commune codes: a `commune=` filter matches either."""
-        return [c for c in (self.commune_code, self.legacy_commune_code) if c]
-
-    @property
-    def provinces(self) -> list[str]:
-        return [p for p in (self.province_code, self.legacy_province_code) if p]
-
-    @property
     def ocop(self) -> str:
         return "true" if self.ocop_stars else "false"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from hoptac.platform.text import Quantity, Text, fix_these_fields, shown
 from hoptac.search.domain import text
-from hoptac.search.domain.documents import DIGITAL_FLAGS
+from hoptac.search.domain.filters import Filter, Shape, by_name
 
 MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
@@ -29,36 +29,7 @@ MAX_CURSOR_KEY_CHARS = 200  # a search_after value: a sort key (a folded name) o
 _LIMIT = re.compile(r"-?[0-9]{1,6}")  # ASCII digits only: int() takes "٣" and refuses "²"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Allowed values of the coded filters (docs/design.md, section 5); province and commune are codes.
-CODED_VALUES: dict[str, tuple[str, ...]] = {
-    "kind": ("cooperative", "cooperative_union", "cooperative_group", "peoples_credit_fund"),
-    "status": (
-        "operating",
-        "suspended",
-        "dissolving",
-        "dissolved",
-        "bankrupt",
-        "certificate_revoked",
-    ),
-    "sector": (
-        "agriculture",
-        "industry_handicraft",
-        "construction",
-        "trade_services",
-        "transport",
-        "credit",
-        "environment",
-        "housing",
-        "other",
-    ),
-    "operating_in_practice": ("yes", "nominal", "not_at_address", "unknown"),
-    "ocop": ("true", "false"),
-    "digital": DIGITAL_FLAGS,
-}
-CODE_DIGITS = {"province": 2, "commune": 5, "district": 3}
-ALL_OF = ("digital",)  # several values must all hold; other filters take any of their values
-FACETS = ("kind", "status", "sector", "province", "commune", "operating_in_practice", "ocop")
-FACETS_ALL = (*FACETS, "digital")
+_DECLARED = by_name()  # every filter of the API, by its parameter name
 
 
 class Sort(StrEnum):
@@ -262,16 +233,17 @@ def _parse_limit(raw: int | str | None, default: int, most: int, problems: list[
 
 
 def _check_filter(name: str, values: list[str], problems: list[Problem]) -> tuple[str, ...]:
+    declared: Filter = _DECLARED[name]
     split = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    allowed = CODED_VALUES.get(name)
     out: list[str] = []
     for value in split:
-        if allowed is not None and value not in allowed:
-            not_one = Text("query.not_one_of", value=shown(value), choices=", ".join(allowed))
-            problems.append(Problem(name, not_one))
-        elif name in CODE_DIGITS and not _is_code(value, CODE_DIGITS[name]):
-            not_code = Text("search.not_a_code", value=shown(value), digits=CODE_DIGITS[name])
+        if declared.shape is Shape.CODE and not _is_code(value, declared.digits):
+            not_code = Text("search.not_a_code", value=shown(value), digits=declared.digits)
             problems.append(Problem(name, not_code))
+        elif declared.shape is not Shape.CODE and value not in declared.allowed:
+            choices = ", ".join(declared.allowed)
+            not_one = Text("query.not_one_of", value=shown(value), choices=choices)
+            problems.append(Problem(name, not_one))
         else:
             out.append(value)
     return tuple(dict.fromkeys(out))

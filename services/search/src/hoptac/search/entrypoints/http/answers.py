@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from hoptac.search.adapters.port import SearchIndex
+from hoptac.search.domain.filters import FILTERS
 from hoptac.search.domain.places import PlaceFinder
 from hoptac.search.domain.query import parse_search, parse_suggest
 
@@ -18,22 +19,12 @@ Params = list[tuple[str, str]]
 
 # The search parameters, read from the query string directly: the domain validates them all
 # (parse_search), and FastAPI's per-parameter machinery cost more than the search itself.
-FILTERS = (
-    "kind",
-    "status",
-    "sector",
-    "province",
-    "commune",
-    "district",
-    "operating_in_practice",
-    "ocop",
-    "digital",
-)
+FILTER_NAMES = tuple(f.name for f in FILTERS)
 
 
 async def search(state: Any, params: Params) -> bytes:
     single = dict(params)  # a repeated parameter: the last one, as Starlette's `get`
-    filters = {name: [v for k, v in params if k == name] for name in FILTERS if name in single}
+    filters = {name: [v for k, v in params if k == name] for name in FILTER_NAMES if name in single}
     index: SearchIndex = state.index
     query = parse_search(
         single.get("q"),

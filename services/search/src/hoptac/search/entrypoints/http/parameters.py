@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoptac.search.domain.query import CODED_VALUES, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SUGGESTIONS
+from hoptac.search.domain.filters import FILTERS, Filter, Shape
+from hoptac.search.domain.query import MAX_LIMIT, MAX_QUERY_CHARS, MAX_SUGGESTIONS
 
 
 def _parameter(
@@ -17,8 +18,15 @@ def _parameter(
             "schema": schema, **({"explode": True} if many else {})}  # fmt: skip
 
 
-def _any_of(name: str) -> str:
-    return f"Any of: {', '.join(CODED_VALUES[name])}; repeat the parameter or separate by commas."
+def _described(declared: Filter) -> str:
+    if declared.shape is Shape.CODE:
+        return f"{declared.about} ({declared.digits} digits)."
+    if declared.shape is Shape.FLAGS:
+        return f"{declared.about}: {', '.join(declared.values)}."
+    if declared.shape is Shape.YES_NO:
+        return declared.about
+    listed = f"Any of: {', '.join(declared.values)}; repeat the parameter or separate by commas."
+    return f"{declared.about} {listed}" if declared.about else listed
 
 
 SEARCH_PARAMETERS = [
@@ -29,19 +37,7 @@ SEARCH_PARAMETERS = [
         "business line, or a registration number, with or without diacritics; at most "
         f"{MAX_QUERY_CHARS} characters.",
     ),
-    _parameter("kind", _any_of("kind"), many=True),
-    _parameter("status", _any_of("status"), many=True),
-    _parameter("sector", "Sector group. " + _any_of("sector"), many=True),
-    _parameter("province", "Province code, current or legacy (2 digits).", many=True),
-    _parameter("commune", "Commune code, current or legacy (5 digits).", many=True),
-    _parameter("district", "Legacy district code (3 digits).", many=True),
-    _parameter("operating_in_practice", _any_of("operating_in_practice"), many=True),
-    _parameter("ocop", "true: has OCOP-rated products; false: has none.", many=True),
-    _parameter(
-        "digital",
-        f"Digital-adoption flags that must all hold: {', '.join(CODED_VALUES['digital'])}.",
-        many=True,
-    ),
+    *(_parameter(f.name, _described(f), many=True) for f in FILTERS),
     _parameter("bbox", "min_lon,min_lat,max_lon,max_lat in degrees."),
     _parameter("sort", "relevance (default), name, registered_on, -registered_on."),
     _parameter("limit", f"1 to {MAX_LIMIT}, default 20.", kind="integer"),

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from hoptac.search.domain.filters import facets
+
+_COUNTED = [f"{f.name} (current and legacy codes)" if f.legacy else f.name for f in facets()]
+_FACETS = f"Counts per value of {', '.join(_COUNTED[:-1])} and {_COUNTED[-1]}, over every match."
+
 
 class SearchItem(BaseModel):
     id: str
@@ -36,10 +41,7 @@ class SearchItem(BaseModel):
 class SearchAnswer(BaseModel):
     total: int = Field(description="Every match, not only this page.")
     items: list[SearchItem]
-    facets: dict[str, dict[str, int]] = Field(
-        description="Counts per value of kind, status, sector, province, commune (current and "
-        "legacy codes), operating_in_practice, ocop and digital, over every match."
-    )
+    facets: dict[str, dict[str, int]] = Field(description=_FACETS)
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
