@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from hoptac.collection.adapters.spreadsheet import DATA_SHEET
+from hoptac.collection.domain.encodings import tables
 from hoptac.collection.domain.fields import FIELDS
 
 # A cooperative in Phường Bạc Liêu (31825), Cà Mau (96), as an officer would type it.
@@ -49,14 +50,29 @@ def filled(template: bytes, rows: Sequence[dict[str, Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def as_csv(rows: Sequence[dict[str, Any]], paths: Sequence[str] | None = None) -> bytes:
+def as_csv(
+    rows: Sequence[dict[str, Any]],
+    paths: Sequence[str] | None = None,
+    encoding: str = "utf-8",
+) -> bytes:
     paths = list(paths or NEW_ROW)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(paths)
     for values in rows:
         writer.writerow([values.get(path, "") for path in paths])
-    return buffer.getvalue().encode()
+    return buffer.getvalue().encode(encoding)
+
+
+def typed_in(encoding: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The row as typed with a legacy font: each letter its code in `encoding` (TCVN3 writes
+    a capital with a tone mark as the small letter's code)."""
+    codes = {letter: code for code, letter in tables()[encoding].items()}
+
+    def typed(text: str) -> str:
+        return "".join(codes.get(ch) or codes.get(ch.lower(), ch) for ch in text)
+
+    return {path: typed(v) if isinstance(v, str) else v for path, v in values.items()}
 
 
 def with_part(workbook: bytes, name: str, content: bytes) -> bytes:

@@ -30,7 +30,7 @@ from hoptac.registry.domain.access import Role
 from hoptac.registry.entrypoints.http.app import create_app as create_registry_app
 from hoptac.registry.settings import RegistrySettings
 
-from .files import filled, row
+from .files import as_csv, filled, row, typed_in
 
 pytestmark = pytest.mark.integration
 
@@ -113,6 +113,22 @@ def test_the_template_is_written_then_a_filled_copy_checked_and_imported(
     assert imported.exit_code == 0, imported.output
     assert "1 đề xuất" in said(imported.output)
     assert "đã được nhập" in said(again.output)
+
+
+def test_a_csv_typed_in_tcvn3_is_checked_and_its_converted_cells_listed(
+    stack: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, token_file = stack
+    typed = tmp_path / "tcvn3.csv"
+    typed.write_bytes(as_csv([typed_in("TCVN3", row())], encoding="latin-1"))
+
+    checked = CliRunner().invoke(
+        app, ["import", str(typed), "--dry-run", "--token-file", str(token_file), "--url", url]
+    )
+
+    assert checked.exit_code == 0, checked.output
+    assert "1 hợp lệ" in said(checked.output)
+    assert "ô từ bảng mã TCVN3 sang Unicode" in said(checked.output)
 
 
 def test_an_unreachable_service_is_said_in_one_line_and_exits_2(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from hoptac.collection.adapters.tables import import_batches, proposals
 
 from .conftest import Tokens, bearer, limited_client
-from .files import NEW_ROW, as_csv, edited, filled, row, with_part
+from .files import NEW_ROW, as_csv, edited, filled, row, typed_in, with_part
 
 pytestmark = pytest.mark.integration
 
@@ -271,18 +271,65 @@ async def test_more_rows_or_larger_cells_than_allowed_are_reported(
     assert located(too_long) == {(2, "B", "cell_too_large")}
 
 
-async def test_text_typed_in_tcvn3_or_vni_is_refused_naming_the_encoding(
+TAN_HUNG = "Hợp tác xã Nông nghiệp Tân Hưng"
+
+
+async def converted_name(client: httpx.AsyncClient, token: str, batch_id: str) -> str:
+    (proposal,) = (
+        await client.get(f"/v1/proposals?batch={batch_id}", headers=bearer(token))
+    ).json()
+    return str(proposal["change"]["record"]["name"])
+
+
+async def test_a_csv_in_tcvn3_bytes_is_converted_and_the_report_names_each_cell(
     client: httpx.AsyncClient, issued: Tokens
 ) -> None:
-    tcvn3 = as_csv([row(name="Hîp t¸c x· N«ng nghiÖp T©n H­ng")])
-    vni = as_csv([row(name="Hôïp taùc xaõ Noâng nghieäp Taân Höng")])
+    content = as_csv([typed_in("TCVN3", row())], encoding="latin-1")
+    assert "Hîp t¸c x· N«ng nghiÖp T©n H\xadng".encode("latin-1") in content
 
-    in_tcvn3 = (await upload(client, issued.officer_96, tcvn3, name="a.csv", dry_run=True)).json()
-    in_vni = (await upload(client, issued.officer_96, vni, name="a.csv", dry_run=True)).json()
+    checked = (await upload(client, issued.officer_96, content, name="a.csv", dry_run=True)).json()
+    imported = (await upload(client, issued.officer_96, content, name="a.csv")).json()
 
-    assert [p["code"] for p in in_tcvn3["problems"]] == ["legacy_encoding"]
-    assert "TCVN3" in in_tcvn3["problems"][0]["message"]
-    assert "VNI" in in_vni["problems"][0]["message"]
+    converted = [w for w in checked["warnings"] if w["code"] == "converted_encoding"]
+    assert checked["problems"] == []
+    assert (2, "name") in {(w["row"], w["field"]) for w in converted}
+    assert all("TCVN3" in w["message"] for w in converted)
+    assert await converted_name(client, issued.officer_96, imported["batch_id"]) == TAN_HUNG
+
+
+async def test_a_workbook_typed_with_vni_fonts_is_converted(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    content = filled(await template(client), [typed_in("VNI", row())])
+
+    imported = (await upload(client, issued.officer_96, content)).json()
+
+    assert imported["problems"] == []
+    assert ("name", "converted_encoding") in {(w["field"], w["code"]) for w in imported["warnings"]}
+    assert await converted_name(client, issued.officer_96, imported["batch_id"]) == TAN_HUNG
+
+
+async def test_a_cell_that_reads_both_ways_beside_unicode_is_refused_naming_the_encoding(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    ambiguous = row(name=typed_in("TCVN3", row())["name"], **{"address.street": "Tân Phú"})
+    mixed = {**typed_in("TCVN3", row()), "address.street": "AÁp 3"}
+
+    in_doubt = (
+        await upload(client, issued.officer_96, as_csv([ambiguous]), name="a.csv", dry_run=True)
+    ).json()
+    in_both = (
+        await upload(client, issued.officer_96, as_csv([mixed]), name="a.csv", dry_run=True)
+    ).json()
+
+    # "Tân Phú" and "Có" read as TCVN3 too ("Tõn Phỳ", "Cú"), and other cells are Unicode.
+    assert located(in_doubt) == {
+        (2, "E", "legacy_encoding_ambiguous"),
+        (2, "L", "legacy_encoding_ambiguous"),
+    }
+    assert "TCVN3" in in_doubt["problems"][0]["message"]
+    assert [p["code"] for p in in_both["problems"]] == ["legacy_encoding"]
+    assert "TCVN3, VNI" in in_both["problems"][0]["message"]
 
 
 async def test_text_in_decomposed_unicode_is_stored_in_nfc(
@@ -409,3 +456,23 @@ async def test_an_address_in_free_text_is_read_offline_and_a_split_commune_named
     (warning,) = [w for w in report["warnings"] if w["code"] == "legacy_commune_split"]
     assert warning["row"] == 3
     assert all(code in warning["message"] for code in split["became"])
+
+
+async def test_the_latest_batches_are_listed_for_their_author_and_for_reviewers(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    imported = (await upload(client, issued.officer_96, as_csv([row()]), name="a.csv")).json()
+
+    def listed(token: str) -> Any:
+        return client.get("/v1/imports", headers=bearer(token))
+
+    mine, reviewed, others = [
+        (await listed(token)).json()
+        for token in (issued.officer_96, issued.reviewer, issued.officer_01)
+    ]
+
+    assert [b["batch_id"] for b in mine] == [imported["batch_id"]]
+    assert mine[0]["filename"] == "a.csv"
+    assert (mine[0]["valid"], mine[0]["rows_valid"]) == (True, 1)
+    assert [b["batch_id"] for b in reviewed] == [imported["batch_id"]]
+    assert others == []

@@ -1,5 +1,5 @@
 """Cells read as their column's value the way officers type them, rows nested as the registry
-takes them, and text typed in a legacy encoding recognised."""
+takes them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from uuid import uuid4
 import pytest
 
 from hoptac.collection.domain.cells import CellProblem, Codes, read_cell
-from hoptac.collection.domain.encodings import legacy_encoding
 from hoptac.collection.domain.fields import BY_PATH, FIELDS, CodeList
 from hoptac.collection.domain.problems import column_letter
 from hoptac.collection.domain.rows import nest, read_row
@@ -121,20 +120,3 @@ def test_the_same_change_has_the_same_key_from_any_file() -> None:
     assert first is not None
     assert second is not None
     assert first.key() == second.key()
-
-
-@pytest.mark.parametrize(
-    ("texts", "encoding"),
-    [
-        (["Hîp t¸c x· N«ng nghiÖp T©n H­ng"], "TCVN3"),
-        (["Hôïp taùc xaõ Noâng nghieäp Taân Höng"], "VNI"),
-        (["Hợp tác xã Nông nghiệp Tân Hưng", "Müller GmbH"], None),
-        (["HTX NN Tan Hung"], None),
-    ],
-)
-def test_text_typed_in_a_legacy_encoding_is_recognised(
-    texts: list[str], encoding: str | None
-) -> None:
-    found = legacy_encoding(texts)
-
-    assert (found.encoding if found else None) == encoding

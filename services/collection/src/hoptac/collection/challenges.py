@@ -20,6 +20,7 @@ from hoptac.collection.domain.errors import Conflict, NotFound, TooMany
 from hoptac.collection.domain.review import require_importer
 from hoptac.collection.handlers import Clock
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 
 class Challenges:
@@ -44,10 +45,10 @@ class Challenges:
         async with self.engine.connect() as conn:  # before anything else is asked
             recent = await challenge_store.sent_since(conn, sender, now - timedelta(hours=1))
         if recent >= self.per_hour:
-            raise TooMany("too many reports from your address this hour; try again later")
+            raise TooMany(Text("collection.challenges_too_many"))
         record = await self.registry.record(None, organization_id)
         if record is None:
-            raise NotFound(f"no organisation {organization_id} in the register")
+            raise NotFound(Text("collection.no_organisation", id=str(organization_id)))
         area = record.get("address") or {}
         async with self.engine.begin() as conn:
             challenge_id = uuid4()
@@ -97,9 +98,9 @@ class Challenges:
                 and (row.province_code in caller.provinces or row.commune_code in caller.communes)
             )
             if row is None or not covered:
-                raise NotFound(f"no challenge {challenge_id} in your area")
+                raise NotFound(Text("collection.no_challenge", id=str(challenge_id)))
             if row.resolved_at is not None:
-                raise Conflict(f"challenge {challenge_id} was resolved already")
+                raise Conflict(Text("collection.challenge_resolved", id=str(challenge_id)))
             await challenge_store.resolve(conn, challenge_id, caller.name, resolution, now)
             await store.audit(
                 conn,

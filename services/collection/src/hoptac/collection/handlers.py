@@ -19,10 +19,16 @@ from hoptac.collection.adapters.addresses import read_address
 from hoptac.collection.adapters.annotated import annotated
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.adapters.registry import RegistryClient
-from hoptac.collection.adapters.spreadsheet import FileRefused, Limits, Sheet, read_upload
+from hoptac.collection.adapters.spreadsheet import (
+    NOT_UTF8,
+    FileRefused,
+    Limits,
+    Sheet,
+    read_upload,
+)
 from hoptac.collection.adapters.template import template_csv, template_xlsx
 from hoptac.collection.domain.addresses import addressed, needs_reading
-from hoptac.collection.domain.encodings import legacy_encoding
+from hoptac.collection.domain.encodings import Cell, legacy_text
 from hoptac.collection.domain.errors import (
     Conflict,
     NotAllowed,
@@ -39,11 +45,18 @@ from hoptac.collection.domain.imports import (
     registry_warnings,
 )
 from hoptac.collection.domain.matching import Candidate, Known
-from hoptac.collection.domain.problems import Problem, column_letter
-from hoptac.collection.domain.review import covers, require_importer, require_reviewer
+from hoptac.collection.domain.problems import Problem, column_letter, shown
+from hoptac.collection.domain.review import (
+    REVIEWERS,
+    covers,
+    require_importer,
+    require_reviewer,
+)
 from hoptac.collection.domain.rows import RowChange, read_row
 from hoptac.contracts.organization import registration_key
+from hoptac.platform.catalogue import Language
 from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
+from hoptac.platform.text import SHOWN_LENGTH, Text
 
 Clock = Callable[[], datetime]
 LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its records
@@ -106,15 +119,15 @@ class Collection:
 
     async def authenticate(self, token: str | None) -> Caller:
         if not token:
-            raise Unauthenticated("send a registry token as: Authorization: Bearer <token>")
+            raise Unauthenticated(Text("collection.token_needed"))
         if not TOKEN_SHAPE.fullmatch(token):
-            raise Unauthenticated("this is not a token of the registry")
+            raise Unauthenticated(Text("collection.token_shape"))
         try:
             caller = await self.identity.who(token)
         except IdentityUnavailable as error:
-            raise Unavailable(f"{error}; try again shortly") from error
+            raise Unavailable(Text("collection.registry_unavailable")) from error
         if caller is None:
-            raise Unauthenticated("this token is unknown, revoked or expired; ask an admin")
+            raise Unauthenticated(Text("collection.token_unknown"))
         return dataclasses.replace(caller, token=token)
 
     async def template(self, format: str) -> bytes:
@@ -125,22 +138,24 @@ class Collection:
     # Imports
 
     async def import_file(
-        self, caller: Caller, data: bytes, filename: str, dry_run: bool
+        self, caller: Caller, data: bytes, filename: str, dry_run: bool, language: Language = "vi"
     ) -> dict[str, Any]:
+        """The file's report in `language`; for a real run, the batch it made."""
         require_importer(caller)
         checksum = hashlib.sha256(data).hexdigest()
         if not dry_run:
             async with self.engine.connect() as conn:
                 done = await store.batch_by_checksum(conn, checksum)
             if done is not None:
-                return {**_batch_json(done), "already_imported": True}
-        report, targets = await self._check(caller, data, filename)
+                return {**_batch_json(done, language), "already_imported": True}
+        report, targets = await self._check(caller, data, filename, language)
         if dry_run:
-            return {**report.as_json(), "dry_run": True}
-        return await self._store(caller, data, filename, checksum, report, targets)
+            return {**report.as_json(language), "dry_run": True}
+        stored = await self._store(caller, data, filename, checksum, report, targets)
+        return {**report.as_json(language), **stored}
 
     async def _check(
-        self, caller: Caller, data: bytes, filename: str
+        self, caller: Caller, data: bytes, filename: str, language: Language
     ) -> tuple[Report, dict[int, Target]]:
         try:
             sheet = read_upload(data, filename, self.limits)
@@ -151,19 +166,11 @@ class Collection:
         rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
         report.rows_total = len(rows)
         if not rows:
-            report.problems.append(Problem("empty_sheet", "không có hàng dữ liệu nào"))
+            report.problems.append(Problem("empty_sheet", Text("collection.no_data_rows")))
             return report, {}
-        suspicion = legacy_encoding(c for _, cells in rows for c in cells if isinstance(c, str))
-        if suspicion is not None:
-            report.problems.append(
-                Problem(
-                    "legacy_encoding",
-                    f"chữ trong tệp được gõ bằng bảng mã {suspicion.encoding}, không phải "
-                    f"Unicode (ví dụ “{suspicion.example}”): hãy chuyển mã từ "
-                    f"{suspicion.encoding} sang Unicode (Unikey: Công cụ chuyển mã) rồi tải "
-                    "lên lại",
-                )
-            )
+        rows, refusal = _in_unicode(rows, sheet, report)
+        if refusal is not None:
+            report.problems.append(refusal)
             return report, {}
         lists = code_lists(await self.registry.vsic_divisions())
         refused_rows = {p.row for p in report.problems if p.row is not None}
@@ -184,7 +191,7 @@ class Collection:
         changes = [c for c in changes if c.row not in {p.row for p in missing}]
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
         report.problems.extend(
-            await self._registry_check(caller, changes, targets, sheet, report.warnings)
+            await self._registry_check(caller, changes, targets, sheet, report.warnings, language)
         )
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
@@ -259,7 +266,7 @@ class Collection:
                 missing.append(
                     Problem(
                         "unknown_record",
-                        f"không có hồ sơ mã {change.organization_id} trên hệ thống",
+                        Text("collection.unknown_record", id=str(change.organization_id)),
                         change.row,
                         _column(sheet, "id"),
                         "id",
@@ -274,9 +281,11 @@ class Collection:
         targets: dict[int, Target],
         sheet: Sheet,
         warnings: list[Problem],
+        language: Language,
     ) -> list[Problem]:
         """Every change checked by the registry itself (a dry run of its batch write): the
-        same models and rules as every write, the caller's area included."""
+        same models and rules as every write, the caller's area included; its messages in the
+        report's language."""
         sent: list[dict[str, Any]] = []
         owners: list[int] = []
         for change in changes:
@@ -284,7 +293,7 @@ class Collection:
             for sending in registry_rows(change, target.version if target else None):
                 sent.append(sending)
                 owners.append(change.row)
-        results = await self.registry.batch(caller.token, sent, dry_run=True)
+        results = await self.registry.batch(caller.token, sent, dry_run=True, language=language)
         problems = []
         for number, result in zip(owners, results, strict=True):
             if "error" in result:
@@ -328,7 +337,7 @@ class Collection:
                     "rows_total": report.rows_total,
                     "rows_proposed": len(report.valid),
                     "rows_refused": report.rows_refused,
-                    "problems": [p.as_json() for p in report.problems],
+                    "problems": [p.stored() for p in report.problems],
                     "content": data,
                 },
             )
@@ -342,35 +351,58 @@ class Collection:
                 {"filename": filename[:300], "proposed": added, "rows": report.rows_total},
             )
         return {
-            **report.as_json(),
             "batch_id": str(batch_id),
             "proposals_added": added,
             "already_imported": False,
         }
 
-    async def batch(self, caller: Caller, batch_id: UUID) -> dict[str, Any]:
+    async def batch(
+        self, caller: Caller, batch_id: UUID, language: Language = "vi"
+    ) -> dict[str, Any]:
         require_importer(caller)
         async with self.engine.connect() as conn:
             found = await store.batch(conn, batch_id)
         if found is None:
-            raise NotFound(f"no import batch has id {batch_id}")
-        return _batch_json(found)
+            raise NotFound(Text("collection.no_batch", id=str(batch_id)))
+        return _batch_json(found, language)
+
+    async def batches(self, caller: Caller, limit: int) -> list[dict[str, Any]]:
+        """The latest import batches: an area officer's own, everyone's for a reviewer."""
+        require_importer(caller)
+        mine = None if caller.role in REVIEWERS else caller.name
+        async with self.engine.connect() as conn:
+            found = await store.recent_batches(conn, mine, limit)
+        return [
+            {
+                "batch_id": str(row["id"]),
+                "filename": row["filename"],
+                "uploaded_by": row["uploaded_by"],
+                "uploaded_at": row["uploaded_at"].isoformat(),
+                "valid": row["problems"] == 0,
+                "rows_total": row["rows_total"],
+                "rows_valid": row["rows_proposed"],
+                "rows_refused": row["rows_refused"],
+            }
+            for row in found
+        ]
 
     @staticmethod
     def annotated(content: bytes, problems: Sequence[dict[str, Any]]) -> bytes:
         """A file's report as the file itself, with a column saying what is wrong."""
         return annotated(content, problems)
 
-    async def report_workbook(self, caller: Caller, batch_id: UUID) -> bytes:
+    async def report_workbook(
+        self, caller: Caller, batch_id: UUID, language: Language = "vi"
+    ) -> bytes:
         _, content = await self.batch_file(caller, batch_id)
-        return annotated(content, (await self.batch(caller, batch_id))["problems"])
+        return annotated(content, (await self.batch(caller, batch_id, language))["problems"])
 
     async def batch_file(self, caller: Caller, batch_id: UUID) -> tuple[str, bytes]:
         require_importer(caller)
         async with self.engine.connect() as conn:
             found = await store.batch_file(conn, batch_id)
         if found is None:
-            raise NotFound(f"no import batch has id {batch_id}")
+            raise NotFound(Text("collection.no_batch", id=str(batch_id)))
         return found
 
     # Review
@@ -394,7 +426,7 @@ class Collection:
             rows = await store.proposals_by_id(conn, [proposal_id])
             history = await store.audit_of(conn, f"proposal:{proposal_id}")
         if not rows or not covers(caller, rows[0]):
-            raise NotFound(f"no proposal {proposal_id} in your area")
+            raise NotFound(Text("collection.no_proposal", id=str(proposal_id)))
         return {**_proposal_json(rows[0]), "history": history}
 
     async def submit(self, caller: Caller, ids: list[UUID]) -> list[dict[str, Any]]:
@@ -405,7 +437,9 @@ class Collection:
             rows = await self._open(conn, ids, caller)
             for row in rows:
                 if row.state not in ("draft", "returned"):
-                    raise Conflict(f"proposal {row.id} is {row.state}, not a draft")
+                    raise Conflict(
+                        Text("collection.proposal_not_draft", id=str(row.id), state=row.state)
+                    )
                 await store.set_proposal(
                     conn, row.id, state="submitted", submitted_by=caller.name, submitted_at=now
                 )
@@ -422,7 +456,9 @@ class Collection:
         async with self.engine.begin() as conn:
             (row,) = await self._open(conn, [proposal_id], caller)
             if row.state != "submitted":
-                raise Conflict(f"proposal {row.id} is {row.state}; only a submitted one returns")
+                raise Conflict(
+                    Text("collection.proposal_not_returnable", id=str(row.id), state=row.state)
+                )
             noted = [*row.comments, {"by": caller.name, "at": now.isoformat(), "fields": comments}]
             await store.set_proposal(
                 conn, row.id, state="returned", comments=noted, reviewed_by=caller.name
@@ -443,12 +479,11 @@ class Collection:
             rows = await self._open(conn, ids, caller, for_update=True)
             for row in rows:
                 if row.state != "submitted":
-                    raise Conflict(f"proposal {row.id} is {row.state}; submit it first")
-                if caller.name in (row.author, row.submitted_by):
-                    raise NotAllowed(
-                        f"proposal {row.id} was made or submitted by you; another reviewer "
-                        "must approve it"
+                    raise Conflict(
+                        Text("collection.proposal_submit_first", id=str(row.id), state=row.state)
                     )
+                if caller.name in (row.author, row.submitted_by):
+                    raise NotAllowed(Text("collection.approve_own", id=str(row.id)))
             sent: list[dict[str, Any]] = []
             owners: list[UUID] = []
             for row in rows:
@@ -488,10 +523,10 @@ class Collection:
         async with self.engine.begin() as conn:
             (row,) = await self._open(conn, [proposal_id], caller, for_update=True)
             if row.organization_id is None:
-                raise Conflict("a registration has no version to rebase")
+                raise Conflict(Text("collection.rebase_registration"))
             current = await self.registry.record(caller.token, row.organization_id)
             if current is None:
-                raise Conflict(f"organisation {row.organization_id} is no longer in the register")
+                raise Conflict(Text("collection.organisation_gone", id=str(row.organization_id)))
             await store.set_proposal(conn, row.id, base_version=current["version"], outcome=None)
             await store.audit(
                 conn,
@@ -511,8 +546,57 @@ class Collection:
         found = {row.id for row in rows if covers(caller, row)}
         absent = [str(i) for i in ids if i not in found]
         if absent:
-            raise NotFound(f"no proposal in your area has id {', '.join(absent[:5])}")
+            raise NotFound(Text("collection.no_proposals", ids=absent[:5]))
         return rows
+
+
+def _in_unicode(
+    rows: list[tuple[int, list[Any]]], sheet: Sheet, report: Report
+) -> tuple[list[tuple[int, list[Any]]], Problem | None]:
+    """The rows with text typed in TCVN3 or VNI converted, each converted cell a warning and
+    each ambiguous one a problem; or why the whole file is refused."""
+    found = legacy_text(rows)
+    if found.mixed:
+        return rows, Problem(
+            "legacy_encoding", Text("collection.legacy_mixed", encodings=list(found.mixed))
+        )
+    if sheet.eight_bit and found.encoding is None:
+        return rows, Problem("encoding", NOT_UTF8)
+    report.converted_from = found.encoding
+
+    def at(cell: Cell, code: str, message: Text) -> Problem:
+        return Problem(code, message, cell.row, column_letter(cell.index), sheet.paths[cell.index])
+
+    # A cell of a column the import ignores is neither reported nor refused.
+    mapped = {index for index, path in enumerate(sheet.paths) if path is not None}
+    report.warnings.extend(
+        at(
+            cell,
+            "converted_encoding",
+            Text(
+                "collection.converted_encoding",
+                encoding=found.encoding,
+                text=cell.after[:SHOWN_LENGTH],
+            ),
+        )
+        for cell in found.converted
+        if cell.index in mapped
+    )
+    report.problems.extend(
+        at(
+            cell,
+            "legacy_encoding_ambiguous",
+            Text(
+                "collection.encoding_ambiguous",
+                encoding=found.encoding,
+                before=cell.before[:SHOWN_LENGTH],
+                after=cell.after[:SHOWN_LENGTH],
+            ),
+        )
+        for cell in found.ambiguous
+        if cell.index in mapped
+    )
+    return found.applied(rows), None
 
 
 def _target(record: dict[str, Any], how: str) -> Target:
@@ -614,7 +698,7 @@ def _proposal_json(row: Any) -> dict[str, Any]:
     }
 
 
-def _batch_json(batch: store.StoredBatch) -> dict[str, Any]:
+def _batch_json(batch: store.StoredBatch, language: Language) -> dict[str, Any]:
     return {
         "batch_id": str(batch.id),
         "filename": batch.filename,
@@ -624,5 +708,5 @@ def _batch_json(batch: store.StoredBatch) -> dict[str, Any]:
         "rows_total": batch.rows_total,
         "rows_valid": batch.rows_proposed,
         "rows_refused": batch.rows_refused,
-        "problems": batch.problems,
+        "problems": [shown(problem, language) for problem in batch.problems],
     }

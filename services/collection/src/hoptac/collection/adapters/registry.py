@@ -5,12 +5,16 @@ its rules, area included, and its history names the person)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from uuid import UUID
 
 import httpx
 
 from hoptac.collection.domain.errors import NotAllowed, Unauthenticated, Unavailable
+from hoptac.platform.text import Text
+
+log = logging.getLogger("hoptac.collection.registry")
 
 
 class RegistryClient:
@@ -31,20 +35,24 @@ class RegistryClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
+    async def _send(
+        self, method: str, path: str, token: str | None, language: str | None = None, **kwargs: Any
+    ) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language:
+            headers["Accept-Language"] = language
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
-            raise Unavailable(
-                f"the registry cannot be reached ({error}); try again shortly"
-            ) from error
+            log.warning("the registry cannot be reached: %s", error)
+            raise Unavailable(Text("collection.registry_unavailable")) from error
         if response.status_code == 401:
-            raise Unauthenticated(response.json().get("message", "the registry refused the token"))
+            raise Unauthenticated(Text("collection.registry_refused_token"))
         if response.status_code == 403:
-            raise NotAllowed(response.json().get("message", "the registry refused this"))
+            raise NotAllowed(Text("collection.registry_forbidden"))
         if response.status_code >= 500:
-            raise Unavailable(f"the registry answered {response.status_code}; try again shortly")
+            log.warning("the registry answered %s", response.status_code)
+            raise Unavailable(Text("collection.registry_unavailable"))
         return response
 
     async def vsic_divisions(self) -> dict[str, str]:
@@ -79,12 +87,17 @@ class RegistryClient:
                 return found
 
     async def batch(
-        self, token: str, changes: list[dict[str, Any]], dry_run: bool = False
+        self,
+        token: str,
+        changes: list[dict[str, Any]],
+        dry_run: bool = False,
+        language: str | None = None,
     ) -> list[dict[str, Any]]:
         """Each change's result, in order, sent in requests of `batch_rows`. A dry run sends
         `in_flight` of them at once (each request is a transaction of the registry whose rows
         run one after the other: side by side they use its other connections); a real one
-        sends them in order, so that the changes apply in the order given."""
+        sends them in order, so that the changes apply in the order given. `language`: that of
+        the registry's messages about refused rows."""
         gate = asyncio.Semaphore(self.in_flight if dry_run else 1)
 
         async def send(part: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,6 +106,7 @@ class RegistryClient:
                     "POST",
                     "/v1/organizations/batch",
                     token,
+                    language,
                     json={"changes": part, "dry_run": dry_run},
                 )
             response.raise_for_status()

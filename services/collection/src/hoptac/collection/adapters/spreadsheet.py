@@ -9,6 +9,7 @@ cells (one value meant for several rows), hidden or empty sheets. Values are rea
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
@@ -20,12 +21,14 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from hoptac.collection.domain.fields import BY_PATH, TEMPLATE_VERSION
 from hoptac.collection.domain.problems import Problem, column_letter
+from hoptac.platform.text import Quantity, Text
 
 DATA_SHEET = "Dữ liệu"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LIST_SHEET_PREFIX = "DM_"  # the template's hidden code lists
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VERSION = re.compile(r"hoptac-khao-sat-\d+")
+NOT_UTF8 = Text("collection.csv_not_utf8")
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class FileRefused(Exception):
     """The whole file is refused: nothing in it is imported."""
 
     def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
+        super().__init__(str(problem.message))
         self.problem = problem
 
 
@@ -53,28 +56,27 @@ class Sheet:
     rows: list[list[Any]]
     problems: list[Problem]  # about columns and cells, found while reading
     template_version: str | None
+    eight_bit: bool = False  # a CSV not in UTF-8, read byte for byte (legacy fonts' bytes)
 
 
-def _refuse(code: str, message: str) -> FileRefused:
+def _refuse(code: str, message: Text) -> FileRefused:
     return FileRefused(Problem(code, message))
 
 
 def read_upload(data: bytes, filename: str, limits: Limits) -> Sheet:
     if len(data) > limits.max_bytes:
-        raise _refuse("file_too_large", f"tệp lớn hơn {limits.max_bytes:,} byte; hãy chia nhỏ")
+        raise _refuse(
+            "file_too_large", Text("collection.file_too_large", limit=Quantity(limits.max_bytes))
+        )
     if not data.strip():
-        raise _refuse("empty_file", "tệp rỗng")
+        raise _refuse("empty_file", Text("collection.file_empty"))
     lower = filename.lower()
     if lower.endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
-        raise _refuse(
-            "unsupported_format",
-            "chỉ nhận tệp .xlsx (không có macro) hoặc .csv; hãy lưu lại theo dạng "
-            "Excel Workbook (.xlsx)",
-        )
+        raise _refuse("unsupported_format", Text("collection.format_unsupported"))
     if data[:4] == b"PK\x03\x04":
         return _read_workbook(data, limits)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _refuse("unsupported_format", "tệp Excel 97-2003 (.xls): hãy lưu lại theo dạng .xlsx")
+        raise _refuse("unsupported_format", Text("collection.format_xls"))
     return _read_csv(data, limits)
 
 
@@ -88,7 +90,11 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     if expanded > limits.max_unzipped_bytes:
         raise _refuse(
             "zip_bomb",
-            f"bảng tính giải nén ra {expanded:,} byte, quá giới hạn {limits.max_unzipped_bytes:,}",
+            Text(
+                "collection.unzips_too_large",
+                size=Quantity(expanded),
+                limit=Quantity(limits.max_unzipped_bytes),
+            ),
         )
     content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     if b"macroEnabled" in content_types:
@@ -98,15 +104,12 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
         if _FORMULA.search(archive.read(name)):
             raise _refuse(
                 "formula",
-                "bảng tính có công thức: hãy sao chép và dán giá trị (Paste Values) rồi "
-                "tải lên lại",
+                Text("collection.formula"),
             )
 
 
 def _refuse_macro() -> FileRefused:
-    return _refuse(
-        "macro", "bảng tính có macro: không nhận; hãy lưu lại theo dạng Excel Workbook (.xlsx)"
-    )
+    return _refuse("macro", Text("collection.macro"))
 
 
 def _read_workbook(data: bytes, limits: Limits) -> Sheet:
@@ -115,7 +118,9 @@ def _read_workbook(data: bytes, limits: Limits) -> Sheet:
             _check_parts(archive, limits)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (zipfile.BadZipFile, CalamineError, KeyError, ValueError) as error:
-        raise _refuse("unreadable", f"không đọc được bảng tính: {error}") from error
+        raise _refuse(
+            "unreadable", Text("collection.workbook_unreadable", error=str(error)[:200])
+        ) from error
     data_sheets = []
     for meta in book.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
@@ -123,23 +128,28 @@ def _read_workbook(data: bytes, limits: Limits) -> Sheet:
                 continue
             raise _refuse(
                 "hidden_sheet",
-                f"trang “{meta.name}” đang bị ẩn: hãy hiện nó ra hoặc xóa nó rồi tải lên lại",
+                Text("collection.sheet_hidden", name=meta.name[:100]),
             )
         if meta.name != INSTRUCTIONS_SHEET:
             data_sheets.append(meta.name)
     if len(data_sheets) != 1:
         raise _refuse(
             "sheets",
-            f"bảng tính cần đúng một trang dữ liệu, có {len(data_sheets)}: "
-            f"{', '.join(data_sheets) or 'không có'}",
+            Text(
+                "collection.sheets_count",
+                count=len(data_sheets),
+                names=", ".join(data_sheets)[:300] or "—",
+            ),
         )
     sheet = book.get_sheet_by_name(data_sheets[0])
     if sheet.merged_cell_ranges:
         (start, end), *_ = sheet.merged_cell_ranges
         where = f"{column_letter(start[1])}{start[0] + 1}:{column_letter(end[1])}{end[0] + 1}"
-        raise _refuse("merged_cells", f"bảng tính có ô gộp ({where}): hãy bỏ gộp ô")
+        raise _refuse("merged_cells", Text("collection.merged_cells", where=where))
     if sheet.total_height > limits.max_rows + 2:
-        raise _refuse("too_many_rows", f"quá {limits.max_rows:,} hàng; hãy chia thành nhiều tệp")
+        raise _refuse(
+            "too_many_rows", Text("collection.too_many_rows", limit=Quantity(limits.max_rows))
+        )
     rows = sheet.to_python(skip_empty_area=False)
     version = _template_version(book)
     return _shaped("xlsx", rows, version, limits)
@@ -156,15 +166,16 @@ def _template_version(book: CalamineWorkbook) -> str | None:
 
 
 def _read_csv(data: bytes, limits: Limits) -> Sheet:
+    """A CSV in UTF-8, or else byte for byte: a sheet typed in TCVN3 or VNI fonts saves its
+    text as the fonts' bytes, which the import then converts (or refuses, naming UTF-8)."""
     try:
-        text = data.decode("utf-8-sig")
+        text, eight_bit = data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
-        raise _refuse(
-            "encoding",
-            "tệp CSV không phải UTF-8: hãy lưu lại với bảng mã UTF-8 (CSV UTF-8)",
-        ) from None
+        if b"\x00" in data:  # UTF-16, which no legacy font wrote
+            raise _refuse("encoding", NOT_UTF8) from None
+        text, eight_bit = data.decode("latin-1"), True
     if "\x00" in text:
-        raise _refuse("unreadable", "tệp có ký tự NUL: không phải một tệp CSV")
+        raise _refuse("unreadable", Text("collection.csv_nul"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -174,10 +185,15 @@ def _read_csv(data: bytes, limits: Limits) -> Sheet:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):
             rows.append(list(row))
             if len(rows) > limits.max_rows + 1:
-                raise _refuse("too_many_rows", f"quá {limits.max_rows:,} hàng; hãy chia nhỏ tệp")
+                raise _refuse(
+                    "too_many_rows",
+                    Text("collection.too_many_rows", limit=Quantity(limits.max_rows)),
+                )
     except csv.Error as error:  # the csv module's own bound on a field is 131,072 characters
-        raise _refuse("unreadable", f"tệp CSV hỏng hoặc có ô quá dài: {error}") from error
-    return _shaped("csv", rows, None, limits)
+        raise _refuse(
+            "unreadable", Text("collection.csv_unreadable", error=str(error)[:200])
+        ) from error
+    return dataclasses.replace(_shaped("csv", rows, None, limits), eight_bit=eight_bit)
 
 
 def _is_paths(row: Sequence[Any]) -> bool:
@@ -192,12 +208,11 @@ def _shaped(fmt: str, rows: list[list[Any]], version: str | None, limits: Limits
     template, under its Vietnamese headers) and check the columns it names."""
     rows = _trimmed(rows)
     if not rows:
-        raise _refuse("empty_sheet", "trang dữ liệu trống")
+        raise _refuse("empty_sheet", Text("collection.sheet_empty"))
     if version is not None and version != TEMPLATE_VERSION:
         raise _refuse(
             "template_version",
-            f"tệp được lập từ mẫu phiên bản {version}, nay là {TEMPLATE_VERSION}: hãy tải mẫu "
-            "mới và chép dữ liệu sang",
+            Text("collection.template_version", version=version, current=TEMPLATE_VERSION),
         )
     if _is_paths(rows[0]):
         header_index = 0
@@ -206,12 +221,13 @@ def _shaped(fmt: str, rows: list[list[Any]], version: str | None, limits: Limits
     else:
         raise _refuse(
             "no_field_row",
-            "không thấy hàng mã trường (registration_number, name, …) ở hàng 1 hoặc 2: hãy "
-            "dùng mẫu tải từ hệ thống",
+            Text("collection.no_field_row"),
         )
     header = rows[header_index]
     if len(header) > limits.max_columns:
-        raise _refuse("too_many_columns", f"quá {limits.max_columns} cột")
+        raise _refuse(
+            "too_many_columns", Text("collection.too_many_columns", limit=limits.max_columns)
+        )
     paths: list[str | None] = []
     problems: list[Problem] = []
     for index, cell in enumerate(header):
@@ -222,7 +238,7 @@ def _shaped(fmt: str, rows: list[list[Any]], version: str | None, limits: Limits
             problems.append(
                 Problem(
                     "duplicate_column",
-                    f"cột “{name}” có hai lần",
+                    Text("collection.column_twice", name=name[:100]),
                     header_index + 1,
                     column_letter(index),
                     name,
@@ -233,7 +249,7 @@ def _shaped(fmt: str, rows: list[list[Any]], version: str | None, limits: Limits
             problems.append(
                 Problem(
                     "unknown_column",
-                    f"không có trường “{name}” trong mẫu",
+                    Text("collection.column_unknown", name=name[:100]),
                     header_index + 1,
                     column_letter(index),
                     name,
@@ -262,7 +278,11 @@ def _oversized(rows: list[list[Any]], first_row: int, limits: Limits) -> Iterato
             if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
                 yield Problem(
                     "cell_too_large",
-                    f"ô dài {len(cell):,} ký tự, quá giới hạn {limits.max_cell_chars:,}",
+                    Text(
+                        "collection.cell_too_large",
+                        length=Quantity(len(cell)),
+                        limit=Quantity(limits.max_cell_chars),
+                    ),
                     first_row + offset,
                     column_letter(index),
                 )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -54,6 +54,27 @@ async def batch(conn: AsyncConnection, batch_id: UUID) -> StoredBatch | None:
         await conn.execute(select(*_BATCH_COLUMNS).where(import_batches.c.id == batch_id))
     ).first()
     return _batch(row) if row else None
+
+
+async def recent_batches(
+    conn: AsyncConnection, uploaded_by: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """The latest batches, newest first (one person's when `uploaded_by` is given), with their
+    problems counted rather than read."""
+    query = select(
+        import_batches.c.id,
+        import_batches.c.filename,
+        import_batches.c.uploaded_by,
+        import_batches.c.uploaded_at,
+        import_batches.c.rows_total,
+        import_batches.c.rows_proposed,
+        import_batches.c.rows_refused,
+        func.jsonb_array_length(import_batches.c.problems).label("problems"),
+    )
+    if uploaded_by is not None:
+        query = query.where(import_batches.c.uploaded_by == uploaded_by)
+    query = query.order_by(import_batches.c.uploaded_at.desc()).limit(limit)
+    return [dict(row._mapping) for row in await conn.execute(query)]
 
 
 async def batch_file(conn: AsyncConnection, batch_id: UUID) -> tuple[str, bytes] | None:

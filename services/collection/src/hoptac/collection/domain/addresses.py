@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hoptac.collection.domain.problems import Problem
 from hoptac.collection.domain.rows import RowChange
+from hoptac.platform.text import Text
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ def addressed(
     address = dict(change.record.get("address") or {})
     found = read(address["text"])
     if found is None or address.get("province_code", found.province_code) != found.province_code:
-        message = "không đọc được xã, phường từ địa chỉ; hãy chọn mã xã"
+        message = Text("collection.address_not_read")
         if found is not None:
-            message = f"địa chỉ thuộc tỉnh mã {found.province_code}, khác cột tỉnh; hãy kiểm tra"
+            message = Text("collection.address_other_province", province=found.province_code)
         return change, Problem("address_not_read", message, change.row, column, "address.text")
     address["province_code"] = found.province_code
     if found.street and not address.get("street"):

@@ -12,6 +12,7 @@ from typing import Any
 
 from hoptac.collection.domain.fields import CodeList, Field, Value
 from hoptac.collection.domain.folding import fold
+from hoptac.platform.text import SHOWN_LENGTH, Text
 
 
 class Codes:
@@ -38,7 +39,7 @@ CodeLists = Mapping[CodeList, Codes]
 
 
 class CellProblem(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: Text) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -79,17 +80,17 @@ def _text(raw: Any) -> str:
 
 def _integer(raw: Any) -> int:
     if isinstance(raw, bool):
-        raise CellProblem("type_error", "cần một số nguyên, không phải Có/Không")
+        raise CellProblem("type_error", Text("collection.integer_not_boolean"))
     if isinstance(raw, int):
         return raw
     if isinstance(raw, float):
         if raw.is_integer():
             return int(raw)
-        raise CellProblem("type_error", f"cần một số nguyên, không phải {raw}")
+        raise CellProblem("type_error", Text("collection.integer_fraction", value=raw))
     text = _text(raw)
     if _PLAIN.match(text) or _GROUPED.match(text):
         return int(text.replace(".", "").replace(" ", ""))
-    raise CellProblem("type_error", f"“{text}” không phải là số nguyên (ví dụ: 4.497 hoặc 4497)")
+    raise CellProblem("type_error", Text("collection.integer_text", value=_quoted(text)))
 
 
 def _date(raw: Any) -> str:
@@ -105,8 +106,10 @@ def _date(raw: Any) -> str:
         if match := _ISO_DAY.match(text):
             return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise CellProblem("type_error", f"ngày “{text}” không có trên lịch") from None
-    raise CellProblem("type_error", f"“{text}” không phải là ngày; viết theo dạng 30/07/2022")
+        raise CellProblem(
+            "type_error", Text("collection.date_not_on_calendar", value=_quoted(text))
+        ) from None
+    raise CellProblem("type_error", Text("collection.date_form", value=_quoted(text)))
 
 
 def _boolean(raw: Any) -> bool:
@@ -117,7 +120,7 @@ def _boolean(raw: Any) -> bool:
         return True
     if folded in NO:
         return False
-    raise CellProblem("type_error", f"“{_text(raw)}”: chọn Có hoặc Không")
+    raise CellProblem("type_error", Text("collection.boolean", value=_quoted(_text(raw))))
 
 
 def _code(raw: Any, codes: CodeList, code_lists: CodeLists) -> str:
@@ -128,10 +131,13 @@ def _code(raw: Any, codes: CodeList, code_lists: CodeLists) -> str:
     if match := _LEADING_CODE.match(text):  # "31825 - Phường Bạc Liêu", as the drop-down shows
         if match.group(1) in known:
             return match.group(1)
-        raise CellProblem("unknown_code", f"không có mã {match.group(1)} trong danh mục")
+        raise CellProblem("unknown_code", Text("collection.code_unknown", code=match.group(1)))
     found = known.find(text)
     if found is not None:
         return found
-    raise CellProblem(
-        "unknown_code", f"“{text}” không có trong danh mục; chọn từ danh sách thả xuống"
-    )
+    raise CellProblem("unknown_code", Text("collection.label_unknown", value=_quoted(text)))
+
+
+def _quoted(text: str) -> str:
+    """A value as a message quotes it: enough to find it, never a whole cell."""
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"

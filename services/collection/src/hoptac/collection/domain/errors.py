@@ -1,10 +1,13 @@
-"""What can go wrong in collection, each with a message a person can act on."""
+"""What can go wrong in collection, each with a message a person can act on, named by its key in
+the platform's catalogue and rendered in the language the request asks for."""
 
 from __future__ import annotations
 
+from hoptac.platform.text import Text
+
 
 class CollectionError(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message)
         self.message = message
 

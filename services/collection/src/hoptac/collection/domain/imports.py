@@ -10,6 +10,8 @@ from typing import Any
 from hoptac.collection.domain.matching import PROBABLE, Candidate, Known, by_name, name_score
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.collection.domain.rows import RowChange
+from hoptac.platform.catalogue import Language
+from hoptac.platform.text import Text
 
 UPDATE_REASON = "Cập nhật theo khảo sát"
 
@@ -24,20 +26,22 @@ class Report:
     valid: list[RowChange] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # for a person; they block nothing
     candidates: dict[int, list[Candidate]] = field(default_factory=dict)  # by row
+    converted_from: str | None = None  # the legacy encoding its text was converted from
 
     @property
     def rows_refused(self) -> int:
         return len({p.row for p in self.problems if p.row is not None})
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, language: Language) -> dict[str, Any]:
         return {
             "valid": not self.problems,
             "format": self.format,
             "rows_total": self.rows_total,
             "rows_valid": len(self.valid),
             "rows_refused": self.rows_refused,
-            "problems": [p.as_json() for p in self.problems],
-            "warnings": [w.as_json() for w in self.warnings],
+            "problems": [p.as_json(language) for p in self.problems],
+            "warnings": [w.as_json(language) for w in self.warnings],
+            "converted_from": self.converted_from,
         }
 
 
@@ -50,11 +54,12 @@ def duplicates(changes: Sequence[RowChange], numbers_column: str | None) -> list
         number = change.record.get("registration_number")
         identity = str(change.organization_id) if change.organization_id else f"n:{number}"
         if identity in seen:
-            what = "mã hồ sơ" if change.organization_id else f"mã số {number}"
             problems.append(
                 Problem(
                     "duplicate_row",
-                    f"trùng {what} với hàng {seen[identity]}; mỗi tổ chức một hàng",
+                    Text("collection.row_twice_id", row=seen[identity])
+                    if change.organization_id
+                    else Text("collection.row_twice_number", number=number, row=seen[identity]),
                     change.row,
                     None if change.organization_id else numbers_column,
                     None if change.organization_id else "registration_number",
@@ -92,11 +97,12 @@ def registry_problems(
     error = result["error"]
     named = error.get("errors") or []
     if not named:
-        return [Problem(error["error"], f"hệ thống đăng ký từ chối: {error['message']}", row)]
+        refused = Text("collection.registry_refused", problem=error["message"])
+        return [Problem(error["error"], refused, row)]
     return [
         Problem(
             error["error"],
-            f"hệ thống đăng ký từ chối: {item['message']}",
+            Text("collection.registry_refused", problem=item["message"]),
             row,
             _column_of(item["field"], paths),
             item["field"],
@@ -112,15 +118,15 @@ def registry_warnings(
     province, a split pre-2025 commune (with the communes to choose from)."""
     found = []
     for warning in result.get("warnings") or []:
-        message = warning["message"]
         choices = warning.get("candidates")
         if choices:
             named = "; ".join(f"{c['code']} - {c['name']}" for c in choices)
-            message = f"xã cũ đã được chia năm 2025; chọn xã mới trong: {named}"
+            split = Text("collection.commune_split", choices=named)
             where = _column_of("address.commune_code", paths)
-            found.append(Problem(warning["code"], message, row, where, "address.commune_code"))
+            found.append(Problem(warning["code"], split, row, where, "address.commune_code"))
         else:
-            found.append(Problem(warning["code"], f"hệ thống đăng ký lưu ý: {message}", row))
+            noted = Text("collection.registry_notes", problem=warning["message"])
+            found.append(Problem(warning["code"], noted, row))
     return found
 
 
@@ -153,7 +159,12 @@ def probable_duplicates(
             warnings.append(
                 Problem(
                     f"{level}_duplicate",
-                    f"có thể trùng với “{best.name}” đã có trên hệ thống: {best.why}",
+                    Text(
+                        "collection.maybe_duplicate",
+                        name=best.name,
+                        score=f"{best.score:.0f}",
+                        commune=commune,
+                    ),
                     change.row,
                     name_column,
                     "name",
@@ -165,7 +176,7 @@ def probable_duplicates(
                 warnings.append(
                     Problem(
                         "probable_duplicate_in_file",
-                        f"tên gần giống hàng {other.row}, cùng xã: có phải một tổ chức?",
+                        Text("collection.duplicate_in_file", row=other.row),
                         change.row,
                         name_column,
                         "name",

@@ -7,18 +7,19 @@ from typing import Any
 
 from hoptac.collection.domain.errors import NotAllowed
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 REVIEWERS = frozenset({"admin", "reviewer"})
 
 
 def require_importer(caller: Caller) -> None:
     if caller.role == "agency_reader":
-        raise NotAllowed("an agency reader token can read the register, not propose changes")
+        raise NotAllowed(Text("collection.reader_cannot_propose"))
 
 
 def require_reviewer(caller: Caller) -> None:
     if caller.role not in REVIEWERS:
-        raise NotAllowed("approving or returning a proposal needs a reviewer or admin token")
+        raise NotAllowed(Text("collection.reviewer_needed"))
 
 
 def covers(caller: Caller, proposal: Any) -> bool:

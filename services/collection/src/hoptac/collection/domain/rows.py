@@ -15,6 +15,7 @@ from hoptac.collection.domain.cells import CellProblem, CodeLists, read_cell
 from hoptac.collection.domain.fields import BY_PATH, CONTROL_PATHS, FIELDS
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.contracts.codes import Status
+from hoptac.platform.text import Text
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def read_row(
         try:
             organization_id = UUID(given_id)
         except ValueError:
-            problems.append(_problem(row, paths, "id", "type_error", "mã hồ sơ không đúng dạng"))
+            problems.append(_problem(row, paths, "id", "type_error", Text("collection.id_shape")))
     if organization_id is None and given_id is None:
         unread = {p.field for p in problems}
         problems.extend(p for p in _missing(row, paths, values) if p.field not in unread)
@@ -104,13 +105,14 @@ def read_row(
                     paths,
                     "status",
                     "new_record_status",
-                    "tổ chức mới bắt đầu ở tình trạng Đang hoạt động; ghi nhận thay đổi tình "
-                    "trạng sau khi hồ sơ được duyệt",
+                    Text("collection.new_record_status"),
                 )
             )
     if values.get("status") and not values.get("status_reason") and given_id is not None:
         problems.append(
-            _problem(row, paths, "status_reason", "missing", "cần lý do khi đổi tình trạng")
+            _problem(
+                row, paths, "status_reason", "missing", Text("collection.status_reason_needed")
+            )
         )
     if problems:
         return ReadRow(row, None, problems)
@@ -124,18 +126,20 @@ def read_row(
         effective_date=values.get("effective_date"),
     )
     if organization_id is not None and not record and change.status is None:
-        return ReadRow(row, None, [Problem("empty_change", "hàng không thay đổi gì", row)])
+        return ReadRow(row, None, [Problem("empty_change", Text("collection.empty_change"), row)])
     return ReadRow(row, change)
 
 
 def _missing(row: int, paths: Sequence[str | None], values: dict[str, Any]) -> list[Problem]:
     return [
-        _problem(row, paths, f.path, "missing", f"{f.header}: bắt buộc với tổ chức mới")
+        _problem(
+            row, paths, f.path, "missing", Text("collection.required_for_new", header=f.header)
+        )
         for f in FIELDS
         if f.required and f.path not in values
     ]
 
 
-def _problem(row: int, paths: Sequence[str | None], path: str, code: str, message: str) -> Problem:
+def _problem(row: int, paths: Sequence[str | None], path: str, code: str, message: Text) -> Problem:
     column = column_letter(paths.index(path)) if path in paths else None
     return Problem(code, message, row, column, path)

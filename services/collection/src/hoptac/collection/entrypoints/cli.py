@@ -147,20 +147,11 @@ def import_file(
 
 
 def _print(report: dict[str, Any], dry_run: bool) -> None:
-    problems = report["problems"]
-    if problems:
-        table = Table("hàng", "cột", "trường", "mã lỗi", "nội dung", title="Các vấn đề")
-        for problem in problems[:SHOWN]:
-            table.add_row(
-                str(problem.get("row", "")),
-                problem.get("column", ""),
-                problem.get("field", ""),
-                problem["code"],
-                problem["message"],
-            )
-        console.print(table)
-        if len(problems) > SHOWN:
-            console.print(f"… và {len(problems) - SHOWN:,} vấn đề khác")
+    _table("Các vấn đề", report["problems"])
+    _table("Lưu ý (không chặn hàng nào)", report.get("warnings") or [])
+    if report.get("converted_from"):
+        cells = sum(1 for w in report["warnings"] if w["code"] == "converted_encoding")
+        console.print(f"Đã chuyển {cells:,} ô từ bảng mã {report['converted_from']} sang Unicode")
     summary = (
         f"{report['rows_total']:,} hàng: {report['rows_valid']:,} hợp lệ, "
         f"{report['rows_refused']:,} có lỗi"
@@ -174,6 +165,23 @@ def _print(report: dict[str, Any], dry_run: bool) -> None:
             f"Đã nhập lô {report['batch_id']}: {summary}; "
             f"{report['proposals_added']:,} đề xuất thay đổi chờ duyệt"
         )
+
+
+def _table(title: str, items: list[dict[str, Any]]) -> None:
+    if not items:
+        return
+    table = Table("hàng", "cột", "trường", "mã", "nội dung", title=title)
+    for item in items[:SHOWN]:
+        table.add_row(
+            str(item.get("row", "")),
+            item.get("column", ""),
+            item.get("field", ""),
+            item["code"],
+            item["message"],
+        )
+    console.print(table)
+    if len(items) > SHOWN:
+        console.print(f"… và {len(items) - SHOWN:,} mục khác")
 
 
 collection_app = typer.Typer(help="Operate the collection service.", no_args_is_help=True)

@@ -18,6 +18,7 @@ from hoptac.collection.domain import errors
 from hoptac.collection.entrypoints.http import challenges, imports, proposals, quality
 from hoptac.collection.handlers import Collection
 from hoptac.collection.settings import CollectionSettings
+from hoptac.platform.error_answers import error_response
 from hoptac.platform.http import NotReady, install_defaults
 from hoptac.platform.text import Text
 
@@ -33,17 +34,15 @@ STATUS_OF: dict[type[errors.CollectionError], tuple[int, str]] = {
 }
 
 
+RETRY_AFTER = {429: "3600", 503: "5"}
+
+
 async def on_error(request: Request, exc: Exception) -> JSONResponse:
-    """The error shape every service answers with. Collection's own messages are English only:
-    they are not in the platform's catalogue yet (an import's problems are in Vietnamese)."""
+    """The error shape every service answers with, in the language the request asks for."""
     assert isinstance(exc, errors.CollectionError)
     status, code = STATUS_OF.get(type(exc), (400, "bad_request"))
-    headers = {"Content-Language": "en"}
-    if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    if status in (429, 503):
-        headers["Retry-After"] = "5" if status == 503 else "3600"
-    return JSONResponse({"error": code, "message": exc.message}, status, headers=headers)
+    headers = {"Retry-After": RETRY_AFTER[status]} if status in RETRY_AFTER else None
+    return error_response(request, status, code, exc.message, headers=headers)
 
 
 def create_app(

@@ -11,6 +11,7 @@ from hoptac.collection.domain.errors import Unauthenticated
 from hoptac.collection.handlers import Collection
 from hoptac.platform.http import StrictJsonRoute
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 bearer = HTTPBearer(auto_error=False, description="A registry token (`hoptac token create`).")
 
@@ -28,7 +29,7 @@ async def current_caller(
     if known is not None:
         return known
     if credentials is None and "authorization" in request.headers:
-        raise Unauthenticated("send the token as: Authorization: Bearer <token>")
+        raise Unauthenticated(Text("auth.bearer_form"))
     token = credentials.credentials if credentials else None
     caller = await service_of(request).authenticate(token)
     request.state.caller = caller

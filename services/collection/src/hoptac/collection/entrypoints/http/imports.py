@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from hoptac.collection.entrypoints.http.auth import CallerDep, Service, WriteRoute
-from hoptac.collection.entrypoints.http.schemas import ImportAnswer
+from hoptac.collection.entrypoints.http.schemas import BatchSummary, ImportAnswer
+from hoptac.platform.catalogue import Language, negotiate
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"], route_class=WriteRoute)
 UPLOAD_PATH = "/v1/imports"
@@ -48,6 +49,7 @@ async def template_csv(service: Service) -> Response:
     responses={200: {"model": ImportAnswer, "content": {XLSX: {}}}},
 )
 async def upload(
+    request: Request,
     caller: CallerDep,
     service: Service,
     file: Annotated[UploadFile, File(description="The filled template, .xlsx or .csv")],
@@ -58,10 +60,25 @@ async def upload(
     ] = "json",
 ) -> dict[str, Any] | Response:
     data = await file.read()
-    answer = await service.import_file(caller, data, file.filename or "upload", dry_run)
+    answer = await service.import_file(
+        caller, data, file.filename or "upload", dry_run, report_language(request)
+    )
     if report == "xlsx":
         return _workbook(service.annotated(data, answer["problems"]), "bao-cao-nhap")
     return answer
+
+
+@router.get(
+    "",
+    summary="The latest import batches: an area officer's own, everyone's for a reviewer",
+    responses={200: {"model": list[BatchSummary]}},
+)
+async def batches(
+    caller: CallerDep,
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    return await service.batches(caller, limit)
 
 
 @router.get(
@@ -70,8 +87,18 @@ async def upload(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def batch_report(batch_id: UUID, caller: CallerDep, service: Service) -> Response:
-    return _workbook(await service.report_workbook(caller, batch_id), f"bao-cao-{batch_id}")
+async def batch_report(
+    request: Request, batch_id: UUID, caller: CallerDep, service: Service
+) -> Response:
+    workbook = await service.report_workbook(caller, batch_id, report_language(request))
+    return _workbook(workbook, f"bao-cao-{batch_id}")
+
+
+def report_language(request: Request) -> Language:
+    """An import's report is for the officers who fill the survey: in Vietnamese, unless the
+    request asks for a language (`Accept-Language: en`)."""
+    asked = request.headers.get("accept-language")
+    return negotiate(asked) if asked else "vi"
 
 
 def _workbook(content: bytes, name: str) -> Response:
@@ -87,8 +114,10 @@ def _workbook(content: bytes, name: str) -> Response:
     summary="An import batch and its report",
     responses={200: {"model": ImportAnswer}},
 )
-async def batch(batch_id: UUID, caller: CallerDep, service: Service) -> dict[str, Any]:
-    return await service.batch(caller, batch_id)
+async def batch(
+    request: Request, batch_id: UUID, caller: CallerDep, service: Service
+) -> dict[str, Any]:
+    return await service.batch(caller, batch_id, report_language(request))
 
 
 @router.get(

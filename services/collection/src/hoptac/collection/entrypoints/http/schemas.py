@@ -13,7 +13,9 @@ class ProblemView(BaseModel):
     column: str | None = Field(default=None, description="The spreadsheet's letter.")
     field: str | None = Field(default=None, description="The field's JSON path.")
     code: str
-    message: str = Field(description="In Vietnamese.")
+    message: str = Field(
+        description="In Vietnamese, or in English when the request asks (Accept-Language: en)."
+    )
 
 
 class ImportAnswer(BaseModel):
@@ -22,12 +24,31 @@ class ImportAnswer(BaseModel):
     rows_valid: int
     rows_refused: int
     problems: list[ProblemView]
+    warnings: list[ProblemView] = Field(
+        default=[], description="For a person to look at; they block no row."
+    )
+    converted_from: str | None = Field(
+        default=None,
+        description="The legacy encoding (TCVN3 or VNI) the file's text was converted from; "
+        "each converted cell is a `converted_encoding` warning.",
+    )
     dry_run: bool | None = None
     batch_id: str | None = None
     proposals_added: int | None = None
     already_imported: bool | None = Field(
         default=None, description="The same file was imported before: nothing changed."
     )
+
+
+class BatchSummary(BaseModel):
+    batch_id: str
+    filename: str
+    uploaded_by: str
+    uploaded_at: str
+    valid: bool = Field(description="The file had no problem at all.")
+    rows_total: int
+    rows_valid: int
+    rows_refused: int
 
 
 class Body(BaseModel):
