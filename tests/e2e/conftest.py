@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,30 @@ async def wait_ready(url: str, process: Process) -> None:
                 return False
 
         await wait_until(ready, timeout=30, message=f"{process.name} ready (log: {process.log})")
+
+
+@contextlib.asynccontextmanager
+async def portal_serving(backends: Mapping[str, str], tmp_path: Path) -> AsyncIterator[str]:
+    """The portal as its own process, with `backends` (HOPTAC_PORTAL_* variables such as
+    HOPTAC_PORTAL_REGISTRY_URL); search and reporting, unless given, on a closed port."""
+    port = free_port()
+    closed = f"http://127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "HOPTAC_PORTAL_PORT": str(port),
+        "HOPTAC_PORTAL_SEARCH_URL": closed,
+        "HOPTAC_PORTAL_REPORTING_URL": closed,
+        **backends,
+    }
+    command = uvicorn_command("hoptac.portal.entrypoints.http.app:create_app", port)
+    process = Process("portal", command, env, tmp_path / "portal.log")
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(url, process)
+        yield url
+    finally:
+        process.stop()
 
 
 @dataclass

@@ -6,7 +6,6 @@ leaves the portal's host. Screenshots at 360 px and 1280 px are kept (see SCREEN
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,10 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.testing import wait_until
 from hoptac.portal.settings import PortalSettings
 
-from .conftest import (
-    SCREENSHOTS_DIR,
-    Process,
-    RegistryStack,
-    ReportingStack,
-    uvicorn_command,
-    wait_ready,
-)
+from .conftest import SCREENSHOTS_DIR, RegistryStack, ReportingStack, portal_serving
 from .test_reporting import REPORT_DAY, load_ca_mau, versions_counted
 
 pytestmark = pytest.mark.e2e
@@ -92,23 +83,13 @@ async def portal_url(
     reporting_stack: ReportingStack,
     tmp_path: Path,
 ) -> AsyncIterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOPTAC_PORTAL_PORT": str(port),
+    backends = {
         "HOPTAC_PORTAL_SEARCH_URL": search_url[0],
         "HOPTAC_PORTAL_REPORTING_URL": reporting_stack.url,
         "HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url,
     }
-    command = uvicorn_command("hoptac.portal.entrypoints.http.app:create_app", port)
-    process = Process("portal", command, env, tmp_path / "portal.log")
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(url, process)
+    async with portal_serving(backends, tmp_path) as url:
         yield url
-    finally:
-        process.stop()
 
 
 class Visits:

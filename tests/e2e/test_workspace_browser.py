@@ -7,7 +7,6 @@ workspace page."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,12 +16,11 @@ import pytest
 from playwright.async_api import Browser, Page
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hoptac.platform.embedded.ports import free_port
 from hoptac.registry.adapters import accounts
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.domain.access import Role
 
-from .conftest import Process, RegistryStack, uvicorn_command, wait_ready
+from .conftest import RegistryStack, portal_serving
 from .test_portal_browser import (  # noqa: F401 (fixtures)
     Visits,
     browser,
@@ -40,24 +38,9 @@ PASSWORD = "một câu dễ nhớ"
 @pytest.fixture
 async def workspace_url(registry_stack: RegistryStack, tmp_path: Path) -> AsyncIterator[str]:
     """The portal with the registry only: the workspace needs nothing else."""
-    port = free_port()
-    closed = f"http://127.0.0.1:{free_port()}"
-    env = {
-        **os.environ,
-        "HOPTAC_PORTAL_PORT": str(port),
-        "HOPTAC_PORTAL_SEARCH_URL": closed,
-        "HOPTAC_PORTAL_REPORTING_URL": closed,
-        "HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url,
-    }
-    command = uvicorn_command("hoptac.portal.entrypoints.http.app:create_app", port)
-    process = Process("portal", command, env, tmp_path / "portal.log")
-    process.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(url, process)
+    backends = {"HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url}
+    async with portal_serving(backends, tmp_path) as url:
         yield url
-    finally:
-        process.stop()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from hoptac.portal.entrypoints.http import organizations, search
 from hoptac.portal.entrypoints.http.rendering import TEMPLATES_DIR
 from hoptac.portal.entrypoints.http.workspace import accounts as workspace_accounts
 from hoptac.portal.entrypoints.http.workspace import audit as workspace_audit
+from hoptac.portal.entrypoints.http.workspace import imports as workspace_imports
 
 pytestmark = pytest.mark.unit
 
@@ -65,6 +66,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"error.{kind}_invalid" for kind in ("count", "money")}
     keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
     keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
+    keys |= {f"imp.state.{state}" for state in workspace_imports.PROPOSAL_STATES}
     keys |= {f"library.type.{v}" for v in DocumentType} | {f"library.topic.{v}" for v in Topic}
     keys |= {f"library.status.{v}" for v in DocumentStatus}
     keys |= {f"library.facet.{name}" for name in LIBRARY_FACETS}

@@ -36,6 +36,13 @@ class PortalSettings(ServiceSettings):
         ge=0,
         description="Organisations whose history is kept until their version changes (0: none).",
     )
+    import_max_bytes: int = Field(
+        default=20_000_000,
+        gt=0,
+        le=50_000_000,
+        description="The largest survey file the workspace's import page takes and forwards to "
+        "collection (whose own limit is HOPTAC_COLLECTION_MAX_UPLOAD_BYTES).",
+    )
     download_max_rows: int = Field(
         default=200_000, gt=0, description="Rows at most in one CSV or XLSX of search results."
     )

@@ -1,20 +1,25 @@
-"""The collection service as a signed-in person uses it, for "my area": the proposals waiting for
-review, the public challenges still open, and the records whose data quality is low. Every call
-carries the person's session, so collection shows only what their role and area allow.
+"""The collection service as a signed-in person uses it: for "my area", the proposals waiting for
+review, the public challenges still open and the records whose data quality is low; for the
+import page, the survey template, a file checked or imported, and the batches made so far. Every
+call carries the person's session, so collection shows only what their role and area allow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 
-from hoptac.portal.adapters.backends import Unavailable
+from hoptac.portal.adapters.backends import NotFound, Unavailable
+from hoptac.portal.adapters.staff import Refused, SessionEnded
 
 PART = "collection"
 SHOWN = 20
 LOW_BANDS = ("red", "orange")  # score ≤ 95 %
+IMPORT_SECONDS = 600.0  # a file is checked row by row, by the registry too
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -46,5 +51,85 @@ class StaffCollection:
         found = await self._get(session, "/v1/quality", {"province": province})
         return [item for item in found.get("items", []) if item.get("band") in LOW_BANDS][:SHOWN]
 
+    async def _send(
+        self, method: str, path: str, session: str | None, language: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {session}"} if session else {}
+        if language:
+            headers["Accept-Language"] = language
+        try:
+            response = await self.http.request(method, path, headers=headers, **kw)
+        except httpx.HTTPError as error:
+            raise Unavailable(PART, type(error).__name__) from error
+        if response.status_code == 401:
+            raise SessionEnded
+        if response.status_code == 404:
+            raise NotFound
+        if response.status_code in (403, 409, 413, 422, 429):
+            raise Refused(response.status_code, _message(response))
+        if response.status_code != 200:
+            raise Unavailable(PART, f"HTTP {response.status_code}")
+        return response
+
+    async def template(self, kind: str) -> bytes:
+        """The survey template, "xlsx" or "csv"."""
+        return (await self._send("GET", f"/v1/imports/template.{kind}", None)).content
+
+    async def check(
+        self, session: str, filename: str, content: bytes, dry_run: bool, language: str
+    ) -> dict[str, Any]:
+        """The file's report (a dry run keeps nothing), in `language`."""
+        response = await self._send(
+            "POST",
+            "/v1/imports",
+            session,
+            language,
+            params={"dry_run": "true" if dry_run else "false"},
+            files={"file": (filename, content)},
+            timeout=IMPORT_SECONDS,
+        )
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    async def annotated(self, session: str, filename: str, content: bytes, language: str) -> bytes:
+        """A dry run's report as the uploaded workbook with a column of its problems."""
+        response = await self._send(
+            "POST",
+            "/v1/imports",
+            session,
+            language,
+            params={"dry_run": "true", "report": "xlsx"},
+            files={"file": (filename, content)},
+            timeout=IMPORT_SECONDS,
+        )
+        return response.content
+
+    async def batches(self, session: str) -> list[dict[str, Any]]:
+        found = await self._send("GET", "/v1/imports", session, params={"limit": str(SHOWN)})
+        return list(found.json())
+
+    async def batch(self, session: str, batch_id: UUID, language: str) -> dict[str, Any]:
+        answer: dict[str, Any] = (
+            await self._send("GET", f"/v1/imports/{batch_id}", session, language)
+        ).json()
+        return answer
+
+    async def batch_workbook(self, session: str, batch_id: UUID, language: str) -> bytes:
+        path = f"/v1/imports/{batch_id}/report.xlsx"
+        return (await self._send("GET", path, session, language)).content
+
+    async def proposals_of(self, session: str, batch_id: UUID) -> list[dict[str, Any]]:
+        found = await self._send(
+            "GET", "/v1/proposals", session, params={"batch": str(batch_id), "limit": "200"}
+        )
+        return list(found.json())
+
     async def close(self) -> None:
         await self.http.aclose()
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", ""))[:500]
+    except ValueError:
+        return ""

@@ -23,6 +23,7 @@ from hoptac.portal.entrypoints.http.assets import mount_assets
 from hoptac.portal.entrypoints.http.errors import on_http_error, on_unexpected_error
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.security import SecurityHeaders
+from hoptac.portal.entrypoints.http.workspace.imports import IMPORTS
 from hoptac.portal.entrypoints.http.workspace.install import (
     install_workspace,
     staff_collection,
@@ -82,6 +83,8 @@ def create_app(
         ready,
         settings.max_body_bytes,
         guard=settings.http_guard(),  # each reader's address gets its own request budget
+        # A survey file is a file plus its multipart envelope.
+        larger_bodies={IMPORTS: settings.import_max_bytes + 64_000},
     )
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)

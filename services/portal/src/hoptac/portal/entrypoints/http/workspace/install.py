@@ -20,6 +20,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     area,
     audit,
     history,
+    imports,
     records,
     sign_in,
     status,
@@ -37,7 +38,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 )
 from hoptac.portal.settings import PortalSettings
 
-MODULES = (sign_in, area, records, status, withdraw, history, audit, accounts, tokens)
+MODULES = (sign_in, area, records, status, withdraw, history, audit, accounts, tokens, imports)
 
 
 def staff_registry(settings: PortalSettings) -> StaffRegistry:

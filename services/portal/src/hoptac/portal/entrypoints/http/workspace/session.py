@@ -3,7 +3,7 @@ workspace form carries (domain/csrf.py), and workspace pages rendered with both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -95,11 +95,7 @@ StaffDep = Annotated[Staff, Depends(current_staff)]
 RegistryDep = Annotated[StaffRegistry, Depends(staff_registry)]
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, bounded, once its token matches this browser and session."""
-    form = await request.form(
-        max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
-    )
+def _token_checked(request: Request, form: FormData) -> FormData:
     sent = form.get(TOKEN_FIELD)
     key: bytes = request.app.state.csrf_key
     nonce = request.cookies.get(NONCE_COOKIE)
@@ -108,7 +104,27 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+async def checked_form(request: Request) -> FormData:
+    """The posted form, bounded, once its token matches this browser and session."""
+    form = await request.form(
+        max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
+    )
+    return _token_checked(request, form)
+
+
+async def checked_upload(request: Request) -> AsyncIterator[FormData]:
+    """A posted form with one file (multipart), once its token matches: the body's size is
+    bounded before it is read (the app's limit for the upload's path); the file's spooled
+    copy is closed once the page is answered."""
+    form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_FIELD_BYTES)
+    try:
+        yield _token_checked(request, form)
+    finally:
+        await form.close()
+
+
 FormDep = Annotated[FormData, Depends(checked_form)]
+UploadDep = Annotated[FormData, Depends(checked_upload)]
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:

@@ -1,0 +1,152 @@
+"""The import page: the survey template to download, a filled file checked (a dry run, its
+problems by row and column) or returned as the workbook with a column of its problems, then
+imported: the batch's outcome and the proposals it made. A plain multipart form, so it works
+without JavaScript; the file is bounded here before it is forwarded to collection, with the
+person's session, which decides what they may import."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from hoptac.portal.adapters.backends import Unavailable
+from hoptac.portal.adapters.staff import Refused
+from hoptac.portal.adapters.staff_collection import XLSX, StaffCollection
+from hoptac.portal.domain.search_form import Problem
+from hoptac.portal.entrypoints.http.rendering import language_of
+from hoptac.portal.entrypoints.http.workspace.session import (
+    WORKSPACE,
+    Staff,
+    StaffDep,
+    UploadDep,
+    go,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+IMPORTS = f"{WORKSPACE}/nhap-du-lieu"
+KINDS = (".xlsx", ".csv")
+ACTIONS = ("check", "workbook", "import")
+TEMPLATE_NAME = "mau-khao-sat-hoptac"
+# A proposal's states in collection, each shown by its label ("imp.state.<state>").
+PROPOSAL_STATES = ("draft", "submitted", "returned", "applied", "partly_applied", "refused")
+
+
+def _collection(request: Request) -> StaffCollection:
+    collection: StaffCollection = request.app.state.staff_collection
+    return collection
+
+
+async def _page(
+    request: Request,
+    staff: Staff,
+    problems: list[Problem] | None = None,
+    refusal: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The upload form and the latest batches (or a notice that collection is away)."""
+    context: dict[str, Any] = {"problems": problems or [], "refusal": refusal}
+    try:
+        context["batches"] = await _collection(request).batches(staff.session)
+    except Unavailable:
+        context["collection_unavailable"] = True
+    return render(request, "imports.html", context, staff, status_code)
+
+
+@router.get(IMPORTS)
+async def imports_page(request: Request, staff: StaffDep) -> Response:
+    return await _page(request, staff)
+
+
+@router.get(f"{IMPORTS}/{TEMPLATE_NAME}.{{kind}}")
+async def template(kind: str, request: Request, staff: StaffDep) -> Response:
+    if kind not in ("xlsx", "csv"):
+        return go(IMPORTS)
+    content = await _collection(request).template(kind)
+    media = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
+    return _download(content, media, f"{TEMPLATE_NAME}.{kind}")
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def _file_of(form: Any, limit: int) -> tuple[str, bytes, list[Problem]]:
+    """The uploaded file's name and bytes, or the problems that keep it from being sent."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return "", b"", [Problem("file", "error.import_file_required")]
+    name = upload.filename[-200:]
+    if not name.lower().endswith(KINDS):
+        return name, b"", [Problem("file", "error.import_file_kind")]
+    content = await upload.read(limit + 1)
+    if len(content) > limit:
+        return name, b"", [Problem("file", "error.import_file_too_large")]
+    if not content:
+        return name, b"", [Problem("file", "error.import_file_required")]
+    return name, content, []
+
+
+@router.post(IMPORTS)
+async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response:
+    action = str(form.get("action") or "check")
+    if action not in ACTIONS:
+        action = "check"
+    limit: int = request.app.state.settings.import_max_bytes
+    name, content, problems = await _file_of(form, limit)
+    if problems:
+        return await _page(request, staff, problems, status_code=422)
+    collection, language = _collection(request), language_of(request)
+    try:
+        if action == "workbook":
+            annotated = await collection.annotated(staff.session, name, content, language)
+            return _download(annotated, XLSX, "bao-cao-kiem-tra.xlsx")
+        report = await collection.check(staff.session, name, content, action == "check", language)
+    except Refused as refused:
+        return await _page(request, staff, refusal=refused.message, status_code=refused.status)
+    except Unavailable:
+        return await _page(request, staff, status_code=503)
+    if action == "import":
+        done = "?da-nhap=1" if not report.get("already_imported") else "?da-co=1"
+        return go(f"{IMPORTS}/{report['batch_id']}{done}")
+    context = {"report": report, "filename": name}
+    return render(request, "import_report.html", context, staff)
+
+
+@router.get(f"{IMPORTS}/{{batch_id}}")
+async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
+    collection = _collection(request)
+    try:
+        batch = await collection.batch(staff.session, batch_id, language_of(request))
+        proposals = await collection.proposals_of(staff.session, batch_id)
+    except Unavailable:
+        return await _page(request, staff, status_code=503)
+    context = {
+        "batch": batch,
+        "proposals": proposals,
+        "imported": "da-nhap" in request.query_params,
+        "already": "da-co" in request.query_params,
+    }
+    return render(request, "import_batch.html", context, staff)
+
+
+@router.get(f"{IMPORTS}/{{batch_id}}/bao-cao.xlsx")
+async def batch_workbook(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
+    try:
+        workbook = await _collection(request).batch_workbook(
+            staff.session, batch_id, language_of(request)
+        )
+    except Unavailable:
+        return await _page(request, staff, status_code=503)
+    return _download(workbook, XLSX, f"bao-cao-{batch_id}.xlsx")

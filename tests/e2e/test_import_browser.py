@@ -1,0 +1,103 @@
+"""The workspace's import page in a real browser, on a real registry and collection: an area
+officer downloads the template, checks a small file and sees its problem summarised and at its
+row and column, fixes the file, imports it and sees the batch with the proposal it made. Axe
+finds no serious or critical violation on any of these pages, and no request leaves the
+portal."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hoptac.registry.domain.access import Role
+
+from .conftest import RegistryStack, portal_serving
+from .test_collection import collection  # noqa: F401 (fixture)
+from .test_portal_browser import Visits, browser, chromium  # noqa: F401 (fixtures)
+from .test_workspace_browser import (  # noqa: F401 (fixtures)
+    accessible,
+    make_account,
+    sign_in,
+    visits,
+)
+
+pytestmark = pytest.mark.e2e
+
+HEADER = ["registration_number", "name", "kind", "registered_on", "address.province_code",
+          "address.commune_code", "sector.group", "members_count"]  # fmt: skip
+ROW = ["6001088001", "Hợp tác xã Nuôi ong Đất Mũi", "Hợp tác xã", "02/01/2020", "96", "31825",
+       "agriculture"]  # fmt: skip
+
+
+def survey(members: str) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, [*ROW, members]])
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+async def workspace_url(
+    registry_stack: RegistryStack,
+    collection: str,  # noqa: F811
+    tmp_path: Path,
+) -> AsyncIterator[str]:
+    """The portal with the registry and collection: the import page needs nothing else."""
+    backends = {
+        "HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url,
+        "HOPTAC_PORTAL_COLLECTION_URL": collection,
+        "HOPTAC_PORTAL_BACKEND_TIMEOUT": "30",
+    }
+    async with portal_serving(backends, tmp_path) as url:
+        yield url
+
+
+async def test_an_officer_checks_a_file_fixes_it_imports_it_and_sees_the_proposal(
+    registry_stack: RegistryStack,
+    visits: Visits,  # noqa: F811
+) -> None:
+    await make_account(registry_stack, "thu.le", Role.AREA_OFFICER, ["96"])
+    page = await sign_in(visits, "thu.le")
+    await page.wait_for_url("**/quan-ly")
+    await page.get_by_role("link", name="Nhập dữ liệu").click()
+    await page.get_by_role("heading", name="Nhập dữ liệu khảo sát").wait_for()
+    await accessible(page)
+    async with page.expect_download() as template:
+        await page.get_by_role("link", name="Tải mẫu Excel (.xlsx)").click()
+    assert (await (await template.value).path()).read_bytes()[:2] == b"PK"
+
+    await page.set_input_files(
+        "#file", {"name": "khao-sat.csv", "mimeType": "text/csv", "buffer": survey("nhiều")}
+    )
+    await page.get_by_role("button", name="Kiểm tra thử").click()
+    await page.get_by_role("heading", name="Kết quả kiểm tra thử").wait_for()
+    summary = page.locator(".error-summary a[href='#problem-1']")
+    assert "Hàng 2, cột H:" in await summary.inner_text()
+    assert "không phải là số nguyên" in await page.locator("#problem-1").inner_text()
+    await accessible(page)
+
+    await page.get_by_role("link", name="Tải tệp lên lại").click()
+    await page.set_input_files(
+        "#file", {"name": "khao-sat.csv", "mimeType": "text/csv", "buffer": survey("30")}
+    )
+    await page.get_by_role("button", name="Kiểm tra thử").click()
+    await page.get_by_text("Tệp không có lỗi: có thể nhập.").wait_for()
+
+    await page.get_by_role("link", name="Tải tệp lên lại").click()
+    await page.set_input_files(
+        "#file", {"name": "khao-sat.csv", "mimeType": "text/csv", "buffer": survey("30")}
+    )
+    await page.get_by_role("button", name="Nhập", exact=True).click()
+    await page.get_by_role("heading", name="Lô nhập “khao-sat.csv”").wait_for()
+    await page.get_by_text("Đã nhập: 1 đề xuất").wait_for()
+    proposals = page.locator("table", has_text="Hợp tác xã Nuôi ong Đất Mũi")
+    assert "Bản nháp" in await proposals.inner_text()
+    await accessible(page)
+
+    await page.get_by_role("link", name="Về trang nhập dữ liệu").click()
+    await page.get_by_role("link", name="khao-sat.csv").wait_for()
+    assert visits.foreign_requests() == []
+    assert visits.errors == []
