@@ -22,12 +22,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 ENCODINGS = ("TCVN3", "VNI")
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 _WORD_BREAK = re.compile(r"[\s!-@\[-`{-~]+")  # spaces, ASCII digits and punctuation
 _NUCLEI = (
     "iêu|oai|oao|oay|oeo|uây|uôi|uya|uyê|uyu|ươi|ươu|yêu|"
@@ -56,20 +57,17 @@ def tables() -> Mapping[str, Mapping[str, str]]:
     return found
 
 
+@cache
+def _codes(encoding: str) -> re.Pattern[str]:
+    """Any code of `encoding`, the longest first (VNI's "aâ" is â, not a and a mark)."""
+    codes = sorted(tables()[encoding], key=len, reverse=True)
+    return re.compile("|".join(re.escape(code) for code in codes))
+
+
 def converted(text: str, encoding: str) -> str:
-    """`text` typed in `encoding`, in Unicode NFC (the longest code wins: VNI's "aâ" is â)."""
+    """`text` typed in `encoding`, in Unicode NFC."""
     table = tables()[encoding]
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        pair = text[i : i + 2]
-        if len(pair) == 2 and pair in table:
-            out.append(table[pair])
-            i += 2
-        else:
-            out.append(table.get(text[i], text[i]))
-            i += 1
-    done = "".join(out)
+    done = _codes(encoding).sub(lambda code: table[code.group()], text)
     if encoding == "TCVN3" and _all_capitals(text):
         done = done.upper()
     return unicodedata.normalize("NFC", done)
@@ -81,6 +79,7 @@ def _all_capitals(text: str) -> bool:
     return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
+@lru_cache(maxsize=50_000)  # a file's words repeat: Hợp, tác, xã, Nông…
 def is_syllable(word: str) -> bool:
     """A Vietnamese syllable: initial, vowels, final, with at most one tone mark."""
     marks = unicodedata.normalize("NFD", word.lower())
@@ -146,27 +145,23 @@ def _legacy_readings(value: str) -> dict[str, str]:
 
 
 def legacy_text(rows: Sequence[tuple[int, Sequence[Any]]]) -> Finding:
-    """The legacy encoding a file's cells were typed in, and each cell converted from it."""
-    texts = [
-        (number, index, value)
-        for number, cells in rows
-        for index, value in enumerate(cells)
-        if isinstance(value, str) and not value.isascii()
-    ]
+    """The legacy encoding a file's cells were typed in, and each cell converted from it.
+    Each distinct text is judged once: a file repeats its places and answers, and a file in
+    Unicode (the usual one) is done with after that one pass."""
+    texts = {value for _, cells in rows for value in cells if isinstance(value, str)}
     certainly_unicode = False  # a letter beyond Latin-1 is never a legacy font's
-    judged: list[tuple[int, int, str, bool, dict[str, str]]] = []
+    judged: dict[str, tuple[bool, dict[str, str]]] = {}
     evidence: dict[str, int] = dict.fromkeys(ENCODINGS, 0)
-    seen: dict[str, tuple[bool, dict[str, str]]] = {}  # a file repeats its names and places
-    for number, index, value in texts:
-        if max(value) > "\xff":
+    for value in texts:
+        if value.isascii():
+            continue
+        if _BEYOND_LATIN1.search(value):
             certainly_unicode = True
             continue
-        if value not in seen:
-            seen[value] = (_plausible(value), _legacy_readings(value))
-        as_unicode, readings = seen[value]
+        as_unicode, readings = _plausible(value), _legacy_readings(value)
+        judged[value] = (as_unicode, readings)
         if not as_unicode and len(readings) == 1:
             evidence[next(iter(readings))] += 1
-        judged.append((number, index, value, as_unicode, readings))
     found = tuple(encoding for encoding in ENCODINGS if evidence[encoding])
     if len(found) > 1:
         return Finding(mixed=found)
@@ -174,12 +169,16 @@ def legacy_text(rows: Sequence[tuple[int, Sequence[Any]]]) -> Finding:
         return Finding()
     (encoding,) = found
     finding = Finding(encoding)
-    for number, index, value, as_unicode, readings in judged:
-        if encoding not in readings:
-            continue
-        cell = Cell(number, index, value, readings[encoding])
-        if as_unicode and certainly_unicode:
-            finding.ambiguous.append(cell)
-        else:
-            finding.converted.append(cell)
+    for number, cells in rows:
+        for index, value in enumerate(cells):
+            if not isinstance(value, str) or value not in judged:
+                continue
+            as_unicode, readings = judged[value]
+            if encoding not in readings:
+                continue
+            cell = Cell(number, index, value, readings[encoding])
+            if as_unicode and certainly_unicode:
+                finding.ambiguous.append(cell)
+            else:
+                finding.converted.append(cell)
     return finding
