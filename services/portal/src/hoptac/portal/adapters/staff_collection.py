@@ -75,34 +75,33 @@ class StaffCollection:
         """The survey template, "xlsx" or "csv"."""
         return (await self._send("GET", f"/v1/imports/template.{kind}", None)).content
 
+    async def _upload(
+        self, session: str, filename: str, content: bytes, language: str, params: dict[str, str]
+    ) -> httpx.Response:
+        return await self._send(
+            "POST",
+            "/v1/imports",
+            session,
+            language,
+            params=params,
+            files={"file": (filename, content)},
+            timeout=IMPORT_SECONDS,
+        )
+
     async def check(
         self, session: str, filename: str, content: bytes, dry_run: bool, language: str
     ) -> dict[str, Any]:
         """The file's report (a dry run keeps nothing), in `language`."""
-        response = await self._send(
-            "POST",
-            "/v1/imports",
-            session,
-            language,
-            params={"dry_run": "true" if dry_run else "false"},
-            files={"file": (filename, content)},
-            timeout=IMPORT_SECONDS,
-        )
-        answer: dict[str, Any] = response.json()
+        asked = {"dry_run": "true" if dry_run else "false"}
+        answer: dict[str, Any] = (
+            await self._upload(session, filename, content, language, asked)
+        ).json()
         return answer
 
     async def annotated(self, session: str, filename: str, content: bytes, language: str) -> bytes:
         """A dry run's report as the uploaded workbook with a column of its problems."""
-        response = await self._send(
-            "POST",
-            "/v1/imports",
-            session,
-            language,
-            params={"dry_run": "true", "report": "xlsx"},
-            files={"file": (filename, content)},
-            timeout=IMPORT_SECONDS,
-        )
-        return response.content
+        asked = {"dry_run": "true", "report": "xlsx"}
+        return (await self._upload(session, filename, content, language, asked)).content
 
     async def batches(self, session: str) -> list[dict[str, Any]]:
         found = await self._send("GET", "/v1/imports", session, params={"limit": str(SHOWN)})
