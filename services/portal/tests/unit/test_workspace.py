@@ -238,7 +238,7 @@ def collection_answering(down: bool = False) -> StaffCollection:
             raise httpx.ConnectError("refused", request=request)
         if request.url.path == "/v1/proposals":
             assert request.url.params["state"] == "submitted"
-            change = {"op": "update", "body": {"name": "HTX Nông nghiệp Tân Hưng"}}
+            change = {"record": {"name": "HTX Nông nghiệp Tân Hưng"}, "status": None}
             return httpx.Response(200, json=[{
                 "id": "p-1", "organization_id": ORG_ID, "province_code": "96",
                 "commune_code": "32025", "change": change, "state": "submitted",
