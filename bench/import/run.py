@@ -191,6 +191,7 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         "HOPTAC_COLLECTION_DATABASE_URL": collection_db,
         "HOPTAC_COLLECTION_REGISTRY_URL": registry.url,
         "HOPTAC_COLLECTION_PORT": str(port),
+        "HOPTAC_COLLECTION_CONSUME": "false",  # the scores' consumer is not what is measured
         "HOPTAC_COLLECTION_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_COLLECTION_MAX_UPLOAD_BYTES": str(len(xlsx_file) + len(csv_file)),
         "HOPTAC_COLLECTION_MAX_ROWS": str(args.rows),

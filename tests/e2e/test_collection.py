@@ -56,6 +56,8 @@ async def collection(
         "HOPTAC_COLLECTION_DATABASE_URL": database_url,
         "HOPTAC_COLLECTION_REGISTRY_URL": registry_stack.url,
         "HOPTAC_COLLECTION_PORT": str(port),
+        "HOPTAC_COLLECTION_NATS_URL": registry_stack.nats_url,
+        "HOPTAC_COLLECTION_VAR_DIR": str(tmp_path),
     }
     command = uvicorn_command("hoptac.collection.entrypoints.http.app:create_app", port)
     process = Process("collection", command, env, tmp_path / "collection.log")

@@ -175,7 +175,7 @@ def test_collection_keeps_to_its_openapi_document(
     migrate(fresh_database)
     with serving(registry) as registry_url:
         settings_ = CollectionSettings(
-            database_url=fresh_database, registry_url=registry_url, **UNLIMITED
+            database_url=fresh_database, registry_url=registry_url, consume=False, **UNLIMITED
         )
         fuzz(
             schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_)),

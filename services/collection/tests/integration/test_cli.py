@@ -79,7 +79,9 @@ def stack(pg_server: EmbeddedPostgres, tmp_path: Path) -> Iterator[tuple[str, Pa
     token_file = tmp_path / "token"
     token_file.write_text(officer_token(registry_db))
     with serving(create_registry_app(RegistrySettings(database_url=registry_db))) as registry:
-        settings = CollectionSettings(database_url=collection_db, registry_url=registry)
+        settings = CollectionSettings(
+            database_url=collection_db, registry_url=registry, consume=False
+        )
         with serving(create_app(settings)) as collection:
             yield collection, token_file
     for name in names:

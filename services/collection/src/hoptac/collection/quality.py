@@ -1,56 +1,85 @@
-"""Use cases of data quality: the scores of every record of a province, read from the register
-when asked (with the caller's token, so within the caller's area), and the province's means."""
+"""Use cases of data quality: the stored scores (kept current from the registry's events, see
+scores.py) of one record, and of an area with its means per commune and for the whole."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Sequence
 from statistics import fmean
 from typing import Any
+from uuid import UUID
 
-from hoptac.collection.adapters.registry import RegistryClient
-from hoptac.collection.domain.challenges import VIETNAM
-from hoptac.collection.domain.quality import DIMENSIONS, band, quality
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hoptac.collection.adapters import quality_store as store
+from hoptac.collection.adapters.area_names import commune_name, province_name
+from hoptac.collection.domain.area_view import sees, visible_communes
+from hoptac.collection.domain.errors import NotFound
+from hoptac.collection.domain.quality import DIMENSIONS, band
 from hoptac.collection.domain.review import require_importer
 from hoptac.platform.identity import Caller
 
+BAND_NAMES = ("red", "orange", "yellow", "green")
 
-async def province_quality(
-    registry: RegistryClient, caller: Caller, province: str, now: datetime
-) -> dict[str, Any]:
-    require_importer(caller)
-    records = await registry.in_province(caller.token, province)
-    by_commune: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for record in records:
-        by_commune[(record.get("address") or {}).get("commune_code")].append(record)
-    today = now.astimezone(VIETNAM).date()
-    scored = []
-    for record in records:
-        commune = (record.get("address") or {}).get("commune_code")
-        found = quality(record, by_commune[commune] if commune else [], today)
-        scored.append(
-            {
-                "id": record["id"],
-                "name": record["name"],
-                "commune_code": commune,
-                **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
-                "score": round(found.score, 1),
-                "band": found.band,
-            }
-        )
-    means = {
-        name: round(fmean(r[name] for r in scored), 1) if scored else None for name in DIMENSIONS
+
+def _item(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.organization_id),
+        "name": row.name,
+        "province_code": row.province_code,
+        "commune_code": row.commune_code,
+        "status": row.status,
+        **{name: getattr(row, name) for name in DIMENSIONS},
+        "score": row.score,
+        "band": row.band,
+        "lapsed": row.lapsed,
+        "scored_on": row.scored_on.isoformat(),
     }
-    score = round(fmean(r["score"] for r in scored), 1) if scored else None
+
+
+def summary(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The means of a set of records (each dimension and the score, one decimal), the band of
+    the mean score, and how many records fall in each band and are lapsed."""
+    means = {
+        name: round(fmean(item[name] for item in items), 1) if items else None
+        for name in (*DIMENSIONS, "score")
+    }
+    score = means["score"]
+    return {
+        "records": len(items),
+        **means,
+        "band": band(score) if score is not None else None,
+        "bands": {name: sum(1 for item in items if item["band"] == name) for name in BAND_NAMES},
+        "lapsed": sum(1 for item in items if item["lapsed"]),
+    }
+
+
+async def area_quality(engine: AsyncEngine, caller: Caller, province: str) -> dict[str, Any]:
+    """A province (or the caller's communes of it): every record, lowest score first, the
+    means per commune and for the whole."""
+    require_importer(caller)
+    communes = visible_communes(caller, province)
+    async with engine.connect() as conn:
+        items = [_item(row) for row in await store.area_scores(conn, province, communes)]
+    by_commune: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_commune[item["commune_code"]].append(item)
     return {
         "province_code": province,
-        "records": len(scored),
-        **means,
-        "score": score,
-        "band": band(score) if score is not None else None,
-        "bands": {
-            name: sum(1 for r in scored if r["band"] == name)
-            for name in ("red", "orange", "yellow", "green")
-        },
-        "items": sorted(scored, key=lambda r: r["score"]),
+        "province_name": province_name(province),
+        **summary(items),
+        "communes": [
+            {"commune_code": code, "commune_name": commune_name(code), **summary(found)}
+            for code, found in sorted(by_commune.items(), key=lambda pair: pair[0] or "")
+        ],
+        "items": items,
     }
+
+
+async def record_quality(engine: AsyncEngine, caller: Caller, org_id: UUID) -> dict[str, Any]:
+    require_importer(caller)
+    async with engine.connect() as conn:
+        row = await store.record_score(conn, org_id)
+    if row is None or not sees(caller, row.province_code, row.commune_code):
+        raise NotFound(f"no record in your area has id {org_id}")
+    return _item(row)

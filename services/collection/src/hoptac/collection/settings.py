@@ -6,16 +6,25 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.collection.adapters.spreadsheet import Limits
-from hoptac.platform.settings import ServiceSettings
+from hoptac.platform.settings import ProjectionSettings
 
 
-class CollectionSettings(ServiceSettings):
+class CollectionSettings(ProjectionSettings):
     model_config = SettingsConfigDict(env_prefix="HOPTAC_COLLECTION_", extra="ignore", frozen=True)
 
     port: int = 8005
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/hoptac_collection"
     database_pool_size: int = Field(default=5, gt=0)
-    registry_url: str = "http://127.0.0.1:8001"
+    notifications_url: str = "http://127.0.0.1:8004"
+    consume: bool = Field(
+        default=True,
+        description="Follow the registry's events (data-quality scores, campaigns) in the HTTP "
+        "process.",
+    )
+    consumer_durable: str = "collection"
+    housekeeping_seconds: float = Field(
+        default=3600, gt=0, description="How often scores are renewed and campaigns due closed."
+    )
     token_cache_seconds: float = Field(
         default=0.5, ge=0, description="How long the registry's answer about a token is kept."
     )

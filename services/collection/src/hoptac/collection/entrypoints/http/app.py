@@ -12,11 +12,15 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
+from hoptac.collection.adapters.notifications import NotificationsClient
 from hoptac.collection.bootstrap import build_collection
+from hoptac.collection.campaigns import Campaigns
 from hoptac.collection.challenges import Challenges
 from hoptac.collection.domain import errors
-from hoptac.collection.entrypoints.http import challenges, imports, proposals, quality
+from hoptac.collection.entrypoints.events import Background
+from hoptac.collection.entrypoints.http import campaigns, challenges, imports, proposals, quality
 from hoptac.collection.handlers import Collection
+from hoptac.collection.scores import Scores
 from hoptac.collection.settings import CollectionSettings
 from hoptac.platform.error_answers import error_response
 from hoptac.platform.http import NotReady, install_defaults
@@ -46,14 +50,26 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    settings: CollectionSettings | None = None, service: Collection | None = None
+    settings: CollectionSettings | None = None,
+    service: Collection | None = None,
+    notifications: NotificationsClient | None = None,
 ) -> FastAPI:
     settings = settings or CollectionSettings()
     collection = service or build_collection(settings)
+    notifier = notifications or NotificationsClient(settings.notifications_url)
+    metrics = CollectorRegistry()
+    scores = Scores(collection.engine, collection.clock)
+    runs = Campaigns(collection.engine, notifier, collection.clock)
+    background = Background(settings, scores, runs, metrics) if settings.consume else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if background is not None:
+            await background.start()
         yield
+        if background is not None:
+            await background.stop()
+        await notifier.close()
         await collection.registry.close()
         await collection.identity.close()
         await collection.engine.dispose()
@@ -67,6 +83,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.collection = collection
+    app.state.scores = scores
+    app.state.campaigns = runs
     app.state.challenges = Challenges(
         collection.engine, collection.registry, collection.clock, settings.challenges_per_hour
     )
@@ -79,12 +97,17 @@ def create_app(
             log.warning("not ready: the database check failed (%s)", type(error).__name__)
             raise NotReady(Text("collection.database_not_ready")) from error
 
+    async def refresh() -> None:
+        if background is not None:
+            await background.lag()  # sets hoptac_consumer_lag{consumer="collection"}
+
     install_defaults(
         app,
         "collection",
-        CollectorRegistry(),
+        metrics,
         ready,
         settings.max_body_bytes,
+        refresh,
         guard=settings.http_guard(),
         # An upload is a file plus its multipart envelope.
         larger_bodies={imports.UPLOAD_PATH: settings.max_upload_bytes + 64_000},
@@ -95,4 +118,5 @@ def create_app(
     app.include_router(challenges.public)
     app.include_router(challenges.staff)
     app.include_router(quality.router)
+    app.include_router(campaigns.router)
     return app

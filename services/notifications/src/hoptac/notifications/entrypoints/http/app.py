@@ -16,7 +16,8 @@ from hoptac.notifications.adapters.deliveries import queue_figures
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.bootstrap import build_notifications
 from hoptac.notifications.domain import errors
-from hoptac.notifications.entrypoints.http import feed, subscriptions
+from hoptac.notifications.entrypoints.http import feed, staff, subscriptions
+from hoptac.notifications.entrypoints.worker import mailer_for
 from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.platform.error_answers import error_response
@@ -69,6 +70,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.notifications = notifications
+    app.state.mailer = mailer_for(settings)
+    app.state.staff_portal_url = settings.staff_portal_url
     app.state.stream_poll_seconds = stream_poll_seconds
     metrics = CollectorRegistry()
     depth = Gauge("hoptac_webhook_queue_depth", "Deliveries pending or in flight", registry=metrics)
@@ -115,4 +118,5 @@ def create_app(
     app.add_exception_handler(errors.NotificationsError, on_error)
     app.include_router(subscriptions.router)
     app.include_router(feed.router)
+    app.include_router(staff.router)
     return app

@@ -1,0 +1,191 @@
+"""The register as collection keeps it from the registry's events (one row per organisation,
+with its data-quality scores), the days the registry recorded changes, and the change-log
+position reached. Every function runs inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hoptac.collection.domain.quality import DIMENSIONS
+
+SCORE_COLUMNS = (*DIMENSIONS, "score", "band", "scored_on")
+
+
+async def last_sequence(conn: AsyncConnection) -> int:
+    found = await conn.scalar(text("SELECT last_sequence FROM quality_state WHERE id = 1"))
+    return int(found or 0)
+
+
+async def advance(conn: AsyncConnection, sequence: int) -> None:
+    await conn.execute(
+        text("UPDATE quality_state SET last_sequence = GREATEST(last_sequence, :s) WHERE id = 1"),
+        {"s": sequence},
+    )
+
+
+async def communes_of(conn: AsyncConnection, ids: Iterable[UUID]) -> dict[UUID, str | None]:
+    """The commune each of these organisations is kept in now (before an event moves it)."""
+    rows = await conn.execute(
+        text(
+            "SELECT organization_id, commune_code FROM quality_records "
+            "WHERE organization_id = ANY(:ids)"
+        ),
+        {"ids": list(ids)},
+    )
+    return {row.organization_id: row.commune_code for row in rows}
+
+
+async def keep(
+    conn: AsyncConnection,
+    organization_id: UUID,
+    version: int,
+    removed: bool,
+    record: dict[str, Any],
+    today: date,
+) -> bool:
+    """The record as this event shows it, unless a newer version is kept already (duplicates
+    and late deliveries change nothing). Its scores are set by the rescoring that follows."""
+    address = record.get("address") or {}
+    result = await conn.execute(
+        text("""
+        INSERT INTO quality_records (organization_id, version, removed, province_code,
+            commune_code, name, status, registered_on, last_verified_on, record, completeness,
+            validity, freshness, consistency, uniqueness, evidence, score, band, scored_on)
+        VALUES (:id, :version, :removed, :province, :commune, :name, :status, :registered_on,
+            :verified, CAST(:record AS JSONB), 0, 0, 0, 0, 0, 0, 0, 'red', :today)
+        ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version,
+            removed = EXCLUDED.removed, province_code = EXCLUDED.province_code,
+            commune_code = EXCLUDED.commune_code, name = EXCLUDED.name,
+            status = EXCLUDED.status, registered_on = EXCLUDED.registered_on,
+            last_verified_on = EXCLUDED.last_verified_on, record = EXCLUDED.record
+        WHERE quality_records.version < EXCLUDED.version
+        """),
+        {
+            "id": organization_id,
+            "version": version,
+            "removed": removed,
+            "province": address.get("province_code"),
+            "commune": address.get("commune_code"),
+            "name": record["name"],
+            "status": record["status"],
+            "registered_on": date.fromisoformat(record["registered_on"]),
+            "verified": (
+                date.fromisoformat(record["last_verified_on"])
+                if record.get("last_verified_on")
+                else None
+            ),
+            "record": json.dumps(record, ensure_ascii=False),
+            "today": today,
+        },
+    )
+    return bool(result.rowcount)
+
+
+async def note_change(conn: AsyncConnection, organization_id: UUID, day: date) -> None:
+    """The registry recorded a change to this organisation on `day` (order does not matter)."""
+    await conn.execute(
+        text("""
+        INSERT INTO quality_changes (organization_id, year, first_on, last_on)
+        VALUES (:id, :year, :day, :day)
+        ON CONFLICT (organization_id, year) DO UPDATE SET
+            first_on = LEAST(quality_changes.first_on, EXCLUDED.first_on),
+            last_on = GREATEST(quality_changes.last_on, EXCLUDED.last_on)
+        """),
+        {"id": organization_id, "year": day.year, "day": day},
+    )
+
+
+async def clear_lapsed(conn: AsyncConnection, organization_id: UUID, at: datetime) -> None:
+    """A change recorded after a record lapsed ends the lapse (a replayed older one does not)."""
+    await conn.execute(
+        text("""
+        UPDATE lapsed_records SET cleared_at = :at
+        WHERE organization_id = :id AND cleared_at IS NULL AND lapsed_at < :at
+        """),
+        {"id": organization_id, "at": at},
+    )
+
+
+async def records_in(
+    conn: AsyncConnection, communes: Sequence[str], ids: Sequence[UUID]
+) -> list[dict[str, Any]]:
+    """Records kept (not removed) in these communes, and these records wherever they are."""
+    rows = await conn.execute(
+        text("""
+        SELECT record FROM quality_records
+        WHERE NOT removed AND (commune_code = ANY(:communes) OR organization_id = ANY(:ids))
+        """),
+        {"communes": list(communes), "ids": list(ids)},
+    )
+    return [row.record for row in rows]
+
+
+async def save_scores(conn: AsyncConnection, scores: Sequence[dict[str, Any]]) -> None:
+    if not scores:
+        return
+    assignments = ", ".join(f"{name} = :{name}" for name in SCORE_COLUMNS)
+    await conn.execute(
+        text(f"UPDATE quality_records SET {assignments} WHERE organization_id = :id"),
+        list(scores),
+    )
+
+
+async def stale(conn: AsyncConnection, today: date, limit: int) -> tuple[list[str], list[UUID]]:
+    """Communes, and records without a commune, scored before `today` (freshness moves)."""
+    rows = await conn.execute(
+        text("""
+        SELECT organization_id, commune_code FROM quality_records
+        WHERE NOT removed AND scored_on < :today LIMIT :limit
+        """),
+        {"today": today, "limit": limit},
+    )
+    communes: set[str] = set()
+    loose: list[UUID] = []
+    for row in rows:
+        if row.commune_code:
+            communes.add(row.commune_code)
+        else:
+            loose.append(row.organization_id)
+    return sorted(communes), loose
+
+
+AREA_COLUMNS = f"""
+    r.organization_id, r.name, r.province_code, r.commune_code, r.status,
+    {", ".join(f"r.{name}" for name in SCORE_COLUMNS)},
+    EXISTS (SELECT 1 FROM lapsed_records l
+            WHERE l.organization_id = r.organization_id AND l.cleared_at IS NULL) AS lapsed
+"""
+
+
+async def area_scores(
+    conn: AsyncConnection, province: str, communes: Sequence[str] | None
+) -> list[Any]:
+    """Every record kept in a province (in these communes only, when given), lowest first."""
+    rows = await conn.execute(
+        text(f"""
+        SELECT {AREA_COLUMNS} FROM quality_records r
+        WHERE NOT r.removed AND r.province_code = :province
+          AND (CAST(:communes AS TEXT[]) IS NULL OR r.commune_code = ANY(:communes))
+        ORDER BY r.score, r.name, r.organization_id
+        """),
+        {"province": province, "communes": list(communes) if communes is not None else None},
+    )
+    return list(rows)
+
+
+async def record_score(conn: AsyncConnection, organization_id: UUID) -> Any | None:
+    rows = await conn.execute(
+        text(
+            f"SELECT {AREA_COLUMNS} FROM quality_records r "
+            "WHERE NOT r.removed AND r.organization_id = :id"
+        ),
+        {"id": organization_id},
+    )
+    return rows.first()

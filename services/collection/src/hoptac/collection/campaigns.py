@@ -1,0 +1,175 @@
+"""Use cases of the annual update campaigns: staff open one per year and province, follow its
+completion per commune, have the area's staff reminded by e-mail (the notifications service
+sends it), and after the deadline the records not updated are marked lapsed. What counts as
+updated is read from the register kept from the registry's events (scores.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hoptac.collection.adapters import campaign_store as store
+from hoptac.collection.adapters.area_names import commune_name, province_name
+from hoptac.collection.adapters.notifications import NotificationsClient
+from hoptac.collection.adapters.store import audit
+from hoptac.collection.domain.area_view import visible_communes
+from hoptac.collection.domain.campaigns import (
+    CommuneProgress,
+    check_deadline,
+    default_deadline,
+    require_campaign_staff,
+    require_past_deadline,
+    totals,
+    vietnam_day,
+)
+from hoptac.collection.domain.errors import Conflict, NotFound
+from hoptac.collection.domain.review import require_importer
+from hoptac.collection.handlers import Clock
+from hoptac.platform.identity import Caller
+
+SYSTEM = "system"  # the actor of a campaign closed by the service after its deadline
+
+
+class Campaigns:
+    def __init__(
+        self, engine: AsyncEngine, notifications: NotificationsClient, clock: Clock
+    ) -> None:
+        self.engine = engine
+        self.notifications = notifications
+        self.clock = clock
+
+    async def create(
+        self, caller: Caller, year: int, province: str, deadline: date | None
+    ) -> dict[str, Any]:
+        require_campaign_staff(caller, province)
+        deadline = deadline or default_deadline(year)
+        check_deadline(year, deadline)
+        now = self.clock()
+        values = {
+            "id": uuid4(),
+            "year": year,
+            "province_code": province,
+            "deadline": deadline,
+            "created_by": caller.name,
+            "created_at": now,
+        }
+        async with self.engine.begin() as conn:
+            if not await store.add(conn, values):
+                raise Conflict(f"province {province} has a campaign for {year} already")
+            await audit(
+                conn,
+                now,
+                caller.name,
+                "campaign",
+                f"campaign:{values['id']}",
+                {"year": year, "province_code": province, "deadline": deadline.isoformat()},
+            )
+            made = await store.get(conn, values["id"])
+        return _campaign_json(made)
+
+    async def listed(self, caller: Caller) -> list[dict[str, Any]]:
+        require_importer(caller)
+        provinces = list(caller.provinces) if caller.provinces and not caller.communes else None
+        async with self.engine.connect() as conn:
+            return [_campaign_json(row) for row in await store.listed(conn, provinces)]
+
+    async def progress(self, caller: Caller, campaign_id: UUID) -> dict[str, Any]:
+        """The campaign's completion per commune (the caller's communes only, for an officer
+        of some communes) and in all."""
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            campaign = await self._get(conn, campaign_id)
+            communes = visible_communes(caller, campaign.province_code)
+            rows = await store.progress(conn, campaign, communes)
+        return {
+            **_campaign_json(campaign),
+            "communes": [_commune_json(row) for row in rows],
+            "totals": totals(rows).as_json(),
+        }
+
+    async def remind(self, caller: Caller, campaign_id: UUID) -> dict[str, Any]:
+        """Ask the notifications service to e-mail the area's staff where each commune stands."""
+        require_campaign_staff(caller)
+        async with self.engine.connect() as conn:
+            campaign = await self._get(conn, campaign_id)
+        require_campaign_staff(caller, campaign.province_code)
+        if campaign.closed_at is not None:
+            raise Conflict("this campaign is closed; its records not updated are lapsed")
+        found = await self.progress(caller, campaign_id)
+        answer = await self.notifications.campaign_reminder(
+            caller.token,
+            {
+                "campaign_id": str(campaign.id),
+                "year": campaign.year,
+                "province_code": campaign.province_code,
+                "deadline": campaign.deadline.isoformat(),
+                "communes": [
+                    {key: row[key] for key in ("commune_code", "in_scope", "updated")}
+                    for row in found["communes"]
+                ],
+            },
+        )
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            await store.reminded(conn, campaign.id, now)
+            await audit(conn, now, caller.name, "remind", f"campaign:{campaign.id}", answer)
+        return {"campaign_id": str(campaign.id), **answer}
+
+    async def close(self, caller: Caller, campaign_id: UUID) -> dict[str, Any]:
+        require_campaign_staff(caller)
+        async with self.engine.connect() as conn:
+            campaign = await self._get(conn, campaign_id)
+        require_campaign_staff(caller, campaign.province_code)
+        require_past_deadline(campaign.deadline, vietnam_day(self.clock()))
+        lapsed = await self._close(campaign_id, caller.name)
+        return {**await self.progress(caller, campaign_id), "lapsed_now": lapsed}
+
+    async def close_due(self) -> int:
+        """Close every open campaign whose deadline has passed; returns how many."""
+        async with self.engine.connect() as conn:
+            due = await store.due(conn, vietnam_day(self.clock()))
+        for campaign_id in due:
+            await self._close(campaign_id, SYSTEM)
+        return len(due)
+
+    async def _close(self, campaign_id: UUID, actor: str) -> int:
+        """Mark lapsed the records not updated, once: closing a closed campaign changes
+        nothing."""
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            campaign = await self._get(conn, campaign_id, for_update=True)
+            if campaign.closed_at is not None:
+                return 0
+            lapsed = await store.lapse(conn, campaign, now)
+            await store.close(conn, campaign_id, now, actor)
+            await audit(conn, now, actor, "close", f"campaign:{campaign_id}", {"lapsed": lapsed})
+        return lapsed
+
+    @staticmethod
+    async def _get(conn: Any, campaign_id: UUID, for_update: bool = False) -> Any:
+        found = await store.get(conn, campaign_id, for_update)
+        if found is None:
+            raise NotFound(f"no campaign has id {campaign_id}")
+        return found
+
+
+def _campaign_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "year": row.year,
+        "province_code": row.province_code,
+        "province_name": province_name(row.province_code),
+        "deadline": row.deadline.isoformat(),
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "last_reminded_at": row.last_reminded_at.isoformat() if row.last_reminded_at else None,
+        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "closed_by": row.closed_by,
+    }
+
+
+def _commune_json(row: CommuneProgress) -> dict[str, Any]:
+    return {**row.as_json(), "commune_name": commune_name(row.commune_code)}

@@ -1,0 +1,130 @@
+"""Keeps each record's data-quality scores stored and current: every organisation event of the
+registry (from the stream, or from its change log when catching up) updates the record kept
+here and scores again its commune (uniqueness compares a record with its neighbours); once a
+day the records scored before today are scored again, since freshness moves with the date."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hoptac.collection.adapters import quality_store as store
+from hoptac.collection.domain.campaigns import vietnam_day
+from hoptac.collection.domain.quality import quality
+from hoptac.collection.handlers import Clock
+from hoptac.contracts.events import EnvelopeBase, parse_event
+from hoptac.platform.consumer import Message, Poison
+
+log = logging.getLogger("hoptac.collection.scores")
+
+REMOVED = "organization.removed"
+STALE_PER_ROUND = 5_000  # records looked at per transaction when the date moved
+
+
+def decode(raw: bytes | dict[str, Any]) -> EnvelopeBase:
+    try:
+        return parse_event(raw)
+    except ValidationError as error:
+        raise Poison(f"not an organisation event: {error.errors()[0]['msg']}") from error
+    except ValueError as error:
+        raise Poison(f"not an organisation event: {error}") from error
+
+
+class Scores:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    async def handle_messages(self, messages: list[Message]) -> None:
+        """The consumer's handler: a batch in one transaction, or nothing."""
+        await self.apply([decode(message.data) for message in messages])
+
+    async def apply(self, events: Sequence[EnvelopeBase]) -> int:
+        """Keep what these events show; returns how many were newer than what was kept."""
+        if not events:
+            return 0
+        today = vietnam_day(self.clock())
+        applied = 0
+        async with self.engine.begin() as conn:
+            before = await store.communes_of(conn, {event.organization_id for event in events})
+            communes: set[str] = set()
+            loose: list[UUID] = []
+            for event in events:
+                record = event.data.record.model_dump(mode="json")
+                record["version"] = event.organization_version
+                removed = event.event_type == REMOVED
+                org = event.organization_id
+                if await store.keep(conn, org, event.organization_version, removed, record, today):
+                    applied += 1
+                    commune = record["address"].get("commune_code")
+                    communes.update(c for c in (before.get(org), commune) if c)
+                    if commune is None:
+                        loose.append(org)
+                if not removed:
+                    await store.note_change(conn, org, vietnam_day(event.recorded_at))
+                    await store.clear_lapsed(conn, org, event.recorded_at)
+            await store.advance(conn, max(event.sequence for event in events))
+            await self._rescore(conn, communes, loose)
+        return applied
+
+    async def catch_up(self, pages: AsyncIterator[list[dict[str, Any]]]) -> int:
+        """Apply pages of the registry's change log. An entry that cannot be read is logged
+        and skipped: the change log is the registry's own record, one bad row must not stop
+        the rest."""
+        applied = 0
+        async for page in pages:
+            events = []
+            for raw in page:
+                try:
+                    events.append(decode(raw))
+                except Poison as error:
+                    log.error("change-log sequence %s skipped: %s", raw.get("sequence"), error)
+            applied += await self.apply(events)
+        return applied
+
+    async def last_sequence(self) -> int:
+        async with self.engine.connect() as conn:
+            return await store.last_sequence(conn)
+
+    async def rescore_stale(self) -> int:
+        """Score again every record last scored before today; returns how many."""
+        today = vietnam_day(self.clock())
+        done = 0
+        while True:
+            async with self.engine.begin() as conn:
+                communes, loose = await store.stale(conn, today, STALE_PER_ROUND)
+                if not communes and not loose:
+                    return done
+                done += await self._rescore(conn, communes, loose)
+
+    async def _rescore(
+        self, conn: AsyncConnection, communes: Iterable[str], loose: Sequence[UUID]
+    ) -> int:
+        today = vietnam_day(self.clock())
+        records = await store.records_in(conn, sorted(communes), loose)
+        neighbours: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in records:
+            if commune := record["address"].get("commune_code"):
+                neighbours[commune].append(record)
+        scored = []
+        for record in records:
+            commune = record["address"].get("commune_code")
+            found = quality(record, neighbours[commune] if commune else [], today)
+            scored.append(
+                {
+                    "id": UUID(record["id"]),
+                    **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
+                    "score": round(found.score, 1),
+                    "band": found.band,
+                    "scored_on": today,
+                }
+            )
+        scored.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
+        await store.save_scores(conn, scored)
+        return len(scored)
