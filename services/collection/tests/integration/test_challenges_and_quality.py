@@ -1,7 +1,7 @@
 """Public challenges: anyone reports an error on one record, bounded against abuse; the task
 reaches the officers of the record's area only, with the contact the public never sees; the
-record shows an open challenge; the figures per province are public. And the quality of a
-province's records, scored from the register."""
+record shows an open challenge; the figures per province are public. (Data quality:
+test_quality_and_campaigns.py.)"""
 
 from __future__ import annotations
 
@@ -111,25 +111,3 @@ async def test_abuse_is_bounded_by_size_rate_and_a_honeypot(
     assert sent == [201, 201, 429]
     assert unknown.status_code == 404, unknown.text
     assert len(tasks.json()) == 2
-
-
-async def test_quality_of_a_province_scores_each_record_and_the_area(
-    client: httpx.AsyncClient, registry: httpx.AsyncClient, issued: Tokens
-) -> None:
-    await registered(registry, issued.admin)
-
-    answer = await client.get(
-        "/v1/quality", params={"province": "96"}, headers=bearer(issued.officer_96)
-    )
-    as_csv = await client.get(
-        "/v1/quality", params={"province": "96", "format": "csv"}, headers=bearer(issued.admin)
-    )
-
-    found = answer.json()
-    (item,) = found["items"]
-    assert found["records"] == 1
-    assert item["band"] == found["band"] == "red"  # few fields, never verified
-    assert item["uniqueness"] == 100.0
-    assert (
-        as_csv.text.splitlines()[0].lstrip("\ufeff").startswith("id,name,commune_code,completeness")
-    )

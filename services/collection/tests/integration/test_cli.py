@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -147,3 +148,23 @@ def test_an_unreachable_service_is_said_in_one_line_and_exits_2(tmp_path: Path) 
 
     assert answer.exit_code == 2
     assert "cannot reach the collection service" in said(answer.output)
+
+
+def test_the_months_quality_report_is_written_for_a_province_of_the_callers_area(
+    stack: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, token_file = stack
+    report = tmp_path / "chat-luong.xlsx"
+    options = ["--token-file", str(token_file), "--url", url]
+
+    written = CliRunner().invoke(
+        app, ["collection", "quality-report", str(report), "--province", "96", *options]
+    )
+    refused = CliRunner().invoke(
+        app, ["collection", "quality-report", str(report), "--province", "01", *options]
+    )
+
+    assert written.exit_code == 0, written.output
+    assert openpyxl.load_workbook(report).sheetnames == ["Tổng hợp", "Hồ sơ"]
+    assert refused.exit_code == 2
+    assert "outside your token's area" in said(refused.output)

@@ -3,7 +3,8 @@
     hoptac import template PATH         the survey template (.xlsx, or .csv by the suffix)
     hoptac import FILE [--dry-run]      check a filled template, or import it
 
-and `hoptac collection migrate` for operators (containers migrate before they start).
+and `hoptac collection migrate` for operators (containers migrate before they start),
+`hoptac collection quality-report --province P PATH` for the month's quality report.
 
 Exit status: 0 when the file has no problem, 1 when it has (each listed by row and column),
 2 when the service cannot be reached or refuses the token."""
@@ -22,6 +23,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from hoptac.collection.adapters.migrations import migrate
+from hoptac.collection.entrypoints.quality_cli import quality_report
 from hoptac.collection.settings import CollectionSettings
 
 console = Console()
@@ -185,6 +187,7 @@ def _table(title: str, items: list[dict[str, Any]]) -> None:
 
 
 collection_app = typer.Typer(help="Operate the collection service.", no_args_is_help=True)
+collection_app.command("quality-report")(quality_report)
 
 
 @collection_app.command("migrate")
