@@ -46,6 +46,10 @@ def campaigns_of(request: Request) -> Campaigns:
     "",
     status_code=201,
     summary="Open the annual update campaign of a year and province (reviewer or admin)",
+    responses={
+        400: {"description": "The deadline is not in the campaign's year"},
+        409: {"description": "The province has a campaign for that year already"},
+    },
 )
 async def create(body: NewCampaign, caller: CallerDep, request: Request) -> dict[str, Any]:
     return await campaigns_of(request).create(caller, body.year, body.province_code, body.deadline)
@@ -87,6 +91,7 @@ async def progress(
 @router.post(
     "/{campaign_id}/reminders",
     summary="E-mail the area's staff where each commune stands (sent by notifications)",
+    responses={409: {"description": "The campaign is closed"}},
 )
 async def remind(campaign_id: UUID, caller: CallerDep, request: Request) -> dict[str, Any]:
     return await campaigns_of(request).remind(caller, campaign_id)
