@@ -39,6 +39,7 @@ from hoptac.platform.changelog import read_changes
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.identity import RegistryIdentity
 from hoptac.platform.testing.waiting import wait_until
+from hoptac.registry.adapters.outbox import assign_sequences
 
 from .conftest import Tokens, bearer
 
@@ -76,6 +77,12 @@ class Stack:
     clock: Clock
     mail: Recorded
     notifications_engine: Any
+    registry_engine: Any
+
+    async def sequenced(self) -> None:
+        """Number the registry's new events, as its relay does before anyone reads them."""
+        async with self.registry_engine.begin() as conn:
+            await assign_sequences(conn, 10_000)
 
     @property
     def scores(self) -> Scores:
@@ -118,7 +125,8 @@ async def stack(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://collection"
     ) as http:
-        yield Stack(http, app, clock, mail, notifications.engine)
+        registry_engine = registry_transport.app.state.registry.engine  # type: ignore[attr-defined]
+        yield Stack(http, app, clock, mail, notifications.engine, registry_engine)
     await notifier.close()
     await service.registry.close()
     await service.identity.close()
@@ -157,6 +165,7 @@ async def change(
 
 async def catch_up(stack: Stack, registry: httpx.AsyncClient, token: str) -> int:
     """What the service does at start: the registry's change log beyond what it keeps."""
+    await stack.sequenced()
     after = await stack.scores.last_sequence()
     return await stack.scores.catch_up(
         read_changes("http://registry", token, after=after, client=registry)
@@ -164,10 +173,15 @@ async def catch_up(stack: Stack, registry: httpx.AsyncClient, token: str) -> int
 
 
 async def changes_recorded_on(
-    registry: httpx.AsyncClient, token: str, recorded: dict[str, str], after: int = 0
+    stack: Stack,
+    registry: httpx.AsyncClient,
+    token: str,
+    recorded: dict[str, str],
+    after: int = 0,
 ) -> list[Any]:
     """The registry's events of the change log, each organisation's said to be recorded on the
     day given (a change made in another year, which the registry cannot be asked for today)."""
+    await stack.sequenced()
     events = []
     async for page in read_changes("http://registry", token, after=after, client=registry):
         for envelope in page:
@@ -242,6 +256,7 @@ async def test_the_service_follows_the_registrys_stream(
 
     async def relay(after: int) -> int:
         """Publish the registry's events beyond `after` as its relay does."""
+        await stack.sequenced()
         async for page in read_changes(
             "http://registry", issued.admin, after=after, client=registry
         ):
@@ -297,7 +312,7 @@ async def test_events_applied_twice_or_late_change_nothing(
 ) -> None:
     org_id = await register(registry, issued.admin, "9601000002", "HTX Dịch vụ Phước Long")
     await change(registry, issued.admin, org_id, 1, {"members_count": 12})
-    events = await changes_recorded_on(registry, issued.admin, {})
+    events = await changes_recorded_on(stack, registry, issued.admin, {})
     assert await stack.scores.apply(events) == 2
     kept = (await get(stack, f"/v1/quality/records/{org_id}", issued.admin)).json()
 
@@ -423,7 +438,7 @@ async def two_records(registry: httpx.AsyncClient, stack: Stack, issued: Tokens)
     updated = await register(registry, issued.admin, "9602000001", "HTX Nông nghiệp Tân Thành")
     stale = await register(registry, issued.admin, "9602000002", "HTX Thủy sản Rạch Gốc")
     events = await changes_recorded_on(
-        registry, issued.admin, {updated: "2026-03-02", stale: "2025-06-01"}
+        stack, registry, issued.admin, {updated: "2026-03-02", stale: "2025-06-01"}
     )
     await stack.scores.apply(events)
     return [updated, stale]
@@ -443,7 +458,7 @@ async def test_only_reviewers_and_admins_open_a_campaign_once_per_year_and_provi
     assert officer.status_code == agency.status_code == 403
     assert nobody.status_code == 401
     assert made["deadline"] == "2026-12-15"  # Circular 09/2024
-    assert made["province_name"] == "Cà Mau"
+    assert made["province_name"] == "Tỉnh Cà Mau"
     assert again.status_code == 409
     assert wrong.status_code == 400
 
@@ -480,7 +495,7 @@ async def test_a_verification_in_the_year_counts_as_the_annual_update(
     _, stale = await two_records(registry, stack, issued)
     await change(registry, issued.admin, stale, 1, {"last_verified_on": "2026-11-20"})
     after = await stack.scores.last_sequence()
-    late = await changes_recorded_on(registry, issued.admin, {stale: "2026-12-20"}, after)
+    late = await changes_recorded_on(stack, registry, issued.admin, {stale: "2026-12-20"}, after)
     await stack.scores.apply(late)  # recorded after the deadline, verified before it
     made = await campaign(stack, issued.admin)
 
@@ -546,7 +561,7 @@ async def test_after_the_deadline_records_not_updated_are_lapsed_until_a_later_c
     await change(registry, issued.admin, stale, 1, {"members_count": 8})
     after = await stack.scores.last_sequence()
     await stack.scores.apply(
-        await changes_recorded_on(registry, issued.admin, {stale: "2026-12-20"}, after)
+        await changes_recorded_on(stack, registry, issued.admin, {stale: "2026-12-20"}, after)
     )
 
     items = (await get(stack, "/v1/quality", issued.admin, province="96")).json()["items"]

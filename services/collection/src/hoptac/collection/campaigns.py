@@ -48,8 +48,9 @@ class Campaigns:
         deadline = deadline or default_deadline(year)
         check_deadline(year, deadline)
         now = self.clock()
+        campaign_id = uuid4()
         values = {
-            "id": uuid4(),
+            "id": campaign_id,
             "year": year,
             "province_code": province,
             "deadline": deadline,
@@ -64,10 +65,10 @@ class Campaigns:
                 now,
                 caller.name,
                 "campaign",
-                f"campaign:{values['id']}",
+                f"campaign:{campaign_id}",
                 {"year": year, "province_code": province, "deadline": deadline.isoformat()},
             )
-            made = await store.get(conn, values["id"])
+            made = await store.get(conn, campaign_id)
         return _campaign_json(made)
 
     async def listed(self, caller: Caller) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ class Scores:
         for record in records:
             if commune := record["address"].get("commune_code"):
                 neighbours[commune].append(record)
-        scored = []
+        scored: list[dict[str, Any]] = []
         for record in records:
             commune = record["address"].get("commune_code")
             found = quality(record, neighbours[commune] if commune else [], today)

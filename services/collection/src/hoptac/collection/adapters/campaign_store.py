@@ -14,7 +14,7 @@ from hoptac.collection.domain.campaigns import FINAL_STATUSES, CommuneProgress
 
 # A record of the campaign's province in force, registered by the deadline (r), with its
 # changes of the campaign's year (c); updated: a change recorded, or a verification, from
-# 1 January to the deadline.
+# 1 January to the deadline (false, not null, when neither is known).
 IN_SCOPE = """
     FROM quality_records r
     LEFT JOIN quality_changes c
@@ -23,8 +23,8 @@ IN_SCOPE = """
       AND r.status <> ALL(:final)
       AND (CAST(:communes AS TEXT[]) IS NULL OR r.commune_code = ANY(:communes))
 """
-UPDATED = """(c.first_on <= :deadline
-              OR r.last_verified_on BETWEEN make_date(:year, 1, 1) AND :deadline)"""
+UPDATED = """COALESCE(c.first_on <= :deadline
+              OR r.last_verified_on BETWEEN make_date(:year, 1, 1) AND :deadline, false)"""
 
 
 async def add(conn: AsyncConnection, values: dict[str, Any]) -> bool:
