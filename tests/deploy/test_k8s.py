@@ -23,7 +23,7 @@ CALLS = {
     "reporting": {"nats", "postgresql", "registry"},
     "notifications": {"postgresql", "registry"},
     "notifications-worker": {"postgresql", "nats", "registry", "webhooks"},
-    "collection": {"postgresql", "registry"},
+    "collection": {"nats", "notifications", "postgresql", "registry"},
     "library": {"nats", "postgresql", "registry"},
 }
 
