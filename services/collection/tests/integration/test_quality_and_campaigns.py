@@ -40,8 +40,11 @@ from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.identity import RegistryIdentity
 from hoptac.platform.testing.waiting import wait_until
 from hoptac.registry.adapters.outbox import assign_sequences
+from hoptac.registry.entrypoints.http.app import create_app as create_registry_app
+from hoptac.registry.settings import RegistrySettings
 
 from .conftest import Tokens, bearer
+from .test_cli import serving
 
 pytestmark = pytest.mark.integration
 
@@ -300,6 +303,36 @@ async def test_the_service_follows_the_registrys_stream(
     finally:
         await background.stop()
         await nc.close()
+
+
+async def test_at_start_the_service_catches_up_from_the_registrys_change_log(
+    stack: Stack,
+    registry: httpx.AsyncClient,
+    issued: Tokens,
+    fresh_database: str,
+    nats_url: str,
+    collection_url: str,
+    tmp_path: Any,
+) -> None:
+    org_id = await register(registry, issued.admin, "9601000011", "HTX Dịch vụ Tân Lộc")
+    await stack.sequenced()
+    (tmp_path / "service-token").write_text(issued.agency)  # as `hoptac run` writes it
+
+    async def kept() -> bool:
+        answer = await stack.http.get(f"/v1/quality/records/{org_id}", headers=bearer(issued.admin))
+        return answer.status_code == 200
+
+    with serving(create_registry_app(RegistrySettings(database_url=fresh_database))) as url:
+        settings = CollectionSettings(
+            database_url=collection_url, nats_url=nats_url, var_dir=tmp_path, registry_url=url
+        )
+        background = Background(settings, stack.scores, stack.app.state.campaigns, None)
+        await background.start()
+        try:
+            await wait_until(kept, message="the record of the change log kept")
+        finally:
+            await background.stop()
+    assert await stack.scores.last_sequence() == 1
 
 
 async def _changed(score: Any, before: float) -> bool:
