@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.collection.adapters import quality_store as store
 from hoptac.collection.domain.campaigns import vietnam_day
 from hoptac.collection.domain.quality import quality
+from hoptac.collection.domain.uniqueness import duplicated
 from hoptac.collection.handlers import Clock
 from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.platform.consumer import Message, Poison
@@ -112,10 +113,15 @@ class Scores:
         for record in records:
             if commune := record["address"].get("commune_code"):
                 neighbours[commune].append(record)
+        twins: dict[str, dict[str, Any]] = {}
+        for commune_records in neighbours.values():
+            twins.update(duplicated(commune_records))
         scored: list[dict[str, Any]] = []
         for record in records:
-            commune = record["address"].get("commune_code")
-            found = quality(record, neighbours[commune] if commune else [], today)
+            # The commune was compared at once (duplicated()); quality() is given the one
+            # neighbour it needs to find the record duplicated, or none.
+            twin = twins.get(record["id"])
+            found = quality(record, [twin] if twin else [], today)
             scored.append(
                 {
                     "id": UUID(record["id"]),
