@@ -51,28 +51,33 @@ class Scores:
         if not events:
             return 0
         today = vietnam_day(self.clock())
-        applied = 0
         async with self.engine.begin() as conn:
-            before = await store.communes_of(conn, {event.organization_id for event in events})
-            communes: set[str] = set()
-            loose: list[UUID] = []
-            for event in events:
-                record = event.data.record.model_dump(mode="json")
-                record["version"] = event.organization_version
-                removed = event.event_type == REMOVED
-                org = event.organization_id
-                if await store.keep(conn, org, event.organization_version, removed, record, today):
-                    applied += 1
-                    commune = record["address"].get("commune_code")
-                    communes.update(c for c in (before.get(org), commune) if c)
-                    if commune is None:
-                        loose.append(org)
-                if not removed:
-                    await store.note_change(conn, org, vietnam_day(event.recorded_at))
-                    await store.clear_lapsed(conn, org, event.recorded_at)
+            before = await store.held(conn, {event.organization_id for event in events})
+            newer = {
+                (event.organization_id, event.organization_version): event
+                for event in events
+                if event.organization_version > before.get(event.organization_id, (0, None))[0]
+            }
+            latest: dict[UUID, EnvelopeBase] = {}
+            for event in newer.values():
+                held = latest.get(event.organization_id)
+                if held is None or event.organization_version > held.organization_version:
+                    latest[event.organization_id] = event
+            kept = [_kept(event) for event in latest.values()]
+            await store.keep(conn, kept, today)
+            communes = {before[k.organization_id][1] for k in kept if k.organization_id in before}
+            communes |= {k.record["address"].get("commune_code") for k in kept}
+            loose = [k.organization_id for k in kept if not k.record["address"].get("commune_code")]
+            changed = [
+                (event.organization_id, event.recorded_at)
+                for event in events
+                if event.event_type != REMOVED
+            ]
+            await store.note_changes(conn, [(org, vietnam_day(at)) for org, at in changed])
+            await store.clear_lapsed(conn, changed)
             await store.advance(conn, max(event.sequence for event in events))
-            await self._rescore(conn, communes, loose)
-        return applied
+            await self._rescore(conn, {c for c in communes if c}, loose)
+        return len(newer)
 
     async def catch_up(self, pages: AsyncIterator[list[dict[str, Any]]]) -> int:
         """Apply pages of the registry's change log. An entry that cannot be read is logged
@@ -134,3 +139,11 @@ class Scores:
         scored.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
         await store.save_scores(conn, scored)
         return len(scored)
+
+
+def _kept(event: EnvelopeBase) -> store.Kept:
+    record = event.data.record.model_dump(mode="json")
+    record["version"] = event.organization_version  # the envelope's version orders the changes
+    return store.Kept(
+        event.organization_id, event.organization_version, event.event_type == REMOVED, record
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -30,30 +31,35 @@ async def advance(conn: AsyncConnection, sequence: int) -> None:
     )
 
 
-async def communes_of(conn: AsyncConnection, ids: Iterable[UUID]) -> dict[UUID, str | None]:
-    """The commune each of these organisations is kept in now (before an event moves it)."""
+async def held(conn: AsyncConnection, ids: Iterable[UUID]) -> dict[UUID, tuple[int, str | None]]:
+    """The version and commune kept now for each of these organisations."""
     rows = await conn.execute(
         text(
-            "SELECT organization_id, commune_code FROM quality_records "
+            "SELECT organization_id, version, commune_code FROM quality_records "
             "WHERE organization_id = ANY(:ids)"
         ),
         {"ids": list(ids)},
     )
-    return {row.organization_id: row.commune_code for row in rows}
+    return {row.organization_id: (row.version, row.commune_code) for row in rows}
 
 
-async def keep(
-    conn: AsyncConnection,
-    organization_id: UUID,
-    version: int,
-    removed: bool,
-    record: dict[str, Any],
-    today: date,
-) -> bool:
-    """The record as this event shows it, unless a newer version is kept already (duplicates
-    and late deliveries change nothing). Its scores are set by the rescoring that follows."""
-    address = record.get("address") or {}
-    result = await conn.execute(
+@dataclass(frozen=True)
+class Kept:
+    """An organisation as one event shows it."""
+
+    organization_id: UUID
+    version: int
+    removed: bool
+    record: dict[str, Any]
+
+
+async def keep(conn: AsyncConnection, records: Sequence[Kept], today: date) -> None:
+    """These records as their events show them, unless a newer version is kept already
+    (duplicates and late deliveries change nothing). Their scores are set by the rescoring that
+    follows."""
+    if not records:
+        return
+    await conn.execute(
         text("""
         INSERT INTO quality_records (organization_id, version, removed, province_code,
             commune_code, name, status, registered_on, last_verified_on, record, completeness,
@@ -67,29 +73,33 @@ async def keep(
             last_verified_on = EXCLUDED.last_verified_on, record = EXCLUDED.record
         WHERE quality_records.version < EXCLUDED.version
         """),
-        {
-            "id": organization_id,
-            "version": version,
-            "removed": removed,
-            "province": address.get("province_code"),
-            "commune": address.get("commune_code"),
-            "name": record["name"],
-            "status": record["status"],
-            "registered_on": date.fromisoformat(record["registered_on"]),
-            "verified": (
-                date.fromisoformat(record["last_verified_on"])
-                if record.get("last_verified_on")
-                else None
-            ),
-            "record": json.dumps(record, ensure_ascii=False),
-            "today": today,
-        },
+        [_row(kept, today) for kept in records],
     )
-    return bool(result.rowcount)
 
 
-async def note_change(conn: AsyncConnection, organization_id: UUID, day: date) -> None:
-    """The registry recorded a change to this organisation on `day` (order does not matter)."""
+def _row(kept: Kept, today: date) -> dict[str, Any]:
+    record = kept.record
+    address = record.get("address") or {}
+    verified = record.get("last_verified_on")
+    return {
+        "id": kept.organization_id,
+        "version": kept.version,
+        "removed": kept.removed,
+        "province": address.get("province_code"),
+        "commune": address.get("commune_code"),
+        "name": record["name"],
+        "status": record["status"],
+        "registered_on": date.fromisoformat(record["registered_on"]),
+        "verified": date.fromisoformat(verified) if verified else None,
+        "record": json.dumps(record, ensure_ascii=False),
+        "today": today,
+    }
+
+
+async def note_changes(conn: AsyncConnection, changes: Sequence[tuple[UUID, date]]) -> None:
+    """The registry recorded a change to each organisation on its day (order does not matter)."""
+    if not changes:
+        return
     await conn.execute(
         text("""
         INSERT INTO quality_changes (organization_id, year, first_on, last_on)
@@ -98,18 +108,19 @@ async def note_change(conn: AsyncConnection, organization_id: UUID, day: date) -
             first_on = LEAST(quality_changes.first_on, EXCLUDED.first_on),
             last_on = GREATEST(quality_changes.last_on, EXCLUDED.last_on)
         """),
-        {"id": organization_id, "year": day.year, "day": day},
+        [{"id": org, "year": day.year, "day": day} for org, day in changes],
     )
 
 
-async def clear_lapsed(conn: AsyncConnection, organization_id: UUID, at: datetime) -> None:
+async def clear_lapsed(conn: AsyncConnection, changes: Sequence[tuple[UUID, datetime]]) -> None:
     """A change recorded after a record lapsed ends the lapse (a replayed older one does not)."""
     await conn.execute(
         text("""
-        UPDATE lapsed_records SET cleared_at = :at
-        WHERE organization_id = :id AND cleared_at IS NULL AND lapsed_at < :at
+        UPDATE lapsed_records l SET cleared_at = c.at
+        FROM unnest(CAST(:ids AS UUID[]), CAST(:ats AS TIMESTAMPTZ[])) AS c (id, at)
+        WHERE l.organization_id = c.id AND l.cleared_at IS NULL AND l.lapsed_at < c.at
         """),
-        {"id": organization_id, "at": at},
+        {"ids": [org for org, _ in changes], "ats": [at for _, at in changes]},
     )
 
 
