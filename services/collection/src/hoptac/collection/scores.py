@@ -46,11 +46,12 @@ class Scores:
         """The consumer's handler: a batch in one transaction, or nothing."""
         await self.apply([decode(message.data) for message in messages])
 
-    async def apply(self, events: Sequence[EnvelopeBase]) -> int:
-        """Keep what these events show; returns how many were newer than what was kept."""
+    async def apply(self, events: Sequence[EnvelopeBase], rescore: bool = True) -> int:
+        """Keep what these events show, and score again the communes they touched (or, when
+        `rescore` is false, mark them to be scored by rescore_stale); returns how many events
+        were newer than what was kept."""
         if not events:
             return 0
-        today = vietnam_day(self.clock())
         async with self.engine.begin() as conn:
             before = await store.held(conn, {event.organization_id for event in events})
             newer = {
@@ -64,7 +65,7 @@ class Scores:
                 if held is None or event.organization_version > held.organization_version:
                     latest[event.organization_id] = event
             kept = [_kept(event) for event in latest.values()]
-            await store.keep(conn, kept, today)
+            await store.keep(conn, kept)
             communes = {before[k.organization_id][1] for k in kept if k.organization_id in before}
             communes |= {k.record["address"].get("commune_code") for k in kept}
             loose = [k.organization_id for k in kept if not k.record["address"].get("commune_code")]
@@ -76,13 +77,18 @@ class Scores:
             await store.note_changes(conn, [(org, vietnam_day(at)) for org, at in changed])
             await store.clear_lapsed(conn, changed)
             await store.advance(conn, max(event.sequence for event in events))
-            await self._rescore(conn, {c for c in communes if c}, loose)
+            touched = sorted(c for c in communes if c)
+            if rescore:
+                await self._rescore(conn, touched, loose)
+            else:
+                await store.unscore(conn, touched)
         return len(newer)
 
     async def catch_up(self, pages: AsyncIterator[list[dict[str, Any]]]) -> int:
-        """Apply pages of the registry's change log. An entry that cannot be read is logged
-        and skipped: the change log is the registry's own record, one bad row must not stop
-        the rest."""
+        """Apply pages of the registry's change log, then score what they touched once (a page
+        at a time, a commune would be scored again for every page). An entry that cannot be
+        read is logged and skipped: the change log is the registry's own record, one bad row
+        must not stop the rest."""
         applied = 0
         async for page in pages:
             events = []
@@ -91,7 +97,8 @@ class Scores:
                     events.append(decode(raw))
                 except Poison as error:
                     log.error("change-log sequence %s skipped: %s", raw.get("sequence"), error)
-            applied += await self.apply(events)
+            applied += await self.apply(events, rescore=False)
+        await self.rescore_stale()
         return applied
 
     async def last_sequence(self) -> int:
@@ -99,7 +106,8 @@ class Scores:
             return await store.last_sequence(conn)
 
     async def rescore_stale(self) -> int:
-        """Score again every record last scored before today; returns how many."""
+        """Score again every record last scored before today, or marked to be; returns how
+        many."""
         today = vietnam_day(self.clock())
         done = 0
         while True:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hoptac.collection.domain.quality import DIMENSIONS
 
 SCORE_COLUMNS = (*DIMENSIONS, "score", "band", "scored_on")
+UNSCORED = date(1, 1, 1)  # the scored_on of a record to score again: before any today
 
 
 async def last_sequence(conn: AsyncConnection) -> int:
@@ -53,10 +54,9 @@ class Kept:
     record: dict[str, Any]
 
 
-async def keep(conn: AsyncConnection, records: Sequence[Kept], today: date) -> None:
+async def keep(conn: AsyncConnection, records: Sequence[Kept]) -> None:
     """These records as their events show them, unless a newer version is kept already
-    (duplicates and late deliveries change nothing). Their scores are set by the rescoring that
-    follows."""
+    (duplicates and late deliveries change nothing), marked to be scored again."""
     if not records:
         return
     await conn.execute(
@@ -65,19 +65,20 @@ async def keep(conn: AsyncConnection, records: Sequence[Kept], today: date) -> N
             commune_code, name, status, registered_on, last_verified_on, record, completeness,
             validity, freshness, consistency, uniqueness, evidence, score, band, scored_on)
         VALUES (:id, :version, :removed, :province, :commune, :name, :status, :registered_on,
-            :verified, CAST(:record AS JSONB), 0, 0, 0, 0, 0, 0, 0, 'red', :today)
+            :verified, CAST(:record AS JSONB), 0, 0, 0, 0, 0, 0, 0, 'red', :unscored)
         ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version,
             removed = EXCLUDED.removed, province_code = EXCLUDED.province_code,
             commune_code = EXCLUDED.commune_code, name = EXCLUDED.name,
             status = EXCLUDED.status, registered_on = EXCLUDED.registered_on,
-            last_verified_on = EXCLUDED.last_verified_on, record = EXCLUDED.record
+            last_verified_on = EXCLUDED.last_verified_on, record = EXCLUDED.record,
+            scored_on = EXCLUDED.scored_on
         WHERE quality_records.version < EXCLUDED.version
         """),
-        [_row(kept, today) for kept in records],
+        [_row(kept) for kept in records],
     )
 
 
-def _row(kept: Kept, today: date) -> dict[str, Any]:
+def _row(kept: Kept) -> dict[str, Any]:
     record = kept.record
     address = record.get("address") or {}
     verified = record.get("last_verified_on")
@@ -92,8 +93,19 @@ def _row(kept: Kept, today: date) -> dict[str, Any]:
         "registered_on": date.fromisoformat(record["registered_on"]),
         "verified": date.fromisoformat(verified) if verified else None,
         "record": json.dumps(record, ensure_ascii=False),
-        "today": today,
+        "unscored": UNSCORED,
     }
+
+
+async def unscore(conn: AsyncConnection, communes: Sequence[str]) -> None:
+    """Mark every record of these communes to be scored again (a neighbour changed)."""
+    await conn.execute(
+        text(
+            "UPDATE quality_records SET scored_on = :unscored "
+            "WHERE NOT removed AND commune_code = ANY(:communes)"
+        ),
+        {"unscored": UNSCORED, "communes": list(communes)},
+    )
 
 
 async def note_changes(conn: AsyncConnection, changes: Sequence[tuple[UUID, date]]) -> None:
