@@ -60,6 +60,10 @@ PROJECTIONS = (
         "notifications: the stored change feed, fanned out to webhook deliveries.",
     ),
     Projection(
+        "collection",
+        "collection: each record's data-quality scores and the annual update campaigns.",
+    ),
+    Projection(
         "search-library",
         "search: the policy library's own index, beside the organisations'.",
         stream=LIBRARY_STREAM,

@@ -2,7 +2,7 @@
 (stream COOP_ORG_V1) into the stored data-quality scores, catching up from the registry's
 change log at start, and every `housekeeping_seconds` scores again what the date made stale
 and closes the campaigns whose deadline has passed. The one module that knows the consumer
-library: moving to another consumer host changes this file only."""
+(the platform's ConsumerHost, on FastStream)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import httpx
-from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
 from hoptac.collection.campaigns import Campaigns
@@ -20,8 +19,7 @@ from hoptac.collection.scores import Scores
 from hoptac.collection.settings import CollectionSettings
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, read_changes
-from hoptac.platform.consumer import EventConsumer
-from hoptac.platform.nats import connect
+from hoptac.platform.consumer import ConsumerHost
 
 log = logging.getLogger("hoptac.collection.events")
 
@@ -41,9 +39,14 @@ class Background:
         self.settings = settings
         self.scores = scores
         self.campaigns = campaigns
-        self.metrics = metrics
-        self.nc: Client | None = None
-        self.consumer: EventConsumer | None = None
+        self.host = ConsumerHost(
+            settings,
+            durable=settings.consumer_durable,
+            handle=scores.handle_messages,
+            stream=STREAM,
+            subjects=f"{SUBJECT_PREFIX}.>",
+            metrics=metrics,
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -53,47 +56,27 @@ class Background:
         self._tasks.append(asyncio.create_task(self._follow(), name="consumer"))
 
     async def _follow(self) -> None:
-        """Connected in the background: the HTTP API serves while NATS is away."""
+        """Started in the background: the HTTP API serves while NATS is away."""
         delay = 1.0
-        while self.nc is None and not self._stopping.is_set():
+        while not self._stopping.is_set():
             try:
-                self.nc = await connect(self.settings.nats_url, "hoptac-collection")
-            except Exception as error:  # not reachable yet: the first connection is not retried
-                log.warning("cannot connect to NATS yet (%s); trying again", error)
-                await self._pause(delay)
-                delay = min(delay * 2, 30.0)
-        if self.nc is None:
-            return
-        self.consumer = EventConsumer(
-            self.nc,
-            durable=self.settings.consumer_durable,
-            handle=self.scores.handle_messages,
-            stream=STREAM,
-            subjects=f"{SUBJECT_PREFIX}.>",
-            batch_size=self.settings.consumer_batch_size,
-            max_tries=self.settings.consumer_max_tries,
-            ack_wait=self.settings.consumer_ack_wait,
-            metrics=self.metrics,
-        )
-        if not self._stopping.is_set():
-            await self.consumer.run()
+                await self.host.start()
+                return
+            except Exception as error:  # NATS not reachable yet
+                log.warning("cannot follow the stream yet (%s); trying again", error)
+            await self._pause(delay)
+            delay = min(delay * 2, 30.0)
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self.consumer is not None:
-            self.consumer.stop()
         for task in self._tasks:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=10)
-        if self.nc is not None:
-            await self.nc.close()
+        await self.host.stop()
 
     async def lag(self) -> int | None:
-        if self.consumer is None:
-            return None
-        with contextlib.suppress(Exception):  # no stream yet, NATS away: no figure this time
-            return await self.consumer.lag()
-        return None
+        """Sets hoptac_consumer_lag{consumer="collection"}; None when there is no figure."""
+        return await self.host.lag()
 
     async def catch_up(self) -> int:
         """Apply what the change log holds beyond the last event kept."""
