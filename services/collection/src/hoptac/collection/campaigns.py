@@ -29,6 +29,7 @@ from hoptac.collection.domain.errors import Conflict, NotFound
 from hoptac.collection.domain.review import require_importer
 from hoptac.collection.handlers import Clock
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 SYSTEM = "system"  # the actor of a campaign closed by the service after its deadline
 
@@ -59,7 +60,9 @@ class Campaigns:
         }
         async with self.engine.begin() as conn:
             if not await store.add(conn, values):
-                raise Conflict(f"province {province} has a campaign for {year} already")
+                raise Conflict(
+                    Text("collection.campaign_exists", province=province, year=str(year))
+                )
             await audit(
                 conn,
                 now,
@@ -98,7 +101,7 @@ class Campaigns:
             campaign = await self._get(conn, campaign_id)
         require_campaign_staff(caller, campaign.province_code)
         if campaign.closed_at is not None:
-            raise Conflict("this campaign is closed; its records not updated are lapsed")
+            raise Conflict(Text("collection.campaign_closed"))
         found = await self.progress(caller, campaign_id)
         answer = await self.notifications.campaign_reminder(
             caller.token,
@@ -153,7 +156,7 @@ class Campaigns:
     async def _get(conn: Any, campaign_id: UUID, for_update: bool = False) -> Any:
         found = await store.get(conn, campaign_id, for_update)
         if found is None:
-            raise NotFound(f"no campaign has id {campaign_id}")
+            raise NotFound(Text("collection.no_campaign", id=str(campaign_id)))
         return found
 
 

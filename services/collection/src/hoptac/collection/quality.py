@@ -18,6 +18,7 @@ from hoptac.collection.domain.errors import NotFound
 from hoptac.collection.domain.quality import DIMENSIONS, band
 from hoptac.collection.domain.review import require_importer
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 BAND_NAMES = ("red", "orange", "yellow", "green")
 
@@ -81,5 +82,5 @@ async def record_quality(engine: AsyncEngine, caller: Caller, org_id: UUID) -> d
     async with engine.connect() as conn:
         row = await store.record_score(conn, org_id)
     if row is None or not sees(caller, row.province_code, row.commune_code):
-        raise NotFound(f"no record in your area has id {org_id}")
+        raise NotFound(Text("collection.no_record_in_area", id=str(org_id)))
     return _item(row)

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from hoptac.collection.domain.errors import NotAllowed, Unavailable
+from hoptac.platform.text import Text
 
 
 class NotificationsClient:
@@ -30,14 +31,10 @@ class NotificationsClient:
                 headers={"Authorization": f"Bearer {token}"},
             )
         except httpx.HTTPError as error:
-            raise Unavailable(
-                f"the notifications service cannot be reached ({error}); try again shortly"
-            ) from error
+            raise Unavailable(Text("collection.notifications_unavailable")) from error
         if response.status_code in (401, 403):
-            raise NotAllowed(response.json().get("message", "notifications refused this"))
+            raise NotAllowed(Text("collection.notifications_refused"))
         if response.status_code != 200:
-            raise Unavailable(
-                f"the notifications service answered {response.status_code}; try again shortly"
-            )
+            raise Unavailable(Text("collection.notifications_unavailable"))
         answer: dict[str, Any] = response.json()
         return answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hoptac.collection.domain.errors import NotAllowed
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 
 def visible_communes(caller: Caller, province: str) -> list[str] | None:
@@ -13,7 +14,7 @@ def visible_communes(caller: Caller, province: str) -> list[str] | None:
         return None
     if caller.communes:
         return sorted(caller.communes)
-    raise NotAllowed(f"province {province} is outside your token's area")
+    raise NotAllowed(Text("collection.province_outside_area", province=province))
 
 
 def sees(caller: Caller, province: str | None, commune: str | None) -> bool:

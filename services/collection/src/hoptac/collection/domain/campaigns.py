@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from hoptac.collection.domain.errors import CollectionError, Conflict, NotAllowed
 from hoptac.collection.domain.review import REVIEWERS
 from hoptac.platform.identity import Caller
+from hoptac.platform.text import Text
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINE_MONTH, DEADLINE_DAY = 12, 15
@@ -37,7 +38,7 @@ def default_deadline(year: int) -> date:
 def check_deadline(year: int, deadline: date) -> None:
     if deadline.year != year:
         raise BadCampaign(
-            f"the deadline {deadline.isoformat()} is not in the campaign's year {year}"
+            Text("collection.campaign_deadline_year", deadline=deadline.isoformat(), year=str(year))
         )
 
 
@@ -45,8 +46,7 @@ def require_past_deadline(deadline: date, today: date) -> None:
     """Lapsing is decided the day after the deadline, never on it."""
     if today <= deadline:
         raise Conflict(
-            f"the deadline {deadline.isoformat()} has not passed yet; records become lapsed "
-            "only after it"
+            Text("collection.campaign_deadline_not_passed", deadline=deadline.isoformat())
         )
 
 
@@ -87,7 +87,7 @@ def require_campaign_staff(caller: Caller, province: str | None = None) -> None:
     """Creating, reminding and closing a campaign is for the province's staff (admin or
     reviewer), within their token's area when it has one."""
     if caller.role not in REVIEWERS:
-        raise NotAllowed("running an annual update campaign needs a reviewer or admin token")
+        raise NotAllowed(Text("collection.campaign_staff_only"))
     area = caller.provinces or caller.communes
     if province is not None and area and province not in caller.provinces:
-        raise NotAllowed(f"province {province} is outside your token's area")
+        raise NotAllowed(Text("collection.province_outside_area", province=province))
