@@ -29,7 +29,7 @@ RECENT_DAYS = 30
 VERIFY_EVERY_DAYS = 365  # a record not verified for a year is due
 SHOWN = 20
 OPEN_STATUSES = ("operating", "suspended", "dissolving")
-QUALITY_PROVINCES = 2  # the quality of a province is computed on request: at most two here
+QUALITY_PROVINCES = 2  # the quality panel asks for at most two provinces, to keep the page short
 
 
 async def _in_area(
