@@ -21,6 +21,11 @@ class Status(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
 
 
+# Dissolved and bankrupt are final (Cooperative Law 17/2023/QH15); a revoked certificate can be
+# restored, so it is not.
+FINAL_STATUSES = frozenset({Status.DISSOLVED, Status.BANKRUPT})
+
+
 class SectorGroup(StrEnum):
     AGRICULTURE = "agriculture"
     INDUSTRY_HANDICRAFT = "industry_handicraft"
@@ -38,6 +43,22 @@ class OperatingInPractice(StrEnum):
     NOMINAL = "nominal"
     NOT_AT_ADDRESS = "not_at_address"
     UNKNOWN = "unknown"
+
+
+# The digital-transformation questions of Directive 19/CT-TTg: the fields of a record's
+# `digital`, in this order wherever they are listed.
+DIGITAL_FLAGS = (
+    "computer",
+    "internet",
+    "website",
+    "social_media",
+    "ecommerce",
+    "digital_signature",
+    "accounting_software",
+    "e_invoice",
+    "iot",
+    "traceability",
+)
 
 
 class EventName(StrEnum):
