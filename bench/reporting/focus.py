@@ -28,10 +28,10 @@ from bench.common.stats import Latencies
 from bench.registry.workload import Bodies
 from bench.reporting.run import SHAPES, pages_of
 from bench.reporting.workload import Histories
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.reporting.adapters.migrations import migrate_async
-from hoptac.reporting.clock import vietnam_today
 from hoptac.reporting.domain.stats import parse_query
 from hoptac.reporting.handlers import Reporting
 
@@ -43,10 +43,10 @@ def _call(reporting: Reporting, path: str, params: dict[str, str]) -> Awaitable[
     given = {key: params.get(key) for key in FILTERS}
     query = parse_query(as_of, params.get("group_by"), given)
     if path == "/v1/stats":
-        return reporting.stats(query)
+        return reporting.reader.stats(query)
     if path == "/v1/reports/summary":
-        return reporting.summary(query)
-    return reporting.trends(query, params["unit"], date.fromisoformat(params["from"]))
+        return reporting.reader.summary(query)
+    return reporting.reader.trends(query, params["unit"], date.fromisoformat(params["from"]))
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -75,9 +75,9 @@ async def main(args: argparse.Namespace) -> None:
                 await conn.execute(text("COMMIT"))
                 await conn.execute(text("VACUUM ANALYZE"))
         reporting = Reporting(engine, in_memory=args.memory)
-        if args.memory:
+        if reporting.copy is not None:
             started = time.perf_counter()
-            await reporting.load_columns()
+            await reporting.copy.load()
             print(f"in-memory copy loaded in {time.perf_counter() - started:.2f} s")
         names = [name for name in args.only.split(",") if name] if args.only else None
         every: list[float] = []

@@ -1,4 +1,4 @@
-"""A migrated reporting database on the session's real PostgreSQL, and the app over ASGI."""
+"""The service over the migrated database (../conftest.py), and the app over ASGI."""
 
 from __future__ import annotations
 
@@ -9,19 +9,12 @@ import httpx
 import pytest
 
 from hoptac.reporting.adapters.event_mapping import from_envelope
-from hoptac.reporting.adapters.migrations import migrate_async
 from hoptac.reporting.bootstrap import build_reporting
 from hoptac.reporting.entrypoints.http.app import create_app
 from hoptac.reporting.handlers import Reporting
 from hoptac.reporting.settings import ReportingSettings
 
 from ..histories import TODAY
-
-
-@pytest.fixture
-async def database_url(fresh_database: str) -> str:
-    await migrate_async(fresh_database)
-    return fresh_database
 
 
 @pytest.fixture

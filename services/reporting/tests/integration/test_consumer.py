@@ -64,7 +64,7 @@ def history() -> FakeRegistry:
 
 
 async def totals(reporting: Reporting) -> dict[str, int]:
-    answer = await reporting.stats(StatsQuery(TODAY))
+    answer = await reporting.reader.stats(StatsQuery(TODAY))
     return dict(answer["totals"])
 
 

@@ -37,7 +37,7 @@ def recount(registry: FakeRegistry, day: date) -> Counter[tuple[str, str]]:
 
 
 async def counted(reporting: Reporting, day: date) -> Counter[tuple[str, str]]:
-    answer = await reporting.stats(StatsQuery(day, ("status", "sector_group")))
+    answer = await reporting.reader.stats(StatsQuery(day, ("status", "sector_group")))
     counts: Counter[tuple[str, str]] = Counter()
     for row in answer["rows"]:
         counts[(str(row["status"]), str(row["sector_group"]))] += int(row["organizations"])
@@ -86,7 +86,7 @@ async def _check(database_url: str, registry: FakeRegistry, seed: int) -> None:
             if day <= TODAY:
                 assert await counted(reporting, day) == +recount(registry, day), day
         # Trends are a running sum over periods: each period's figure is the count on its end.
-        trend = await reporting.trends(StatsQuery(TODAY), "year", date(2017, 1, 1))
+        trend = await reporting.reader.trends(StatsQuery(TODAY), "year", date(2017, 1, 1))
         for period in trend["periods"]:
             end = date.fromisoformat(period["to"])
             expected = recount(registry, end)

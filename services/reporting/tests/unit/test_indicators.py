@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.domain.indicators import catalogue
 
 pytestmark = pytest.mark.unit

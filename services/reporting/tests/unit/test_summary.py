@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.domain.periods import periods
 from hoptac.reporting.domain.summary import summarize, table_rows
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.reporting.adapters.area_names import official_area_names
-from hoptac.reporting.clock import Today, vietnam_today
+from hoptac.reporting.clock import Today
 from hoptac.reporting.handlers import Reporting
 from hoptac.reporting.settings import ReportingSettings
 

@@ -1,15 +1,9 @@
-"""Today in Vietnam: the default day of every statistic (effective dates are Vietnamese days)."""
+"""The day every statistic describes by default: today in Vietnam (effective dates are
+Vietnamese days); a function, so that tests can fix it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from datetime import date
 
 Today = Callable[[], date]
-
-
-def vietnam_today() -> date:
-    return datetime.now(VIETNAM).date()

@@ -1,7 +1,9 @@
 """Small integers for the coded values the timeline stores: a narrower row is a faster scan.
 
-The numbers are part of the stored data (changing one needs a migration and a rebuild); the
-HTTP API and the domain only ever see the contract's strings.
+The numbers are part of the stored data, written out here rather than taken from the order of
+the contract's enums, so that adding or reordering a contract value never renumbers what is
+stored (changing a number needs a migration and a rebuild; `tests/unit/test_codes.py` holds
+them). The HTTP API and the domain only ever see the contract's strings.
 """
 
 from __future__ import annotations
@@ -12,12 +14,34 @@ from typing import Any
 from hoptac.contracts.codes import Kind, SectorGroup, Status
 
 CODES: dict[str, dict[str, int]] = {
-    "kind": {value.value: number for number, value in enumerate(Kind, start=1)},
-    "status": {value.value: number for number, value in enumerate(Status, start=1)},
-    "sector_group": {value.value: number for number, value in enumerate(SectorGroup, start=1)},
+    "kind": {
+        Kind.COOPERATIVE: 1,
+        Kind.COOPERATIVE_UNION: 2,
+        Kind.COOPERATIVE_GROUP: 3,
+        Kind.PEOPLES_CREDIT_FUND: 4,
+    },
+    "status": {
+        Status.OPERATING: 1,
+        Status.SUSPENDED: 2,
+        Status.DISSOLVING: 3,
+        Status.DISSOLVED: 4,
+        Status.BANKRUPT: 5,
+        Status.CERTIFICATE_REVOKED: 6,
+    },
+    "sector_group": {
+        SectorGroup.AGRICULTURE: 1,
+        SectorGroup.INDUSTRY_HANDICRAFT: 2,
+        SectorGroup.CONSTRUCTION: 3,
+        SectorGroup.TRADE_SERVICES: 4,
+        SectorGroup.TRANSPORT: 5,
+        SectorGroup.CREDIT: 6,
+        SectorGroup.ENVIRONMENT: 7,
+        SectorGroup.HOUSING: 8,
+        SectorGroup.OTHER: 9,
+    },
 }
-OPERATING = CODES["status"]["operating"]
-AGRICULTURE = CODES["sector_group"]["agriculture"]
+OPERATING = CODES["status"][Status.OPERATING]
+AGRICULTURE = CODES["sector_group"][SectorGroup.AGRICULTURE]
 # The two-way classes are grouped as booleans (status = operating, sector = agriculture).
 CLASSES: dict[str, dict[str, bool]] = {
     "status_class": {"operating": True, "stopped": False},
@@ -25,7 +49,8 @@ CLASSES: dict[str, dict[str, bool]] = {
 }
 _STORED: dict[str, Mapping[str, Any]] = {**CODES, **CLASSES}
 NAMES: dict[str, dict[Any, str]] = {
-    column: {number: name for name, number in codes.items()} for column, codes in _STORED.items()
+    column: {number: str(name) for name, number in codes.items()}
+    for column, codes in _STORED.items()
 }
 
 

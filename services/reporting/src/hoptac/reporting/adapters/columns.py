@@ -6,7 +6,7 @@ changes the timeline bumps it, so an answer from the copy is the answer PostgreS
 (`adapters/queries.py`), row for row, in the same order. Sums stay exact: they are added in
 float64 only when every partial sum provably fits in its 53 bits, else in two halves of the
 bits (`_sum_by`); beyond that (never at any realistic size) the caller falls back to SQL
-(`TooLarge`).
+(`TooLarge`, from the `StatsReader` port).
 
 Why: a statistic over PostgreSQL is a scan of every row valid on the day (100k organisations:
 25–55 ms of scanning and hashing, more on a busy machine); over these arrays it is a few
@@ -25,8 +25,10 @@ from uuid import UUID
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.adapters import codes
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS, OCOP_STARS
+from hoptac.reporting.domain.facts import OCOP_STARS
+from hoptac.reporting.domain.reading import TooLarge
 from hoptac.reporting.domain.stats import HIERARCHIES, StatsQuery, finest_grouped
 
 EPOCH = date(1970, 1, 1)
@@ -186,10 +188,6 @@ async def changed_rows(
     """In the caller's transaction, after it changed the projection: the generation it made and
     the whole timeline of these organisations now; None if an area code is not plain digits."""
     return await _read(await _driver(conn), _DISTINCT_CODES_SOME, _LOAD_SOME, list(organizations))
-
-
-class TooLarge(Exception):
-    """A sum might not be exact in float64: answer from the database instead."""
 
 
 def _day(day: date) -> int:

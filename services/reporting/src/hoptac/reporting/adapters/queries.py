@@ -1,8 +1,12 @@
-"""Reads of the projection: one aggregate over the timeline rows valid on the asked day."""
+"""Reads of the projection: one aggregate over the timeline rows valid on the asked day.
+
+`SqlStatsReader` is the `StatsReader` port (domain/reading.py) over these statements.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -23,9 +27,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.adapters import codes
 from hoptac.reporting.adapters.tables import organizations, projection_state, timeline, versions
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS, OCOP_STARS, Facts
+from hoptac.reporting.domain.facts import OCOP_STARS, Facts
+from hoptac.reporting.domain.reading import Periods
 from hoptac.reporting.domain.stats import HIERARCHIES, StatsQuery, finest_grouped
 
 t = timeline.c
@@ -118,7 +124,7 @@ def _first_period(day: ColumnElement[Any], ends: ColumnElement[Any]) -> ColumnEl
 
 
 async def trends(
-    conn: AsyncConnection, query: StatsQuery, periods: Sequence[tuple[date, date]]
+    conn: AsyncConnection, query: StatsQuery, periods: Periods
 ) -> list[dict[str, int]]:
     """For each (first day, last day) period: the state on its last day and its registrations.
 
@@ -175,6 +181,22 @@ async def trends(
             }
         )
     return result
+
+
+@dataclass(frozen=True)
+class SqlStatsReader:
+    """The `StatsReader` port answered by PostgreSQL, on the caller's connection."""
+
+    conn: AsyncConnection
+
+    async def stats(self, query: StatsQuery) -> list[dict[str, Any]]:
+        return await stats(self.conn, query)
+
+    async def summary_cells(self, query: StatsQuery) -> list[dict[str, Any]]:
+        return await summary_cells(self.conn, query)
+
+    async def trends(self, query: StatsQuery, periods: Periods) -> list[dict[str, int]]:
+        return await trends(self.conn, query, periods)
 
 
 async def facts_on(

@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS, OCOP_STARS
+from hoptac.contracts.codes import DIGITAL_FLAGS
+from hoptac.reporting.domain.facts import OCOP_STARS
 
 metadata = MetaData()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.domain.history import (
     REGISTERED,
     Record,
@@ -15,18 +16,6 @@ from hoptac.reporting.domain.history import (
     records_by_day,
 )
 
-DIGITAL_FLAGS = (
-    "computer",
-    "internet",
-    "website",
-    "social_media",
-    "ecommerce",
-    "digital_signature",
-    "accounting_software",
-    "e_invoice",
-    "iot",
-    "traceability",
-)
 OCOP_STARS = (3, 4, 5)
 
 

@@ -1,8 +1,9 @@
 """The catalogue of the digital-transformation indicators (Directive 19/CT-TTg) that the summary
 reports as rates: what each rate counts, over what, and on what legal basis.
 
-One indicator per digital-adoption flag of the record (`facts.DIGITAL_FLAGS`); each is the share
-of the organisations operating on the day asked that report the flag, among all operating ones.
+One indicator per digital-adoption flag of the record (the contract's `DIGITAL_FLAGS`); each is
+the share of the organisations operating on the day asked that report the flag, among all
+operating ones.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.domain.labels import DIGITAL
 
 LEGAL_BASIS = {

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.domain import labels
-from hoptac.reporting.domain.facts import DIGITAL_FLAGS, OCOP_STARS
+from hoptac.reporting.domain.facts import OCOP_STARS
 
 OPERATING = "operating"
 AGRICULTURE = "agriculture"

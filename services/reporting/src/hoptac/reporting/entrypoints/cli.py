@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.platform.changelog import ChangeLogError, read_changes
 from hoptac.reporting.adapters import queries
 from hoptac.reporting.adapters.migrations import migrate
 from hoptac.reporting.adapters.registry_client import RegistryReader, RegistryUnavailable
 from hoptac.reporting.bootstrap import build_reporting
-from hoptac.reporting.clock import vietnam_today
 from hoptac.reporting.domain.recount import Difference, differences
 from hoptac.reporting.settings import ReportingSettings
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
+from hoptac.contracts.codes import Kind, SectorGroup, Status
 from hoptac.platform.text import Text
 from hoptac.reporting.domain.stats import GROUP_KEYS, InvalidQuery, Problem, StatsQuery, parse_query
 from hoptac.reporting.handlers import Reporting
@@ -26,18 +27,16 @@ def _values(description: str) -> object:
 def filters(
     kind: Annotated[
         str | None,
-        _values("cooperative, cooperative_union, cooperative_group, peoples_credit_fund."),
+        _values(f"{', '.join(Kind)}."),
     ] = None,
     status: Annotated[
         str | None,
-        _values("operating, suspended, dissolving, dissolved, bankrupt, certificate_revoked."),
+        _values(f"{', '.join(Status)}."),
     ] = None,
     status_class: Annotated[
         str | None, _values("operating, or stopped (every other status).")
     ] = None,
-    sector_group: Annotated[
-        str | None, _values("agriculture, industry_handicraft, … (DESIGN §5).")
-    ] = None,
+    sector_group: Annotated[str | None, _values(f"{', '.join(SectorGroup)}.")] = None,
     sector_class: Annotated[str | None, _values("agriculture or non_agriculture.")] = None,
     province: Annotated[str | None, _values("Current province code, 2 digits, e.g. 96.")] = None,
     commune: Annotated[str | None, _values("Current commune code, 5 digits.")] = None,

@@ -51,7 +51,7 @@ async def summary(
     (agriculture against non-agriculture); members; workers; OCOP products by stars;
     digital-adoption rates among operating organisations."""
     reporting = reporting_of(request)
-    answer = await reporting.summary(stats_query(reporting, as_of, None, given))
+    answer = await reporting.reader.summary(stats_query(reporting, as_of, None, given))
     return json_response(answer) if format == "json" else summary_download(answer, format)
 
 
@@ -63,7 +63,7 @@ async def summary(
 )
 async def summary_png(request: Request, given: Filters, as_of: AsOf = None) -> Response:
     reporting = reporting_of(request)
-    return summary_chart(await reporting.summary(stats_query(reporting, as_of, None, given)))
+    return summary_chart(await reporting.reader.summary(stats_query(reporting, as_of, None, given)))
 
 
 async def _trends(
@@ -73,7 +73,7 @@ async def _trends(
     query = stats_query(reporting, end, None, given)
     first = start or date(query.as_of.year - 5, 1, 1)
     try:
-        return await reporting.trends(query, unit, first)
+        return await reporting.reader.trends(query, unit, first)
     except ValueError as error:
         problem = error.text if isinstance(error, TextError) else Text("validation.invalid")
         raise InvalidQuery([Problem("from", problem)]) from error

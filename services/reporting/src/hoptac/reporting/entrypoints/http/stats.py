@@ -40,5 +40,5 @@ async def stats(
     key is null with `counted_at`, and a note says so."""
     reporting = reporting_of(request)
     query = stats_query(reporting, as_of, group_by, given)
-    answer = await reporting.stats(query)
+    answer = await reporting.reader.stats(query)
     return json_response(answer) if format == "json" else stats_download(answer, format)
