@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from hoptac.contracts.codes import EventName, Kind, OperatingInPractice, SectorGroup, Status
+from hoptac.contracts.codes import (
+    DIGITAL_FLAGS,
+    EventName,
+    Kind,
+    OperatingInPractice,
+    SectorGroup,
+    Status,
+)
 from hoptac.contracts.library import DocumentStatus, DocumentType, Topic
 from hoptac.portal.adapters.catalogue import po_path, read_messages
 from hoptac.portal.domain import record_form
@@ -50,7 +57,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"sector_group.{v}" for v in SectorGroup}
     keys |= {f"operating_in_practice.{v}" for v in OperatingInPractice}
     keys |= {f"event.{v.event_type}" for v in EventName}
-    keys |= {f"digital.{flag}" for flag in organizations.DIGITAL_FLAGS}
+    keys |= {f"digital.{flag}" for flag in DIGITAL_FLAGS}
     keys |= {f"field.{name}" for name in organizations.RECORD_FIELDS}
     keys |= {f"facet.{name}" for name in search.FACET_ORDER}
     keys |= {f"export.{column}" for column in search.EXPORT_COLUMNS}

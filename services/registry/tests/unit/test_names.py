@@ -1,21 +1,10 @@
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
-from hoptac.registry.domain.names import fold, name_key, registration_key
+from hoptac.registry.domain.names import name_key, registration_key
 
 pytestmark = pytest.mark.unit
-
-
-def test_fold_removes_tones_and_folds_d() -> None:
-    assert fold("Đồng Tâm HOÀ") == "dong tam hoa"
-
-
-def test_fold_is_the_same_for_nfc_and_nfd() -> None:
-    text = "Thuỷ sản Khánh Hòa"
-    assert fold(unicodedata.normalize("NFD", text)) == fold(unicodedata.normalize("NFC", text))
 
 
 def test_kind_words_do_not_count_in_a_name() -> None:

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from hoptac.contracts.codes import Status
+from hoptac.contracts.codes import FINAL_STATUSES, Status
 from hoptac.registry.domain.errors import InvalidTransition
-from hoptac.registry.domain.status import ALLOWED, FINAL, check_transition
+from hoptac.registry.domain.status import ALLOWED, check_transition
 
 pytestmark = pytest.mark.unit
 
 
 def test_dissolved_and_bankrupt_are_final() -> None:
-    for final in FINAL:
+    for final in FINAL_STATUSES:
         for target in Status:
             with pytest.raises(InvalidTransition):
                 check_transition(final, target)

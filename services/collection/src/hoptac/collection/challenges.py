@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.collection.adapters import challenge_store, store
 from hoptac.collection.adapters.registry import RegistryClient
-from hoptac.collection.domain.challenges import VIETNAM, due_on, is_late
+from hoptac.collection.domain.challenges import due_on, is_late
 from hoptac.collection.domain.errors import Conflict, NotFound, TooMany
 from hoptac.collection.domain.review import require_importer
 from hoptac.collection.handlers import Clock
+from hoptac.contracts.vietnam_time import VIETNAM
 from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hoptac.contracts.vietnamese_text import nfc_clean
 from hoptac.notifications.adapters import deliveries, feed, replay_log, staff, subscriptions
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.adapters.resolver import check_target
@@ -78,7 +78,7 @@ def _is_admin(caller: Caller | None) -> bool:
 
 
 def clean_text(value: str | None) -> str | None:
-    return unicodedata.normalize("NFC", value).strip() if value is not None else None
+    return nfc_clean(value) if value is not None else None
 
 
 class Notifications:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.contracts.vietnam_time import VIETNAM
 from hoptac.notifications.adapters import staff
 from hoptac.notifications.adapters.event_store import watermark
 from hoptac.notifications.adapters.mailer import Mailer
@@ -21,7 +22,6 @@ from hoptac.notifications.domain.staff_mail import (
 )
 
 log = logging.getLogger("hoptac.notifications.staff")
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving time
 
 
 @dataclass(frozen=True)

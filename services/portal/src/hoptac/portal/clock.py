@@ -1,15 +1,9 @@
-"""Today in Vietnam: the day statistics describe by default and the latest an as-of may name."""
+"""The day statistics describe by default and the latest an as-of may name: today in Vietnam;
+a function, so that tests can fix it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from datetime import date
 
 Today = Callable[[], date]
-
-
-def vietnam_today() -> date:
-    return datetime.now(VIETNAM).date()

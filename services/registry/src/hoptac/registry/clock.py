@@ -1,18 +1,12 @@
-"""Time in the registry: instants in UTC, calendar days in Vietnam (UTC+7, no daylight saving)."""
+"""Time in the registry: instants in UTC, calendar days in Vietnam (contracts' vietnam_time)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
-
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def today_in_vietnam(now: datetime) -> date:
-    return now.astimezone(VIETNAM).date()

@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.contracts.codes import Status
+from hoptac.contracts.vietnam_time import vietnam_day
 from hoptac.platform.text import Quantity, Text, shown
 from hoptac.registry.adapters import outbox, repository
 from hoptac.registry.adapters.event_mapping import outbox_event
 from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
-from hoptac.registry.clock import Clock, today_in_vietnam
+from hoptac.registry.clock import Clock
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import (
     Principal,
@@ -83,7 +84,7 @@ class Registry:
         self.max_event_bytes = max_event_bytes
 
     def today(self) -> date:
-        return today_in_vietnam(self.clock())
+        return vietnam_day(self.clock())
 
     async def _commit(
         self,

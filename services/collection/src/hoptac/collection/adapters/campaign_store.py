@@ -10,7 +10,8 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hoptac.collection.domain.campaigns import FINAL_STATUSES, CommuneProgress
+from hoptac.collection.domain.campaigns import CommuneProgress
+from hoptac.contracts.codes import FINAL_STATUSES
 
 # A record of the campaign's province in force, registered by the deadline (r), with its
 # changes of the campaign's year (c); updated: a change recorded, or a verification, from
@@ -65,7 +66,7 @@ def _scope(campaign: Any, communes: list[str] | None) -> dict[str, Any]:
         "year": campaign.year,
         "province": campaign.province_code,
         "deadline": campaign.deadline,
-        "final": list(FINAL_STATUSES),
+        "final": sorted(s.value for s in FINAL_STATUSES),
         "communes": communes,
         "campaign": campaign.id,
     }

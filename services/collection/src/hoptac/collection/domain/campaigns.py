@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from hoptac.collection.domain.errors import CollectionError, Conflict, NotAllowed
 from hoptac.collection.domain.review import REVIEWERS
+from hoptac.contracts.vietnam_time import VIETNAM
 from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINE_MONTH, DEADLINE_DAY = 12, 15
-FINAL_STATUSES = ("dissolved", "bankrupt")
 
 
 class BadCampaign(CollectionError):

@@ -5,13 +5,13 @@ What cannot be read is a `CellProblem` with a Vietnamese message."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from hoptac.collection.domain.fields import CodeList, Field, Value
 from hoptac.collection.domain.folding import fold
+from hoptac.contracts.vietnamese_text import nfc_clean
 from hoptac.platform.text import SHOWN_LENGTH, Text
 
 
@@ -75,7 +75,7 @@ def read_cell(raw: Any, field: Field, code_lists: CodeLists) -> Any:
 def _text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a number typed in a text column: 6001000001, not 6001000001.0
-    return unicodedata.normalize("NFC", str(raw)).strip()
+    return nfc_clean(str(raw))
 
 
 def _integer(raw: Any) -> int:

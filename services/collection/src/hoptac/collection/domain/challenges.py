@@ -4,9 +4,9 @@ the officers of the record's area as a task due in 10 working days."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from hoptac.contracts.vietnam_time import VIETNAM
+
 TARGET_WORKING_DAYS = 10
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
+from hoptac.contracts import vietnamese_text
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(bare.lower().split())
+    return " ".join(vietnamese_text.fold(text).split())

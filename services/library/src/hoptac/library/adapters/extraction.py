@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import logging
-import unicodedata
 
 import docx
 from pypdf import PdfReader
 
 from hoptac.contracts.library import TextStatus
+from hoptac.contracts.vietnamese_text import nfc_clean
 from hoptac.library.domain.files import PDF
 
 log = logging.getLogger("hoptac.library.extraction")
@@ -25,7 +25,7 @@ def extract(media_type: str, content: bytes) -> tuple[TextStatus, str]:
     except Exception as error:  # a damaged file is a fact of life here, not a bug
         log.info("text not extracted from a %s: %s: %s", media_type, type(error).__name__, error)
         return TextStatus.NOT_EXTRACTED, ""
-    text = unicodedata.normalize("NFC", text).strip()
+    text = nfc_clean(text)
     if not text:  # an encrypted or scanned file: kept, its text unknown
         return TextStatus.NOT_EXTRACTED, ""
     return TextStatus.EXTRACTED, text

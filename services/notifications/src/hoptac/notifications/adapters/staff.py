@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hoptac.contracts.codes import FINAL_STATUSES
 from hoptac.notifications.domain.staff_mail import Change, StaffArea, Unverified
 
 
@@ -136,11 +137,11 @@ async def unverified_since(conn: AsyncConnection, before: date) -> list[Unverifi
         SELECT id, name, registration_number, province_code, commune_code, status,
                last_verified_on
         FROM organizations
-        WHERE NOT removed AND status NOT IN ('dissolved', 'bankrupt')
+        WHERE NOT removed AND status <> ALL(CAST(:final AS text[]))
           AND (last_verified_on IS NULL OR last_verified_on < :before)
         ORDER BY last_verified_on NULLS FIRST, name
         """),
-        {"before": before},
+        {"before": before, "final": sorted(s.value for s in FINAL_STATUSES)},
     )
     return [
         Unverified(

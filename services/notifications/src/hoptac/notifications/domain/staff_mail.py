@@ -7,6 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from hoptac.contracts import labels
+from hoptac.contracts.codes import FINAL_STATUSES
+
 EVENT_LABELS = {
     "organization.registered": "Đăng ký mới",
     "organization.updated": "Cập nhật thông tin",
@@ -14,15 +17,8 @@ EVENT_LABELS = {
     "organization.merged": "Sáp nhập",
     "organization.removed": "Xóa bản ghi nhập nhầm",
 }
-STATUS_LABELS = {
-    "operating": "đang hoạt động",
-    "suspended": "tạm ngừng hoạt động",
-    "dissolving": "đang giải thể",
-    "dissolved": "đã giải thể",
-    "bankrupt": "phá sản",
-    "certificate_revoked": "bị thu hồi giấy chứng nhận",
-}
-FINAL_STATUSES = frozenset({"dissolved", "bankrupt"})
+# The contract's labels, lower case: they stand inside a sentence.
+STATUS_LABELS = {code: label.lower() for code, label in labels.STATUS.items()}
 MAX_LINES = 500  # an e-mail stays readable; the rest is in the portal
 
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.notifications.adapters.migrations import migrate
 from hoptac.notifications.adapters.secret_box import SecretKeyProblem, new_key
 from hoptac.notifications.adapters.staff import Recipient
@@ -24,7 +25,6 @@ from hoptac.notifications.domain.filters import build_filter
 from hoptac.notifications.entrypoints.worker import staff_notices
 from hoptac.notifications.handlers import Notifications, StaffRecipient
 from hoptac.notifications.settings import NotificationsSettings
-from hoptac.notifications.staff_notices import VIETNAM
 from hoptac.platform.identity import StaticIdentity
 
 console = Console()
@@ -156,7 +156,7 @@ def digest_now(
         engine = engine_for(settings)
         try:
             notices = staff_notices(settings, engine)
-            today = datetime.now(VIETNAM).date()
+            today = vietnam_today()
             digests = await notices.send_digests(today, force=True)
             sent = await notices.send_reminders(today, force=True) if reminders else 0
             return digests, sent

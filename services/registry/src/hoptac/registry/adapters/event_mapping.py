@@ -15,8 +15,8 @@ from hoptac.contracts.events import (
     subject_for,
 )
 from hoptac.contracts.organization import OrganizationRecord
+from hoptac.contracts.vietnam_time import VIETNAM
 from hoptac.registry.adapters.repository import OutboxEvent
-from hoptac.registry.clock import VIETNAM
 from hoptac.registry.domain.history import Version
 from hoptac.registry.domain.record import Record, public_view, redact
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import random
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
+from hoptac.contracts.vietnamese_text import fold, without_diacritics
 from hoptac.registry.demo import vocabulary
 from hoptac.registry.demo.vocabulary import (
     COOPERATIVE,
@@ -373,14 +374,14 @@ class _Generator:
             return (
                 f"Quỹ tín dụng nhân dân {place}",
                 f"QTDND {place}",
-                f"{_ascii(place)} People's Credit Fund",
+                f"{without_diacritics(place)} People's Credit Fund",
             )
         if kind == COOPERATIVE_UNION:
             place = rng.choice(self._union_places(site))
             return (
                 f"Liên hiệp Hợp tác xã {activity.title} {place}",
                 f"LH HTX {activity.abbreviation} {place}",
-                f"{_ascii(place)} {activity.english} Cooperative Union",
+                f"{without_diacritics(place)} {activity.english} Cooperative Union",
             )
         hamlet = site.hamlet.removeprefix("Ấp ")
         draw = rng.random()
@@ -393,7 +394,7 @@ class _Generator:
         return (
             f"Hợp tác xã {activity.title} {place}",
             f"HTX {activity.abbreviation} {place}",
-            f"{_ascii(place)} {activity.english} Cooperative",
+            f"{without_diacritics(place)} {activity.english} Cooperative",
         )
 
     def _union_places(self, site: _Site) -> list[str]:
@@ -590,19 +591,7 @@ class _Generator:
         for needs_internet in ("ecommerce", "e_invoice", "iot"):
             flags[needs_internet] &= flags["internet"]
         flags["e_invoice"] &= flags["digital_signature"]
-        order = (
-            "computer",
-            "internet",
-            "website",
-            "social_media",
-            "ecommerce",
-            "digital_signature",
-            "accounting_software",
-            "e_invoice",
-            "iot",
-            "traceability",
-        )
-        return {name: flags[name] for name in order}
+        return {name: flags[name] for name in DIGITAL_FLAGS}
 
     # --- what happened since -----------------------------------------------------------------
 
@@ -714,14 +703,8 @@ def _in_text(unit_name: str) -> str:
     return unit_type.lower() + short
 
 
-def _ascii(text: str) -> str:
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _slug(text: str) -> str:
-    return "".join(char for char in _ascii(text).lower() if char.isascii() and char.isalnum())
+    return "".join(char for char in fold(text) if char.isascii() and char.isalnum())
 
 
 def _pick(rng: random.Random, items: Sequence[T], weight: Callable[[T], float]) -> T:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from hoptac.contracts.organization import registration_key
+from hoptac.contracts.vietnamese_text import fold
 
 # Kind words say nothing about which organisation it is: "HTX Tân Hưng" and "Hợp tác xã Tân
 # Hưng" are the same name.
@@ -16,12 +16,6 @@ _KIND_WORDS = re.compile(
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Lower case, without diacritics (đ becomes d), in NFC-independent form."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-
-
 def name_key(name: str) -> str:
     folded = _NOT_WORD.sub(" ", fold(name))
     return " ".join(_KIND_WORDS.sub(" ", folded).split())
@@ -29,4 +23,4 @@ def name_key(name: str) -> str:
 
 # What identifies a registration number is part of the contract (collection matches rows by it).
 # Migration 0003 computes the same key in SQL for the rows it found.
-__all__ = ["fold", "name_key", "registration_key"]
+__all__ = ["name_key", "registration_key"]

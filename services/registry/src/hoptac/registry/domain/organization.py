@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from hoptac.contracts.codes import EventName, Status
+from hoptac.contracts.codes import FINAL_STATUSES, EventName, Status
 from hoptac.platform.text import Text
 from hoptac.registry.domain.areas import derive_current_commune
 from hoptac.registry.domain.errors import (
@@ -24,7 +24,7 @@ from hoptac.registry.domain.errors import (
 )
 from hoptac.registry.domain.history import Version, current_record, record_on
 from hoptac.registry.domain.record import Change, Record, diff, merge_patch, with_defaults
-from hoptac.registry.domain.status import FINAL, STATUS_NAMES, check_transition
+from hoptac.registry.domain.status import STATUS_NAMES, check_transition
 from hoptac.registry.domain.validation import ReferenceData, check_record
 
 # Changed only through their own commands, so every status change is an explicit, audited act.
@@ -225,7 +225,7 @@ def merge(
         raise InvalidFields([FieldProblem("into", Text("registry.merge_into_itself"))])
     if into.removed:
         raise InvalidTransition(Text("registry.merge_into_removed", id=into.id))
-    if into.status in FINAL:
+    if into.status in FINAL_STATUSES:
         raise InvalidTransition(
             Text("registry.merge_into_final", id=into.id, status=STATUS_NAMES[into.status])
         )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from hoptac.contracts.codes import Status
+from hoptac.contracts.codes import FINAL_STATUSES, Status
 from hoptac.platform.text import Text
 from hoptac.registry.domain.errors import InvalidTransition
-
-FINAL = frozenset({Status.DISSOLVED, Status.BANKRUPT})
 
 # A status as messages name it, in the reader's language, with its code beside it.
 STATUS_NAMES: dict[Status, Text] = {
@@ -51,7 +49,7 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 def check_transition(current: Status, target: Status) -> None:
     if current == target:
         raise InvalidTransition(Text("registry.status_already", status=STATUS_NAMES[current]))
-    if current in FINAL:
+    if current in FINAL_STATUSES:
         raise InvalidTransition(Text("registry.status_final", status=STATUS_NAMES[current]))
     if target not in ALLOWED[current]:
         allowed = [STATUS_NAMES[s] for s in sorted(ALLOWED[current])]

@@ -7,22 +7,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.search.domain import text
 from hoptac.search.domain.areas import NO_AREAS, AreaDirectory, AreaNames
 from hoptac.search.domain.business_lines import business_line_names
-
-DIGITAL_FLAGS = (
-    "computer",
-    "internet",
-    "website",
-    "social_media",
-    "ecommerce",
-    "digital_signature",
-    "accounting_software",
-    "e_invoice",
-    "iot",
-    "traceability",
-)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup, Status
-from hoptac.search.domain.documents import DIGITAL_FLAGS
+from hoptac.contracts.codes import DIGITAL_FLAGS, Kind, OperatingInPractice, SectorGroup, Status
 
 
 class Shape(Enum):

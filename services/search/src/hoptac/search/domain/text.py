@@ -20,6 +20,8 @@ from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from hoptac.contracts import vietnamese_text
+
 # Combining tone marks (NFD) and the digit that stands for each in an exact key.
 TONE_DIGITS = {
     "\u0300": "1",  # huyền (grave)
@@ -87,11 +89,8 @@ def words(text: str) -> list[str]:
 
 
 # Vietnamese has a few thousand syllables: caching the two keys per word makes analysis cheap.
-@lru_cache(maxsize=100_000)
-def fold(word: str) -> str:
-    """`Đồng Hòa` → `dong hoa`: no marks, đ → d, lower case."""
-    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+# `Đồng Hòa` → `dong hoa`: no marks, đ → d, lower case (the words the index holds).
+fold = lru_cache(maxsize=100_000)(vietnamese_text.fold)
 
 
 _UNIT_FIRST_WORDS = frozenset(fold(unit[0]) for unit in UNIT_TYPES)  # most words are not

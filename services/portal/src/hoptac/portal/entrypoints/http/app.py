@@ -10,13 +10,14 @@ from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
 from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.bootstrap import build_backends, build_library, build_pages
-from hoptac.portal.clock import Today, vietnam_today
+from hoptac.portal.clock import Today
 from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
 from hoptac.portal.entrypoints.http import library as library_pages
 from hoptac.portal.entrypoints.http.assets import mount_assets

@@ -9,7 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoptac.contracts.organization import DigitalAdoption, OrganizationRecord
+from hoptac.contracts.codes import DIGITAL_FLAGS
+from hoptac.contracts.organization import OrganizationRecord
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.adapters.outlines import load_outlines
 from hoptac.portal.domain import map_layout
@@ -21,8 +22,6 @@ from hoptac.portal.entrypoints.http.library import documents_applying
 
 router = APIRouter(include_in_schema=False)
 
-# The digital-adoption flags of the record, in the contract's order.
-DIGITAL_FLAGS = tuple(DigitalAdoption.model_fields)
 # The record's fields, which the history of changes names by label ("field.<name>").
 RECORD_FIELDS = frozenset(OrganizationRecord.model_fields)
 
