@@ -4,18 +4,18 @@ an annual update campaign (collection asks, with the reviewer's own token)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.notifications.campaign_notices import send_campaign_reminder
 from hoptac.notifications.domain.campaign_mail import CampaignReminder, CommuneStanding
 from hoptac.notifications.domain.errors import Forbidden
 from hoptac.notifications.entrypoints.http.auth import CallerDep, Service
-from hoptac.notifications.staff_notices import VIETNAM
 from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
@@ -74,6 +74,6 @@ async def campaign_reminders(
         request.app.state.mailer,
         request.app.state.staff_portal_url,
         reminder,
-        datetime.now(UTC).astimezone(VIETNAM).date(),
+        vietnam_today(),
     )
     return asdict(done)
