@@ -94,7 +94,7 @@ lint-deploy: venv promtool
 	$(BIN)/kubernetes-validate --strict --quiet .lint/k8s/*.yaml deploy/k8s/jobs/*.yaml
 	promtool check config deploy/prometheus/prometheus.yml  # and the rule files it loads
 	cd deploy/nats && NATS_SERVER_NAME=nats-0 RELAY_NATS_PASSWORD='"-"' PLATFORM_NATS_PASSWORD='"-"' \
-		AGENCY_TAX_PASSWORD='"-"' $(CURDIR)/$(BIN)/nats-server --config cluster.conf -t
+		LIBRARY_NATS_PASSWORD='"-"' AGENCY_TAX_PASSWORD='"-"' $(CURDIR)/$(BIN)/nats-server --config cluster.conf -t
 
 format: venv
 	$(BIN)/ruff check --fix .

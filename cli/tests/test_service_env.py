@@ -9,7 +9,9 @@ from rich.console import Console
 
 from hoptac.cli.launcher import Launcher
 from hoptac.cli.settings import LauncherSettings
+from hoptac.library.service import SERVICE as LIBRARY
 from hoptac.platform.service import ServiceSpec
+from hoptac.registry.service import SERVICE as REGISTRY
 
 pytestmark = pytest.mark.unit
 
@@ -30,3 +32,19 @@ def test_each_service_learns_the_urls_of_the_others(tmp_path: Path) -> None:
     assert launcher._service_env(registry, "nats://x")["HOPTAC_REGISTRY_SEARCH_URL"] == (
         "http://127.0.0.1:18002"
     )
+
+
+def test_the_registry_and_the_library_get_the_logins_that_may_publish_their_events(
+    tmp_path: Path,
+) -> None:
+    settings = LauncherSettings(
+        var_dir=tmp_path,
+        nats_url="nats://platform:p@127.0.0.1:4222",
+        relay_nats_url="nats://relay:r@127.0.0.1:4222",
+        library_nats_url="nats://library:l@127.0.0.1:4222",
+    )
+    logins = Launcher([], settings, Console())._start_nats()
+
+    assert logins.url_for(REGISTRY.nats_user) == "nats://relay:r@127.0.0.1:4222"
+    assert logins.url_for(LIBRARY.nats_user) == "nats://library:l@127.0.0.1:4222"
+    assert logins.url_for(spec("search", 18002).nats_user) == "nats://platform:p@127.0.0.1:4222"

@@ -31,6 +31,8 @@ from nats.js.api import ConsumerInfo
 from nats.js.errors import NotFoundError
 
 from hoptac.contracts.events import STREAM
+from hoptac.contracts.library import LIBRARY_STREAM
+from hoptac.library.adapters.relay import stream_config as library_stream_config
 from hoptac.platform.embedded.nats import EmbeddedNats, nats_server_binary
 from hoptac.platform.embedded.nats_accounts import PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK, free_port
@@ -46,6 +48,7 @@ DOCS = ROOT / "docs" / "nats-access.md"
 
 PLATFORM_PASSWORD = "platform-test-password"
 RELAY_PASSWORD = "relay-test-password"
+LIBRARY_PASSWORD = "library-test-password"
 TAX_PASSWORD = "agency-tax-test-password"
 # bcrypt of TAX_PASSWORD: the form docs/nats-access.md recommends for the environment variable.
 TAX_PASSWORD_BCRYPT = "$2a$10$Sareo.lhXuk1gQ.c5JuOXeX9f9t22L8sXHUgpzvTdme3IPKmwWIfK"
@@ -166,6 +169,7 @@ def running_server(conf_dir: Path, env: dict[str, str]) -> Iterator[Server]:
 def server(conf_dir: Path) -> Iterator[Server]:
     env = server_env(
         RELAY_NATS_PASSWORD=f'"{RELAY_PASSWORD}"',
+        LIBRARY_NATS_PASSWORD=f'"{LIBRARY_PASSWORD}"',
         PLATFORM_NATS_PASSWORD=f'"{PLATFORM_PASSWORD}"',
         AGENCY_TAX_PASSWORD=f'"{TAX_PASSWORD_BCRYPT}"',
         AGENCY_STATS_PASSWORD=f'"{STATS_PASSWORD}"',
@@ -400,6 +404,28 @@ async def test_only_the_relay_publishes_events_or_changes_the_stream(
     assert (await relay.nc.jetstream().stream_info(STREAM)).state.messages == 1
 
 
+async def test_the_library_publishes_its_events_and_nothing_else(
+    server: Server, relay: Connection, platform: Connection
+) -> None:
+    library = await connect(server.url, "library", LIBRARY_PASSWORD)
+    try:
+        js = library.nc.jetstream()
+        await ensure_stream(js, library_stream_config(max_age_days=30, replicas=1))
+        assert (await js.publish("library.v1.document.added", b"{}")).stream == LIBRARY_STREAM
+        for subject in ("coop.v1.org.registered.96", f"$JS.API.STREAM.PURGE.{STREAM}"):
+            await library.nc.publish(subject, b'{"forged": true}')
+            await library.nc.flush()
+            await library.permissions_violation(subject)
+        await platform.nc.publish("library.v1.document.added", b'{"forged": true}')
+        await platform.nc.flush()
+        await platform.permissions_violation("library.v1.document.added")
+        assert (await js.stream_info(LIBRARY_STREAM)).state.messages == 1
+        assert (await relay.nc.jetstream().stream_info(STREAM)).state.messages == 0
+    finally:
+        await relay.nc.jetstream().delete_stream(LIBRARY_STREAM)
+        await library.nc.close()
+
+
 @pytest.mark.parametrize(
     "subject",
     [
@@ -524,7 +550,10 @@ def test_server_refuses_to_start_without_an_agency_password(tmp_path: Path) -> N
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
     result = check_config(
-        config, server_env(RELAY_NATS_PASSWORD='"r"', PLATFORM_NATS_PASSWORD='"p"')
+        config,
+        server_env(
+            RELAY_NATS_PASSWORD='"r"', LIBRARY_NATS_PASSWORD='"l"', PLATFORM_NATS_PASSWORD='"p"'
+        ),
     )
     assert result.returncode != 0
     assert "AGENCY_TAX_PASSWORD" in result.stdout + result.stderr
@@ -534,7 +563,10 @@ def test_committed_configuration_is_valid(tmp_path: Path) -> None:
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
     env = server_env(
-        RELAY_NATS_PASSWORD='"r"', PLATFORM_NATS_PASSWORD='"p"', AGENCY_TAX_PASSWORD='"t"'
+        RELAY_NATS_PASSWORD='"r"',
+        LIBRARY_NATS_PASSWORD='"l"',
+        PLATFORM_NATS_PASSWORD='"p"',
+        AGENCY_TAX_PASSWORD='"t"',
     )
     result = check_config(config, env)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -580,6 +612,7 @@ async def test_an_agency_added_to_the_configuration_reads_after_a_restart(tmp_pa
     shutil.copytree(DEPLOY_NATS, tmp_path, dirs_exist_ok=True)
     env = server_env(
         RELAY_NATS_PASSWORD=f'"{RELAY_PASSWORD}"',
+        LIBRARY_NATS_PASSWORD=f'"{LIBRARY_PASSWORD}"',
         PLATFORM_NATS_PASSWORD=f'"{PLATFORM_PASSWORD}"',
         AGENCY_TAX_PASSWORD=f'"{TAX_PASSWORD_BCRYPT}"',
     )
@@ -623,6 +656,7 @@ def test_an_agency_importing_another_agencys_consumer_stops_the_server_at_start(
     config = server_config(tmp_path, free_port(), free_port(), tmp_path / "store")
     env = server_env(
         RELAY_NATS_PASSWORD='"r"',
+        LIBRARY_NATS_PASSWORD='"l"',
         PLATFORM_NATS_PASSWORD='"p"',
         AGENCY_TAX_PASSWORD='"t"',
         AGENCY_STATS_PASSWORD='"s"',

@@ -32,6 +32,7 @@ NODES = 3
 RELAY_PASSWORD = "relay-cluster-test"
 PASSWORDS = {
     "RELAY_NATS_PASSWORD": f'"{RELAY_PASSWORD}"',
+    "LIBRARY_NATS_PASSWORD": '"library-cluster-test"',
     "PLATFORM_NATS_PASSWORD": '"platform-cluster-test"',
     "AGENCY_TAX_PASSWORD": '"agency-tax-cluster-test"',
 }

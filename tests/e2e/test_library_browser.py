@@ -19,9 +19,11 @@ import pytest
 from playwright.async_api import Browser
 
 from hoptac.library.adapters.migrations import migrate_async as migrate_library
+from hoptac.library.seed.national import DOCUMENTS
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.platform.testing import wait_until
+from hoptac.registry.domain.access import Role
 
 from .conftest import SCREENSHOTS_DIR, Process, RegistryStack, uvicorn_command, wait_ready
 from .test_portal_browser import (  # noqa: F401 (browser, chromium: fixtures used here too)
@@ -32,6 +34,7 @@ from .test_portal_browser import (  # noqa: F401 (browser, chromium: fixtures us
     register,
     serious_violations,
 )
+from .test_workspace_browser import make_account, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -210,6 +213,52 @@ async def test_a_document_staff_add_is_found_by_a_word_of_its_text_without_diacr
     assert visits.foreign_requests() == []
 
 
+async def test_a_reviewer_adds_a_document_with_its_file_and_the_public_finds_it_by_its_text(
+    registry_stack: RegistryStack, library_portal: tuple[str, str], visits: Visits
+) -> None:
+    await make_account(registry_stack, "thu_vien", Role.REVIEWER)
+    page = await sign_in(visits, "thu_vien")
+    await page.wait_for_url("**/quan-ly")
+    await page.get_by_role("link", name="Thư viện văn bản").click()
+    await page.get_by_role("link", name="Thêm văn bản").click()
+    await page.wait_for_url("**/quan-ly/thu-vien/moi")
+    assert await serious_violations(page) == []
+    await page.get_by_role("button", name="Lưu").click()  # empty: each problem beside its field
+    await page.locator(".error-summary").wait_for()
+    assert await page.locator("#doc_number-error").count() == 1
+    assert await serious_violations(page) == []
+    await page.fill("#doc_number", "12/2025/QĐ-UBND")
+    await page.fill("#doc_title", "Quyết định hỗ trợ chuyển đổi số cho hợp tác xã")
+    await page.select_option("#doc_type", "decision")
+    await page.fill("#doc_issuer", "Ủy ban nhân dân tỉnh Cà Mau")
+    await page.fill("#doc_signed_on", "15/04/2025")
+    await page.select_option("#doc_status", "in_force")
+    await page.check("#doc_topics-digital_transformation")
+    await page.select_option("#doc_area", "96")
+    await page.set_input_files(
+        "#doc_file",
+        files=[
+            {
+                "name": "qd-12.docx",
+                "mimeType": "application/octet-stream",
+                "buffer": docx_bytes("Hỗ trợ phần mềm kế toán điện tử cho hợp tác xã."),
+            }
+        ],
+    )
+    await page.get_by_role("button", name="Lưu").click()
+    await page.wait_for_url("**/quan-ly/thu-vien/*?da-luu=1")
+    assert "qd-12.docx" in await page.content()
+    await until_found(library_portal[0], "ke toan dien tu")
+    public = await visits.page(javascript=False)
+    await public.goto(visits.origin + "/library")
+    await public.fill("#q", "phan mem ke toan dien tu")
+    await public.press("#q", "Enter")
+    await public.wait_for_url("**/library?q=phan*")
+    first = public.locator(".hit h2 a").first
+    assert "12/2025/QĐ-UBND" in await first.text_content()  # type: ignore[operator]
+    assert visits.foreign_requests() == []
+
+
 async def test_a_profile_lists_the_documents_that_apply_to_it(
     registry_stack: RegistryStack, visits: Visits
 ) -> None:
@@ -221,4 +270,27 @@ async def test_a_profile_lists_the_documents_that_apply_to_it(
     # Replaced, so no longer applying.
     assert await section.get_by_text("23/2012/QH13").count() == 0
     assert await serious_violations(page) == []
+    # The status cites its legal basis, a link to the document in the library.
+    await page.locator(".status-line").get_by_role("link", name="17/2023/QH15").click()
+    await page.wait_for_url("**/library/*")
+    assert "17/2023/QH15" in await page.locator(".summary-list").text_content()  # type: ignore[operator]
     assert visits.foreign_requests() == []
+
+
+async def test_every_rule_the_register_applies_cites_a_document_of_the_starting_set(
+    registry_stack: RegistryStack, library_portal: tuple[str, str]
+) -> None:
+    async with httpx.AsyncClient(base_url=registry_stack.url) as registry:
+        rules = (await registry.get("/v1/reference/legal-basis")).json()
+    cited = {
+        citation["number"]
+        for part in ("statuses", "transitions", "required_fields")
+        for rule in rules[part]
+        for citation in rule["basis"]
+    }
+    assert cited <= {document["number"] for document in DOCUMENTS}
+    async with httpx.AsyncClient(base_url=library_portal[0]) as portal:
+        for number in sorted(cited):
+            page = await portal.get(f"/library/so/{number}", follow_redirects=True)
+            assert page.status_code == 200, number
+            assert number in page.text

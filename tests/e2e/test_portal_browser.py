@@ -212,6 +212,30 @@ async def test_a_facet_narrows_the_results_and_the_url_carries_it(
     assert visits.errors == []
 
 
+async def test_the_map_of_a_search_places_what_the_search_finds(
+    registry_stack: RegistryStack,
+    search_url: tuple[str, dict[str, str]],
+    visits: Visits,
+) -> None:
+    await register(registry_stack, cooperative(1, "HTX Nông nghiệp Tân Hưng"))
+    await register(registry_stack, cooperative(2, "Tổ hợp tác Tân Hưng", "cooperative_group"))
+    await register(registry_stack, cooperative(3, "HTX Dịch vụ Phú Tân"))
+    await until_searchable(search_url[0], 3)
+    page = await visits.page()
+    for query, found in (("q=tan+hung&kind=cooperative", None), ("kind=cooperative_group", 1)):
+        await page.goto(f"{visits.origin}/search?{query}")
+        hits = await page.locator(".hit").count()
+        assert hits > 0
+        assert found in (None, hits)
+        await page.get_by_role("link", name="Xem các kết quả này trên bản đồ").click()
+        await page.wait_for_url(f"**/map?{query}")
+        counts = [int(n) for n in await page.locator("table td.num").all_text_contents()]
+        assert sum(counts) == hits  # the table by commune holds the map's counts
+        assert await page.locator(".map-dot").count() >= 1
+        assert await serious_violations(page) == []
+    assert visits.foreign_requests() == []
+
+
 async def test_the_profile_as_of_a_past_day_and_a_status_change_reach_the_public_pages(
     registry_stack: RegistryStack,
     reporting_stack: ReportingStack,

@@ -219,8 +219,7 @@ class Platform:
 
     def _add_parts(self, spec: ServiceSpec, database: str | None) -> None:
         port = int(self.urls[spec.name].rsplit(":", 1)[1])
-        login = self.account.relay_url if spec.publishes_events else self.account.services_url
-        nats_url = ",".join(login(node.url) for node in self.nats_nodes)
+        nats_url = ",".join(self.account.url(spec.nats_user, node.url) for node in self.nats_nodes)
         others = {name: url for name, url in self.urls.items() if name != spec.name}
         env = {
             **_inherited_env(),

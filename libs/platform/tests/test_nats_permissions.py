@@ -1,7 +1,9 @@
-"""The embedded nats-server runs with the platform's account: only the relay publishes events.
+"""The embedded nats-server runs with the platform's account: only the relay publishes
+organisation events, only the library document events.
 
-A projection's user (`platform`) that publishes an event, or tries to change the stream, gets a
+A projection's user (`platform`) that publishes an event, or tries to change a stream, gets a
 permissions violation and the stream stays as it was; everything a projection needs still works.
+The library's user publishes on its own subjects and nothing else.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, StreamConfig
 
 from hoptac.platform.embedded import EmbeddedNats, free_port
-from hoptac.platform.embedded.nats_accounts import PlatformAccount
+from hoptac.platform.embedded.nats_accounts import LIBRARY_USER, PlatformAccount
 from hoptac.platform.testing import wait_until
 
 pytestmark = pytest.mark.integration
 
 SUBJECT = "coop.v1.org.registered.96"
 STREAM = "COOP_ORG_V1"
+LIBRARY_SUBJECT = "library.v1.document.added"
+LIBRARY_STREAM = "LIBRARY_DOC_V1"
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +83,13 @@ async def projection(server: str, account: PlatformAccount) -> AsyncIterator[Con
     await connection.nc.close()
 
 
+@pytest.fixture
+async def library(server: str, account: PlatformAccount) -> AsyncIterator[Connection]:
+    connection = await login(account.url(LIBRARY_USER, server))
+    yield connection
+    await connection.nc.close()
+
+
 async def stored(connection: Connection) -> int:
     return int((await connection.nc.jetstream().stream_info(STREAM)).state.messages)
 
@@ -107,6 +118,26 @@ async def test_a_projection_cannot_change_the_stream(
     await projection.nc.flush()
     assert await projection.violation(subject)
     assert (await relay.nc.jetstream().stream_info(STREAM)).config.name == STREAM
+
+
+async def test_the_library_publishes_its_events_but_not_the_registrys(
+    relay: Connection, library: Connection, projection: Connection
+) -> None:
+    js = library.nc.jetstream()
+    await js.add_stream(StreamConfig(name=LIBRARY_STREAM, subjects=["library.v1.>"]))
+    try:
+        assert (await js.publish(LIBRARY_SUBJECT, b"{}")).stream == LIBRARY_STREAM
+        for subject in (SUBJECT, f"$JS.API.STREAM.DELETE.{STREAM}"):
+            await library.nc.publish(subject, b'{"forged": true}')
+            await library.nc.flush()
+            assert await library.violation(subject)
+        await projection.nc.publish(LIBRARY_SUBJECT, b'{"forged": true}')
+        await projection.nc.flush()
+        assert await projection.violation(LIBRARY_SUBJECT)
+        assert await stored(relay) == 0
+        assert (await js.stream_info(LIBRARY_STREAM)).state.messages == 1
+    finally:
+        await relay.nc.jetstream().delete_stream(LIBRARY_STREAM)
 
 
 async def test_a_projection_consumes_acknowledges_and_dead_letters(

@@ -69,6 +69,8 @@ BY_COMMUNE = {
     "totals": {"organizations": 15, "members": 116, "workers": 106, "charter_capital": 0},
     "notes": [],
 }  # fmt: skip
+# The same organisations as the search service places them on a map: two with no certain commune.
+COMMUNE_COUNTS = {"total": 15, "communes": {"31825": 12, "20333": 1}}
 RECORD = {
     "id": ORG_ID,
     "registration_number": "9600000001",
@@ -100,6 +102,19 @@ HISTORY = [
                  {"field": "legal_representative.id_number", "before": "[restricted]",
                   "after": "[restricted]"}]},
 ]  # fmt: skip
+
+LEGAL_BASIS = {
+    "statuses": [
+        {"status": "operating", "basis": [{"number": "17/2023/QH15", "provision": None}]},
+        {"status": "suspended", "basis": [{"number": "92/2024/NĐ-CP", "provision": None},
+                                          {"number": "09/2024/TT-BKHĐT",
+                                           "provision": "Phụ lục II-8"}]},
+        {"status": "dissolving", "basis": [{"number": "17/2023/QH15", "provision": None}]},
+    ],
+    "transitions": [],
+    "final": ["bankrupt", "dissolved"],
+    "required_fields": [],
+}  # fmt: skip
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -133,6 +148,8 @@ class FakeServices:
             last_page = "cursor" in request.url.params  # one more page, then the end
             return httpx.Response(200, json={**self.search_answer, **(
                 {"next_cursor": None} if last_page else {})})  # fmt: skip
+        if path == "/v1/search/communes":
+            return httpx.Response(200, json=COMMUNE_COUNTS)
         if path == "/v1/suggest":
             return httpx.Response(200, json={"items": [HIT]})
         if path == "/v1/reports/summary":
@@ -158,6 +175,8 @@ class FakeServices:
             )
         if path == f"/v1/organizations/{ORG_ID}/history":
             return httpx.Response(200, content=json.dumps({"versions": HISTORY}))
+        if path == "/v1/reference/legal-basis":
+            return httpx.Response(200, json=LEGAL_BASIS)
         return httpx.Response(404, json={"error": "not_found", "message": "no"})
 
     def backends(self, search_seconds: float = 0.0, histories: int = 0) -> Backends:

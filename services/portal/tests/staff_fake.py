@@ -40,6 +40,8 @@ class FakeStaffRegistry:
         if path == "/v1/reference/vsic":
             division = {"code": "03", "name": "Khai thác, nuôi trồng thủy sản", "section": "A"}
             return httpx.Response(200, json={"sections": [], "divisions": [division]})
+        if path == "/v1/reference/status-transitions":
+            return httpx.Response(200, json={"operating": ["dissolving", "suspended"]})
         if request.headers.get("authorization") != f"Bearer {SESSION}":
             return httpx.Response(401, json={"error": "unauthenticated", "message": "sign in"})
         if path == "/v1/whoami":

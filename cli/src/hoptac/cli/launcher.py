@@ -28,7 +28,7 @@ from hoptac.cli.children import Child, launch, stop_children
 from hoptac.cli.settings import LauncherSettings, port_variable, service_port
 from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, PortInUseError, port_is_free
 from hoptac.platform.embedded.databases import database_url, ensure_database, run_coroutine
-from hoptac.platform.embedded.nats_accounts import PlatformAccount
+from hoptac.platform.embedded.nats_accounts import LIBRARY_USER, RELAY_USER, PlatformAccount
 from hoptac.platform.embedded.ports import LOOPBACK
 from hoptac.platform.embedded.processes import poll
 from hoptac.platform.nats import shown
@@ -53,10 +53,14 @@ class _StopRequested(BaseException):
 
 @dataclass(frozen=True)
 class NatsLogins:
-    """The NATS URLs, with their logins: only the service that publishes events gets `relay`."""
+    """The NATS URLs, with their logins: a service that publishes events gets the one user
+    allowed to publish them (ServiceSpec.nats_user), every other the projections' login."""
 
     services: str
-    relay: str
+    others: dict[str, str]  # user → URL with its login
+
+    def url_for(self, user: str) -> str:
+        return self.others.get(user, self.services)
 
 
 @dataclass
@@ -172,8 +176,10 @@ class Launcher:
 
     def _start_nats(self) -> NatsLogins:
         if self.settings.nats_url is not None:
-            relay = self.settings.relay_nats_url or self.settings.nats_url
-            return NatsLogins(services=self.settings.nats_url, relay=relay)
+            given = {RELAY_USER: self.settings.relay_nats_url}
+            given[LIBRARY_USER] = self.settings.library_nats_url
+            logins = {user: url for user, url in given.items() if url is not None}
+            return NatsLogins(services=self.settings.nats_url, others=logins)
         account = PlatformAccount()
         self.nats = EmbeddedNats(
             self.var_dir / "nats",
@@ -183,7 +189,8 @@ class Launcher:
         )
         self._start_server("NATS", self.nats, _NATS_PORT_HINT)
         return NatsLogins(
-            services=account.services_url(self.nats.url), relay=account.relay_url(self.nats.url)
+            services=account.services_url(self.nats.url),
+            others={user: account.url(user, self.nats.url) for user in account.passwords},
         )
 
     def _start_postgres(self) -> str:
@@ -227,7 +234,7 @@ class Launcher:
 
     def _spawn(self, service: RunningService, nats: NatsLogins) -> None:
         spec = service.spec
-        nats_url = nats.relay if spec.publishes_events else nats.services
+        nats_url = nats.url_for(spec.nats_user)
         env = self._service_env(service, nats_url)
         uvicorn = uvicorn_command(spec.asgi_app, service.port)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))

@@ -22,6 +22,11 @@ class LauncherSettings(BaseSettings):
         description="with nats_url: the login of the registry's relay, the only user that may "
         "publish events (docs/nats-access.md); default nats_url",
     )
+    library_nats_url: str | None = Field(
+        default=None,
+        description="with nats_url: the login of the library, the only user that may publish "
+        "its events (docs/nats-access.md); default nats_url",
+    )
     database_url: str | None = Field(
         default=None,
         description="use this PostgreSQL server instead of starting one, e.g. "

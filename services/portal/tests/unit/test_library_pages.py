@@ -85,7 +85,9 @@ class FakeLibrary:
                 },
             )
         if path == "/v1/documents":
-            return httpx.Response(200, json={"items": [LAW]})
+            number = request.url.params.get("number")
+            found = number in (None, LAW["number"])
+            return httpx.Response(200, json={"items": [LAW] if found else []})
         return httpx.Response(404, json={"error": "not_found"})
 
     def backends(self) -> LibraryBackends:
@@ -171,6 +173,16 @@ async def test_the_file_is_served_by_the_portal_itself(portal: httpx.AsyncClient
 async def test_an_unknown_document_is_the_not_found_page(portal: httpx.AsyncClient) -> None:
     assert (await portal.get("/library/not-a-uuid")).status_code == 404
     assert (await portal.get(f"/library/{ORG_ID}")).status_code == 404
+
+
+async def test_a_document_is_found_by_the_number_the_registry_cites(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    response = await portal.get("/library/so/17/2023/QH15")
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/library/{LAW_ID}"
+    assert library.asked[-1].url.params["number"] == "17/2023/QH15"
+    assert (await portal.get("/library/so/99/2099/QH99")).status_code == 404
 
 
 async def test_a_profile_lists_the_documents_that_apply_to_it(

@@ -121,6 +121,9 @@ async def test_the_profile_shows_public_fields_the_timeline_and_no_restricted_ch
     response = await portal.get(f"/organizations/{ORG_ID}")
     text = text_of(response.text)
     assert "Tạm ngừng hoạt động" in text  # today's status
+    assert "Căn cứ pháp lý: 92/2024/NĐ-CP" in text  # the status's legal basis, linked
+    assert "09/2024/TT-BKHĐT (Phụ lục II-8)" in text
+    assert 'href="/library/so/09/2024/TT-BKH%C4%90T"' in response.text
     assert "01/03/2023" in text
     assert "rà soát" in text
     assert "Tôm khô" in text
@@ -138,7 +141,8 @@ async def test_the_profile_as_of_a_day_asks_the_registry_for_that_day(
     portal: httpx.AsyncClient, services: FakeServices
 ) -> None:
     response = await portal.get(f"/organizations/{ORG_ID}", params={"as_of": "2020-01-01"})
-    assert services.requests[-2].url.params["as_of"] == "2020-01-01"
+    asked = [r for r in services.requests if r.url.path == f"/v1/organizations/{ORG_ID}"]
+    assert asked[-1].url.params["as_of"] == "2020-01-01"
     assert "01/01/2020" in text_of(response.text)
     before = await portal.get(f"/organizations/{ORG_ID}", params={"as_of": "2010-01-01"})
     assert before.status_code == 422
@@ -250,8 +254,9 @@ async def test_the_map_places_communes_and_lists_the_same_counts(
 ) -> None:
     response = await portal.get("/map", params={"kind": "cooperative", "province": "96"})
     assert response.status_code == 200
-    sent = services.requests[-1].url.params
-    assert (sent["group_by"], sent["kind"], sent["province"]) == ("commune", "cooperative", "96")
+    sent = services.requests[-1]
+    assert sent.url.path == "/v1/search/communes"
+    assert sorted(sent.url.params.multi_items()) == [("kind", "cooperative"), ("province", "96")]
     assert response.text.count('class="map-dot"') == 2
     # Viet Nam's outline, its 34 provinces and its two island groups under the dots.
     assert response.text.count('class="map-land"') == 1
@@ -262,3 +267,32 @@ async def test_the_map_places_communes_and_lists_the_same_counts(
     assert "Phường Bạc Liêu" in text
     assert "Đặc khu Hoàng Sa" in text
     assert "2 tổ chức chưa xác định được xã" in text
+
+
+async def test_the_map_follows_every_search_filter_and_its_table_holds_the_maps_counts(
+    portal: httpx.AsyncClient, services: FakeServices
+) -> None:
+    query = [
+        ("q", "nong nghiep"),
+        ("kind", "cooperative"),
+        ("status", "operating"),
+        ("sector", "agriculture"),
+        ("operating_in_practice", "yes"),
+        ("ocop", "true"),
+        ("province", "96"),
+        ("commune", "31825"),
+    ]
+    response = await portal.get("/map", params=query)
+    assert response.status_code == 200
+    sent = services.requests[-1]
+    assert sent.url.path == "/v1/search/communes"
+    assert sorted(sent.url.params.multi_items()) == sorted(query)  # the same parameters
+    dots = re.findall(r'class="map-dot"><title>[^<]*: ([\d.]+)</title>', response.text)
+    rows = re.findall(r'<td class="num">([\d.]+)</td>', response.text)
+    assert sorted(dots) == sorted(rows) == ["1", "12"]
+    assert "“nong nghiep”" in text_of(response.text)  # the words, which one link drops
+    results = await portal.get("/search", params=query)
+    see_map = re.search(r'href="(/map\?[^"]+)"', results.text)
+    assert see_map is not None
+    assert "q=nong+nghiep" in see_map[1]
+    assert "ocop=true" in see_map[1]

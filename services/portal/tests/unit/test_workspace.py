@@ -229,6 +229,19 @@ async def test_a_record_that_is_not_there_is_a_404_page_and_a_registry_down_a_50
     assert "<html" in down.text
 
 
+async def test_each_status_offered_cites_its_legal_basis_linked_to_the_library(
+    portal: httpx.AsyncClient,
+) -> None:
+    await sign_in(portal)
+    page = await portal.get(f"/quan-ly/ho-so/{ORG_ID}/trang-thai")
+    assert page.status_code == 200, page.text
+    assert 'id="status-suspended"' in page.text
+    assert (
+        'href="/library/so/09/2024/TT-BKH%C4%90T">09/2024/TT-BKHĐT (Phụ lục II-8)</a>' in page.text
+    )
+    assert 'href="/library/so/17/2023/QH15"' in page.text  # the current status's basis
+
+
 def collection_answering(down: bool = False) -> StaffCollection:
     """The collection service in memory: one proposal, one late challenge, one weak record."""
 

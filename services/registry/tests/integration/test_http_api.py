@@ -196,6 +196,7 @@ async def test_invalid_transition_gets_409_and_changes_nothing(
     )
     assert refused.status_code == 409
     assert "final" in refused.json()["message"]
+    assert refused.json()["basis"] == [{"number": "17/2023/QH15", "provision": None}]
     assert await counts(engine) == (1, 2)
 
 

@@ -36,6 +36,22 @@ async def test_vsic_sections_and_divisions(client: httpx.AsyncClient) -> None:
     assert any(d["code"] == "03" and d["section"] == "A" for d in vsic["divisions"])
 
 
+async def test_the_legal_basis_of_every_transition_and_required_field(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = (await client.get("/v1/reference/legal-basis")).json()
+    statuses = {s["status"] for s in answer["statuses"]}
+    assert len(answer["transitions"]) == len(statuses) * (len(statuses) - 1)
+    assert all(t["basis"] for t in answer["transitions"])
+    suspending = next(
+        t for t in answer["transitions"] if (t["from"], t["to"]) == ("operating", "suspended")
+    )
+    assert suspending["allowed"] is True
+    assert {"number": "09/2024/TT-BKHĐT", "provision": "Phụ lục II-8"} in suspending["basis"]
+    assert {f["field"] for f in answer["required_fields"]} >= {"registration_number", "name"}
+    assert all(f["basis"] for f in answer["required_fields"])
+
+
 @pytest.mark.parametrize(
     "path",
     ["/v1/reference/provinces/99/communes", "/v1/reference/legacy-provinces/99/communes"],

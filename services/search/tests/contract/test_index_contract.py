@@ -297,3 +297,29 @@ async def test_an_abbreviation_finds_the_name_in_full_and_the_reverse(index, rec
     assert await names(index, "HTX DVNT TS Hòa Thành") == [full["name"]]
     assert await names(index, "hợp tác xã chăn nuôi biển bạch") == [short["name"]]
     assert await names(index, "công nghiệp biển bạch") == [short["name"]]
+
+
+async def test_a_map_counts_every_match_once_at_its_current_commune(index, record) -> None:  # type: ignore[no-untyped-def]
+    await index.apply(
+        [
+            upsert(record(name="HTX Một")),
+            upsert(record(name="HTX Hai", ocop_products=[{"name": "Mật ong", "stars": 4}])),
+            upsert(
+                record(
+                    name="Tổ hợp tác Ba",
+                    kind="cooperative_group",
+                    address={"province_code": "01", "commune_code": "00004", "legacy": None},
+                )
+            ),
+            upsert(record(name="HTX Bốn", address={"commune_code": None, "legacy": None})),
+        ]
+    )
+    everything = await index.communes(parse_search("", {}))
+    # Counted at the current commune only, never again at the former one (31834).
+    assert (everything.total, everything.communes) == (4, {"31825": 2, "00004": 1})
+    ocop = await index.communes(parse_search("", {"ocop": ["true"]}))
+    assert (ocop.total, ocop.communes) == (1, {"31825": 1})
+    words = await index.communes(parse_search("mat ong", {}))
+    assert (words.total, words.communes) == (1, {"31825": 1})
+    kind = await index.communes(parse_search("", {"kind": ["cooperative_group"]}))
+    assert kind.communes == {"00004": 1}

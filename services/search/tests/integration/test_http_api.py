@@ -59,6 +59,18 @@ async def test_filters_repeat_or_take_commas(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/search", params=repeated)).json()["total"] == 1
 
 
+async def test_a_map_of_a_search_counts_its_matches_by_current_commune(
+    client: httpx.AsyncClient,
+) -> None:
+    params = {"q": "hop tac xa", "kind": "cooperative"}
+    answer = (await client.get("/v1/search/communes", params=params)).json()
+    assert answer == {"total": 2, "communes": {"31825": 2}}
+    assert (await client.get("/v1/search", params=params)).json()["total"] == 2
+    refused = await client.get("/v1/search/communes", params={"kind": "farm"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "query.kind"
+
+
 async def test_pages_follow_the_cursor(client: httpx.AsyncClient) -> None:
     first = (await client.get("/v1/search", params={"limit": 2, "sort": "name"})).json()
     assert len(first["items"]) == 2

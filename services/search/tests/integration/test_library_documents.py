@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ from hoptac.search.entrypoints.library_feed import LibraryFeed
 from hoptac.search.settings import SearchSettings
 
 pytestmark = pytest.mark.integration
+
+# Every test runs on both engines of the library's index.
+BACKENDS = ["tantivy", pytest.param("opensearch", marks=pytest.mark.opensearch)]
 
 
 def document_event(
@@ -77,8 +81,27 @@ def message(body: bytes) -> Message:
     return Message(data=body, subject="library.v1.document.added", stream_sequence=1, deliveries=1)
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+def engine_settings(backend: str) -> dict[str, Any]:
+    """tantivy, or OpenSearch with index names of the test's own (skipped without a server)."""
+    if backend == "tantivy":
+        return {}
+    url = os.environ.get("OPENSEARCH_URL")
+    if not url:
+        pytest.skip(
+            "OpenSearch half of the library's index tests: set OPENSEARCH_URL (e.g. "
+            "http://127.0.0.1:9200) to run it; no OpenSearch server is reachable here"
+        )
+    names = f"hoptac-test-{uuid.uuid4().hex[:12]}"
+    return {
+        "backend": "opensearch",
+        "opensearch_url": url,
+        "opensearch_index": names,
+        "opensearch_library_index": f"{names}-library",
+    }
+
+
+@pytest.fixture(params=BACKENDS)
+async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FastAPI]:
     settings = SearchSettings(
         consume=False,
         var_dir=tmp_path,
@@ -86,10 +109,15 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
         registry_token="unused",
         registry_url="http://127.0.0.1:9",
         library_url="http://127.0.0.1:9",  # nothing listens: the events come from the tests
+        **engine_settings(request.param),
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
+        for index in (app.state.library_index, app.state.index):
+            drop = getattr(index, "drop", None)  # OpenSearch: the test's own indices
+            if drop is not None:
+                await drop()
 
 
 async def feed(app: FastAPI, *bodies: bytes) -> None:

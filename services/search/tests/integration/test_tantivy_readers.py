@@ -33,6 +33,8 @@ async def test_readers_answer_as_the_writer_and_see_every_commit(tmp_path: Path,
             query = parse_search(q, filters)
             assert await index.search(query) == index.current.search(query)
         assert await index.suggest("htx tân h", 5) == index.current.suggest("htx tân h", 5)
+        by_commune = parse_search("", {"kind": ["cooperative"]})
+        assert await index.communes(by_commune) == index.current.communes(by_commune)
 
         renamed = {**records[0], "name": "Hợp tác xã Thủy sản Cái Nước", "version": 2}
         await index.apply([Upsert(document_from_record(renamed))], last_sequence=6)

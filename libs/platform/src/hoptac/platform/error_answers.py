@@ -40,14 +40,19 @@ def language_of(connection: HTTPConnection) -> Language:
 
 
 def error_body(
-    language: Language, code: str, message: Text, errors: Sequence[FieldMessage] = ()
+    language: Language,
+    code: str,
+    message: Text,
+    errors: Sequence[FieldMessage] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`extra`: members an error of one kind adds, such as the legal basis of a refused rule."""
     body: dict[str, Any] = {"error": code, "message": render(message, language)}
     if errors:
         body["errors"] = [
             {"field": e.field, "message": render(e.message, language)} for e in errors
         ]
-    return body
+    return {**body, **(extra or {})}
 
 
 def invalid_query_response(
@@ -66,6 +71,7 @@ def error_response(
     message: Text,
     errors: Sequence[FieldMessage] = (),
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     """A 401 also says which authentication scheme to use."""
     language = language_of(connection)
@@ -75,6 +81,6 @@ def error_response(
     answer_headers.update(headers or {})
     return JSONResponse(
         status_code=status,
-        content=error_body(language, code, message, errors),
+        content=error_body(language, code, message, errors, extra),
         headers=answer_headers,
     )

@@ -38,5 +38,7 @@ class ServiceSpec:
         None  # returns lines to print to the operator
     )
     extra_env: dict[str, str] = field(default_factory=dict)
-    publishes_events: bool = False  # gets the NATS login allowed to publish on coop.v1.>
+    # The NATS login it gets (embedded/nats_accounts.py): "relay" for the registry's events,
+    # "library" for the library's, "platform" (consume only) for every other.
+    nats_user: str = "platform"
     api_docs: bool = True  # serves Swagger UI at /docs (the portal serves pages, not an API)

@@ -12,4 +12,5 @@ SERVICE = ServiceSpec(
     asgi_app="hoptac.library.entrypoints.http.app:create_app",
     database="hoptac_library",
     migrate=migrate,
+    nats_user="library",  # publishes on library.v1.> and nothing else
 )

@@ -46,6 +46,12 @@ class PortalSettings(ServiceSettings):
     download_max_rows: int = Field(
         default=200_000, gt=0, description="Rows at most in one CSV or XLSX of search results."
     )
+    library_upload_max_bytes: int = Field(
+        default=21 * 1024 * 1024,
+        gt=0,
+        description="The largest body of the workspace's library forms, which carry a file "
+        "(the library takes files up to 20 MiB); every other body is bounded by max_body_bytes.",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Send the workspace's cookies only over HTTPS. Off in the embedded default, "

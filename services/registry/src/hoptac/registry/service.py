@@ -21,5 +21,5 @@ SERVICE = ServiceSpec(
     workers=("hoptac.registry.entrypoints.relay",),
     migrate=migrate,
     after_start=after_start,
-    publishes_events=True,  # its relay
+    nats_user="relay",  # its relay publishes the events
 )

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from hoptac.search.adapters.admin_units import official_areas
+from hoptac.search.adapters.library_port import DocumentIndex
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.domain.places import PlaceFinder
 from hoptac.search.settings import SearchSettings
@@ -33,6 +34,17 @@ def build_index(settings: SearchSettings, writable: bool = True) -> SearchIndex:
         settings.writer_heap_bytes,
         settings.search_processes if writable else 0,  # reader processes serve searches
     )
+
+
+def build_library_index(settings: SearchSettings) -> DocumentIndex:
+    """The policy library's documents, on the same engine as the organisations."""
+    if settings.engine == "opensearch" and settings.opensearch_url:
+        from hoptac.search.adapters.opensearch_library_index import OpenSearchLibraryIndex
+
+        return OpenSearchLibraryIndex(settings.opensearch_url, settings.opensearch_library_index)
+    from hoptac.search.adapters.library_index import LibraryIndex
+
+    return LibraryIndex(library_index_dir(settings))
 
 
 def library_index_dir(settings: SearchSettings) -> Path:

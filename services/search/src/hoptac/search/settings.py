@@ -26,6 +26,11 @@ class SearchSettings(ProjectionSettings):
     writer_heap_bytes: int = Field(default=64_000_000, ge=15_000_000)
     opensearch_url: str | None = None
     opensearch_index: str = Field(default="hoptac-organizations", pattern=r"^[a-z0-9_-]+$")
+    opensearch_library_index: str = Field(
+        default="hoptac-library",
+        pattern=r"^[a-z0-9_-]+$",
+        description="OpenSearch: the policy library's documents' index.",
+    )
     consume: bool = Field(default=True, description="Run the stream consumer in this process.")
     search_processes: int = Field(
         default=2,

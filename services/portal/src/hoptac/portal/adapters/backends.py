@@ -107,6 +107,7 @@ class Backends:
         self.reporting = reporting
         self.registry = registry
         self._indicators: dict[str, dict[str, Any]] | None = None
+        self._legal_basis: dict[str, list[dict[str, Any]]] | None = None
         self._searches = RecentAnswers(search_seconds)
         self._histories = VersionedAnswers(histories)
 
@@ -118,6 +119,11 @@ class Backends:
         if answer is None:
             answer = await self.search.get_json("/v1/search", params)
             self._searches.put(key, answer)
+        return answer
+
+    async def commune_counts(self, params: Params) -> dict[str, Any]:
+        """A search's matches by current commune ({total, communes}): the map."""
+        answer: dict[str, Any] = await self.search.get_json("/v1/search/communes", params)
         return answer
 
     async def suggestions(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
@@ -172,6 +178,18 @@ class Backends:
         params = [("as_of", as_of)] if as_of else []
         record: dict[str, Any] = await self.registry.get_json(f"/v1/organizations/{org_id}", params)
         return record
+
+    async def status_basis(self) -> dict[str, list[dict[str, Any]]]:
+        """Per legal status, the documents entering it rests on ({number, provision}); the
+        registry's rules change only with a release, so the first answer is kept. Without the
+        registry's answer, none: a page then shows the status without its basis."""
+        if self._legal_basis is None:
+            try:
+                answer = await self.registry.get_json("/v1/reference/legal-basis")
+            except (Unavailable, Rejected, NotFound):
+                return {}
+            self._legal_basis = {s["status"]: list(s["basis"]) for s in answer["statuses"]}
+        return self._legal_basis
 
     async def history(self, org_id: UUID) -> list[dict[str, Any]]:
         answer = await self.registry.get_json(f"/v1/organizations/{org_id}/history")

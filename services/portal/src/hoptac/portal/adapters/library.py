@@ -9,7 +9,7 @@ from uuid import UUID
 
 import httpx
 
-from hoptac.portal.adapters.backends import Backend, Params
+from hoptac.portal.adapters.backends import Backend, NotFound, Params
 
 
 class LibraryBackends:
@@ -24,6 +24,14 @@ class LibraryBackends:
     async def document(self, document_id: UUID) -> dict[str, Any]:
         record: dict[str, Any] = await self.library.get_json(f"/v1/documents/{document_id}")
         return record
+
+    async def id_of_number(self, number: str) -> str:
+        """The id of the document of that number and symbol; NotFound when it is not there."""
+        answer = await self.library.get_json("/v1/documents", [("number", number)])
+        items = answer.get("items", [])
+        if not items:
+            raise NotFound(number)
+        return str(items[0]["id"])
 
     async def file(self, document_id: UUID) -> httpx.Response:
         return await self.library.get_bytes(f"/v1/documents/{document_id}/file")

@@ -23,9 +23,9 @@ class SessionEnded(Exception):
 
 @dataclass(frozen=True)
 class Refused(Exception):
-    """The registry refused the request: 403 (not allowed), 409 (a transition the law forbids,
-    a duplicate), 412 (someone changed the record meanwhile), 422 (a field is wrong) or 429
-    (too many attempts, or over a rate limit)."""
+    """The service refused the request: 403 (not allowed), 409 (a transition the law forbids,
+    a duplicate), 412 (someone changed the record meanwhile), 413 (a file too large), 422 (a
+    field is wrong) or 429 (too many attempts, or over a rate limit)."""
 
     status: int
     message: str
@@ -59,7 +59,31 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _version(response: httpx.Response) -> int:
+async def staff_call(
+    client: httpx.AsyncClient, part: str, method: str, path: str, session: str | None, **kwargs: Any
+) -> httpx.Response:
+    """A call of a service with the person's session; its refusals as the exceptions above."""
+    headers = {**kwargs.pop("headers", {}), **(_bearer(session) if session else {})}
+    try:
+        response = await client.request(method, path, headers=headers, **kwargs)
+    except httpx.HTTPError as error:
+        raise Unavailable(part, type(error).__name__) from error
+    if response.status_code == 401:
+        raise SessionEnded
+    if response.status_code in (404, 410):
+        raise NotFound(path)
+    if response.status_code in (403, 409, 412, 413, 422, 428, 429):
+        body = _json(response)
+        fields = tuple(
+            (str(e.get("field", "")), str(e.get("message", ""))) for e in body.get("errors") or []
+        )
+        raise Refused(response.status_code, str(body.get("message", "")), fields)
+    if response.status_code >= 400:
+        raise Unavailable(part, f"HTTP {response.status_code}")
+    return response
+
+
+def version_of(response: httpx.Response) -> int:
     return int(response.headers.get("etag", '"0"').strip('W/"') or 0)
 
 
@@ -71,25 +95,7 @@ class StaffRegistry:
     async def _call(
         self, method: str, path: str, session: str | None, **kwargs: Any
     ) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), **(_bearer(session) if session else {})}
-        try:
-            response = await self.client.request(method, path, headers=headers, **kwargs)
-        except httpx.HTTPError as error:
-            raise Unavailable(PART, type(error).__name__) from error
-        if response.status_code == 401:
-            raise SessionEnded
-        if response.status_code in (404, 410):
-            raise NotFound(path)
-        if response.status_code in (403, 409, 412, 422, 428, 429):
-            body = _json(response)
-            fields = tuple(
-                (str(e.get("field", "")), str(e.get("message", "")))
-                for e in body.get("errors") or []
-            )
-            raise Refused(response.status_code, str(body.get("message", "")), fields)
-        if response.status_code >= 400:
-            raise Unavailable(PART, f"HTTP {response.status_code}")
-        return response
+        return await staff_call(self.client, PART, method, path, session, **kwargs)
 
     async def sign_in(self, username: str, password: str, address: str) -> SignIn:
         try:
@@ -122,7 +128,7 @@ class StaffRegistry:
 
     async def organization(self, session: str, org_id: UUID) -> Versioned:
         response = await self._call("GET", f"/v1/organizations/{org_id}", session)
-        return Versioned(_json(response), _version(response))
+        return Versioned(_json(response), version_of(response))
 
     async def organizations(self, session: str, params: list[tuple[str, str]]) -> list[Any]:
         answer = _json(await self._call("GET", "/v1/organizations", session, params=params))
@@ -134,7 +140,7 @@ class StaffRegistry:
 
     async def register(self, session: str, record: dict[str, Any]) -> Versioned:
         response = await self._call("POST", "/v1/organizations", session, json=record)
-        return Versioned(_json(response), _version(response))
+        return Versioned(_json(response), version_of(response))
 
     async def update(
         self, session: str, org_id: UUID, changes: dict[str, Any], version: int
@@ -146,7 +152,7 @@ class StaffRegistry:
             json=changes,
             headers={"If-Match": f'"{version}"'},
         )
-        return Versioned(_json(response), _version(response))
+        return Versioned(_json(response), version_of(response))
 
     async def change_status(
         self, session: str, org_id: UUID, change: dict[str, Any], version: int
@@ -158,7 +164,7 @@ class StaffRegistry:
             json=change,
             headers={"If-Match": f'"{version}"'},
         )
-        return Versioned(_json(response), _version(response))
+        return Versioned(_json(response), version_of(response))
 
     async def merge(self, session: str, org_id: UUID, merger: dict[str, Any], version: int) -> None:
         await self._call(

@@ -48,10 +48,14 @@ class SearchForm:
     def is_empty(self) -> bool:
         return not self.q and not any(self.filters.values())
 
+    def match_params(self) -> list[tuple[str, str]]:
+        """The words and the filters: what decides which organisations match (a map's query)."""
+        params = [("q", self.q)] if self.q else []
+        return params + [(name, value) for name, values in self.filters.items() for value in values]
+
     def backend_params(self, limit: int = PAGE_SIZE) -> list[tuple[str, str]]:
         """The parameters of the search service's GET /v1/search for this page."""
-        params = [("q", self.q)] if self.q else []
-        params += [(name, value) for name, values in self.filters.items() for value in values]
+        params = self.match_params()
         if self.sort != "relevance":
             params.append(("sort", self.sort))
         if self.cursor:
@@ -60,9 +64,7 @@ class SearchForm:
 
     def url_params(self) -> list[tuple[str, str]]:
         """This query as the portal's own URL parameters, from its first page."""
-        params = [("q", self.q)] if self.q else []
-        params += [(name, value) for name, values in self.filters.items() for value in values]
-        return params + ([("sort", self.sort)] if self.sort != "relevance" else [])
+        return self.match_params() + ([("sort", self.sort)] if self.sort != "relevance" else [])
 
     def url(self, path: str = "/search") -> str:
         params = self.url_params()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hoptac.platform.text import Text, fix_these_fields
+from hoptac.registry.domain.legal_basis import Citation
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,9 @@ class InvalidFields(DomainError):
 
 
 class InvalidTransition(DomainError):
-    pass
+    def __init__(self, message: Text, basis: tuple[Citation, ...] = ()) -> None:
+        super().__init__(message)
+        self.basis = basis  # the documents the refused rule rests on
 
 
 class DuplicateRegistration(DomainError):

@@ -1,10 +1,12 @@
-"""Legal status and the transitions Cooperative Law 17/2023/QH15 and Decree 92/2024 allow."""
+"""Legal status and the transitions Cooperative Law 17/2023/QH15 and Decree 92/2024 allow
+(`legal_basis.py` cites them per status)."""
 
 from __future__ import annotations
 
 from hoptac.contracts.codes import FINAL_STATUSES, Status
 from hoptac.platform.text import Text
 from hoptac.registry.domain.errors import InvalidTransition
+from hoptac.registry.domain.legal_basis import STATUS_BASIS, Citation
 
 # A status as messages name it, in the reader's language, with its code beside it.
 STATUS_NAMES: dict[Status, Text] = {
@@ -46,11 +48,20 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
+def transition_basis(current: Status, target: Status) -> tuple[Citation, ...]:
+    """What a change from `current` to `target`, allowed or refused, rests on: the rule of the
+    status it leads to, or, from a final status, the rule that made it final."""
+    return STATUS_BASIS[current] if current in FINAL_STATUSES else STATUS_BASIS[target]
+
+
 def check_transition(current: Status, target: Status) -> None:
+    basis = transition_basis(current, target)
     if current == target:
-        raise InvalidTransition(Text("registry.status_already", status=STATUS_NAMES[current]))
+        raise InvalidTransition(
+            Text("registry.status_already", status=STATUS_NAMES[current]), basis
+        )
     if current in FINAL_STATUSES:
-        raise InvalidTransition(Text("registry.status_final", status=STATUS_NAMES[current]))
+        raise InvalidTransition(Text("registry.status_final", status=STATUS_NAMES[current]), basis)
     if target not in ALLOWED[current]:
         allowed = [STATUS_NAMES[s] for s in sorted(ALLOWED[current])]
         raise InvalidTransition(
@@ -59,5 +70,6 @@ def check_transition(current: Status, target: Status) -> None:
                 current=STATUS_NAMES[current],
                 target=STATUS_NAMES[target],
                 allowed=allowed,
-            )
+            ),
+            basis,
         )

@@ -9,17 +9,11 @@ from typing import Any
 from hoptac.platform.text import Text
 from hoptac.registry.domain.areas import AdministrativeUnits, check_address
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
+from hoptac.registry.domain.legal_basis import REQUIRED_FIELDS
 from hoptac.registry.domain.record import Record
 from hoptac.registry.domain.vsic import VsicCatalog
 
-REQUIRED = (
-    "registration_number",
-    "name",
-    "kind",
-    "registered_on",
-    "address.province_code",
-    "sector.group",
-)
+REQUIRED = tuple(REQUIRED_FIELDS)
 
 
 @dataclass(frozen=True)

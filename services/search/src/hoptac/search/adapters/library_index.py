@@ -1,4 +1,5 @@
-"""The policy library's own tantivy index, beside the organisations' (`<var_dir>/search-library`).
+"""The policy library's own tantivy index, beside the organisations' (`<var_dir>/search-library`):
+the embedded half of `library_port.DocumentIndex`.
 
 The library holds hundreds of documents, thousands at most, so facets are counted over every
 match read back from the index (bounded by MAX_MATCHES) rather than with tantivy's aggregations;
@@ -15,15 +16,15 @@ from typing import Any
 import orjson
 import tantivy
 
+from hoptac.search.adapters.library_port import (
+    EXACT_BOOST,
+    HEAD_BOOST,
+    MAX_MATCHES,
+    DocumentIndex,
+)
 from hoptac.search.adapters.tantivy_schema import EXACT, FOLDED, register_analyzers
 from hoptac.search.domain import text
-from hoptac.search.domain.library_documents import FACETS, LibraryDocument
-
-MAX_MATCHES = 10_000
-# A word in the number, title, issuer or summary counts this much more than one in the text;
-# the same diacritics as typed add the exact boost.
-HEAD_BOOST = 4.0
-EXACT_BOOST = 1.5
+from hoptac.search.domain.library_documents import FACETS, LibraryDocument, newest_per_document
 
 
 def _schema() -> tantivy.Schema:
@@ -40,7 +41,7 @@ def _schema() -> tantivy.Schema:
     return sb.build()
 
 
-class LibraryIndex:
+class LibraryIndex(DocumentIndex):
     def __init__(self, path: Path, heap_bytes: int = 15_000_000) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
@@ -50,7 +51,7 @@ class LibraryIndex:
         self.index.reload()
         self._lock = asyncio.Lock()  # one change at a time through the one writer
 
-    def version_of(self, document_id: str) -> int | None:
+    def _version_of(self, document_id: str) -> int | None:
         searcher = self.index.searcher()
         query = tantivy.Query.term_query(self.schema, "id", document_id)
         hits = searcher.search(query, 1).hits
@@ -61,11 +62,8 @@ class LibraryIndex:
     async def apply(self, documents: list[LibraryDocument]) -> int:
         """Index the documents newer than what the index holds; returns how many changed."""
         async with self._lock:
-            newest: dict[str, LibraryDocument] = {}
-            for document in documents:
-                if document.version > getattr(newest.get(document.id), "version", 0):
-                    newest[document.id] = document
-            changed = [d for d in newest.values() if (self.version_of(d.id) or 0) < d.version]
+            newest = newest_per_document(documents)
+            changed = [d for d in newest if (self._version_of(d.id) or 0) < d.version]
             for document in changed:
                 self.writer.delete_documents_by_term("id", document.id)
                 self.writer.add_document(tantivy.Document(**_fields(document)))
@@ -74,11 +72,14 @@ class LibraryIndex:
                 self.index.reload()
             return len(changed)
 
-    def search(
+    async def search(
         self, q: str, filters: dict[str, list[str]], limit: int, offset: int
     ) -> dict[str, Any]:
-        """Matches of every query word (in the metadata or the text), best first, with the
-        count of each facet value over all matches under the other filters given."""
+        return self._search(q, filters, limit, offset)
+
+    def _search(
+        self, q: str, filters: dict[str, list[str]], limit: int, offset: int
+    ) -> dict[str, Any]:
         words = text.query_slots(q)
         word_clauses = [self._word(slot.words) for slot in words if not slot.optional]
         searcher = self.index.searcher()
@@ -136,7 +137,7 @@ class LibraryIndex:
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query(must)
 
-    def count(self) -> int:
+    async def count(self) -> int:
         return int(self.index.searcher().num_docs)
 
     async def close(self) -> None:

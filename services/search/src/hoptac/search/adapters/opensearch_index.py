@@ -28,6 +28,7 @@ from hoptac.search.domain.changes import Change, Upsert, newest_per_organization
 from hoptac.search.domain.documents import SearchDocument
 from hoptac.search.domain.filters import FILTERS, by_name, facets
 from hoptac.search.domain.query import (
+    CommuneCounts,
     CursorKind,
     SearchQuery,
     SearchResult,
@@ -38,6 +39,7 @@ from hoptac.search.domain.text import Slot
 
 FACETS = facets()
 FILTER_OF = by_name()
+MAX_COMMUNES = 5_000  # more than the country's communes (3,321 since 1 July 2025)
 
 ANALYSIS: dict[str, Any] = {
     "char_filter": {"vi_d": {"type": "mapping", "mappings": ["đ => d", "Đ => D"]}},
@@ -67,6 +69,7 @@ MAPPINGS: dict[str, Any] = {
         "shared_k": {"type": "text", "analyzer": "vi_folded", "index_options": "docs"},
         "regno": KEYWORD,
         **{declared.field: KEYWORD for declared in FILTERS},
+        "commune_now": KEYWORD,  # the current commune alone, for the map's counts
         "location": {"type": "geo_point"},
         "name_sort": KEYWORD,
         "registered": {"type": "integer"},
@@ -102,6 +105,7 @@ def source_of(document: SearchDocument) -> dict[str, Any]:
         "shared_k": document.shared_keys(),
         "regno": text.registration_key(document.registration_number),
         **{declared.field: declared.indexed(document) for declared in FILTERS},
+        "commune_now": document.commune_code,
         "name_sort": document.sort_name(),
         "registered": document.registered_on.toordinal(),
     }
@@ -146,7 +150,7 @@ async def write(
     _, errors = await async_bulk(
         client, batch, raise_on_error=False, refresh="wait_for", max_retries=2
     )
-    failed = [e for e in errors if _status(e) != 409]  # type: ignore[union-attr]
+    failed = [e for e in errors if error_status(e) != 409]  # type: ignore[union-attr]
     if failed:
         raise RuntimeError(f"OpenSearch refused {len(failed)} documents: {failed[:3]}")
     written = len(batch) - len(errors)  # type: ignore[arg-type]
@@ -157,7 +161,8 @@ async def write(
     return written - (1 if meta_written else 0)
 
 
-def _status(error: dict[str, Any]) -> int:
+def error_status(error: dict[str, Any]) -> int:
+    """The HTTP status of one failed item of a bulk request."""
     return int(next(iter(error.values())).get("status", 0))
 
 
@@ -400,6 +405,23 @@ class OpenSearchIndex(SearchIndex):
         answer = await self.client.search(index=self.alias, body=body)
         keys = ("id", "name", "kind", "status", "province_code")
         return [{k: h["_source"]["item"][k] for k in keys} for h in answer["hits"]["hits"]]
+
+    async def communes(self, query: SearchQuery) -> CommuneCounts:
+        words = self.queries.text(query.q, as_you_type=False)
+        body = {
+            "query": {
+                "bool": {"must": [words] if words else [], "filter": self.queries.filters(query)}
+            },
+            "size": 0,
+            "track_total_hits": True,
+            "aggs": {"communes": {"terms": {"field": "commune_now", "size": MAX_COMMUNES}}},
+        }
+        answer = await self.client.search(index=self.alias, body=body)
+        buckets = answer["aggregations"]["communes"]["buckets"]
+        return CommuneCounts(
+            int(answer["hits"]["total"]["value"]),
+            {str(b["key"]): int(b["doc_count"]) for b in buckets},
+        )
 
     async def version_of(self, organization_id: str) -> int | None:
         try:

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from hoptac.search.domain.changes import Change
-from hoptac.search.domain.query import CursorKind, SearchQuery, SearchResult
+from hoptac.search.domain.query import CommuneCounts, CursorKind, SearchQuery, SearchResult
 
 # What a stored document is: a live organisation, a removal's tombstone, or the index's own state.
 LIVE, REMOVED, META = "live", "removed", "meta"
@@ -63,6 +63,10 @@ class SearchIndex(abc.ABC):
 
     @abc.abstractmethod
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    async def communes(self, query: SearchQuery) -> CommuneCounts:
+        """The query's matches (every word held, every filter) by current commune: the map."""
 
     @abc.abstractmethod
     async def version_of(self, organization_id: str) -> int | None:

@@ -120,6 +120,19 @@ _FLAGS_OF = {  # the flags a bit mask holds, for every mask
 }
 
 
+def count_current_communes(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[str, int]:
+    """Each match once, at its current commune (none: not counted)."""
+    current = COLUMNS["commune"][0]  # the legacy code's column is the second
+    counted: Counter[Any] = Counter(searcher.fast_field_values(current, addresses))
+    counted.pop(NONE, None)
+    counted.pop(None, None)
+    name = f"{{:0{_COMMUNE.digits}d}}".format
+    return {name(code): n for code, n in counted.items()}
+
+
+_COMMUNE = next(facet for facet in FACETS if facet.name == "commune")
+
+
 def count_by_aggregation(
     searcher: tantivy.Searcher, query: tantivy.Query
 ) -> dict[str, dict[str, int]]:

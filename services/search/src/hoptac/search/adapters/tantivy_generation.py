@@ -18,7 +18,11 @@ import tantivy
 
 from hoptac.search.adapters.port import LIVE, META_ID, answer_body
 from hoptac.search.adapters.tantivy_broad import BroadAnswers, is_broad
-from hoptac.search.adapters.tantivy_facets import count_by_aggregation, count_in_python
+from hoptac.search.adapters.tantivy_facets import (
+    count_by_aggregation,
+    count_current_communes,
+    count_in_python,
+)
 from hoptac.search.adapters.tantivy_queries import MAX_COMPLETIONS, QueryBuilder, Vocabulary
 from hoptac.search.adapters.tantivy_schema import (
     build_schema,
@@ -29,7 +33,13 @@ from hoptac.search.adapters.tantivy_schema import (
 )
 from hoptac.search.domain import text
 from hoptac.search.domain.changes import Change, Upsert, applies, newest_per_organization
-from hoptac.search.domain.query import SearchQuery, SearchResult, Sort, encode_cursor
+from hoptac.search.domain.query import (
+    CommuneCounts,
+    SearchQuery,
+    SearchResult,
+    Sort,
+    encode_cursor,
+)
 
 POINTER = "current"
 FACET_WINDOW = 1000  # up to this many matches, facets are counted from their columns…
@@ -167,13 +177,26 @@ class Generation:
             return self._broad.get(key, epoch, lambda: self._search(searcher, vocabulary, query))
         return self._search(searcher, vocabulary, query)
 
+    def communes(self, query: SearchQuery) -> CommuneCounts:
+        """Every match of the query's words and filters (all words held), counted once at
+        its current commune."""
+        searcher = self.index.searcher()
+        words = self.queries.text_query(query.q, False, self._vocabulary(searcher))
+        combined = self._combined(words, query)
+        total = _count(searcher.search(combined, 1, count=True))
+        every = searcher.search(combined, total, count=False).hits if total else []
+        return CommuneCounts(total, count_current_communes(searcher, [a for _, a in every]))
+
+    def _combined(self, words: tantivy.Query | None, query: SearchQuery) -> tantivy.Query:
+        clauses = ([words] if words is not None else []) + self.queries.filters(query)
+        return self.queries.all_of(clauses)
+
     def _search(
         self, searcher: tantivy.Searcher, vocabulary: Vocabulary, query: SearchQuery
     ) -> Found:
         queries = self.queries
         words = queries.text_query(query.q, False, vocabulary)
-        clauses = ([words] if words is not None else []) + queries.filters(query)
-        combined = queries.all_of(clauses)
+        combined = self._combined(words, query)
         offset = int((query.cursor or {}).get("o", 0))
         options: dict[str, Any] = {"count": True}
         if query.sort is Sort.NAME:

@@ -24,7 +24,7 @@ from hoptac.search.adapters.port import IndexBuild, SearchIndex
 from hoptac.search.adapters.tantivy_generation import Generation, current_name, point_to
 from hoptac.search.adapters.tantivy_readers import Readers
 from hoptac.search.domain.changes import Change
-from hoptac.search.domain.query import CursorKind, SearchQuery, SearchResult
+from hoptac.search.domain.query import CommuneCounts, CursorKind, SearchQuery, SearchResult
 
 log = logging.getLogger("hoptac.search.tantivy")
 
@@ -109,6 +109,11 @@ class TantivyIndex(SearchIndex):
         if self._readers is not None:
             return await self._readers.suggest(q, limit)
         return self._current.suggest(q, limit)
+
+    async def communes(self, query: SearchQuery) -> CommuneCounts:
+        if self._readers is not None:
+            return await self._readers.communes(query)
+        return self._current.communes(query)
 
     async def version_of(self, organization_id: str) -> int | None:
         return self._current.held_versions([organization_id]).get(organization_id)

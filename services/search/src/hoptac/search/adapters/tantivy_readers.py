@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hoptac.search.adapters.tantivy_generation import POINTER, Generation
-from hoptac.search.domain.query import SearchQuery, SearchResult
+from hoptac.search.domain.query import CommuneCounts, SearchQuery, SearchResult
 
 PR_SET_PDEATHSIG = 1
 FRAME = struct.Struct("!I")
@@ -96,6 +96,10 @@ class Readers:
     async def suggest(self, q: str, limit: int) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = await self._ask("suggest", q, limit)
         return items
+
+    async def communes(self, query: SearchQuery) -> CommuneCounts:
+        counts: CommuneCounts = await self._ask("communes", query)
+        return counts
 
     async def _ask(self, what: str, *args: Any) -> Any:
         # shielded: a request abandoned by its client still reads its answer, so the next
@@ -204,6 +208,8 @@ def serve(root: Path, requests: BinaryIO, answers: BinaryIO) -> None:
                 answer = (True, generation.search(*args))
             elif what == "suggest":
                 answer = (True, generation.suggest(*args))
+            elif what == "communes":
+                answer = (True, generation.communes(*args))
             else:
                 answer = (True, generation.count())
         except Exception as error:  # the service raises it for this request only

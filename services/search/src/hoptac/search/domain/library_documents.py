@@ -68,6 +68,15 @@ class LibraryDocument:
         )
 
 
+def newest_per_document(documents: list[LibraryDocument]) -> list[LibraryDocument]:
+    """The newest version of each document in a batch: an index applies only that."""
+    newest: dict[str, LibraryDocument] = {}
+    for document in documents:
+        if document.version > getattr(newest.get(document.id), "version", 0):
+            newest[document.id] = document
+    return list(newest.values())
+
+
 def number_words(number: str) -> list[str]:
     """A number typed whole or in its parts: `92/2024/NĐ-CP` → 92, 2024, nđ, cp, and
     `nđcp` as one word, as people often type a symbol."""

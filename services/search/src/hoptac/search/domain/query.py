@@ -102,6 +102,15 @@ class SearchResult:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class CommuneCounts:
+    """A search's matches counted by their current commune, for a map: `total` counts them
+    all, `communes` those with a current commune (code → matches)."""
+
+    total: int
+    communes: dict[str, int]
+
+
 def parse_search(
     q: str | None,
     filters: dict[str, list[str]],

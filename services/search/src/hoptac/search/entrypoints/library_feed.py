@@ -19,7 +19,7 @@ from hoptac.contracts.library import (
     parse_document_event,
 )
 from hoptac.platform.consumer import ConsumerHost, Message, Poison
-from hoptac.search.adapters.library_index import LibraryIndex
+from hoptac.search.adapters.library_port import DocumentIndex
 from hoptac.search.domain.library_documents import LibraryDocument
 from hoptac.search.settings import SearchSettings
 
@@ -32,7 +32,7 @@ class LibraryFeed:
     def __init__(
         self,
         settings: SearchSettings,
-        index: LibraryIndex,
+        index: DocumentIndex,
         metrics: CollectorRegistry | None = None,
     ) -> None:
         self.settings = settings

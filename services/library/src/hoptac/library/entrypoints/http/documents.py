@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from hoptac.contracts.codes import Kind, SectorGroup
 from hoptac.library.domain.applicability import applies_to
+from hoptac.library.domain.numbers import number_key
 from hoptac.library.entrypoints.http.auth import CallerDep, WriteRoute
 from hoptac.library.entrypoints.http.schemas import (
     DocumentIn,
@@ -53,8 +54,19 @@ async def list_documents(
     applies_to_province: Annotated[
         str | None, Query(pattern=r"^\d{2}$", description="…and in this province.")
     ] = None,
+    number: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=60,
+            description="Only the document of this number and symbol (case and spaces aside), "
+            "as other services cite it: `17/2023/QH15`.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     documents = await _library(request).documents()
+    if number is not None:
+        documents = [d for d in documents if number_key(d["number"]) == number_key(number)]
     if applies_to_kind is not None:
         documents = [
             d

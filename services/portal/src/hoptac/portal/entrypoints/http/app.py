@@ -16,6 +16,7 @@ from hoptac.portal.adapters.backends import Backends
 from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
+from hoptac.portal.adapters.staff_library import StaffLibrary
 from hoptac.portal.bootstrap import build_backends, build_library, build_pages
 from hoptac.portal.clock import Today
 from hoptac.portal.entrypoints.http import area_map, organizations, search, site, statistics
@@ -28,7 +29,9 @@ from hoptac.portal.entrypoints.http.workspace.imports import IMPORTS
 from hoptac.portal.entrypoints.http.workspace.install import (
     install_workspace,
     staff_collection,
+    staff_library,
     staff_registry,
+    upload_limits,
 )
 from hoptac.portal.settings import PortalSettings
 
@@ -41,12 +44,14 @@ def create_app(
     staff: StaffRegistry | None = None,
     library: LibraryBackends | None = None,
     collection: StaffCollection | None = None,
+    library_staff: StaffLibrary | None = None,
 ) -> FastAPI:
     settings = settings or PortalSettings()
     backends = backends or build_backends(settings)
     staff = staff or staff_registry(settings)
     library = library or build_library(settings)
     collection = collection or staff_collection(settings)
+    library_staff = library_staff or staff_library(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +62,7 @@ def create_app(
             await staff.close()
             await library.close()
             await collection.close()
+            await library_staff.close()
 
     app = FastAPI(
         title="hoptac portal",
@@ -85,7 +91,7 @@ def create_app(
         settings.max_body_bytes,
         guard=settings.http_guard(),  # each reader's address gets its own request budget
         # A survey file is a file plus its multipart envelope.
-        larger_bodies={IMPORTS: settings.import_max_bytes + 64_000},
+        larger_bodies={IMPORTS: settings.import_max_bytes + 64_000, **upload_limits(settings)},
     )
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
@@ -95,5 +101,5 @@ def create_app(
     mount_assets(app, settings.node_modules)
     for module in (site, search, organizations, statistics, area_map, library_pages):
         app.include_router(module.router)
-    install_workspace(app, settings, staff, collection)
+    install_workspace(app, settings, staff, collection, library_staff)
     return app

@@ -2,9 +2,10 @@
 server as SVG; the same counts as a table by commune, which is the whole page without pictures
 (and with JavaScript off, the same page).
 
-The counts are the reporting service's (`/v1/stats?group_by=commune`, current communes), so the
-map agrees with the statistics page; it takes the search page's kind, status, sector and
-province filters.
+It takes the search page's URL parameters, all of them (words, kind, status, sector, province,
+commune, OCOP, operating in practice), and places the same organisations the search finds:
+the counts are the search service's (`/v1/search/communes`), each match once at the commune it
+lies in today. The table's rows are the map's groups, commune by commune.
 """
 
 from __future__ import annotations
@@ -22,18 +23,14 @@ from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
 
 router = APIRouter(include_in_schema=False)
 
-# The search filters the statistics take, under the statistics' names.
-MAP_FILTERS = {"kind": "kind", "status": "status", "sector": "sector_group", "province": "province"}
-
 
 @router.get("/map")
 async def map_page(request: Request, pages: PagesDep, backends: BackendsDep) -> Response:
     given, problems = parse_search_form(request.query_params.multi_items())
-    form = SearchForm(filters={k: v for k, v in given.filters.items() if k in MAP_FILTERS})
+    form = SearchForm(given.q, given.filters)  # a map has no order and no pages
     context: dict[str, Any] = {
         "form": form,
         "problems": problems,
-        "map_filters": MAP_FILTERS,
         "total": None,
         "groups": [],
         "rows": [],
@@ -46,7 +43,7 @@ async def map_page(request: Request, pages: PagesDep, backends: BackendsDep) -> 
     if problems:
         return pages.render(request, "map.html", context, 422)
     try:
-        stats = await backends.stats(_stats_params(form))
+        found = await backends.commune_counts(form.match_params())
     except Rejected:
         return pages.render(request, "map.html", context, 422)
     except (Unavailable, NotFound):
@@ -54,20 +51,13 @@ async def map_page(request: Request, pages: PagesDep, backends: BackendsDep) -> 
         return pages.render(request, "map.html", context, 503)
     centroids = pages.areas.centroids
     counts = {
-        row["commune"]: int(row["organizations"])
-        for row in stats["rows"]
-        if row.get("commune") in centroids and int(row["organizations"]) > 0
+        code: int(count)
+        for code, count in found["communes"].items()
+        if code in centroids and int(count) > 0
     }
-    context["total"] = int(stats["totals"]["organizations"])
+    context["total"] = int(found["total"])
     context["groups"] = map_layout.groups(counts, centroids)
     context["rows"] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     context["elsewhere"] = context["total"] - sum(counts.values())  # no certain commune
     context["province_of"] = pages.areas.province_of
     return pages.render(request, "map.html", context)
-
-
-def _stats_params(form: SearchForm) -> list[tuple[str, str]]:
-    params = [("group_by", "commune")]
-    for name, values in form.filters.items():
-        params.append((MAP_FILTERS[name], ",".join(values)))
-    return params

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.adapters.library import LibraryBackends
@@ -15,6 +15,7 @@ from hoptac.portal.entrypoints.http.dependencies import PagesDep
 from hoptac.portal.entrypoints.http.errors import not_found_page
 
 router = APIRouter(include_in_schema=False)
+MAX_NUMBER_CHARS = 60  # as the library bounds a number
 
 
 def library_of(request: Request) -> LibraryBackends:
@@ -39,6 +40,19 @@ async def library_page(request: Request, pages: PagesDep) -> Response:
     except (Unavailable, Rejected):
         context["unavailable"] = True
     return pages.render(request, "library.html", context, 200, fragment="results")
+
+
+@router.get("/library/so/{number:path}")
+async def document_by_number(number: str, request: Request, pages: PagesDep) -> Response:
+    """A document by the number and symbol others cite it by (`/library/so/17/2023/QH15`): the
+    registry's rules link their legal basis this way."""
+    try:
+        document_id = await library_of(request).id_of_number(number[:MAX_NUMBER_CHARS])
+    except (NotFound, Rejected):
+        return not_found_page(request)
+    except Unavailable:
+        return pages.render(request, "unavailable.html", {"part": "library"}, 503)
+    return RedirectResponse(f"/library/{document_id}", status_code=302)
 
 
 @router.get("/library/{document_id}")

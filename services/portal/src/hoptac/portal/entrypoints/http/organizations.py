@@ -65,6 +65,7 @@ async def profile(
         context["outlines"] = load_outlines(request.app.state.settings.node_modules)
         context["map_width"], context["map_height"] = map_layout.WIDTH, map_layout.HEIGHT
         context["documents"] = await documents_applying(request, record)
+        context["status_basis"] = await backends.status_basis()
     if isinstance(versions, (Unavailable, NotFound, Rejected)):
         context["history_unavailable"] = True
     elif isinstance(versions, BaseException):

@@ -33,7 +33,7 @@ from hoptac.registry.entrypoints.http import (
     tokens as token_routes,
 )
 from hoptac.registry.entrypoints.http.auth import TokenExpiryNotice
-from hoptac.registry.entrypoints.http.problems import status_of
+from hoptac.registry.entrypoints.http.problems import extra_of, status_of
 from hoptac.registry.entrypoints.http.quota import RestrictedQuota
 from hoptac.registry.entrypoints.http.sessions import SignInRules
 from hoptac.registry.handlers import Registry
@@ -45,7 +45,7 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     status, code = status_of(exc)
     fields = exc.problems if isinstance(exc, errors.InvalidFields) else []
     retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.QuotaExceeded) else None
-    return error_response(request, status, code, exc.message, fields, retry)
+    return error_response(request, status, code, exc.message, fields, retry, extra_of(exc))
 
 
 def create_app(

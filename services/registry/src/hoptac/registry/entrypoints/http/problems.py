@@ -29,8 +29,15 @@ def status_of(exc: errors.DomainError) -> tuple[int, str]:
     return STATUS_OF.get(type(exc), (400, "bad_request"))
 
 
+def extra_of(exc: errors.DomainError) -> dict[str, Any]:
+    """What an error of its kind adds to the body: a refused transition cites its legal basis."""
+    if isinstance(exc, errors.InvalidTransition) and exc.basis:
+        return {"basis": [{"number": c.number, "provision": c.provision} for c in exc.basis]}
+    return {}
+
+
 def problem(exc: errors.DomainError, language: Language) -> tuple[int, dict[str, Any]]:
     """The status and error body of `exc`, in `language`."""
     status, code = status_of(exc)
     fields = exc.problems if isinstance(exc, errors.InvalidFields) else []
-    return status, error_body(language, code, exc.message, fields)
+    return status, error_body(language, code, exc.message, fields, extra_of(exc))

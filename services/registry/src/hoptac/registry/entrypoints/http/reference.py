@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
+from hoptac.contracts.codes import FINAL_STATUSES
 from hoptac.contracts.organization import ProvinceCode
 from hoptac.platform.text import Text, shown
 from hoptac.registry.domain.areas import AdministrativeUnits
 from hoptac.registry.domain.errors import NotFound
-from hoptac.registry.domain.status import ALLOWED
+from hoptac.registry.domain.legal_basis import REQUIRED_FIELDS, STATUS_BASIS, Citation
+from hoptac.registry.domain.status import ALLOWED, transition_basis
 from hoptac.registry.handlers import Registry
 
 router = APIRouter(prefix="/v1/reference", tags=["reference data"])
@@ -139,3 +141,70 @@ async def vsic(request: Request) -> Vsic:
 async def status_transitions() -> dict[str, list[str]]:
     """So that a form offers only the changes the registry accepts; a final status has none."""
     return {status.value: sorted(s.value for s in ALLOWED[status]) for status in ALLOWED}
+
+
+class Basis(BaseModel):
+    number: str = Field(description="The document's number and symbol in the policy library.")
+    provision: str | None = Field(description="The article, clause or annex, where known.")
+
+
+class TransitionBasis(BaseModel):
+    from_status: str = Field(alias="from")
+    to_status: str = Field(alias="to")
+    allowed: bool
+    basis: list[Basis]
+
+
+class FieldBasis(BaseModel):
+    field: str
+    basis: list[Basis]
+
+
+class StatusBasis(BaseModel):
+    status: str
+    basis: list[Basis]
+
+
+class LegalBasis(BaseModel):
+    statuses: list[StatusBasis] = Field(description="What entering each status rests on.")
+    transitions: list[TransitionBasis] = Field(
+        description="Every pair of statuses: allowed or refused, and the documents that say so."
+    )
+    final: list[str] = Field(description="The statuses no change may leave.")
+    required_fields: list[FieldBasis]
+
+
+def _cited(citations: tuple[Citation, ...]) -> list[Basis]:
+    return [Basis(number=c.number, provision=c.provision) for c in citations]
+
+
+@router.get(
+    "/legal-basis",
+    summary="The documents the status transitions and the required fields rest on",
+)
+async def legal_basis() -> LegalBasis:
+    """Each cites documents of the policy library by number, so that pages can link them."""
+    transitions = [
+        TransitionBasis.model_validate(
+            {
+                "from": current.value,
+                "to": target.value,
+                "allowed": target in ALLOWED[current],
+                "basis": _cited(transition_basis(current, target)),
+            }
+        )
+        for current in ALLOWED
+        for target in ALLOWED
+        if target != current
+    ]
+    return LegalBasis(
+        statuses=[
+            StatusBasis(status=status.value, basis=_cited(cited))
+            for status, cited in STATUS_BASIS.items()
+        ],
+        transitions=transitions,
+        final=sorted(s.value for s in FINAL_STATUSES),
+        required_fields=[
+            FieldBasis(field=name, basis=_cited(cited)) for name, cited in REQUIRED_FIELDS.items()
+        ],
+    )

@@ -13,7 +13,7 @@ import orjson
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.domain.filters import FILTERS
 from hoptac.search.domain.places import PlaceFinder
-from hoptac.search.domain.query import parse_search, parse_suggest
+from hoptac.search.domain.query import SearchQuery, parse_search, parse_suggest
 
 Params = list[tuple[str, str]]
 
@@ -22,11 +22,10 @@ Params = list[tuple[str, str]]
 FILTER_NAMES = tuple(f.name for f in FILTERS)
 
 
-async def search(state: Any, params: Params) -> bytes:
+def _query(index: SearchIndex, params: Params) -> SearchQuery:
     single = dict(params)  # a repeated parameter: the last one, as Starlette's `get`
     filters = {name: [v for k, v in params if k == name] for name in FILTER_NAMES if name in single}
-    index: SearchIndex = state.index
-    query = parse_search(
+    return parse_search(
         single.get("q"),
         filters,
         single.get("bbox"),
@@ -35,10 +34,25 @@ async def search(state: Any, params: Params) -> bytes:
         single.get("cursor"),
         index.cursor_kind,
     )
+
+
+async def search(state: Any, params: Params) -> bytes:
+    index: SearchIndex = state.index
+    query = _query(index, params)
     started = time.perf_counter()
     body = await index.search_answer(query)
     state.query_seconds.labels("search").observe(time.perf_counter() - started)
     return body
+
+
+async def communes(state: Any, params: Params) -> bytes:
+    """The matches of a search by current commune: what a map of the results places."""
+    index: SearchIndex = state.index
+    query = _query(index, params)
+    started = time.perf_counter()
+    counts = await index.communes(query)
+    state.query_seconds.labels("communes").observe(time.perf_counter() - started)
+    return orjson.dumps({"total": counts.total, "communes": counts.communes})
 
 
 async def suggest(state: Any, params: Params) -> bytes:

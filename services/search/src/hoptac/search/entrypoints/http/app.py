@@ -17,9 +17,8 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 
 from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
-from hoptac.search.adapters.library_index import LibraryIndex
 from hoptac.search.adapters.port import SearchIndex
-from hoptac.search.bootstrap import build_index, library_index_dir, place_finder
+from hoptac.search.bootstrap import build_index, build_library_index, place_finder
 from hoptac.search.domain.query import InvalidQuery
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.entrypoints.http import library_routes, routes
@@ -62,7 +61,8 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         app.state.places = place_finder()
         app.state.background = background
         await background.start()
-        app.state.library_index = LibraryIndex(library_index_dir(settings))
+        app.state.library_index = build_library_index(settings)
+        await app.state.library_index.prepare()
         library = LibraryFeed(settings, app.state.library_index, metrics)
         app.state.library_feed = library
         await library.start()

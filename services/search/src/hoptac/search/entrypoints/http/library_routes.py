@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from hoptac.contracts.codes import Kind, SectorGroup
 from hoptac.contracts.library import DocumentStatus, DocumentType, Topic
-from hoptac.search.adapters.library_index import LibraryIndex
+from hoptac.search.adapters.library_port import DocumentIndex
 
 router = APIRouter(prefix="/v1/documents", tags=["library"])
 
@@ -76,5 +76,5 @@ async def search_documents(
         "area": area,
     }
     filters = {name: [str(v) for v in values] for name, values in chosen.items() if values}
-    index: LibraryIndex = request.app.state.library_index
-    return index.search(q, filters, limit, offset)
+    index: DocumentIndex = request.app.state.library_index
+    return await index.search(q, filters, limit, offset)

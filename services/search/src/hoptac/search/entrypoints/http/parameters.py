@@ -47,3 +47,5 @@ SUGGEST_PARAMETERS = [
     _parameter("q", "The beginning of a name."),
     _parameter("limit", f"1 to {MAX_SUGGESTIONS}, default 10.", kind="integer"),
 ]
+# A map of the results takes the search's words and filters; it has no pages.
+COMMUNES_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("sort", "limit", "cursor")]

@@ -1,4 +1,5 @@
-"""GET /v1/search, /v1/suggest and /v1/index: validate, ask the index, shape the answer."""
+"""GET /v1/search, /v1/search/communes, /v1/suggest and /v1/index: validate, ask the index,
+shape the answer."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from fastapi import APIRouter, Request, Response
 
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.entrypoints.http import answers
-from hoptac.search.entrypoints.http.parameters import SEARCH_PARAMETERS, SUGGEST_PARAMETERS
-from hoptac.search.entrypoints.http.schemas import IndexState, SearchAnswer, SuggestAnswer
+from hoptac.search.entrypoints.http.parameters import (
+    COMMUNES_PARAMETERS,
+    SEARCH_PARAMETERS,
+    SUGGEST_PARAMETERS,
+)
+from hoptac.search.entrypoints.http.schemas import (
+    CommuneCountsAnswer,
+    IndexState,
+    SearchAnswer,
+    SuggestAnswer,
+)
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -29,6 +39,19 @@ def _index(request: Request) -> SearchIndex:
 )
 async def search(request: Request) -> Response:
     body = await answers.search(request.app.state, request.query_params.multi_items())
+    return Response(body, media_type="application/json")
+
+
+@router.get(
+    "/search/communes",
+    summary="A search's matches by current commune, for a map",
+    response_model=CommuneCountsAnswer,
+    openapi_extra={"parameters": COMMUNES_PARAMETERS},
+)
+async def communes(request: Request) -> Response:
+    """The same words and filters as GET /v1/search; every match that holds every word is
+    counted once, at the commune it lies in today."""
+    body = await answers.communes(request.app.state, request.query_params.multi_items())
     return Response(body, media_type="application/json")
 
 

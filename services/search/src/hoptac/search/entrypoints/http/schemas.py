@@ -77,3 +77,10 @@ class IndexState(BaseModel):
     documents: int
     last_sequence: int
     consumer_lag: int | None
+
+
+class CommuneCountsAnswer(BaseModel):
+    total: int = Field(description="Every match, with a current commune or not.")
+    communes: dict[str, int] = Field(
+        description="Current commune code → matches there; a match without one is only in total."
+    )

@@ -13,12 +13,14 @@ from fastapi.responses import Response
 from hoptac.portal.adapters.backends import NotFound, Unavailable
 from hoptac.portal.adapters.staff import Refused, SessionEnded, StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
+from hoptac.portal.adapters.staff_library import StaffLibrary
 from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.entrypoints.http.workspace import (
     accounts,
     area,
     audit,
+    documents,
     history,
     imports,
     records,
@@ -38,7 +40,19 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 )
 from hoptac.portal.settings import PortalSettings
 
-MODULES = (sign_in, area, records, status, withdraw, history, audit, accounts, tokens, imports)
+MODULES = (
+    sign_in,
+    area,
+    records,
+    status,
+    withdraw,
+    history,
+    audit,
+    accounts,
+    tokens,
+    imports,
+    documents,
+)
 
 
 def staff_registry(settings: PortalSettings) -> StaffRegistry:
@@ -65,8 +79,10 @@ async def on_gone(request: Request, exc: Exception) -> Response:
 
 
 async def on_registry_down(request: Request, exc: Exception) -> Response:
+    """The registry, or the library for its pages, did not answer: the page says which."""
     pages: Pages = request.app.state.pages
-    return pages.render(request, "unavailable.html", {"part": "registry"}, 503)
+    part = exc.part if isinstance(exc, Unavailable) and exc.part == "library" else "registry"
+    return pages.render(request, "unavailable.html", {"part": part}, 503)
 
 
 async def on_write_refused(request: Request, exc: Exception) -> Response:
@@ -84,11 +100,27 @@ def staff_collection(settings: PortalSettings) -> StaffCollection:
     )
 
 
+def staff_library(settings: PortalSettings) -> StaffLibrary:
+    return StaffLibrary(
+        httpx.AsyncClient(base_url=settings.library_url, timeout=settings.backend_timeout)
+    )
+
+
+def upload_limits(settings: PortalSettings) -> dict[str, int]:
+    """The workspace's forms that carry a file, and the body each may send."""
+    return {path: settings.library_upload_max_bytes for path in (documents.NEW, documents.CORRECT)}
+
+
 def install_workspace(
-    app: FastAPI, settings: PortalSettings, staff: StaffRegistry, collection: StaffCollection
+    app: FastAPI,
+    settings: PortalSettings,
+    staff: StaffRegistry,
+    collection: StaffCollection,
+    library: StaffLibrary,
 ) -> None:
     app.state.staff = staff
     app.state.staff_collection = collection
+    app.state.staff_library = library
     secret = settings.csrf_secret
     app.state.csrf_key = secret.get_secret_value().encode() if secret else secrets.token_bytes(32)
     app.add_exception_handler(SignInRequired, on_sign_in_required)

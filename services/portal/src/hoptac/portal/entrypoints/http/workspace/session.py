@@ -95,7 +95,8 @@ StaffDep = Annotated[Staff, Depends(current_staff)]
 RegistryDep = Annotated[StaffRegistry, Depends(staff_registry)]
 
 
-def _token_checked(request: Request, form: FormData) -> FormData:
+def token_checked(request: Request, form: FormData) -> FormData:
+    """The form, once its token matches this browser and session; else FormRefused."""
     sent = form.get(TOKEN_FIELD)
     key: bytes = request.app.state.csrf_key
     nonce = request.cookies.get(NONCE_COOKIE)
@@ -109,7 +110,7 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form(
         max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
     )
-    return _token_checked(request, form)
+    return token_checked(request, form)
 
 
 async def checked_upload(request: Request) -> AsyncIterator[FormData]:
@@ -118,7 +119,7 @@ async def checked_upload(request: Request) -> AsyncIterator[FormData]:
     copy is closed once the page is answered."""
     form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_FIELD_BYTES)
     try:
-        yield _token_checked(request, form)
+        yield token_checked(request, form)
     finally:
         await form.close()
 

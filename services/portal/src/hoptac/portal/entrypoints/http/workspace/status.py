@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from hoptac.portal.adapters.staff import Refused, Versioned
 from hoptac.portal.domain.record_form import parse_day
 from hoptac.portal.domain.search_form import Problem
+from hoptac.portal.entrypoints.http.dependencies import backends_of
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.records import RECORDS, record_url
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 MIN_REASON, MAX_REASON = 3, 2000
 
 
-def _page(
+async def _page(
     request: Request,
     staff: Staff,
     record: Versioned,
@@ -37,12 +38,15 @@ def _page(
     problems: list[Problem],
     status_code: int = 200,
 ) -> Response:
+    """Each status offered says what the law entering it rests on, linked to the library."""
+    backends = await backends_of(request)
     context = {
         "record": record.body,
         "version": record.version,
         "allowed": allowed,
         "values": values,
         "problems": problems,
+        "status_basis": await backends.status_basis(),
     }
     return render(request, "status.html", context, staff, status_code)
 
@@ -55,7 +59,7 @@ async def status_page(
     if not staff.may_change(record.body):
         return render(request, "refused.html", {"message": ""}, staff, 403)
     allowed = (await registry.transitions()).get(str(record.body.get("status")), [])
-    return _page(request, staff, record, allowed, {}, [])
+    return await _page(request, staff, record, allowed, {}, [])
 
 
 def _checked(sent: dict[str, str], allowed: list[str], request: Request) -> list[Problem]:
@@ -93,7 +97,7 @@ async def change_status(
     if not problems and sent["version"] != str(record.version):
         problems.append(Problem("status", "error.changed_meanwhile"))
     if problems:
-        return _page(request, staff, record, allowed, sent, problems, 422)
+        return await _page(request, staff, record, allowed, sent, problems, 422)
     change: dict[str, Any] = {"status": sent["status"], "reason": sent["reason"]}
     for name in ("effective_date", "suspended_until"):
         day = parse_day(sent[name]) if sent[name] else None
@@ -105,5 +109,5 @@ async def change_status(
         if refused.status == 403:
             return render(request, "refused.html", {"message": refused.message}, staff, 403)
         key = "error.changed_meanwhile" if refused.status == 412 else "error.transition_refused"
-        return _page(request, staff, record, allowed, sent, [Problem("status", key)], 422)
+        return await _page(request, staff, record, allowed, sent, [Problem("status", key)], 422)
     return go(record_url(org_id) + "?da-luu=1")
