@@ -32,9 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from t
 
 from bench.common import report
 from bench.common.cpu import CpuMeter, machine_cores
-from bench.common.registry import start_registry
+from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
     BENCH_CLIENT,
+    Service,
     Stack,
     run_benchmark,
     uvicorn_app,
@@ -78,6 +79,24 @@ def main(argv: list[str] | None = None) -> int:
     return run_benchmark("search benchmark", parse_args(argv), benchmark)
 
 
+async def start_search(stack: Stack, registry: Registry, var_dir: Path) -> tuple[Service, str]:
+    """The search service following `registry`'s events, its index under `var_dir`."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_SEARCH_PORT": str(port),
+        "HOPTAC_SEARCH_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
+        "HOPTAC_SEARCH_NATS_URL": stack.nats.url,
+        "HOPTAC_SEARCH_VAR_DIR": str(var_dir),
+        "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
+        "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
+    }
+    search = stack.spawn("search", uvicorn_app(SEARCH_APP, port), env)
+    url = f"http://127.0.0.1:{port}"
+    await wait_http_ready(f"{url}/readyz", search)
+    return search, url
+
+
 async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str]) -> None:
     var_dir = stack.workdir / "search-var"
     corpus_started = time.monotonic()
@@ -109,19 +128,7 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
 
     # 2. the stack
     registry = await start_registry(stack)
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOPTAC_SEARCH_PORT": str(port),
-        "HOPTAC_SEARCH_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
-        "HOPTAC_SEARCH_NATS_URL": stack.nats.url,
-        "HOPTAC_SEARCH_VAR_DIR": str(var_dir),
-        "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
-        "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
-    }
-    search = stack.spawn("search", uvicorn_app(SEARCH_APP, port), env)
-    url = f"http://127.0.0.1:{port}"
-    await wait_http_ready(f"{url}/readyz", search)
+    search, url = await start_search(stack, registry, var_dir)
 
     # 3. query latency: the index alone, then over HTTP
     queries = mix(organisations)

@@ -65,6 +65,40 @@ async def test_a_proposal_submitted_then_approved_by_another_person_reaches_the_
     assert [step["action"] for step in history["history"]] == ["submit", "approve"]
 
 
+async def test_many_proposals_approved_at_once_each_reach_the_register_with_its_history(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry: httpx.AsyncClient,
+    registry_transport: httpx.ASGITransport,
+) -> None:
+    names = ["Bình Minh", "Cửu Long", "Đồng Tiến", "Hòa Lợi", "Phước Sơn"]
+    rows = [
+        row(registration_number=f"600100020{n}", name=f"Hợp tác xã {name}")
+        for n, name in enumerate(names)
+    ]
+    drafts = await proposed(client, issued.officer_96, as_csv(rows))
+    ids = {"ids": [draft["id"] for draft in drafts]}
+
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    approved = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+
+    assert [done["state"] for done in approved] == ["applied"] * 5
+    assert await events(registry_transport) == 5
+    for done in approved:
+        (result,) = done["outcome"]["results"]
+        record = await registry.get(
+            f"/v1/organizations/{result['id']}", headers=bearer(issued.admin)
+        )
+        assert record.json()["name"] == rows[done["row"] - 2]["name"]  # the header is row 1
+        history = (
+            await client.get(f"/v1/proposals/{done['id']}", headers=bearer(issued.admin))
+        ).json()["history"]
+        assert [(step["action"], step["details"].get("state")) for step in history] == [
+            ("submit", None),
+            ("approve", "applied"),
+        ]
+
+
 async def test_the_author_of_a_proposal_cannot_approve_it(
     client: httpx.AsyncClient, issued: Tokens, registry_transport: httpx.ASGITransport
 ) -> None:

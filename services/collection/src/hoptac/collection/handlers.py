@@ -184,11 +184,11 @@ class Collection:
         numbers = _column(sheet, "registration_number")
         duplicated = duplicates(changes, numbers)
         report.problems.extend(duplicated)
-        changes = [c for c in changes if c.row not in {p.row for p in duplicated}]
+        changes = _without_rows(changes, duplicated)
         register = await self._register_of(caller, changes)
         targets, missing = await self._targets(caller, changes, register, sheet)
         report.problems.extend(missing)
-        changes = [c for c in changes if c.row not in {p.row for p in missing}]
+        changes = _without_rows(changes, missing)
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
         report.problems.extend(
             await self._registry_check(caller, changes, targets, sheet, report.warnings, language)
@@ -440,10 +440,11 @@ class Collection:
                     raise Conflict(
                         Text("collection.proposal_not_draft", id=str(row.id), state=row.state)
                     )
-                await store.set_proposal(
-                    conn, row.id, state="submitted", submitted_by=caller.name, submitted_at=now
-                )
-                await store.audit(conn, now, caller.name, "submit", f"proposal:{row.id}", {})
+            submitted = {"state": "submitted", "submitted_by": caller.name, "submitted_at": now}
+            await store.set_proposals(conn, [{"id": row.id, **submitted} for row in rows])
+            await store.audit_many(
+                conn, now, caller.name, "submit", [(f"proposal:{row.id}", {}) for row in rows]
+            )
             rows = await store.proposals_by_id(conn, ids)
         return [_proposal_json(row) for row in rows]
 
@@ -494,24 +495,23 @@ class Collection:
             by_proposal: dict[UUID, list[dict[str, Any]]] = {}
             for owner, result in zip(owners, results, strict=True):
                 by_proposal.setdefault(owner, []).append(result)
+            changed: list[dict[str, Any]] = []
+            audited: list[tuple[str, dict[str, Any]]] = []
             for row in rows:
                 outcome = by_proposal.get(row.id, [])
                 state, flagged = _after_apply(outcome)
-                values: dict[str, Any] = {
-                    "state": state,
-                    "outcome": {"results": outcome, "stale": flagged},
-                    "reviewed_by": caller.name,
-                    "reviewed_at": now,
-                }
-                await store.set_proposal(conn, row.id, **values)
-                await store.audit(
-                    conn,
-                    now,
-                    caller.name,
-                    "approve",
-                    f"proposal:{row.id}",
-                    {"state": state, "results": outcome},
+                changed.append(
+                    {
+                        "id": row.id,
+                        "state": state,
+                        "outcome": {"results": outcome, "stale": flagged},
+                        "reviewed_by": caller.name,
+                        "reviewed_at": now,
+                    }
                 )
+                audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
+            await store.set_proposals(conn, changed)
+            await store.audit_many(conn, now, caller.name, "approve", audited)
             rows = await store.proposals_by_id(conn, ids)
         return [_proposal_json(row) for row in rows]
 
@@ -608,6 +608,11 @@ def _target(record: dict[str, Any], how: str) -> Target:
         address.get("commune_code"),
         how,
     )
+
+
+def _without_rows(changes: list[RowChange], problems: Sequence[Problem]) -> list[RowChange]:
+    refused = {problem.row for problem in problems}
+    return [change for change in changes if change.row not in refused]
 
 
 def _column(sheet: Sheet, path: str) -> str | None:

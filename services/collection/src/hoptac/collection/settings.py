@@ -32,7 +32,10 @@ class CollectionSettings(ProjectionSettings):
         default=500, gt=0, description="Rows per request to the registry's batch write."
     )
     registry_batches_in_flight: int = Field(
-        default=4, gt=0, description="Dry-run batch requests sent to the registry side by side."
+        default=4,
+        gt=0,
+        description="Batch requests sent to the registry side by side (for a real run, only "
+        "when no two of its rows touch one record).",
     )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."

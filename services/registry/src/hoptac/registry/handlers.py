@@ -3,7 +3,7 @@ together with its outbox event in a single transaction."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,7 +29,6 @@ from hoptac.registry.domain.access import (
 )
 from hoptac.registry.domain.areas import legacy_disagreement, split_candidates
 from hoptac.registry.domain.errors import (
-    DomainError,
     DuplicateRegistration,
     EventTooLarge,
     NotFound,
@@ -57,6 +56,19 @@ def present(
     return {"id": str(org_id), **visible, "version": version, "updated_at": updated_at.isoformat()}
 
 
+def similar_name_warning(similar: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not similar:
+        return []
+    names = "; ".join(f"{s['name']} ({s['registration_number']})" for s in similar)
+    return [
+        {
+            "code": "similar_name",
+            "message": f"the name is confusingly similar to: {names}; is it a duplicate?",
+            "similar": similar,
+        }
+    ]
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
@@ -64,8 +76,26 @@ class Page:
     restricted_shown: int  # how many items carry restricted fields
 
 
-# One row of a batch: a change made inside the batch's transaction.
-Row = Callable[[AsyncConnection], Awaitable[View]]
+@dataclass(frozen=True)
+class Modification:
+    """A change to one existing organisation, as data: which one, at which version, by whom,
+    and what the domain decides once it is loaded (None: nothing changes)."""
+
+    org_id: UUID
+    expected_version: int | None
+    principal: Principal
+    context: WriteContext
+    decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]]
+
+
+def number_owned(record: Record, owner: UUID) -> DuplicateRegistration:
+    return DuplicateRegistration(
+        Text(
+            "registry.registration_number_owned",
+            number=shown(record["registration_number"]),
+            owner=owner,
+        )
+    )
 
 
 class Registry:
@@ -98,7 +128,7 @@ class Registry:
         org.apply(version)
         now = self.clock()
         event = outbox_event(org.id, org.record, version, before, now)
-        self._check_size(event, org, version, context, now)
+        self.check_event_size(event, org, version, context, now)
         try:
             await repository.save(conn, org, version, context, event, now)
         except IntegrityError as error:
@@ -112,7 +142,7 @@ class Registry:
             raise
         return View(present(org.id, org.record, org.version, now, viewer), org.version)
 
-    def _check_size(
+    def check_event_size(
         self,
         event: repository.OutboxEvent,
         org: Organization,
@@ -137,10 +167,17 @@ class Registry:
             )
         )
 
-    async def _warnings(
+    async def warnings_of(
         self, conn: AsyncConnection, record: Record, exclude: UUID | None
     ) -> list[dict[str, Any]]:
         """What a person should look at although the write is valid."""
+        address = record["address"]
+        similar = await repository.similar_names(
+            conn, record["name"], address["province_code"], exclude, self.similar_name_threshold
+        )
+        return [*self.area_warnings(record), *similar_name_warning(similar)]
+
+    def area_warnings(self, record: Record) -> list[dict[str, Any]]:
         warnings: list[dict[str, Any]] = []
         address = record["address"]
         disagreement = legacy_disagreement(
@@ -165,18 +202,6 @@ class Registry:
                     "candidates": [{"code": c.code, "name": c.name} for c in candidates],
                 }
             )
-        similar = await repository.similar_names(
-            conn, record["name"], address["province_code"], exclude, self.similar_name_threshold
-        )
-        if similar:
-            names = "; ".join(f"{s['name']} ({s['registration_number']})" for s in similar)
-            warnings.append(
-                {
-                    "code": "similar_name",
-                    "message": f"the name is confusingly similar to: {names}; is it a duplicate?",
-                    "similar": similar,
-                }
-            )
         return warnings
 
     async def _load(
@@ -198,21 +223,6 @@ class Registry:
             async with within.begin_nested():
                 yield within
 
-    async def batch(self, rows: Sequence[Row], dry_run: bool = False) -> list[View | DomainError]:
-        """Many changes in one transaction, each in its own savepoint: a row refused rolls back
-        alone and answers with its error; the others commit together with their events. A dry
-        run answers the same and rolls everything back."""
-        results: list[View | DomainError] = []
-        async with self.engine.begin() as conn:
-            for row in rows:
-                try:
-                    results.append(await row(conn))
-                except DomainError as error:
-                    results.append(error)
-            if dry_run:
-                await conn.rollback()
-        return results
-
     async def register(
         self,
         body: Record,
@@ -226,34 +236,24 @@ class Registry:
         async with self._transaction(within) as conn:
             owner = await repository.registration_number_owner(conn, body["registration_number"])
             if owner is not None:
-                raise DuplicateRegistration(
-                    Text(
-                        "registry.registration_number_owned",
-                        number=shown(body["registration_number"]),
-                        owner=owner,
-                    )
-                )
-            warnings = await self._warnings(conn, body, None)
+                raise number_owned(body, owner)
+            warnings = await self.warnings_of(conn, body, None)
             view = await self._commit(conn, org, version, {}, context, principal)
         return View(view.body, view.version, warnings)
 
-    async def _change(
-        self,
-        org_id: UUID,
-        expected_version: int | None,
-        principal: Principal,
-        context: WriteContext,
-        decide: Callable[[AsyncConnection, Organization], Awaitable[Version | None]],
-        within: AsyncConnection | None = None,
+    async def apply_change(
+        self, change: Modification, within: AsyncConnection | None = None
     ) -> View:
+        """The one-transaction template of every change to an existing organisation."""
+        principal = change.principal
         require_writer(principal)
         async with self._transaction(within) as conn:
-            stored = await self._load(conn, org_id, for_update=True)
+            stored = await self._load(conn, change.org_id, for_update=True)
             org = stored.organization
             before = org.record
             require_area(principal, before)  # before the version, the rules or a no-op
-            org.require_version(expected_version)
-            version = await decide(conn, org)
+            org.require_version(change.expected_version)
+            version = await change.decide(conn, org)
             if version is None:
                 unchanged = present(org.id, before, org.version, stored.updated_at, principal)
                 return View(unchanged, org.version)
@@ -261,9 +261,24 @@ class Registry:
             require_area(principal, before, after)
             warnings = []
             if after["name"] != before["name"] or after["address"] != before["address"]:
-                warnings = await self._warnings(conn, after, org.id)
-            view = await self._commit(conn, org, version, before, context, principal)
+                warnings = await self.warnings_of(conn, after, org.id)
+            view = await self._commit(conn, org, version, before, change.context, principal)
         return View(view.body, view.version, warnings)
+
+    def update_of(
+        self,
+        org_id: UUID,
+        patch: Record,
+        effective: date | None,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+        reason: str | None = None,
+    ) -> Modification:
+        async def decide(conn: AsyncConnection, org: Organization) -> Version | None:
+            return domain.update(org, patch, effective, self.reference, self.today(), reason)
+
+        return Modification(org_id, expected_version, principal, context, decide)
 
     async def update(
         self,
@@ -276,10 +291,32 @@ class Registry:
         reason: str | None = None,
         within: AsyncConnection | None = None,
     ) -> View:
-        async def decide(conn: AsyncConnection, org: Organization) -> Version | None:
-            return domain.update(org, patch, effective, self.reference, self.today(), reason)
+        change = self.update_of(
+            org_id, patch, effective, expected_version, principal, context, reason
+        )
+        return await self.apply_change(change, within)
 
-        return await self._change(org_id, expected_version, principal, context, decide, within)
+    def status_change_of(
+        self,
+        org_id: UUID,
+        status: Status,
+        effective: date | None,
+        reason: str,
+        suspended_until: date | None,
+        expected_version: int | None,
+        principal: Principal,
+        context: WriteContext,
+        correction: bool = False,
+    ) -> Modification:
+        if correction:
+            require_reviewer(principal, Text("part.registry_correcting_status"))
+
+        async def decide(conn: AsyncConnection, org: Organization) -> Version:
+            return domain.change_status(
+                org, status, effective, reason, suspended_until, self.today(), correction=correction
+            )
+
+        return Modification(org_id, expected_version, principal, context, decide)
 
     async def change_status(
         self,
@@ -294,15 +331,18 @@ class Registry:
         correction: bool = False,
         within: AsyncConnection | None = None,
     ) -> View:
-        if correction:
-            require_reviewer(principal, Text("part.registry_correcting_status"))
-
-        async def decide(conn: AsyncConnection, org: Organization) -> Version:
-            return domain.change_status(
-                org, status, effective, reason, suspended_until, self.today(), correction=correction
-            )
-
-        return await self._change(org_id, expected_version, principal, context, decide, within)
+        change = self.status_change_of(
+            org_id,
+            status,
+            effective,
+            reason,
+            suspended_until,
+            expected_version,
+            principal,
+            context,
+            correction,
+        )
+        return await self.apply_change(change, within)
 
     async def merge(
         self,
@@ -320,7 +360,9 @@ class Registry:
             into = (await self._load(conn, into_id)).organization
             return domain.merge(org, into, effective, reason, self.today())
 
-        return await self._change(org_id, expected_version, principal, context, decide)
+        return await self.apply_change(
+            Modification(org_id, expected_version, principal, context, decide)
+        )
 
     async def remove(
         self,
@@ -335,7 +377,9 @@ class Registry:
         async def decide(conn: AsyncConnection, org: Organization) -> Version:
             return domain.remove(org, reason, self.today())
 
-        return await self._change(org_id, expected_version, principal, context, decide)
+        return await self.apply_change(
+            Modification(org_id, expected_version, principal, context, decide)
+        )
 
     async def get(self, org_id: UUID, viewer: Principal, as_of: date | None = None) -> View:
         async with self.engine.connect() as conn:

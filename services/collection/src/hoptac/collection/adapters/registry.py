@@ -93,12 +93,12 @@ class RegistryClient:
         dry_run: bool = False,
         language: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Each change's result, in order, sent in requests of `batch_rows`. A dry run sends
-        `in_flight` of them at once (each request is a transaction of the registry whose rows
-        run one after the other: side by side they use its other connections); a real one
-        sends them in order, so that the changes apply in the order given. `language`: that of
-        the registry's messages about refused rows."""
-        gate = asyncio.Semaphore(self.in_flight if dry_run else 1)
+        """Each change's result, in order, sent in requests of `batch_rows`, `in_flight` of
+        them at once (each request is a transaction of the registry: side by side they use
+        its other connections and its idle moments). Changes that must apply in the order
+        given, two of them to one record, are sent one request after the other. `language`:
+        that of the registry's messages about refused rows."""
+        gate = asyncio.Semaphore(self.in_flight if dry_run or _independent(changes) else 1)
 
         async def send(part: list[dict[str, Any]]) -> list[dict[str, Any]]:
             async with gate:
@@ -107,7 +107,10 @@ class RegistryClient:
                     "/v1/organizations/batch",
                     token,
                     language,
-                    json={"changes": part, "dry_run": dry_run},
+                    # Names are matched here (by commune, domain/matching.py) before a row
+                    # becomes a proposal: the registry's search of the whole province for
+                    # similar names would only repeat it, at a cost growing with the province.
+                    json={"changes": part, "dry_run": dry_run, "similar_names": False},
                 )
             response.raise_for_status()
             results: list[dict[str, Any]] = response.json()["results"]
@@ -119,3 +122,11 @@ class RegistryClient:
         ]
         answered = await asyncio.gather(*(send(part) for part in parts))
         return [result for part in answered for result in part]
+
+
+def _independent(changes: list[dict[str, Any]]) -> bool:
+    """Whether no two changes touch one record, so that their order does not matter: a
+    registration makes a record of its own (two with one number are refused by the registry
+    whichever comes first, and collection never sends such a pair)."""
+    ids = [change["id"] for change in changes if change.get("id") is not None]
+    return len(ids) == len(set(ids))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -143,6 +143,26 @@ async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) 
     await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
 
 
+async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
+    """Many proposals changed in one statement sent once for all: each dict holds the `id` and
+    the same columns with their new values."""
+    if not changed:
+        return
+    columns = [name for name in changed[0] if name != "id"]
+    statement = (
+        update(proposals)
+        .where(proposals.c.id == bindparam("proposal_id"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    await conn.execute(
+        statement,
+        [
+            {"proposal_id": row["id"], **{f"new_{name}": row[name] for name in columns}}
+            for row in changed
+        ],
+    )
+
+
 async def audit(
     conn: AsyncConnection,
     at: datetime,
@@ -151,10 +171,25 @@ async def audit(
     subject: str,
     details: dict[str, Any],
 ) -> None:
+    await audit_many(conn, at, actor, action, [(subject, details)])
+
+
+async def audit_many(
+    conn: AsyncConnection,
+    at: datetime,
+    actor: str,
+    action: str,
+    entries: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """One action of one person on many subjects, each with its details, in one statement."""
+    if not entries:
+        return
     await conn.execute(
-        insert(audit_log).values(
-            at=at, actor=actor, action=action, subject=subject, details=details
-        )
+        insert(audit_log),
+        [
+            {"at": at, "actor": actor, "action": action, "subject": subject, "details": details}
+            for subject, details in entries
+        ],
     )
 
 

@@ -3,6 +3,7 @@ turned into problems at the row and column of the field it names, and the report
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,16 +143,22 @@ def probable_duplicates(
     changes: Sequence[RowChange], known: Sequence[Known], name_column: str | None
 ) -> tuple[list[Problem], dict[int, list[Candidate]]]:
     """New organisations whose name is like one of the register in the same commune, or like
-    an earlier row's: warnings, and each row's candidates for the reviewer. Never merged."""
+    an earlier row's: warnings, and each row's candidates for the reviewer. Never merged.
+
+    Only names of one commune are compared, so each row is held against its commune's names,
+    not against the whole file and register."""
     warnings: list[Problem] = []
     candidates: dict[int, list[Candidate]] = {}
-    earlier: list[RowChange] = []
+    known_in: dict[str | None, list[Known]] = defaultdict(list)
+    for organisation in known:
+        known_in[organisation.commune_code].append(organisation)
+    earlier_in: dict[str | None, list[RowChange]] = defaultdict(list)
     for change in changes:
         if change.organization_id is not None:
             continue
         name = str(change.record.get("name", ""))
         commune = (change.record.get("address") or {}).get("commune_code")
-        found = by_name(name, commune, known)
+        found = by_name(name, commune, known_in.get(commune, ()))
         if found:
             candidates[change.row] = found
             best = found[0]
@@ -170,9 +177,8 @@ def probable_duplicates(
                     "name",
                 )
             )
-        for other in earlier:
-            same_commune = (other.record.get("address") or {}).get("commune_code") == commune
-            if same_commune and name_score(name, str(other.record.get("name", ""))) >= PROBABLE:
+        for other in earlier_in[commune]:
+            if name_score(name, str(other.record.get("name", ""))) >= PROBABLE:
                 warnings.append(
                     Problem(
                         "probable_duplicate_in_file",
@@ -183,5 +189,5 @@ def probable_duplicates(
                     )
                 )
                 break
-        earlier.append(change)
+        earlier_in[commune].append(change)
     return warnings, candidates

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -122,6 +122,36 @@ async def load(conn: AsyncConnection, org_id: UUID, *, for_update: bool = False)
     return Stored(organization, head.updated_at)
 
 
+async def load_many(
+    conn: AsyncConnection, org_ids: list[UUID], *, for_update: bool = False
+) -> dict[UUID, Stored]:
+    """`load` of many organisations in two queries; the unknown ones are absent. Rows are
+    locked in the order of their ids, so two batches never wait on each other in a circle."""
+    query = (
+        select(organizations.c.id, organizations.c.removed_at, organizations.c.updated_at)
+        .where(organizations.c.id.in_(org_ids))
+        .order_by(organizations.c.id)
+    )
+    if for_update:
+        query = query.with_for_update()
+    heads = (await conn.execute(query)).all()
+    versions: dict[UUID, list[Version]] = {head.id: [] for head in heads}
+    rows = await conn.execute(
+        select(organization_versions)
+        .where(organization_versions.c.organization_id.in_(list(versions)))
+        .order_by(organization_versions.c.organization_id, organization_versions.c.version)
+    )
+    for row in rows:
+        versions[row.organization_id].append(_version_from_row(row))
+    return {
+        head.id: Stored(
+            Organization(head.id, versions[head.id], removed=head.removed_at is not None),
+            head.updated_at,
+        )
+        for head in heads
+    }
+
+
 async def load_with_history(conn: AsyncConnection, org_id: UUID) -> list[VersionRow]:
     """Every version with its metadata; empty for an unknown organisation (each has one)."""
     rows = await conn.execute(
@@ -158,6 +188,52 @@ def _columns(org: Organization, now: datetime) -> dict[str, Any]:
     }
 
 
+def _version_values(
+    org: Organization, version: Version, context: WriteContext, now: datetime
+) -> dict[str, Any]:
+    return {
+        "organization_id": org.id,
+        "version": version.version,
+        "event": version.event.value,
+        "effective_date": version.effective_date,
+        "recorded_at": now,
+        "actor": context.actor,
+        "source": context.source,
+        "reason": version.reason,
+        "correlation_id": context.correlation_id,
+        "changes": _changes_json(version.changes),
+    }
+
+
+def _outbox_values(
+    org: Organization, version: Version, context: WriteContext, event: OutboxEvent, now: datetime
+) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "event_type": version.event.event_type,
+        "subject": event.subject,
+        "organization_id": org.id,
+        "organization_version": version.version,
+        "province_code": event.province_code,
+        "occurred_at": event.occurred_at,
+        "recorded_at": now,
+        "actor": context.actor_id,
+        "correlation_id": context.correlation_id,
+        "data": event.data,
+    }
+
+
+def _audit_values(context: WriteContext, action: str, target: str, changes: Any) -> dict[str, Any]:
+    return {
+        "actor": context.actor,
+        "source": context.source,
+        "action": action,
+        "target": target,
+        "diff": changes,
+        "correlation_id": context.correlation_id,
+    }
+
+
 async def save(
     conn: AsyncConnection,
     org: Organization,
@@ -177,53 +253,79 @@ async def save(
         await conn.execute(
             update(organizations).where(organizations.c.id == org.id).values(**columns)
         )
-    changes = _changes_json(version.changes)
-    await conn.execute(
-        insert(organization_versions).values(
-            organization_id=org.id,
-            version=version.version,
-            event=version.event.value,
-            effective_date=version.effective_date,
-            recorded_at=now,
-            actor=context.actor,
-            source=context.source,
-            reason=version.reason,
-            correlation_id=context.correlation_id,
-            changes=changes,
+    versioned = _version_values(org, version, context, now)
+    await conn.execute(insert(organization_versions).values(**versioned))
+    await conn.execute(insert(outbox).values(**_outbox_values(org, version, context, event, now)))
+    action = f"organization.{version.event.value}"
+    await audit(conn, context, action, str(org.id), versioned["changes"])
+    await conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A new version ready to store: applied to its organisation, its event built."""
+
+    organization: Organization
+    version: Version
+    context: WriteContext
+    event: OutboxEvent
+
+
+async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) -> None:
+    """Store many new versions, in order, as `save` stores each: a statement per table for all
+    of them (SQLAlchemy sends multi-row INSERTs; the organisations changed get their last
+    state) and one NOTIFY.
+
+    Raises the database's error when any row breaks a constraint; the caller's savepoint then
+    holds none of them.
+    """
+    if not saved:
+        return
+    latest = {s.organization.id: s.organization for s in saved}  # the last version of each
+    registered = {s.organization.id for s in saved if s.version.version == 1}
+    new = [org for org_id, org in latest.items() if org_id in registered]
+    changed = [org for org_id, org in latest.items() if org_id not in registered]
+    if new:
+        await conn.execute(
+            insert(organizations),
+            [{"id": org.id, "created_at": now, **_columns(org, now)} for org in new],
         )
+    if changed:
+        rows = [_columns(org, now) for org in changed]
+        await conn.execute(
+            update(organizations)
+            .where(organizations.c.id == bindparam("org_id"))
+            .values({name: bindparam(f"new_{name}") for name in rows[0]}),
+            [
+                {"org_id": org.id, **{f"new_{name}": value for name, value in row.items()}}
+                for org, row in zip(changed, rows, strict=True)
+            ],
+        )
+    versions = [_version_values(s.organization, s.version, s.context, now) for s in saved]
+    await conn.execute(insert(organization_versions), versions)
+    await conn.execute(
+        insert(outbox),
+        [_outbox_values(s.organization, s.version, s.context, s.event, now) for s in saved],
     )
     await conn.execute(
-        insert(outbox).values(
-            event_id=event.event_id,
-            event_type=version.event.event_type,
-            subject=event.subject,
-            organization_id=org.id,
-            organization_version=version.version,
-            province_code=event.province_code,
-            occurred_at=event.occurred_at,
-            recorded_at=now,
-            actor=context.actor_id,
-            correlation_id=context.correlation_id,
-            data=event.data,
-        )
+        insert(audit_log),
+        [
+            _audit_values(
+                s.context,
+                f"organization.{s.version.event.value}",
+                str(s.organization.id),
+                versioned["changes"],
+            )
+            for s, versioned in zip(saved, versions, strict=True)
+        ],
     )
-    await audit(conn, context, f"organization.{version.event.value}", str(org.id), changes)
     await conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
 
 async def audit(
     conn: AsyncConnection, context: WriteContext, action: str, target: str, changes: Any
 ) -> None:
-    await conn.execute(
-        insert(audit_log).values(
-            actor=context.actor,
-            source=context.source,
-            action=action,
-            target=target,
-            diff=changes,
-            correlation_id=context.correlation_id,
-        )
-    )
+    await conn.execute(insert(audit_log).values(**_audit_values(context, action, target, changes)))
 
 
 async def registration_number_owner(conn: AsyncConnection, number: str) -> UUID | None:
@@ -234,6 +336,26 @@ async def registration_number_owner(conn: AsyncConnection, number: str) -> UUID 
         )
     )
     return owner
+
+
+async def registration_owners(conn: AsyncConnection, numbers: list[str]) -> dict[str, UUID]:
+    """The organisation holding each of these numbers, by registration key, in one query."""
+    keys = sorted({registration_key(number) for number in numbers})
+    rows = await conn.execute(
+        select(organizations.c.registration_key, organizations.c.id).where(
+            organizations.c.registration_key.in_(keys), organizations.c.removed_at.is_(None)
+        )
+    )
+    return {row.registration_key: row.id for row in rows}
+
+
+def _similar(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "name": row.name,
+        "registration_number": row.registration_number,
+        "similarity": round(float(row.similarity), 2),
+    }
 
 
 async def similar_names(
@@ -254,15 +376,94 @@ async def similar_names(
     )
     if exclude is not None:
         query = query.where(organizations.c.id != exclude)
-    return [
+    return [_similar(row) for row in await conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class NewName:
+    """A name about to be registered, for `similar_names_of_new`."""
+
+    id: UUID
+    name: str
+    registration_number: str
+    province_code: str
+
+
+# For each new name, in one statement, what `similar_names` would find had the new ones been
+# stored one after the other: the stored names of its province and the new names before it.
+# `OFFSET 0` keeps the earlier new names of the province picked before any similarity is
+# computed.
+_SIMILAR_TO_NEW = text(
+    """
+    WITH new AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS uuid[]), CAST(:names AS text[]), CAST(:numbers AS text[]),
+            CAST(:keys AS text[]), CAST(:provinces AS text[])
+        ) WITH ORDINALITY AS new(id, name, registration_number, name_key, province_code, position)
+    )
+    SELECT new.position, found.id, found.name, found.registration_number, found.similarity
+    FROM new CROSS JOIN LATERAL (
+        SELECT * FROM (
+            SELECT o.id, o.name, o.registration_number,
+                   similarity(o.name_key, new.name_key) AS similarity
+            FROM organizations o
+            WHERE o.province_code = new.province_code AND o.removed_at IS NULL
+              AND o.name_key % new.name_key
+            UNION ALL
+            SELECT earlier.id, earlier.name, earlier.registration_number,
+                   similarity(earlier.name_key, new.name_key)
+            FROM (
+                SELECT * FROM new AS earlier
+                WHERE earlier.position < new.position
+                  AND earlier.province_code = new.province_code
+                OFFSET 0
+            ) earlier
+            WHERE earlier.name_key % new.name_key
+        ) candidates
+        WHERE candidates.similarity >= :threshold
+        ORDER BY candidates.similarity DESC
+        LIMIT 5
+    ) found
+    ORDER BY new.position, found.similarity DESC
+    """
+)
+
+
+async def similar_names_of_new(
+    conn: AsyncConnection, new: list[NewName], threshold: float
+) -> list[list[dict[str, Any]]]:
+    """`similar_names` of each new name, in order, before any of them is stored."""
+    found: list[list[dict[str, Any]]] = [[] for _ in new]
+    if not new:
+        return found
+    rows = await conn.execute(
+        _SIMILAR_TO_NEW,
         {
-            "id": str(r.id),
-            "name": r.name,
-            "registration_number": r.registration_number,
-            "similarity": round(float(r.similarity), 2),
-        }
-        for r in await conn.execute(query)
-    ]
+            "ids": [n.id for n in new],
+            "names": [n.name for n in new],
+            "numbers": [n.registration_number for n in new],
+            "keys": [name_key(n.name) for n in new],
+            "provinces": [n.province_code for n in new],
+            "threshold": threshold,
+        },
+    )
+    for row in rows:
+        found[row.position - 1].append(_similar(row))
+    return found
+
+
+async def prune_similar_names(conn: AsyncConnection, threshold: float) -> None:
+    """Let the trigram index skip, for the rest of this transaction, the names too far from
+    the one sought to reach `threshold`: `%` then keeps only what the threshold keeps anyway,
+    and a batch of names that all look alike stops costing a comparison with every stored one."""
+    await conn.execute(
+        text(
+            "SELECT set_config('pg_trgm.similarity_threshold', greatest(coalesce("
+            "current_setting('pg_trgm.similarity_threshold', true), '0.3')::float, "
+            ":threshold)::text, true)"
+        ),
+        {"threshold": threshold},
+    )
 
 
 def encode_cursor(last_id: UUID, filters: ListFilters) -> str:

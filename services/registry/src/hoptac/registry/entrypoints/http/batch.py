@@ -1,7 +1,8 @@
 """POST /v1/organizations/batch: many registrations, updates and status changes in one request.
 
 Each row is read, authorised and validated exactly as its single-record route does it, then
-applied in its own savepoint with its event; each is answered in its place with the status and
+applied with its event as if the rows were applied one after the other (they are checked and
+stored set-based: `hoptac.registry.batches`); each is answered in its place with the status and
 body that route would have given (the fields of `body` named as that route names them, the row's
 own fields as `op`, `id`, `version`). A bad row never blocks the others and is never half applied.
 """
@@ -13,22 +14,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.platform.catalogue import Language
 from hoptac.platform.error_answers import FieldText, error_body, language_of
 from hoptac.platform.http import invalid_message, validation_fields
 from hoptac.platform.text import Quantity, Text
 from hoptac.registry.adapters.repository import WriteContext
+from hoptac.registry.batches import Registration, apply_batch
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import DomainError, FieldProblem, InvalidFields
 from hoptac.registry.entrypoints.http.answers import BatchAnswer, documented
 from hoptac.registry.entrypoints.http.auth import Caller, WriteRoute
 from hoptac.registry.entrypoints.http.organizations import (
-    apply_registration,
-    apply_status_change,
-    apply_update,
+    registration_record,
     registry_of,
+    status_request,
+    update_request,
     write_context,
 )
 from hoptac.registry.entrypoints.http.problems import problem
@@ -39,7 +40,7 @@ from hoptac.registry.entrypoints.http.schemas import (
     OrganizationPatch,
     StatusChange,
 )
-from hoptac.registry.handlers import Registry, Row, View
+from hoptac.registry.handlers import Modification, Registry, View
 
 PATH = "/v1/organizations/batch"
 router = APIRouter(tags=["organizations"], route_class=WriteRoute)
@@ -69,8 +70,10 @@ def _validated(model: type[BaseModel], value: Any) -> Any:
         raise RowRefused(validation_fields(error.errors())) from None
 
 
-def read_row(value: Any, registry: Registry, caller: Principal, context: WriteContext) -> Row:
-    """The change one row asks for, ready to run inside the batch's transaction."""
+def read_row(
+    value: Any, registry: Registry, caller: Principal, context: WriteContext
+) -> Registration | Modification:
+    """The change one row asks for, as its single-record route makes it of its request."""
     row: BatchRow = _validated(BatchRow, value)
     body = _validated(BODY_OF[row.op], row.body)
     if row.correlation_id:
@@ -78,23 +81,13 @@ def read_row(value: Any, registry: Registry, caller: Principal, context: WriteCo
     if row.op == "register":
         if row.id is not None or row.version is not None:
             raise RowRefused([FieldText("id", Text("registry.batch_registration_id"))])
-
-        async def register(conn: AsyncConnection) -> View:
-            return await apply_registration(registry, body, caller, context, conn)
-
-        return register
+        return Registration(registration_record(body), caller, context)
     if row.id is None or (row.op == "update" and row.version is None):
         missing = "id" if row.id is None else "version"
         raise RowRefused([FieldText(missing, Text("validation.missing"))])
-    org_id, version = row.id, row.version
-
-    async def update(conn: AsyncConnection) -> View:
-        return await apply_update(registry, org_id, body, version, caller, context, conn)
-
-    async def change_status(conn: AsyncConnection) -> View:
-        return await apply_status_change(registry, org_id, body, version, caller, context, conn)
-
-    return update if row.op == "update" else change_status
+    if row.op == "update":
+        return update_request(registry, row.id, body, row.version, caller, context)
+    return status_request(registry, row.id, body, row.version, caller, context)
 
 
 def _applied(index: int, op: str, view: View) -> dict[str, Any]:
@@ -129,15 +122,18 @@ async def batch(body: BatchRequest, request: Request, caller: Caller) -> dict[st
     context = write_context(request, caller)
     language = language_of(request)
     results: dict[int, dict[str, Any]] = {}
-    runnable: list[tuple[int, str, Row]] = []
+    runnable: list[tuple[int, str, Registration | Modification]] = []
     for index, value in enumerate(body.changes):
         try:
             row = read_row(value, registry, caller, context)
         except RowRefused as refused:
             results[index] = _refused(index, 422, refused.body(language))
+        except DomainError as error:
+            results[index] = _refused(index, *problem(error, language))
         else:
             runnable.append((index, value["op"], row))
-    outcomes = await registry.batch([row for _, _, row in runnable], dry_run=body.dry_run)
+    rows = [row for _, _, row in runnable]
+    outcomes = await apply_batch(registry, rows, body.dry_run, body.similar_names)
     for (index, op, _), outcome in zip(runnable, outcomes, strict=True):
         if isinstance(outcome, DomainError):
             results[index] = _refused(index, *problem(outcome, language))

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.platform.text import Text, TextError, shown
 from hoptac.registry.adapters.repository import ListFilters, WriteContext
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import FieldProblem, InvalidFields
+from hoptac.registry.domain.record import Record
 from hoptac.registry.entrypoints.http.answers import (
     WRITE_ERRORS,
     History,
@@ -30,7 +30,7 @@ from hoptac.registry.entrypoints.http.schemas import (
     StatusChange,
     clean_text,
 )
-from hoptac.registry.handlers import Registry, View
+from hoptac.registry.handlers import Modification, Registry, View
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=WriteRoute)
 
@@ -79,47 +79,42 @@ def answer(view: View, status_code: int = 200) -> JSONResponse:
     responses={**documented(OrganizationView, 201), 409: WRITE_ERRORS[409]},
 )
 async def register(body: OrganizationCreate, request: Request, caller: Caller) -> JSONResponse:
-    view = await apply_registration(
-        registry_of(request), body, caller, write_context(request, caller)
-    )
+    context = write_context(request, caller)
+    view = await registry_of(request).register(registration_record(body), caller, context)
     response = answer(view, 201)
     response.headers["Location"] = f"/v1/organizations/{view.body['id']}"
     return response
 
 
-# What a write route does once the request is read; a row of a batch does exactly the same.
+# What a write route makes of its request once read; a row of a batch makes exactly the same.
 
 
-async def apply_registration(
-    registry: Registry,
-    body: OrganizationCreate,
-    caller: Principal,
-    context: WriteContext,
-    within: AsyncConnection | None = None,
-) -> View:
+def registration_record(body: OrganizationCreate) -> Record:
+    """The record a registration asks for, as the registry stores it."""
     if body.effective_date is not None and body.effective_date != body.registered_on:
         raise InvalidFields(
             [FieldProblem("effective_date", Text("registry.registration_effective_date"))]
         )
-    record = clean_text(body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True))
-    return await registry.register(record, caller, context, within)
+    record: Record = clean_text(
+        body.model_dump(mode="json", exclude={"effective_date"}, exclude_none=True)
+    )
+    return record
 
 
-async def apply_update(
+def update_request(
     registry: Registry,
     org_id: UUID,
     body: OrganizationPatch,
     expected_version: int | None,
     caller: Principal,
     context: WriteContext,
-    within: AsyncConnection | None = None,
-) -> View:
+) -> Modification:
     changes = clean_text(
         body.model_dump(mode="json", exclude_unset=True, exclude={"effective_date", "reason"})
     )
     if not changes:
         raise InvalidFields([FieldProblem("body", Text("registry.nothing_to_change"))])
-    return await registry.update(
+    return registry.update_of(
         org_id,
         changes,
         body.effective_date,
@@ -127,20 +122,18 @@ async def apply_update(
         caller,
         context,
         reason=clean_text(body.reason, "reason") if body.reason else None,
-        within=within,
     )
 
 
-async def apply_status_change(
+def status_request(
     registry: Registry,
     org_id: UUID,
     body: StatusChange,
     expected_version: int | None,
     caller: Principal,
     context: WriteContext,
-    within: AsyncConnection | None = None,
-) -> View:
-    return await registry.change_status(
+) -> Modification:
+    return registry.status_change_of(
         org_id,
         body.status,
         body.effective_date,
@@ -150,7 +143,6 @@ async def apply_status_change(
         caller,
         context,
         correction=body.correction,
-        within=within,
     )
 
 
@@ -221,15 +213,10 @@ async def patch(
                 "message": "send If-Match with the ETag of the version you read",
             },
         )
-    view = await apply_update(
-        registry_of(request),
-        org_id,
-        body,
-        parse_if_match(if_match),
-        caller,
-        write_context(request, caller),
-    )
-    return answer(view)
+    registry = registry_of(request)
+    context = write_context(request, caller)
+    change = update_request(registry, org_id, body, parse_if_match(if_match), caller, context)
+    return answer(await registry.apply_change(change))
 
 
 @router.post(
@@ -240,15 +227,10 @@ async def patch(
 async def change_status(
     org_id: UUID, body: StatusChange, request: Request, caller: Caller, if_match: IfMatch = None
 ) -> JSONResponse:
-    view = await apply_status_change(
-        registry_of(request),
-        org_id,
-        body,
-        parse_if_match(if_match),
-        caller,
-        write_context(request, caller),
-    )
-    return answer(view)
+    registry = registry_of(request)
+    context = write_context(request, caller)
+    change = status_request(registry, org_id, body, parse_if_match(if_match), caller, context)
+    return answer(await registry.apply_change(change))
 
 
 @router.post(

@@ -349,6 +349,12 @@ class BatchRequest(Body):
         default=False,
         description="Check every row as a real run would, answer the same, and keep nothing.",
     )
+    similar_names: bool = Field(
+        default=True,
+        description="Warn, as the single routes do, of a registration or renaming whose name "
+        "is like another in its province. A caller that has matched names itself may leave "
+        "this out: on a large province it costs more than the rest of the row.",
+    )
 
 
 CorrelationId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
