@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -92,6 +92,12 @@ async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
     await conn.execute(insert(import_batches).values(**values))
 
 
+# The predicate of the unique index proposals_open_key, written out: as bound parameters it
+# matches the index only while PostgreSQL plans the statement with their values, and a prepared
+# statement run a sixth time gets a generic plan that finds no index ("no unique or exclusion
+# constraint matching the ON CONFLICT specification").
+_OPEN = text("state IN ('draft', 'submitted', 'returned')")
+
 # Rows per INSERT: PostgreSQL takes at most 32,767 parameters in one statement.
 PROPOSALS_PER_INSERT = 1000
 
@@ -103,10 +109,7 @@ async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> in
         statement = (
             pg_insert(proposals)
             .values(rows[start : start + PROPOSALS_PER_INSERT])
-            .on_conflict_do_nothing(
-                index_elements=["row_key"],
-                index_where=proposals.c.state.in_(["draft", "submitted", "returned"]),
-            )
+            .on_conflict_do_nothing(index_elements=["row_key"], index_where=_OPEN)
             .returning(proposals.c.id)
         )
         added += len((await conn.execute(statement)).all())
