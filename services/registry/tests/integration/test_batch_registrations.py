@@ -10,7 +10,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.registry.adapters import repository
@@ -344,3 +344,18 @@ async def test_similar_names_are_not_looked_up_when_the_caller_says_so(
 
     assert [r["status"] for r in answer.json()["results"]] == [201, 201]
     assert all("warnings" not in r for r in answer.json()["results"])
+
+
+async def test_the_similar_name_threshold_is_raised_again_in_a_later_transaction(
+    engine: AsyncEngine,
+) -> None:
+    """Found by the OpenAPI fuzz test: on one connection, a second batch's transaction read the
+    setting the first had set locally as an empty string, and the batch answered 500."""
+    async with engine.connect() as conn:
+        for threshold in (0.6, 0.7):
+            async with conn.begin():
+                await repository.prune_similar_names(conn, threshold)
+                setting = await conn.scalar(
+                    text("SELECT current_setting('pg_trgm.similarity_threshold')")
+                )
+                assert float(setting) == pytest.approx(threshold)

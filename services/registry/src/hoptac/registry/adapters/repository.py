@@ -455,11 +455,13 @@ async def similar_names_of_new(
 async def prune_similar_names(conn: AsyncConnection, threshold: float) -> None:
     """Let the trigram index skip, for the rest of this transaction, the names too far from
     the one sought to reach `threshold`: `%` then keeps only what the threshold keeps anyway,
-    and a batch of names that all look alike stops costing a comparison with every stored one."""
+    and a batch of names that all look alike stops costing a comparison with every stored one.
+    Until pg_trgm is loaded in the session the setting is a placeholder, which reads as empty
+    (not NULL) once a transaction that set it has ended."""
     await conn.execute(
         text(
-            "SELECT set_config('pg_trgm.similarity_threshold', greatest(coalesce("
-            "current_setting('pg_trgm.similarity_threshold', true), '0.3')::float, "
+            "SELECT set_config('pg_trgm.similarity_threshold', greatest(coalesce(nullif("
+            "current_setting('pg_trgm.similarity_threshold', true), ''), '0.3')::float, "
             ":threshold)::text, true)"
         ),
         {"threshold": threshold},
