@@ -179,16 +179,19 @@ async def test_readiness_is_red_until_the_consumer_follows_the_stream(
         identity=identity,
         registry=RegistryClient("http://registry", 500, transport=registry_transport),
     )
-    app = create_app(settings, service)
+    app = create_app(settings, service, NotificationsClient("http://127.0.0.1:9"))
 
     async def ready() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://collection") as http:
             return await http.get("/readyz")
 
+    async def waiting_for_the_stream() -> bool:
+        answer = await ready()
+        return answer.status_code == 503 and STREAM in answer.text
+
     async with app.router.lifespan_context(app):
-        red = await ready()
-        assert red.status_code == 503, red.text  # no stream COOP_ORG_V1 to follow yet
+        await wait_until(waiting_for_the_stream, 30, message="red, saying why")
         nc = await nats.connect(nats_url)
         await nc.jetstream().add_stream(StreamConfig(name=STREAM, subjects=[f"{SUBJECT_PREFIX}.>"]))
         await nc.close()
