@@ -169,7 +169,7 @@ async def change(
 async def catch_up(stack: Stack, registry: httpx.AsyncClient, token: str) -> int:
     """What the service does at start: the registry's change log beyond what it keeps."""
     await stack.sequenced()
-    after = await stack.scores.last_sequence()
+    after = (await stack.scores.read_tracking()).contiguous_through
     return await stack.scores.catch_up(
         read_changes("http://registry", token, after=after, client=registry)
     )
@@ -332,7 +332,7 @@ async def test_at_start_the_service_catches_up_from_the_registrys_change_log(
             await wait_until(kept, message="the record of the change log kept")
         finally:
             await background.stop()
-    assert await stack.scores.last_sequence() == 1
+    assert (await stack.scores.read_tracking()).contiguous_through == 1
 
 
 async def _changed(score: Any, before: float) -> bool:
@@ -527,7 +527,7 @@ async def test_a_verification_in_the_year_counts_as_the_annual_update(
 ) -> None:
     _, stale = await two_records(registry, stack, issued)
     await change(registry, issued.admin, stale, 1, {"last_verified_on": "2026-11-20"})
-    after = await stack.scores.last_sequence()
+    after = (await stack.scores.read_tracking()).contiguous_through
     late = await changes_recorded_on(stack, registry, issued.admin, {stale: "2026-12-20"}, after)
     await stack.scores.apply(late)  # recorded after the deadline, verified before it
     made = await campaign(stack, issued.admin)
@@ -592,7 +592,7 @@ async def test_after_the_deadline_records_not_updated_are_lapsed_until_a_later_c
     assert record.json()["status"] == "operating"  # the legal status is the registry's
 
     await change(registry, issued.admin, stale, 1, {"members_count": 8})
-    after = await stack.scores.last_sequence()
+    after = (await stack.scores.read_tracking()).contiguous_through
     await stack.scores.apply(
         await changes_recorded_on(stack, registry, issued.admin, {stale: "2026-12-20"}, after)
     )

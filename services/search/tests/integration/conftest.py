@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from nats.js.api import StreamConfig
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
+from hoptac.platform.testing.change_log import ChangeLog, serving_change_log
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.handlers import Projection
@@ -63,3 +64,9 @@ async def running(settings: SearchSettings) -> AsyncIterator[TantivyIndex]:
     finally:
         await background.stop()
         await index.close()
+
+
+@pytest.fixture
+async def change_log() -> AsyncIterator[ChangeLog]:
+    async with serving_change_log() as log:
+        yield log

@@ -4,15 +4,13 @@ change log fills it at once when it can, and after a restart when it could not b
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from prometheus_client import CollectorRegistry
 
-from hoptac.platform.embedded import free_port
 from hoptac.platform.testing import wait_until
+from hoptac.platform.testing.change_log import ChangeLog
 from hoptac.search.adapters.tantivy_index import TantivyIndex
 from hoptac.search.entrypoints.background import Background
 from hoptac.search.handlers import Projection
@@ -24,36 +22,9 @@ from .conftest import Publish
 pytestmark = pytest.mark.integration
 
 
-class ChangeLog:
-    """The registry's GET /v1/changes over real HTTP, holding what a test puts in it."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.events: list[dict[str, Any]] = []
-
-    async def changes(self, request: web.Request) -> web.Response:
-        after = int(request.query["after"])
-        page = [e for e in self.events if e["sequence"] > after]
-        return web.json_response({"events": page, "next": page[-1]["sequence"] if page else after})
-
-
-@pytest.fixture
-async def change_log() -> AsyncIterator[ChangeLog]:
-    log = ChangeLog()
-    app = web.Application()
-    app.router.add_get("/v1/changes", log.changes)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", log.port).start()
-    yield log
-    await runner.cleanup()
-
-
 @pytest.fixture
 def gap_settings(settings: SearchSettings, change_log: ChangeLog) -> SearchSettings:
-    return settings.model_copy(
-        update={"registry_url": f"http://127.0.0.1:{change_log.port}", "registry_token": "t"}
-    )
+    return settings.model_copy(update={"registry_url": change_log.url, "registry_token": "t"})
 
 
 def three_events() -> list[bytes]:

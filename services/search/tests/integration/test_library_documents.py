@@ -40,6 +40,7 @@ def document_event(
     text: str = "",
     version: int = 1,
     document_id: str | None = None,
+    sequence: int | None = None,
     **metadata: Any,
 ) -> bytes:
     record = {
@@ -68,7 +69,7 @@ def document_event(
         "event_type": "document.added" if version == 1 else "document.corrected",
         "schema_version": 1,
         "recorded_at": datetime.now(UTC).isoformat(),
-        "sequence": version,
+        "sequence": sequence or version,
         "document_id": record["id"],
         "document_version": version,
         "actor": "staff:0000",

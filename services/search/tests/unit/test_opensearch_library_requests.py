@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from hoptac.contracts.library import parse_document_event
-from hoptac.search.adapters.opensearch_library_index import MAPPINGS, search_body, source_of
+from hoptac.search.adapters.opensearch_library_index import (
+    MAPPINGS,
+    NOT_TRACKING,
+    search_body,
+    source_of,
+)
 from hoptac.search.domain.library_documents import LibraryDocument
 
 pytestmark = pytest.mark.unit
@@ -70,6 +75,11 @@ def test_each_facet_counts_under_the_other_filters_and_the_hits_under_all() -> N
     assert len(body["aggs"]["status"]["filter"]["bool"]["filter"]) == 2
 
 
-def test_no_words_match_everything_and_pages_stop_where_tantivys_do() -> None:
-    assert search_body("", {}, limit=20, offset=0)["query"] == {"match_all": {}}
+def test_no_words_match_all_but_the_tracking_entry_and_pages_stop_where_tantivys_do() -> None:
+    assert search_body("", {}, limit=20, offset=0)["query"] == {
+        "bool": {"must": [{"match_all": {}}], "must_not": [NOT_TRACKING]}
+    }
+    assert search_body("luật", {}, limit=20, offset=0)["query"]["bool"]["must_not"] == [
+        NOT_TRACKING
+    ]
     assert search_body("", {}, limit=100, offset=9_950)["size"] == 50

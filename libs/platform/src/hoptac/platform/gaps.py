@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -33,13 +34,7 @@ class GapFiller:
         self.tracking = tracking
         self.fill = fill  # reads the change log after the contiguous sequence and applies it
         self.gap_seen = gap_seen
-        self.missing = Gauge(
-            "hoptac_projection_missing_sequences",
-            "Change-log sequences below the highest applied one that the projection does not "
-            "hold: above 0 for long, an event the change log could not fill (see the log)",
-            ["projection"],
-            registry=metrics,
-        )
+        self.missing = missing_gauge(metrics)
 
     async def run(self, stopping: asyncio.Event) -> None:
         pause = FIRST_PAUSE
@@ -77,6 +72,27 @@ class GapFiller:
                 await asyncio.wait_for(stopping.wait(), pause)
             pause = min(pause * 2, MAX_PAUSE)
             self.gap_seen.set()
+
+
+# One gauge per service registry, labelled by projection: search fills the gaps of two
+# projections (the organisations and the policy library) on one registry.
+_ON_REGISTRY: weakref.WeakKeyDictionary[CollectorRegistry, Gauge] = weakref.WeakKeyDictionary()
+
+
+def missing_gauge(registry: CollectorRegistry | None) -> Gauge:
+    """hoptac_projection_missing_sequences on `registry` (an unregistered one when None)."""
+    if registry is not None and (gauge := _ON_REGISTRY.get(registry)) is not None:
+        return gauge
+    gauge = Gauge(
+        "hoptac_projection_missing_sequences",
+        "Change-log sequences below the highest applied one that the projection does not "
+        "hold: above 0 for long, an event the change log could not fill (see the log)",
+        ["projection"],
+        registry=registry,
+    )
+    if registry is not None:
+        _ON_REGISTRY[registry] = gauge
+    return gauge
 
 
 async def _first_of(event: asyncio.Event, stopping: asyncio.Event) -> bool:

@@ -1,10 +1,15 @@
 """Keeps each record's data-quality scores stored and current: every organisation event of the
 registry (from the stream, or from its change log when catching up) updates the record kept
 here and scores again its commune (uniqueness compares a record with its neighbours); once a
-day the records scored before today are scored again, since freshness moves with the date."""
+day the records scored before today are scored again, since freshness moves with the date.
+
+The change-log sequences applied are recorded with their effect (`hoptac.platform.tracking`):
+an event missing below one applied (dead-lettered, say) is a gap the change log fills, now or
+after a restart, instead of being passed over for good."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -21,6 +26,7 @@ from hoptac.collection.domain.uniqueness import duplicated
 from hoptac.collection.handlers import Clock
 from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.platform.consumer import Message, Poison
+from hoptac.platform.tracking import Tracking
 
 log = logging.getLogger("hoptac.collection.scores")
 
@@ -41,6 +47,8 @@ class Scores:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
+        self.tracking: Tracking | None = None  # as this process last read or wrote it
+        self.gap_seen = asyncio.Event()  # set when a sequence below one applied is missing
 
     async def handle_messages(self, messages: list[Message]) -> None:
         """The consumer's handler: a batch in one transaction, or nothing."""
@@ -53,6 +61,9 @@ class Scores:
         if not events:
             return 0
         async with self.engine.begin() as conn:
+            recorded = await store.tracking(conn, for_update=True)
+            tracking = recorded.with_applied(event.sequence for event in events)
+            await store.record_tracking(conn, tracking)
             before = await store.held(conn, {event.organization_id for event in events})
             newer = {
                 (event.organization_id, event.organization_version): event
@@ -76,12 +87,12 @@ class Scores:
             ]
             await store.note_changes(conn, [(org, vietnam_day(at)) for org, at in changed])
             await store.clear_lapsed(conn, changed)
-            await store.advance(conn, max(event.sequence for event in events))
             touched = sorted(c for c in communes if c)
             if rescore:
                 await self._rescore(conn, touched, loose)
             else:
                 await store.unscore(conn, touched)
+        self._tracked(tracking)
         return len(newer)
 
     async def catch_up(self, pages: AsyncIterator[list[dict[str, Any]]]) -> int:
@@ -101,9 +112,17 @@ class Scores:
         await self.rescore_stale()
         return applied
 
-    async def last_sequence(self) -> int:
+    async def read_tracking(self) -> Tracking:
+        """The sequences applied, by this process or another on the same database."""
         async with self.engine.connect() as conn:
-            return await store.last_sequence(conn)
+            tracking = await store.tracking(conn)
+        self._tracked(tracking)
+        return tracking
+
+    def _tracked(self, tracking: Tracking) -> None:
+        self.tracking = tracking
+        if tracking.gap is not None:
+            self.gap_seen.set()
 
     async def rescore_stale(self) -> int:
         """Score again every record last scored before today, or marked to be; returns how

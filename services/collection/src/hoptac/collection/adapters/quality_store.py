@@ -1,6 +1,7 @@
 """The register as collection keeps it from the registry's events (one row per organisation,
-with its data-quality scores), the days the registry recorded changes, and the change-log
-position reached. Every function runs inside the caller's transaction."""
+with its data-quality scores), the days the registry recorded changes, and which change-log
+sequences are applied (`hoptac.platform.tracking`). Every function runs inside the caller's
+transaction."""
 
 from __future__ import annotations
 
@@ -15,20 +16,31 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.collection.domain.quality import DIMENSIONS
+from hoptac.platform.tracking import Tracking
 
 SCORE_COLUMNS = (*DIMENSIONS, "score", "band", "scored_on")
 UNSCORED = date(1, 1, 1)  # the scored_on of a record to score again: before any today
 
 
-async def last_sequence(conn: AsyncConnection) -> int:
-    found = await conn.scalar(text("SELECT last_sequence FROM quality_state WHERE id = 1"))
-    return int(found or 0)
+async def tracking(conn: AsyncConnection, *, for_update: bool = False) -> Tracking:
+    """The change-log sequences applied; `for_update` locks them until the transaction ends,
+    so that writers (the consumer, the gap filling, another instance) record them in turn."""
+    lock = " FOR UPDATE" if for_update else ""
+    row = (
+        await conn.execute(
+            text(f"SELECT contiguous_through, beyond FROM quality_state WHERE id = 1{lock}")
+        )
+    ).one()
+    return Tracking(row.contiguous_through, tuple((int(a), int(b)) for a, b in row.beyond))
 
 
-async def advance(conn: AsyncConnection, sequence: int) -> None:
+async def record_tracking(conn: AsyncConnection, tracking: Tracking) -> None:
     await conn.execute(
-        text("UPDATE quality_state SET last_sequence = GREATEST(last_sequence, :s) WHERE id = 1"),
-        {"s": sequence},
+        text(
+            "UPDATE quality_state SET contiguous_through = :through, "
+            "beyond = CAST(:beyond AS JSONB) WHERE id = 1"
+        ),
+        {"through": tracking.contiguous_through, "beyond": json.dumps(tracking.beyond)},
     )
 
 

@@ -1,8 +1,12 @@
 """What collection runs beside its HTTP API: it follows the registry's organisation events
-(stream COOP_ORG_V1) into the stored data-quality scores, catching up from the registry's
-change log at start, and every `housekeeping_seconds` scores again what the date made stale
-and closes the campaigns whose deadline has passed. The one module that knows the consumer
-(the platform's ConsumerHost, on FastStream)."""
+(stream COOP_ORG_V1) into the stored data-quality scores, and every `housekeeping_seconds`
+scores again what the date made stale and closes the campaigns whose deadline has passed. The
+one module that knows the consumer (the platform's ConsumerHost, on FastStream).
+
+The registry's change log brings what the stream did not, through the platform's `GapFiller`:
+a first round at start (a new database, events JetStream no longer holds, an event
+dead-lettered before a restart), then a round whenever a sequence is missing below one
+applied, with a growing pause while the change log cannot fill it."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-import httpx
 from prometheus_client import CollectorRegistry
 
 from hoptac.collection.campaigns import Campaigns
@@ -20,12 +23,9 @@ from hoptac.collection.settings import CollectionSettings
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, read_changes
 from hoptac.platform.consumer import ConsumerHost
+from hoptac.platform.gaps import GapFiller
 
 log = logging.getLogger("hoptac.collection.events")
-
-
-class CatchUpFailed(Exception):
-    """The change log could not be read just now."""
 
 
 class Background:
@@ -47,11 +47,19 @@ class Background:
             subjects=f"{SUBJECT_PREFIX}.>",
             metrics=metrics,
         )
+        self.gaps = GapFiller(
+            "collection",
+            tracking=lambda: scores.tracking,
+            fill=self.catch_up,
+            gap_seen=scores.gap_seen,
+            metrics=metrics,
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._catch_up_at_start(), name="catch-up"))
+        self.scores.gap_seen.set()  # the first round
+        self._tasks.append(asyncio.create_task(self.gaps.run(self._stopping), name="change-log"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         self._tasks.append(asyncio.create_task(self._follow(), name="consumer"))
 
@@ -74,37 +82,26 @@ class Background:
                 await asyncio.wait_for(task, timeout=10)
         await self.host.stop()
 
+    def check_ready(self) -> None:
+        """Not ready while the consumer does not follow the stream (not started yet, NATS
+        away, restarting), with the reason."""
+        self.host.check_ready()
+
     async def lag(self) -> int | None:
         """Sets hoptac_consumer_lag{consumer="collection"}; None when there is no figure."""
         return await self.host.lag()
 
     async def catch_up(self) -> int:
-        """Apply what the change log holds beyond the last event kept."""
+        """Apply what the change log holds beyond the sequence up to which every event is
+        applied (read again: another instance may have applied more)."""
         token = self.settings.change_log_token()
         if token is None:
-            raise CatchUpFailed("no registry token yet (var/service-token)")
-        after = await self.scores.last_sequence()
-        try:
-            pages = read_changes(self.settings.registry_url, token, after=after)
-            applied = await self.scores.catch_up(pages)
-        except (ChangeLogError, httpx.HTTPError, OSError) as error:
-            raise CatchUpFailed(f"{type(error).__name__}: {error}") from error
-        log.info("caught up from sequence %d: %d changes applied", after, applied)
+            raise ChangeLogError("no registry token yet (var/service-token)")
+        after = (await self.scores.read_tracking()).contiguous_through
+        pages = read_changes(self.settings.registry_url, token, after=after)
+        applied = await self.scores.catch_up(pages)
+        log.info("change log read after sequence %d: %d changes applied", after, applied)
         return applied
-
-    async def _catch_up_at_start(self) -> None:
-        """The registry may not answer yet (all start together): try again, 1 s then longer."""
-        delay = 1.0
-        while not self._stopping.is_set():
-            try:
-                await self.catch_up()
-                return
-            except CatchUpFailed as failure:
-                log.warning("catching up from the change log: %s; trying again", failure)
-            except Exception:  # the database away, or a deadlock with the consumer
-                log.exception("catching up from the change log failed; trying again")
-            await self._pause(delay)
-            delay = min(delay * 2, 30.0)
 
     async def _housekeeping(self) -> None:
         jobs: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (

@@ -20,6 +20,7 @@ from hoptac.search.adapters.library_port import (
     EXACT_BOOST,
     HEAD_BOOST,
     MAX_MATCHES,
+    TRACKING_ID,
     DocumentIndex,
 )
 from hoptac.search.adapters.tantivy_schema import EXACT, FOLDED, register_analyzers
@@ -59,18 +60,32 @@ class LibraryIndex(DocumentIndex):
             return None
         return int(searcher.doc(hits[0][1])["version"][0])
 
-    async def apply(self, documents: list[LibraryDocument]) -> int:
-        """Index the documents newer than what the index holds; returns how many changed."""
+    async def apply(
+        self, documents: list[LibraryDocument], contiguous_through: int | None = None
+    ) -> int:
+        """Index the documents newer than what the index holds, and the tracking entry with
+        them in one commit; returns how many documents changed."""
         async with self._lock:
             newest = newest_per_document(documents)
             changed = [d for d in newest if (self._version_of(d.id) or 0) < d.version]
             for document in changed:
                 self.writer.delete_documents_by_term("id", document.id)
                 self.writer.add_document(tantivy.Document(**_fields(document)))
-            if changed:
+            moved = contiguous_through is not None and contiguous_through > (
+                self._version_of(TRACKING_ID) or 0
+            )
+            if moved:
+                self.writer.delete_documents_by_term("id", TRACKING_ID)
+                self.writer.add_document(
+                    tantivy.Document(id=TRACKING_ID, version=contiguous_through)
+                )
+            if changed or moved:
                 await asyncio.to_thread(self.writer.commit)
                 self.index.reload()
             return len(changed)
+
+    async def contiguous_through(self) -> int:
+        return self._version_of(TRACKING_ID) or 0
 
     async def search(
         self, q: str, filters: dict[str, list[str]], limit: int, offset: int
@@ -134,11 +149,13 @@ class LibraryIndex(DocumentIndex):
             ]
             must.append((tantivy.Occur.Must, tantivy.Query.boolean_query(any_of)))
         if not must:
-            return tantivy.Query.all_query()
-        return tantivy.Query.boolean_query(must)
+            must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        tracking = tantivy.Query.term_query(self.schema, "id", TRACKING_ID)
+        return tantivy.Query.boolean_query([*must, (tantivy.Occur.MustNot, tracking)])
 
     async def count(self) -> int:
-        return int(self.index.searcher().num_docs)
+        held = self.index.searcher().search(self._query([], {}), 1, count=True)
+        return int(held.count or 0)  # type: ignore[attr-defined]  # the type stub lacks `count`
 
     async def close(self) -> None:
         """Let the writer go (it holds the directory's lock) once its merges are done."""

@@ -14,6 +14,9 @@ MAX_MATCHES = 10_000
 # the same diacritics as typed add the exact boost.
 HEAD_BOOST = 4.0
 EXACT_BOOST = 1.5
+# The entry that holds the index's tracking (`hoptac.platform.tracking`): the library change-log
+# sequence up to which it holds every event, in the document's `version`. Searches leave it out.
+TRACKING_ID = "__tracking__"
 
 
 class DocumentIndex(abc.ABC):
@@ -21,8 +24,16 @@ class DocumentIndex(abc.ABC):
         """Create what the engine needs before the first search."""
 
     @abc.abstractmethod
-    async def apply(self, documents: list[LibraryDocument]) -> int:
-        """Index the documents newer than what the index holds; returns how many changed."""
+    async def apply(
+        self, documents: list[LibraryDocument], contiguous_through: int | None = None
+    ) -> int:
+        """Index the documents newer than what the index holds, and record
+        `contiguous_through` (when given and higher than the one recorded) after them, so the
+        recorded sequence never runs ahead of what is indexed; returns how many changed."""
+
+    @abc.abstractmethod
+    async def contiguous_through(self) -> int:
+        """The library change-log sequence recorded by `apply`; 0 for a new index."""
 
     @abc.abstractmethod
     async def search(

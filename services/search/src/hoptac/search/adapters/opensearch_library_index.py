@@ -12,15 +12,17 @@ the words, the filters are a `post_filter` for the hits and a `filter` aggregati
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from opensearchpy import AsyncOpenSearch
+from opensearchpy import AsyncOpenSearch, ConflictError, NotFoundError
 from opensearchpy.helpers import async_bulk
 
 from hoptac.search.adapters.library_port import (
     EXACT_BOOST,
     HEAD_BOOST,
     MAX_MATCHES,
+    TRACKING_ID,
     DocumentIndex,
 )
 from hoptac.search.adapters.opensearch_index import ANALYSIS, KEYWORD, error_status
@@ -28,6 +30,7 @@ from hoptac.search.domain import text
 from hoptac.search.domain.library_documents import FACETS, LibraryDocument, newest_per_document
 
 FACET_SIZE = 1_000  # every value: issuers and years are the many ones, and they are hundreds
+NOT_TRACKING = {"term": {"id": TRACKING_ID}}  # in `must_not`: no search sees the tracking entry
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "properties": {
@@ -80,7 +83,7 @@ def search_body(q: str, filters: dict[str, list[str]], limit: int, offset: int) 
         for facet in FACETS
     }
     return {
-        "query": {"bool": {"must": words}} if words else {"match_all": {}},
+        "query": {"bool": {"must": words or [{"match_all": {}}], "must_not": [NOT_TRACKING]}},
         "post_filter": {"bool": {"filter": list(terms.values())}},
         "aggs": facets,
         "from": offset,
@@ -110,7 +113,31 @@ class OpenSearchLibraryIndex(DocumentIndex):
         """Delete the index (tests)."""
         await self.client.indices.delete(index=self.name, ignore_unavailable=True)
 
-    async def apply(self, documents: list[LibraryDocument]) -> int:
+    async def apply(
+        self, documents: list[LibraryDocument], contiguous_through: int | None = None
+    ) -> int:
+        """The documents first, then the tracking entry, so the recorded sequence never runs
+        ahead of what is indexed (a bulk request is not one transaction)."""
+        applied = await self._index_documents(documents)
+        if contiguous_through is not None:
+            # A conflict: an equal or later sequence is recorded already.
+            with contextlib.suppress(ConflictError):
+                await self.client.index(
+                    index=self.name,
+                    id=TRACKING_ID,
+                    body={"id": TRACKING_ID, "version": contiguous_through},
+                    params={"version": contiguous_through, "version_type": "external"},
+                )
+        return applied
+
+    async def contiguous_through(self) -> int:
+        try:
+            found = await self.client.get(index=self.name, id=TRACKING_ID)
+        except NotFoundError:
+            return 0
+        return int(found["_source"]["version"])
+
+    async def _index_documents(self, documents: list[LibraryDocument]) -> int:
         batch = [
             {
                 "_op_type": "index",
@@ -151,7 +178,8 @@ class OpenSearchLibraryIndex(DocumentIndex):
         }
 
     async def count(self) -> int:
-        return int((await self.client.count(index=self.name))["count"])
+        body = {"query": {"bool": {"must_not": [NOT_TRACKING]}}}
+        return int((await self.client.count(index=self.name, body=body))["count"])
 
     async def close(self) -> None:
         await self.client.close()

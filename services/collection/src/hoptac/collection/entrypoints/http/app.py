@@ -96,6 +96,8 @@ def create_app(
         except Exception as error:
             log.warning("not ready: the database check failed (%s)", type(error).__name__)
             raise NotReady(Text("collection.database_not_ready")) from error
+        if background is not None:
+            background.check_ready()  # the quality scores follow the registry's stream
 
     async def refresh() -> None:
         if background is not None:
