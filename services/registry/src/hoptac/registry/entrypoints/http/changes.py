@@ -14,7 +14,7 @@ from hoptac.registry.domain.access import Role, require_token
 from hoptac.registry.domain.errors import NotAllowed
 from hoptac.registry.entrypoints.http.answers import ChangesPage, CorrelatedChanges, documented
 from hoptac.registry.entrypoints.http.auth import Caller
-from hoptac.registry.entrypoints.http.schemas import CorrelationId
+from hoptac.registry.entrypoints.http.schemas import CorrelationId, Plain
 
 router = APIRouter(prefix="/v1/changes", tags=["change log"])
 
@@ -49,7 +49,7 @@ async def correlated(
     request: Request,
     caller: Caller,
     correlation_id: Annotated[
-        list[CorrelationId],
+        list[Annotated[CorrelationId, Plain]],
         Query(min_length=1, max_length=CORRELATION_IDS_AT_ONCE, description="Repeat for more"),
     ],
 ) -> dict[str, Any]:
