@@ -339,7 +339,7 @@ class Collection:
                 for index, result in enumerate(results)
                 if "error" in result or result.get("warnings")
             ]
-        if check.dry_run:
+        if check.dry_run and self.dry_run_reuse:
             remembered = {
                 "checksum": check.checksum,
                 "made_by": check.caller.name,
