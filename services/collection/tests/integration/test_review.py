@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.collection.adapters import store
+from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.domain.errors import Unavailable
+from hoptac.platform.text import Text
 from hoptac.registry.adapters.tables import outbox
 
 from .conftest import Tokens, bearer
@@ -296,4 +299,34 @@ async def test_a_refusal_for_a_change_already_applied_under_the_proposal_counts_
 
     assert done["state"] == "applied", done
     assert done["outcome"]["results"][0]["id"] == first.json()["results"][0]["id"]
+    assert await events(registry_transport) == 1
+
+
+async def test_an_approval_whose_registry_never_answered_is_sent_again_and_lost_nowhere(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry_transport: httpx.ASGITransport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (draft,) = await proposed(client, issued.officer_96, as_csv([row()]))
+    ids = {"ids": [draft["id"]]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+
+    async def unreachable(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        raise Unavailable(Text("collection.registry_unavailable"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(RegistryClient, "batch", unreachable)
+        lost = await post(client, "/v1/proposals/approve", issued.reviewer, ids)
+    (left,) = (
+        await client.get(
+            f"/v1/proposals?batch={draft['batch_id']}", headers=bearer(issued.reviewer)
+        )
+    ).json()
+    (done,) = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+
+    assert lost.status_code == 503
+    assert left["state"] == "applying"
+    assert done["state"] == "applied"
+    assert "reconciled" not in done["outcome"]["results"][0]
     assert await events(registry_transport) == 1
