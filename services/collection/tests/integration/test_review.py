@@ -223,9 +223,9 @@ async def test_an_approval_lost_after_the_registry_committed_is_applied_once_whe
     rows = [
         row(registration_number="6001000301", name="Hợp tác xã Bình Minh"),
         row(registration_number="6001000302", name="Hợp tác xã Cửu Long"),
-        row(members_count=40, status="Đã giải thể", status_reason="Giải thể tự nguyện"),
+        row(id=org_id, members_count=40, status="Đã giải thể", status_reason="Giải thể tự nguyện"),
     ]
-    paths = [*NEW_ROW, "status", "status_reason"]
+    paths = ["id", *NEW_ROW, "status", "status_reason"]
     drafts = await proposed(client, issued.officer_96, as_csv(rows, paths))
     ids = {"ids": [draft["id"] for draft in drafts]}
     await post(client, "/v1/proposals/submit", issued.officer_96, ids)
