@@ -9,10 +9,11 @@ PostgreSQL COPY in the same run, and the time until every approved row is publis
    relay, and collection, each over uvicorn as `make run` starts them;
    with search and reporting following the registry's events, as `make run` starts them;
 3. through collection's API: the dry run (every row also checked by the registry's batch write,
-   rolled back), the real import (every row a proposal), submission, and approval by a second
-   reviewer, which applies every row through the registry's batch write with its event; then the
-   time until the relay has published every event, and until search finds and reporting counts
-   every row;
+   rolled back), the real import (every row a proposal; the registry's answers to the dry run
+   reused, or asked again with HOPTAC_COLLECTION_DRY_RUN_REUSE_SECONDS=0), submission, and
+   approval by a second reviewer, which applies every row through the registry's batch write
+   with its event; then the time until the relay has published every event, and until search
+   finds and reporting counts every row;
 4. raw PostgreSQL COPY of as many event-sized rows, on the same server.
 
 Exits non-zero when a request failed or a row was refused. Target (issue 13): 100k rows

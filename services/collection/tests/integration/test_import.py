@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.adapters.tables import import_batches, proposals
 
 from .conftest import Tokens, bearer, limited_client
@@ -476,3 +477,80 @@ async def test_the_latest_batches_are_listed_for_their_author_and_for_reviewers(
     assert (mine[0]["valid"], mine[0]["rows_valid"]) == (True, 1)
     assert [b["batch_id"] for b in reviewed] == [imported["batch_id"]]
     assert others == []
+
+
+@pytest.fixture
+def registry_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rows of each dry run of the registry's batch write collection asks for."""
+    checks: list[int] = []
+    batch = RegistryClient.batch
+
+    async def counted(
+        self: RegistryClient, token: str, changes: list[dict[str, Any]], **options: Any
+    ) -> list[dict[str, Any]]:
+        if options.get("dry_run"):
+            checks.append(len(changes))
+        return await batch(self, token, changes, **options)
+
+    monkeypatch.setattr(RegistryClient, "batch", counted)
+    return checks
+
+
+async def test_an_import_right_after_its_dry_run_reuses_the_registrys_answers(
+    client: httpx.AsyncClient, issued: Tokens, registry_checks: list[int]
+) -> None:
+    in_ha_noi = row(
+        registration_number="0101000001",
+        **{"address.province_code": "01", "address.commune_code": "00004"},
+    )
+    content = as_csv([row(), in_ha_noi])
+
+    checked = (await upload(client, issued.officer_96, content, "k.csv", dry_run=True)).json()
+    imported = (await upload(client, issued.officer_96, content, "k.csv")).json()
+
+    assert registry_checks == [2]  # the dry run's; the import asked nothing more
+    assert located(checked) == located(imported) == {(3, None, "forbidden")}
+    assert imported["problems"] == checked["problems"]
+    assert imported["proposals_added"] == 1
+
+
+async def test_an_import_checks_again_when_the_register_moved_or_someone_else_imports(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry: httpx.AsyncClient,
+    registry_checks: list[int],
+) -> None:
+    answer = await registry.post(
+        "/v1/organizations/batch",
+        json={"changes": [{"op": "register", "body": _registered_body()}]},
+        headers=bearer(issued.admin),
+    )
+    org_id = answer.json()["results"][0]["id"]
+    update = as_csv([row(members_count=40)])
+    other = as_csv([row(registration_number="6001000002")])
+
+    await upload(client, issued.officer_96, update, "u.csv", dry_run=True)
+    await registry.patch(
+        f"/v1/organizations/{org_id}",
+        json={"workers_count": 13},
+        headers={**bearer(issued.admin), "If-Match": '"1"'},
+    )
+    moved = (await upload(client, issued.officer_96, update, "u.csv")).json()
+    await upload(client, issued.reviewer, other, "o.csv", dry_run=True)
+    by_another = (await upload(client, issued.admin, other, "o.csv")).json()
+
+    assert registry_checks == [1, 1, 1, 1]
+    assert (moved["proposals_added"], by_another["proposals_added"]) == (1, 1)
+
+
+def _registered_body() -> dict[str, Any]:
+    """NEW_ROW as the registry's single route takes it."""
+    return {
+        "registration_number": "6001000001",
+        "name": "Hợp tác xã Nông nghiệp Tân Hưng",
+        "kind": "cooperative",
+        "registered_on": "2015-03-12",
+        "address": {"street": "Ấp 3", "province_code": "96", "commune_code": "31825"},
+        "sector": {"group": "agriculture", "vsic": ["01", "03"]},
+        "members_count": 1250,
+    }

@@ -11,10 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.collection.adapters import store
+from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.domain.errors import Unavailable
+from hoptac.platform.text import Text
 from hoptac.registry.adapters.tables import outbox
 
 from .conftest import Tokens, bearer
-from .files import as_csv, row
+from .files import NEW_ROW, as_csv, row
 from .test_import import upload
 
 pytestmark = pytest.mark.integration
@@ -197,3 +201,132 @@ async def test_a_row_for_a_registered_organisation_updates_it_and_a_change_since
     ).json()
     assert (record["members_count"], record["version"]) == (40, 3)
     assert record["registering_authority"] == "Sở Tài chính tỉnh Cà Mau"
+
+
+class Crash(Exception):
+    """Collection stopping between the registry's commit and its own."""
+
+
+async def test_an_approval_lost_after_the_registry_committed_is_applied_once_when_approved_again(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry: httpx.AsyncClient,
+    registry_transport: httpx.ASGITransport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (first,) = await proposed(client, issued.officer_96, as_csv([row()]))
+    await post(client, "/v1/proposals/submit", issued.officer_96, {"ids": [first["id"]]})
+    (existing,) = (
+        await post(client, "/v1/proposals/approve", issued.reviewer, {"ids": [first["id"]]})
+    ).json()
+    org_id = existing["outcome"]["results"][0]["id"]
+    rows = [
+        row(registration_number="6001000301", name="Hợp tác xã Bình Minh"),
+        row(registration_number="6001000302", name="Hợp tác xã Cửu Long"),
+        row(id=org_id, members_count=40, status="Đã giải thể", status_reason="Giải thể tự nguyện"),
+    ]
+    paths = ["id", *NEW_ROW, "status", "status_reason"]
+    drafts = await proposed(client, issued.officer_96, as_csv(rows, paths))
+    ids = {"ids": [draft["id"] for draft in drafts]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    recorded = store.set_proposals
+
+    async def crashing(conn: Any, changed: list[dict[str, Any]]) -> None:
+        if changed and changed[0]["state"] != "applying":
+            raise Crash
+        await recorded(conn, changed)
+
+    before = await events(registry_transport)
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "set_proposals", crashing)
+        with pytest.raises(Crash):
+            await post(client, "/v1/proposals/approve", issued.reviewer, ids)
+    applied_once = await events(registry_transport)
+    listed = await client.get("/v1/proposals?state=applying", headers=bearer(issued.reviewer))
+
+    again = (await post(client, "/v1/proposals/approve", issued.second_reviewer, ids)).json()
+    once_more = await post(client, "/v1/proposals/approve", issued.second_reviewer, ids)
+
+    assert applied_once == before + 4  # two registrations, an update and a status change
+    assert sorted(p["id"] for p in listed.json()) == sorted(ids["ids"])
+    assert [p["state"] for p in again] == ["applied"] * 3, again
+    assert await events(registry_transport) == applied_once  # nothing applied twice
+    assert once_more.status_code == 409  # applied is final
+    for done in again:
+        assert all(result["reconciled"] for result in done["outcome"]["results"])
+    by_row = {done["row"]: done["outcome"]["results"] for done in again}
+    for number, position in (("6001000301", 2), ("6001000302", 3)):
+        (result,) = by_row[position]
+        record = await registry.get(
+            f"/v1/organizations/{result['id']}", headers=bearer(issued.admin)
+        )
+        assert (record.json()["registration_number"], result["version"]) == (number, 1)
+    assert [(r["id"], r["version"]) for r in by_row[4]] == [(org_id, 2), (org_id, 3)]
+    record = (
+        await registry.get(f"/v1/organizations/{org_id}", headers=bearer(issued.admin))
+    ).json()
+    assert (record["members_count"], record["status"], record["version"]) == (40, "dissolved", 3)
+
+
+async def test_a_refusal_for_a_change_already_applied_under_the_proposal_counts_as_applied(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry: httpx.AsyncClient,
+    registry_transport: httpx.ASGITransport,
+) -> None:
+    """Another approval of the same proposal got there first (here: its batch sent by hand,
+    with the proposal's correlation id): the registry refuses the number as taken, and the
+    registry's change log shows it was this proposal's own change."""
+    (draft,) = await proposed(client, issued.officer_96, as_csv([row()]))
+    ids = {"ids": [draft["id"]]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    first = await post(
+        registry,
+        "/v1/organizations/batch",
+        issued.admin,
+        {
+            "changes": [
+                {
+                    "op": "register",
+                    "correlation_id": f"proposal:{draft['id']}",
+                    "body": draft["change"]["record"],
+                }
+            ]
+        },
+    )
+
+    (done,) = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+
+    assert done["state"] == "applied", done
+    assert done["outcome"]["results"][0]["id"] == first.json()["results"][0]["id"]
+    assert await events(registry_transport) == 1
+
+
+async def test_an_approval_whose_registry_never_answered_is_sent_again_and_lost_nowhere(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry_transport: httpx.ASGITransport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (draft,) = await proposed(client, issued.officer_96, as_csv([row()]))
+    ids = {"ids": [draft["id"]]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+
+    async def unreachable(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        raise Unavailable(Text("collection.registry_unavailable"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(RegistryClient, "batch", unreachable)
+        lost = await post(client, "/v1/proposals/approve", issued.reviewer, ids)
+    (left,) = (
+        await client.get(
+            f"/v1/proposals?batch={draft['batch_id']}", headers=bearer(issued.reviewer)
+        )
+    ).json()
+    (done,) = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+
+    assert lost.status_code == 503
+    assert left["state"] == "applying"
+    assert done["state"] == "applied"
+    assert "reconciled" not in done["outcome"]["results"][0]
+    assert await events(registry_transport) == 1

@@ -259,3 +259,78 @@ async def test_a_dry_run_answers_as_the_real_run_would_and_keeps_nothing(
     assert dry.json()["dry_run"] is True
     assert kept == 0
     assert await events(engine) == 1
+
+
+async def test_the_changes_of_a_correlation_id_are_read_back_as_soon_as_they_commit(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
+    existing = await registered(client, issued.admin, make_body())
+    changes = [
+        {
+            "op": "register",
+            "correlation_id": "proposal:a",
+            "body": make_body(registration_number="6001000031"),
+        },
+        {
+            "op": "update",
+            "id": existing,
+            "version": 1,
+            "correlation_id": "proposal:b",
+            "body": {"members_count": 30},
+        },
+        {
+            "op": "status",
+            "id": existing,
+            "correlation_id": "proposal:b",
+            "body": {"status": "suspended", "reason": "thiếu vốn", "suspended_until": "2027-01-01"},
+        },
+        {"op": "update", "id": existing, "version": 1, "correlation_id": "proposal:c", "body": {}},
+    ]
+    applied = (
+        await client.post(BATCH, json={"changes": changes}, headers=Tokens.header(issued.admin))
+    ).json()["results"]
+
+    answer = await client.get(
+        "/v1/changes/correlated",
+        params={"correlation_id": ["proposal:a", "proposal:b", "proposal:c", "proposal:d"]},
+        headers=Tokens.header(issued.reviewer),
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["complete"] is True
+    found = [
+        (c["correlation_id"], c["organization_id"], c["organization_version"], c["event_type"])
+        for c in answer.json()["changes"]
+    ]
+    assert found == [
+        ("proposal:a", applied[0]["id"], 1, "organization.registered"),
+        ("proposal:b", existing, 2, "organization.updated"),
+        ("proposal:b", existing, 3, "organization.status_changed"),
+    ]
+
+
+@pytest.mark.parametrize(("token", "status"), [("officer_96", 403), ("agency", 403), ("", 401)])
+async def test_the_changes_of_a_correlation_id_are_for_admins_and_reviewers(
+    client: httpx.AsyncClient, issued: Tokens, token: str, status: int
+) -> None:
+    headers = Tokens.header(getattr(issued, token)) if token else {}
+
+    answer = await client.get(
+        "/v1/changes/correlated", params={"correlation_id": "proposal:a"}, headers=headers
+    )
+
+    assert answer.status_code == status
+
+
+async def test_more_correlation_ids_than_one_read_takes_are_refused(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    ids = [f"proposal:{n}" for n in range(101)]
+
+    answer = await client.get(
+        "/v1/changes/correlated",
+        params={"correlation_id": ids},
+        headers=Tokens.header(issued.reviewer),
+    )
+
+    assert answer.status_code == 422

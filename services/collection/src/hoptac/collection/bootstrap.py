@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.collection.adapters.registry import RegistryClient
@@ -33,4 +35,5 @@ def build_collection(
         identity or RegistryIdentity(settings.registry_url, settings.token_cache_seconds),
         settings.limits(),
         clock,
+        timedelta(seconds=settings.dry_run_reuse_seconds),
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,6 +29,12 @@ from hoptac.collection.adapters.spreadsheet import (
 )
 from hoptac.collection.adapters.template import template_csv, template_xlsx
 from hoptac.collection.domain.addresses import addressed, needs_reading
+from hoptac.collection.domain.applying import (
+    MAYBE_APPLIED,
+    already_applied,
+    correlation_id,
+    settled,
+)
 from hoptac.collection.domain.encodings import Cell, legacy_text
 from hoptac.collection.domain.errors import (
     Conflict,
@@ -92,6 +99,17 @@ class Register:
 
 
 @dataclasses.dataclass(frozen=True)
+class RegistryCheck:
+    """Who has a file checked by the registry, which file, in which language, and whether it
+    is a dry run (whose answers are kept) or an import (which may reuse them)."""
+
+    caller: Caller
+    checksum: str
+    language: Language
+    dry_run: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class Target:
     """The record a row changes, as the registry holds it now."""
 
@@ -110,12 +128,14 @@ class Collection:
         identity: Identity,
         limits: Limits,
         clock: Clock = system_clock,
+        dry_run_reuse: timedelta = timedelta(minutes=30),
     ) -> None:
         self.engine = engine
         self.registry = registry
         self.identity = identity
         self.limits = limits
         self.clock = clock
+        self.dry_run_reuse = dry_run_reuse
 
     async def authenticate(self, token: str | None) -> Caller:
         if not token:
@@ -148,14 +168,20 @@ class Collection:
                 done = await store.batch_by_checksum(conn, checksum)
             if done is not None:
                 return {**_batch_json(done, language), "already_imported": True}
-        report, targets = await self._check(caller, data, filename, language)
+        report, targets = await self._check(caller, data, filename, language, checksum, dry_run)
         if dry_run:
             return {**report.as_json(language), "dry_run": True}
         stored = await self._store(caller, data, filename, checksum, report, targets)
         return {**report.as_json(language), **stored}
 
     async def _check(
-        self, caller: Caller, data: bytes, filename: str, language: Language
+        self,
+        caller: Caller,
+        data: bytes,
+        filename: str,
+        language: Language,
+        checksum: str,
+        dry_run: bool,
     ) -> tuple[Report, dict[int, Target]]:
         try:
             sheet = read_upload(data, filename, self.limits)
@@ -190,8 +216,9 @@ class Collection:
         report.problems.extend(missing)
         changes = _without_rows(changes, missing)
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
+        checked = RegistryCheck(caller, checksum, language, dry_run)
         report.problems.extend(
-            await self._registry_check(caller, changes, targets, sheet, report.warnings, language)
+            await self._registry_check(checked, changes, targets, sheet, report.warnings)
         )
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
@@ -276,16 +303,18 @@ class Collection:
 
     async def _registry_check(
         self,
-        caller: Caller,
+        check: RegistryCheck,
         changes: Sequence[RowChange],
         targets: dict[int, Target],
         sheet: Sheet,
         warnings: list[Problem],
-        language: Language,
     ) -> list[Problem]:
         """Every change checked by the registry itself (a dry run of its batch write): the
         same models and rules as every write, the caller's area included; its messages in the
-        report's language."""
+        report's language. An import reuses the answers of the same person's dry run of the
+        same file made within `dry_run_reuse`, when it sends exactly the same rows (the same
+        records at the same versions: the register has not moved under them) with the same
+        area: those answers are the ones the registry would give again."""
         sent: list[dict[str, Any]] = []
         owners: list[int] = []
         for change in changes:
@@ -293,13 +322,40 @@ class Collection:
             for sending in registry_rows(change, target.version if target else None):
                 sent.append(sending)
                 owners.append(change.row)
-        results = await self.registry.batch(caller.token, sent, dry_run=True, language=language)
+        fingerprint = _fingerprint(check.caller, sent)
+        since = self.clock() - self.dry_run_reuse
+        answers = None
+        if not check.dry_run:
+            async with self.engine.connect() as conn:
+                answers = await store.dry_run_answers(
+                    conn, check.checksum, check.caller.name, check.language, fingerprint, since
+                )
+        if answers is None:
+            results = await self.registry.batch(
+                check.caller.token, sent, dry_run=True, language=check.language
+            )
+            answers = [
+                [index, result]
+                for index, result in enumerate(results)
+                if "error" in result or result.get("warnings")
+            ]
+        if check.dry_run and self.dry_run_reuse:
+            remembered = {
+                "checksum": check.checksum,
+                "made_by": check.caller.name,
+                "language": check.language,
+                "made_at": self.clock(),
+                "fingerprint": fingerprint,
+                "answers": answers,
+            }
+            async with self.engine.begin() as conn:
+                await store.remember_dry_run(conn, remembered, since)
         problems = []
-        for number, result in zip(owners, results, strict=True):
+        for index, result in answers:
             if "error" in result:
-                problems.extend(registry_problems(number, result, sheet.paths))
+                problems.extend(registry_problems(owners[index], result, sheet.paths))
             else:
-                warnings.extend(registry_warnings(number, result, sheet.paths))
+                warnings.extend(registry_warnings(owners[index], result, sheet.paths))
         return problems
 
     async def _store(
@@ -473,32 +529,31 @@ class Collection:
     async def approve(self, caller: Caller, ids: list[UUID]) -> list[dict[str, Any]]:
         """A reviewer other than the author approves; the changes go to the registry in one
         batch with the reviewer's token. A record changed since its proposal was made answers
-        412 there: that proposal stays submitted, flagged `stale`, and nothing of it applies."""
+        412 there: that proposal stays submitted, flagged `stale`, and nothing of it applies.
+
+        The proposals are `applying` from before the registry is asked until their outcome is
+        recorded; one left so (collection stopped between the registry's commit and its own)
+        is approved again like a submitted one, and what the registry already applied of it
+        is read back by its correlation id instead of being sent again (`domain/applying.py`)."""
         require_reviewer(caller)
         now = self.clock()
         async with self.engine.begin() as conn:
             rows = await self._open(conn, ids, caller, for_update=True)
             for row in rows:
-                if row.state != "submitted":
+                if row.state not in ("submitted", "applying"):
                     raise Conflict(
                         Text("collection.proposal_submit_first", id=str(row.id), state=row.state)
                     )
                 if caller.name in (row.author, row.submitted_by):
                     raise NotAllowed(Text("collection.approve_own", id=str(row.id)))
-            sent: list[dict[str, Any]] = []
-            owners: list[UUID] = []
-            for row in rows:
-                for change in registry_rows(_stored_change(row), row.base_version):
-                    sent.append({**change, "correlation_id": f"proposal:{row.id}"})
-                    owners.append(row.id)
-            results = await self.registry.batch(caller.token, sent)
-            by_proposal: dict[UUID, list[dict[str, Any]]] = {}
-            for owner, result in zip(owners, results, strict=True):
-                by_proposal.setdefault(owner, []).append(result)
+            applying = {"state": "applying", "reviewed_by": caller.name, "reviewed_at": now}
+            await store.set_proposals(conn, [{"id": row.id, **applying} for row in rows])
+        by_proposal = await self._applied(caller, rows)
+        async with self.engine.begin() as conn:
             changed: list[dict[str, Any]] = []
             audited: list[tuple[str, dict[str, Any]]] = []
             for row in rows:
-                outcome = by_proposal.get(row.id, [])
+                outcome = by_proposal[row.id]
                 state, flagged = _after_apply(outcome)
                 changed.append(
                     {
@@ -514,6 +569,42 @@ class Collection:
             await store.audit_many(conn, now, caller.name, "approve", audited)
             rows = await store.proposals_by_id(conn, ids)
         return [_proposal_json(row) for row in rows]
+
+    async def _applied(
+        self, caller: Caller, rows: Sequence[Any]
+    ) -> dict[UUID, list[dict[str, Any]]]:
+        """Each proposal's registry rows applied, or found applied already: their results."""
+        wanted = {row.id: registry_rows(_stored_change(row), row.base_version) for row in rows}
+        # Only a proposal an approval has sent before can have anything applied.
+        earlier = [correlation_id(row.id) for row in rows if row.state == "applying" or row.outcome]
+        committed = await self.registry.correlated(caller.token, earlier) if earlier else {}
+        results: dict[UUID, list[dict[str, Any] | None]] = {}
+        sent: list[dict[str, Any]] = []
+        owners: list[tuple[UUID, int]] = []
+        for row in rows:
+            found = already_applied(wanted[row.id], committed.get(correlation_id(row.id), []))
+            results[row.id] = found
+            for position, (change, applied) in enumerate(zip(wanted[row.id], found, strict=True)):
+                if applied is None:
+                    sent.append({**change, "correlation_id": correlation_id(row.id)})
+                    owners.append((row.id, position))
+        answered = await self.registry.batch(caller.token, sent) if sent else []
+        for (owner, position), result in zip(owners, answered, strict=True):
+            results[owner][position] = result
+        done = {owner: [r for r in found if r is not None] for owner, found in results.items()}
+        # A refusal a change already applied also gets may be the proposal's own change, applied
+        # by another approval of it at the same moment: the registry says which.
+        doubtful = sorted(
+            {owner for owner, answers in done.items() if any(_maybe_applied(r) for r in answers)}
+        )
+        if doubtful:
+            committed = await self.registry.correlated(
+                caller.token, [correlation_id(owner) for owner in doubtful]
+            )
+            for owner in doubtful:
+                own = committed.get(correlation_id(owner), [])
+                done[owner] = settled(done[owner], own, wanted[owner])
+        return done
 
     async def rebase(self, caller: Caller, proposal_id: UUID) -> dict[str, Any]:
         """A reviewer who has compared a stale proposal with the record as it is now takes the
@@ -599,6 +690,18 @@ def _in_unicode(
     return found.applied(rows), None
 
 
+def _fingerprint(caller: Caller, sent: Sequence[dict[str, Any]]) -> str:
+    """What the registry's answers to a check depend on besides the register's rules: the rows
+    sent (each record's id and version included) and the caller's role and area."""
+    canonical = json.dumps(
+        [caller.role, sorted(caller.provinces), sorted(caller.communes), list(sent)],
+        sort_keys=True,
+        default=str,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _target(record: dict[str, Any], how: str) -> Target:
     address = record.get("address") or {}
     return Target(
@@ -669,6 +772,10 @@ def _stored_change(row: Any) -> RowChange:
         change.get("status_reason"),
         change.get("effective_date"),
     )
+
+
+def _maybe_applied(result: dict[str, Any]) -> bool:
+    return "error" in result and result["status"] in MAYBE_APPLIED
 
 
 def _after_apply(results: list[dict[str, Any]]) -> tuple[str, bool]:

@@ -37,6 +37,12 @@ class CollectionSettings(ProjectionSettings):
         description="Batch requests sent to the registry side by side (for a real run, only "
         "when no two of its rows touch one record).",
     )
+    dry_run_reuse_seconds: float = Field(
+        default=1800,
+        ge=0,
+        description="How long after a dry run the import of the same file by the same person "
+        "reuses the registry's answers to it instead of asking again (0: never).",
+    )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."
     )

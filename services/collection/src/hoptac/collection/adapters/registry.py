@@ -15,6 +15,7 @@ from hoptac.collection.domain.errors import NotAllowed, Unauthenticated, Unavail
 from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.collection.registry")
+CORRELATION_IDS_PER_REQUEST = 100  # what the registry's GET /v1/changes/correlated takes
 
 
 class RegistryClient:
@@ -122,6 +123,28 @@ class RegistryClient:
         ]
         answered = await asyncio.gather(*(send(part) for part in parts))
         return [result for part in answered for result in part]
+
+    async def correlated(
+        self, token: str, correlation_ids: list[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """The changes the registry committed under each of `correlation_ids` (an id under
+        which nothing was committed is absent), read as soon as they commit."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(correlation_ids), CORRELATION_IDS_PER_REQUEST):
+            part = correlation_ids[start : start + CORRELATION_IDS_PER_REQUEST]
+            response = await self._send(
+                "GET", "/v1/changes/correlated", token, params={"correlation_id": part}
+            )
+            response.raise_for_status()
+            answer = response.json()
+            if not answer["complete"]:
+                # Only a writer reusing collection's ids could make it: deciding on part of
+                # the answer could send a change twice, so nothing is decided.
+                log.error("the registry holds too many changes under %s…", part[0])
+                raise Unavailable(Text("collection.registry_unavailable"))
+            for change in answer["changes"]:
+                found.setdefault(change["correlation_id"], []).append(change)
+        return found
 
 
 def _independent(changes: list[dict[str, Any]]) -> bool:

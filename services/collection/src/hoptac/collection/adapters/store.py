@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hoptac.collection.adapters.tables import audit_log, import_batches, proposals
+from hoptac.collection.adapters.tables import audit_log, dry_runs, import_batches, proposals
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
 # matches the index only while PostgreSQL plans the statement with their values, and a prepared
 # statement run a sixth time gets a generic plan that finds no index ("no unique or exclusion
 # constraint matching the ON CONFLICT specification").
-_OPEN = text("state IN ('draft', 'submitted', 'returned')")
+_OPEN = text("state IN ('draft', 'submitted', 'returned', 'applying')")
 
 # Rows per INSERT: PostgreSQL takes at most 32,767 parameters in one statement.
 PROPOSALS_PER_INSERT = 1000
@@ -164,6 +164,50 @@ async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) ->
             for row in changed
         ],
     )
+
+
+async def remember_dry_run(
+    conn: AsyncConnection, values: dict[str, Any], forget_before: datetime
+) -> None:
+    """Keep a dry run's answers (the latest of one file, person and language), and forget
+    those made before `forget_before`, which no import may reuse any more."""
+    await conn.execute(delete(dry_runs).where(dry_runs.c.made_at < forget_before))
+    statement = pg_insert(dry_runs).values(**values)
+    keys = [dry_runs.c.checksum, dry_runs.c.made_by, dry_runs.c.language]
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={
+                "made_at": statement.excluded.made_at,
+                "fingerprint": statement.excluded.fingerprint,
+                "answers": statement.excluded.answers,
+            },
+        )
+    )
+
+
+async def dry_run_answers(
+    conn: AsyncConnection,
+    checksum: str,
+    made_by: str,
+    language: str,
+    fingerprint: str,
+    since: datetime,
+) -> list[Any] | None:
+    """The answers of the dry run of that file by that person since `since`, when it checked
+    exactly the same rows (same fingerprint)."""
+    row = (
+        await conn.execute(
+            select(dry_runs.c.answers).where(
+                dry_runs.c.checksum == checksum,
+                dry_runs.c.made_by == made_by,
+                dry_runs.c.language == language,
+                dry_runs.c.fingerprint == fingerprint,
+                dry_runs.c.made_at >= since,
+            )
+        )
+    ).first()
+    return list(row.answers) if row else None
 
 
 async def audit(

@@ -57,6 +57,19 @@ proposals = Table(
     Column("outcome", JSONB),
 )
 
+# What the registry said of a dry run's rows that refused or warned, by their place in the rows
+# sent (`fingerprint`: a hash of those rows), for the import of the same file soon after.
+dry_runs = Table(
+    "dry_runs",
+    metadata,
+    Column("checksum", Text, primary_key=True),
+    Column("made_by", Text, primary_key=True),
+    Column("language", Text, primary_key=True),
+    Column("made_at", DateTime(timezone=True), nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("answers", JSONB, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -227,6 +227,33 @@ async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, 
     return [envelope(row) for row in rows]
 
 
+async def correlated(
+    conn: AsyncConnection, correlation_ids: list[str], limit: int
+) -> list[dict[str, Any]]:
+    """The changes committed under any of `correlation_ids`, in commit order, numbered by the
+    relay or not yet: a client that lost the answer to a write learns from it what was applied."""
+    rows = await conn.execute(
+        select(
+            outbox.c.correlation_id,
+            outbox.c.organization_id,
+            outbox.c.organization_version,
+            outbox.c.event_type,
+        )
+        .where(outbox.c.correlation_id.in_(correlation_ids))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "correlation_id": row.correlation_id,
+            "organization_id": str(row.organization_id),
+            "organization_version": row.organization_version,
+            "event_type": row.event_type,
+        }
+        for row in rows
+    ]
+
+
 async def backlog(conn: AsyncConnection) -> tuple[int, float]:
     """Rows waiting to be published (not those set aside), and the age in seconds of the oldest."""
     row = (

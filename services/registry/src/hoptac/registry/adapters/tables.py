@@ -106,6 +106,11 @@ outbox = Table(
     Index("outbox_held", "sequence", postgresql_where=text("held_at IS NOT NULL")),
     Index("outbox_unsequenced", "id", postgresql_where=text("sequence IS NULL")),
     Index(
+        "outbox_correlation",
+        "correlation_id",
+        postgresql_where=text("correlation_id IS NOT NULL"),
+    ),
+    Index(
         "outbox_unpublished",
         "sequence",
         postgresql_where=text("sequence IS NOT NULL AND published_at IS NULL"),

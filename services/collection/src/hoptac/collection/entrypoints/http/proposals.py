@@ -25,7 +25,8 @@ async def proposals(
     caller: CallerDep,
     service: Service,
     state: Annotated[
-        str | None, Query(pattern="^(draft|submitted|returned|applied|partly_applied|refused)$")
+        str | None,
+        Query(pattern="^(draft|submitted|returned|applying|applied|partly_applied|refused)$"),
     ] = None,
     batch: UUID | None = None,
     after: Annotated[UUID | None, Query(description="The last id of the previous page")] = None,

@@ -78,7 +78,9 @@ class ProposalView(BaseModel):
     province_code: str | None
     commune_code: str | None
     change: dict[str, Any]
-    state: str = Field(description="draft, submitted, returned, applied, partly_applied or refused")
+    state: str = Field(
+        description="draft, submitted, returned, applying, applied, partly_applied or refused"
+    )
     stale: bool = Field(description="The record changed since: compare, then rebase.")
     author: str
     submitted_by: str | None

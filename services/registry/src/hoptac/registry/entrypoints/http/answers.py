@@ -72,6 +72,18 @@ class ChangesPage(BaseModel):
     next: int = Field(description="Pass as `after` for the next page.")
 
 
+class CorrelatedChange(BaseModel):
+    correlation_id: str
+    organization_id: str
+    organization_version: int
+    event_type: str
+
+
+class CorrelatedChanges(BaseModel):
+    changes: list[CorrelatedChange]
+    complete: bool = Field(description="False when more changes matched than one answer holds.")
+
+
 class Whoami(BaseModel):
     name: str
     role: str

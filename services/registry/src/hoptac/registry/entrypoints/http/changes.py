@@ -1,4 +1,6 @@
-"""GET /v1/changes: the registry's whole change log, in sequence order, for replay."""
+"""GET /v1/changes: the registry's whole change log, in sequence order, for replay; and
+GET /v1/changes/correlated: the changes committed under some correlation ids, for a client that
+must learn whether a write whose answer it lost was applied."""
 
 from __future__ import annotations
 
@@ -6,14 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from hoptac.platform.text import Text
 from hoptac.registry.adapters import outbox
-from hoptac.registry.domain.access import require_token
-from hoptac.registry.entrypoints.http.answers import ChangesPage, documented
+from hoptac.registry.domain.access import Role, require_token
+from hoptac.registry.domain.errors import NotAllowed
+from hoptac.registry.entrypoints.http.answers import ChangesPage, CorrelatedChanges, documented
 from hoptac.registry.entrypoints.http.auth import Caller
+from hoptac.registry.entrypoints.http.schemas import CorrelationId, Plain
 
 router = APIRouter(prefix="/v1/changes", tags=["change log"])
 
 MAX_SEQUENCE = 2**63 - 1  # a PostgreSQL bigint
+CORRELATION_IDS_AT_ONCE = 100  # a query string of about 6 kB at the ids collection makes
+CORRELATED_AT_MOST = 1000
 
 
 @router.get(
@@ -31,3 +38,29 @@ async def changes(
     async with request.app.state.registry.engine.connect() as conn:
         events = await outbox.page(conn, after, limit)
     return {"events": events, "next": events[-1]["sequence"] if events else after}
+
+
+@router.get(
+    "/correlated",
+    summary="The changes committed under some correlation ids (admins and reviewers)",
+    responses=documented(CorrelatedChanges),
+)
+async def correlated(
+    request: Request,
+    caller: Caller,
+    correlation_id: Annotated[
+        list[Annotated[CorrelationId, Plain]],
+        Query(min_length=1, max_length=CORRELATION_IDS_AT_ONCE, description="Repeat for more"),
+    ],
+) -> dict[str, Any]:
+    """Read as soon as they commit, before the relay numbers them: the answer a writer needs
+    when it cannot tell whether its write was applied."""
+    require_token(caller)
+    if caller.role not in (Role.ADMIN, Role.REVIEWER):
+        raise NotAllowed(Text("registry.correlated_for_staff"))
+    async with request.app.state.registry.engine.connect() as conn:
+        found = await outbox.correlated(conn, correlation_id, CORRELATED_AT_MOST + 1)
+    return {
+        "changes": found[:CORRELATED_AT_MOST],
+        "complete": len(found) <= CORRELATED_AT_MOST,
+    }
