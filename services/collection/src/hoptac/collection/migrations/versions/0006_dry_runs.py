@@ -1,13 +1,13 @@
 """The registry's answers to a dry run, kept a short while so that the import of the same file
 by the same person right after does not ask the registry to check every row again.
 
-Revision ID: 0005
+Revision ID: 0006
 """
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:

@@ -1,13 +1,13 @@
 """A proposal being applied (`applying`: sent to the registry, its outcome not yet recorded) is
 still open: the same change is not proposed again meanwhile.
 
-Revision ID: 0004
+Revision ID: 0005
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:
