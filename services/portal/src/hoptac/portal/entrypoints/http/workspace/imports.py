@@ -33,7 +33,15 @@ KINDS = (".xlsx", ".csv")
 ACTIONS = ("check", "workbook", "import")
 TEMPLATE_NAME = "mau-khao-sat-hoptac"
 # A proposal's states in collection, each shown by its label ("imp.state.<state>").
-PROPOSAL_STATES = ("draft", "submitted", "returned", "applied", "partly_applied", "refused")
+PROPOSAL_STATES = (
+    "draft",
+    "submitted",
+    "returned",
+    "applying",
+    "applied",
+    "partly_applied",
+    "refused",
+)
 
 
 def _collection(request: Request) -> StaffCollection:
