@@ -14,22 +14,20 @@ from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, read_changes
 from hoptac.platform.consumer import ConsumerHost
 from hoptac.platform.gaps import GapFiller
+from hoptac.search.entrypoints.following import Following
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
 
 log = logging.getLogger("hoptac.search")
 
 
-class Background:
+class Background(Following):
     def __init__(
         self, settings: SearchSettings, projection: Projection, metrics: CollectorRegistry
     ) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.projection = projection
         self.metrics = metrics
-        self.consumer: ConsumerHost | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stopping = asyncio.Event()
         self.gaps = GapFiller(
             "search",
             tracking=lambda: projection.tracking,
@@ -55,21 +53,6 @@ class Background:
             fetch_timeout=settings.consumer_fetch_timeout,
         )
         await self.consumer.start()
-
-    async def lag(self) -> int | None:
-        return None if self.consumer is None else await self.consumer.lag()
-
-    def check_ready(self) -> None:
-        if self.consumer is not None:
-            self.consumer.check_ready()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self.consumer is not None:
-            await self.consumer.stop()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=self.settings.consumer_fetch_timeout + 5)
 
     async def _follow_switches(self) -> None:
         """After a reindex switched generations, fetch from the change log what the new one

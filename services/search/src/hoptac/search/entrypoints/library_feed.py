@@ -11,7 +11,6 @@ can be applied. Versions make a second application change nothing."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -31,6 +30,7 @@ from hoptac.platform.gaps import GapFiller
 from hoptac.platform.tracking import Tracking
 from hoptac.search.adapters.library_port import DocumentIndex
 from hoptac.search.domain.library_documents import LibraryDocument
+from hoptac.search.entrypoints.following import Following
 from hoptac.search.settings import SearchSettings
 
 log = logging.getLogger("hoptac.search.library")
@@ -38,17 +38,16 @@ log = logging.getLogger("hoptac.search.library")
 PAGE = 20  # events carry their text (up to 300,000 characters each)
 
 
-class LibraryFeed:
+class LibraryFeed(Following):
     def __init__(
         self,
         settings: SearchSettings,
         index: DocumentIndex,
         metrics: CollectorRegistry | None = None,
     ) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.index = index
         self.metrics = metrics
-        self.consumer: ConsumerHost | None = None
         self.tracking: Tracking | None = None  # read from the index when first needed
         self.gap_seen = asyncio.Event()
         self.gaps = GapFiller(
@@ -59,8 +58,6 @@ class LibraryFeed:
             metrics=metrics,
         )
         self._applying = asyncio.Lock()  # the consumer and the change log both apply
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stopping = asyncio.Event()
 
     async def handle(self, messages: list[Message]) -> None:
         events = []
@@ -92,21 +89,6 @@ class LibraryFeed:
             optional_stream=True,  # a deployment without the library has no documents to index
         )
         await self.consumer.start()
-
-    async def lag(self) -> int | None:
-        return None if self.consumer is None else await self.consumer.lag()
-
-    def check_ready(self) -> None:
-        if self.consumer is not None:
-            self.consumer.check_ready()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self.consumer is not None:
-            await self.consumer.stop()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=self.settings.consumer_fetch_timeout + 5)
 
     async def catch_up(self) -> int:
         """Apply what the library's change log holds beyond the contiguous sequence. An entry
