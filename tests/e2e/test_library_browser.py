@@ -294,3 +294,49 @@ async def test_every_rule_the_register_applies_cites_a_document_of_the_starting_
             page = await portal.get(f"/library/so/{number}", follow_redirects=True)
             assert page.status_code == 200, number
             assert number in page.text
+
+
+async def test_a_rule_links_to_the_article_a_reviewer_recorded_as_its_basis(
+    registry_stack: RegistryStack, library_portal: tuple[str, str], visits: Visits
+) -> None:
+    """The starting set records no article: a reviewer attaches a text (made up here, as no
+    official text is at hand) and chooses the article a rule rests on; the profile's link then
+    lands on that article of the document's page."""
+    library_url = library_portal[1]
+    async with httpx.AsyncClient(base_url=library_url, headers=registry_stack.headers) as staff:
+        law = (await staff.get("/v1/documents", params={"number": "17/2023/QH15"})).json()
+        law_id = law["items"][0]["id"]
+        upload = await staff.put(
+            f"/v1/documents/{law_id}/file",
+            params={"name": "van-ban-thu.docx"},
+            content=docx_bytes(
+                "Chương I",
+                "PHẦN THỬ NGHIỆM",
+                "Điều 1. Điều thứ nhất của văn bản thử",
+                "Nội dung thử của điều một.",
+                "Điều 2: Điều thứ hai của văn bản thử",
+                "Nội dung thử của điều hai.",
+            ),
+        )
+        assert upload.status_code == 200, upload.text
+    await make_account(registry_stack, "can_cu", Role.REVIEWER)
+    page = await sign_in(visits, "can_cu")
+    await page.wait_for_url("**/quan-ly")
+    await page.goto(f"{visits.origin}/quan-ly/thu-vien/{law_id}")
+    rule = page.locator('[id="rule-status.operating"]')
+    await rule.select_option("dieu-2")
+    assert await serious_violations(page) == []
+    await page.get_by_role("button", name="Lưu căn cứ", exact=True).click()
+    await page.wait_for_url("**/quan-ly/thu-vien/*?da-luu=1")
+    assert await page.locator('[id="rule-status.operating"]').input_value() == "dieu-2"
+    org_id = await register(registry_stack, cooperative(2, "HTX Dịch vụ Tân Lộc"))
+    public = await visits.page(javascript=False)
+    await public.goto(f"{visits.origin}/organizations/{org_id}")
+    link = public.locator(".status-line").get_by_role("link", name="17/2023/QH15, Điều 2")
+    await link.click()
+    await public.wait_for_url("**/library/*#dieu-2")
+    heading = public.locator("#dieu-2 h3")
+    assert await heading.text_content() == "Điều 2. Điều thứ hai của văn bản thử"
+    assert await public.get_by_role("link", name="Điều 1. Điều thứ nhất của văn bản thử").count()
+    assert await serious_violations(public) == []
+    assert visits.foreign_requests() == []

@@ -105,11 +105,13 @@ HISTORY = [
 
 LEGAL_BASIS = {
     "statuses": [
-        {"status": "operating", "basis": [{"number": "17/2023/QH15", "provision": None}]},
-        {"status": "suspended", "basis": [{"number": "92/2024/NĐ-CP", "provision": None},
-                                          {"number": "09/2024/TT-BKHĐT",
-                                           "provision": "Phụ lục II-8"}]},
-        {"status": "dissolving", "basis": [{"number": "17/2023/QH15", "provision": None}]},
+        {"status": "operating", "rule": "status.operating",
+         "basis": [{"number": "17/2023/QH15", "provision": None}]},
+        {"status": "suspended", "rule": "status.suspended",
+         "basis": [{"number": "92/2024/NĐ-CP", "provision": None},
+                   {"number": "09/2024/TT-BKHĐT", "provision": "Phụ lục II-8"}]},
+        {"status": "dissolving", "rule": "status.dissolving",
+         "basis": [{"number": "17/2023/QH15", "provision": None}]},
     ],
     "transitions": [],
     "final": ["bankrupt", "dissolved"],

@@ -1,4 +1,5 @@
-"""Integration events of the policy library: documents added and corrected.
+"""Integration events of the policy library: documents added, corrected, given a file, and the
+articles staff record as the basis of the register's rules.
 
 Stream `LIBRARY_DOC_V1`, subjects `library.v1.document.<event>`. Like the organisation events,
 each carries the whole public record after the change (event-carried state) and what changed;
@@ -72,6 +73,7 @@ class DocumentEventName(StrEnum):
     ADDED = "added"
     CORRECTED = "corrected"
     FILE_ATTACHED = "file_attached"
+    PROVISIONS_RECORDED = "provisions_recorded"
 
     @property
     def event_type(self) -> str:
@@ -90,6 +92,25 @@ class DocumentFile(ContractModel):
     size_bytes: Annotated[int, Field(ge=1)]
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     text_status: TextStatus
+
+
+class Provision(ContractModel):
+    """Staff's word that an article (or annex) of this document is the basis of a rule the
+    register applies."""
+
+    rule: str = Field(
+        pattern=r"^(status|field)\.[a-z_]+(\.[a-z_]+)*$",
+        max_length=80,
+        description="The rule's code in the registry's GET /v1/reference/legal-basis: "
+        "`status.<status>` (entering that status) or `field.<field>` (a required field).",
+        examples=["status.suspended"],
+    )
+    article: str = Field(
+        pattern=r"^(dieu-[0-9]{1,4}[a-z]?|phu-luc(-[0-9a-z]+)*)$",
+        max_length=60,
+        description="The article's anchor on the document's page: `dieu-12`, `phu-luc-ii-8`.",
+        examples=["dieu-12"],
+    )
 
 
 class DocumentRecord(ContractModel):
@@ -112,6 +133,11 @@ class DocumentRecord(ContractModel):
     area: str = Field(pattern=r"^(national|\d{2})$", description="`national` or a province code.")
     summary: str = Field(default="", max_length=4000)
     file: DocumentFile | None = None
+    provisions: list[Provision] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Which of its articles the register's rules rest on, as staff recorded.",
+    )
     updated_at: datetime
 
 
@@ -157,14 +183,22 @@ class DocumentFileAttached(DocumentEnvelope):
     event_type: Literal["document.file_attached"] = "document.file_attached"
 
 
+class DocumentProvisionsRecorded(DocumentEnvelope):
+    """Staff recorded which of the document's articles the register's rules rest on."""
+
+    event_type: Literal["document.provisions_recorded"] = "document.provisions_recorded"
+
+
 LIBRARY_EVENT_MODELS: dict[DocumentEventName, type[DocumentEnvelope]] = {
     DocumentEventName.ADDED: DocumentAdded,
     DocumentEventName.CORRECTED: DocumentCorrected,
     DocumentEventName.FILE_ATTACHED: DocumentFileAttached,
+    DocumentEventName.PROVISIONS_RECORDED: DocumentProvisionsRecorded,
 }
 
 DocumentEvent = Annotated[
-    DocumentAdded | DocumentCorrected | DocumentFileAttached, Field(discriminator="event_type")
+    DocumentAdded | DocumentCorrected | DocumentFileAttached | DocumentProvisionsRecorded,
+    Field(discriminator="event_type"),
 ]
 _adapter: TypeAdapter[DocumentEnvelope] = TypeAdapter(DocumentEvent)
 

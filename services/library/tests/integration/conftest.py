@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from hoptac.library.adapters.migrations import migrate_async
+from hoptac.library.adapters.register_rules import StaticRules
 from hoptac.library.entrypoints.http.app import create_app
 from hoptac.library.settings import LibrarySettings
 from hoptac.platform.identity import Caller, StaticIdentity
@@ -39,6 +40,19 @@ LAW = {
 }
 
 
+# The registry's rules as its GET /v1/reference/legal-basis lists them, in part.
+LEGAL_BASIS = {
+    "statuses": [
+        {"status": "suspended", "rule": "status.suspended", "basis": [{"number": "92/2024/NĐ-CP"}]},
+        {"status": "dissolved", "rule": "status.dissolved", "basis": [{"number": "17/2023/QH15"}]},
+        {"status": "bankrupt", "rule": "status.bankrupt", "basis": [{"number": "17/2023/QH15"}]},
+    ],
+    "required_fields": [
+        {"field": "name", "rule": "field.name", "basis": [{"number": "17/2023/qh15"}]},
+    ],
+}
+
+
 def make_settings(database_url: str, nats_url: str, **overrides: object) -> LibrarySettings:
     defaults: dict[str, object] = {
         "relay_poll_seconds": 0.05,
@@ -60,7 +74,11 @@ async def database_url(fresh_database: str) -> str:
 
 @pytest.fixture
 def app(database_url: str, nats_url: str) -> FastAPI:
-    return create_app(make_settings(database_url, nats_url), identity=StaticIdentity(CALLERS))
+    return create_app(
+        make_settings(database_url, nats_url),
+        identity=StaticIdentity(CALLERS),
+        rules=StaticRules(LEGAL_BASIS),
+    )
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"library.type.{v}" for v in DocumentType} | {f"library.topic.{v}" for v in Topic}
     keys |= {f"library.status.{v}" for v in DocumentStatus}
     keys |= {f"library.facet.{name}" for name in LIBRARY_FACETS}
+    keys |= {f"basis.{kind}" for kind in ("article", "annex")}  # an article's kind
     return keys
 
 

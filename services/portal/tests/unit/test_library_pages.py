@@ -61,10 +61,29 @@ SEARCH_ANSWER = {
 }  # fmt: skip
 
 
+# Made up for the tests: the project records no article itself.
+ARTICLES = [
+    {"kind": "article", "number": "1", "anchor": "dieu-1", "label": "Điều 1",
+     "heading": "Phạm vi điều chỉnh", "part": "Chương I NHỮNG QUY ĐỊNH CHUNG",
+     "text": "Luật này quy định về hợp tác xã.\nDòng thứ hai."},
+    {"kind": "annex", "number": "II-8", "anchor": "phu-luc-ii-8", "label": "Phụ lục II-8",
+     "heading": "Mẫu thông báo", "part": "", "text": ""},
+]  # fmt: skip
+PROVISION = {
+    "rule": "status.suspended",
+    "document_id": LAW_ID,
+    "number": "92/2024/nđ-cp",
+    "article": {"kind": "article", "number": "5", "anchor": "dieu-5", "label": "Điều 5",
+                "heading": "Tạm ngừng"},
+}  # fmt: skip
+
+
 class FakeLibrary:
     def __init__(self) -> None:
         self.down: set[str] = set()
         self.asked: list[httpx.Request] = []
+        self.articles: list[dict[str, object]] = []
+        self.provisions: list[dict[str, object]] = []
 
     def answer(self, part: str, request: httpx.Request) -> httpx.Response:
         self.asked.append(request)
@@ -75,6 +94,10 @@ class FakeLibrary:
             return httpx.Response(200, json=SEARCH_ANSWER)
         if path == f"/v1/documents/{LAW_ID}":
             return httpx.Response(200, json=LAW)
+        if path == f"/v1/documents/{LAW_ID}/articles":
+            return httpx.Response(200, json={"items": self.articles})
+        if path == "/v1/provisions":
+            return httpx.Response(200, json={"items": self.provisions})
         if path == f"/v1/documents/{LAW_ID}/file":
             return httpx.Response(
                 200,
@@ -162,6 +185,43 @@ async def test_a_document_page_shows_metadata_relations_and_the_file(
     assert f'href="/library/{LAW_ID}/file"' in response.text
 
 
+async def test_a_document_page_shows_its_articles_each_at_its_anchor_with_the_contents(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    without = await portal.get(f"/library/{LAW_ID}")
+    assert 'id="articles-heading"' not in without.text  # no text, no articles: as before
+    library.articles = ARTICLES
+    response = await portal.get(f"/library/{LAW_ID}")
+    assert response.status_code == 200
+    assert '<a href="#dieu-1">Điều 1. Phạm vi điều chỉnh</a>' in response.text
+    assert '<a href="#phu-luc-ii-8">Phụ lục II-8. Mẫu thông báo</a>' in response.text
+    assert 'id="dieu-1"' in response.text
+    assert 'id="phu-luc-ii-8"' in response.text
+    text = text_of(response.text)
+    assert "Mục lục" in text
+    assert "Chương I NHỮNG QUY ĐỊNH CHUNG Điều 1. Phạm vi điều chỉnh" in text
+    assert "<p>Dòng thứ hai.</p>" in response.text
+
+
+async def test_a_rule_s_basis_links_to_the_article_staff_recorded_and_else_to_the_document(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    library.provisions = [PROVISION]
+    response = await portal.get(f"/organizations/{ORG_ID}")  # suspended, in the fake registry
+    assert response.status_code == 200
+    assert 'href="/library/so/92/2024/N%C4%90-CP#dieu-5">92/2024/NĐ-CP, Điều 5</a>' in response.text
+    assert (
+        'href="/library/so/09/2024/TT-BKH%C4%90T">09/2024/TT-BKHĐT (Phụ lục II-8)</a>'
+        in response.text
+    )
+    portal.cookies.set("lang", "en")
+    english = await portal.get(f"/organizations/{ORG_ID}")
+    assert "92/2024/NĐ-CP, Article 5</a>" in english.text
+    library.down = {"library"}
+    down = await portal.get(f"/organizations/{ORG_ID}")
+    assert 'href="/library/so/92/2024/N%C4%90-CP">92/2024/NĐ-CP</a>' in down.text
+
+
 async def test_the_file_is_served_by_the_portal_itself(portal: httpx.AsyncClient) -> None:
     response = await portal.get(f"/library/{LAW_ID}/file")
     assert response.status_code == 200
@@ -191,7 +251,7 @@ async def test_a_profile_lists_the_documents_that_apply_to_it(
     response = await portal.get(f"/organizations/{ORG_ID}")
     assert response.status_code == 200
     assert f'href="/library/{LAW_ID}"' in response.text
-    asked = library.asked[-1].url.params
+    asked = next(r for r in library.asked if r.url.path == "/v1/documents").url.params
     assert asked["applies_to_kind"] == "cooperative"
 
 

@@ -52,6 +52,17 @@ class FakeLibrary:
         self.document: dict[str, Any] = copy.deepcopy(DOCUMENT)
         self.requests: list[httpx.Request] = []
         self.file_answer = 200
+        self.articles: list[dict[str, str]] = [
+            {"kind": "article", "number": "1", "anchor": "dieu-1", "label": "Điều 1",
+             "heading": "Phạm vi", "part": "", "text": ""},
+            {"kind": "article", "number": "2", "anchor": "dieu-2", "label": "Điều 2",
+             "heading": "Giải thể", "part": "", "text": ""},
+        ]  # fmt: skip
+        self.rules: list[dict[str, Any]] = [
+            {"rule": "field.name", "article": None},
+            {"rule": "status.dissolved", "article": "dieu-2"},
+        ]
+        self.provisions_answer: httpx.Response | None = None
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -61,6 +72,10 @@ class FakeLibrary:
         if method == "GET" and path == f"/v1/documents/{DOC_ID}":
             version = f'"{self.document["version"]}"'
             return httpx.Response(200, json=self.document, headers={"ETag": version})
+        if method == "GET" and path == f"/v1/documents/{DOC_ID}/articles":
+            return httpx.Response(200, json={"items": self.articles})
+        if method == "GET" and path == f"/v1/documents/{DOC_ID}/rules":
+            return httpx.Response(200, json={"items": self.rules})
         if request.headers.get("authorization") != f"Bearer {SESSION}":
             return httpx.Response(401, json={"error": "unauthenticated", "message": "who?"})
         if method == "POST" and path == "/v1/documents":
@@ -78,6 +93,11 @@ class FakeLibrary:
                 return httpx.Response(self.file_answer, json={"error": "bad", "message": "no"})
             name = request.url.params["name"]
             self.document["file"] = {"name": name, "size_bytes": len(request.content)}
+            return httpx.Response(200, json=self.document)
+        if method == "PUT" and path == f"/v1/documents/{DOC_ID}/provisions":
+            if self.provisions_answer is not None:
+                return self.provisions_answer
+            self.document["version"] += 1
             return httpx.Response(200, json=self.document)
         return httpx.Response(404, json={"error": "not_found", "message": path})
 
@@ -221,4 +241,69 @@ async def test_only_reviewers_and_admins_edit_the_library(
     assert (await portal.get("/quan-ly/thu-vien")).status_code == 403
     posted = await portal.post("/quan-ly/thu-vien/moi", data={"doc_number": "1/2025/QĐ-UBND"})
     assert posted.status_code == 403
+    assert (await portal.post("/quan-ly/thu-vien/can-cu", data={"id": DOC_ID})).status_code == 403
     assert library.requests == []
+
+
+async def test_staff_record_the_article_each_rule_citing_the_document_rests_on(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    await sign_in(portal)
+    page = await portal.get(f"/quan-ly/thu-vien/{DOC_ID}")
+    assert 'id="provisions-heading"' in page.text
+    assert '<label class="label" for="rule-status.dissolved">' in page.text
+    assert "Chuyển sang tình trạng: Đã giải thể" in page.text
+    assert "Trường bắt buộc: Tên (name)" in page.text
+    assert '<option value="dieu-2" selected>Điều 2. Giải thể</option>' in page.text
+    token = await token_of(portal, f"/quan-ly/thu-vien/{DOC_ID}")
+    form = {
+        "csrf_token": token,
+        "id": DOC_ID,
+        "version": "1",
+        "rule-field.name": "dieu-1",
+        "rule-status.dissolved": "",  # none any more
+        "rule-status.bankrupt": "dieu-1",  # not a rule citing this document: dropped
+    }
+    answer = await portal.post("/quan-ly/thu-vien/can-cu", data=form)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == f"/quan-ly/thu-vien/{DOC_ID}?da-luu=1"
+    sent = library.writes()[-1]
+    assert sent.headers["authorization"] == f"Bearer {SESSION}"
+    assert sent.headers["if-match"] == '"1"'
+    assert json.loads(sent.content) == {"provisions": [{"rule": "field.name", "article": "dieu-1"}]}
+
+
+async def test_a_provision_not_offered_or_refused_by_the_library_is_shown_beside_its_rule(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    await sign_in(portal)
+    token = await token_of(portal, f"/quan-ly/thu-vien/{DOC_ID}")
+    form = {"csrf_token": token, "id": DOC_ID, "version": "1", "rule-field.name": "dieu-9"}
+    answer = await portal.post("/quan-ly/thu-vien/can-cu", data=form)
+    assert answer.status_code == 422
+    assert 'id="rule-field.name-error"' in answer.text
+    assert library.writes() == []
+    library.provisions_answer = httpx.Response(
+        422,
+        json={
+            "error": "invalid_request",
+            "message": "no",
+            "errors": [{"field": "body.provisions.0.article", "message": "no"}],
+        },
+    )
+    refused = await portal.post(
+        "/quan-ly/thu-vien/can-cu", data={**form, "rule-field.name": "dieu-1"}
+    )
+    assert refused.status_code == 422
+    assert 'id="rule-field.name-error"' in refused.text
+    assert '<option value="dieu-1" selected>' in refused.text  # as chosen
+
+
+async def test_without_articles_the_document_page_says_how_to_get_them(
+    portal: httpx.AsyncClient, library: FakeLibrary
+) -> None:
+    library.articles = []
+    await sign_in(portal)
+    page = await portal.get(f"/quan-ly/thu-vien/{DOC_ID}")
+    assert "Chưa tách được điều nào" in page.text
+    assert 'action="/quan-ly/thu-vien/can-cu"' not in page.text

@@ -99,6 +99,7 @@ async def test_a_refused_transition_names_the_status_in_vietnamese_with_its_code
     assert response.json() == {
         "error": "invalid_transition",
         "message": "Tổ chức đã ở trạng thái đang hoạt động (operating).",
+        "rule": "status.operating",  # the library keeps, under it, the article staff recorded
         "basis": [  # the documents the rule rests on, the same in every language
             {"number": "17/2023/QH15", "provision": None},
             {"number": "92/2024/NĐ-CP", "provision": None},

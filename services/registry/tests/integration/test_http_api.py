@@ -197,6 +197,7 @@ async def test_invalid_transition_gets_409_and_changes_nothing(
     assert refused.status_code == 409
     assert "final" in refused.json()["message"]
     assert refused.json()["basis"] == [{"number": "17/2023/QH15", "provision": None}]
+    assert refused.json()["rule"] == "status.bankrupt"  # the rule that made it final
     assert await counts(engine) == (1, 2)
 
 

@@ -47,9 +47,12 @@ async def test_the_legal_basis_of_every_transition_and_required_field(
         t for t in answer["transitions"] if (t["from"], t["to"]) == ("operating", "suspended")
     )
     assert suspending["allowed"] is True
+    assert suspending["rule"] == "status.suspended"
+    assert {s["rule"] for s in answer["statuses"]} == {f"status.{status}" for status in statuses}
     assert {"number": "09/2024/TT-BKHĐT", "provision": "Phụ lục II-8"} in suspending["basis"]
     assert {f["field"] for f in answer["required_fields"]} >= {"registration_number", "name"}
     assert all(f["basis"] for f in answer["required_fields"])
+    assert all(f["rule"] == f"field.{f['field']}" for f in answer["required_fields"])
 
 
 @pytest.mark.parametrize(

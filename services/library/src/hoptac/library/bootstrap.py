@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hoptac.library.adapters.register_rules import RegisterRules, RegistryRules
 from hoptac.library.domain.files import Limits
 from hoptac.library.handlers import Library
 from hoptac.library.settings import LibrarySettings
@@ -18,7 +19,9 @@ def engine_for(settings: LibrarySettings) -> AsyncEngine:
     )
 
 
-def build_library(settings: LibrarySettings) -> Library:
+def build_library(settings: LibrarySettings, rules: RegisterRules | None = None) -> Library:
     return Library(
-        engine_for(settings), Limits(settings.max_file_bytes, settings.max_unpacked_bytes)
+        engine_for(settings),
+        Limits(settings.max_file_bytes, settings.max_unpacked_bytes),
+        rules or RegistryRules(settings.registry_url),
     )

@@ -1,4 +1,5 @@
-"""What the library does: add, correct and attach a file to documents, and read them back.
+"""What the library does: add, correct and attach a file to documents, record which of their
+articles the register's rules rest on, and read them back.
 
 Every change follows one template (`_change`): under the write lock, check, store the record,
 and record its history row and event in the same transaction, so that no change is silent and
@@ -21,11 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.contracts.library import DocumentEventName
 from hoptac.library.adapters import repository
 from hoptac.library.adapters.extraction import extract
+from hoptac.library.adapters.register_rules import RegisterRules
 from hoptac.library.domain.access import pseudonym, require_editor
+from hoptac.library.domain.articles import split
 from hoptac.library.domain.document import changed_fields, checked
 from hoptac.library.domain.errors import Duplicate, NotFound, StaleVersion
 from hoptac.library.domain.files import Limits, sniff
 from hoptac.library.domain.numbers import number_key
+from hoptac.library.domain.provisions import checked_provisions
 from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
@@ -43,10 +47,12 @@ class Library:
         self,
         engine: AsyncEngine,
         limits: Limits,
+        rules: RegisterRules,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self.engine = engine
         self.limits = limits
+        self.rules = rules
         self.on_commit = on_commit  # wakes the relay
 
     async def add(
@@ -94,6 +100,7 @@ class Library:
         sha256 = hashlib.sha256(upload.content).hexdigest()
         # A long PDF takes seconds to read: off the event loop, so other requests go on.
         status, text = await asyncio.to_thread(extract, media_type, upload.content)
+        pieces = await asyncio.to_thread(split, text)
         async with self.engine.connect() as conn:
             before = await self._existing(conn, document_id)
         file = {
@@ -112,10 +119,41 @@ class Library:
             await repository.update_document(
                 conn, record, number_key(record["number"]), (upload.content, sha256, text)
             )
+            await repository.replace_articles(conn, document_id, pieces)
             return text
 
         return await self._change(
             caller, DocumentEventName.FILE_ATTACHED, before, record, store, None
+        )
+
+    async def record_provisions(
+        self,
+        caller: Caller,
+        document_id: UUID,
+        expected_version: int,
+        provisions: list[dict[str, Any]],
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Which article of the document each rule citing it rests on: the whole set, replacing
+        the one recorded before."""
+        require_editor(caller.role)
+        rules = await self.rules.rules()
+        async with self.engine.connect() as conn:
+            before = await self._existing(conn, document_id)
+        if before["version"] != expected_version:
+            raise StaleVersion(Text("library.stale_version", version=before["version"]))
+
+        async def store(conn: AsyncConnection, record: dict[str, Any]) -> str:
+            # Under the write lock: the articles checked are those a file attached meanwhile
+            # could not replace.
+            anchors = await repository.anchors_of(conn, document_id)
+            record["provisions"] = checked_provisions(provisions, record["number"], rules, anchors)
+            await repository.update_document(conn, record, number_key(record["number"]))
+            return await repository.text_of(conn, document_id)
+
+        record = {**before, "version": before["version"] + 1}
+        return await self._change(
+            caller, DocumentEventName.PROVISIONS_RECORDED, before, record, store, reason
         )
 
     async def _change(
@@ -141,7 +179,7 @@ class Library:
                 holder = await repository.holder_of_number(conn, number_key(record["number"]))
                 if holder is not None and str(holder[0]) != record["id"]:
                     raise Duplicate(Text("library.duplicate_number", number=holder[1]))
-                text = await store(conn, record)
+                text = await store(conn, record)  # may complete the record
                 await repository.record_change(
                     conn,
                     event,
@@ -169,6 +207,28 @@ class Library:
             record = await self._existing(conn, document_id)
             others = await repository.all_records(conn)
         return {**record, **relations(record, others)}
+
+    async def articles(self, document_id: UUID) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            await self._existing(conn, document_id)
+            return await repository.articles_of(conn, document_id)
+
+    async def rules_citing(self, document_id: UUID) -> list[dict[str, Any]]:
+        """Every rule of the register that cites the document, with the article recorded."""
+        rules = await self.rules.rules()
+        async with self.engine.connect() as conn:
+            record = await self._existing(conn, document_id)
+        recorded = {p["rule"]: p["article"] for p in record.get("provisions") or []}
+        key = number_key(record["number"])
+        return [
+            {"rule": rule, "article": recorded.get(rule)}
+            for rule, cited in sorted(rules.items())
+            if key in cited
+        ]
+
+    async def provisions(self) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            return await repository.cited_articles(conn)
 
     async def documents(self) -> list[dict[str, Any]]:
         async with self.engine.connect() as conn:

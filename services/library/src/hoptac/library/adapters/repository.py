@@ -8,13 +8,13 @@ changes a few times a day, so serialising its writes costs nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.library import (
@@ -24,7 +24,8 @@ from hoptac.contracts.library import (
     document_subject,
     parse_document_event,
 )
-from hoptac.library.adapters.tables import document_history, documents, outbox
+from hoptac.library.adapters.tables import articles, document_history, documents, outbox
+from hoptac.library.domain.articles import Article
 
 WRITE_LOCK = 0x6C6962726172  # "librar"
 
@@ -82,6 +83,91 @@ async def update_document(
     if file is not None:
         values.update(file_content=file[0], file_sha256=file[1], text=file[2])
     await conn.execute(update(documents).where(documents.c.id == record["id"]).values(**values))
+
+
+def article_rows(document_id: UUID, pieces: Sequence[Article]) -> list[dict[str, Any]]:
+    return [
+        {
+            "document_id": document_id,
+            "position": position,
+            "kind": piece.kind,
+            "number": piece.number,
+            "anchor": piece.anchor,
+            "label": piece.label,
+            "heading": piece.heading,
+            "part": piece.part,
+            "body": piece.text,
+        }
+        for position, piece in enumerate(pieces)
+    ]
+
+
+async def replace_articles(
+    conn: AsyncConnection, document_id: UUID, pieces: Sequence[Article]
+) -> None:
+    await conn.execute(delete(articles).where(articles.c.document_id == document_id))
+    rows = article_rows(document_id, pieces)
+    if rows:
+        await conn.execute(insert(articles), rows)
+
+
+async def articles_of(conn: AsyncConnection, document_id: UUID) -> list[dict[str, Any]]:
+    """In the document's order; each with its text."""
+    rows = await conn.execute(
+        select(articles).where(articles.c.document_id == document_id).order_by(articles.c.position)
+    )
+    return [
+        {
+            "kind": row.kind,
+            "number": row.number,
+            "anchor": row.anchor,
+            "label": row.label,
+            "heading": row.heading,
+            "part": row.part,
+            "text": row.body,
+        }
+        for row in rows
+    ]
+
+
+async def anchors_of(conn: AsyncConnection, document_id: UUID) -> dict[str, dict[str, str]]:
+    """Each article's anchor, with how a link names it (kind, number, label, heading)."""
+    rows = await conn.execute(
+        select(
+            articles.c.anchor, articles.c.kind, articles.c.number, articles.c.label,
+            articles.c.heading,
+        ).where(articles.c.document_id == document_id)
+    )  # fmt: skip
+    return {row.anchor: _named(row) for row in rows}
+
+
+async def cited_articles(conn: AsyncConnection) -> list[dict[str, Any]]:
+    """Every provision staff recorded, each with its document and, while the document's text
+    still has it, its article."""
+    records = [r for r in await all_records(conn) if r.get("provisions")]
+    cited = []
+    for record in records:  # a few documents: those the register's rules cite
+        named = await anchors_of(conn, UUID(record["id"]))
+        cited += [
+            {
+                "rule": provision["rule"],
+                "document_id": record["id"],
+                "number": record["number"],
+                "article": named.get(provision["article"]),
+            }
+            for provision in record["provisions"]
+        ]
+    return cited
+
+
+def _named(row: Any) -> dict[str, str]:
+    return {
+        "kind": row.kind,
+        "number": row.number,
+        "anchor": row.anchor,
+        "label": row.label,
+        "heading": row.heading,
+    }
 
 
 async def record_change(

@@ -20,6 +20,21 @@ documents = Table(
     Column("text", Text, nullable=False),
 )
 
+# A document's articles and annexes, split from its text when its file is attached.
+articles = Table(
+    "articles",
+    metadata,
+    Column("document_id", UUID(as_uuid=True), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("number", Text, nullable=False),
+    Column("anchor", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("heading", Text, nullable=False),
+    Column("part", Text, nullable=False),
+    Column("body", Text, nullable=False),
+)
+
 document_history = Table(
     "document_history",
     metadata,

@@ -63,9 +63,11 @@ def checked(metadata: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each field whose value differs, with its value before and after."""
+    """Each field whose value differs, with its value before and after (a document from before
+    provisions were recorded has none, the same as an empty set)."""
+    was, now = {"provisions": [], **before}, {"provisions": [], **after}
     return [
-        {"field": name, "before": before.get(name), "after": after.get(name)}
-        for name in (*METADATA_FIELDS, "file")
-        if before.get(name) != after.get(name)
+        {"field": name, "before": was.get(name), "after": now.get(name)}
+        for name in (*METADATA_FIELDS, "file", "provisions")
+        if was.get(name) != now.get(name)
     ]

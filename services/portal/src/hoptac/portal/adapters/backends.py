@@ -180,7 +180,7 @@ class Backends:
         return record
 
     async def status_basis(self) -> dict[str, list[dict[str, Any]]]:
-        """Per legal status, the documents entering it rests on ({number, provision}); the
+        """Per legal status, the documents entering it rests on ({number, provision, rule}); the
         registry's rules change only with a release, so the first answer is kept. Without the
         registry's answer, none: a page then shows the status without its basis."""
         if self._legal_basis is None:
@@ -188,7 +188,10 @@ class Backends:
                 answer = await self.registry.get_json("/v1/reference/legal-basis")
             except (Unavailable, Rejected, NotFound):
                 return {}
-            self._legal_basis = {s["status"]: list(s["basis"]) for s in answer["statuses"]}
+            self._legal_basis = {
+                s["status"]: [{**c, "rule": s.get("rule")} for c in s["basis"]]
+                for s in answer["statuses"]
+            }
         return self._legal_basis
 
     async def history(self, org_id: UUID) -> list[dict[str, Any]]:

@@ -25,6 +25,16 @@ class LibraryBackends:
         record: dict[str, Any] = await self.library.get_json(f"/v1/documents/{document_id}")
         return record
 
+    async def articles(self, document_id: UUID) -> list[dict[str, Any]]:
+        """Its articles and annexes, split from its file's text; none without a text."""
+        answer = await self.library.get_json(f"/v1/documents/{document_id}/articles")
+        return list(answer.get("items", []))
+
+    async def provisions(self) -> list[dict[str, Any]]:
+        """Every article staff recorded as the basis of a rule of the register."""
+        answer = await self.library.get_json("/v1/provisions")
+        return list(answer.get("items", []))
+
     async def id_of_number(self, number: str) -> str:
         """The id of the document of that number and symbol; NotFound when it is not there."""
         answer = await self.library.get_json("/v1/documents", [("number", number)])

@@ -46,6 +46,30 @@ class StaffLibrary:
             headers={"If-Match": f'"{version}"'},
         )
 
+    async def rules(self, document_id: UUID) -> list[dict[str, Any]]:
+        """The register's rules that cite the document, each with the article recorded."""
+        path = f"/v1/documents/{document_id}/rules"
+        response = await staff_call(self.client, PART, "GET", path, None)
+        return list(response.json().get("items", []))
+
+    async def articles(self, document_id: UUID) -> list[dict[str, Any]]:
+        path = f"/v1/documents/{document_id}/articles"
+        response = await staff_call(self.client, PART, "GET", path, None)
+        return list(response.json().get("items", []))
+
+    async def record_provisions(
+        self, session: str, document_id: UUID, provisions: list[dict[str, str]], version: int
+    ) -> None:
+        await staff_call(
+            self.client,
+            PART,
+            "PUT",
+            f"/v1/documents/{document_id}/provisions",
+            session,
+            json={"provisions": provisions},
+            headers={"If-Match": f'"{version}"'},
+        )
+
     async def attach(self, session: str, document_id: UUID, name: str, content: bytes) -> None:
         await staff_call(
             self.client,

@@ -28,9 +28,12 @@ class InvalidFields(DomainError):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, message: Text, basis: tuple[Citation, ...] = ()) -> None:
+    def __init__(
+        self, message: Text, basis: tuple[Citation, ...] = (), rule: str | None = None
+    ) -> None:
         super().__init__(message)
         self.basis = basis  # the documents the refused rule rests on
+        self.rule = rule  # its code, under which the library keeps the article recorded
 
 
 class DuplicateRegistration(DomainError):

@@ -6,6 +6,9 @@ governs founding, dissolution and bankruptcy; Decree 92/2024/NĐ-CP the registra
 (founding, changes, suspension, dissolution, revocation of the certificate); Circular
 09/2024/TT-BKHĐT the registration forms, among them Annex II-8, the notice of suspension. An
 article is named only where it is known for certain; otherwise the citation is the document.
+
+Each rule has a code (`status.<status>`, `field.<field>`): the policy library keeps, under that
+code, the article of a cited document that staff recorded as the rule's basis.
 """
 
 from __future__ import annotations
@@ -23,6 +26,16 @@ CIRCULAR = "09/2024/TT-BKHĐT"
 class Citation:
     number: str  # the document's number and symbol, as the library holds it
     provision: str | None = None  # the article, clause or annex, where known for certain
+
+
+def status_rule(status: Status) -> str:
+    """The code of the rule of entering `status`."""
+    return f"status.{status.value}"
+
+
+def field_rule(field: str) -> str:
+    """The code of the rule that requires `field`."""
+    return f"field.{field}"
 
 
 # The basis of entering each status: a transition rests on the rule of the status it leads to,

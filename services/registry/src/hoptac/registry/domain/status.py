@@ -6,7 +6,7 @@ from __future__ import annotations
 from hoptac.contracts.codes import FINAL_STATUSES, Status
 from hoptac.platform.text import Text
 from hoptac.registry.domain.errors import InvalidTransition
-from hoptac.registry.domain.legal_basis import STATUS_BASIS, Citation
+from hoptac.registry.domain.legal_basis import STATUS_BASIS, Citation, status_rule
 
 # A status as messages name it, in the reader's language, with its code beside it.
 STATUS_NAMES: dict[Status, Text] = {
@@ -48,20 +48,28 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
+def transition_rule(current: Status, target: Status) -> str:
+    """The rule a change from `current` to `target`, allowed or refused, rests on: the rule of
+    the status it leads to, or, from a final status, the rule that made it final."""
+    return status_rule(current if current in FINAL_STATUSES else target)
+
+
 def transition_basis(current: Status, target: Status) -> tuple[Citation, ...]:
-    """What a change from `current` to `target`, allowed or refused, rests on: the rule of the
-    status it leads to, or, from a final status, the rule that made it final."""
+    """The documents that rule cites."""
     return STATUS_BASIS[current] if current in FINAL_STATUSES else STATUS_BASIS[target]
 
 
 def check_transition(current: Status, target: Status) -> None:
     basis = transition_basis(current, target)
+    rule = transition_rule(current, target)
     if current == target:
         raise InvalidTransition(
-            Text("registry.status_already", status=STATUS_NAMES[current]), basis
+            Text("registry.status_already", status=STATUS_NAMES[current]), basis, rule
         )
     if current in FINAL_STATUSES:
-        raise InvalidTransition(Text("registry.status_final", status=STATUS_NAMES[current]), basis)
+        raise InvalidTransition(
+            Text("registry.status_final", status=STATUS_NAMES[current]), basis, rule
+        )
     if target not in ALLOWED[current]:
         allowed = [STATUS_NAMES[s] for s in sorted(ALLOWED[current])]
         raise InvalidTransition(
@@ -72,4 +80,5 @@ def check_transition(current: Status, target: Status) -> None:
                 allowed=allowed,
             ),
             basis,
+            rule,
         )

@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry, Gauge
 
+from hoptac.library.adapters.register_rules import RegisterRules
 from hoptac.library.adapters.relay import Relay, backlog_age
 from hoptac.library.bootstrap import build_library
 from hoptac.library.domain import errors
-from hoptac.library.entrypoints.http import documents
+from hoptac.library.entrypoints.http import documents, provisions
 from hoptac.library.handlers import Library
 from hoptac.library.seed.loader import load_starting_set
 from hoptac.library.settings import LibrarySettings
@@ -52,9 +53,10 @@ def create_app(
     settings: LibrarySettings | None = None,
     library: Library | None = None,
     identity: Identity | None = None,
+    rules: RegisterRules | None = None,
 ) -> FastAPI:
     settings = settings or LibrarySettings()
-    service = library or build_library(settings)
+    service = library or build_library(settings, rules)
     who = identity or RegistryIdentity(settings.registry_url)
 
     @asynccontextmanager
@@ -73,6 +75,7 @@ def create_app(
         await publishing
         await nc.drain()
         await who.close()
+        await service.rules.close()
         await service.engine.dispose()
 
     app = FastAPIOffline(  # /docs and /redoc from local files, not a CDN
@@ -112,4 +115,6 @@ def create_app(
     app.add_exception_handler(errors.LibraryError, on_error)
     app.include_router(documents.router)
     app.include_router(documents.changes_router)
+    app.include_router(provisions.router)
+    app.include_router(provisions.cited_router)
     return app

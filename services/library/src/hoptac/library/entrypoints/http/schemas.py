@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hoptac.contracts.codes import Kind, SectorGroup
-from hoptac.contracts.library import DocumentRecord, DocumentStatus, DocumentType, Topic
+from hoptac.contracts.library import (
+    DocumentRecord,
+    DocumentStatus,
+    DocumentType,
+    Provision,
+    Topic,
+)
 
 STRICT = ConfigDict(extra="forbid")
 Number = Annotated[str, Field(min_length=3, max_length=60, examples=["17/2023/QH15"])]
@@ -80,3 +87,54 @@ class DocumentView(DocumentRecord):
 
 class DocumentList(BaseModel):
     items: list[DocumentRecord]
+
+
+class ProvisionsIn(BaseModel):
+    """The whole set: a rule left out has no article recorded any more."""
+
+    model_config = STRICT
+
+    provisions: list[Provision] = Field(max_length=100)
+    reason: Reason | None = None
+
+    def chosen(self) -> list[dict[str, Any]]:
+        return [p.model_dump() for p in self.provisions]
+
+
+class ArticleView(BaseModel):
+    kind: Literal["article", "annex"]
+    number: str = Field(description="`12`; an annex's `II-8`, or empty for one without.")
+    anchor: str = Field(description="Its fragment on the document's page: `dieu-12`.")
+    label: str = Field(description="As the document prints it: `Điều 12`, `Phụ lục II-8`.")
+    heading: str
+
+
+class ArticleText(ArticleView):
+    part: str = Field(description="The chapter or section heading that begins with it.")
+    text: str
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleText]
+
+
+class RuleArticle(BaseModel):
+    rule: str = Field(examples=["status.suspended"])
+    article: str | None = Field(description="The anchor recorded; null: none yet.")
+
+
+class RuleList(BaseModel):
+    items: list[RuleArticle]
+
+
+class CitedArticle(BaseModel):
+    rule: str = Field(examples=["status.suspended"])
+    document_id: UUID
+    number: str = Field(description="The document's number and symbol.")
+    article: ArticleView | None = Field(
+        description="Null when the document's text (a file attached since) no longer has it."
+    )
+
+
+class CitedList(BaseModel):
+    items: list[CitedArticle]

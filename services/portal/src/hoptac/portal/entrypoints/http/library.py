@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.domain.legal_links import Citations, with_articles
 from hoptac.portal.domain.library_form import FACET_ORDER, MAX_QUERY_CHARS, LibraryForm
 from hoptac.portal.entrypoints.http.dependencies import PagesDep
 from hoptac.portal.entrypoints.http.errors import not_found_page
@@ -45,7 +46,8 @@ async def library_page(request: Request, pages: PagesDep) -> Response:
 @router.get("/library/so/{number:path}")
 async def document_by_number(number: str, request: Request, pages: PagesDep) -> Response:
     """A document by the number and symbol others cite it by (`/library/so/17/2023/QH15`): the
-    registry's rules link their legal basis this way."""
+    registry's rules link their legal basis this way (`#dieu-12` after it: the browser keeps the
+    fragment through the redirect)."""
     try:
         document_id = await library_of(request).id_of_number(number[:MAX_NUMBER_CHARS])
     except (NotFound, Rejected):
@@ -60,11 +62,13 @@ async def document_page(document_id: str, request: Request, pages: PagesDep) -> 
     try:
         uuid = UUID(document_id)
         document = await library_of(request).document(uuid)
+        articles = await library_of(request).articles(uuid)
     except (ValueError, NotFound):
         return not_found_page(request)
     except Unavailable:
         return pages.render(request, "unavailable.html", {"part": "library"}, 503)
-    return pages.render(request, "library_document.html", {"document": document})
+    context = {"document": document, "articles": articles}
+    return pages.render(request, "library_document.html", context)
 
 
 @router.get("/library/{document_id}/file")
@@ -99,3 +103,15 @@ async def documents_applying(
         )
     except (Unavailable, Rejected, NotFound):
         return None
+
+
+async def linked_basis(request: Request, basis: Citations) -> Citations:
+    """Each citation of a rule's basis with the article staff recorded for it in the library;
+    the documents alone when the library cannot be asked."""
+    if not basis:
+        return basis
+    try:
+        provisions = await library_of(request).provisions()
+    except (Unavailable, Rejected, NotFound):
+        return basis
+    return with_articles(basis, provisions)

@@ -18,7 +18,7 @@ from hoptac.portal.domain.history import public_changes, status_timeline
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
 from hoptac.portal.entrypoints.http.errors import not_found_page
-from hoptac.portal.entrypoints.http.library import documents_applying
+from hoptac.portal.entrypoints.http.library import documents_applying, linked_basis
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +65,7 @@ async def profile(
         context["outlines"] = load_outlines(request.app.state.settings.node_modules)
         context["map_width"], context["map_height"] = map_layout.WIDTH, map_layout.HEIGHT
         context["documents"] = await documents_applying(request, record)
-        context["status_basis"] = await backends.status_basis()
+        context["status_basis"] = await linked_basis(request, await backends.status_basis())
     if isinstance(versions, (Unavailable, NotFound, Rejected)):
         context["history_unavailable"] = True
     elif isinstance(versions, BaseException):

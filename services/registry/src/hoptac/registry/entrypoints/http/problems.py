@@ -30,9 +30,14 @@ def status_of(exc: errors.DomainError) -> tuple[int, str]:
 
 
 def extra_of(exc: errors.DomainError) -> dict[str, Any]:
-    """What an error of its kind adds to the body: a refused transition cites its legal basis."""
+    """What an error of its kind adds to the body: a refused transition cites its legal basis,
+    and names its rule, so that a client can ask the library which article staff recorded
+    (`GET /v1/provisions?rule=`): the registry itself does not ask, on a write."""
     if isinstance(exc, errors.InvalidTransition) and exc.basis:
-        return {"basis": [{"number": c.number, "provision": c.provision} for c in exc.basis]}
+        return {
+            "rule": exc.rule,
+            "basis": [{"number": c.number, "provision": c.provision} for c in exc.basis],
+        }
     return {}
 
 

@@ -14,8 +14,14 @@ from hoptac.contracts.organization import ProvinceCode
 from hoptac.platform.text import Text, shown
 from hoptac.registry.domain.areas import AdministrativeUnits
 from hoptac.registry.domain.errors import NotFound
-from hoptac.registry.domain.legal_basis import REQUIRED_FIELDS, STATUS_BASIS, Citation
-from hoptac.registry.domain.status import ALLOWED, transition_basis
+from hoptac.registry.domain.legal_basis import (
+    REQUIRED_FIELDS,
+    STATUS_BASIS,
+    Citation,
+    field_rule,
+    status_rule,
+)
+from hoptac.registry.domain.status import ALLOWED, transition_basis, transition_rule
 from hoptac.registry.handlers import Registry
 
 router = APIRouter(prefix="/v1/reference", tags=["reference data"])
@@ -148,20 +154,29 @@ class Basis(BaseModel):
     provision: str | None = Field(description="The article, clause or annex, where known.")
 
 
+RULE_DESCRIPTION = (
+    "The rule's code: the policy library keeps, under it, the article of a cited document that "
+    "staff recorded (`GET /v1/provisions?rule=`)."
+)
+
+
 class TransitionBasis(BaseModel):
     from_status: str = Field(alias="from")
     to_status: str = Field(alias="to")
     allowed: bool
+    rule: str = Field(description=RULE_DESCRIPTION, examples=["status.suspended"])
     basis: list[Basis]
 
 
 class FieldBasis(BaseModel):
     field: str
+    rule: str = Field(description=RULE_DESCRIPTION, examples=["field.name"])
     basis: list[Basis]
 
 
 class StatusBasis(BaseModel):
     status: str
+    rule: str = Field(description=RULE_DESCRIPTION, examples=["status.suspended"])
     basis: list[Basis]
 
 
@@ -190,6 +205,7 @@ async def legal_basis() -> LegalBasis:
                 "from": current.value,
                 "to": target.value,
                 "allowed": target in ALLOWED[current],
+                "rule": transition_rule(current, target),
                 "basis": _cited(transition_basis(current, target)),
             }
         )
@@ -199,12 +215,13 @@ async def legal_basis() -> LegalBasis:
     ]
     return LegalBasis(
         statuses=[
-            StatusBasis(status=status.value, basis=_cited(cited))
+            StatusBasis(status=status.value, rule=status_rule(status), basis=_cited(cited))
             for status, cited in STATUS_BASIS.items()
         ],
         transitions=transitions,
         final=sorted(s.value for s in FINAL_STATUSES),
         required_fields=[
-            FieldBasis(field=name, basis=_cited(cited)) for name, cited in REQUIRED_FIELDS.items()
+            FieldBasis(field=name, rule=field_rule(name), basis=_cited(cited))
+            for name, cited in REQUIRED_FIELDS.items()
         ],
     )

@@ -1,6 +1,7 @@
 """The policy library in the workspace: reviewers and admins add a document and correct one
-(metadata, relations, its file). The form is checked here first (messages beside each field, a
-summary at the top); the library checks again with the person's session and decides.
+(metadata, relations, its file), and record which of its articles the register's rules rest
+on. The form is checked here first (messages beside each field, a summary at the top); the
+library checks again with the person's session and decides.
 
 A form with a file is multipart and larger than any other, so it posts to one of two fixed
 paths (`NEW`, `CORRECT`), the only ones the portal's body limit lets reach
@@ -19,6 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from hoptac.contracts.codes import Kind, SectorGroup
 from hoptac.contracts.library import DocumentStatus, DocumentType, Topic
+from hoptac.portal.adapters.backends import Unavailable
 from hoptac.portal.adapters.staff import Refused, Versioned
 from hoptac.portal.adapters.staff_library import StaffLibrary
 from hoptac.portal.domain.document_form import (
@@ -30,6 +32,8 @@ from hoptac.portal.domain.document_form import (
     parse_document_form,
     shown,
 )
+from hoptac.portal.domain.provisions_form import control as rule_control
+from hoptac.portal.domain.provisions_form import parse_provisions, refused_problems
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.errors import not_found_page
 from hoptac.portal.entrypoints.http.workspace.forms import area_names, provinces, today
@@ -37,6 +41,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
     MAX_FIELD_BYTES,
     MAX_FORM_FIELDS,
     WORKSPACE,
+    FormDep,
     Staff,
     StaffDep,
     go,
@@ -48,6 +53,7 @@ router = APIRouter(include_in_schema=False)
 DOCUMENTS = f"{WORKSPACE}/thu-vien"
 NEW = f"{DOCUMENTS}/moi"
 CORRECT = f"{DOCUMENTS}/sua"
+PROVISIONS = f"{DOCUMENTS}/can-cu"
 MAX_FILE_NAME = 255
 # The library's answers to a file, as problems beside the file control.
 FILE_REFUSALS = {
@@ -198,13 +204,73 @@ async def _add(request: Request, staff: Staff, form: FormData) -> Response:
     return go(document_url(document_id) + "?da-luu=1")
 
 
+async def _provisions(request: Request, document_id: UUID) -> dict[str, Any]:
+    """The rules citing the document with the article recorded for each, and its articles to
+    choose from; `rules` None when the library cannot list the registry's rules just now."""
+    library = _library(request)
+    try:
+        rules: list[dict[str, Any]] | None = await library.rules(document_id)
+    except Unavailable:
+        rules = None
+    return {"rules": rules, "articles": await library.articles(document_id)}
+
+
 @router.get(f"{DOCUMENTS}/{{document_id}}")
 async def document_form(document_id: UUID, request: Request, staff: StaffDep) -> Response:
     refused = _refused(request, staff)
     if refused:
         return refused
     document = await _library(request).document(document_id)
-    return _form_page(request, staff, shown(document.body), [], document)
+    provisions = await _provisions(request, document_id)
+    return _form_page(request, staff, shown(document.body), [], document, **provisions)
+
+
+@router.post(PROVISIONS)
+async def record_provisions(request: Request, staff: StaffDep, form: FormDep) -> Response:
+    """The article each rule citing the document rests on, as chosen: the whole set."""
+    refused = _refused(request, staff)
+    if refused:
+        return refused
+    try:
+        document_id = UUID(str(form.get("id") or "")[:36])
+    except ValueError:
+        return not_found_page(request)
+    library = _library(request)
+    current = await library.document(document_id)
+    offered = await _provisions(request, document_id)
+    if offered["rules"] is None:  # without the rules, a choice cannot be checked: none is sent
+        return _form_page(request, staff, shown(current.body), [], current, 503, **offered)
+    rules = [rule["rule"] for rule in offered["rules"]]
+    anchors = [article["anchor"] for article in offered["articles"]]
+    posted = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    chosen, problems = parse_provisions(posted, rules, anchors)
+    if not problems and rules and str(form.get("version") or "") != str(current.version):
+        problems = [Problem(rule_control(rules[0]), "error.doc_changed_meanwhile")]
+    if not problems:
+        try:
+            await library.record_provisions(staff.session, document_id, chosen, current.version)
+            return go(document_url(document_id) + "?da-luu=1")
+        except Refused as refusal:
+            if refusal.status == 403:
+                return render(request, "refused.html", {"message": refusal.message}, staff, 403)
+            problems = _provision_problems(refusal, chosen, rules)
+    as_chosen = {p["rule"]: p["article"] for p in chosen}
+    offered["rules"] = [
+        {**rule, "article": as_chosen.get(rule["rule"])} for rule in offered["rules"]
+    ]
+    return _form_page(request, staff, shown(current.body), problems, current, 422, **offered)
+
+
+def _provision_problems(
+    refusal: Refused, chosen: list[dict[str, str]], rules: list[str]
+) -> list[Problem]:
+    """The library's refusal beside the choices it names, or beside the first."""
+    if refusal.status != 412:
+        problems = refused_problems(refusal.fields, chosen)
+        if problems:
+            return problems
+    key = "error.doc_changed_meanwhile" if refusal.status == 412 else "error.provision_refused"
+    return [Problem(rule_control(rules[0]), key)] if rules else []
 
 
 @router.post(CORRECT)

@@ -14,6 +14,7 @@ from hoptac.portal.adapters.staff import Refused, Versioned
 from hoptac.portal.domain.record_form import parse_day
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.dependencies import backends_of
+from hoptac.portal.entrypoints.http.library import linked_basis
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.records import RECORDS, record_url
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -38,7 +39,8 @@ async def _page(
     problems: list[Problem],
     status_code: int = 200,
 ) -> Response:
-    """Each status offered says what the law entering it rests on, linked to the library."""
+    """Each status offered says what the law entering it rests on, linked to the library (to
+    the article, where staff recorded one)."""
     backends = await backends_of(request)
     context = {
         "record": record.body,
@@ -46,7 +48,7 @@ async def _page(
         "allowed": allowed,
         "values": values,
         "problems": problems,
-        "status_basis": await backends.status_basis(),
+        "status_basis": await linked_basis(request, await backends.status_basis()),
     }
     return render(request, "status.html", context, staff, status_code)
 
