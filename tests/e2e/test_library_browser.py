@@ -330,7 +330,7 @@ async def test_a_rule_links_to_the_article_a_reviewer_recorded_as_its_basis(
     await page.wait_for_url("**/quan-ly/thu-vien/*?da-luu=1")
     assert await page.locator('[id="rule-status.operating"]').input_value() == "dieu-2"
     org_id = await register(registry_stack, cooperative(2, "HTX Dịch vụ Tân Lộc"))
-    public = await visits.page(javascript=False)
+    public = await visits.page()
     await public.goto(f"{visits.origin}/organizations/{org_id}")
     link = public.locator(".status-line").get_by_role("link", name="17/2023/QH15, Điều 2")
     await link.click()
