@@ -60,18 +60,37 @@ def test_decomposed_letters_capitals_and_no_break_spaces_are_headings_too() -> N
     assert articles[0].text == "nội dung"
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "**Điều 4.** Quyền của thành viên",
+        "Điều 4 . Quyền của thành viên**",
+        "ĐIỀU 4: Quyền của thành viên",
+        "Điều 4.\nQuyền của thành viên",
+        "Điều\n4.\n**Quyền của thành viên**",
+    ],
+)
+def test_an_emphasised_or_broken_heading_gives_the_same_article(heading: str) -> None:
+    articles = split(f"Căn cứ…\n{heading}\n1. Thành viên có quyền…\n")
+    assert [(a.anchor, a.heading, a.text) for a in articles] == [
+        ("dieu-4", "Quyền của thành viên", "1. Thành viên có quyền…")
+    ]
+
+
 @pytest.mark.parametrize("text", ["", "Một văn bản không có điều nào.", "Điều 5 của Luật này"])
 def test_a_text_without_headings_has_no_articles(text: str) -> None:
     assert split(text) == []
 
 
 def test_an_annex_without_a_number_and_one_numbered_in_digits() -> None:
-    articles = split("Điều 1. Một\nPHỤ LỤC\nDanh mục\nPhụ lục số 02: Mẫu đơn\n")
+    text = "Điều 1. Một\nPHỤ LỤC\nDanh mục\nPhụ lục số 02-1: Mẫu đơn\nPhụ lục 02.1. Lặp lại\n"
+    articles = split(text)
     assert [(a.label, a.anchor, a.heading) for a in articles] == [
         ("Điều 1", "dieu-1", "Một"),
         ("Phụ lục", "phu-luc", "Danh mục"),
-        ("Phụ lục 02", "phu-luc-02", "Mẫu đơn"),
+        ("Phụ lục 02-1", "phu-luc-02-1", "Mẫu đơn"),
     ]
+    assert articles[-1].text == "Phụ lục 02.1. Lặp lại"  # the same anchor again: its text
 
 
 WORDS = st.sampled_from(

@@ -58,16 +58,20 @@ class Article:
     @property
     def anchor(self) -> str:
         """Its fragment on the document's page: `dieu-12`, `phu-luc-ii-8`, `phu-luc`."""
-        if self.kind == "article":
-            return f"dieu-{fold(self.number)}"
-        slug = re.sub(r"[^0-9a-z]+", "-", fold(self.number)).strip("-")
-        return f"phu-luc-{slug}" if slug else "phu-luc"
+        return anchor_of(self.kind, self.number)
 
     @property
     def label(self) -> str:
         """As the document prints it: `Điều 12`, `Phụ lục II-8`."""
         word = "Điều" if self.kind == "article" else "Phụ lục"
         return f"{word} {self.number}" if self.number else word
+
+
+def anchor_of(kind: Kind, number: str) -> str:
+    if kind == "article":
+        return f"dieu-{fold(number)}"
+    slug = re.sub(r"[^0-9a-z]+", "-", fold(number)).strip("-")
+    return f"phu-luc-{slug}" if slug else "phu-luc"
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,13 @@ def _headings(text: str) -> list[_Heading]:
     ]
     found.sort(key=lambda h: h.start)
     kept: list[_Heading] = []
-    seen: set[tuple[Kind, str]] = set()
+    seen: set[str] = set()  # anchors: `Phụ lục II-8` and `Phụ lục II.8` would share one
     last_number = (0, "")
     in_annexes = False
     for heading in found:
         if (
             len(kept) >= MAX_PIECES
-            or (heading.kind, heading.number) in seen
+            or anchor_of(heading.kind, heading.number) in seen
             or len(heading.number) > MAX_ANNEX_NUMBER
         ):
             continue
@@ -130,7 +134,7 @@ def _headings(text: str) -> list[_Heading]:
             last_number = number
         else:
             in_annexes = True
-        seen.add((heading.kind, heading.number))
+        seen.add(anchor_of(heading.kind, heading.number))
         kept.append(heading)
     return kept
 
