@@ -22,6 +22,7 @@ from hoptac.cli.main import app
 from hoptac.collection.adapters.migrations import migrate as migrate_collection
 from hoptac.collection.entrypoints.http.app import create_app
 from hoptac.collection.settings import CollectionSettings
+from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.platform.embedded.ports import free_port
 from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.registry.adapters import tokens
@@ -168,3 +169,27 @@ def test_the_months_quality_report_is_written_for_a_province_of_the_callers_area
     assert openpyxl.load_workbook(report).sheetnames == ["Tổng hợp", "Hồ sơ"]
     assert refused.exit_code == 2
     assert "outside your token's area" in said(refused.output)
+
+
+def test_the_quality_report_of_a_month_is_asked_for_by_its_month(
+    stack: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, token_file = stack
+    report = tmp_path / "chat-luong.xlsx"
+    options = ["--province", "96", "--token-file", str(token_file), "--url", url]
+    this_month = f"{vietnam_today():%Y-%m}"
+
+    current = CliRunner().invoke(
+        app, ["collection", "quality-report", str(report), "--month", this_month, *options]
+    )
+    not_stored = CliRunner().invoke(
+        app, ["collection", "quality-report", str(report), "--month", "2025-01", *options]
+    )
+    malformed = CliRunner().invoke(
+        app, ["collection", "quality-report", str(report), "--month", "01/2025", *options]
+    )
+
+    assert current.exit_code == 0, current.output
+    assert not_stored.exit_code == malformed.exit_code == 2
+    assert "No quality report is stored for 2025-01" in said(not_stored.output)
+    assert "not in the form year-month" in said(malformed.output)

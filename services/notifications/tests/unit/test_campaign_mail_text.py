@@ -57,6 +57,18 @@ def test_a_recipient_sees_only_the_communes_of_their_area() -> None:
     assert "31825" not in email.body
 
 
+def test_after_the_deadline_the_reminder_says_the_records_left_are_lapsed() -> None:
+    before, after = (
+        campaign_reminder_email("x@example.org", "X", StaffArea(), REMINDER, day, "p")
+        for day in (date(2026, 12, 5), date(2026, 12, 22))
+    )
+
+    assert before is not None
+    assert after is not None
+    assert "sẽ bị đánh dấu quá hạn cập nhật" in before.body
+    assert "đã bị đánh dấu quá hạn cập nhật, cho đến khi được cập nhật" in after.body
+
+
 def test_no_email_when_the_area_has_nothing_left_to_update() -> None:
     area = StaffArea(communes=frozenset({"31840"}))
     assert (

@@ -5,11 +5,12 @@ updated is read from the register kept from the registry's events (scores.py).""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.collection.adapters import campaign_store as store
 from hoptac.collection.adapters.area_names import commune_name, province_name
@@ -25,13 +26,16 @@ from hoptac.collection.domain.campaigns import (
     totals,
     vietnam_day,
 )
-from hoptac.collection.domain.errors import Conflict, NotFound
+from hoptac.collection.domain.errors import CollectionError, Conflict, NotFound
+from hoptac.collection.domain.reminders import ReminderSchedule, Slot, Standing, left, standings
 from hoptac.collection.domain.review import require_importer
 from hoptac.collection.handlers import Clock
+from hoptac.contracts.vietnam_time import VIETNAM
 from hoptac.platform.identity import Caller
 from hoptac.platform.text import Text
 
-SYSTEM = "system"  # the actor of a campaign closed by the service after its deadline
+SYSTEM = "system"  # the actor of what the service does by itself: reminders, closing
+log = logging.getLogger("hoptac.collection.campaigns")
 
 
 class Campaigns:
@@ -102,25 +106,104 @@ class Campaigns:
         require_campaign_staff(caller, campaign.province_code)
         if campaign.closed_at is not None:
             raise Conflict(Text("collection.campaign_closed"))
-        found = await self.progress(caller, campaign_id)
+        async with self.engine.begin() as conn:
+            found = standings(await store.progress(conn, campaign, None), closed=False)
+            reminder_id = await store.add_reminder(
+                conn,
+                {
+                    "campaign_id": campaign.id,
+                    "province_code": campaign.province_code,
+                    "sent_at": self.clock(),
+                    "sent_by": caller.name,
+                    "not_updated": left(found),
+                },
+            )
+            answer = await self._send(conn, caller.token, campaign, found, reminder_id, caller.name)
+        return {"campaign_id": str(campaign.id), **answer}
+
+    async def remind_due(self, schedule: ReminderSchedule, token: str | None) -> int:
+        """Send the reminders of the schedule due now (a reviewer's `token`: notifications
+        e-mails staff for reviewers and admins only); returns how many were sent. Each is
+        sent once for its campaign, area and day, by whichever process claims it first."""
+        local = self.clock().astimezone(VIETNAM)
+        async with self.engine.connect() as conn:
+            campaigns = await store.with_reminders_left(conn, schedule.first_deadline(local.date()))
+        sent = 0
+        for campaign in campaigns:
+            slot = schedule.due(campaign.deadline, vietnam_day(campaign.created_at), local)
+            if slot is None:
+                continue
+            if token is None:
+                log.warning("campaign reminders are due but no reminder token is set")
+                return sent
+            try:
+                sent += await self._remind_on(campaign, slot, token)
+            except CollectionError as error:  # notifications away or refusing: the next round
+                log.warning("reminder of campaign %s not sent: %s", campaign.id, error)
+        return sent
+
+    async def _remind_on(self, campaign: Any, slot: Slot, token: str) -> bool:
+        closed = campaign.closed_at is not None
+        if slot.kind == "after_deadline" and not closed:
+            return False  # what is left is the lapsed records, known once it is closed
+        async with self.engine.begin() as conn:
+            found = standings(await store.progress(conn, campaign, None), closed)
+            if not left(found):
+                return False
+            reminder_id = await store.claim_reminder(
+                conn,
+                {
+                    "campaign_id": campaign.id,
+                    "province_code": campaign.province_code,
+                    "due_on": slot.day,
+                    "kind": slot.kind,
+                    "sent_at": self.clock(),
+                    "sent_by": SYSTEM,
+                    "not_updated": left(found),
+                },
+            )
+            if reminder_id is None:
+                return False  # sent already, by this process or another
+            # Sent inside the claim's transaction: if the call fails, the claim is undone and
+            # the next round tries again.
+            details = {"due_on": slot.day.isoformat(), "kind": slot.kind}
+            await self._send(conn, token, campaign, found, reminder_id, SYSTEM, details)
+        return True
+
+    async def _send(
+        self,
+        conn: AsyncConnection,
+        token: str,
+        campaign: Any,
+        found: list[Standing],
+        reminder_id: int,
+        actor: str,
+        details: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         answer = await self.notifications.campaign_reminder(
-            caller.token,
+            token,
             {
                 "campaign_id": str(campaign.id),
                 "year": campaign.year,
                 "province_code": campaign.province_code,
                 "deadline": campaign.deadline.isoformat(),
-                "communes": [
-                    {key: row[key] for key in ("commune_code", "in_scope", "updated")}
-                    for row in found["communes"]
-                ],
+                "communes": [row.as_json() for row in found],
             },
         )
         now = self.clock()
-        async with self.engine.begin() as conn:
-            await store.reminded(conn, campaign.id, now)
-            await audit(conn, now, caller.name, "remind", f"campaign:{campaign.id}", answer)
-        return {"campaign_id": str(campaign.id), **answer}
+        await store.reminder_answered(conn, reminder_id, now, answer)
+        audited = {**answer, "not_updated": left(found), **(details or {})}
+        await audit(conn, now, actor, "remind", f"campaign:{campaign.id}", audited)
+        return answer
+
+    async def reminders(self, caller: Caller, campaign_id: UUID) -> list[dict[str, Any]]:
+        """The reminders sent for a campaign, newest first."""
+        require_importer(caller)
+        async with self.engine.connect() as conn:
+            campaign = await self._get(conn, campaign_id)
+            visible_communes(caller, campaign.province_code)  # refuses another province
+            rows = await store.reminders_of(conn, campaign_id)
+        return [_reminder_json(row) for row in rows]
 
     async def close(self, caller: Caller, campaign_id: UUID) -> dict[str, Any]:
         require_campaign_staff(caller)
@@ -172,6 +255,19 @@ def _campaign_json(row: Any) -> dict[str, Any]:
         "last_reminded_at": row.last_reminded_at.isoformat() if row.last_reminded_at else None,
         "closed_at": row.closed_at.isoformat() if row.closed_at else None,
         "closed_by": row.closed_by,
+    }
+
+
+def _reminder_json(row: Any) -> dict[str, Any]:
+    return {
+        "sent_at": row.sent_at.isoformat(),
+        "sent_by": row.sent_by,
+        "kind": row.kind,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "not_updated": row.not_updated,
+        "recipients": row.recipients,
+        "sent": row.sent,
+        "failed": row.failed,
     }
 
 

@@ -1,20 +1,25 @@
 """Use cases of data quality: the stored scores (kept current from the registry's events, see
-scores.py) of one record, and of an area with its means per commune and for the whole."""
+scores.py) of one record, and of an area with its means per commune and for the whole, now or
+as they were when a past month ended (stored by the scheduler)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, datetime
 from statistics import fmean
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.collection.adapters import quality_months as months
 from hoptac.collection.adapters import quality_store as store
 from hoptac.collection.adapters.area_names import commune_name, province_name
 from hoptac.collection.domain.area_view import sees, visible_communes
+from hoptac.collection.domain.campaigns import vietnam_day
 from hoptac.collection.domain.errors import NotFound
+from hoptac.collection.domain.months import month_before, month_of
 from hoptac.collection.domain.quality import DIMENSIONS, band
 from hoptac.collection.domain.review import require_importer
 from hoptac.platform.identity import Caller
@@ -55,19 +60,31 @@ def summary(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-async def area_quality(engine: AsyncEngine, caller: Caller, province: str) -> dict[str, Any]:
+async def area_quality(
+    engine: AsyncEngine, caller: Caller, province: str, month: date | None = None
+) -> dict[str, Any]:
     """A province (or the caller's communes of it): every record, lowest score first, the
-    means per commune and for the whole."""
+    means per commune and for the whole; now, or as they were stored when `month` ended."""
     require_importer(caller)
     communes = visible_communes(caller, province)
+    taken: datetime | None = None
     async with engine.connect() as conn:
-        items = [_item(row) for row in await store.area_scores(conn, province, communes)]
+        if month is None:
+            rows = await store.area_scores(conn, province, communes)
+        else:
+            taken = await months.taken_at(conn, month)
+            if taken is None:
+                raise NotFound(Text("collection.quality_month_none", month=f"{month:%Y-%m}"))
+            rows = await months.month_scores(conn, month, province, communes)
+    items = [_item(row) for row in rows]
     by_commune: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for item in items:
         by_commune[item["commune_code"]].append(item)
     return {
         "province_code": province,
         "province_name": province_name(province),
+        "month": f"{month:%Y-%m}" if month else None,
+        "taken_at": taken.isoformat() if taken else None,
         **summary(items),
         "communes": [
             {"commune_code": code, "commune_name": commune_name(code), **summary(found)}
@@ -75,6 +92,28 @@ async def area_quality(engine: AsyncEngine, caller: Caller, province: str) -> di
         ],
         "items": items,
     }
+
+
+async def store_ended_month(engine: AsyncEngine, now: datetime) -> int | None:
+    """The report of the month before `now`'s (Viet Nam), unless stored already: how many
+    records it holds, or None."""
+    month = month_before(month_of(vietnam_day(now)))
+    async with engine.begin() as conn:
+        return await months.store_month(conn, month, now)
+
+
+async def months_stored(engine: AsyncEngine, caller: Caller) -> list[dict[str, Any]]:
+    require_importer(caller)
+    async with engine.connect() as conn:
+        rows = await months.months(conn)
+    return [
+        {
+            "month": f"{row.month:%Y-%m}",
+            "taken_at": row.taken_at.isoformat(),
+            "records": row.records,
+        }
+        for row in rows
+    ]
 
 
 async def record_quality(engine: AsyncEngine, caller: Caller, org_id: UUID) -> dict[str, Any]:

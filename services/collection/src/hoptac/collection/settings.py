@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from hoptac.collection.adapters.spreadsheet import Limits
+from hoptac.collection.domain.reminders import ReminderSchedule
+from hoptac.platform.changelog import read_token_file
 from hoptac.platform.settings import ProjectionSettings
 
 
@@ -24,6 +28,34 @@ class CollectionSettings(ProjectionSettings):
     consumer_durable: str = "collection"
     housekeeping_seconds: float = Field(
         default=3600, gt=0, description="How often scores are renewed and campaigns due closed."
+    )
+    schedule_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="How often the scheduler looks for campaign reminders due and for a month "
+        "ended whose quality report is not stored yet.",
+    )
+    reminder_days_before: tuple[Annotated[int, Field(ge=0, le=365)], ...] = Field(
+        default=(30, 14, 7, 3, 1),
+        max_length=30,
+        description="Days before a campaign's deadline when its staff are reminded (JSON list).",
+    )
+    reminder_weeks_after: int = Field(
+        default=8,
+        ge=0,
+        le=52,
+        description="Weeks after the deadline during which staff are reminded once a week while "
+        "records are lapsed (0: none).",
+    )
+    reminder_hour: int = Field(
+        default=8, ge=0, le=23, description="The hour of the day (Viet Nam) reminders go out from."
+    )
+    reminder_token: str | None = Field(
+        default=None,
+        description="A reviewer's registry token that scheduled reminders are sent with (the "
+        "notifications service e-mails staff for reviewers and admins only); default: "
+        "<var_dir>/reminder-token, which `hoptac run` writes. Without one no reminder is sent "
+        "by schedule.",
     )
     token_cache_seconds: float = Field(
         default=0.5, ge=0, description="How long the registry's answer about a token is kept."
@@ -52,6 +84,14 @@ class CollectionSettings(ProjectionSettings):
     )
     max_rows: int = Field(default=100_000, gt=0, description="Data rows of one file.")
     max_cell_chars: int = Field(default=5_000, gt=0, description="Characters of one cell.")
+
+    def reminder_schedule(self) -> ReminderSchedule:
+        return ReminderSchedule(
+            self.reminder_days_before, self.reminder_weeks_after, self.reminder_hour
+        )
+
+    def scheduled_reminder_token(self) -> str | None:
+        return self.reminder_token or read_token_file(self.var_dir / "reminder-token")
 
     def limits(self) -> Limits:
         return Limits(

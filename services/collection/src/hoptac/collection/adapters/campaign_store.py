@@ -126,3 +126,79 @@ async def due(conn: AsyncConnection, today: date) -> list[UUID]:
         {"today": today},
     )
     return [row.id for row in rows]
+
+
+async def with_reminders_left(conn: AsyncConnection, since: date) -> list[Any]:
+    """Campaigns whose deadline is `since` or later."""
+    rows = await conn.execute(
+        text("SELECT * FROM campaigns WHERE deadline >= :since ORDER BY deadline, province_code"),
+        {"since": since},
+    )
+    return list(rows)
+
+
+async def claim_reminder(conn: AsyncConnection, values: dict[str, Any]) -> int | None:
+    """The row of a scheduled reminder, or None when the campaign's area has one for that day
+    already. A second process inserting the same day waits here until the first commits (then
+    gets None) or rolls back (then takes it over)."""
+    result = await conn.execute(
+        text("""
+        INSERT INTO campaign_reminders (campaign_id, province_code, due_on, kind, sent_at,
+            sent_by, not_updated, recipients, sent, failed)
+        VALUES (:campaign_id, :province_code, :due_on, :kind, :sent_at, :sent_by, :not_updated,
+            0, 0, 0)
+        ON CONFLICT (campaign_id, province_code, due_on) WHERE due_on IS NOT NULL DO NOTHING
+        RETURNING id
+        """),
+        values,
+    )
+    return result.scalar_one_or_none()
+
+
+async def add_reminder(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    """A reminder staff asked for (no day of the schedule)."""
+    result = await conn.execute(
+        text("""
+        INSERT INTO campaign_reminders (campaign_id, province_code, due_on, kind, sent_at,
+            sent_by, not_updated, recipients, sent, failed)
+        VALUES (:campaign_id, :province_code, NULL, 'asked', :sent_at, :sent_by, :not_updated,
+            0, 0, 0)
+        RETURNING id
+        """),
+        values,
+    )
+    return int(result.scalar_one())
+
+
+async def reminder_answered(
+    conn: AsyncConnection, reminder_id: int, at: datetime, answer: dict[str, Any]
+) -> None:
+    """What the notifications service said it did, and the campaign's last reminder."""
+    row = (
+        await conn.execute(
+            text("""
+            UPDATE campaign_reminders SET sent_at = :at, recipients = :recipients, sent = :sent,
+                failed = :failed
+            WHERE id = :id RETURNING campaign_id
+            """),
+            {
+                "id": reminder_id,
+                "at": at,
+                "recipients": int(answer.get("recipients", 0)),
+                "sent": int(answer.get("sent", 0)),
+                "failed": int(answer.get("failed", 0)),
+            },
+        )
+    ).one()
+    await reminded(conn, row.campaign_id, at)
+
+
+async def reminders_of(conn: AsyncConnection, campaign_id: UUID) -> list[Any]:
+    rows = await conn.execute(
+        text(
+            "SELECT * FROM campaign_reminders WHERE campaign_id = :id "
+            "ORDER BY sent_at DESC, id DESC"
+        ),
+        {"id": campaign_id},
+    )
+    return list(rows)

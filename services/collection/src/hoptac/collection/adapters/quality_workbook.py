@@ -1,7 +1,7 @@
 """The monthly data-quality report of a province as an XLSX workbook: a summary sheet (one row
 per commune and one for the whole area) and a sheet with every record, Vietnamese headers, each
 score coloured by its band (red ≤ 90 %, orange ≤ 95 %, yellow ≤ 98 %, green above). The figures
-are those of GET /v1/quality for the same area, written as numbers."""
+are those of GET /v1/quality for the same area (and month), written as numbers."""
 
 from __future__ import annotations
 
@@ -59,8 +59,11 @@ RECORD_HEADERS = (
 BOLD = Font(bold=True)
 
 
-def quality_workbook(found: dict[str, Any], month: date, made_on: date) -> bytes:
-    """`found`: what GET /v1/quality answers for the area."""
+def quality_workbook(
+    found: dict[str, Any], month: date, made_on: date, stored: bool = False
+) -> bytes:
+    """`found`: what GET /v1/quality answers for the area; `stored`: the figures kept when the
+    month ended, on `made_on`, rather than made now."""
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -72,7 +75,11 @@ def quality_workbook(found: dict[str, Any], month: date, made_on: date) -> bytes
         ]
     )
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"Lập ngày {made_on:%d/%m/%Y}; điểm tính theo sổ đăng ký đến thời điểm lập."])
+    if stored:
+        made = f"Số liệu chốt ngày {made_on:%d/%m/%Y}, khi tháng kết thúc; điểm như lúc chốt."
+    else:
+        made = f"Lập ngày {made_on:%d/%m/%Y}; điểm tính theo sổ đăng ký đến thời điểm lập."
+    summary.append([made])
     summary.append([])
     _header(summary, SUMMARY_HEADERS)
     for commune in found["communes"]:

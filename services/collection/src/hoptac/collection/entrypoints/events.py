@@ -1,7 +1,8 @@
 """What collection runs beside its HTTP API: it follows the registry's organisation events
-(stream COOP_ORG_V1) into the stored data-quality scores, and every `housekeeping_seconds`
-scores again what the date made stale and closes the campaigns whose deadline has passed. The
-one module that knows the consumer (the platform's ConsumerHost, on FastStream).
+(stream COOP_ORG_V1) into the stored data-quality scores, every `housekeeping_seconds` scores
+again what the date made stale and closes the campaigns whose deadline has passed, and every
+`schedule_seconds` sends the campaign reminders due and stores the quality report of a month
+just ended. The one module that knows the consumer (the platform's ConsumerHost, on FastStream).
 
 The registry's change log brings what the stream did not, through the platform's `GapFiller`:
 a first round at start (a new database, events JetStream no longer holds, an event
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry
 
 from hoptac.collection.campaigns import Campaigns
+from hoptac.collection.quality import store_ended_month
 from hoptac.collection.scores import Scores
 from hoptac.collection.settings import CollectionSettings
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
@@ -61,6 +63,7 @@ class Background:
         self.scores.gap_seen.set()  # the first round
         self._tasks.append(asyncio.create_task(self.gaps.run(self._stopping), name="change-log"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        self._tasks.append(asyncio.create_task(self._scheduled(), name="scheduler"))
         self._tasks.append(asyncio.create_task(self._follow(), name="consumer"))
 
     async def _follow(self) -> None:
@@ -104,18 +107,42 @@ class Background:
         return applied
 
     async def _housekeeping(self) -> None:
-        jobs: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
+        await self._every(
+            self.settings.housekeeping_seconds,
             ("records scored again", self.scores.rescore_stale),
             ("campaigns closed after their deadline", self.campaigns.close_due),
         )
+
+    async def _scheduled(self) -> None:
+        """What is done by the calendar, each once whatever the number of processes: the
+        campaigns' reminders of the day, and the quality report of the month just ended."""
+        schedule = self.settings.reminder_schedule()
+
+        async def remind() -> int:
+            token = self.settings.scheduled_reminder_token()  # read each round: written later
+            return await self.campaigns.remind_due(schedule, token)
+
+        async def store_month() -> int:
+            stored = await store_ended_month(self.campaigns.engine, self.campaigns.clock())
+            return stored or 0
+
+        await self._every(
+            self.settings.schedule_seconds,
+            ("campaign reminders sent", remind),
+            ("records stored in the quality report of the month ended", store_month),
+        )
+
+    async def _every(self, seconds: float, *jobs: tuple[str, Callable[[], Awaitable[int]]]) -> None:
+        """Each job now, then every `seconds` until stopped; a failure is logged and the next
+        round tries again."""
         while not self._stopping.is_set():
             for what, job in jobs:
                 try:
                     if done := await job():
                         log.info("%s: %d", what, done)
                 except Exception:  # the database away: the next round tries again
-                    log.exception("housekeeping (%s) failed", what)
-            await self._pause(self.settings.housekeeping_seconds)
+                    log.exception("%s failed", what)
+            await self._pause(seconds)
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -1,5 +1,6 @@
-"""`hoptac collection quality-report --province 96 PATH`: the month's data-quality report of a
-province (XLSX), as the running collection service makes it at GET /v1/quality/report.xlsx."""
+"""`hoptac collection quality-report --province 96 [--month 2026-11] PATH`: the month's
+data-quality report of a province (XLSX), or a past month's as stored when it ended, as the
+running collection service gives it at GET /v1/quality/report.xlsx."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ console = Console()
 def quality_report(
     path: Annotated[Path, typer.Argument(help="Where to write the .xlsx", dir_okay=False)],
     province: Annotated[str, typer.Option(help="A current province code, e.g. 96.")],
+    month: Annotated[
+        str | None,
+        typer.Option(help="A month ended, YYYY-MM: its report as stored then; default: now."),
+    ] = None,
     token_file: Annotated[
         Path, typer.Option(help="A file holding your registry token.", exists=True, dir_okay=False)
     ] = Path("var/admin-token"),
@@ -25,13 +30,14 @@ def quality_report(
         str | None, typer.Option(help="The collection service; default: the running stack's.")
     ] = None,
 ) -> None:
-    """Write the month's data-quality report of a province (XLSX, Vietnamese headers)."""
+    """Write the month's data-quality report of a province (XLSX, Vietnamese headers), or a
+    past month's as it was stored when it ended."""
     settings = CollectionSettings()
     base = (url or f"http://{settings.host}:{settings.port}").rstrip("/")
     try:
         response = httpx.get(
             f"{base}/v1/quality/report.xlsx",
-            params={"province": province},
+            params={"province": province, **({"month": month} if month else {})},
             headers={"Authorization": f"Bearer {token_file.read_text().strip()}"},
             timeout=300,
         )

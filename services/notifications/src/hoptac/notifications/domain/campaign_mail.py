@@ -64,7 +64,9 @@ def campaign_reminder_email(
         lines.append(f"... và {len(mine) - MAX_LINES} xã/phường khác.")
     lines += [
         "",
-        "Hồ sơ không cập nhật trước hạn sẽ bị đánh dấu quá hạn cập nhật.",
+        "Các hồ sơ này đã bị đánh dấu quá hạn cập nhật, cho đến khi được cập nhật."
+        if days < 0
+        else "Hồ sơ không cập nhật trước hạn sẽ bị đánh dấu quá hạn cập nhật.",
         f"Xem chi tiết: {portal}",
         "",
         "Thư này được gửi tự động bởi hệ thống dữ liệu kinh tế tập thể (hoptac).",

@@ -333,12 +333,15 @@ def first_admin_line(database_url: str, var_dir: Path) -> str:
 
 def prepare_local_stack(stack: Stack) -> list[str]:
     """After `hoptac run` starts the registry: an admin token, a read-only token the other
-    services use to replay the change log (var/service-token), the first admin's sign-in for the
-    portal's workspace, and demo data on a new database."""
+    services use to replay the change log (var/service-token), a reviewer token collection sends
+    its scheduled campaign reminders with (var/reminder-token: notifications e-mails staff for
+    reviewers only), the first admin's sign-in for the portal's workspace, and demo data on a
+    new database."""
     assert stack.database_url is not None
     token_path = stack.var_dir / "admin-token"
     token = _local_token(stack.database_url, token_path, Role.ADMIN)
     _local_token(stack.database_url, stack.var_dir / "service-token", Role.AGENCY_READER)
+    _local_token(stack.database_url, stack.var_dir / "reminder-token", Role.REVIEWER)
     lines = [f"admin token: {token}  (also in {token_path})"]
     lines.append(first_admin_line(stack.database_url, stack.var_dir))
     if asyncio.run(_organization_count(stack.database_url)) == 0:

@@ -1,5 +1,6 @@
 """Routes of /v1/campaigns: the annual update campaigns (Circular 09/2024), their completion
-per commune as JSON or CSV, staff reminders and the closing that marks records lapsed."""
+per commune as JSON or CSV, staff reminders (asked for, or sent by the schedule) and the
+closing that marks records lapsed."""
 
 from __future__ import annotations
 
@@ -95,6 +96,15 @@ async def progress(
 )
 async def remind(campaign_id: UUID, caller: CallerDep, request: Request) -> dict[str, Any]:
     return await campaigns_of(request).remind(caller, campaign_id)
+
+
+@router.get(
+    "/{campaign_id}/reminders",
+    summary="The reminders sent for a campaign, newest first: asked for by staff, or sent by "
+    "the schedule (with its day)",
+)
+async def reminders(campaign_id: UUID, caller: CallerDep, request: Request) -> dict[str, Any]:
+    return {"items": await campaigns_of(request).reminders(caller, campaign_id)}
 
 
 @router.post(
