@@ -26,8 +26,11 @@ from hoptac.collection.quality import store_ended_month
 from hoptac.collection.settings import CollectionSettings
 from hoptac.notifications.adapters import staff
 from hoptac.platform.testing.waiting import wait_until
+from hoptac.registry.entrypoints.http.app import create_app as create_registry_app
+from hoptac.registry.settings import RegistrySettings
 
 from .conftest import Tokens, bearer
+from .test_cli import serving
 from .test_quality_and_campaigns import (
     Stack,
     campaign,
@@ -313,6 +316,7 @@ async def test_the_scheduler_runs_in_the_background_and_stops_cleanly(
     stack: Stack,
     registry: httpx.AsyncClient,
     issued: Tokens,
+    fresh_database: str,
     nats_url: str,
     collection_url: str,
     tmp_path: Path,
@@ -320,28 +324,34 @@ async def test_the_scheduler_runs_in_the_background_and_stops_cleanly(
     await two_records(registry, stack, issued)
     made = await campaign(stack, issued.admin)
     await staff_of_ca_mau(stack)
+    await register(registry, issued.admin, "9603000003", "HTX Muối Tân Thuận")
+    await stack.sequenced()
     stack.clock.set("2026-12-12")
-    (tmp_path / "reminder-token").write_text(issued.reviewer)  # as `hoptac run` writes it
-    settings = CollectionSettings(
-        database_url=collection_url,
-        nats_url=nats_url,
-        var_dir=tmp_path,
-        registry_url="http://registry",
-        schedule_seconds=0.05,
-        reminder_weeks_after=4,
-    )
+    (tmp_path / "service-token").write_text(issued.agency)  # as `hoptac run` writes them
+    (tmp_path / "reminder-token").write_text(issued.reviewer)
 
     async def months() -> list[Any]:
         found: list[Any] = (await get(stack, "/v1/quality/months", issued.admin)).json()["items"]
         return found
 
-    background = Background(settings, stack.scores, stack.app.state.campaigns, None)
-    await background.start()
-    try:
-        await wait_until(lambda: stack.mail.sent, message="the day's reminder e-mailed")
-        await wait_until(months, message="November's quality report stored")
-    finally:
-        await asyncio.wait_for(background.stop(), timeout=30)
+    with serving(create_registry_app(RegistrySettings(database_url=fresh_database))) as url:
+        settings = CollectionSettings(
+            database_url=collection_url,
+            nats_url=nats_url,
+            var_dir=tmp_path,
+            registry_url=url,
+            schedule_seconds=0.05,
+            reminder_weeks_after=4,
+        )
+        background = Background(settings, stack.scores, stack.app.state.campaigns, None)
+        await background.start()
+        try:
+            await wait_until(lambda: stack.mail.sent, message="the day's reminder e-mailed")
+            stored = await wait_until(months, message="November's quality report stored")
+        finally:
+            await asyncio.wait_for(background.stop(), timeout=30)
 
     assert len(stack.mail.sent) == 1
     assert len(await reminders(stack, made["id"], issued.admin)) == 1
+    # Stored once the change log was read: the record only it held is in the report.
+    assert [(m["month"], m["records"]) for m in stored] == [("2026-11", 3)]

@@ -58,6 +58,9 @@ class Background:
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        # Set once the change log has been read at start: a month's report stored before would
+        # miss the records a new or emptied database has not caught up with yet.
+        self._caught_up = asyncio.Event()
 
     async def start(self) -> None:
         self.scores.gap_seen.set()  # the first round
@@ -104,6 +107,7 @@ class Background:
         pages = read_changes(self.settings.registry_url, token, after=after)
         applied = await self.scores.catch_up(pages)
         log.info("change log read after sequence %d: %d changes applied", after, applied)
+        self._caught_up.set()
         return applied
 
     async def _housekeeping(self) -> None:
@@ -123,6 +127,8 @@ class Background:
             return await self.campaigns.remind_due(schedule, token)
 
         async def store_month() -> int:
+            if not self._caught_up.is_set():
+                return 0  # the next round, once the change log is read
             stored = await store_ended_month(self.campaigns.engine, self.campaigns.clock())
             return stored or 0
 
