@@ -58,8 +58,8 @@ class Background:
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
-        # Set once the change log has been read at start: a month's report stored before would
-        # miss the records a new or emptied database has not caught up with yet.
+        # Set once the change log has been read at start: a reminder sent, or a month's report
+        # stored, before it would miss what a new or emptied database has not caught up with.
         self._caught_up = asyncio.Event()
 
     async def start(self) -> None:
@@ -119,7 +119,9 @@ class Background:
 
     async def _scheduled(self) -> None:
         """What is done by the calendar, each once whatever the number of processes: the
-        campaigns' reminders of the day, and the quality report of the month just ended."""
+        campaigns' reminders of the day, and the quality report of the month just ended; both
+        from figures caught up with the registry's change log, so neither runs before it has
+        been read at start."""
         schedule = self.settings.reminder_schedule()
 
         async def remind() -> int:
@@ -127,16 +129,23 @@ class Background:
             return await self.campaigns.remind_due(schedule, token)
 
         async def store_month() -> int:
-            if not self._caught_up.is_set():
-                return 0  # the next round, once the change log is read
             stored = await store_ended_month(self.campaigns.engine, self.campaigns.clock())
             return stored or 0
 
         await self._every(
             self.settings.schedule_seconds,
-            ("campaign reminders sent", remind),
-            ("records stored in the quality report of the month ended", store_month),
+            ("campaign reminders sent", self._once_caught_up(remind)),
+            (
+                "records stored in the quality report of the month ended",
+                self._once_caught_up(store_month),
+            ),
         )
+
+    def _once_caught_up(self, job: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+        async def run() -> int:
+            return await job() if self._caught_up.is_set() else 0
+
+        return run
 
     async def _every(self, seconds: float, *jobs: tuple[str, Callable[[], Awaitable[int]]]) -> None:
         """Each job now, then every `seconds` until stopped; a failure is logged and the next
