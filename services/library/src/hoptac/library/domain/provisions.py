@@ -40,10 +40,13 @@ def checked_provisions(
         elif rule in seen:
             problems.append(Problem(f"{where}.rule", Text("library.rule_twice", rule=rule)))
         if article not in anchors:
-            key = "library.article_unknown" if anchors else "library.no_articles"
-            problems.append(
-                Problem(f"{where}.article", Text(key, article=shown(article), number=number))
+            values = {"article": shown(article), "number": number}
+            message = (
+                Text("library.article_unknown", **values)
+                if anchors
+                else Text("library.no_articles", **values)
             )
+            problems.append(Problem(f"{where}.article", message))
         seen.add(rule)
     if problems:
         raise InvalidFields(problems)
