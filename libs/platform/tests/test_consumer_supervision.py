@@ -3,6 +3,8 @@ why (readiness), is started again with backoff, and is counted."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,6 +23,7 @@ from hoptac.platform.consumer import (
     Poison,
     dead_letter_subject,
 )
+from hoptac.platform.consumer.running import CancellableBroker
 from hoptac.platform.http import NotReady
 from hoptac.platform.settings import ProjectionSettings
 from hoptac.platform.testing import wait_until
@@ -139,3 +142,28 @@ async def test_a_consumer_waiting_for_its_stream_is_not_ready_and_says_why(
             message="the reason shown",
         )
     assert running.problem() == "The event consumer has stopped."
+
+
+async def test_a_connection_given_up_while_nats_is_being_reached_is_closed() -> None:
+    """A stop while the consumer's broker connects cancels the attempt; its socket must not
+    stay open (FastStream's own broker loses the client it was connecting)."""
+    accepted: list[asyncio.StreamReader] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(reader)  # says nothing: the client waits for the server's INFO
+        await reader.read()  # until the client closes
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    broker = CancellableBroker(f"nats://127.0.0.1:{port}", connect_timeout=60)
+    starting = asyncio.ensure_future(broker.start())
+    try:
+        await wait_until(lambda: accepted, 10, message="the connection made")
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        await wait_until(lambda: accepted[0].at_eof(), 10, message="the socket closed")
+    finally:
+        server.close()
+        await server.wait_closed()

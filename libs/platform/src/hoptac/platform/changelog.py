@@ -1,20 +1,29 @@
 """Reading the registry's change log (`GET /v1/changes`) over HTTP, for rebuilds and backfills.
 
 The outbox rows are kept for ever, so a projection can be rebuilt from sequence 0 long after
-JetStream has dropped the messages; this is the one client every projection uses for that.
+JetStream has dropped the messages; this is the one client every projection uses for that,
+and `catch_up` the one way a projection fills itself from it with the service token.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+if TYPE_CHECKING:  # settings reads its token file with this module
+    from hoptac.platform.settings import ProjectionSettings
+
+log = logging.getLogger("hoptac.changelog")
+
+Pages = AsyncIterator[list[dict[str, Any]]]
+
 
 class ChangeLogError(RuntimeError):
-    pass
+    """The change log could not be read just now (no token yet, the registry away or refusing)."""
 
 
 def read_token_file(path: Path) -> str | None:
@@ -58,3 +67,35 @@ async def read_changes(
     finally:
         if own_client:
             await http.aclose()
+
+
+async def catch_up(
+    projection: str,
+    settings: ProjectionSettings,
+    *,
+    after: int,
+    apply: Callable[[Pages], Awaitable[int]],
+    client: httpx.AsyncClient | None = None,
+) -> int:
+    """Give `apply` the change log's pages after sequence `after`, read with the service token,
+    and return what it counts as applied. Raises ChangeLogError when the change log cannot be
+    read; what `apply` itself raises (its store away, say) passes unchanged."""
+    token = settings.change_log_token()
+    if token is None:
+        raise ChangeLogError("no registry token yet (var/service-token)")
+    applied = await apply(_read_or_fail(settings.registry_url, token, after, client))
+    log.info(
+        "%s: change log read after sequence %d: %d changes applied", projection, after, applied
+    )
+    return applied
+
+
+async def _read_or_fail(
+    registry_url: str, token: str, after: int, client: httpx.AsyncClient | None
+) -> Pages:
+    """read_changes, with a registry that cannot be reached said as a ChangeLogError too."""
+    try:
+        async for page in read_changes(registry_url, token, after, client=client):
+            yield page
+    except (httpx.HTTPError, OSError) as error:
+        raise ChangeLogError(f"{type(error).__name__}: {error}") from error

@@ -106,6 +106,22 @@ def subscribe(
     return subscriber
 
 
+class CancellableBroker(NatsBroker):
+    """FastStream's NATS broker, whose connection attempt can be given up (a stop while NATS is
+    being reached) without leaving its socket open: FastStream makes the client inside
+    `nats.connect`, so a cancelled attempt would lose the only reference to it."""
+
+    async def _connect(self) -> Client:
+        client = Client()
+        try:
+            await client.connect(**self._connection_kwargs)
+        except BaseException:
+            await client.close()
+            raise
+        self.config.connect(client)
+        return client
+
+
 def _with_one_login(servers: list[str]) -> tuple[list[str], NatsUserPassword | None]:
     """The servers without the login their URLs carry, and that login, given to the client for
     every server: nats-py sends a URL's login only to that URL, and a server the cluster
@@ -208,7 +224,7 @@ class EventConsumer:
         if not await self._durable_ready():
             return
         servers, login = _with_one_login(self._configured_servers())
-        broker = NatsBroker(
+        broker = CancellableBroker(
             servers,
             security=login,
             name=f"hoptac-{self.durable}-consumer",

@@ -23,7 +23,7 @@ from hoptac.collection.quality import store_ended_month
 from hoptac.collection.scores import Scores
 from hoptac.collection.settings import CollectionSettings
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.platform.changelog import ChangeLogError, read_changes
+from hoptac.platform.changelog import catch_up
 from hoptac.platform.consumer import ConsumerHost
 from hoptac.platform.gaps import GapFiller
 
@@ -100,13 +100,10 @@ class Background:
     async def catch_up(self) -> int:
         """Apply what the change log holds beyond the sequence up to which every event is
         applied (read again: another instance may have applied more)."""
-        token = self.settings.change_log_token()
-        if token is None:
-            raise ChangeLogError("no registry token yet (var/service-token)")
         after = (await self.scores.read_tracking()).contiguous_through
-        pages = read_changes(self.settings.registry_url, token, after=after)
-        applied = await self.scores.catch_up(pages)
-        log.info("change log read after sequence %d: %d changes applied", after, applied)
+        applied = await catch_up(
+            "collection", self.settings, after=after, apply=self.scores.catch_up
+        )
         self._caught_up.set()
         return applied
 

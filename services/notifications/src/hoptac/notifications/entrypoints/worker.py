@@ -19,21 +19,23 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.notifications.adapters import deliveries
 from hoptac.notifications.adapters.mailer import LogMailer, Mailer, SmtpMailer
 from hoptac.notifications.adapters.secret_box import seal_stored
 from hoptac.notifications.adapters.webhooks import DeliveryMetrics
 from hoptac.notifications.bootstrap import (
     bookkeeping_engine,
     build_delivery_worker,
+    build_notifications,
     engine_for,
     secret_box,
 )
+from hoptac.notifications.handlers import Notifications
 from hoptac.notifications.ingest import Ingest
 from hoptac.notifications.settings import NotificationsSettings
 from hoptac.notifications.staff_notices import StaffNotices, StaffOptions
 from hoptac.platform.consumer import ConsumerHost
 from hoptac.platform.http import install_defaults
+from hoptac.platform.identity import StaticIdentity
 from hoptac.platform.operations_server import operations_served
 
 log = logging.getLogger("hoptac.notifications.worker")
@@ -89,6 +91,8 @@ async def run_worker(
     if sealed:
         log.info("sealed the signing secrets of %d subscriptions stored before sealing", sealed)
     notices = staff_notices(settings, engine)
+    # The worker answers no caller: its commands need no identity from the registry.
+    service = build_notifications(settings, identity=StaticIdentity({}), engine=engine)
     retention = timedelta(days=settings.delivered_retention_days)
 
     async def watch_consumer() -> None:  # also in the log, for whoever does not watch /readyz
@@ -113,7 +117,7 @@ async def run_worker(
                 _every(5.0, watch_consumer, stop, "watching the consumer"), name="watch"
             ),
             asyncio.create_task(
-                _every(PRUNE_SECONDS, _pruning(engine, retention), stop, "pruning deliveries"),
+                _every(PRUNE_SECONDS, _pruning(service, retention), stop, "pruning deliveries"),
                 name="prune",
             ),
         ]
@@ -164,9 +168,9 @@ async def _every(
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _pruning(engine: AsyncEngine, retention: timedelta) -> Callable[[], Awaitable[None]]:
+def _pruning(service: Notifications, retention: timedelta) -> Callable[[], Awaitable[None]]:
     async def prune() -> None:
-        removed = await deliveries.prune_delivered(engine, retention)
+        removed = await service.prune_delivered(retention)
         if removed:
             log.info("removed %d deliveries delivered more than %s ago", removed, retention)
 

@@ -6,7 +6,7 @@ from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.platform.changelog import ChangeLogError, read_changes
+from hoptac.platform.changelog import catch_up
 from hoptac.platform.consumer import ConsumerHost, EventConsumer
 from hoptac.platform.gaps import GapFiller
 from hoptac.reporting.handlers import Reporting
@@ -47,11 +47,8 @@ def gap_filler(
         tracking = await reporting.read_tracking()  # with what other instances applied
         if tracking.gap is None:
             return
-        token = settings.change_log_token()
-        if token is None:
-            raise ChangeLogError("no registry token yet (var/service-token)")
         after = tracking.contiguous_through
-        await reporting.catch_up(read_changes(settings.registry_url, token, after=after))
+        await catch_up("reporting", settings, after=after, apply=reporting.catch_up)
 
     reporting.gap_seen.set()
     return GapFiller(

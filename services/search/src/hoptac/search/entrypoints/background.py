@@ -7,11 +7,10 @@ import asyncio
 import contextlib
 import logging
 
-import httpx
 from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
-from hoptac.platform.changelog import ChangeLogError, read_changes
+from hoptac.platform.changelog import ChangeLogError, catch_up
 from hoptac.platform.consumer import ConsumerHost
 from hoptac.platform.gaps import GapFiller
 from hoptac.search.entrypoints.following import Following
@@ -77,27 +76,14 @@ class Background(Following):
             try:
                 await self.catch_up()
                 return
-            except CatchUpFailed as failure:
+            except (ChangeLogError, OSError) as failure:  # OSError: the index's disk
                 log.warning("catching up from the change log: %s; trying again", failure)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
             delay = min(delay * 2, 30.0)
 
     async def catch_up(self) -> int:
-        """Apply what the change log holds beyond the index; raises CatchUpFailed when the
+        """Apply what the change log holds beyond the index; raises ChangeLogError when the
         registry cannot be read (no token yet, not answering)."""
-        token = self.settings.change_log_token()
-        if token is None:
-            raise CatchUpFailed("no registry token yet (var/service-token)")
         after = await self.projection.index.last_sequence()
-        try:
-            pages = read_changes(self.settings.registry_url, token, after=after)
-            applied = await self.projection.catch_up(pages)
-        except (ChangeLogError, httpx.HTTPError, OSError) as error:
-            raise CatchUpFailed(f"{type(error).__name__}: {error}") from error
-        log.info("caught up from sequence %d: %d changes applied", after, applied)
-        return applied
-
-
-class CatchUpFailed(Exception):
-    """The change log could not be read just now."""
+        return await catch_up("search", self.settings, after=after, apply=self.projection.catch_up)
