@@ -115,7 +115,17 @@ LEGAL_BASIS = {
     ],
     "transitions": [],
     "final": ["bankrupt", "dissolved"],
-    "required_fields": [],
+    "required_fields": [
+        {"field": "registration_number", "rule": "field.registration_number",
+         "basis": [{"number": "92/2024/NĐ-CP", "provision": None}]},
+        {"field": "name", "rule": "field.name",
+         "basis": [{"number": "17/2023/QH15", "provision": None},
+                   {"number": "92/2024/NĐ-CP", "provision": None}]},
+        {"field": "address.province_code", "rule": "field.address.province_code",
+         "basis": [{"number": "92/2024/NĐ-CP", "provision": None}]},
+        {"field": "sector.group", "rule": "field.sector.group",
+         "basis": [{"number": "09/2024/TT-BKHĐT", "provision": None}]},
+    ],
 }  # fmt: skip
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -92,6 +92,12 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _citations_by(rules: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    """The registry's rules (a status or a field under `key`, the rule's code, its basis) as
+    the citations of each, every one carrying its rule's code for the library's articles."""
+    return {r[key]: [{**c, "rule": r.get("rule")} for c in r["basis"]] for r in rules}
+
+
 class Backends:
     def __init__(
         self,
@@ -107,7 +113,7 @@ class Backends:
         self.reporting = reporting
         self.registry = registry
         self._indicators: dict[str, dict[str, Any]] | None = None
-        self._legal_basis: dict[str, list[dict[str, Any]]] | None = None
+        self._rules: dict[str, Any] | None = None
         self._searches = RecentAnswers(search_seconds)
         self._histories = VersionedAnswers(histories)
 
@@ -179,20 +185,27 @@ class Backends:
         record: dict[str, Any] = await self.registry.get_json(f"/v1/organizations/{org_id}", params)
         return record
 
-    async def status_basis(self) -> dict[str, list[dict[str, Any]]]:
-        """Per legal status, the documents entering it rests on ({number, provision, rule}); the
-        registry's rules change only with a release, so the first answer is kept. Without the
-        registry's answer, none: a page then shows the status without its basis."""
-        if self._legal_basis is None:
+    async def _legal_basis(self) -> dict[str, Any] | None:
+        """The registry's rules with the documents each rests on; they change only with a
+        release, so the first answer is kept. None while the registry does not answer."""
+        if self._rules is None:
             try:
-                answer = await self.registry.get_json("/v1/reference/legal-basis")
+                self._rules = await self.registry.get_json("/v1/reference/legal-basis")
             except (Unavailable, Rejected, NotFound):
-                return {}
-            self._legal_basis = {
-                s["status"]: [{**c, "rule": s.get("rule")} for c in s["basis"]]
-                for s in answer["statuses"]
-            }
-        return self._legal_basis
+                return None
+        return self._rules
+
+    async def status_basis(self) -> dict[str, list[dict[str, Any]]]:
+        """Per legal status, the documents entering it rests on ({number, provision, rule}).
+        Without the registry's answer, none: a page then shows the status without its basis."""
+        answer = await self._legal_basis()
+        return _citations_by(answer["statuses"], "status") if answer else {}
+
+    async def field_basis(self) -> dict[str, list[dict[str, Any]]]:
+        """Per field the registry requires (by its path in a record: `address.province_code`),
+        the documents requiring it; none without the registry's answer."""
+        answer = await self._legal_basis()
+        return _citations_by(answer.get("required_fields", []), "field") if answer else {}
 
     async def history(self, org_id: UUID) -> list[dict[str, Any]]:
         answer = await self.registry.get_json(f"/v1/organizations/{org_id}/history")
