@@ -2,8 +2,8 @@
 saves a bad value, sees the message beside the field, fixes it, and the change reaches the
 public profile with the reviewer named in the history; two people editing one record; an area
 officer refused outside their area, also by a forged form; a form without its token refused;
-five wrong passwords bring the delay; axe finds no serious or critical violation on any
-workspace page."""
+five wrong passwords bring the delay; a missing required field cites its legal basis, at 360 px
+too; axe finds no serious or critical violation on any workspace page."""
 
 from __future__ import annotations
 
@@ -268,6 +268,24 @@ async def test_axe_finds_no_serious_violation_on_the_other_workspace_pages(
     await anonymous.goto(visits.origin + "/quan-ly/dang-nhap")
     await accessible(anonymous)
     # The form with problems answers 422, which the browser notes; anything else is an error.
+    assert [e for e in visits.errors if "status of 422" not in e] == []
+
+
+async def test_a_missing_required_field_cites_its_legal_basis_even_on_a_narrow_screen(
+    registry_stack: RegistryStack, visits: Visits
+) -> None:
+    await make_account(registry_stack, "bao.le", Role.REVIEWER)
+    page = await sign_in(visits, "bao.le")
+    await page.wait_for_url("**/quan-ly")
+    await page.set_viewport_size({"width": 360, "height": 900})
+    await page.goto(visits.origin + "/quan-ly/ho-so/moi")
+    beside = page.locator(".form-group:has(#name) .hint a")  # no library here: the documents
+    assert await beside.all_inner_texts() == ["17/2023/QH15", "92/2024/NĐ-CP"]
+    await page.get_by_role("button", name="Lưu").click()
+    summary = page.locator(".error-summary li:has(a[href='#name']) .meta a")
+    assert await summary.first.get_attribute("href") == "/library/so/17/2023/QH15"
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await accessible(page)
     assert [e for e in visits.errors if "status of 422" not in e] == []
 
 
