@@ -131,10 +131,15 @@ def library() -> FakeLibrary:
 
 
 @pytest.fixture
-async def portal(library: FakeLibrary) -> AsyncIterator[httpx.AsyncClient]:
+def services() -> FakeServices:
+    return FakeServices()
+
+
+@pytest.fixture
+async def portal(library: FakeLibrary, services: FakeServices) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         PortalSettings(),
-        FakeServices().backends(),
+        services.backends(),
         today=lambda: date(2026, 1, 15),
         library=library.backends(),
     )
@@ -220,6 +225,26 @@ async def test_a_rule_s_basis_links_to_the_article_staff_recorded_and_else_to_th
     library.down = {"library"}
     down = await portal.get(f"/organizations/{ORG_ID}")
     assert 'href="/library/so/92/2024/N%C4%90-CP">92/2024/NĐ-CP</a>' in down.text
+
+
+async def test_the_page_about_the_data_lists_the_register_s_rules_with_their_basis(
+    portal: httpx.AsyncClient, library: FakeLibrary, services: FakeServices
+) -> None:
+    library.provisions = [PROVISION]
+    response = await portal.get("/about")
+    assert response.status_code == 200
+    assert "Quy tắc của sổ đăng ký và căn cứ pháp lý" in response.text
+    decree = '<a href="/library/so/92/2024/N%C4%90-CP'
+    suspended = f'<li>Tạm ngừng hoạt động. <span class="meta">Căn cứ pháp lý: {decree}#dieu-5">'
+    assert suspended in response.text
+    assert f'<li>Tỉnh, thành phố. <span class="meta">Căn cứ pháp lý: {decree}">' in response.text
+    services.down = {"registry"}  # its first answer is kept: a new portal asks again
+    app = create_app(PortalSettings(), services.backends(), library=library.backends())
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as fresh:
+        down = await fresh.get("/about")
+    assert down.status_code == 200
+    assert "Chưa lấy được các quy tắc từ sổ đăng ký" in down.text
 
 
 async def test_the_file_is_served_by_the_portal_itself(portal: httpx.AsyncClient) -> None:

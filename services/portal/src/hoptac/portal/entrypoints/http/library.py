@@ -12,7 +12,8 @@ from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.domain.legal_links import Citations, with_articles
 from hoptac.portal.domain.library_form import FACET_ORDER, MAX_QUERY_CHARS, LibraryForm
-from hoptac.portal.entrypoints.http.dependencies import PagesDep
+from hoptac.portal.domain.record_form import field_named
+from hoptac.portal.entrypoints.http.dependencies import PagesDep, backends_of
 from hoptac.portal.entrypoints.http.errors import not_found_page
 
 router = APIRouter(include_in_schema=False)
@@ -115,3 +116,11 @@ async def linked_basis(request: Request, basis: Citations) -> Citations:
     except (Unavailable, Rejected, NotFound):
         return basis
     return with_articles(basis, provisions)
+
+
+async def required_fields_basis(request: Request) -> Citations:
+    """Per record form control of a field the law requires, the documents requiring it, linked
+    as `linked_basis` links them; none when the registry does not answer."""
+    by_path = await (await backends_of(request)).field_basis()
+    by_control = {field_named(tuple(path.split("."))): cited for path, cited in by_path.items()}
+    return await linked_basis(request, {name: c for name, c in by_control.items() if name})

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.domain.formatting import LANGUAGES
 from hoptac.portal.entrypoints.http.dependencies import BackendsDep, PagesDep
+from hoptac.portal.entrypoints.http.library import linked_basis, required_fields_basis
 from hoptac.portal.entrypoints.http.rendering import LANGUAGE_COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -40,8 +41,14 @@ async def home(request: Request, pages: PagesDep, backends: BackendsDep) -> Resp
 
 
 @router.get("/about")
-async def about(request: Request, pages: PagesDep) -> Response:
-    return pages.render(request, "about.html", {})
+async def about(request: Request, pages: PagesDep, backends: BackendsDep) -> Response:
+    """With the register's rules and what each rests on, linked to the library: entering each
+    status, and the fields a record cannot be registered without."""
+    context = {
+        "status_basis": await linked_basis(request, await backends.status_basis()),
+        "field_basis": await required_fields_basis(request),
+    }
+    return pages.render(request, "about.html", context)
 
 
 @router.get("/language")

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 
 from hoptac.contracts.codes import Kind, OperatingInPractice, SectorGroup
 from hoptac.portal.adapters.staff import Refused, StaffRegistry, Versioned
-from hoptac.portal.domain.legal_links import Citations
 from hoptac.portal.domain.record_form import (
     Parsed,
     changed_fields,
@@ -29,9 +28,8 @@ from hoptac.portal.domain.record_form import (
     value_at,
 )
 from hoptac.portal.domain.search_form import Problem
-from hoptac.portal.entrypoints.http.dependencies import backends_of
 from hoptac.portal.entrypoints.http.errors import not_found_page
-from hoptac.portal.entrypoints.http.library import linked_basis
+from hoptac.portal.entrypoints.http.library import required_fields_basis
 from hoptac.portal.entrypoints.http.workspace.forms import (
     area_names,
     form_areas,
@@ -66,14 +64,6 @@ def record_url(org_id: UUID | str) -> str:
     return f"{RECORDS}/{org_id}"
 
 
-async def _field_basis(request: Request) -> Citations:
-    """Per form control of a field the law requires, the documents requiring it, linked to the
-    article staff recorded in the library; none when the registry does not answer."""
-    by_path = await (await backends_of(request)).field_basis()
-    by_control = {field_named(tuple(path.split("."))): cited for path, cited in by_path.items()}
-    return await linked_basis(request, {name: c for name, c in by_control.items() if name})
-
-
 async def _form_page(
     request: Request,
     staff: Staff,
@@ -95,7 +85,7 @@ async def _form_page(
         "practices": tuple(OperatingInPractice),
         **unit_choices(request, values),
         "vsic_divisions": await staff_registry(request).vsic_divisions(),
-        "field_basis": await _field_basis(request),
+        "field_basis": await required_fields_basis(request),
         **extra,
     }
     return render(request, "record_form.html", context, staff, status_code)
