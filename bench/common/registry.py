@@ -50,6 +50,7 @@ async def start_registry(
     pool_size: int | None = None,
     with_relay: bool = True,
     extra_env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Registry:
     database_url = stack.postgres.create_database(database)
     await migrate_async(database_url)
@@ -67,7 +68,7 @@ async def start_registry(
     if pool_size is not None:
         env["HOPTAC_REGISTRY_DATABASE_POOL_SIZE"] = str(pool_size)
     env.update(extra_env or {})
-    api = stack.spawn("registry", uvicorn_app(APP_FACTORY, port), env)
+    api = stack.spawn("registry", uvicorn_app(APP_FACTORY, port, workers), env)
     url = f"http://127.0.0.1:{port}"
     await wait_http_ready(f"{url}/readyz", api)
     registry = Registry(url, token, database_url, stack.postgres.dsn(database), env, api, None)

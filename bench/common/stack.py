@@ -140,12 +140,14 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def uvicorn_app(factory: str, port: int) -> list[str]:
-    """One uvicorn worker serving an app factory on loopback, as `make run` starts services."""
-    return python_module(
+def uvicorn_app(factory: str, port: int, workers: int = 1) -> list[str]:
+    """uvicorn serving an app factory on loopback, as `make run` starts services: one process,
+    or `workers` processes sharing the port."""
+    command = python_module(
         "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
         "--timeout-graceful-shutdown", "5",
     )  # fmt: skip
+    return [*command, "--workers", str(workers)] if workers > 1 else command
 
 
 async def wait_http_ready(url: str, service: Service, give_up_after: float = 60.0) -> None:

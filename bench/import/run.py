@@ -1,7 +1,7 @@
 """Bulk import: reading and checking rate, the registry's batch apply rate next to raw
 PostgreSQL COPY in the same run, and the time until every approved row is published.
 
-    .venv/bin/python bench/import/run.py [--rows 100000 --keep]
+    .venv/bin/python bench/import/run.py [--rows 100000 --registry-workers 1 --keep]
 
 1. in this process: a generated file of --rows new cooperatives (all 34 provinces, real commune
    codes), as XLSX and as CSV, read and checked cell by cell (the part collection does itself);
@@ -10,10 +10,11 @@ PostgreSQL COPY in the same run, and the time until every approved row is publis
    with search and reporting following the registry's events, as `make run` starts them;
 3. through collection's API: the dry run (every row also checked by the registry's batch write,
    rolled back), the real import (every row a proposal; the registry's answers to the dry run
-   reused, or asked again with HOPTAC_COLLECTION_DRY_RUN_REUSE_SECONDS=0), submission, and
-   approval by a second reviewer, which applies every row through the registry's batch write
-   with its event; then the time until the relay has published every event, and until search
-   finds and reporting counts every row;
+   reused, or asked again with HOPTAC_COLLECTION_DRY_RUN_REUSE_SECONDS=0), submission of the
+   whole import, and approval by a second reviewer, which applies every row through the
+   registry's batch write with its event; then the time until the relay has published every
+   event, and until search finds and reporting counts every row; each step's CPU seconds per
+   process (on a shared machine, what compares two runs);
 4. raw PostgreSQL COPY of as many event-sized rows, on the same server.
 
 Exits non-zero when a request failed or a row was refused. Target (issue 13): 100k rows
@@ -24,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
 
 from bench.common import report
+from bench.common.cpu import CpuMeter
 from bench.common.registry import start_registry
 from bench.common.stack import BENCH_CLIENT, Stack, run_benchmark, uvicorn_app, wait_http_ready
 from bench.common.stats import fraction_of, per_second
@@ -66,8 +70,9 @@ PATHS = [
     "operating_in_practice",
 ]  # fmt: skip
 HEADERS = {field.path: field.header for field in FIELDS}
-IDS_PER_STEP = 1000  # what one submit or approve request takes
+IDS_PER_STEP = 1000  # what one approve request takes
 TARGET_SECONDS = 60.0
+APPROVE = "approve: registry batch apply, with events"
 PROJECTIONS_GIVE_UP_AFTER = 600.0
 
 
@@ -76,9 +81,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add = parser.add_argument
     add("--rows", type=int, default=100_000, help="rows of the file (default 100000)")
     add("--keep", action="store_true", help="keep the stack's files (logs, data) afterwards")
+    add("--registry-workers", type=int, default=1, help="registry processes (default 1)")
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be >= 1")
+    if args.registry_workers < 1:
+        parser.error("--registry-workers must be >= 1")
     return args
 
 
@@ -153,16 +161,6 @@ async def reviewer_token(database_url: str) -> str:
         await engine.dispose()
 
 
-async def proposal_ids(http: httpx.AsyncClient, batch: str, headers: dict[str, str]) -> list[str]:
-    ids: list[str] = []
-    while True:
-        params = {"batch": batch, "limit": 500, **({"after": ids[-1]} if ids else {})}
-        page = (await http.get("/v1/proposals", params=params, headers=headers)).json()
-        if not page:
-            return ids
-        ids.extend(item["id"] for item in page)
-
-
 async def in_steps(
     http: httpx.AsyncClient, path: str, ids: list[str], headers: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -196,10 +194,43 @@ async def projected(search_url: str, reporting_url: str, rows: int) -> tuple[flo
     return found_at, counted_at
 
 
+class Steps:
+    """Each step's time and the CPU seconds each process (with its children: PostgreSQL's
+    backends, uvicorn's workers) spent in it. On a machine shared with others' work the times
+    move with their load; the CPU seconds are what compares two runs."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.families = {service.name: service.pid for service in stack.services}
+        self.families["postgres"] = stack.postgres.pid
+        self.timings: list[tuple[str, float]] = []
+        self.cpu: list[tuple[str, dict[str, float]]] = []
+
+    @contextlib.contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        meter = CpuMeter({}, self.families).start()
+        started = time.monotonic()
+        yield
+        self.timings.append((what, time.monotonic() - started))
+        meter.stop()
+        self.cpu.append((what, {s.name: s.cores * meter.elapsed for s in meter.shares}))
+
+    def cpu_table(self) -> None:
+        names = list(dict.fromkeys(name for _, used in self.cpu for name in used))
+        rows = [
+            [
+                what,
+                *(report.number(used.get(name, 0.0), 2) for name in names),
+                report.number(sum(used.values()), 2),
+            ]
+            for what, used in self.cpu
+        ]
+        report.table(["CPU seconds", *names, "all"], rows)
+
+
 async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str]) -> None:
     rows = generated(args.rows)
     csv_file, xlsx_file = as_csv(rows), as_xlsx(rows)
-    registry = await start_registry(stack)
+    registry = await start_registry(stack, workers=args.registry_workers)
     _, search_url = await start_search(stack, registry, stack.workdir / "search-var")
     reporting_db = stack.postgres.create_database("hoptac_reporting")
     await migrate_reporting(reporting_db)
@@ -233,52 +264,49 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
     service = stack.spawn("collection", uvicorn_app(COLLECTION_APP, port), env)
     await wait_http_ready(f"http://127.0.0.1:{port}/readyz", service)
     reviewer = {"Authorization": f"Bearer {await reviewer_token(registry.database_url)}"}
-    timings: list[tuple[str, float]] = []
+    steps = Steps(stack)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=None) as http:
-        started = time.monotonic()
-        dry = await http.post(
-            "/v1/imports",
-            params={"dry_run": "true"},
-            files={"file": ("khao-sat.csv", csv_file)},
-            headers=registry.headers,
-        )
-        timings.append(
-            ("dry run through the API (registry checks every row)", time.monotonic() - started)
-        )
+        with steps.step("dry run through the API (registry checks every row)"):
+            dry = await http.post(
+                "/v1/imports",
+                params={"dry_run": "true"},
+                files={"file": ("khao-sat.csv", csv_file)},
+                headers=registry.headers,
+            )
         if dry.status_code != 200 or dry.json()["problems"]:
             problems.append(f"dry run: {dry.status_code} {dry.text[:300]}")
             return
-        started = time.monotonic()
-        answer = await http.post(
-            "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
-        )
-        timings.append(("import: every row a proposal", time.monotonic() - started))
+        with steps.step("import: every row a proposal"):
+            answer = await http.post(
+                "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
+            )
         if answer.status_code != 200:
             problems.append(f"import: {answer.status_code} {answer.text[:300]}")
             return
-        imported = answer.json()
-        started = time.monotonic()
-        ids = await proposal_ids(http, imported["batch_id"], registry.headers)
-        await in_steps(http, "/v1/proposals/submit", ids, registry.headers)
-        timings.append(("list and submit the proposals", time.monotonic() - started))
-        started = time.monotonic()
-        approved = await in_steps(http, "/v1/proposals/approve", ids, reviewer)
-        applied_at = time.monotonic()
-        timings.append(("approve: registry batch apply, with events", applied_at - started))
+        with steps.step("submit the import (every proposal)"):
+            submitted = await http.post(
+                f"/v1/imports/{answer.json()['batch_id']}/submit", headers=registry.headers
+            )
+            submitted.raise_for_status()
+        with steps.step(APPROVE):
+            approved = await in_steps(
+                http, "/v1/proposals/approve", submitted.json()["ids"], reviewer
+            )
     refused = sum(1 for proposal in approved if proposal["state"] != "applied")
     if refused or len(approved) != args.rows:
         problems.append(f"{refused} proposals not applied of {len(approved)}")
-    drained = await wait_for_drain(registry.dsn, give_up_after=600)
-    timings.append(("then every event published by the relay", drained))
-    found, counted = await projected(search_url, reporting_url, args.rows)
-    timings.append(("then every row searchable and counted", max(found, counted)))
+    with steps.step("then every event published by the relay"):
+        drained = await wait_for_drain(registry.dsn, give_up_after=600)
+    with steps.step("then every row searchable and counted"):
+        found, counted = await projected(search_url, reporting_url, args.rows)
+    timings = steps.timings
 
     samples = await raw.sample_events(registry.database_url, "organization.registered")
     await raw.prepare_tables(registry.dsn)
     copied = await raw.copy_rows(registry.dsn, samples, args.rows)
 
     report.heading("import")
-    apply_rate = per_second(args.rows, dict(timings)["approve: registry batch apply, with events"])
+    apply_rate = per_second(args.rows, dict(timings)[APPROVE])
     table = [
         (what, report.number(s, 2), report.number(per_second(args.rows, s)))
         for what, s in local + timings
@@ -291,6 +319,7 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         )
     )
     report.table(["step", "seconds", "rows/s"], table)
+    steps.cpu_table()
     total = sum(seconds for _, seconds in timings)
     share = report.percent(fraction_of(apply_rate, copied.rate))
     report.facts(

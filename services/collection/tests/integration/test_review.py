@@ -103,6 +103,56 @@ async def test_many_proposals_approved_at_once_each_reach_the_register_with_its_
         ]
 
 
+async def test_a_whole_import_is_submitted_at_once_each_officer_its_own_area(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    in_ca_mau = row(registration_number="6001000301", name="Hợp tác xã Tân Thành")
+    in_ha_noi = row(
+        registration_number="0101000302",
+        name="Hợp tác xã Ba Đình",
+        **{"address.province_code": "01", "address.commune_code": "00004"},
+    )
+    report = (
+        await upload(client, issued.reviewer, as_csv([in_ca_mau, in_ha_noi]), name="khao-sat.csv")
+    ).json()
+    assert report["proposals_added"] == 2, report
+    batch = report["batch_id"]
+
+    by_ha_noi = (
+        await client.post(f"/v1/imports/{batch}/submit", headers=bearer(issued.officer_01))
+    ).json()
+    by_ca_mau = (
+        await client.post(f"/v1/imports/{batch}/submit", headers=bearer(issued.officer_96))
+    ).json()
+    again = (
+        await client.post(f"/v1/imports/{batch}/submit", headers=bearer(issued.reviewer))
+    ).json()
+    unknown = await client.post(
+        "/v1/imports/00000000-0000-0000-0000-000000000000/submit", headers=bearer(issued.reviewer)
+    )
+    by_reader = await client.post(f"/v1/imports/{batch}/submit", headers=bearer(issued.agency))
+
+    listed = (await client.get(f"/v1/proposals?batch={batch}", headers=bearer(issued.admin))).json()
+    province = {p["id"]: p["province_code"] for p in listed}
+    assert (by_ha_noi["submitted"], [province[i] for i in by_ha_noi["ids"]]) == (1, ["01"])
+    assert (by_ca_mau["submitted"], [province[i] for i in by_ca_mau["ids"]]) == (1, ["96"])
+    assert (again["submitted"], again["ids"]) == (0, [])
+    assert unknown.status_code == 404
+    assert by_reader.status_code == 403
+    assert {p["state"] for p in listed} == {"submitted"}
+    history = (
+        await client.get(f"/v1/proposals/{by_ca_mau['ids'][0]}", headers=bearer(issued.admin))
+    ).json()["history"]
+    assert [step["action"] for step in history] == ["submit"]
+    approved = await post(
+        client,
+        "/v1/proposals/approve",
+        issued.second_reviewer,
+        {"ids": [*by_ha_noi["ids"], *by_ca_mau["ids"]]},
+    )
+    assert [done["state"] for done in approved.json()] == ["applied", "applied"]
+
+
 async def test_the_author_of_a_proposal_cannot_approve_it(
     client: httpx.AsyncClient, issued: Tokens, registry_transport: httpx.ASGITransport
 ) -> None:

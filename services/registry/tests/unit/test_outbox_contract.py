@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,9 +12,9 @@ from uuid import UUID
 import pytest
 
 from hoptac.contracts.codes import EventName
-from hoptac.contracts.events import parse_event
-from hoptac.registry.adapters.outbox import ContractBroken, encode, envelope, published_size
-from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
+from hoptac.contracts.events import OrganizationStatusChanged, parse_event
+from hoptac.registry.adapters.outbox import ContractBroken, checked, encode, envelope
+from hoptac.registry.adapters.repository import WriteContext
 
 pytestmark = pytest.mark.unit
 
@@ -27,45 +27,49 @@ def sample() -> dict[str, Any]:
     return body
 
 
-def outbox_event(data: dict[str, Any]) -> OutboxEvent:
-    return OutboxEvent(
-        event_id=UUID(int=7),
-        event=EventName.STATUS_CHANGED,
-        subject="coop.v1.org.status_changed.96",
-        province_code="96",
-        occurred_at=NOW,
-        data=data,
-    )
+CONTEXT = WriteContext("tester", "test", None, "token:0123456789abcdef")
+
+
+def check(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    return checked(EventName.STATUS_CHANGED, UUID(int=7), NOW, UUID(int=1), 2, CONTEXT, NOW, data)
 
 
 def test_an_event_that_fits_its_contract_is_sized_as_the_relay_will_publish_it() -> None:
     body = sample()
-    event = outbox_event(body["data"])
-    context = WriteContext("tester", "test", None, "token:0123456789abcdef")
-    size = published_size(event, body["event_type"], UUID(int=1), 2, context, NOW)
+    data, size = check(body["data"])
     row = SimpleNamespace(
-        event_id=event.event_id,
+        event_id=UUID(int=7),
         event_type=body["event_type"],
         occurred_at=NOW,
         recorded_at=NOW,
         sequence=2**63 - 1,
         organization_id=UUID(int=1),
         organization_version=2,
-        actor=context.actor_id,
+        actor=CONTEXT.actor_id,
         correlation_id=None,
-        data=body["data"],
+        data=data,
     )
     published = envelope(row)
     assert size == len(encode(published))
     assert parse_event(encode(published)).event_type == "organization.status_changed"
 
 
+def test_an_events_data_is_what_its_contract_reads_from_plain_values() -> None:
+    body = sample()
+    plain = {**body["data"], "effective_date": date.fromisoformat(body["data"]["effective_date"])}
+    plain["record"] = {**plain["record"], "id": UUID(plain["record"]["id"]), "version": 2}
+    data, _ = check(plain)
+    assert data == OrganizationStatusChanged.model_validate(
+        {**body, "data": plain}
+    ).data.model_dump(mode="json")
+    assert data["effective_date"] == body["data"]["effective_date"]
+
+
 def test_an_event_its_contract_refuses_is_never_written() -> None:
     body = sample()
     del body["data"]["previous_status"]
-    context = WriteContext("tester", "test", None)
     with pytest.raises(ContractBroken, match=r"organization\.status_changed"):
-        published_size(outbox_event(body["data"]), body["event_type"], UUID(int=1), 2, context, NOW)
+        check(body["data"])
 
 
 def test_parse_event_takes_bytes_text_and_a_mapping_alike() -> None:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hoptac.contracts.events import REDACTED
 from hoptac.registry.domain.record import (
     Change,
     apply_changes,
     diff,
+    json_copy,
     merge_patch,
     public_view,
     redact,
@@ -41,6 +47,38 @@ def test_merge_patch_merges_objects_and_null_removes() -> None:
 def test_public_view_drops_restricted_fields() -> None:
     record = {"legal_representative": {"name": "An", "id_number": "0960", "phone": "09"}}
     assert public_view(record) == {"legal_representative": {"name": "An"}}
+
+
+def test_public_view_leaves_the_record_whole() -> None:
+    record = {"legal_representative": {"name": "An", "phone": "09"}, "address": {"street": "A"}}
+    public_view(record)
+    assert record == {
+        "legal_representative": {"name": "An", "phone": "09"},
+        "address": {"street": "A"},
+    }
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def _containers(value: Any) -> list[int]:
+    """The identities of every dict and list inside `value`, itself included."""
+    if isinstance(value, dict):
+        return [id(value), *(i for item in value.values() for i in _containers(item))]
+    if isinstance(value, list):
+        return [id(value), *(i for item in value for i in _containers(item))]
+    return []
+
+
+@given(JSON)
+def test_json_copy_is_a_deep_copy_as_copy_deepcopy_makes_it(value: Any) -> None:
+    copied = json_copy(value)
+    assert copied == copy.deepcopy(value)
+    assert not set(_containers(copied)) & set(_containers(value))
 
 
 def test_restricted_changes_show_without_values() -> None:

@@ -504,6 +504,22 @@ class Collection:
             rows = await store.proposals_by_id(conn, ids)
         return [_proposal_json(row) for row in rows]
 
+    async def submit_batch(self, caller: Caller, batch_id: UUID) -> dict[str, Any]:
+        """Every draft of an import put forward at once, as `submit` would put each forward
+        (an area officer's: those of their area only), without listing them first."""
+        require_importer(caller)
+        now = self.clock()
+        async with self.engine.begin() as conn:
+            if await store.batch(conn, batch_id) is None:
+                raise NotFound(Text("collection.no_batch", id=str(batch_id)))
+            ids = await store.submit_drafts_of_batch(
+                conn, batch_id, sorted(caller.provinces), sorted(caller.communes), caller.name, now
+            )
+            await store.audit_many(
+                conn, now, caller.name, "submit", [(f"proposal:{id_}", {}) for id_ in ids]
+            )
+        return {"batch_id": str(batch_id), "submitted": len(ids), "ids": [str(i) for i in ids]}
+
     async def return_(
         self, caller: Caller, proposal_id: UUID, comments: dict[str, str]
     ) -> dict[str, Any]:

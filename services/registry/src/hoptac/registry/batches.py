@@ -37,11 +37,24 @@ from hoptac.registry.handlers import (
     Registry,
     View,
     number_owned,
-    present,
     similar_name_warning,
 )
 
-Outcome = View | DomainError
+
+@dataclass(frozen=True)
+class Applied:
+    """A row applied (or found unchanged): what the batch answers of it."""
+
+    id: UUID
+    version: int
+    warnings: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, view: View) -> Applied:
+        return cls(UUID(view.body["id"]), view.version, view.warnings)
+
+
+Outcome = Applied | DomainError
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ async def _one_by_one(
         except DomainError as error:
             results.append(error)
         else:
-            results.append(view)
+            results.append(Applied.of(view))
     return results
 
 
@@ -141,9 +154,9 @@ async def _register(
             continue
         org = Organization(uuid4())
         org.apply(version)
-        event = outbox_event(org.id, org.record, version, {}, now)
+        event = outbox_event(org.id, org.record, version, {}, row.context, now)
         try:
-            registry.check_event_size(event, org, version, row.context, now)
+            registry.check_event_size(event, org)
         except DomainError as error:
             outcomes[index] = error
             continue
@@ -166,10 +179,9 @@ async def _register(
     if not await _stored(conn, [saved for _, saved in accepted], now):
         return await _one_by_one(registry, conn, rows)
     for (index, saved), found in zip(accepted, similar, strict=True):
-        row, org = rows[index], saved.organization
-        warnings = [*registry.area_warnings(row.record), *similar_name_warning(found)]
-        body = present(org.id, org.record, org.version, now, row.principal)
-        outcomes[index] = View(body, org.version, warnings)
+        org = saved.organization
+        warnings = [*registry.area_warnings(rows[index].record), *similar_name_warning(found)]
+        outcomes[index] = Applied(org.id, org.version, warnings)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -226,7 +238,7 @@ class _Changes:
         self.pending = []
         self.pending_from = index
 
-    async def _decide(self, index: int, row: Modification) -> View:
+    async def _decide(self, index: int, row: Modification) -> Applied:
         """`Registry.apply_change` of one row, on the organisation as the rows before left it."""
         principal = row.principal
         require_writer(principal)
@@ -238,8 +250,7 @@ class _Changes:
         org.require_version(row.expected_version)
         version = await row.decide(self.conn, org)
         if version is None:
-            body = present(org.id, before, org.version, self.updated_at[org.id], principal)
-            return View(body, org.version)
+            return Applied(org.id, org.version, [])
         changed = Organization(org.id, list(org.versions), removed=org.removed)
         changed.apply(version)
         after = changed.record
@@ -251,13 +262,12 @@ class _Changes:
                 warnings = await self.registry.warnings_of(self.conn, after, org.id)
             else:
                 warnings = self.registry.area_warnings(after)
-        event = outbox_event(org.id, after, version, before, self.now)
-        self.registry.check_event_size(event, changed, version, row.context, self.now)
+        event = outbox_event(org.id, after, version, before, row.context, self.now)
+        self.registry.check_event_size(event, changed)
         self.organizations[org.id] = changed
         self.updated_at[org.id] = self.now
         self.pending.append(Saved(changed, version, row.context, event))
-        body = present(org.id, after, changed.version, self.now, principal)
-        return View(body, changed.version, warnings)
+        return Applied(org.id, changed.version, warnings)
 
 
 class _StoreFailed(Exception):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from hoptac.contracts.codes import Status
 from hoptac.contracts.vietnam_time import vietnam_day
 from hoptac.platform.text import Quantity, Text, shown
-from hoptac.registry.adapters import outbox, repository
+from hoptac.registry.adapters import repository
 from hoptac.registry.adapters.event_mapping import outbox_event
 from hoptac.registry.adapters.repository import ListFilters, Stored, VersionRow, WriteContext
 from hoptac.registry.clock import Clock
@@ -127,8 +127,8 @@ class Registry:
     ) -> View:
         org.apply(version)
         now = self.clock()
-        event = outbox_event(org.id, org.record, version, before, now)
-        self.check_event_size(event, org, version, context, now)
+        event = outbox_event(org.id, org.record, version, before, context, now)
+        self.check_event_size(event, org)
         try:
             await repository.save(conn, org, version, context, event, now)
         except IntegrityError as error:
@@ -142,19 +142,10 @@ class Registry:
             raise
         return View(present(org.id, org.record, org.version, now, viewer), org.version)
 
-    def check_event_size(
-        self,
-        event: repository.OutboxEvent,
-        org: Organization,
-        version: Version,
-        context: WriteContext,
-        now: datetime,
-    ) -> None:
+    def check_event_size(self, event: repository.OutboxEvent, org: Organization) -> None:
         """Refuse a change whose event could not be published: one such event in the outbox
         would hold back every event behind it."""
-        size = outbox.published_size(
-            event, version.event.event_type, org.id, version.version, context, now
-        )
+        size = event.published_size
         if size <= self.max_event_bytes:
             return
         largest = sorted(org.record, key=lambda key: len(repr(org.record[key])), reverse=True)[:3]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -140,6 +140,30 @@ async def list_proposals(
     if after is not None:
         query = query.where(proposals.c.id > after)
     return list((await conn.execute(query)).all())
+
+
+async def submit_drafts_of_batch(
+    conn: AsyncConnection,
+    batch_id: UUID,
+    provinces: list[str],
+    communes: list[str],
+    submitted_by: str,
+    submitted_at: datetime,
+) -> list[UUID]:
+    """Every draft of one import, within the area given (none: everywhere), submitted in one
+    statement; their ids. A draft another request submits at the same moment is submitted
+    once: the second statement finds it no longer a draft."""
+    query = (
+        update(proposals)
+        .where(proposals.c.batch_id == batch_id, proposals.c.state == "draft")
+        .values(state="submitted", submitted_by=submitted_by, submitted_at=submitted_at)
+        .returning(proposals.c.id)
+    )
+    if provinces or communes:
+        query = query.where(
+            or_(proposals.c.province_code.in_(provinces), proposals.c.commune_code.in_(communes))
+        )
+    return list((await conn.execute(query)).scalars())
 
 
 async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) -> None:

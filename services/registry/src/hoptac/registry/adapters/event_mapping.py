@@ -7,26 +7,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from hoptac.contracts.codes import EventName
-from hoptac.contracts.events import (
-    ChangeData,
-    FieldChange,
-    MergedData,
-    StatusChangedData,
-    subject_for,
-)
-from hoptac.contracts.organization import OrganizationRecord
+from hoptac.contracts.events import subject_for
 from hoptac.contracts.vietnam_time import VIETNAM
-from hoptac.registry.adapters.repository import OutboxEvent
+from hoptac.registry.adapters import outbox
+from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
 from hoptac.registry.domain.history import Version
 from hoptac.registry.domain.record import Record, public_view, redact
-
-
-def public_record(
-    org_id: UUID, record: Record, version: int, updated_at: datetime
-) -> OrganizationRecord:
-    return OrganizationRecord.model_validate(
-        {**public_view(record), "id": org_id, "version": version, "updated_at": updated_at}
-    )
 
 
 def occurred_at(effective: date, now: datetime) -> datetime:
@@ -36,33 +22,61 @@ def occurred_at(effective: date, now: datetime) -> datetime:
     return datetime.combine(effective, time(0), tzinfo=VIETNAM).astimezone(UTC)
 
 
-def outbox_event(
+def _data(
     org_id: UUID, record: Record, version: Version, before: Record, now: datetime
-) -> OutboxEvent:
-    common: dict[str, Any] = {
-        "record": public_record(org_id, record, version.version, now),
+) -> dict[str, Any]:
+    """The event's data as plain values, in the shape of the contract's models (which
+    `outbox.checked` applies to it): the public record after the change and what changed."""
+    data: dict[str, Any] = {
+        "record": {
+            **public_view(record),
+            "id": org_id,
+            "version": version.version,
+            "updated_at": now,
+        },
         "changed_fields": [
-            FieldChange(field=c.field, before=c.before, after=c.after)
+            {"field": c.field, "before": c.before, "after": c.after}
             for c in redact(version.changes)
         ],
         "effective_date": version.effective_date,
         "reason": version.reason,
     }
-    data: ChangeData
     if version.event == EventName.STATUS_CHANGED:
-        data = StatusChangedData(
-            **common, previous_status=before["status"], status=record["status"]
-        )
+        data["previous_status"] = before["status"]
+        data["status"] = record["status"]
     elif version.event == EventName.MERGED:
-        data = MergedData(**common, merged_into=record["merged_into"])
-    else:
-        data = ChangeData(**common)
+        data["merged_into"] = record["merged_into"]
+    return data
+
+
+def outbox_event(
+    org_id: UUID,
+    record: Record,
+    version: Version,
+    before: Record,
+    context: WriteContext,
+    now: datetime,
+) -> OutboxEvent:
+    """The event of `version`, checked against its contract and sized as it will be published."""
+    event_id = uuid4()
+    occurred = occurred_at(version.effective_date, now)
+    data, size = outbox.checked(
+        version.event,
+        event_id,
+        occurred,
+        org_id,
+        version.version,
+        context,
+        now,
+        _data(org_id, record, version, before, now),
+    )
     province = record["address"]["province_code"]
     return OutboxEvent(
-        event_id=uuid4(),
+        event_id=event_id,
         event=version.event,
         subject=subject_for(version.event, province),
         province_code=province,
-        occurred_at=occurred_at(version.effective_date, now),
-        data=data.model_dump(mode="json"),
+        occurred_at=occurred,
+        data=data,
+        published_size=size,
     )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import String, and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hoptac.contracts.events import SCHEMA_VERSION, parse_event
+from hoptac.contracts.codes import EventName
+from hoptac.contracts.events import EVENT_MODELS, SCHEMA_VERSION
 from hoptac.platform.http import NotReady
 from hoptac.platform.text import Text
-from hoptac.registry.adapters.repository import OutboxEvent, WriteContext
+from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.adapters.tables import outbox
 
 # Only one sequencer may run at a time; the lock is taken per transaction, so a second relay
@@ -48,8 +49,8 @@ async def assign_sequences(conn: AsyncConnection, batch: int) -> int:
 
 
 def encode(envelope: dict[str, Any]) -> bytes:
-    """The message body published to JetStream."""
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+    """The message body published to JetStream: compact UTF-8 JSON."""
+    return orjson.dumps(envelope)
 
 
 # The widest sequence number, for sizing an event before the relay numbers it.
@@ -88,37 +89,44 @@ class ContractBroken(Exception):
     """The registry built an event its own contract refuses: a bug, and nothing is written."""
 
 
-def published_size(
-    event: OutboxEvent,
-    event_type: str,
+def checked(
+    event_type: EventName,
+    event_id: UUID,
+    occurred_at: datetime,
     organization_id: UUID,
     organization_version: int,
     context: WriteContext,
     now: datetime,
-) -> int:
-    """The size in bytes of the body this event will be published with, once the envelope has
-    passed the contract's models: nothing the registry publishes can disagree with them."""
+    data: dict[str, Any],
+) -> tuple[dict[str, Any], int]:
+    """The event's `data` as its contract reads it, and the size in bytes of the body it will
+    be published with: the whole envelope passes the contract's model of its event once, and
+    `data` is what that model gives back, so nothing the registry publishes can disagree with
+    the contract. `data` may be plain JSON-like values (dates as text or as dates)."""
     body = _envelope(
-        event.event_id,
-        event_type,
-        event.occurred_at,
+        event_id,
+        event_type.event_type,
+        occurred_at,
         now,
         _WIDEST_SEQUENCE,
         organization_id,
         organization_version,
         context.actor_id,
         context.correlation_id,
-        event.data,
+        data,
     )
     try:
-        parse_event(body)
+        event = EVENT_MODELS[event_type].model_validate(body)
     except ValidationError as error:
-        raise ContractBroken(f"{event_type} does not match its contract: {error}") from error
-    return len(encode(body))
+        raise ContractBroken(
+            f"{event_type.event_type} does not match its contract: {error}"
+        ) from error
+    body["data"] = event.data.model_dump(mode="json")
+    return body["data"], len(encode(body))
 
 
 def envelope(row: Any) -> dict[str, Any]:
-    """The envelope of a numbered outbox row: the one published_size checked at commit, with the
+    """The envelope of a numbered outbox row: the one `checked` at commit, with the
     sequence and commit time it has now."""
     return _envelope(
         row.event_id,

@@ -46,6 +46,7 @@ class OutboxEvent:
     province_code: str
     occurred_at: datetime
     data: dict[str, Any]
+    published_size: int  # bytes of the body the relay will publish (`outbox.checked`)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from hoptac.collection.scores import Scores
 from hoptac.collection.settings import CollectionSettings
 from hoptac.platform.error_answers import error_response
 from hoptac.platform.http import NotReady, install_defaults
+from hoptac.platform.startup_memory import freeze_startup_objects
 from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.collection.http")
@@ -66,6 +67,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if background is not None:
             await background.start()
+        freeze_startup_objects()
         yield
         if background is not None:
             await background.stop()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from hoptac.collection.entrypoints.http.auth import CallerDep, Service, WriteRoute
-from hoptac.collection.entrypoints.http.schemas import BatchSummary, ImportAnswer
+from hoptac.collection.entrypoints.http.schemas import BatchSubmitted, BatchSummary, ImportAnswer
 from hoptac.platform.catalogue import Language, negotiate
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"], route_class=WriteRoute)
@@ -118,6 +118,18 @@ async def batch(
     request: Request, batch_id: UUID, caller: CallerDep, service: Service
 ) -> dict[str, Any]:
     return await service.batch(caller, batch_id, report_language(request))
+
+
+@router.post(
+    "/{batch_id}/submit",
+    summary="Put every draft of an import (of your area) forward for review at once",
+    responses={
+        200: {"model": BatchSubmitted},
+        404: {"description": "No import batch with that id"},
+    },
+)
+async def submit_batch(batch_id: UUID, caller: CallerDep, service: Service) -> dict[str, Any]:
+    return await service.submit_batch(caller, batch_id)
 
 
 @router.get(

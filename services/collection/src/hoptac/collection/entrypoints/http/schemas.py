@@ -51,6 +51,12 @@ class BatchSummary(BaseModel):
     rows_refused: int
 
 
+class BatchSubmitted(BaseModel):
+    batch_id: str
+    submitted: int = Field(description="Drafts of the import put forward now.")
+    ids: list[str] = Field(description="Their ids, for the reviewer's approval.")
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from hoptac.platform.dsn import asyncpg_dsn
 from hoptac.platform.error_answers import error_response
 from hoptac.platform.http import install_defaults
+from hoptac.platform.startup_memory import freeze_startup_objects
 from hoptac.registry.adapters import outbox, tokens
 from hoptac.registry.adapters.listening import listen
 from hoptac.registry.adapters.tokens import RecentPrincipals
@@ -63,6 +64,7 @@ def create_app(
                 dsn, tokens.REVOKED_CHANNEL, lambda: app.state.recent_principals.forget_all(), stop
             )
         )
+        freeze_startup_objects()
         yield
         stop.set()
         await revocations

@@ -20,7 +20,7 @@ from hoptac.platform.error_answers import FieldText, error_body, language_of
 from hoptac.platform.http import invalid_message, validation_fields
 from hoptac.platform.text import Quantity, Text
 from hoptac.registry.adapters.repository import WriteContext
-from hoptac.registry.batches import Registration, apply_batch
+from hoptac.registry.batches import Applied, Registration, apply_batch
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import DomainError, FieldProblem, InvalidFields
 from hoptac.registry.entrypoints.http.answers import BatchAnswer, documented
@@ -40,7 +40,7 @@ from hoptac.registry.entrypoints.http.schemas import (
     OrganizationPatch,
     StatusChange,
 )
-from hoptac.registry.handlers import Modification, Registry, View
+from hoptac.registry.handlers import Modification, Registry
 
 PATH = "/v1/organizations/batch"
 router = APIRouter(tags=["organizations"], route_class=WriteRoute)
@@ -90,15 +90,15 @@ def read_row(
     return status_request(registry, row.id, body, row.version, caller, context)
 
 
-def _applied(index: int, op: str, view: View) -> dict[str, Any]:
+def _applied(index: int, op: str, applied: Applied) -> dict[str, Any]:
     result: dict[str, Any] = {
         "index": index,
         "status": 201 if op == "register" else 200,
-        "id": view.body["id"],
-        "version": view.version,
+        "id": str(applied.id),
+        "version": applied.version,
     }
-    if view.warnings:
-        result["warnings"] = view.warnings
+    if applied.warnings:
+        result["warnings"] = applied.warnings
     return result
 
 
