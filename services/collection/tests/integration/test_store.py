@@ -47,3 +47,17 @@ async def test_proposals_are_still_added_once_the_statement_is_planned_generical
 
     assert added == [1] * 8
     assert again == 0
+
+
+async def test_thousands_of_proposals_are_added_in_one_call_each_open_key_once(
+    collection_url: str,
+) -> None:
+    engine = create_async_engine(collection_url)
+    try:
+        async with engine.begin() as conn:
+            first = await store.add_proposals(conn, [proposal(f"k{n}") for n in range(2500)])
+            again = await store.add_proposals(conn, [proposal(f"k{n}") for n in range(2000, 3500)])
+    finally:
+        await engine.dispose()
+
+    assert (first, again) == (2500, 1000)

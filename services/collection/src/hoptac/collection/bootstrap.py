@@ -10,6 +10,7 @@ from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.handlers import Clock, Collection, system_clock
 from hoptac.collection.settings import CollectionSettings
 from hoptac.platform.identity import Identity, RegistryIdentity
+from hoptac.platform.json_columns import JSON_COLUMNS
 
 
 def build_collection(
@@ -23,6 +24,7 @@ def build_collection(
         pool_size=settings.database_pool_size,
         pool_pre_ping=True,
         hide_parameters=True,  # no uploaded value of a failing statement in a log line
+        **JSON_COLUMNS,  # a proposal's change and outcome, the audit's details, a batch's report
     )
     return Collection(
         engine,

@@ -1,0 +1,20 @@
+"""JSON columns written and read with orjson: pass `**JSON_COLUMNS` to `create_async_engine`.
+
+A service that stores a JSON value per row (the registry's record, changes, event and audit of
+every change; collection's proposals) spent a tenth of a bulk write's CPU in the standard
+library's encoder. orjson writes the same JSON, several times faster.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+
+def _json_text(value: Any) -> str:
+    # Keys that are not text are written as text, as the standard library does.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
