@@ -98,6 +98,7 @@ async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
 # constraint matching the ON CONFLICT specification").
 _OPEN = text("state IN ('draft', 'submitted', 'returned', 'applying')")
 
+
 async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """Proposals not already open under the same row key; how many were added. One statement
     for all the rows, which SQLAlchemy sends as multi-row INSERTs of a cached form (the rows
