@@ -21,7 +21,12 @@ def services() -> FakeServices:
 
 @pytest.fixture
 async def portal(services: FakeServices) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(PortalSettings(), services.backends(), today=lambda: date(2026, 1, 15))
+    app = create_app(
+        PortalSettings(),
+        services.backends(),
+        today=lambda: date(2026, 1, 15),
+        library=services.library(),
+    )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
         yield client

@@ -1,16 +1,19 @@
-"""Backends answered in memory (httpx.MockTransport), shaped like the real services' answers,
-so the pages can be tested without servers; each can be taken down on purpose."""
+"""Backends answered in memory (handlers of httpx requests, called through `HandlerTransport` in
+place of aiohttp), shaped like the real services' answers, so the pages can be tested without
+servers; each can be taken down on purpose."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from hoptac.portal.adapters.backends import Backend, Backends
+from hoptac.portal.adapters.http_transport import Answer, Params, TransportError
+from hoptac.portal.adapters.library import LibraryBackends
 
 ORG_ID = "2b1c6f0e-8f0e-4c59-9f0b-1d6f3c2a1b00"
 
@@ -131,6 +134,28 @@ LEGAL_BASIS = {
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
+class HandlerTransport:
+    """A backend's transport answered by `handler` in memory; a connection it refuses (an
+    httpx error raised by the handler) is a `TransportError`, as aiohttp's would be."""
+
+    def __init__(self, part: str, handler: Handler) -> None:
+        self.base_url = f"http://{part}.fake"
+        self.handler = handler
+
+    async def get(self, path: str, params: Params, headers: Mapping[str, str]) -> Answer:
+        request = httpx.Request(
+            "GET", self.base_url + path, params=list(params), headers=dict(headers)
+        )
+        try:
+            response = self.handler(request)
+        except httpx.HTTPError as error:
+            raise TransportError(type(error).__name__) from error
+        return Answer(response.status_code, response.read(), response.headers)
+
+    async def close(self) -> None:
+        pass
+
+
 @dataclass
 class FakeServices:
     """What each fake service answers; `down` holds the parts that refuse connections."""
@@ -180,6 +205,8 @@ class FakeServices:
             if request.url.params.get("as_of", "9999") < RECORD["registered_on"]:
                 return httpx.Response(404, json={"error": "not_found", "message": "no"})
             as_of = request.url.params.get("as_of")
+            if as_of is None and request.headers.get("if-none-match") == f'"{self.record_version}"':
+                return httpx.Response(304, headers={"ETag": f'"{self.record_version}"'})
             status = "suspended" if as_of is None else "operating"
             record = {k: v for k, v in RECORD.items() if k not in self.record_without}
             return httpx.Response(
@@ -193,11 +220,14 @@ class FakeServices:
 
     def backends(self, search_seconds: float = 0.0, histories: int = 0) -> Backends:
         def backend(part: str) -> Backend:
-            fake = Backend(part, "http://fake", 1.0)
-            fake.client = httpx.AsyncClient(
-                base_url=f"http://{part}.fake", transport=httpx.MockTransport(self.handler(part))
-            )
-            return fake
+            return Backend(part, "http://fake", 1.0, HandlerTransport(part, self.handler(part)))
 
         parts = (backend("search"), backend("reporting"), backend("registry"))
         return Backends(*parts, search_seconds=search_seconds, histories=histories)
+
+    def library(self) -> LibraryBackends:
+        """A library that holds no document for any organisation (404 to every path)."""
+        return LibraryBackends(*(
+            Backend(part, "http://fake", 1.0, HandlerTransport(part, self.handler(part)))
+            for part in ("search", "library")
+        ))  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
+from functools import partial
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.settings import PortalSettings
 
-from ..fakes import ORG_ID, FakeServices
+from ..fakes import ORG_ID, FakeServices, HandlerTransport
 
 pytestmark = pytest.mark.unit
 
@@ -115,12 +116,8 @@ class FakeLibrary:
 
     def backends(self) -> LibraryBackends:
         def backend(part: str) -> Backend:
-            fake = Backend(part, "http://fake", 1.0)
-            fake.client = httpx.AsyncClient(
-                base_url=f"http://{part}.fake",
-                transport=httpx.MockTransport(lambda request: self.answer(part, request)),
-            )
-            return fake
+            answer = partial(self.answer, part)
+            return Backend(part, "http://fake", 1.0, HandlerTransport(part, answer))
 
         return LibraryBackends(backend("search"), backend("library"))
 

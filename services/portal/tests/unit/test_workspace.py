@@ -36,6 +36,7 @@ def workspace_app(registry: FakeStaffRegistry, **settings: object) -> httpx.Asyn
         PortalSettings(**settings),  # type: ignore[arg-type]
         FakeServices().backends(),
         today=lambda: date(2026, 1, 15),
+        library=FakeServices().library(),
         staff=StaffRegistry(registry.client()),
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -288,6 +289,7 @@ async def test_my_area_lists_proposals_to_review_open_challenges_and_weak_record
         PortalSettings(),
         FakeServices().backends(),
         today=lambda: date(2026, 1, 15),
+        library=FakeServices().library(),
         staff=StaffRegistry(registry.client()),
         collection=collection_answering(),
     )
@@ -311,6 +313,7 @@ async def test_my_area_without_the_collection_service_still_shows_the_register()
         PortalSettings(),
         FakeServices().backends(),
         today=lambda: date(2026, 1, 15),
+        library=FakeServices().library(),
         staff=StaffRegistry(registry.client()),
         collection=collection_answering(down=True),
     )

@@ -123,6 +123,7 @@ async def portal(
         PortalSettings(),
         FakeServices().backends(),
         today=lambda: date(2026, 1, 15),
+        library=FakeServices().library(),
         staff=StaffRegistry(registry.client()),
         library_staff=StaffLibrary(
             httpx.AsyncClient(transport=httpx.MockTransport(library.handle), base_url="http://l")

@@ -97,6 +97,7 @@ async def portal(collection: FakeCollection) -> AsyncIterator[httpx.AsyncClient]
         PortalSettings(import_max_bytes=1000),
         FakeServices().backends(),
         today=lambda: date(2026, 1, 15),
+        library=FakeServices().library(),
         staff=StaffRegistry(FakeStaffRegistry(role="area_officer", provinces=["96"]).client()),
         collection=StaffCollection(
             httpx.AsyncClient(transport=httpx.MockTransport(collection.handle), base_url="http://c")

@@ -82,6 +82,41 @@ async def test_patch_needs_if_match_and_refuses_stale_versions(
     assert (await client.get(url)).json()["members_count"] == 30
 
 
+async def test_a_reader_holding_the_current_version_gets_304_without_a_body(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
+    created = await register(client, issued.admin, make_body())
+    url = f"/v1/organizations/{created['id']}"
+    held = await client.get(url, headers={"If-None-Match": '"1"'})
+    assert (held.status_code, held.content, held.headers["etag"]) == (304, b"", '"1"')
+    for other in ('"2"', "*", '"1", "2"', "nonsense"):
+        assert (await client.get(url, headers={"If-None-Match": other})).status_code == 200
+    past = await client.get(url, params={"as_of": "2025-06-01"}, headers={"If-None-Match": '"1"'})
+    assert past.status_code == 200  # a day's record is always answered in full
+    await client.patch(
+        url,
+        json={"members_count": 30},
+        headers={**Tokens.header(issued.reviewer), "If-Match": '"1"'},
+    )
+    moved = await client.get(url, headers={"If-None-Match": '"1"'})
+    assert (moved.status_code, moved.json()["members_count"]) == (200, 30)
+    await client.post(
+        f"{url}/status",
+        json={
+            "status": "suspended",
+            "reason": "Đại hội quyết định",
+            "suspended_until": "2027-06-30",
+        },
+        headers=Tokens.header(issued.reviewer),
+    )
+    suspended = await client.get(url, headers={"If-None-Match": '"3"'})
+    assert suspended.status_code == 200  # its warning depends on the day, not the version
+    unknown = await client.get(
+        "/v1/organizations/00000000-0000-4000-8000-000000000000", headers={"If-None-Match": '"1"'}
+    )
+    assert unknown.status_code == 404
+
+
 async def test_history_tells_who_when_why_and_what(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:

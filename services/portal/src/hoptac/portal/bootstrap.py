@@ -19,6 +19,7 @@ def build_backends(settings: PortalSettings) -> Backends:
         Backend("reporting", settings.reporting_url, timeout),
         Backend("registry", settings.registry_url, timeout),
         search_seconds=settings.search_cache_seconds,
+        search_stale_seconds=settings.search_stale_seconds,
         histories=settings.history_cache_size,
     )
 

@@ -31,6 +31,14 @@ class PortalSettings(ServiceSettings):
         le=60,
         description="Seconds a search answer serves the same query again (0: never).",
     )
+    search_stale_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description="Seconds more an older search answer still serves its query while one "
+        "fresh call replaces it in the background (0: readers wait for the fresh call). No "
+        "answer served is older than the two together.",
+    )
     history_cache_size: int = Field(
         default=1000,
         ge=0,

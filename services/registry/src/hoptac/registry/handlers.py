@@ -372,6 +372,19 @@ class Registry:
             Modification(org_id, expected_version, principal, context, decide)
         )
 
+    async def still_current(self, org_id: UUID, version: int) -> bool:
+        """Whether a reader holding `version` of the record holds what a read would answer now,
+        found in one small query. Never while suspended: a read then warns once the
+        suspension's end date has passed, which depends on the day, not the version."""
+        async with self.engine.connect() as conn:
+            row = await repository.current_version(conn, org_id)
+        return (
+            row is not None
+            and row.version == version
+            and row.removed_at is None
+            and row.status != Status.SUSPENDED.value
+        )
+
     async def get(self, org_id: UUID, viewer: Principal, as_of: date | None = None) -> View:
         async with self.engine.connect() as conn:
             stored = await self._load(conn, org_id)

@@ -8,18 +8,24 @@ it serves, so a page can say which part is missing and show the rest.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import httpx
 import orjson
 
+from hoptac.portal.adapters.http_transport import (
+    AiohttpTransport,
+    Answer,
+    Params,
+    Transport,
+    TransportError,
+)
 from hoptac.portal.adapters.recent_answers import RecentAnswers, VersionedAnswers
 
-Params = Sequence[tuple[str, str]]
+NO_HEADERS: Mapping[str, str] = {}
 MAX_RECENT = 200  # organisations read to find the most recently changed
 
 
@@ -44,36 +50,50 @@ class Rejected(Exception):
 
 
 class Backend:
-    def __init__(self, part: str, base_url: str, timeout: float) -> None:
+    def __init__(
+        self, part: str, base_url: str, timeout: float, transport: Transport | None = None
+    ) -> None:
         self.part = part
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self.transport = transport or AiohttpTransport(base_url, timeout)
 
     async def get_json(self, path: str, params: Params = ()) -> Any:
-        response = await self._get(path, params)
+        return self._json(await self._get(path, params))
+
+    async def get_json_if_changed(self, path: str, etag: str) -> Any | None:
+        """The JSON answer, or None when the backend says (304) that the version `etag`
+        names is still the current one."""
+        answer = await self._get(path, (), {"If-None-Match": etag})
+        return None if answer.status == 304 else self._json(answer)
+
+    async def get_bytes(self, path: str, params: Params = ()) -> Answer:
+        return await self._get(path, params)
+
+    def _json(self, answer: Answer) -> Any:
         try:
-            return orjson.loads(response.content)  # a third of the standard library's time
+            return orjson.loads(answer.content)  # a third of the standard library's time
         except orjson.JSONDecodeError as error:
             raise Unavailable(self.part, "an answer that is not JSON") from error
 
-    async def get_bytes(self, path: str, params: Params = ()) -> httpx.Response:
-        return await self._get(path, params)
-
-    async def _get(self, path: str, params: Params) -> httpx.Response:
+    async def _get(
+        self, path: str, params: Params, headers: Mapping[str, str] = NO_HEADERS
+    ) -> Answer:
         try:
-            response = await self.client.get(path, params=list(params))
-        except httpx.HTTPError as error:
-            raise Unavailable(self.part, type(error).__name__) from error
-        if response.status_code == 404:
+            answer = await self.transport.get(path, params, headers)
+        except TransportError as error:
+            raise Unavailable(self.part, str(error)) from error
+        if answer.status == 304 and "If-None-Match" in headers:
+            return answer
+        if answer.status == 404:
             raise NotFound(path)
-        if response.status_code == 422:
-            errors = _json_or_empty(response).get("errors", [])
+        if answer.status == 422:
+            errors = _json_or_empty(answer).get("errors", [])
             raise Rejected(self.part, tuple(str(e.get("field", "")) for e in errors))
-        if response.status_code != 200:
-            raise Unavailable(self.part, f"HTTP {response.status_code}")
-        return response
+        if answer.status != 200:
+            raise Unavailable(self.part, f"HTTP {answer.status}")
+        return answer
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.transport.close()
 
 
 async def _outcome(answer: Awaitable[Any]) -> Any:
@@ -84,10 +104,10 @@ async def _outcome(answer: Awaitable[Any]) -> Any:
         return error
 
 
-def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+def _json_or_empty(answer: Answer) -> dict[str, Any]:
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(answer.content)
+    except orjson.JSONDecodeError:
         return {}
     return body if isinstance(body, dict) else {}
 
@@ -106,25 +126,27 @@ class Backends:
         registry: Backend,
         search_seconds: float = 0.0,
         histories: int = 0,
+        search_stale_seconds: float = 0.0,
     ) -> None:
-        """`search_seconds`: how long a search answer is kept for the same query (0: never);
-        `histories`: how many organisations' histories are kept until their version moves."""
+        """`search_seconds`: how long a search answer serves the same query (0: never), and
+        `search_stale_seconds` how much longer while a fresh one is asked for (`RecentAnswers`);
+        `histories`: how many organisations' records and histories are kept, each with its
+        version."""
         self.search = search
         self.reporting = reporting
         self.registry = registry
         self._indicators: dict[str, dict[str, Any]] | None = None
         self._rules: dict[str, Any] | None = None
-        self._searches = RecentAnswers(search_seconds)
+        self._searches = RecentAnswers(search_seconds, stale_seconds=search_stale_seconds)
         self._histories = VersionedAnswers(histories)
+        self._records = VersionedAnswers(histories)
 
     # --- search ------------------------------------------------------------------------------
 
     async def search_page(self, params: Params) -> dict[str, Any]:
-        key = tuple(params)
-        answer: dict[str, Any] | None = self._searches.get(key)
-        if answer is None:
-            answer = await self.search.get_json("/v1/search", params)
-            self._searches.put(key, answer)
+        answer: dict[str, Any] = await self._searches.answer(
+            tuple(params), lambda: self.search.get_json("/v1/search", params)
+        )
         return answer
 
     async def commune_counts(self, params: Params) -> dict[str, Any]:
@@ -172,10 +194,10 @@ class Backends:
             self._indicators = {i["flag"]: i for i in answer.get("indicators", [])}
         return self._indicators
 
-    async def stats_file(self, params: Params, file_format: str) -> httpx.Response:
+    async def stats_file(self, params: Params, file_format: str) -> Answer:
         return await self.reporting.get_bytes("/v1/stats", [*params, ("format", file_format)])
 
-    async def summary_chart(self, params: Params) -> httpx.Response:
+    async def summary_chart(self, params: Params) -> Answer:
         return await self.reporting.get_bytes("/v1/reports/summary/chart.png", params)
 
     # --- registry (anonymous: public fields only) --------------------------------------------
@@ -183,6 +205,23 @@ class Backends:
     async def organization(self, org_id: UUID, as_of: str | None) -> dict[str, Any]:
         params = [("as_of", as_of)] if as_of else []
         record: dict[str, Any] = await self.registry.get_json(f"/v1/organizations/{org_id}", params)
+        if as_of is None:
+            self._records.put(org_id, int(record["version"]), record)
+        return record
+
+    async def current_organization(self, org_id: UUID) -> dict[str, Any]:
+        """The record now. When one is kept, the registry is asked whether its version is
+        still the current one (If-None-Match), and answers 304 without a body when it is."""
+        held = self._records.latest(org_id)
+        if held is None:
+            return await self.organization(org_id, None)
+        version, kept = held
+        record: dict[str, Any] | None = await self.registry.get_json_if_changed(
+            f"/v1/organizations/{org_id}", f'"{version}"'
+        )
+        if record is None:
+            return kept  # type: ignore[no-any-return]
+        self._records.put(org_id, int(record["version"]), record)
         return record
 
     async def _legal_basis(self) -> dict[str, Any] | None:
@@ -217,13 +256,13 @@ class Backends:
     async def record_and_history(self, org_id: UUID, as_of: str | None) -> tuple[Any, Any]:
         """The record (as of a day) and its history: each the answer or the exception raised.
         Asked at once, so the page waits for the slower; but when the history up to the
-        record's current version is known, the record alone."""
+        record's current version is known, the record alone (kept too: a 304 when current)."""
         if as_of is not None or org_id not in self._histories:
             answers = await asyncio.gather(
                 self.organization(org_id, as_of), self.history(org_id), return_exceptions=True
             )
             return answers[0], answers[1]
-        record = await _outcome(self.organization(org_id, None))
+        record = await _outcome(self.current_organization(org_id))
         known = (
             self._histories.get(org_id, record.get("version")) if isinstance(record, dict) else None
         )
@@ -239,5 +278,6 @@ class Backends:
         return items[:count]
 
     async def close(self) -> None:
+        await self._searches.close()
         for backend in (self.search, self.reporting, self.registry):
             await backend.close()

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import httpx
-
-from hoptac.portal.adapters.backends import Backend, NotFound, Params
+from hoptac.portal.adapters.backends import Backend, NotFound
+from hoptac.portal.adapters.http_transport import Answer, Params
 
 
 class LibraryBackends:
@@ -43,7 +42,7 @@ class LibraryBackends:
             raise NotFound(number)
         return str(items[0]["id"])
 
-    async def file(self, document_id: UUID) -> httpx.Response:
+    async def file(self, document_id: UUID) -> Answer:
         return await self.library.get_bytes(f"/v1/documents/{document_id}/file")
 
     async def applying_to(

@@ -104,6 +104,14 @@ class Stored:
     updated_at: datetime
 
 
+async def current_version(conn: AsyncConnection, org_id: UUID) -> Any | None:
+    """The organisation's row without its record: `version`, `status`, `removed_at`."""
+    query = select(
+        organizations.c.version, organizations.c.status, organizations.c.removed_at
+    ).where(organizations.c.id == org_id)
+    return (await conn.execute(query)).first()
+
+
 async def load(conn: AsyncConnection, org_id: UUID, *, for_update: bool = False) -> Stored | None:
     query = select(organizations.c.removed_at, organizations.c.updated_at).where(
         organizations.c.id == org_id

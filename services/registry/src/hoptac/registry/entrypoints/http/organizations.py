@@ -38,6 +38,14 @@ IfMatch = Annotated[
     str | None,
     Header(description='The version you read, as its ETag: "3". Required on PATCH.'),
 ]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        max_length=100,
+        description='The version you hold, as its ETag ("3"): 304 without a body while it is '
+        "still the current one (reads without as_of).",
+    ),
+]
 
 
 def registry_of(request: Request) -> Registry:
@@ -181,7 +189,11 @@ async def list_organizations(
 @router.get(
     "/{org_id}",
     summary="Read one organisation, now or as of a date",
-    responses={**documented(OrganizationView), 410: WRITE_ERRORS[410]},
+    responses={
+        **documented(OrganizationView),
+        304: {"description": "The version named by If-None-Match is still the current one"},
+        410: WRITE_ERRORS[410],
+    },
     openapi_extra=TOKEN_OPTIONAL,
 )
 async def read(
@@ -189,8 +201,23 @@ async def read(
     request: Request,
     caller: Caller,
     as_of: Annotated[Day | None, Query(description="The record as it stood that day")] = None,
-) -> JSONResponse:
-    return answer(await registry_of(request).get(org_id, caller, as_of))
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    registry = registry_of(request)
+    held = _held_version(if_none_match) if as_of is None else None
+    # A reader who keeps the record (the portal) learns it is current without its body.
+    if held is not None and await registry.still_current(org_id, held):
+        return Response(status_code=304, headers={"ETag": f'"{held}"'})
+    return answer(await registry.get(org_id, caller, as_of))
+
+
+def _held_version(value: str | None) -> int | None:
+    """The one version an If-None-Match names; None for anything else (`*`, a list, a tag
+    that is not a version), which is then answered in full."""
+    if value is None:
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isascii() and tag.isdigit() and len(tag) <= 9 else None
 
 
 @router.patch(
