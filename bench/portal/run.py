@@ -187,6 +187,9 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         "HOPTAC_PORTAL_SEARCH_URL": search_url,
         "HOPTAC_PORTAL_REPORTING_URL": reporting_url,
         "HOPTAC_PORTAL_REGISTRY_URL": registry.url,
+        # The library is not started: a profile's call for the documents applying to it is
+        # refused at once (the page says they are unavailable), never sent to another stack.
+        "HOPTAC_PORTAL_LIBRARY_URL": f"http://127.0.0.1:{free_port()}",
         "HOPTAC_PORTAL_RATE_LIMIT_READS": UNLIMITED,
     }
     portal = stack.spawn("portal", uvicorn_app(PORTAL_APP, portal_port), portal_env)

@@ -241,3 +241,36 @@ async def test_a_kept_record_is_asked_for_conditionally_and_reused_while_current
             r.headers.get("if-none-match") for r in services.requests if r.url.path == record
         ]
         assert conditions == [None, '"2"', '"2"', '"3"']
+
+
+async def test_a_profile_page_is_rendered_once_per_version_and_language() -> None:
+    services = FakeServices()
+    app = create_app(
+        PortalSettings(),
+        services.backends(histories=10),
+        today=lambda: date(2026, 1, 15),
+        library=services.library(),
+    )
+    rendered: list[str] = []
+    render = app.state.pages.body
+
+    def counting(request: object, name: str, *args: object, **kwargs: object) -> bytes:
+        rendered.append(name)
+        return render(request, name, *args, **kwargs)  # type: ignore[no-any-return]
+
+    app.state.pages.body = counting
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as portal:
+        page = f"/organizations/{ORG_ID}"
+        first = await portal.get(page)
+        assert (await portal.get(page)).text == first.text
+        assert len(rendered) == 1
+        english = await portal.get(page, headers={"cookie": "lang=en"})
+        assert english.text != first.text
+        await portal.get(page, params={"as_of": "2024-01-01"})  # a day's page: never kept
+        await portal.get(page, params={"as_of": "2024-01-01"})
+        assert len(rendered) == 4
+        services.record_version = 3
+        services.record_without = {"members_count"}
+        assert (await portal.get(page)).text != first.text  # the new version at once
+        assert len(rendered) == 5

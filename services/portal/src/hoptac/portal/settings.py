@@ -42,7 +42,8 @@ class PortalSettings(ServiceSettings):
     history_cache_size: int = Field(
         default=1000,
         ge=0,
-        description="Organisations whose history is kept until their version changes (0: none).",
+        description="Organisations whose record, history and rendered profile (one per "
+        "language, about 12 KB) are kept until their version changes (0: none).",
     )
     import_max_bytes: int = Field(
         default=20_000_000,

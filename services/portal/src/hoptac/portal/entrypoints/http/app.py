@@ -14,6 +14,7 @@ from hoptac.contracts.vietnam_time import vietnam_today
 from hoptac.platform.http import install_defaults
 from hoptac.portal.adapters.backends import Backends
 from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.adapters.recent_answers import VersionedAnswers
 from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.adapters.staff_library import StaffLibrary
@@ -79,6 +80,7 @@ def create_app(
     app.state.library = library
     app.state.pages = pages or build_pages()
     app.state.today = today
+    app.state.kept_profiles = VersionedAnswers(settings.history_cache_size)
 
     async def ready() -> None:
         """The portal serves as soon as it runs: a backend that is down costs one part of a

@@ -105,6 +105,15 @@ class Pages:
         status_code: int = 200,
         fragment: str | None = None,
     ) -> Response:
+        return page_answer(request, self.body(request, name, context, fragment), status_code)
+
+    def body(
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any],
+        fragment: str | None = None,
+    ) -> bytes:
         language = language_of(request)
         variables = {
             **self.helpers(language),
@@ -115,10 +124,8 @@ class Pages:
         }
         template = self.env.get_template(name)
         if fragment is not None and wants_fragment(request, fragment):
-            body = "".join(template.blocks[fragment](template.new_context(variables)))
-        else:
-            body = template.render(variables)
-        return _with_etag(request, body.encode(), status_code)
+            return "".join(template.blocks[fragment](template.new_context(variables))).encode()
+        return template.render(variables).encode()
 
 
 def _absent_as_none(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -135,7 +142,8 @@ def _current_url(request: Request) -> str:
     return f"{request.url.path}?{query}" if query else request.url.path
 
 
-def _with_etag(request: Request, body: bytes, status_code: int) -> Response:
+def page_answer(request: Request, body: bytes, status_code: int = 200) -> Response:
+    """A page's bytes with their ETag, or 304 when the browser holds them already."""
     etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target, Cookie"}
     if status_code == 200 and request.headers.get("if-none-match") == etag:
