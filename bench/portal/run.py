@@ -128,8 +128,9 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
             cpu_rows += [[name, clients, *page.cpu], ["  its API calls", clients, *api.cpu]]
     report.heading(f"pages and the API calls beneath them, {args.organizations} organisations")
     print(
-        "server: the portal's own time (Server-Timing); client: the latency the benchmark's\n"
-        "client saw, which adds uvicorn's reading and writing and the wait to be taken up\n"
+        "times in ms. server: the portal's own (Server-Timing); client: the latency the\n"
+        "benchmark's client saw, which adds uvicorn's reading and writing and the wait to be\n"
+        "taken up by the portal's event loop (most of it when every core is busy)\n"
     )
     report.table(
         ["page", "clients", "pages/s", "server p50", "p95", "p99", "client p50", "p95", "p99",
