@@ -38,6 +38,7 @@ from bench.common import report
 from bench.common.cpu import CpuMeter
 from bench.common.registry import Registry, start_registry
 from bench.common.stack import (
+    BENCH_CLIENT,
     Stack,
     run_benchmark,
     uvicorn_app,
@@ -47,11 +48,13 @@ from bench.common.stats import Latencies, per_second
 from bench.portal.load import Operation, closed_loop, get
 from bench.registry.workload import Bodies, describe
 from bench.reporting.run import start_reporting
+from hoptac.library.adapters.migrations import migrate_async as migrate_library
 from hoptac.platform.embedded.ports import free_port
 from hoptac.reporting.adapters.migrations import migrate_async
 
 SEARCH_APP = "hoptac.search.entrypoints.http.app:create_app"
 PORTAL_APP = "hoptac.portal.entrypoints.http.app:create_app"
+LIBRARY_APP = "hoptac.library.entrypoints.http.app:create_app"
 BATCH_ROWS = 1000  # the registry's HOPTAC_REGISTRY_BATCH_MAX_ROWS
 BATCH_LOADERS = 2
 UNLIMITED = "1000000/minute"
@@ -165,7 +168,7 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         "HOPTAC_SEARCH_VAR_DIR": str(stack.workdir / "search-var"),
         "HOPTAC_SEARCH_REGISTRY_URL": registry.url,
         "HOPTAC_SEARCH_REGISTRY_TOKEN": registry.token,
-        "HOPTAC_SEARCH_RATE_LIMIT_READS": UNLIMITED,  # see start_registry's
+        "HOPTAC_SEARCH_RATE_LIMIT_EXEMPT": BENCH_CLIENT,  # the portal's address, as in production
     }
     search = stack.spawn("search", uvicorn_app(SEARCH_APP, search_port), search_env)
     search_url = f"http://127.0.0.1:{search_port}"
@@ -180,6 +183,7 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         consume=True,
         extra_env={"HOPTAC_REPORTING_RATE_LIMIT_READS": UNLIMITED},  # see start_registry's
     )
+    library_url = await start_library(stack, registry)
     await wait_http_ready(f"{search_url}/readyz", search)
     portal_port = free_port()
     portal_env = {
@@ -188,15 +192,34 @@ async def start_services(stack: Stack, registry: Registry) -> Urls:
         "HOPTAC_PORTAL_SEARCH_URL": search_url,
         "HOPTAC_PORTAL_REPORTING_URL": reporting_url,
         "HOPTAC_PORTAL_REGISTRY_URL": registry.url,
-        # The library is not started: a profile's call for the documents applying to it is
-        # refused at once (the page says they are unavailable), never sent to another stack.
-        "HOPTAC_PORTAL_LIBRARY_URL": f"http://127.0.0.1:{free_port()}",
+        "HOPTAC_PORTAL_LIBRARY_URL": library_url,
         "HOPTAC_PORTAL_RATE_LIMIT_READS": UNLIMITED,
     }
     portal = stack.spawn("portal", uvicorn_app(PORTAL_APP, portal_port), portal_env)
     portal_url = f"http://127.0.0.1:{portal_port}"
     await wait_http_ready(f"{portal_url}/readyz", portal)
     return Urls(registry.url, search_url, reporting_url, portal_url)
+
+
+async def start_library(stack: Stack, registry: Registry) -> str:
+    """The policy library with its starting set: a profile asks it for the documents applying
+    to the organisation and for the articles of the register's rules."""
+    database_url = stack.postgres.create_database("hoptac_library")
+    await migrate_library(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOPTAC_LIBRARY_PORT": str(port),
+        "HOPTAC_LIBRARY_DATABASE_URL": database_url,
+        "HOPTAC_LIBRARY_NATS_URL": stack.nats.url,
+        "HOPTAC_LIBRARY_REGISTRY_URL": registry.url,
+        "HOPTAC_LIBRARY_VAR_DIR": str(stack.workdir / "library-var"),
+        "HOPTAC_LIBRARY_RATE_LIMIT_EXEMPT": BENCH_CLIENT,  # the portal's address, as in production
+    }
+    library = stack.spawn("library", uvicorn_app(LIBRARY_APP, port), env)
+    url = f"http://127.0.0.1:{port}"
+    await wait_http_ready(f"{url}/readyz", library)
+    return url
 
 
 async def register(registry: Registry, count: int) -> None:
@@ -272,7 +295,7 @@ class Measured:
 
 # The services by the names the stack gave them; search and PostgreSQL with their children
 # (search's reader processes, PostgreSQL's backends). "everything else": other work.
-PROCESSES = ("portal", "registry", "reporting")
+PROCESSES = ("portal", "registry", "reporting", "library")
 FAMILIES = ("search", "postgres")
 CPU_COLUMNS = ("benchmark client", *PROCESSES, *FAMILIES, "whole machine", "everything else")
 

@@ -14,6 +14,7 @@ import httpx
 from hoptac.portal.adapters.backends import Backend, Backends
 from hoptac.portal.adapters.http_transport import Answer, Params, TransportError
 from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.adapters.recent_answers import RecentAnswers
 
 ORG_ID = "2b1c6f0e-8f0e-4c59-9f0b-1d6f3c2a1b00"
 
@@ -227,7 +228,8 @@ class FakeServices:
 
     def library(self) -> LibraryBackends:
         """A library that holds no document for any organisation (404 to every path)."""
-        return LibraryBackends(*(
+        search, library = (
             Backend(part, "http://fake", 1.0, HandlerTransport(part, self.handler(part)))
             for part in ("search", "library")
-        ))  # fmt: skip
+        )
+        return LibraryBackends(search, library, RecentAnswers(0.0))

@@ -1,6 +1,7 @@
 """Answers the portal keeps: a search answer for a few seconds (one call shared by those asking at
-once, an older answer served while one call refreshes it), a history until the version moves;
-a profile still shows a status change at once."""
+once, an older answer served while one call refreshes it), a history until the version moves,
+the library's answers for profiles until it changes; a profile still shows a status change at
+once."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import httpx
 import pytest
 
 from hoptac.platform.testing.waiting import wait_until
+from hoptac.portal.adapters.backends import Backend
+from hoptac.portal.adapters.library import LibraryBackends
 from hoptac.portal.adapters.recent_answers import RecentAnswers, VersionedAnswers
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.settings import PortalSettings
 
-from ..fakes import ORG_ID, FakeServices
+from ..fakes import ORG_ID, FakeServices, HandlerTransport
 
 pytestmark = pytest.mark.unit
 
@@ -274,3 +277,41 @@ async def test_a_profile_page_is_rendered_once_per_version_and_language() -> Non
         services.record_without = {"members_count"}
         assert (await portal.get(page)).text != first.text  # the new version at once
         assert len(rendered) == 5
+
+
+async def test_clearing_forgets_every_answer_and_a_call_begun_before_keeps_nothing() -> None:
+    backend = HeldBackend()
+    answers = RecentAnswers(60.0, clock=Clock())
+    backend.release.set()
+    assert await answers.answer("q", backend.fetch) == "answer 1"
+    answers.clear()
+    assert answers.get("q") is None
+    backend.release.clear()
+    before = asyncio.create_task(answers.answer("q", backend.fetch))  # begun before a change…
+    await wait_until(lambda: backend.calls == 2)
+    answers.clear()  # …that clears what is kept
+    backend.release.set()
+    assert await before == "answer 2"  # its reader has it
+    assert answers.get("q") is None  # but it is not kept for the next ones
+    assert await answers.answer("q", backend.fetch) == "answer 3"
+
+
+async def test_the_library_is_asked_once_per_kind_sector_and_province_until_it_changes() -> None:
+    asked: list[str] = []
+
+    def library(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url.params))
+        return httpx.Response(200, json={"items": [{"number": f"{len(asked)}/2026/QĐ-UBND"}]})
+
+    def backend(part: str) -> Backend:
+        return Backend(part, "http://fake", 1.0, HandlerTransport(part, library))
+
+    backends = LibraryBackends(backend("search"), backend("library"), RecentAnswers(60.0))
+    first = await backends.applying_to("cooperative", "agriculture", "96")
+    assert await backends.applying_to("cooperative", "agriculture", "96") == first
+    await backends.applying_to("cooperative", "agriculture", "82")  # another province: asked
+    assert await backends.provisions() == await backends.provisions()
+    assert len(asked) == 3
+    backends.forget()  # staff changed the library through the workspace
+    assert await backends.applying_to("cooperative", "agriculture", "96") != first
+    assert len(asked) == 4

@@ -13,6 +13,7 @@ import pytest
 
 from hoptac.portal.adapters.backends import Backend
 from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.adapters.recent_answers import RecentAnswers
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.settings import PortalSettings
 
@@ -119,7 +120,7 @@ class FakeLibrary:
             answer = partial(self.answer, part)
             return Backend(part, "http://fake", 1.0, HandlerTransport(part, answer))
 
-        return LibraryBackends(backend("search"), backend("library"))
+        return LibraryBackends(backend("search"), backend("library"), RecentAnswers(0.0))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from hoptac.portal.adapters.areas import load_area_names
 from hoptac.portal.adapters.backends import Backend, Backends
 from hoptac.portal.adapters.catalogue import load_catalogue
 from hoptac.portal.adapters.library import LibraryBackends
+from hoptac.portal.adapters.recent_answers import RecentAnswers
 from hoptac.portal.entrypoints.http.rendering import Pages
 from hoptac.portal.settings import PortalSettings
 
@@ -29,6 +30,7 @@ def build_library(settings: PortalSettings) -> LibraryBackends:
     return LibraryBackends(
         Backend("search", settings.search_url, timeout),
         Backend("library", settings.library_url, timeout),
+        RecentAnswers(settings.library_cache_seconds),
     )
 
 

@@ -31,6 +31,14 @@ class PortalSettings(ServiceSettings):
         le=60,
         description="Seconds a search answer serves the same query again (0: never).",
     )
+    library_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="Seconds the library's answers for a profile (the documents applying to a "
+        "kind, sector and province; the articles recorded for the register's rules) serve again "
+        "(0: never). The workspace's own changes to the library show at once.",
+    )
     search_stale_seconds: float = Field(
         default=1.0,
         ge=0,

@@ -1,6 +1,10 @@
 """The policy library's backends: the search service's document index (the library page and
 its facets) and the library service itself (a document, its relations, its file, and the
-documents that apply to an organisation)."""
+documents that apply to an organisation).
+
+What every profile asks (the documents applying to its kind, sector and province; the articles
+recorded for the register's rules) changes seldom and is the same for many organisations, so it
+is kept a while (`kept`); the workspace forgets it when staff change the library through it."""
 
 from __future__ import annotations
 
@@ -9,12 +13,18 @@ from uuid import UUID
 
 from hoptac.portal.adapters.backends import Backend, NotFound
 from hoptac.portal.adapters.http_transport import Answer, Params
+from hoptac.portal.adapters.recent_answers import RecentAnswers
 
 
 class LibraryBackends:
-    def __init__(self, search: Backend, library: Backend) -> None:
+    def __init__(self, search: Backend, library: Backend, kept: RecentAnswers) -> None:
         self.search = search
         self.library = library
+        self.kept = kept
+
+    def forget(self) -> None:
+        """The library changed: the next profiles ask it again."""
+        self.kept.clear()
 
     async def search_documents(self, params: Params) -> dict[str, Any]:
         answer: dict[str, Any] = await self.search.get_json("/v1/documents/search", params)
@@ -31,8 +41,13 @@ class LibraryBackends:
 
     async def provisions(self) -> list[dict[str, Any]]:
         """Every article staff recorded as the basis of a rule of the register."""
-        answer = await self.library.get_json("/v1/provisions")
-        return list(answer.get("items", []))
+
+        async def fetch() -> list[dict[str, Any]]:
+            answer = await self.library.get_json("/v1/provisions")
+            return list(answer.get("items", []))
+
+        provisions: list[dict[str, Any]] = await self.kept.answer("provisions", fetch)
+        return provisions
 
     async def id_of_number(self, number: str) -> str:
         """The id of the document of that number and symbol; NotFound when it is not there."""
@@ -53,9 +68,16 @@ class LibraryBackends:
             params.append(("applies_to_sector", sector))
         if province:
             params.append(("applies_to_province", province))
-        answer = await self.library.get_json("/v1/documents", params)
-        return list(answer.get("items", []))
+
+        async def fetch() -> list[dict[str, Any]]:
+            answer = await self.library.get_json("/v1/documents", params)
+            return list(answer.get("items", []))
+
+        key = ("applying", kind, sector, province)
+        documents: list[dict[str, Any]] = await self.kept.answer(key, fetch)
+        return documents
 
     async def close(self) -> None:
+        await self.kept.close()
         await self.search.close()
         await self.library.close()

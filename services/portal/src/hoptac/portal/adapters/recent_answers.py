@@ -43,6 +43,7 @@ class RecentAnswers:
         self.clock = clock
         self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # asked at, answer
         self._calls: dict[Hashable, asyncio.Task[Any]] = {}  # one call at most per key
+        self._generation = 0  # +1 at each clear: a call begun before it keeps nothing
 
     def get(self, key: Hashable) -> Any | None:
         """The answer kept for `key` while it is fresh."""
@@ -50,6 +51,12 @@ class RecentAnswers:
         if kept is None or kept[0] + self.seconds <= self.clock():
             return None
         return kept[1]
+
+    def clear(self) -> None:
+        """What is kept is out of date: every key is asked again."""
+        self._kept.clear()
+        self._calls.clear()  # those running finish for their readers, and keep nothing
+        self._generation += 1
 
     def put(self, key: Hashable, answer: Any, asked_at: float | None = None) -> None:
         """Keep `answer`, as old as the moment it was asked for (now by default)."""
@@ -91,8 +98,10 @@ class RecentAnswers:
 
     async def _fetch_and_keep(self, key: Hashable, fetch: Fetch) -> Any:
         asked_at = self.clock()
+        generation = self._generation
         answer = await fetch()
-        self.put(key, answer, asked_at)
+        if generation == self._generation:
+            self.put(key, answer, asked_at)
         return answer
 
     def _settled(self, key: Hashable, call: asyncio.Task[Any]) -> None:

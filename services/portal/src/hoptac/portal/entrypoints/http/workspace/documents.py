@@ -36,6 +36,7 @@ from hoptac.portal.domain.provisions_form import control as rule_control
 from hoptac.portal.domain.provisions_form import parse_provisions, refused_problems
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.errors import not_found_page
+from hoptac.portal.entrypoints.http.library import library_of
 from hoptac.portal.entrypoints.http.workspace.forms import area_names, provinces, today
 from hoptac.portal.entrypoints.http.workspace.session import (
     MAX_FIELD_BYTES,
@@ -70,6 +71,13 @@ def _library(request: Request) -> StaffLibrary:
 
 def document_url(document_id: UUID | str) -> str:
     return f"{DOCUMENTS}/{document_id}"
+
+
+def _saved(request: Request, document_id: UUID | str) -> Response:
+    """The library changed: public pages ask it again (not what they kept), and staff see the
+    document saved."""
+    library_of(request).forget()
+    return go(document_url(document_id) + "?da-luu=1")
 
 
 def _refused(request: Request, staff: Staff) -> Response | None:
@@ -194,6 +202,7 @@ async def _add(request: Request, staff: Staff, form: FormData) -> Response:
         if refusal.status == 403:
             return render(request, "refused.html", {"message": refusal.message}, staff, 403)
         return _form_page(request, staff, parsed, _library_problems(refusal), None, 422)
+    library_of(request).forget()  # the document is in the library from now on
     upload = _file_of(form)
     problems = await _attach(request, staff, UUID(document_id), upload) if upload else []
     if problems:  # the document is kept: its form, to send the file again
@@ -201,7 +210,7 @@ async def _add(request: Request, staff: Staff, form: FormData) -> Response:
         return _form_page(
             request, staff, shown(document.body), problems, document, 422, file_refused=True
         )
-    return go(document_url(document_id) + "?da-luu=1")
+    return _saved(request, document_id)
 
 
 async def _provisions(request: Request, document_id: UUID) -> dict[str, Any]:
@@ -249,7 +258,7 @@ async def record_provisions(request: Request, staff: StaffDep, form: FormDep) ->
     if not problems:
         try:
             await library.record_provisions(staff.session, document_id, chosen, current.version)
-            return go(document_url(document_id) + "?da-luu=1")
+            return _saved(request, document_id)
         except Refused as refusal:
             if refusal.status == 403:
                 return render(request, "refused.html", {"message": refusal.message}, staff, 403)
@@ -317,4 +326,4 @@ async def _correct(request: Request, staff: Staff, form: FormData) -> Response:
         return _form_page(
             request, staff, shown(document.body), problems, document, 422, file_refused=True
         )
-    return go(document_url(document_id) + "?da-luu=1")
+    return _saved(request, document_id)
