@@ -33,14 +33,22 @@ FileName = Annotated[
 ]
 
 
-def _library(request: Request) -> Library:
+# A write's If-Match: the version the writer last saw, quoted or not.
+IfMatch = Annotated[str, Header(pattern=r'^"?\d{1,9}"?$')]
+
+
+def library_of(request: Request) -> Library:
     library: Library = request.app.state.library
     return library
 
 
+def expected_version(if_match: str) -> int:
+    return int(if_match.strip('"'))
+
+
 @router.post("", status_code=201, summary="Add a document (reviewer or admin)")
 async def add(request: Request, body: DocumentIn, caller: CallerDep) -> dict[str, Any]:
-    return await _library(request).add(caller, body.metadata(), body.reason)
+    return await library_of(request).add(caller, body.metadata(), body.reason)
 
 
 @router.get("", summary="Every document, newest signed first", response_model=DocumentList)
@@ -64,7 +72,7 @@ async def list_documents(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    documents = await _library(request).documents()
+    documents = await library_of(request).documents()
     if number is not None:
         documents = [d for d in documents if number_key(d["number"]) == number_key(number)]
     if applies_to_kind is not None:
@@ -78,7 +86,7 @@ async def list_documents(
 
 @router.get("/{document_id}", summary="A document with its relations", response_model=DocumentView)
 async def get(request: Request, document_id: UUID, response: Response) -> dict[str, Any]:
-    record = await _library(request).get(document_id)
+    record = await library_of(request).get(document_id)
     response.headers["ETag"] = f'"{record["version"]}"'
     return record
 
@@ -89,10 +97,10 @@ async def correct(
     document_id: UUID,
     body: DocumentPatch,
     caller: CallerDep,
-    if_match: Annotated[str, Header(pattern=r'^"?\d{1,9}"?$')],
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    version = int(if_match.strip('"'))
-    return await _library(request).correct(
+    version = expected_version(if_match)
+    return await library_of(request).correct(
         caller, document_id, version, body.changes(), body.reason
     )
 
@@ -113,7 +121,7 @@ async def attach_file(
     request: Request, document_id: UUID, name: FileName, caller: CallerDep
 ) -> dict[str, Any]:
     content = await request.body()
-    return await _library(request).attach_file(caller, document_id, Upload(name, content))
+    return await library_of(request).attach_file(caller, document_id, Upload(name, content))
 
 
 @router.get(
@@ -123,7 +131,7 @@ async def attach_file(
     responses={200: {"content": {"application/pdf": {}, "application/octet-stream": {}}}},
 )
 async def download(request: Request, document_id: UUID) -> Response:
-    file, content = await _library(request).file(document_id)
+    file, content = await library_of(request).file(document_id)
     return Response(
         content,
         media_type=file["media_type"],
@@ -136,7 +144,7 @@ async def download(request: Request, document_id: UUID) -> Response:
 
 @router.get("/{document_id}/history", summary="Every change, by whom (reviewer or admin)")
 async def history(request: Request, document_id: UUID, caller: CallerDep) -> dict[str, Any]:
-    return {"items": await _library(request).history(caller, document_id)}
+    return {"items": await library_of(request).history(caller, document_id)}
 
 
 changes_router = APIRouter(prefix="/v1/changes", tags=["change log"])
@@ -148,5 +156,5 @@ async def changes(
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,  # events carry their text
 ) -> dict[str, Any]:
-    events = await _library(request).changes(after, limit)
+    events = await library_of(request).changes(after, limit)
     return {"events": events, "next": events[-1]["sequence"] if events else after}

@@ -6,23 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from hoptac.library.entrypoints.http.auth import CallerDep, WriteRoute
+from hoptac.library.entrypoints.http.documents import IfMatch, expected_version, library_of
 from hoptac.library.entrypoints.http.schemas import (
     ArticleList,
     CitedList,
     ProvisionsIn,
     RuleList,
 )
-from hoptac.library.handlers import Library
 
 router = APIRouter(prefix="/v1/documents", tags=["articles"], route_class=WriteRoute)
-
-
-def _library(request: Request) -> Library:
-    library: Library = request.app.state.library
-    return library
 
 
 @router.get(
@@ -32,7 +27,7 @@ def _library(request: Request) -> Library:
 )
 async def articles(request: Request, document_id: UUID) -> dict[str, Any]:
     """Empty when no text could be extracted or none of it is headed `Điều N.`/`Phụ lục`."""
-    return {"items": await _library(request).articles(document_id)}
+    return {"items": await library_of(request).articles(document_id)}
 
 
 @router.get(
@@ -41,7 +36,7 @@ async def articles(request: Request, document_id: UUID) -> dict[str, Any]:
     response_model=RuleList,
 )
 async def rules(request: Request, document_id: UUID) -> dict[str, Any]:
-    return {"items": await _library(request).rules_citing(document_id)}
+    return {"items": await library_of(request).rules_citing(document_id)}
 
 
 @router.put(
@@ -53,10 +48,10 @@ async def record_provisions(
     document_id: UUID,
     body: ProvisionsIn,
     caller: CallerDep,
-    if_match: Annotated[str, Header(pattern=r'^"?\d{1,9}"?$')],
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    version = int(if_match.strip('"'))
-    return await _library(request).record_provisions(
+    version = expected_version(if_match)
+    return await library_of(request).record_provisions(
         caller, document_id, version, body.chosen(), body.reason
     )
 
@@ -80,5 +75,5 @@ async def cited(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    items = await _library(request).provisions()
+    items = await library_of(request).provisions()
     return {"items": [i for i in items if rule is None or i["rule"] == rule]}
