@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -89,13 +89,21 @@ class Service:
 class Stack:
     """PostgreSQL and NATS in a fresh temporary directory, and the services started on them."""
 
-    def __init__(self, *, durable: bool = True, keep: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        durable: bool = True,
+        keep: bool = False,
+        postgres_settings: Mapping[str, str] | None = None,
+    ) -> None:
         # Not under a private (0700) directory: as root, PostgreSQL runs as another user who must
         # reach its data directory.
         self.workdir = Path(tempfile.mkdtemp(prefix="hoptac-bench-"))
         self.workdir.chmod(0o755)
         self.keep = keep
-        self.postgres = EmbeddedPostgres(self.workdir / "pg", free_port(), fast=not durable)
+        self.postgres = EmbeddedPostgres(
+            self.workdir / "pg", free_port(), fast=not durable, settings=postgres_settings
+        )
         self.nats = EmbeddedNats(self.workdir / "nats", free_port())
         self.services: list[Service] = []
         self._cleanup = contextlib.ExitStack()
@@ -167,15 +175,22 @@ async def wait_http_ready(url: str, service: Service, give_up_after: float = 60.
 Benchmark = Callable[[Stack, argparse.Namespace, list[str]], Awaitable[None]]
 
 
-def run_benchmark(title: str, args: argparse.Namespace, benchmark: Benchmark) -> int:
-    """Print the parameters and the machine, run `benchmark` on a new stack, stop everything
-    (on SIGTERM and Ctrl-C too); exit 1 when the benchmark noted problems, 130 when stopped."""
+def run_benchmark(
+    title: str,
+    args: argparse.Namespace,
+    benchmark: Benchmark,
+    postgres_settings: Mapping[str, str] | None = None,
+) -> int:
+    """Print the parameters and the machine, run `benchmark` on a new stack (PostgreSQL with
+    `postgres_settings` besides its own), stop everything (on SIGTERM and Ctrl-C too); exit 1
+    when the benchmark noted problems, 130 when stopped."""
     report.heading(f"{title}: parameters")
     report.facts([(name.replace("_", "-"), value) for name, value in vars(args).items()])
     started = time.monotonic()
     problems: list[str] = []
     try:
-        with terminate_as_interrupt(), Stack(keep=args.keep) as stack:
+        stack = Stack(keep=args.keep, postgres_settings=postgres_settings)
+        with terminate_as_interrupt(), stack:
             report.heading("machine")
             report.facts(machine_facts(stack.workdir))
             asyncio.run(benchmark(stack, args, problems))

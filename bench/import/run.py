@@ -31,7 +31,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
 
-from bench.common import report
+from bench.common import report, statements
 from bench.common.cpu import CpuMeter
 from bench.common.registry import start_registry
 from bench.common.stack import BENCH_CLIENT, Stack, run_benchmark, uvicorn_app, wait_http_ready
@@ -82,6 +82,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--rows", type=int, default=100_000, help="rows of the file (default 100000)")
     add("--keep", action="store_true", help="keep the stack's files (logs, data) afterwards")
     add("--registry-workers", type=int, default=1, help="registry processes (default 1)")
+    add(
+        "--pg-statements",
+        action="store_true",
+        help="print each step's heaviest PostgreSQL statements (pg_stat_statements)",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be >= 1")
@@ -199,20 +204,25 @@ class Steps:
     backends, uvicorn's workers) spent in it. On a machine shared with others' work the times
     move with their load; the CPU seconds are what compares two runs."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, statements: bool) -> None:
+        self.dsn = stack.postgres.dsn() if statements else None
         self.families = {service.name: service.pid for service in stack.services}
         self.families["postgres"] = stack.postgres.pid
         self.timings: list[tuple[str, float]] = []
         self.cpu: list[tuple[str, dict[str, float]]] = []
 
-    @contextlib.contextmanager
-    def step(self, what: str) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def step(self, what: str) -> AsyncIterator[None]:
+        if self.dsn:
+            await statements.reset(self.dsn)
         meter = CpuMeter({}, self.families).start()
         started = time.monotonic()
         yield
         self.timings.append((what, time.monotonic() - started))
         meter.stop()
         self.cpu.append((what, {s.name: s.cores * meter.elapsed for s in meter.shares}))
+        if self.dsn:
+            await statements.show(self.dsn, what)
 
     def cpu_table(self) -> None:
         names = list(dict.fromkeys(name for _, used in self.cpu for name in used))
@@ -264,9 +274,9 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
     service = stack.spawn("collection", uvicorn_app(COLLECTION_APP, port), env)
     await wait_http_ready(f"http://127.0.0.1:{port}/readyz", service)
     reviewer = {"Authorization": f"Bearer {await reviewer_token(registry.database_url)}"}
-    steps = Steps(stack)
+    steps = Steps(stack, args.pg_statements)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=None) as http:
-        with steps.step("dry run through the API (registry checks every row)"):
+        async with steps.step("dry run through the API (registry checks every row)"):
             dry = await http.post(
                 "/v1/imports",
                 params={"dry_run": "true"},
@@ -276,28 +286,28 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         if dry.status_code != 200 or dry.json()["problems"]:
             problems.append(f"dry run: {dry.status_code} {dry.text[:300]}")
             return
-        with steps.step("import: every row a proposal"):
+        async with steps.step("import: every row a proposal"):
             answer = await http.post(
                 "/v1/imports", files={"file": ("khao-sat.csv", csv_file)}, headers=registry.headers
             )
         if answer.status_code != 200:
             problems.append(f"import: {answer.status_code} {answer.text[:300]}")
             return
-        with steps.step("submit the import (every proposal)"):
+        async with steps.step("submit the import (every proposal)"):
             submitted = await http.post(
                 f"/v1/imports/{answer.json()['batch_id']}/submit", headers=registry.headers
             )
             submitted.raise_for_status()
-        with steps.step(APPROVE):
+        async with steps.step(APPROVE):
             approved = await in_steps(
                 http, "/v1/proposals/approve", submitted.json()["ids"], reviewer
             )
     refused = sum(1 for proposal in approved if proposal["state"] != "applied")
     if refused or len(approved) != args.rows:
         problems.append(f"{refused} proposals not applied of {len(approved)}")
-    with steps.step("then every event published by the relay"):
+    async with steps.step("then every event published by the relay"):
         drained = await wait_for_drain(registry.dsn, give_up_after=600)
-    with steps.step("then every row searchable and counted"):
+    async with steps.step("then every row searchable and counted"):
         found, counted = await projected(search_url, reporting_url, args.rows)
     timings = steps.timings
 
@@ -337,4 +347,6 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
 
 
 if __name__ == "__main__":
-    sys.exit(run_benchmark("import benchmark", parse_args(), benchmark))
+    arguments = parse_args()
+    settings = statements.SETTINGS if arguments.pg_statements else None
+    sys.exit(run_benchmark("import benchmark", arguments, benchmark, settings))
