@@ -261,6 +261,45 @@ async def test_a_dry_run_answers_as_the_real_run_would_and_keeps_nothing(
     assert await events(engine) == 1
 
 
+@pytest.mark.parametrize("similar_names", [True, False])
+async def test_a_dry_run_sees_its_earlier_rows_across_runs_as_the_real_run_does(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    engine: AsyncEngine,
+    make_body: Body,
+    similar_names: bool,
+) -> None:
+    """Without similar names a dry run stores nothing; its rows still see the rows before them,
+    in every run of registrations and changes, as the real run's rows do."""
+    existing = await registered(client, issued.admin, make_body())
+    suspend = {"status": "suspended", "reason": "thiếu vốn", "suspended_until": "2027-01-01"}
+    changes = [
+        {"op": "update", "id": existing, "version": 1, "body": {"members_count": 30}},
+        {"op": "register", "body": make_body(registration_number="6001000040")},
+        {"op": "update", "id": existing, "version": 2, "body": {"members_count": 31}},
+        {"op": "register", "body": make_body(registration_number="6001000040")},
+        {"op": "status", "id": existing, "version": 3, "body": suspend},
+        {"op": "update", "id": existing, "version": 2, "body": {"members_count": 32}},
+        {"op": "register", "body": make_body(name="HTX trùng số")},  # the existing one's number
+    ]
+    headers = Tokens.header(issued.admin)
+    body = {"changes": changes, "similar_names": similar_names}
+    kept = await events(engine)
+
+    dry = await client.post(BATCH, json={**body, "dry_run": True}, headers=headers)
+    after_dry = await events(engine)
+    real = await client.post(BATCH, json=body, headers=headers)
+
+    def answered(answer: httpx.Response) -> list[tuple[int, int | None]]:
+        return [(r["status"], r.get("version")) for r in answer.json()["results"]]
+
+    assert answered(dry) == answered(real)
+    assert [status for status, _ in answered(real)] == [200, 201, 200, 409, 200, 412, 409]
+    assert [version for _, version in answered(real)][:5:2] == [2, 3, 4]
+    assert after_dry == kept
+    assert await events(engine) == kept + 4
+
+
 async def test_the_changes_of_a_correlation_id_are_read_back_as_soon_as_they_commit(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 import orjson
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """`value` as the JSON text a column stores."""
     # Keys that are not text are written as text, as the standard library does.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-JSON_COLUMNS: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+JSON_COLUMNS: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}

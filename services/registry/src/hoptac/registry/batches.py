@@ -9,12 +9,17 @@ a statement per table and one NOTIFY (`repository.save_many`). A refused row is 
 so it is never half applied. Should the store still fail at the database (a registration number
 taken by another transaction since the check), the rows since the last store are applied again
 one by one, each in its savepoint, and only the row at fault is refused.
+
+A dry run without similar names stores nothing: what its rows decide is kept in memory
+(`_Decided`), where the rows after them see it as they would see it stored, and the answers
+are the same. With similar names, a dry run stores and rolls back, since a name's neighbours
+are found by the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -69,6 +74,14 @@ class Registration:
 Row = Registration | Modification
 
 
+@dataclass
+class _Decided:
+    """What the runs of a dry run decided without storing it, for the runs after them."""
+
+    numbers: dict[str, UUID] = field(default_factory=dict)  # registration key -> new organisation
+    organizations: dict[UUID, Organization] = field(default_factory=dict)
+
+
 def runs(rows: Sequence[Row]) -> list[list[Row]]:
     """The rows in order, cut where they turn from registrations to other changes or back."""
     cut: list[list[Row]] = []
@@ -86,15 +99,20 @@ async def apply_batch(
     """Each row's view or error, in order; a dry run answers the same and keeps nothing.
     Without `similar_names`, no row is warned of a name like another of its province."""
     results: list[Outcome] = []
+    decided = _Decided() if dry_run and not similar_names else None
     async with registry.engine.begin() as conn:
         await repository.prune_similar_names(conn, registry.similar_name_threshold)
         for run in runs(rows):
             if isinstance(run[0], Registration):
                 registrations = [row for row in run if isinstance(row, Registration)]
-                results.extend(await _register(registry, conn, registrations, similar_names))
+                results.extend(
+                    await _register(registry, conn, registrations, similar_names, decided)
+                )
             else:
                 changes = [row for row in run if isinstance(row, Modification)]
-                results.extend(await _Changes(registry, conn, changes, similar_names).apply())
+                results.extend(
+                    await _Changes(registry, conn, changes, similar_names, decided).apply()
+                )
         if dry_run:
             await conn.rollback()
     return results
@@ -131,9 +149,14 @@ async def _stored(conn: AsyncConnection, saved: list[Saved], now: datetime) -> b
 
 
 async def _register(
-    registry: Registry, conn: AsyncConnection, rows: list[Registration], similar_names: bool
+    registry: Registry,
+    conn: AsyncConnection,
+    rows: list[Registration],
+    similar_names: bool,
+    decided: _Decided | None,
 ) -> list[Outcome]:
-    """A run of registrations: checked as `Registry.register` checks each, stored together."""
+    """A run of registrations: checked as `Registry.register` checks each, stored together
+    (or, in a dry run that stores nothing, kept in `decided`)."""
     outcomes: list[Outcome | None] = [None] * len(rows)
     now, today = registry.clock(), registry.today()
     checked = []
@@ -145,6 +168,8 @@ async def _register(
             outcomes[index] = error
     numbers = [rows[index].record["registration_number"] for index, _ in checked]
     owners = await repository.registration_owners(conn, numbers)
+    if decided is not None:
+        owners.update(decided.numbers)
     accepted: list[tuple[int, Saved]] = []
     for index, version in checked:
         row = rows[index]
@@ -176,7 +201,12 @@ async def _register(
         similar = await repository.similar_names_of_new(
             conn, new_names, registry.similar_name_threshold
         )
-    if not await _stored(conn, [saved for _, saved in accepted], now):
+    if decided is not None:
+        decided.numbers.update(
+            (registration_key(rows[index].record["registration_number"]), saved.organization.id)
+            for index, saved in accepted
+        )
+    elif not await _stored(conn, [saved for _, saved in accepted], now):
         return await _one_by_one(registry, conn, rows)
     for (index, saved), found in zip(accepted, similar, strict=True):
         org = saved.organization
@@ -197,23 +227,24 @@ class _Changes:
         conn: AsyncConnection,
         rows: list[Modification],
         similar_names: bool,
+        decided: _Decided | None,
     ) -> None:
         self.registry = registry
+        self.decided = decided
         self.similar_names = similar_names
         self.conn = conn
         self.rows = rows
         self.now = registry.clock()
         self.organizations: dict[UUID, Organization] = {}
-        self.updated_at: dict[UUID, datetime] = {}
         self.pending: list[Saved] = []
         self.pending_from = 0  # the first row whose version may be pending
 
     async def apply(self) -> list[Outcome]:
-        loaded = await repository.load_many(
-            self.conn, list({row.org_id for row in self.rows}), for_update=True
-        )
+        known = self.decided or _Decided()
+        wanted = {row.org_id for row in self.rows} - known.organizations.keys()
+        loaded = await repository.load_many(self.conn, list(wanted), for_update=True)
         self.organizations = {org_id: s.organization for org_id, s in loaded.items()}
-        self.updated_at = {org_id: s.updated_at for org_id, s in loaded.items()}
+        self.organizations.update(known.organizations)
         results: list[Outcome] = []
         for index, row in enumerate(self.rows):
             try:
@@ -222,7 +253,9 @@ class _Changes:
                 results.append(error)
             except _StoreFailed:
                 return await self._again_from(results)
-        if not await _stored(self.conn, self.pending, self.now):
+        if self.decided is not None:
+            self.decided.organizations.update(self.organizations)
+        elif not await _stored(self.conn, self.pending, self.now):
             return await self._again_from(results)
         return results
 
@@ -265,7 +298,6 @@ class _Changes:
         event = outbox_event(org.id, after, version, before, row.context, self.now)
         self.registry.check_event_size(event, changed)
         self.organizations[org.id] = changed
-        self.updated_at[org.id] = self.now
         self.pending.append(Saved(changed, version, row.context, event))
         return Applied(org.id, changed.version, warnings)
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import String, and_, func, select, text, update
+from sqlalchemy import ARRAY, BigInteger, String, and_, any_, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -22,17 +22,20 @@ from hoptac.registry.adapters.tables import outbox
 # simply waits its turn.
 SEQUENCER_LOCK = 0x686F70746163  # "hoptac"
 
+# The rows are updated through `id = ANY(ids)`, which the planner answers from the primary key
+# whatever its statistics say. Joined to a set of ids, it could choose to read the whole outbox,
+# which is kept forever: at 100k rows, during an import's burst, 1.9 s a step instead of 4 ms.
 _ASSIGN = text(
     """
     WITH pending AS (
         SELECT id FROM outbox WHERE sequence IS NULL ORDER BY id LIMIT :batch FOR UPDATE
     ), numbered AS (
-        SELECT id, row_number() OVER (ORDER BY id) AS position FROM pending
+        SELECT array_agg(id ORDER BY id) AS ids FROM pending
     ), top AS (
         SELECT coalesce(max(sequence), 0) AS sequence FROM outbox
     )
-    UPDATE outbox SET sequence = top.sequence + numbered.position
-    FROM numbered, top WHERE outbox.id = numbered.id
+    UPDATE outbox SET sequence = top.sequence + array_position(numbered.ids, outbox.id)
+    FROM numbered, top WHERE outbox.id = ANY(numbered.ids)
     """
 )
 
@@ -225,7 +228,11 @@ async def dead_letter(conn: AsyncConnection, sequences: list[int] | None) -> lis
 async def mark_published(conn: AsyncConnection, ids: list[int]) -> None:
     if not ids:
         return
-    await conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=func.now()))
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == any_(bindparam("ids", ids, ARRAY(BigInteger))))
+        .values(published_at=func.now())
+    )
 
 
 async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:

@@ -10,10 +10,25 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
+from hoptac.platform.bulk_writes import insert_rows, update_rows
 from hoptac.platform.text import Text, TextError
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
 from hoptac.registry.domain.history import Version
@@ -138,7 +153,7 @@ async def load_many(
     locked in the order of their ids, so two batches never wait on each other in a circle."""
     query = (
         select(organizations.c.id, organizations.c.removed_at, organizations.c.updated_at)
-        .where(organizations.c.id.in_(org_ids))
+        .where(organizations.c.id == any_(bindparam("ids", org_ids, ARRAY(Uuid))))
         .order_by(organizations.c.id)
     )
     if for_update:
@@ -147,7 +162,10 @@ async def load_many(
     versions: dict[UUID, list[Version]] = {head.id: [] for head in heads}
     rows = await conn.execute(
         select(organization_versions)
-        .where(organization_versions.c.organization_id.in_(list(versions)))
+        .where(
+            organization_versions.c.organization_id
+            == any_(bindparam("ids", list(versions), ARRAY(Uuid)))
+        )
         .order_by(organization_versions.c.organization_id, organization_versions.c.version)
     )
     for row in rows:
@@ -282,8 +300,7 @@ class Saved:
 
 async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) -> None:
     """Store many new versions, in order, as `save` stores each: a statement per table for all
-    of them (SQLAlchemy sends multi-row INSERTs; the organisations changed get their last
-    state) and one NOTIFY.
+    of them (`bulk_writes`; the organisations changed get their last state) and one NOTIFY.
 
     Raises the database's error when any row breaks a constraint; the caller's savepoint then
     holds none of them.
@@ -295,29 +312,25 @@ async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) ->
     new = [org for org_id, org in latest.items() if org_id in registered]
     changed = [org for org_id, org in latest.items() if org_id not in registered]
     if new:
-        await conn.execute(
-            insert(organizations),
+        await insert_rows(
+            conn,
+            organizations,
             [{"id": org.id, "created_at": now, **_columns(org, now)} for org in new],
         )
     if changed:
-        rows = [_columns(org, now) for org in changed]
-        await conn.execute(
-            update(organizations)
-            .where(organizations.c.id == bindparam("org_id"))
-            .values({name: bindparam(f"new_{name}") for name in rows[0]}),
-            [
-                {"org_id": org.id, **{f"new_{name}": value for name, value in row.items()}}
-                for org, row in zip(changed, rows, strict=True)
-            ],
+        await update_rows(
+            conn, organizations, "id", [{"id": org.id, **_columns(org, now)} for org in changed]
         )
     versions = [_version_values(s.organization, s.version, s.context, now) for s in saved]
-    await conn.execute(insert(organization_versions), versions)
-    await conn.execute(
-        insert(outbox),
+    await insert_rows(conn, organization_versions, versions)
+    await insert_rows(
+        conn,
+        outbox,
         [_outbox_values(s.organization, s.version, s.context, s.event, now) for s in saved],
     )
-    await conn.execute(
-        insert(audit_log),
+    await insert_rows(
+        conn,
+        audit_log,
         [
             _audit_values(
                 s.context,
@@ -352,7 +365,8 @@ async def registration_owners(conn: AsyncConnection, numbers: list[str]) -> dict
     keys = sorted({registration_key(number) for number in numbers})
     rows = await conn.execute(
         select(organizations.c.registration_key, organizations.c.id).where(
-            organizations.c.registration_key.in_(keys), organizations.c.removed_at.is_(None)
+            organizations.c.registration_key == any_(bindparam("keys", keys, ARRAY(String))),
+            organizations.c.removed_at.is_(None),
         )
     )
     return {row.registration_key: row.id for row in rows}

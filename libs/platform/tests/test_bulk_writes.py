@@ -1,0 +1,107 @@
+"""`insert_rows` stores what SQLAlchemy's `insert(table)` stores, in one statement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hoptac.platform.bulk_writes import insert_rows, unnest_insert, update_rows
+from hoptac.platform.json_columns import JSON_COLUMNS
+
+pytestmark = pytest.mark.integration
+
+metadata = MetaData()
+things = Table(
+    "things",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("key", UUID(as_uuid=True), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("note", Text),
+    Column("count", Integer, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+tagged = Table("tagged", metadata, Column("tags", ARRAY(Text)))
+
+
+def _row(n: int) -> dict[str, Any]:
+    return {
+        "key": uuid.UUID(int=n),
+        "name": f"Hợp tác xã Đồng Tâm {n}",
+        "note": None if n % 2 else "ghi chú",
+        "count": n,
+        "day": date(2025, 7, 1 + n % 28),
+        "at": datetime(2026, 12, 5, 8, n % 60, tzinfo=UTC),
+        "body": {"field": "name", "before": None, "after": ["Hợp tác xã", n], "ok": True},
+    }
+
+
+async def test_rows_are_stored_as_insert_stores_them(fresh_database: str) -> None:
+    engine = create_async_engine(fresh_database, **JSON_COLUMNS)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            await insert_rows(conn, things, [_row(n) for n in range(1, 501)])
+            await conn.execute(insert(things), [_row(n) for n in range(1, 501)])
+            await insert_rows(conn, things, [])
+            columns = [c for c in things.c if c.name not in ("id", "made_at")]
+            rows = (await conn.execute(select(*columns).order_by(things.c.id))).all()
+            defaulted = await conn.scalar(select(func.count()).where(things.c.made_at.is_not(None)))
+        assert len(rows) == 1000
+        assert rows[:500] == rows[500:]
+        assert rows[0]._asdict() == _row(1)
+        assert defaulted == 1000
+    finally:
+        await engine.dispose()
+
+
+async def test_each_row_is_updated_as_update_updates_it(fresh_database: str) -> None:
+    engine = create_async_engine(fresh_database, **JSON_COLUMNS)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            await insert_rows(conn, things, [_row(n) for n in range(1, 11)])
+            changed = [
+                {"key": uuid.UUID(int=n), "note": None, "count": -n, "body": {"after": n}}
+                for n in (2, 3, 7)
+            ]
+            await update_rows(conn, things, "key", changed)
+            rows = (await conn.execute(select(things).order_by(things.c.id))).all()
+        for row in rows:
+            n = row.key.int
+            expected = changed[(2, 3, 7).index(n)] if n in (2, 3, 7) else _row(n)
+            assert (row.note, row.count, row.body) == (
+                expected["note"],
+                expected["count"],
+                expected["body"],
+            )
+            assert row.name == _row(n)["name"]
+    finally:
+        await engine.dispose()
+
+
+def test_an_array_column_is_refused_since_unnest_would_flatten_it() -> None:
+    with pytest.raises(TypeError, match=r"tagged\.tags"):
+        unnest_insert(tagged, ("tags",))
