@@ -1,6 +1,7 @@
 """Where PostgreSQL's time goes, statement by statement (`pg_stat_statements`), for benchmarks
 run with `--pg-statements`: the server is started with the module preloaded, each step resets
-the counters and then prints its heaviest statements, over every database of the server."""
+the counters and then prints its heaviest statements, over every database of the server, and
+the write-ahead log it wrote (records, full-page images, bytes) and the checkpoints it took."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ async def reset(dsn: str) -> None:
     try:
         await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         await connection.execute("SELECT pg_stat_statements_reset()")
+        await connection.execute("SELECT pg_stat_reset_shared('wal')")
+        await connection.execute("SELECT pg_stat_reset_shared('checkpointer')")
     finally:
         await connection.close()
 
@@ -39,6 +42,10 @@ async def show(dsn: str, step: str) -> None:
             _SHOWN,
         )
         total = await connection.fetchval("SELECT sum(total_exec_time) FROM pg_stat_statements")
+        wal = await connection.fetchrow("SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal")
+        checkpoints = await connection.fetchrow(
+            "SELECT num_timed, num_requested FROM pg_stat_checkpointer"
+        )
     finally:
         await connection.close()
     report.heading(f"PostgreSQL statements: {step} ({(total or 0) / 1000:.1f} s executing)")
@@ -55,4 +62,14 @@ async def show(dsn: str, step: str) -> None:
             ]
             for row in rows
         ],
+    )
+    report.facts(
+        [
+            ("WAL records / full-page images", f"{wal['wal_records']:,} / {wal['wal_fpi']:,}"),
+            ("WAL written", f"{wal['wal_bytes'] / 2**20:,.0f} MiB"),
+            (
+                "checkpoints timed / requested",
+                f"{checkpoints['num_timed']} / {checkpoints['num_requested']}",
+            ),
+        ]
     )
