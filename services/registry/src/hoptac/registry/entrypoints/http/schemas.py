@@ -81,10 +81,19 @@ Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 .-]{6,18}$")]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# The format characters of the basic plane, and any character beyond it (rare; its category is
+# then asked): one search in C instead of a category lookup per character.
+_BASIC_FORMAT = "".join(
+    re.escape(chr(c)) for c in range(0x80, 0x10000) if unicodedata.category(chr(c)) == "Cf"
+)
+_MAYBE_FORMAT = re.compile(f"[{_BASIC_FORMAT}\U00010000-\U0010ffff]")
+
+
 def _invisible(value: str) -> str | None:
     """The first format character (zero-width, byte-order mark, text-direction override): they
     make two names that look alike compare different, or one name display as another."""
-    return next((ch for ch in value if ch > "\x7f" and unicodedata.category(ch) == "Cf"), None)
+    found = (match.group() for match in _MAYBE_FORMAT.finditer(value))
+    return next((ch for ch in found if unicodedata.category(ch) == "Cf"), None)
 
 
 def _text_problems(value: Any, path: str) -> list[FieldProblem]:
