@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -105,6 +106,33 @@ async def test_a_row_that_commits_late_is_numbered_after_the_rows_already_seen(
         after_first = await outbox.page(conn, first[-1]["sequence"], 100)
     assert [(e["actor"], e["sequence"]) for e in first] == [("early", 1)]
     assert [(e["actor"], e["sequence"]) for e in after_first] == [("late", 2)]
+
+
+def _relations_read_whole(plan: dict[str, Any]) -> list[str]:
+    found = [plan["Relation Name"]] if plan["Node Type"] == "Seq Scan" else []
+    return found + [
+        name for child in plan.get("Plans", []) for name in _relations_read_whole(child)
+    ]
+
+
+async def test_numbering_a_batch_never_reads_the_whole_outbox(engine: AsyncEngine) -> None:
+    """The outbox is kept forever; a relay step must reach its rows by their ids, whatever the
+    planner believes of the table (joined to the batch, it chose to read it all)."""
+    now = datetime.now(UTC)
+    rows = [raw_outbox_row(occurred_at=now, recorded_at=now) for _ in range(3300)]
+    async with engine.begin() as conn:
+        await conn.execute(insert(outbox_table), rows[:3000])
+        await outbox.assign_sequences(conn, 3000)
+        await conn.execute(insert(outbox_table), rows[3000:])
+    async with engine.connect() as conn:
+        await conn.commit()
+        await conn.exec_driver_sql("ANALYZE outbox")
+        await conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        await conn.exec_driver_sql(f"PREPARE step(int) AS {outbox.NUMBERING_SQL}")
+        explained = await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) EXECUTE step(256)")
+        (plan,) = explained.scalar_one()
+        await conn.rollback()
+    assert "outbox" not in _relations_read_whole(plan["Plan"])
 
 
 async def test_every_event_is_published_once_with_its_id_as_msg_id(
