@@ -80,16 +80,14 @@ class Writer:
     async def _apply(self, events: Sequence[IncomingEvent]) -> list[IncomingEvent]:
         if self.copy is None:
             async with self.engine.begin() as conn:
-                return await projection.apply(conn, list(events))
+                return (await projection.apply(conn, list(events))).new
         async with self.copy.writing():
-            changed = None
             async with self.engine.begin() as conn:
-                new = await projection.apply(conn, list(events))
-                touched = sorted({e.organization_id for e in new})
-                if touched:
-                    changed = await self.copy.read_changes(conn, touched)
-            self.copy.record(changed, touched)
-        return new
+                applied = await projection.apply(conn, list(events))
+            if applied.generation is not None:
+                touched = sorted({e.organization_id for e in applied.new})
+                self.copy.record(applied.generation, touched, applied.timelines)
+        return applied.new
 
     async def handle_messages(self, messages: list[Message]) -> None:
         """The consumer's handler: all of a batch in one transaction, or none of it."""
@@ -121,7 +119,7 @@ class Writer:
                 if first:
                     await projection.clear(conn)
                     first = False
-                applied += len(await projection.apply(conn, events))
+                applied += len((await projection.apply(conn, events)).new)
             count += len(events)
             last = max(last, *(e.sequence for e in events))
         if first:

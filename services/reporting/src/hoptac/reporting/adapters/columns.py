@@ -16,11 +16,10 @@ vectorised passes, a few milliseconds.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -56,7 +55,6 @@ _LOAD = (
     + ", ".join(f"coalesce(length({n}) * {_WIDTH} + {n}::bigint, -1)" for n in AREAS)
     + ", organization_id FROM timeline"
 )
-_LOAD_SOME = _LOAD + " WHERE organization_id = ANY($1::uuid[])"
 _DTYPE = np.dtype(
     [("fields", ">i2")]
     + [(f"{name}{part}", ">i4" if part == "_size" else kind)
@@ -72,11 +70,6 @@ _DTYPE = np.dtype(
 # contract); checked on the distinct values of the same snapshot, else no copy at all.
 _DISTINCT_CODES = " UNION ALL ".join(
     f"(SELECT DISTINCT {n} FROM timeline WHERE {n} IS NOT NULL)" for n in AREAS
-)
-_DISTINCT_CODES_SOME = " UNION ALL ".join(
-    f"(SELECT DISTINCT {n} FROM timeline WHERE {n} IS NOT NULL "
-    "AND organization_id = ANY($1::uuid[]))"
-    for n in AREAS
 )
 _GENERATION = "SELECT generation FROM projection_state"
 
@@ -163,31 +156,68 @@ async def _driver(conn: AsyncConnection) -> Any:
     return raw
 
 
-async def _read(
-    raw: Any, distinct_codes: str, load: str, *args: object
-) -> tuple[int, np.ndarray[Any, Any]] | None:
+def _plain_digits(code: str) -> bool:
+    return code.isascii() and code.isdigit() and len(code) <= 12
+
+
+async def _read(raw: Any) -> tuple[int, np.ndarray[Any, Any]] | None:
     """In the transaction open on `raw`: the generation and the timeline rows (`_DTYPE`
     records); None if an area code is not plain digits."""
     generation = int(await raw.fetchval(_GENERATION))
-    for (code,) in await raw.fetch(distinct_codes, *args):
-        if not (code.isascii() and code.isdigit() and len(code) <= 12):
+    for (code,) in await raw.fetch(_DISTINCT_CODES):
+        if not _plain_digits(code):
             return None
     chunks: list[bytes] = []
 
     async def keep(chunk: bytes) -> None:
         chunks.append(chunk)
 
-    await raw.copy_from_query(load, *args, output=keep, format="binary")
+    await raw.copy_from_query(_LOAD, output=keep, format="binary")
     data = b"".join(chunks)[19:-2]  # binary COPY: 19 bytes of header, 2 of trailer
     return generation, np.frombuffer(data, dtype=_DTYPE)
 
 
-async def changed_rows(
-    conn: AsyncConnection, organizations: Sequence[UUID]
-) -> tuple[int, np.ndarray[Any, Any]] | None:
-    """In the caller's transaction, after it changed the projection: the generation it made and
-    the whole timeline of these organisations now; None if an area code is not plain digits."""
-    return await _read(await _driver(conn), _DISTINCT_CODES_SOME, _LOAD_SOME, list(organizations))
+async def snapshot(conn: AsyncConnection) -> tuple[int, np.ndarray[Any, Any]] | None:
+    """The generation and the whole timeline (`_DTYPE` records) from one snapshot; None if an
+    area code is not plain digits."""
+    raw = await _driver(conn)
+    async with raw.transaction(isolation="repeatable_read", readonly=True):
+        return await _read(raw)
+
+
+def _area(code: str | None) -> int:
+    """As `_LOAD` encodes an area code (checked to be plain digits)."""
+    return -1 if code is None else len(code) * _WIDTH + int(code)
+
+
+def records_of(rows: Sequence[Mapping[str, Any]]) -> np.ndarray[Any, Any] | None:
+    """Timeline rows as the projection inserts them (dates, coded numbers, area codes as text,
+    `valid_to` a date or 'infinity'), as the `_DTYPE` records `_LOAD` would read back for them;
+    None if an area code is not plain digits (or not text). Built here, not read back, because
+    a burst of registrations hands over thousands of these a second."""
+    if not all(
+        code is None or (isinstance(code, str) and _plain_digits(code))
+        for row in rows
+        for code in (row[name] for name in AREAS)
+    ):
+        return None
+    records = np.zeros(len(rows), dtype=_DTYPE)
+    records["valid_from"] = [_day(row["valid_from"]) for row in rows]
+    records["valid_to"] = [
+        OPEN if row["valid_to"] == "infinity" else _day(row["valid_to"]) for row in rows
+    ]
+    records["registered_on"] = [_day(row["registered_on"]) for row in rows]
+    for name in _NUMBERS:
+        records[name] = [row[name] for row in rows]
+    records["flags"] = [
+        sum(int(row[flag]) << bit for bit, flag in enumerate(_FLAGS)) for row in rows
+    ]
+    for name in _SUMS:
+        records[name] = [row[name] or 0 for row in rows]  # sum() skips nulls
+    for name in AREAS:
+        records[name] = [_area(row[name]) for row in rows]
+    records["org"] = [row["organization_id"].bytes for row in rows]
+    return records
 
 
 def _day(day: date) -> int:
@@ -233,9 +263,7 @@ class Columns:
     @classmethod
     async def load(cls, conn: AsyncConnection) -> Columns | None:
         """The timeline and its generation from one snapshot; None if a code is not digits."""
-        raw = await _driver(conn)
-        async with raw.transaction(isolation="repeatable_read", readonly=True):
-            read = await _read(raw, _DISTINCT_CODES, _LOAD)
+        read = await snapshot(conn)
         if read is None:
             return None
         generation, table = read

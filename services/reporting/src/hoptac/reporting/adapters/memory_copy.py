@@ -13,14 +13,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hoptac.reporting.adapters.columns import Columns, changed_rows
+from hoptac.reporting.adapters.columns import Columns, records_of
 from hoptac.reporting.adapters.patches import Delta, Deltas, Patched
 from hoptac.reporting.domain.reading import Periods
 from hoptac.reporting.domain.stats import StatsQuery
@@ -73,19 +73,17 @@ class MemoryCopy:
         finally:
             self._written.set()
 
-    async def read_changes(
-        self, conn: AsyncConnection, touched: Sequence[UUID]
-    ) -> tuple[int, np.ndarray[Any, Any]] | None:
-        """In the batch's transaction: the generation it made and the touched timelines."""
-        return await changed_rows(conn, touched)
-
     def record(
-        self, changed: tuple[int, np.ndarray[Any, Any]] | None, touched: Sequence[UUID]
+        self,
+        generation: int,
+        touched: Sequence[UUID],
+        timelines: Sequence[Mapping[str, Any]],
     ) -> None:
-        """After the batch committed: hand its delta over (None: no copy can be exact)."""
-        if changed is None:
+        """After a batch committed: hand over the generation it made and the whole timeline of
+        every organisation it touched (sorted, unique), as it inserted them."""
+        rows = records_of(timelines)
+        if rows is None:  # an area code the copy cannot hold: no copy can be exact
             return
-        generation, rows = changed
         ids = np.array([organization.bytes for organization in touched], dtype="S16")
         self.deltas.add(Delta(generation, ids, rows))  # sorted and unique, as UUIDs are
 

@@ -1,9 +1,10 @@
 """Answers from the in-memory copy after the projection changed, without reloading it.
 
-The consumer runs in the service's process: after each batch it reads back, in the batch's own
-transaction, the generation the batch made and the whole new timeline of every organisation it
-touched (`Delta`). While those deltas cover every generation from the copy's to the current
-one, the current answer is exactly
+The consumer runs in the service's process: after each batch commits it hands over the
+generation the batch made and the whole new timeline of every organisation it touched, as the
+batch inserted it (`Delta`: every touched organisation's rows are deleted and inserted again,
+so those rows are exactly what PostgreSQL then holds for it). While those deltas cover every
+generation from the copy's to the current one, the current answer is exactly
 
     (the copy without the rows of the touched organisations) + (their rows now)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -87,11 +88,25 @@ _INSERT_TIMELINES = text(
     f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS {_record_type(timeline, _TIMELINE_COLUMNS)}"
 )
 # Last, after every organisation row is locked in order: a fixed lock order, no deadlock.
-_BUMP_GENERATION = text("UPDATE projection_state SET generation = generation + 1 WHERE id = 1")
+_BUMP_GENERATION = text(
+    "UPDATE projection_state SET generation = generation + 1 WHERE id = 1 RETURNING generation"
+)
 _COUNTED = text(
     "UPDATE organizations SET counted_at = clock_timestamp() "
     "WHERE organization_id = ANY(CAST(:ids AS uuid[]))"
 )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one `apply` changed: the events that were new; unless none was, the generation it
+    made and the whole timeline of every organisation they touched, as inserted (the delta the
+    in-memory copy is patched with: it holds exactly what the transaction leaves in `timeline`,
+    since every touched organisation's rows are deleted and inserted again)."""
+
+    new: list[IncomingEvent] = field(default_factory=list)
+    generation: int | None = None
+    timelines: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _version_row(event: IncomingEvent) -> dict[str, Any]:
@@ -182,11 +197,11 @@ async def _refuse_conflicts(conn: AsyncConnection, repeated: list[IncomingEvent]
             )
 
 
-async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[IncomingEvent]:
-    """Apply events in any order, duplicates included; returns those that were new."""
+async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> Applied:
+    """Apply events in any order, duplicates included; says what was new and what it made."""
     unique = {(e.organization_id, e.version.version): e for e in events}
     if not unique:
-        return []
+        return Applied()
     stored = await conn.execute(
         _STORE_VERSIONS, {"rows": _json([_version_row(e) for e in unique.values()])}
     )
@@ -195,7 +210,7 @@ async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[Inco
     fresh = set(stored_keys)
     await _refuse_conflicts(conn, [e for key, e in unique.items() if key not in fresh])
     if not new:
-        return []
+        return Applied()
     upserted = await conn.execute(
         _UPSERT_ORGANIZATIONS, {"rows": _json(_newest_per_organization(new))}
     )
@@ -228,8 +243,8 @@ async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> list[Inco
         await conn.execute(_INSERT_TIMELINES, {"rows": _json(rows)})
     ids = [str(org_id) for org_id in held]
     await conn.execute(_COUNTED, {"ids": ids})
-    await conn.execute(_BUMP_GENERATION)
-    return new
+    generation = int((await conn.execute(_BUMP_GENERATION)).scalar_one())
+    return Applied(new, generation, rows)
 
 
 async def clear(conn: AsyncConnection) -> None:
