@@ -7,14 +7,13 @@ the batch size: rows travel as one JSON array expanded by `jsonb_to_recordset`.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -38,12 +37,18 @@ def _record_type(table: Table, names: Sequence[str]) -> str:
 
 
 def _json(rows: list[dict[str, Any]]) -> str:
-    def plain(value: Any) -> Any:
-        if isinstance(value, UUID | date | datetime):
-            return value.isoformat() if not isinstance(value, UUID) else str(value)
-        raise TypeError(f"cannot store {value!r}")
+    """The rows as one JSON array, UUIDs, dates and times in their ISO forms. With orjson: the
+    standard library's encoder was a sixth of the projection's Python time per event in a burst.
+    The two differ only where orjson refuses an integer beyond 64 bits or writes NaN as null,
+    and neither reaches here: the registry writes its events with orjson too."""
+    return orjson.dumps(rows, default=_uuid_text).decode()
 
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=plain)
+
+def _uuid_text(value: Any) -> str:
+    """asyncpg's own UUID type (ids read back), which orjson does not take for a UUID."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"cannot store {value!r}")
 
 
 _VERSION_COLUMNS = [c.name for c in versions.c]

@@ -83,8 +83,21 @@ def current_record(versions: Sequence[Version]) -> Record:
     return record
 
 
+def _registered_on_value(ordered: Iterable[Version]) -> Any:
+    """`current_record(ordered)["registered_on"]` (None if absent), without building the record:
+    the fold runs for every event, and this is all it needs before its one pass."""
+    value = None
+    for version in ordered:
+        for field, after in version.changes:
+            if field == "registered_on":
+                value = after
+            elif field.startswith("registered_on."):  # set_path makes it a mapping
+                value = {}
+    return value
+
+
 def registered_on(versions: Sequence[Version]) -> date | None:
-    value = current_record(versions).get("registered_on")
+    value = _registered_on_value(_in_world_order(versions))
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
@@ -127,7 +140,7 @@ def records_by_day(versions: Sequence[Version]) -> Iterator[tuple[date, Record]]
     A record yielded may change once the next one is asked for: read it before.
     """
     ordered = _in_world_order(versions)
-    value = current_record(ordered).get("registered_on")
+    value = _registered_on_value(ordered)
     if not isinstance(value, str):
         return
     start = date.fromisoformat(value)
