@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
@@ -18,7 +19,7 @@ from hoptac.contracts.codes import (
 )
 from hoptac.contracts.library import DocumentStatus, DocumentType, Topic
 from hoptac.portal.adapters.catalogue import po_path, read_messages
-from hoptac.portal.domain import record_form
+from hoptac.portal.domain import campaign_form, record_form
 from hoptac.portal.domain.formatting import LANGUAGES, Language
 from hoptac.portal.domain.library_form import FACET_ORDER as LIBRARY_FACETS
 from hoptac.portal.domain.search_form import FILTER_VALUES, SORTS
@@ -74,6 +75,8 @@ def keys_in_use() -> set[str]:
     keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
     keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
     keys |= {f"imp.state.{state}" for state in workspace_imports.PROPOSAL_STATES}
+    keys |= {f"camp.state.{state}" for state in get_args(campaign_form.State)}
+    keys |= {f"camp.kind.{kind}" for kind in campaign_form.SCHEDULED_REMINDERS}
     keys |= {f"library.type.{v}" for v in DocumentType} | {f"library.topic.{v}" for v in Topic}
     keys |= {f"library.status.{v}" for v in DocumentStatus}
     keys |= {f"library.facet.{name}" for name in LIBRARY_FACETS}

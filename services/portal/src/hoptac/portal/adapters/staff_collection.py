@@ -1,12 +1,15 @@
 """The collection service as a signed-in person uses it: for "my area", the proposals waiting for
 review, the public challenges still open and the records whose data quality is low; for the
-import page, the survey template, a file checked or imported, and the batches made so far. Every
-call carries the person's session, so collection shows only what their role and area allow.
+import page, the survey template, a file checked or imported, and the batches made so far; for
+the campaign pages, the annual update campaigns, their completion per commune and reminders, and
+opening, reminding and closing one. Every call carries the person's session, so collection shows
+only what their role and area allow, and refuses what they may not do.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -65,9 +68,9 @@ class StaffCollection:
             raise SessionEnded
         if response.status_code == 404:
             raise NotFound
-        if response.status_code in (403, 409, 413, 422, 429):
+        if response.status_code in (400, 403, 409, 413, 422, 429):
             raise Refused(response.status_code, _message(response))
-        if response.status_code != 200:
+        if response.status_code not in (200, 201):
             raise Unavailable(PART, f"HTTP {response.status_code}")
         return response
 
@@ -122,6 +125,48 @@ class StaffCollection:
             "GET", "/v1/proposals", session, params={"batch": str(batch_id), "limit": "200"}
         )
         return list(found.json())
+
+    async def campaigns(self, session: str) -> list[dict[str, Any]]:
+        """The campaigns of the person's area, newest year first."""
+        found = await self._send("GET", "/v1/campaigns", session)
+        return list(found.json()["items"])
+
+    async def campaign(self, session: str, campaign_id: UUID) -> dict[str, Any]:
+        """A campaign with its completion per commune (of the person's area) and in all."""
+        answer: dict[str, Any] = (
+            await self._send("GET", f"/v1/campaigns/{campaign_id}", session)
+        ).json()
+        return answer
+
+    async def reminders(self, session: str, campaign_id: UUID) -> list[dict[str, Any]]:
+        """The reminders sent for a campaign, newest first."""
+        found = await self._send("GET", f"/v1/campaigns/{campaign_id}/reminders", session)
+        return list(found.json()["items"])
+
+    async def open_campaign(
+        self, session: str, year: int, province: str, deadline: date | None, language: str
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"year": year, "province_code": province}
+        if deadline is not None:
+            body["deadline"] = deadline.isoformat()
+        answer: dict[str, Any] = (
+            await self._send("POST", "/v1/campaigns", session, language, json=body)
+        ).json()
+        return answer
+
+    async def remind(self, session: str, campaign_id: UUID, language: str) -> dict[str, Any]:
+        """Has the notifications service e-mail the area's staff where each commune stands."""
+        path = f"/v1/campaigns/{campaign_id}/reminders"
+        answer: dict[str, Any] = (await self._send("POST", path, session, language)).json()
+        return answer
+
+    async def close_campaign(
+        self, session: str, campaign_id: UUID, language: str
+    ) -> dict[str, Any]:
+        """After the deadline: the records in scope not updated become lapsed."""
+        path = f"/v1/campaigns/{campaign_id}/close"
+        answer: dict[str, Any] = (await self._send("POST", path, session, language)).json()
+        return answer
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -1,13 +1,16 @@
 """How numbers, dates and rates are written for Vietnamese and English readers.
 
 Vietnamese groups thousands with a dot and writes decimals with a comma (4.497; 45,2 %); both
-languages write dates day first (30/07/2022), as the register's own documents do.
+languages write dates day first (30/07/2022), as the register's own documents do, and a moment
+at Vietnam's hour.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
+
+from hoptac.contracts.vietnam_time import VIETNAM
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
@@ -38,6 +41,14 @@ def format_date(value: date | str | None) -> str:
         return "–"
     day = _as_date(value)
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def format_moment(value: str | None) -> str:
+    """An ISO timestamp as read in Vietnam, whatever the server's zone: 05/12/2026 09:30."""
+    if not value:
+        return "–"
+    moment = datetime.fromisoformat(value).astimezone(VIETNAM)
+    return f"{format_date(moment.date())} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def format_money(value: int | None, language: Language) -> str:

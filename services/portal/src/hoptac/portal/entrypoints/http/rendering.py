@@ -31,6 +31,7 @@ from hoptac.portal.domain.formatting import (
     LANGUAGES,
     Language,
     format_date,
+    format_moment,
     format_money,
     format_number,
     format_rate,
@@ -93,6 +94,7 @@ class Pages:
             "money": _absent_as_none(partial(format_money, language=language)),
             "rate": _absent_as_none(partial(format_rate, language=language)),
             "day": _absent_as_none(format_date),
+            "moment": _absent_as_none(format_moment),
             "area": self.areas.name,
             "assets_version": self.assets_version,
         }

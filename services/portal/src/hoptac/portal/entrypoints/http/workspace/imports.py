@@ -44,7 +44,7 @@ PROPOSAL_STATES = (
 )
 
 
-def _collection(request: Request) -> StaffCollection:
+def collection_of(request: Request) -> StaffCollection:
     collection: StaffCollection = request.app.state.staff_collection
     return collection
 
@@ -59,7 +59,7 @@ async def _page(
     """The upload form and the latest batches (or a notice that collection is away)."""
     context: dict[str, Any] = {"problems": problems or [], "refusal": refusal}
     try:
-        context["batches"] = await _collection(request).batches(staff.session)
+        context["batches"] = await collection_of(request).batches(staff.session)
     except Unavailable:
         context["collection_unavailable"] = True
     return render(request, "imports.html", context, staff, status_code)
@@ -74,7 +74,7 @@ async def imports_page(request: Request, staff: StaffDep) -> Response:
 async def template(kind: str, request: Request, staff: StaffDep) -> Response:
     if kind not in ("xlsx", "csv"):
         return go(IMPORTS)
-    content = await _collection(request).template(kind)
+    content = await collection_of(request).template(kind)
     media = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
     return _download(content, media, f"{TEMPLATE_NAME}.{kind}")
 
@@ -115,7 +115,7 @@ async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response
     name, content, problems = await _file_of(form, limit)
     if problems:
         return await _page(request, staff, problems, status_code=422)
-    collection, language = _collection(request), language_of(request)
+    collection, language = collection_of(request), language_of(request)
     try:
         if action == "workbook":
             annotated = await collection.annotated(staff.session, name, content, language)
@@ -134,7 +134,7 @@ async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response
 
 @router.get(f"{IMPORTS}/{{batch_id}}")
 async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
-    collection = _collection(request)
+    collection = collection_of(request)
     try:
         batch = await collection.batch(staff.session, batch_id, language_of(request))
         proposals = await collection.proposals_of(staff.session, batch_id)
@@ -152,7 +152,7 @@ async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Respo
 @router.get(f"{IMPORTS}/{{batch_id}}/bao-cao.xlsx")
 async def batch_workbook(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
     try:
-        workbook = await _collection(request).batch_workbook(
+        workbook = await collection_of(request).batch_workbook(
             staff.session, batch_id, language_of(request)
         )
     except Unavailable:

@@ -20,6 +20,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     accounts,
     area,
     audit,
+    campaigns,
     documents,
     history,
     imports,
@@ -51,6 +52,7 @@ MODULES = (
     accounts,
     tokens,
     imports,
+    campaigns,
     documents,
 )
 
