@@ -101,6 +101,16 @@ async def portal_serving(backends: Mapping[str, str], tmp_path: Path) -> AsyncIt
         process.stop()
 
 
+def workspace_backends(registry_url: str, collection_url: str) -> dict[str, str]:
+    """The portal's settings for the workspace pages fed by collection (a file checked row by
+    row takes long, hence the timeout)."""
+    return {
+        "HOPTAC_PORTAL_REGISTRY_URL": registry_url,
+        "HOPTAC_PORTAL_COLLECTION_URL": collection_url,
+        "HOPTAC_PORTAL_BACKEND_TIMEOUT": "30",
+    }
+
+
 @dataclass
 class RegistryStack:
     url: str

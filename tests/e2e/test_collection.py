@@ -4,10 +4,11 @@ approved by a second person; the approved rows, and only they, become searchable
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -48,6 +49,19 @@ def as_csv() -> bytes:
 async def collection(
     registry_stack: RegistryStack, pg_server: EmbeddedPostgres, tmp_path: Path
 ) -> AsyncIterator[str]:
+    async with collection_serving(registry_stack, pg_server, tmp_path) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def collection_serving(
+    registry_stack: RegistryStack,
+    pg_server: EmbeddedPostgres,
+    tmp_path: Path,
+    settings: Mapping[str, str] | None = None,
+) -> AsyncIterator[str]:
+    """Collection as its own process on its own database, following the registry's events;
+    `settings` adds HOPTAC_COLLECTION_* variables (such as its notifications URL)."""
     database_url = pg_server.create_database(f"test_collection_{free_port()}")
     await migrate_async(database_url)
     port = free_port()
@@ -58,6 +72,7 @@ async def collection(
         "HOPTAC_COLLECTION_PORT": str(port),
         "HOPTAC_COLLECTION_NATS_URL": registry_stack.nats_url,
         "HOPTAC_COLLECTION_VAR_DIR": str(tmp_path),
+        **(settings or {}),
     }
     command = uvicorn_command("hoptac.collection.entrypoints.http.app:create_app", port)
     process = Process("collection", command, env, tmp_path / "collection.log")

@@ -15,15 +15,10 @@ import pytest
 
 from hoptac.registry.domain.access import Role
 
-from .conftest import RegistryStack, portal_serving
+from .conftest import RegistryStack, portal_serving, workspace_backends
 from .test_collection import collection  # noqa: F401 (fixture)
 from .test_portal_browser import Visits, browser, chromium  # noqa: F401 (fixtures)
-from .test_workspace_browser import (  # noqa: F401 (fixtures)
-    accessible,
-    make_account,
-    sign_in,
-    visits,
-)
+from .test_workspace_browser import accessible, signed_in_as, visits  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -46,11 +41,7 @@ async def workspace_url(
     tmp_path: Path,
 ) -> AsyncIterator[str]:
     """The portal with the registry and collection: the import page needs nothing else."""
-    backends = {
-        "HOPTAC_PORTAL_REGISTRY_URL": registry_stack.url,
-        "HOPTAC_PORTAL_COLLECTION_URL": collection,
-        "HOPTAC_PORTAL_BACKEND_TIMEOUT": "30",
-    }
+    backends = workspace_backends(registry_stack.url, collection)
     async with portal_serving(backends, tmp_path) as url:
         yield url
 
@@ -59,9 +50,7 @@ async def test_an_officer_checks_a_file_fixes_it_imports_it_and_sees_the_proposa
     registry_stack: RegistryStack,
     visits: Visits,  # noqa: F811
 ) -> None:
-    await make_account(registry_stack, "thu.le", Role.AREA_OFFICER, ["96"])
-    page = await sign_in(visits, "thu.le")
-    await page.wait_for_url("**/quan-ly")
+    page = await signed_in_as(visits, registry_stack, "thu.le", Role.AREA_OFFICER, ["96"])
     await page.get_by_role("link", name="Nhập dữ liệu").click()
     await page.get_by_role("heading", name="Nhập dữ liệu khảo sát").wait_for()
     await accessible(page)

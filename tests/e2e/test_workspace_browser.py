@@ -82,6 +82,16 @@ async def sign_in(visits: Visits, username: str, password: str = PASSWORD) -> Pa
     return page
 
 
+async def signed_in_as(
+    visits: Visits, registry: RegistryStack, username: str, role: Role, provinces: list[str]
+) -> Page:
+    """A page of the workspace's home, signed in with a new account of `role`."""
+    await make_account(registry, username, role, provinces)
+    page = await sign_in(visits, username)
+    await page.wait_for_url("**/quan-ly")
+    return page
+
+
 async def accessible(page: Page) -> None:
     assert await serious_violations(page) == [], page.url
 
