@@ -18,6 +18,7 @@ import pytest
 
 from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
+from hoptac.portal.domain.campaign_form import state_of
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.settings import PortalSettings
 
@@ -302,3 +303,17 @@ async def test_without_collection_the_pages_say_so_instead_of_failing(
         assert page.status_code == 503
         assert "Dịch vụ thu thập dữ liệu tạm thời không trả lời" in page.text
         assert 'class="workspace-nav"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("today", "closed_at", "state"),
+    [
+        (date(2026, 12, 15), None, "open"),  # the deadline is the last day to update
+        (date(2026, 12, 16), None, "overdue"),  # from the next day it may be closed
+        (date(2026, 12, 16), "2026-12-16T01:00:00+00:00", "closed"),
+    ],
+)
+def test_a_campaign_may_be_closed_from_the_day_after_its_deadline(
+    today: date, closed_at: str | None, state: str
+) -> None:
+    assert state_of({**campaign(NEW, 2026), "closed_at": closed_at}, today) == state
