@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
 
@@ -15,7 +16,9 @@ from hoptac.notifications.domain.staff_mail import StaffArea
 
 pytestmark = pytest.mark.unit
 
+CAMPAIGN = UUID("0b9c3a52-6f0e-4d7e-9a59-0d7f8a1c2e33")
 REMINDER = CampaignReminder(
+    CAMPAIGN,
     2026,
     "96",
     date(2026, 12, 15),
@@ -42,6 +45,7 @@ def test_the_reminder_lists_the_communes_still_to_update_lowest_first() -> None:
         "- Xã/phường 31825: đã cập nhật 1/4 (25,0 %)",
         "- Xã/phường 31834: đã cập nhật 9/10 (90,0 %)",
     ]
+    assert f"Xem chi tiết: http://portal/quan-ly/dot-cap-nhat/{CAMPAIGN}" in email.body
 
 
 def test_a_recipient_sees_only_the_communes_of_their_area() -> None:

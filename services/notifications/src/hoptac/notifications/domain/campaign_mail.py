@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from hoptac.notifications.domain.staff_mail import MAX_LINES, Email, StaffArea
 
@@ -20,6 +21,7 @@ class CommuneStanding:
 
 @dataclass(frozen=True)
 class CampaignReminder:
+    campaign_id: UUID
     year: int
     province_code: str
     deadline: date
@@ -67,7 +69,7 @@ def campaign_reminder_email(
         "Các hồ sơ này đã bị đánh dấu quá hạn cập nhật, cho đến khi được cập nhật."
         if days < 0
         else "Hồ sơ không cập nhật trước hạn sẽ bị đánh dấu quá hạn cập nhật.",
-        f"Xem chi tiết: {portal}",
+        f"Xem chi tiết: {portal}/quan-ly/dot-cap-nhat/{reminder.campaign_id}",
         "",
         "Thư này được gửi tự động bởi hệ thống dữ liệu kinh tế tập thể (hoptac).",
     ]

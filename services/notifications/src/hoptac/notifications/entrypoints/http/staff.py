@@ -61,6 +61,7 @@ async def campaign_reminders(
     request: Request,
 ) -> dict[str, Any]:
     reminder = CampaignReminder(
+        body.campaign_id,
         body.year,
         body.province_code,
         body.deadline,
