@@ -1,15 +1,19 @@
-"""Proposals stored in bulk, however many times the same statement runs."""
+"""Proposals and their audit stored and changed in bulk, as one row at a time would."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.collection.adapters import store
+from hoptac.collection.adapters.tables import audit_log
+from hoptac.platform.json_columns import JSON_COLUMNS
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +65,62 @@ async def test_thousands_of_proposals_are_added_in_one_call_each_open_key_once(
         await engine.dispose()
 
     assert (first, again) == (2500, 1000)
+
+
+async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
+    collection_url: str,
+) -> None:
+    engine = create_async_engine(collection_url, **JSON_COLUMNS)
+    at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    outcomes = [{"results": [{"id": "x", "ghi_chú": "đã áp dụng"}], "stale": False}, None]
+    try:
+        async with engine.begin() as conn:
+            together = [proposal(f"t{n}") for n in range(2)]
+            alone = [proposal(f"a{n}") for n in range(2)]
+            await store.add_proposals(conn, together + alone)
+            changes = [
+                {"state": "applied", "reviewed_by": "người duyệt", "reviewed_at": at, "outcome": o}
+                for o in outcomes
+            ]
+            await store.set_proposals(
+                conn, [{"id": p["id"], **c} for p, c in zip(together, changes, strict=True)]
+            )
+            for p, c in zip(alone, changes, strict=True):
+                await store.set_proposal(conn, p["id"], **c)
+            # The JSON as text: a JSON null and an SQL NULL both read as None.
+            written = {
+                row.row_key: (row.state, row.reviewed_by, row.reviewed_at, row.outcome)
+                for row in await conn.execute(
+                    text(
+                        "SELECT row_key, state, reviewed_by, reviewed_at,"
+                        " outcome::text AS outcome FROM proposals"
+                    )
+                )
+            }
+    finally:
+        await engine.dispose()
+
+    assert [written["t0"], written["t1"]] == [written["a0"], written["a1"]]
+    assert written["t0"][:3] == ("applied", "người duyệt", at)
+    assert json.loads(written["t0"][3]) == outcomes[0]
+
+
+async def test_an_action_on_many_subjects_is_audited_in_the_order_given(
+    collection_url: str,
+) -> None:
+    engine = create_async_engine(collection_url, **JSON_COLUMNS)
+    at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    entries = [(f"proposal:{n}", {"state": "applied", "n": n, "ghi_chú": "ổn"}) for n in range(5)]
+    try:
+        async with engine.begin() as conn:
+            await store.audit_many(conn, at, "người duyệt", "approve", entries)
+            history = [await store.audit_of(conn, subject) for subject, _ in entries]
+            ids = (await conn.execute(select(audit_log.c.subject).order_by(audit_log.c.id))).all()
+    finally:
+        await engine.dispose()
+
+    assert [row.subject for row in ids] == [subject for subject, _ in entries]
+    assert history == [
+        [{"at": at.isoformat(), "actor": "người duyệt", "action": "approve", "details": details}]
+        for _, details in entries
+    ]

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import Column, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -116,7 +117,13 @@ async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> in
 async def proposals_by_id(
     conn: AsyncConnection, ids: list[UUID], for_update: bool = False
 ) -> list[Any]:
-    query = select(proposals).where(proposals.c.id.in_(ids)).order_by(proposals.c.created_at)
+    # In the order they were made (by id when made at once): every statement that locks
+    # several proposals locks them in this order.
+    query = (
+        select(proposals)
+        .where(proposals.c.id.in_(ids))
+        .order_by(proposals.c.created_at, proposals.c.id)
+    )
     if for_update:
         query = query.with_for_update()
     return list((await conn.execute(query)).all())
@@ -167,24 +174,45 @@ async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) 
     await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
 
 
+# Each proposal's new values joined to its row, so that a thousand proposals are one statement
+# and not a thousand. Their rows are locked in the order they were made before any is changed,
+# as changing them one after the other locked them: two transactions changing proposals in
+# common wait for each other rather than deadlock.
+_SET_PROPOSALS = """
+WITH new AS (SELECT * FROM unnest({arrays}) AS new ({names})),
+locked AS (
+    SELECT proposals.id FROM proposals JOIN new ON proposals.id = new.id
+    ORDER BY proposals.created_at, proposals.id
+    FOR UPDATE OF proposals
+)
+UPDATE proposals SET {assignments}
+FROM new JOIN locked ON locked.id = new.id
+WHERE proposals.id = new.id
+"""
+
+
 async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
-    """Many proposals changed in one statement sent once for all: each dict holds the `id` and
-    the same columns with their new values."""
+    """Many proposals changed in one statement: each dict holds the `id` and the same columns
+    with their new values."""
     if not changed:
         return
-    columns = [name for name in changed[0] if name != "id"]
-    statement = (
-        update(proposals)
-        .where(proposals.c.id == bindparam("proposal_id"))
-        .values({name: bindparam(f"new_{name}") for name in columns})
-    )
+    columns = [proposals.c.id, *(proposals.c[name] for name in changed[0] if name != "id")]
+    statement = text(
+        _SET_PROPOSALS.format(
+            arrays=", ".join(_array_of(conn, column) for column in columns),
+            names=", ".join(column.name for column in columns),
+            assignments=", ".join(f"{c.name} = new.{c.name}" for c in columns[1:]),
+        )
+    ).bindparams(*(bindparam(column.name, type_=ARRAY(column.type)) for column in columns))
     await conn.execute(
-        statement,
-        [
-            {"proposal_id": row["id"], **{f"new_{name}": row[name] for name in columns}}
-            for row in changed
-        ],
+        statement, {column.name: [row[column.name] for row in changed] for column in columns}
     )
+
+
+def _array_of(conn: AsyncConnection, column: Column[Any]) -> str:
+    """The bound list of a column's values as an array of its type (its JSON written as the
+    column would write it: the ARRAY's bind type serialises each value)."""
+    return f"CAST(:{column.name} AS {column.type.compile(dialect=conn.dialect)}[])"
 
 
 async def remember_dry_run(
@@ -242,6 +270,17 @@ async def audit(
     await audit_many(conn, at, actor, action, [(subject, details)])
 
 
+# One row per subject, numbered in the order given, as inserting them one by one numbered them.
+_AUDIT_MANY = text("""
+INSERT INTO audit_log (at, actor, action, subject, details)
+SELECT CAST(:at AS TIMESTAMPTZ), CAST(:actor AS TEXT), CAST(:action AS TEXT),
+    entry.subject, entry.details
+FROM unnest(CAST(:subjects AS TEXT[]), CAST(:details AS JSONB[]))
+    WITH ORDINALITY AS entry (subject, details, position)
+ORDER BY entry.position
+""").bindparams(bindparam("details", type_=ARRAY(audit_log.c.details.type)))
+
+
 async def audit_many(
     conn: AsyncConnection,
     at: datetime,
@@ -253,11 +292,14 @@ async def audit_many(
     if not entries:
         return
     await conn.execute(
-        insert(audit_log),
-        [
-            {"at": at, "actor": actor, "action": action, "subject": subject, "details": details}
-            for subject, details in entries
-        ],
+        _AUDIT_MANY,
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subjects": [subject for subject, _ in entries],
+            "details": [details for _, details in entries],
+        },
     )
 
 
