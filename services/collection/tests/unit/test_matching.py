@@ -19,6 +19,7 @@ from hoptac.collection.domain.matching import (
     by_name,
     core,
     name_score,
+    prepared,
 )
 
 pytestmark = pytest.mark.unit
@@ -72,8 +73,8 @@ def test_a_candidate_is_looked_for_only_in_the_same_commune_and_says_why() -> No
         Known("c", "Hợp tác xã Vận tải Tân Hưng", "31825", "6001000003"),
     ]
 
-    (found,) = by_name("HTX NN Tan Hung", "31825", known)
+    (found,) = by_name(prepared("HTX NN Tan Hung"), "31825", known)
 
     assert (found.id, found.score) == ("a", 100.0)
     assert "cùng xã 31825" in found.why
-    assert by_name("HTX NN Tân Hưng", None, known) == []
+    assert by_name(prepared("HTX NN Tân Hưng"), None, known) == []

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoptac.collection.domain.matching import PROBABLE, Candidate, Known, by_name, name_score
+from hoptac.collection.domain.matching import (
+    PROBABLE,
+    Candidate,
+    Known,
+    Name,
+    by_name,
+    prepared,
+    prepared_score,
+)
 from hoptac.collection.domain.problems import Problem, column_letter
 from hoptac.collection.domain.rows import RowChange
 from hoptac.platform.catalogue import Language
@@ -146,17 +154,17 @@ def probable_duplicates(
     an earlier row's: warnings, and each row's candidates for the reviewer. Never merged.
 
     Only names of one commune are compared, so each row is held against its commune's names,
-    not against the whole file and register."""
+    not against the whole file and register; each name is prepared once, not once a pair."""
     warnings: list[Problem] = []
     candidates: dict[int, list[Candidate]] = {}
     known_in: dict[str | None, list[Known]] = defaultdict(list)
     for organisation in known:
         known_in[organisation.commune_code].append(organisation)
-    earlier_in: dict[str | None, list[RowChange]] = defaultdict(list)
+    earlier_in: dict[str | None, list[tuple[RowChange, Name]]] = defaultdict(list)
     for change in changes:
         if change.organization_id is not None:
             continue
-        name = str(change.record.get("name", ""))
+        name = prepared(str(change.record.get("name", "")))
         commune = (change.record.get("address") or {}).get("commune_code")
         found = by_name(name, commune, known_in.get(commune, ()))
         if found:
@@ -177,8 +185,8 @@ def probable_duplicates(
                     "name",
                 )
             )
-        for other in earlier_in[commune]:
-            if name_score(name, str(other.record.get("name", ""))) >= PROBABLE:
+        for other, other_name in earlier_in[commune]:
+            if prepared_score(name, other_name) >= PROBABLE:
                 warnings.append(
                     Problem(
                         "probable_duplicate_in_file",
@@ -189,5 +197,5 @@ def probable_duplicates(
                     )
                 )
                 break
-        earlier_in[commune].append(change)
+        earlier_in[commune].append((change, name))
     return warnings, candidates

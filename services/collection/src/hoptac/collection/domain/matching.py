@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -57,6 +58,7 @@ KINDS = tuple(
 )
 FILLER = frozenset({"va", "and", "xa", "phuong"})  # "xã Tân Hưng": the place, named as such
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NUMBER = re.compile(r"\d+")
 
 PROBABLE = 90.0  # at or above: shown as the probable same organisation
 POSSIBLE = 80.0  # at or above: shown to the reviewer as a possible one
@@ -83,21 +85,46 @@ def core(name: str) -> list[str]:
 ALIKE_WORDS = 80.0  # two words this alike are one word misspelt
 
 
+@dataclass(frozen=True)
+class Name:
+    """A name read for comparison (its core, the numbers in it) once, however many other
+    names it is then compared with."""
+
+    words: tuple[str, ...]
+    joined: str
+    numbers: tuple[str, ...]
+
+
+def prepared(name: str) -> Name:
+    words = core(name)
+    joined = " ".join(words)
+    return Name(tuple(words), joined, tuple(_NUMBER.findall(joined)))
+
+
 def name_score(a: str, b: str) -> float:
+    """0-100: how alike two names are, word order aside (`prepared_score`)."""
+    return prepared_score(prepared(a), prepared(b))
+
+
+def prepared_score(left: Name, right: Name) -> float:
     """0-100: how alike two names are, word order aside.
 
     Two names that differ in a number (Tổ hợp tác số 2 and số 3) are different organisations,
     however alike. One name with a word the other lacks (Tân Hưng and Tân Hưng Đông, a
     neighbouring hamlet) is at most a possible match, never a probable one."""
-    left, right = core(a), core(b)
-    if not left or not right:
+    if not left.words or not right.words:
         return 0.0
-    if re.findall(r"\d+", " ".join(left)) != re.findall(r"\d+", " ".join(right)):
+    if left.numbers != right.numbers:
         return 0.0
     # In order (a misspelt word stays in place) or sorted (words in another order).
-    joined = " ".join(left), " ".join(right)
-    score = max(fuzz.ratio(*joined), fuzz.token_sort_ratio(*joined))
-    longer, shorter = (left, right) if len(left) > len(right) else (right, left)
+    score = max(
+        fuzz.ratio(left.joined, right.joined), fuzz.token_sort_ratio(left.joined, right.joined)
+    )
+    longer, shorter = (
+        (left.words, right.words)
+        if len(left.words) > len(right.words)
+        else (right.words, left.words)
+    )
     if len(longer) != len(shorter) and any(
         all(fuzz.ratio(word, other) < ALIKE_WORDS for other in shorter) for word in longer
     ):
@@ -114,6 +141,10 @@ class Known:
     commune_code: str | None
     registration_number: str
 
+    @cached_property
+    def prepared(self) -> Name:
+        return prepared(self.name)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -127,7 +158,7 @@ class Candidate:
 
 
 def by_name(
-    name: str, commune_code: str | None, known: Iterable[Known], floor: float = POSSIBLE
+    name: Name, commune_code: str | None, known: Iterable[Known], floor: float = POSSIBLE
 ) -> list[Candidate]:
     """Organisations of the same commune whose name scores `floor` or more, best first."""
     if commune_code is None:
@@ -136,7 +167,7 @@ def by_name(
     for other in known:
         if other.commune_code != commune_code:
             continue
-        score = name_score(name, other.name)
+        score = prepared_score(name, other.prepared)
         if score >= floor:
             why = f"tên gần giống ({score:.0f}/100) trong cùng xã {commune_code}"
             found.append(Candidate(other.id, other.name, score, why))
