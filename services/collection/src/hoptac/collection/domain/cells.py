@@ -7,12 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from hoptac.collection.domain.fields import CodeList, Field, Value
 from hoptac.collection.domain.folding import fold
 from hoptac.contracts.vietnamese_text import nfc_clean
 from hoptac.platform.text import SHOWN_LENGTH, Text
+
+# A coded column repeats a few labels down a whole file: each way of writing one is folded once
+# (as many as a file could hold different are not kept).
+_folded = lru_cache(maxsize=4096)(fold)
 
 
 class Codes:
@@ -27,7 +32,7 @@ class Codes:
         return code in self.labels
 
     def find(self, text: str) -> str | None:
-        return self._by_folded.get(fold(text))
+        return self._by_folded.get(_folded(text))
 
     def choice(self, code: str) -> str:
         """How the drop-down shows a code: the label for words, "code - label" for numbers."""
@@ -115,7 +120,7 @@ def _date(raw: Any) -> str:
 def _boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    folded = fold(_text(raw))
+    folded = _folded(_text(raw))
     if folded in YES:
         return True
     if folded in NO:

@@ -55,12 +55,17 @@ class ReadRow:
 def nest(flat: dict[str, Any]) -> dict[str, Any]:
     """Dotted paths to nested objects; numbered parts make lists, empty slots left out."""
     root: dict[str, Any] = {}
+    numbered = False
     for path, value in flat.items():
         node = root
         *parents, leaf = path.split(".")
         for part in parents:
+            numbered = numbered or part.isdigit()
             node = node.setdefault(part, {})
         node[leaf] = value
+        numbered = numbered or leaf.isdigit()
+    if not numbered:  # most rows: no list to make, the objects are already as they stay
+        return root
     nested: dict[str, Any] = _lists(root)
     return nested
 
