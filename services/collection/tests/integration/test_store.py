@@ -79,8 +79,14 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
             alone = [proposal(f"a{n}") for n in range(2)]
             await store.add_proposals(conn, together + alone)
             changes = [
-                {"state": "applied", "reviewed_by": "người duyệt", "reviewed_at": at, "outcome": o}
-                for o in outcomes
+                {
+                    "state": "applied",
+                    "reviewed_by": "người duyệt",
+                    "reviewed_at": at,
+                    "outcome": outcome,
+                    "comments": [{"by": "người duyệt", "fields": {"name": "sai chính tả"}}],
+                }
+                for outcome in outcomes
             ]
             await store.set_proposals(
                 conn, [{"id": p["id"], **c} for p, c in zip(together, changes, strict=True)]
@@ -89,11 +95,17 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
                 await store.set_proposal(conn, p["id"], **c)
             # The JSON as text: a JSON null and an SQL NULL both read as None.
             written = {
-                row.row_key: (row.state, row.reviewed_by, row.reviewed_at, row.outcome)
+                row.row_key: (
+                    row.state,
+                    row.reviewed_by,
+                    row.reviewed_at,
+                    row.outcome,
+                    row.comments,
+                )
                 for row in await conn.execute(
                     text(
                         "SELECT row_key, state, reviewed_by, reviewed_at,"
-                        " outcome::text AS outcome FROM proposals"
+                        " outcome::text AS outcome, comments::text AS comments FROM proposals"
                     )
                 )
             }
@@ -103,6 +115,7 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
     assert [written["t0"], written["t1"]] == [written["a0"], written["a1"]]
     assert written["t0"][:3] == ("applied", "người duyệt", at)
     assert json.loads(written["t0"][3]) == outcomes[0]
+    assert json.loads(written["t0"][4]) == changes[0]["comments"]
 
 
 async def test_an_action_on_many_subjects_is_audited_in_the_order_given(

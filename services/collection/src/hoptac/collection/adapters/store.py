@@ -203,15 +203,18 @@ async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) ->
             names=", ".join(column.name for column in columns),
             assignments=", ".join(f"{c.name} = new.{c.name}" for c in columns[1:]),
         )
-    ).bindparams(*(bindparam(column.name, type_=ARRAY(column.type)) for column in columns))
+    ).bindparams(
+        *(bindparam(column.name, type_=ARRAY(column.type, dimensions=1)) for column in columns)
+    )
     await conn.execute(
         statement, {column.name: [row[column.name] for row in changed] for column in columns}
     )
 
 
 def _array_of(conn: AsyncConnection, column: Column[Any]) -> str:
-    """The bound list of a column's values as an array of its type (its JSON written as the
-    column would write it: the ARRAY's bind type serialises each value)."""
+    """The bound list of a column's values as an array of its type. Its bind type, an ARRAY of
+    the column's type of one dimension, writes each JSON value as the column would (a value that
+    is a list included)."""
     return f"CAST(:{column.name} AS {column.type.compile(dialect=conn.dialect)}[])"
 
 
@@ -278,7 +281,7 @@ SELECT CAST(:at AS TIMESTAMPTZ), CAST(:actor AS TEXT), CAST(:action AS TEXT),
 FROM unnest(CAST(:subjects AS TEXT[]), CAST(:details AS JSONB[]))
     WITH ORDINALITY AS entry (subject, details, position)
 ORDER BY entry.position
-""").bindparams(bindparam("details", type_=ARRAY(audit_log.c.details.type)))
+""").bindparams(bindparam("details", type_=ARRAY(audit_log.c.details.type, dimensions=1)))
 
 
 async def audit_many(
