@@ -72,7 +72,7 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
 ) -> None:
     engine = create_async_engine(collection_url, **JSON_COLUMNS)
     at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
-    outcomes = [{"results": [{"id": "x", "ghi_chú": "đã áp dụng"}], "stale": False}, None]
+    outcomes = [{"results": [{"id": "x", "ghi_chú": "đã áp dụng"}], "stale": False}, {}]
     try:
         async with engine.begin() as conn:
             together = [proposal(f"t{n}") for n in range(2)]
@@ -93,7 +93,7 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
             )
             for p, c in zip(alone, changes, strict=True):
                 await store.set_proposal(conn, p["id"], **c)
-            # The JSON as text: a JSON null and an SQL NULL both read as None.
+            # The JSON as the database holds it.
             written = {
                 row.row_key: (
                     row.state,

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, bindparam, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.collection.adapters.tables import audit_log, dry_runs, import_batches, proposals
+from hoptac.platform.bulk_writes import insert_rows, update_rows
 
 
 @dataclass(frozen=True)
@@ -174,48 +174,20 @@ async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) 
     await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
 
 
-# Each proposal's new values joined to its row, so that a thousand proposals are one statement
-# and not a thousand. Their rows are locked in the order they were made before any is changed,
-# as changing them one after the other locked them: two transactions changing proposals in
-# common wait for each other rather than deadlock.
-_SET_PROPOSALS = """
-WITH new AS (SELECT * FROM unnest({arrays}) AS new ({names})),
-locked AS (
-    SELECT proposals.id FROM proposals JOIN new ON proposals.id = new.id
-    ORDER BY proposals.created_at, proposals.id
-    FOR UPDATE OF proposals
-)
-UPDATE proposals SET {assignments}
-FROM new JOIN locked ON locked.id = new.id
-WHERE proposals.id = new.id
-"""
-
-
 async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
     """Many proposals changed in one statement: each dict holds the `id` and the same columns
-    with their new values."""
+    with their new values. Their rows are locked first in the order they were made, as changing
+    them one after the other locked them: two transactions changing proposals in common wait
+    for each other rather than deadlock."""
     if not changed:
         return
-    columns = [proposals.c.id, *(proposals.c[name] for name in changed[0] if name != "id")]
-    statement = text(
-        _SET_PROPOSALS.format(
-            arrays=", ".join(_array_of(conn, column) for column in columns),
-            names=", ".join(column.name for column in columns),
-            assignments=", ".join(f"{c.name} = new.{c.name}" for c in columns[1:]),
-        )
-    ).bindparams(
-        *(bindparam(column.name, type_=ARRAY(column.type, dimensions=1)) for column in columns)
-    )
     await conn.execute(
-        statement, {column.name: [row[column.name] for row in changed] for column in columns}
+        select(proposals.c.id)
+        .where(proposals.c.id.in_([row["id"] for row in changed]))
+        .order_by(proposals.c.created_at, proposals.c.id)
+        .with_for_update()
     )
-
-
-def _array_of(conn: AsyncConnection, column: Column[Any]) -> str:
-    """The bound list of a column's values as an array of its type. Its bind type, an ARRAY of
-    the column's type of one dimension, writes each JSON value as the column would (a value that
-    is a list included)."""
-    return f"CAST(:{column.name} AS {column.type.compile(dialect=conn.dialect)}[])"
+    await update_rows(conn, proposals, "id", changed)
 
 
 async def remember_dry_run(
@@ -273,17 +245,6 @@ async def audit(
     await audit_many(conn, at, actor, action, [(subject, details)])
 
 
-# One row per subject, numbered in the order given, as inserting them one by one numbered them.
-_AUDIT_MANY = text("""
-INSERT INTO audit_log (at, actor, action, subject, details)
-SELECT CAST(:at AS TIMESTAMPTZ), CAST(:actor AS TEXT), CAST(:action AS TEXT),
-    entry.subject, entry.details
-FROM unnest(CAST(:subjects AS TEXT[]), CAST(:details AS JSONB[]))
-    WITH ORDINALITY AS entry (subject, details, position)
-ORDER BY entry.position
-""").bindparams(bindparam("details", type_=ARRAY(audit_log.c.details.type, dimensions=1)))
-
-
 async def audit_many(
     conn: AsyncConnection,
     at: datetime,
@@ -292,18 +253,11 @@ async def audit_many(
     entries: list[tuple[str, dict[str, Any]]],
 ) -> None:
     """One action of one person on many subjects, each with its details, in one statement."""
-    if not entries:
-        return
-    await conn.execute(
-        _AUDIT_MANY,
-        {
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "subjects": [subject for subject, _ in entries],
-            "details": [details for _, details in entries],
-        },
-    )
+    rows = [
+        {"at": at, "actor": actor, "action": action, "subject": subject, "details": details}
+        for subject, details in entries
+    ]
+    await insert_rows(conn, audit_log, rows)
 
 
 async def audit_of(conn: AsyncConnection, subject: str) -> list[dict[str, Any]]:
