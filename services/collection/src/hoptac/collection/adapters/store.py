@@ -174,6 +174,16 @@ async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) 
     await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
 
 
+# One array for the ids and one row back, however many proposals are locked.
+_LOCK_IN_ORDER = text("""
+SELECT count(*) FROM (
+    SELECT id FROM proposals WHERE id = ANY(CAST(:ids AS UUID[]))
+    ORDER BY created_at, id
+    FOR UPDATE
+) AS locked
+""")
+
+
 async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
     """Many proposals changed in one statement: each dict holds the `id` and the same columns
     with their new values. Their rows are locked first in the order they were made, as changing
@@ -181,12 +191,7 @@ async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) ->
     for each other rather than deadlock."""
     if not changed:
         return
-    await conn.execute(
-        select(proposals.c.id)
-        .where(proposals.c.id.in_([row["id"] for row in changed]))
-        .order_by(proposals.c.created_at, proposals.c.id)
-        .with_for_update()
-    )
+    await conn.execute(_LOCK_IN_ORDER, {"ids": [row["id"] for row in changed]})
     await update_rows(conn, proposals, "id", changed)
 
 
