@@ -47,6 +47,11 @@ SYSTEM_USER = "hoptac-postgres"  # runs the server when we are root
 # with it off a commit acknowledged by a killed server may vanish.
 FAST_SETTINGS: Mapping[str, str] = {"fsync": "off", "full_page_writes": "off"}
 
+# An import's approval of 100,000 rows writes about 2.6 GB of WAL. With the default max_wal_size
+# (1 GB) that asked for a checkpoint every 20-odd seconds, and after each one the first change
+# to every page wrote the whole page again: 188,000 full-page images, more than half the WAL.
+SERVER_SETTINGS: Mapping[str, str] = {"max_wal_size": "4GB"}
+
 _MAX_SOCKET_PATH = 107  # sun_path, less the terminating NUL
 _READY_LINE = 8  # postmaster.pid's status line: "starting", "ready", "stopping"
 
@@ -80,7 +85,11 @@ class EmbeddedPostgres:
         # Beside the data directory, not in it: initdb wants an empty directory.
         default_log = self.data_dir.with_name(f"{self.data_dir.name}.log")
         self.log_file = (log_file or default_log).absolute()
-        self._settings = {**(FAST_SETTINGS if fast else {}), **(settings or {})}
+        self._settings = {
+            **SERVER_SETTINGS,
+            **(FAST_SETTINGS if fast else {}),
+            **(settings or {}),
+        }
         self._process: subprocess.Popen[bytes] | None = None
 
     @cached_property
