@@ -53,6 +53,19 @@ class SearchSettings(ProjectionSettings):
         default=None, description="The library's index (default <var_dir>/search-library)."
     )
     consumer_fetch_timeout: float = Field(default=1.0, gt=0)
+    consumer_batch_size: int = Field(
+        default=1000,
+        gt=0,
+        le=10_000,
+        description="Events per batch at most, one commit each (a backlog comes in full ones).",
+    )
+    consumer_burst_spacing: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="In a burst of events, seconds from one batch to the next at least, so that "
+        "each commits more of them (domain/pacing.py); 0: commit each batch as it comes.",
+    )
     switch_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often to look for a generation a reindex switched to."
     )

@@ -114,7 +114,8 @@ class BatchSettler:
         except Exception as error:  # one of them is bad, or the database is away: go one by one
             log.warning("%s: a batch of %d failed (%r)", self.durable, len(batch), error)
         else:
-            await asyncio.gather(*(msg.ack() for msg in batch))
+            for msg in batch:  # a buffered publish each: no task per message
+                await msg.ack()
             self._settled(messages)
             self.metrics.messages.labels(self.durable, "applied").inc(len(batch))
             return

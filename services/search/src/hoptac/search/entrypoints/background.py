@@ -11,8 +11,9 @@ from prometheus_client import CollectorRegistry
 
 from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.changelog import ChangeLogError, catch_up
-from hoptac.platform.consumer import ConsumerHost
+from hoptac.platform.consumer import ConsumerHost, Message
 from hoptac.platform.gaps import GapFiller
+from hoptac.search.domain.pacing import BurstPacing
 from hoptac.search.entrypoints.following import Following
 from hoptac.search.handlers import Projection
 from hoptac.search.settings import SearchSettings
@@ -34,6 +35,7 @@ class Background(Following):
             gap_seen=projection.gap_seen,
             metrics=metrics,
         )
+        self.pacing = BurstPacing(settings.consumer_burst_spacing, settings.consumer_batch_size)
 
     async def start(self) -> None:
         settings = self.settings
@@ -45,13 +47,24 @@ class Background(Following):
         self.consumer = ConsumerHost(
             settings,
             durable=settings.consumer_durable,
-            handle=self.projection.handle,
+            handle=self._handle,
             stream=STREAM,
             subjects=f"{SUBJECT_PREFIX}.>",
             metrics=self.metrics,
             fetch_timeout=settings.consumer_fetch_timeout,
         )
         await self.consumer.start()
+
+    async def _handle(self, messages: list[Message]) -> None:
+        """One batch from the stream, then, in a burst, a rest (`domain/pacing.py`), so that
+        the next batch is larger: fewer commits. The batch is committed before the rest."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await self.projection.handle(messages)
+        rest = self.pacing.rest_after(len(messages), loop.time() - started)
+        if rest > 0:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), rest)
 
     async def _follow_switches(self) -> None:
         """After a reindex switched generations, fetch from the change log what the new one
