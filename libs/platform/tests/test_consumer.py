@@ -48,6 +48,7 @@ class Recorder:
     def __init__(self) -> None:
         self.applied: list[object] = []
         self.batches: list[int] = []
+        self.pending: list[int] = []  # each batch's last message: how many were still waiting
         self.fail_on: dict[object, Callable[[Message], Exception | None]] = {}
 
     async def handle(self, messages: list[Message]) -> None:
@@ -64,6 +65,7 @@ class Recorder:
             values.append(value)
         self.applied.extend(values)  # all or nothing, like a transaction
         self.batches.append(len(values))
+        self.pending.append(messages[-1].pending)
 
 
 class Consumers:
@@ -121,6 +123,19 @@ async def test_messages_are_applied_in_stream_order_in_batches(
     assert recorder.applied == list(range(500))
     assert max(recorder.batches) > 1
     assert await consumer.lag() == 0
+
+
+async def test_each_message_says_how_many_are_still_waiting_behind_it(
+    nc: Client, consumers: Consumers
+) -> None:
+    await publish(nc, *range(300))
+    recorder = Recorder()
+    await consumers.start(recorder, batch_size=100)
+    await wait_until(lambda: len(recorder.applied) == 300, 10, message="all applied")
+    waiting = 300
+    for size, pending in zip(recorder.batches, recorder.pending, strict=True):
+        waiting -= size
+        assert pending == waiting
 
 
 async def test_a_poison_message_is_dead_lettered_and_the_rest_applied(

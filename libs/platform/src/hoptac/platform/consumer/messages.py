@@ -26,6 +26,7 @@ class Message:
     subject: str
     stream_sequence: int
     deliveries: int  # 1 on the first delivery
+    pending: int = 0  # messages of the stream still waiting for this consumer after this one
 
 
 Handler = Callable[[list[Message]], Awaitable[None]]
@@ -47,4 +48,5 @@ def message_of(msg: Msg) -> Message:
         subject=msg.subject,
         stream_sequence=metadata.sequence.stream,
         deliveries=metadata.num_delivered,
+        pending=metadata.num_pending or 0,
     )

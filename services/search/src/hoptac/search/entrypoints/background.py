@@ -61,7 +61,8 @@ class Background(Following):
         loop = asyncio.get_running_loop()
         started = loop.time()
         await self.projection.handle(messages)
-        rest = self.pacing.rest_after(len(messages), loop.time() - started)
+        pending = messages[-1].pending if messages else 0
+        rest = self.pacing.rest_after(len(messages), loop.time() - started, pending)
         if rest > 0:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), rest)
