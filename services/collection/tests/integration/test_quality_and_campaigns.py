@@ -564,6 +564,8 @@ async def test_reminders_go_by_email_to_the_staff_of_the_area_through_notificati
     assert f"Xã/phường {COMMUNE}: đã cập nhật 1/2 (50,0 %)" in email.body
     listed = (await get(stack, "/v1/campaigns", issued.admin)).json()["items"]
     assert listed[0]["last_reminded_at"] is not None
+    progress = (await get(stack, f"/v1/campaigns/{made['id']}", issued.admin)).json()
+    assert listed[0]["totals"] == progress["totals"]
 
 
 async def test_after_the_deadline_records_not_updated_are_lapsed_until_a_later_change(

@@ -81,7 +81,8 @@ class FakeCampaigns:
         assert request.headers["authorization"] == f"Bearer {SESSION}"
         path, method = request.url.path, request.method
         if path == "/v1/campaigns" and method == "GET":
-            return httpx.Response(200, json={"items": list(self.campaigns.values())})
+            listed = [{**found, "totals": TOTALS} for found in self.campaigns.values()]
+            return httpx.Response(200, json={"items": listed})
         if path == "/v1/campaigns" and method == "POST":
             return self._create(request)
         campaign_id, _, action = path.removeprefix("/v1/campaigns/").partition("/")

@@ -79,10 +79,16 @@ class Campaigns:
         return _campaign_json(made)
 
     async def listed(self, caller: Caller) -> list[dict[str, Any]]:
+        """The campaigns the caller may see, each with its totals over the caller's area."""
         require_importer(caller)
         provinces = list(caller.provinces) if caller.provinces and not caller.communes else None
+        listed = []
         async with self.engine.connect() as conn:
-            return [_campaign_json(row) for row in await store.listed(conn, provinces)]
+            for campaign in await store.listed(conn, provinces):
+                communes = visible_communes(caller, campaign.province_code)
+                rows = await store.progress(conn, campaign, communes)
+                listed.append({**_campaign_json(campaign), "totals": totals(rows).as_json()})
+        return listed
 
     async def progress(self, caller: Caller, campaign_id: UUID) -> dict[str, Any]:
         """The campaign's completion per commune (the caller's communes only, for an officer

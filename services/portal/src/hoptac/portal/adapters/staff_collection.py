@@ -127,7 +127,7 @@ class StaffCollection:
         return list(found.json())
 
     async def campaigns(self, session: str) -> list[dict[str, Any]]:
-        """The campaigns of the person's area, newest year first."""
+        """The campaigns of the person's area, newest year first, each with its totals."""
         found = await self._send("GET", "/v1/campaigns", session)
         return list(found.json()["items"])
 

@@ -56,7 +56,7 @@ async def create(body: NewCampaign, caller: CallerDep, request: Request) -> dict
     return await campaigns_of(request).create(caller, body.year, body.province_code, body.deadline)
 
 
-@router.get("", summary="Every campaign, newest year first")
+@router.get("", summary="Every campaign, newest year first, with its totals over the caller's area")
 async def listed(caller: CallerDep, request: Request) -> dict[str, Any]:
     return {"items": await campaigns_of(request).listed(caller)}
 

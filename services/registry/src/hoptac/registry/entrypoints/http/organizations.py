@@ -63,16 +63,22 @@ def write_context(request: Request, principal: Principal) -> WriteContext:
     )
 
 
+def _tagged_version(value: str) -> int | None:
+    """The version one entity tag names ("3", W/"3"); None when it names none."""
+    tag = value.strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isascii() and tag.isdigit() and len(tag) <= 9 else None
+
+
 def parse_if_match(value: str | None) -> int | None:
     """The version an If-Match names; None when absent or `*` (any version)."""
     if value is None or value.strip() == "*":
         return None
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not (tag.isascii() and tag.isdigit()) or len(tag) > 9:
+    version = _tagged_version(value)
+    if version is None:
         raise InvalidFields(
             [FieldProblem("If-Match", Text("registry.not_an_etag", value=shown(value)))]
         )
-    return int(tag)
+    return version
 
 
 def answer(view: View, status_code: int = 200) -> JSONResponse:
@@ -214,10 +220,7 @@ async def read(
 def _held_version(value: str | None) -> int | None:
     """The one version an If-None-Match names; None for anything else (`*`, a list, a tag
     that is not a version), which is then answered in full."""
-    if value is None:
-        return None
-    tag = value.strip().removeprefix("W/").strip('"')
-    return int(tag) if tag.isascii() and tag.isdigit() and len(tag) <= 9 else None
+    return None if value is None else _tagged_version(value)
 
 
 @router.patch(

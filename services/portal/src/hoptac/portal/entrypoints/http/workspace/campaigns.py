@@ -7,7 +7,6 @@ the portal only leaves out the buttons it would refuse."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +32,6 @@ from hoptac.portal.entrypoints.http.workspace.session import (
 router = APIRouter(include_in_schema=False)
 CAMPAIGNS = f"{WORKSPACE}/dot-cap-nhat"
 CAMPAIGN = f"{CAMPAIGNS}/{{campaign_id}}"
-AT_ONCE = 4  # completions asked of collection at the same time for the list
 
 
 def _offered_provinces(request: Request, staff: Staff) -> list[tuple[str, str]]:
@@ -42,18 +40,6 @@ def _offered_provinces(request: Request, staff: Staff) -> list[tuple[str, str]]:
     if not (staff.provinces or staff.communes):
         return every
     return [(code, name) for code, name in every if code in staff.provinces]
-
-
-async def _completions(request: Request, staff: Staff, campaigns: list[dict[str, Any]]) -> None:
-    """Each campaign's totals (records in scope, updated, lapsed) for the person's area."""
-    limit = asyncio.Semaphore(AT_ONCE)
-
-    async def totals_of(campaign: dict[str, Any]) -> None:
-        async with limit:
-            found = await collection_of(request).campaign(staff.session, UUID(campaign["id"]))
-        campaign["totals"] = found["totals"]
-
-    await asyncio.gather(*(totals_of(campaign) for campaign in campaigns))
 
 
 async def _list_page(
@@ -75,7 +61,6 @@ async def _list_page(
     }
     try:
         campaigns = await collection_of(request).campaigns(staff.session)
-        await _completions(request, staff, campaigns)
     except Unavailable:
         context["collection_unavailable"] = True
         status_code = max(status_code, 503)
