@@ -211,3 +211,39 @@ async def test_a_write_whose_event_is_too_large_is_refused_and_nothing_commits(
     assert await events(engine) == before
     current = await small_event_client.get(f"/v1/organizations/{org_id}")
     assert current.json()["version"] == version
+
+
+async def test_a_dry_run_refuses_an_event_too_large_as_the_real_run_does(
+    small_event_client: httpx.AsyncClient,
+    issued: Tokens,
+    make_body: Callable[..., dict[str, Any]],
+    engine: AsyncEngine,
+) -> None:
+    """A dry run that keeps nothing builds an event only when its size is in doubt: the rows
+    near the limit are still measured, and answered as the real run answers them."""
+    org_id, version = await _registered(small_event_client, issued.admin, make_body())
+    wide = {"address": {"text": "ữ" * 1000}, "name_foreign": "ữ" * 300}
+    wide_body = {**wide, "address": {**make_body()["address"], **wide["address"]}}
+    changes = [
+        {"op": "register", "body": make_body(registration_number="6001000090")},
+        {"op": "register", "body": make_body(registration_number="6001000091", **wide_body)},
+        {"op": "update", "id": org_id, "version": version, "body": wide},
+        {"op": "update", "id": org_id, "version": version, "body": {"members_count": 26}},
+    ]
+    body = {"changes": changes, "similar_names": False}
+    headers = Tokens.header(issued.admin)
+    kept = await events(engine)
+
+    dry = await small_event_client.post(
+        "/v1/organizations/batch", json={**body, "dry_run": True}, headers=headers
+    )
+    after_dry = await events(engine)
+    real = await small_event_client.post("/v1/organizations/batch", json=body, headers=headers)
+
+    def answered(answer: httpx.Response) -> list[tuple[int, str | None]]:
+        return [(r["status"], r.get("error", {}).get("error")) for r in answer.json()["results"]]
+
+    assert answered(dry) == answered(real)
+    too_large = (422, "event_too_large")
+    assert answered(real) == [(201, None), too_large, too_large, (200, None)]
+    assert after_dry == kept

@@ -30,11 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hoptac.contracts.organization import registration_key
 from hoptac.platform.text import Text
 from hoptac.registry.adapters import repository
-from hoptac.registry.adapters.event_mapping import outbox_event
-from hoptac.registry.adapters.repository import Saved, WriteContext
+from hoptac.registry.adapters.event_mapping import outbox_event, surely_fits
+from hoptac.registry.adapters.repository import OutboxEvent, Saved, WriteContext
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.access import Principal, require_area, require_writer
 from hoptac.registry.domain.errors import DomainError, NotFound
+from hoptac.registry.domain.history import Version
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.record import Record
 from hoptac.registry.handlers import (
@@ -118,6 +119,27 @@ async def apply_batch(
     return results
 
 
+def _event(
+    registry: Registry,
+    org: Organization,
+    version: Version,
+    before: Record,
+    context: WriteContext,
+    now: datetime,
+    decided: _Decided | None,
+) -> OutboxEvent | None:
+    """The event of `org`'s new `version`, refused when too large to publish. A dry run that
+    keeps nothing (`decided`) only needs to know it would fit; when that is certain from the
+    records' size, the event is not built (None): it is two fifths of a checked row's CPU."""
+    if decided is not None and surely_fits(
+        org.record, version, before, context, registry.max_event_bytes
+    ):
+        return None
+    event = outbox_event(org.id, org.record, version, before, context, now)
+    registry.check_event_size(event, org)
+    return event
+
+
 async def _one_by_one(
     registry: Registry, conn: AsyncConnection, rows: Sequence[Row]
 ) -> list[Outcome]:
@@ -179,9 +201,8 @@ async def _register(
             continue
         org = Organization(uuid4())
         org.apply(version)
-        event = outbox_event(org.id, org.record, version, {}, row.context, now)
         try:
-            registry.check_event_size(event, org)
+            event = _event(registry, org, version, {}, row.context, now, decided)
         except DomainError as error:
             outcomes[index] = error
             continue
@@ -295,8 +316,7 @@ class _Changes:
                 warnings = await self.registry.warnings_of(self.conn, after, org.id)
             else:
                 warnings = self.registry.area_warnings(after)
-        event = outbox_event(org.id, after, version, before, row.context, self.now)
-        self.registry.check_event_size(event, changed)
+        event = _event(self.registry, changed, version, before, row.context, self.now, self.decided)
         self.organizations[org.id] = changed
         self.pending.append(Saved(changed, version, row.context, event))
         return Applied(org.id, changed.version, warnings)

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
+
 from hoptac.contracts.codes import EventName
 from hoptac.contracts.events import subject_for
 from hoptac.contracts.vietnam_time import VIETNAM
@@ -80,3 +82,33 @@ def outbox_event(
         data=data,
         published_size=size,
     )
+
+
+# What an event holds besides its record and changes, at most: the envelope (ids, type, times,
+# sequence), the record's id, version and time of change, the fields the contract gives with
+# their defaults when the record leaves them out, and the JSON around each part.
+_ALLOWANCE = 16 * 1024
+_PER_CHANGE = 100  # a change's dotted path and the JSON around its values
+
+
+def _json_bytes(value: Any) -> int:
+    return len(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+
+
+def surely_fits(
+    record: Record, version: Version, before: Record, context: WriteContext, limit: int
+) -> bool:
+    """Whether the event of `version` is within `limit` bytes for certain, judged without
+    building it: the event holds the public record after the change once, and each change's
+    values, which together are at most the records before and after. A dry run that keeps
+    nothing needs only the answer; when this is not certain, the event is built and measured."""
+    bound = (
+        2 * _json_bytes(record)
+        + _json_bytes(before)
+        + _PER_CHANGE * len(version.changes)
+        + _json_bytes(version.reason)
+        + _json_bytes(context.correlation_id)
+        + _json_bytes(context.actor_id)
+        + _ALLOWANCE
+    )
+    return bound <= limit

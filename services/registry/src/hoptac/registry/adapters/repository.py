@@ -290,12 +290,19 @@ async def save(
 
 @dataclass(frozen=True)
 class Saved:
-    """A new version ready to store: applied to its organisation, its event built."""
+    """A new version ready to store: applied to its organisation, its event built (None in a
+    dry run that keeps nothing and knows the event fits: `batches._event`)."""
 
     organization: Organization
     version: Version
     context: WriteContext
-    event: OutboxEvent
+    event: OutboxEvent | None
+
+
+def _built(event: OutboxEvent | None) -> OutboxEvent:
+    if event is None:
+        raise ValueError("a version is stored only with its event")
+    return event
 
 
 async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) -> None:
@@ -326,7 +333,7 @@ async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) ->
     await insert_rows(
         conn,
         outbox,
-        [_outbox_values(s.organization, s.version, s.context, s.event, now) for s in saved],
+        [_outbox_values(s.organization, s.version, s.context, _built(s.event), now) for s in saved],
     )
     await insert_rows(
         conn,
