@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.platform.bulk_writes import insert_rows, unnest_insert, update_rows
-from hoptac.platform.json_columns import JSON_COLUMNS
+from hoptac.platform.json_columns import JSON_COLUMNS, JsonText, json_text
 
 pytestmark = pytest.mark.integration
 
@@ -65,14 +65,16 @@ async def test_rows_are_stored_as_insert_stores_them(fresh_database: str) -> Non
             await conn.run_sync(metadata.create_all)
             await insert_rows(conn, things, [_row(n) for n in range(1, 501)])
             await conn.execute(insert(things), [_row(n) for n in range(1, 501)])
+            written = [{**row, "body": JsonText(json_text(row["body"]))} for row in map(_row, [1])]
+            await insert_rows(conn, things, written)  # JSON already written is stored as it is
             await insert_rows(conn, things, [])
             columns = [c for c in things.c if c.name not in ("id", "made_at")]
             rows = (await conn.execute(select(*columns).order_by(things.c.id))).all()
             defaulted = await conn.scalar(select(func.count()).where(things.c.made_at.is_not(None)))
-        assert len(rows) == 1000
-        assert rows[:500] == rows[500:]
-        assert rows[0]._asdict() == _row(1)
-        assert defaulted == 1000
+        assert len(rows) == 1001
+        assert rows[:500] == rows[500:1000]
+        assert rows[0]._asdict() == rows[1000]._asdict() == _row(1)
+        assert defaulted == 1001
     finally:
         await engine.dispose()
 

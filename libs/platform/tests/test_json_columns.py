@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hoptac.platform.json_columns import JSON_COLUMNS
+from hoptac.platform.json_columns import JSON_COLUMNS, JsonText
 
 pytestmark = pytest.mark.unit
 
@@ -23,3 +23,10 @@ def test_a_json_column_holds_what_the_standard_library_would_write(value: Any) -
     text = JSON_COLUMNS["json_serializer"](value)
     assert json.loads(text) == json.loads(json.dumps(value))
     assert JSON_COLUMNS["json_deserializer"](text) == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize("value", VALUES[:2])
+def test_json_already_written_is_stored_as_it_is(value: Any) -> None:
+    written = JsonText(json.dumps(value, ensure_ascii=False))
+    assert JSON_COLUMNS["json_serializer"](written) is written
+    assert json.loads(written) == value

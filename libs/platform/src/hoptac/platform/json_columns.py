@@ -12,8 +12,15 @@ from typing import Any
 import orjson
 
 
+class JsonText(str):
+    """A value already written as JSON (by a model's serializer, or once for two columns):
+    stored as it is, not written again."""
+
+
 def json_text(value: Any) -> str:
     """`value` as the JSON text a column stores."""
+    if isinstance(value, JsonText):
+        return value
     # Keys that are not text are written as text, as the standard library does.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 

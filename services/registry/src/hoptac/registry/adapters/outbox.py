@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hoptac.contracts.codes import EventName
 from hoptac.contracts.events import EVENT_MODELS, SCHEMA_VERSION
 from hoptac.platform.http import NotReady
+from hoptac.platform.json_columns import JsonText
 from hoptac.platform.text import Text
 from hoptac.registry.adapters.repository import WriteContext
 from hoptac.registry.adapters.tables import outbox
@@ -99,11 +100,12 @@ def checked(
     context: WriteContext,
     now: datetime,
     data: dict[str, Any],
-) -> tuple[dict[str, Any], int]:
-    """The event's `data` as its contract reads it, and the size in bytes of the body it will
-    be published with: the whole envelope passes the contract's model of its event once, and
-    `data` is what that model gives back, so nothing the registry publishes can disagree with
-    the contract. `data` may be plain JSON-like values (dates as text or as dates)."""
+) -> tuple[JsonText, int]:
+    """The event's `data` as its contract writes it (JSON text, stored as it is), and the size
+    in bytes of the body it will be published with: the whole envelope passes the contract's
+    model of its event once, and `data` is what that model gives back, so nothing the registry
+    publishes can disagree with the contract. `data` may be plain JSON-like values (dates as
+    text or as dates)."""
     body = _envelope(
         event_id,
         event_type.event_type,
@@ -122,8 +124,9 @@ def checked(
         raise ContractBroken(
             f"{event_type.event_type} does not match its contract: {error}"
         ) from error
-    body["data"] = event.data.model_dump(mode="json")
-    return body["data"], len(encode(body))
+    written = event.data.model_dump_json()
+    body["data"] = orjson.Fragment(written)
+    return JsonText(written), len(encode(body))
 
 
 def envelope(row: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
 from hoptac.platform.bulk_writes import insert_rows, update_rows
+from hoptac.platform.json_columns import JsonText, json_text
 from hoptac.platform.text import Text, TextError
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
 from hoptac.registry.domain.history import Version
@@ -60,7 +61,7 @@ class OutboxEvent:
     subject: str
     province_code: str
     occurred_at: datetime
-    data: dict[str, Any]
+    data: JsonText  # as the contract writes it (`outbox.checked`)
     published_size: int  # bytes of the body the relay will publish (`outbox.checked`)
 
 
@@ -97,8 +98,11 @@ class ListFilters:
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def _changes_json(changes: tuple[Change, ...]) -> list[dict[str, Any]]:
-    return [{"field": c.field, "before": c.before, "after": c.after} for c in changes]
+def _changes_json(changes: tuple[Change, ...]) -> JsonText:
+    """The changes as a version and its audit row both store them: written once for the two."""
+    return JsonText(
+        json_text([{"field": c.field, "before": c.before, "after": c.after} for c in changes])
+    )
 
 
 def _version_from_row(row: Any) -> Version:

@@ -7,8 +7,7 @@ as-of reads work the same on every field, nested ones included.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hoptac.contracts.codes import OperatingInPractice
 from hoptac.contracts.events import REDACTED
@@ -25,8 +24,10 @@ NESTED = frozenset(
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    """One field's change. A named tuple: a registration makes one per field, and a frozen
+    dataclass took three times as long to make."""
+
     field: str
     before: Any
     after: Any

@@ -134,13 +134,29 @@ def _nfc(value: Any) -> Any:
     return value
 
 
+def _strings(value: Any, found: list[str]) -> list[str]:
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, found)
+    return found
+
+
 def clean_text(value: Any, path: str = "") -> Any:
     """Every string checked for control characters and put in NFC, so 'hoà' typed on any
-    keyboard is stored one way. (Invalid Unicode never gets here: pydantic refuses it.)"""
-    problems = _text_problems(value, path)
-    if problems:
-        raise InvalidFields(problems)
-    return _nfc(value)
+    keyboard is stored one way. (Invalid Unicode never gets here: pydantic refuses it.)
+
+    Every string is first looked at once, joined by line feeds (neither refused nor joining
+    with a neighbour in NFC): most bodies are clean and already NFC, and are given back as they
+    are; only the others are walked field by field, to name the field at fault."""
+    joined = "\n".join(_strings(value, []))
+    if _CONTROL.search(joined) or _invisible(joined) is not None:
+        raise InvalidFields(_text_problems(value, path))
+    return value if unicodedata.is_normalized("NFC", joined) else _nfc(value)
 
 
 def _plain(value: str) -> str:
