@@ -10,7 +10,17 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from hoptac.contracts.events import EnvelopeBase, parse_event
+from hoptac.contracts.organization import OrganizationRecord
 from hoptac.reporting.domain.history import Record, Version, is_counted
+
+# The record's fields statistics read, and the parents of counted nested fields: what the
+# fallback timeline needs (an organisation whose registration has not arrived), no more. Only
+# these are turned into plain values: the rest of a record was most of that work.
+COUNTED_PART = {
+    name
+    for name in OrganizationRecord.model_fields
+    if is_counted(name) or name in ("address", "sector", "digital")
+}
 
 
 class NotAnEvent(ValueError):
@@ -23,7 +33,7 @@ class IncomingEvent:
     version: Version
     sequence: int
     recorded_at: datetime
-    record: Record  # the full public record after the change
+    record: Record  # the public record after the change, its `COUNTED_PART` only
 
 
 def _incoming(event: EnvelopeBase) -> IncomingEvent:
@@ -41,7 +51,7 @@ def _incoming(event: EnvelopeBase) -> IncomingEvent:
         ),
         sequence=event.sequence,
         recorded_at=event.recorded_at,
-        record=data.record.model_dump(mode="json"),
+        record=data.record.model_dump(mode="json", include=COUNTED_PART),
     )
 
 

@@ -25,7 +25,7 @@ from hoptac.reporting.adapters.event_mapping import IncomingEvent
 from hoptac.reporting.adapters.tables import organizations, timeline, versions
 from hoptac.reporting.domain.facts import Interval
 from hoptac.reporting.domain.facts import timeline as fold_timeline
-from hoptac.reporting.domain.history import REGISTERED, REMOVED, Version, is_counted
+from hoptac.reporting.domain.history import REGISTERED, REMOVED, Version
 
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -59,9 +59,12 @@ _STORE_VERSIONS = text(
     "ON CONFLICT DO NOTHING RETURNING organization_id, version"
 )
 _ORG_COLUMNS = ["organization_id", "version", "record", "removed", "recorded_at"]
+# Every organisation a batch touches is counted by it: `counted_at` is written here, by the one
+# statement that writes its row anyway, instead of by a second UPDATE of the same rows (which
+# cost PostgreSQL a third of this statement's time again, and a second row version each).
 _UPSERT_ORGANIZATIONS = text(
-    f"INSERT INTO organizations AS o ({', '.join(_ORG_COLUMNS)}) "
-    f"SELECT {', '.join(_ORG_COLUMNS)} "
+    f"INSERT INTO organizations AS o ({', '.join(_ORG_COLUMNS)}, counted_at) "
+    f"SELECT {', '.join(_ORG_COLUMNS)}, clock_timestamp() "
     f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS {_record_type(organizations, _ORG_COLUMNS)} "
     "ORDER BY organization_id "  # a fixed lock order: two consumers never deadlock
     "ON CONFLICT (organization_id) DO UPDATE SET "
@@ -69,7 +72,8 @@ _UPSERT_ORGANIZATIONS = text(
     "record = CASE WHEN excluded.version > o.version THEN excluded.record ELSE o.record END, "
     "recorded_at = CASE WHEN excluded.version > o.version "
     "THEN excluded.recorded_at ELSE o.recorded_at END, "
-    "removed = o.removed OR excluded.removed "
+    "removed = o.removed OR excluded.removed, "
+    "counted_at = excluded.counted_at "
     "RETURNING organization_id, (xmax = 0) AS inserted"
 )
 _APPLIED = text(
@@ -95,10 +99,6 @@ _INSERT_TIMELINES = text(
 # Last, after every organisation row is locked in order: a fixed lock order, no deadlock.
 _BUMP_GENERATION = text(
     "UPDATE projection_state SET generation = generation + 1 WHERE id = 1 RETURNING generation"
-)
-_COUNTED = text(
-    "UPDATE organizations SET counted_at = clock_timestamp() "
-    "WHERE organization_id = ANY(CAST(:ids AS uuid[]))"
 )
 
 
@@ -126,13 +126,6 @@ def _version_row(event: IncomingEvent) -> dict[str, Any]:
     }
 
 
-def _counted_part(record: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a record statistics read: what the fallback timeline needs, no more."""
-    return {
-        k: v for k, v in record.items() if is_counted(k) or k in ("address", "sector", "digital")
-    }
-
-
 def _newest_per_organization(events: list[IncomingEvent]) -> list[dict[str, Any]]:
     newest: dict[UUID, IncomingEvent] = {}
     removed: set[UUID] = set()
@@ -146,7 +139,7 @@ def _newest_per_organization(events: list[IncomingEvent]) -> list[dict[str, Any]
         {
             "organization_id": org_id,
             "version": event.version.version,
-            "record": _counted_part(event.record),
+            "record": event.record,
             "removed": org_id in removed,
             "recorded_at": event.recorded_at,
         }
@@ -246,8 +239,6 @@ async def apply(conn: AsyncConnection, events: list[IncomingEvent]) -> Applied:
         await conn.execute(_DROP_TIMELINES, {"ids": known})
     if rows:
         await conn.execute(_INSERT_TIMELINES, {"rows": _json(rows)})
-    ids = [str(org_id) for org_id in held]
-    await conn.execute(_COUNTED, {"ids": ids})
     generation = int((await conn.execute(_BUMP_GENERATION)).scalar_one())
     return Applied(new, generation, rows)
 

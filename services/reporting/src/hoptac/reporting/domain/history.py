@@ -9,6 +9,7 @@ values), so a correction entered today about last year changes last year only.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,7 +43,9 @@ COUNTED_FIELDS = frozenset(
 COUNTED_PREFIXES = ("address.legacy.", "digital.")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_counted(field: str) -> bool:
+    # Asked for every field of every event, of a few dozen distinct paths: cached.
     return field in COUNTED_FIELDS or field.startswith(COUNTED_PREFIXES)
 
 
@@ -54,8 +57,16 @@ class Version:
     changes: tuple[tuple[str, Any], ...]  # (dotted field path, value after the change)
 
 
-def set_path(record: Record, path: str, value: Any) -> None:
+@functools.lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[tuple[str, ...], str]:
+    """(parents, leaf) of a dotted path: the fold sets every field of every version it folds,
+    a few dozen distinct paths, so each is split once."""
     *parents, leaf = path.split(".")
+    return tuple(parents), leaf
+
+
+def set_path(record: Record, path: str, value: Any) -> None:
+    parents, leaf = _split(path)
     node = record
     for key in parents:
         child = node.get(key)
@@ -64,7 +75,7 @@ def set_path(record: Record, path: str, value: Any) -> None:
             node[key] = child
         node = child
     # Versions are folded again and again: never let a later change edit a stored value.
-    node[leaf] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+    node[leaf] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
 def _apply(record: Record, version: Version) -> None:
