@@ -1,7 +1,8 @@
 """What the outbox says about publishing: the backlog, and when each event reached JetStream.
 
-`recorded_at` is the commit time the registry stamps on an event, `published_at` is set by the
-relay once JetStream acknowledged it. Both come from clocks of this one machine.
+`recorded_at` is the commit time the registry stamps on an event; `published_at` is that of the
+relay's batch that settled it (`outbox_publications`), stamped once JetStream acknowledged the
+batch. Both come from clocks of this one machine.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ class BacklogNotDrained(TimeoutError):
 
 
 async def backlog(conn: asyncpg.Connection) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    return int(await conn.fetchval(_BACKLOG))
+
+
+# As the registry's `outbox.backlog` counts them: not numbered yet, or past the last batch.
+_BACKLOG = """
+    SELECT (SELECT count(*) FROM outbox_unnumbered)
+         + (SELECT count(*) FROM outbox_sequence WHERE sequence > (
+               SELECT coalesce(max(through_sequence), 0) FROM outbox_publications))
+"""
 
 
 async def wait_for_drain(dsn: str, give_up_after: float) -> float:
@@ -64,6 +73,12 @@ _PUBLICATION = """
                extract(epoch FROM published_at - recorded_at) * 1000 AS lag_ms,
                octet_length(data::text) AS size
         FROM outbox
+        JOIN outbox_sequence ON outbox_sequence.outbox_id = outbox.id
+        CROSS JOIN LATERAL (
+            SELECT published_at FROM outbox_publications
+            WHERE through_sequence >= outbox_sequence.sequence
+            ORDER BY through_sequence LIMIT 1
+        ) AS batch
         WHERE organization_id = ANY($1::uuid[]) AND event_type = $2 AND recorded_at >= $3
     )
     SELECT count(*),

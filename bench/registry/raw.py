@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.registry.adapters.jetstream import stream_config
 from hoptac.registry.adapters.outbox import envelope
-from hoptac.registry.adapters.tables import outbox
+from hoptac.registry.adapters.tables import outbox, outbox_sequence
 from hoptac.registry.settings import RegistrySettings
 
 
@@ -50,8 +50,9 @@ async def sample_events(database_url: str, event_type: str, limit: int = 2000) -
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
-                select(outbox)
-                .where(outbox.c.event_type == event_type, outbox.c.sequence.is_not(None))
+                select(outbox, outbox_sequence.c.sequence)
+                .join(outbox_sequence, outbox_sequence.c.outbox_id == outbox.c.id)
+                .where(outbox.c.event_type == event_type)
                 .order_by(outbox.c.id)
                 .limit(limit)
             )

@@ -305,7 +305,7 @@ def _print_http(run: Run) -> None:
         "  answered/s: measured requests / time to the last answer.\n"
         "  published/s: the same writes / time from the window's start to the last of their\n"
         "    events acknowledged by JetStream (outbox drained): the headline figure.\n"
-        "  lag: outbox published_at - recorded_at (commit to JetStream acknowledgement).\n"
+        "  lag: the batch's published_at - recorded_at (commit to JetStream acknowledgement).\n"
         "    The relay-stopped phase's lag includes the wait for the relay, by design."
     )
     drains = ", ".join(

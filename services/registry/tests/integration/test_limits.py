@@ -9,11 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.registry.adapters import outbox
-from hoptac.registry.adapters.tables import outbox as outbox_table
 from hoptac.registry.domain.validation import ReferenceData
 from hoptac.registry.settings import RegistrySettings
 
@@ -178,9 +176,10 @@ async def test_the_largest_valid_registration_fits_the_default_event_limit(
         "/v1/organizations", json=largest_valid_body(make_body), headers=Tokens.header(issued.admin)
     )
     assert response.status_code == 201, response.text
-    async with engine.connect() as conn:
-        stored = (await conn.execute(select(outbox_table))).one()
-    size = len(outbox.encode(outbox.envelope(stored)))
+    async with engine.begin() as conn:
+        await outbox.assign_sequences(conn, 1)
+        (stored,) = await outbox.page(conn, 0, 1)
+    size = len(outbox.encode(stored))
     assert size <= RegistrySettings.model_fields["max_event_bytes"].default
 
 

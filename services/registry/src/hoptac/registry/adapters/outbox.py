@@ -8,7 +8,8 @@ from uuid import UUID
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import ARRAY, BigInteger, String, and_, any_, bindparam, func, select, update
+from sqlalchemy import String, and_, delete, false, func, select, true, union_all, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -17,25 +18,32 @@ from hoptac.platform.http import NotReady
 from hoptac.platform.json_columns import JsonText
 from hoptac.platform.text import Text
 from hoptac.registry.adapters.repository import WriteContext
-from hoptac.registry.adapters.tables import outbox
+from hoptac.registry.adapters.tables import (
+    outbox,
+    outbox_held,
+    outbox_publications,
+    outbox_sequence,
+    outbox_unnumbered,
+)
 
 # Only one sequencer may run at a time; the lock is taken per transaction, so a second relay
 # simply waits its turn.
 SEQUENCER_LOCK = 0x686F70746163  # "hoptac"
 
-# The rows are updated through `id = ANY(ids)`, which the planner answers from the primary key
-# whatever its statistics say. Joined to a set of ids, it could choose to read the whole outbox,
-# which is kept forever: at 100k rows, during an import's burst, 1.9 s a step instead of 4 ms.
+# Ids move from `outbox_unnumbered` to `outbox_sequence`: two narrow rows, the outbox row itself
+# untouched. Both tables are reached through their primary keys only, so a step costs the same
+# whatever the size of the change log, which is kept forever.
 NUMBERING_SQL = """
     WITH pending AS (
-        SELECT id FROM outbox WHERE sequence IS NULL ORDER BY id LIMIT $1 FOR UPDATE
-    ), numbered AS (
-        SELECT array_agg(id ORDER BY id) AS ids FROM pending
+        DELETE FROM outbox_unnumbered WHERE id = ANY(ARRAY(
+            SELECT id FROM outbox_unnumbered ORDER BY id LIMIT $1
+        ))
+        RETURNING id
     ), top AS (
-        SELECT coalesce(max(sequence), 0) AS sequence FROM outbox
+        SELECT coalesce(max(sequence), 0) AS sequence FROM outbox_sequence
     )
-    UPDATE outbox SET sequence = top.sequence + array_position(numbered.ids, outbox.id)
-    FROM numbered, top WHERE outbox.id = ANY(numbered.ids)
+    INSERT INTO outbox_sequence (sequence, outbox_id)
+    SELECT top.sequence + row_number() OVER (ORDER BY pending.id), pending.id FROM pending, top
 """
 
 
@@ -146,71 +154,137 @@ def envelope(row: Any) -> dict[str, Any]:
     )
 
 
-async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
-    """The next rows to publish, in sequence order; rows set aside are not among them."""
-    rows = await conn.execute(
-        select(outbox)
-        .where(
-            outbox.c.sequence.is_not(None),
-            outbox.c.published_at.is_(None),
-            outbox.c.held_at.is_(None),
+# What an envelope is made of, and what the relay publishes it under.
+_EVENT_COLUMNS = (
+    outbox.c.id,
+    outbox.c.event_id,
+    outbox.c.event_type,
+    outbox.c.subject,
+    outbox.c.occurred_at,
+    outbox.c.recorded_at,
+    outbox.c.organization_id,
+    outbox.c.organization_version,
+    outbox.c.actor,
+    outbox.c.correlation_id,
+    outbox.c.data,
+)
+
+
+def _numbered(sequences: Any) -> Any:
+    """The outbox rows of the sequences in the subquery `sequences`, with their sequence."""
+    return (
+        select(
+            outbox_sequence.c.sequence,
+            *_EVENT_COLUMNS,
+            *(column for column in sequences.c if column.name != "sequence"),
         )
-        .order_by(outbox.c.sequence)
+        .select_from(sequences)
+        .join(outbox_sequence, outbox_sequence.c.sequence == sequences.c.sequence)
+        .join(outbox, outbox.c.id == outbox_sequence.c.outbox_id)
+        .order_by(outbox_sequence.c.sequence)
+    )
+
+
+# Every numbered event up to here is settled: published, or set aside in `outbox_held`.
+_SETTLED_THROUGH = select(
+    func.coalesce(func.max(outbox_publications.c.through_sequence), 0)
+).scalar_subquery()
+
+_HELD_SEQUENCE = outbox_sequence.c.sequence == outbox_held.c.sequence
+
+# Held events an operator gave back to the relay: they wait to be published again.
+_RETRIED = outbox_held.c.held_at.is_(None)
+
+
+async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
+    """The next rows to publish, in sequence order: those an operator gave back (`retry`), then
+    those past the last settled batch. Each row says whether it was `retried`."""
+    retried = (
+        select(outbox_held.c.sequence, true().label("retried"))
+        .where(_RETRIED)
+        .order_by(outbox_held.c.sequence)
         .limit(batch)
     )
-    return list(rows)
+    fresh = (
+        select(outbox_sequence.c.sequence, false().label("retried"))
+        .where(outbox_sequence.c.sequence > _SETTLED_THROUGH)
+        .order_by(outbox_sequence.c.sequence)
+        .limit(batch)
+    )
+    chosen = union_all(retried, fresh).subquery()
+    return list(await conn.execute(_numbered(chosen).limit(batch)))
 
 
 async def hold(conn: AsyncConnection, held: dict[int, str]) -> None:
-    """Set rows aside (by outbox id) with the reason they cannot be published."""
-    for row_id, reason in held.items():
+    """Set events aside (by sequence) with the reason they cannot be published."""
+    if not held:
+        return
+    rows = [
+        {"sequence": sequence, "held_reason": reason[:2000]} for sequence, reason in held.items()
+    ]
+    statement = insert(outbox_held).values(held_at=func.now())
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[outbox_held.c.sequence],
+            set_={"held_at": func.now(), "held_reason": statement.excluded.held_reason},
+        ),
+        rows,
+    )
+
+
+async def mark_published(conn: AsyncConnection, retried: list[int], through: int | None) -> None:
+    """Record a batch JetStream acknowledged: the `retried` events it published are no longer
+    held, and every event up to `through` (when the batch went past the last settled one) is
+    settled."""
+    if retried:
+        await conn.execute(delete(outbox_held).where(outbox_held.c.sequence.in_(retried)))
+    if through is not None:
         await conn.execute(
-            update(outbox)
-            .where(outbox.c.id == row_id)
-            .values(held_at=func.now(), held_reason=reason[:2000])
+            insert(outbox_publications).values(through_sequence=through, published_at=func.now())
         )
 
 
-_HELD = and_(outbox.c.held_at.is_not(None), outbox.c.published_at.is_(None))
+_WAITING = and_(outbox_held.c.held_at.is_not(None), outbox_held.c.dead_lettered_at.is_(None))
 
 
 async def held_rows(conn: AsyncConnection, *, dead_lettered: bool = False) -> list[Any]:
     """Rows set aside, oldest first: waiting for an operator, or also those dead-lettered."""
-    query = select(
-        outbox.c.sequence,
-        outbox.c.event_id,
-        outbox.c.event_type,
-        outbox.c.organization_id,
-        outbox.c.organization_version,
-        func.octet_length(outbox.c.data.cast(String)).label("data_bytes"),
-        outbox.c.held_at,
-        outbox.c.held_reason,
-        outbox.c.dead_lettered_at,
-    ).where(_HELD)
+    query = (
+        select(
+            outbox_held.c.sequence,
+            outbox.c.event_id,
+            outbox.c.event_type,
+            outbox.c.organization_id,
+            outbox.c.organization_version,
+            func.octet_length(outbox.c.data.cast(String)).label("data_bytes"),
+            outbox_held.c.held_at,
+            outbox_held.c.held_reason,
+            outbox_held.c.dead_lettered_at,
+        )
+        .join_from(outbox_held, outbox_sequence, _HELD_SEQUENCE)
+        .join(outbox, outbox.c.id == outbox_sequence.c.outbox_id)
+        .where(outbox_held.c.held_at.is_not(None))
+    )
     if not dead_lettered:
-        query = query.where(outbox.c.dead_lettered_at.is_(None))
-    return list(await conn.execute(query.order_by(outbox.c.sequence)))
+        query = query.where(outbox_held.c.dead_lettered_at.is_(None))
+    return list(await conn.execute(query.order_by(outbox_held.c.sequence)))
 
 
 async def held_count(conn: AsyncConnection) -> int:
-    return int(
-        await conn.scalar(select(func.count()).where(_HELD, outbox.c.dead_lettered_at.is_(None)))
-        or 0
-    )
+    return int(await conn.scalar(select(func.count()).where(_WAITING)) or 0)
 
 
 def _chosen(sequences: list[int] | None) -> Any:
-    waiting = and_(_HELD, outbox.c.dead_lettered_at.is_(None))
-    return waiting if sequences is None else and_(waiting, outbox.c.sequence.in_(sequences))
+    return _WAITING if sequences is None else and_(_WAITING, outbox_held.c.sequence.in_(sequences))
 
 
 async def retry(conn: AsyncConnection, sequences: list[int] | None) -> list[int]:
     """Give held rows (all when `sequences` is None) back to the relay; returns their sequences."""
     result = await conn.execute(
-        update(outbox)
+        update(outbox_held)
         .where(_chosen(sequences))
         .values(held_at=None, held_reason=None)
-        .returning(outbox.c.sequence)
+        .returning(outbox_held.c.sequence)
     )
     return sorted(result.scalars())
 
@@ -218,29 +292,23 @@ async def retry(conn: AsyncConnection, sequences: list[int] | None) -> list[int]
 async def dead_letter(conn: AsyncConnection, sequences: list[int] | None) -> list[int]:
     """Give up publishing held rows; they stay readable in the change log (GET /v1/changes)."""
     result = await conn.execute(
-        update(outbox)
+        update(outbox_held)
         .where(_chosen(sequences))
         .values(dead_lettered_at=func.now())
-        .returning(outbox.c.sequence)
+        .returning(outbox_held.c.sequence)
     )
     return sorted(result.scalars())
 
 
-async def mark_published(conn: AsyncConnection, ids: list[int]) -> None:
-    if not ids:
-        return
-    await conn.execute(
-        update(outbox)
-        .where(outbox.c.id == any_(bindparam("ids", ids, ARRAY(BigInteger))))
-        .values(published_at=func.now())
-    )
-
-
 async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:
-    rows = await conn.execute(
-        select(outbox).where(outbox.c.sequence > after).order_by(outbox.c.sequence).limit(limit)
+    sequences = (
+        select(outbox_sequence.c.sequence)
+        .where(outbox_sequence.c.sequence > after)
+        .order_by(outbox_sequence.c.sequence)
+        .limit(limit)
+        .subquery()
     )
-    return [envelope(row) for row in rows]
+    return [envelope(row) for row in await conn.execute(_numbered(sequences))]
 
 
 async def correlated(
@@ -271,11 +339,19 @@ async def correlated(
 
 
 async def backlog(conn: AsyncConnection) -> tuple[int, float]:
-    """Rows waiting to be published (not those set aside), and the age in seconds of the oldest."""
+    """Rows waiting to be published (not those set aside), and the age in seconds of the oldest:
+    those not numbered yet, those past the last settled batch, and those given back by `retry`."""
+    waiting = union_all(
+        select(outbox_unnumbered.c.id),
+        select(outbox_sequence.c.outbox_id).where(outbox_sequence.c.sequence > _SETTLED_THROUGH),
+        select(outbox_sequence.c.outbox_id)
+        .join_from(outbox_held, outbox_sequence, _HELD_SEQUENCE)
+        .where(_RETRIED),
+    ).subquery()
     row = (
         await conn.execute(
-            select(func.count(), func.min(outbox.c.recorded_at)).where(
-                outbox.c.published_at.is_(None), outbox.c.held_at.is_(None)
+            select(func.count(), func.min(outbox.c.recorded_at)).join_from(
+                waiting, outbox, outbox.c.id == waiting.c.id
             )
         )
     ).one()

@@ -48,6 +48,13 @@ class RelayOptions:
     retry_seconds: float = 0.5
 
 
+def _through(settled: list[Any]) -> int | None:
+    """The sequence the settled rows carry the change log's publication mark to: the highest
+    of those not given back by an operator (those are behind the mark already)."""
+    fresh = [row.sequence for row in settled if not row.retried]
+    return max(fresh) if fresh else None
+
+
 class OutboxRelay:
     def __init__(self, engine: AsyncEngine, nc: Client, options: RelayOptions) -> None:
         self.engine = engine
@@ -68,10 +75,23 @@ class OutboxRelay:
             self.js, rows, self.options.publish_timeout, self.nc.max_payload
         )
         if outcome.settled:
+            # `publish_in_order` settles an unbroken prefix of the batch.
+            settled = rows[: outcome.settled]
             async with self.engine.begin() as conn:
-                await outbox.mark_published(conn, outcome.published)
-                await outbox.hold(conn, outcome.held)
-            self._observe(rows, outcome)
+                await outbox.hold(
+                    conn,
+                    {
+                        row.sequence: outcome.held[row.id]
+                        for row in settled
+                        if row.id in outcome.held
+                    },
+                )
+                await outbox.mark_published(
+                    conn,
+                    [row.sequence for row in settled if row.retried and row.id not in outcome.held],
+                    _through(settled),
+                )
+            self._observe(settled, outcome)
         if outcome.settled < len(rows):
             raise RuntimeError(
                 f"JetStream acknowledged {len(outcome.published)} of {len(rows)} events"
@@ -79,13 +99,10 @@ class OutboxRelay:
         return outcome.settled
 
     @staticmethod
-    def _observe(rows: list[Any], outcome: Outcome) -> None:
+    def _observe(settled: list[Any], outcome: Outcome) -> None:
         now = time.time()
-        published = set(outcome.published)
-        for row in rows:
-            if row.id in published:
-                PUBLISH_LAG.observe(max(0.0, now - row.recorded_at.timestamp()))
-            elif row.id in outcome.held:
+        for row in settled:
+            if row.id in outcome.held:
                 log.error(
                     "set aside outbox sequence %s (event %s): %s; the events behind it go on. "
                     "See `hoptac registry outbox list`.",
@@ -93,6 +110,8 @@ class OutboxRelay:
                     row.event_id,
                     outcome.held[row.id],
                 )
+            else:
+                PUBLISH_LAG.observe(max(0.0, now - row.recorded_at.timestamp()))
         PUBLISHED.inc(len(outcome.published))
         HELD.inc(len(outcome.held))
 

@@ -78,9 +78,9 @@ organization_versions = Table(
     PrimaryKeyConstraint("organization_id", "version"),
 )
 
-# The transactional outbox, kept forever as the registry's change log. `sequence` is assigned by
-# the relay to rows that have committed, in the order it sees them, so a reader paging
-# `after=N` can never miss a row that committed late.
+# The transactional outbox, kept forever as the registry's change log. The registry writes each
+# row once; the relay's bookkeeping lives in the narrow tables below, so that numbering and
+# publishing an event never rewrites its 1-2 KB row (migration 0008).
 outbox = Table(
     "outbox",
     metadata,
@@ -96,25 +96,44 @@ outbox = Table(
     Column("actor", Text, nullable=False),
     Column("correlation_id", Text),
     Column("data", JSONB, nullable=False),
-    Column("sequence", BigInteger, unique=True),
-    Column("published_at", DateTime(timezone=True)),
-    # Set aside by the relay, with its reason, when JetStream refuses the event; an operator
-    # retries it (clearing held_at) or dead-letters it (it stays in the change log).
-    Column("held_at", DateTime(timezone=True)),
-    Column("held_reason", Text),
-    Column("dead_lettered_at", DateTime(timezone=True)),
-    Index("outbox_held", "sequence", postgresql_where=text("held_at IS NOT NULL")),
-    Index("outbox_unsequenced", "id", postgresql_where=text("sequence IS NULL")),
     Index(
         "outbox_correlation",
         "correlation_id",
         postgresql_where=text("correlation_id IS NOT NULL"),
     ),
-    Index(
-        "outbox_unpublished",
-        "sequence",
-        postgresql_where=text("sequence IS NOT NULL AND published_at IS NULL"),
-    ),
+)
+
+# The ids of outbox rows the relay has not numbered yet, listed by a trigger on every insert into
+# the outbox (`outbox_list_unnumbered`): a row is seen here once its transaction commits.
+outbox_unnumbered = Table("outbox_unnumbered", metadata, Column("id", BigInteger, primary_key=True))
+
+# `sequence` is assigned by the relay to rows that have committed, in the order it sees them, so
+# a reader paging `after=N` can never miss a row that committed late.
+outbox_sequence = Table(
+    "outbox_sequence",
+    metadata,
+    Column("sequence", BigInteger, primary_key=True),
+    Column("outbox_id", BigInteger, nullable=False),
+)
+
+# One row per batch the relay settled: every event up to `through_sequence` was acknowledged by
+# JetStream at `published_at`, or set aside in `outbox_held`.
+outbox_publications = Table(
+    "outbox_publications",
+    metadata,
+    Column("through_sequence", BigInteger, primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+)
+
+# Events JetStream refused, with the reason; an operator retries one (clearing held_at: the relay
+# publishes it again and forgets it) or dead-letters it (it stays in the change log).
+outbox_held = Table(
+    "outbox_held",
+    metadata,
+    Column("sequence", BigInteger, primary_key=True),
+    Column("held_at", DateTime(timezone=True)),
+    Column("held_reason", Text),
+    Column("dead_lettered_at", DateTime(timezone=True)),
 )
 
 api_tokens = Table(
