@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hoptac.platform.http import install_defaults
 from hoptac.platform.nats import connect
 from hoptac.platform.operations_server import operations_served
+from hoptac.platform.startup_memory import freeze_startup_objects
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.jetstream import ensure_stream, stream_config
 from hoptac.registry.adapters.relay import OutboxRelay, RelayOptions
@@ -53,6 +54,9 @@ async def run_relay(settings: RegistrySettings, stop: asyncio.Event) -> None:
                 poll_seconds=settings.relay_poll_seconds,
                 coalesce_seconds=settings.relay_coalesce_seconds,
             )
+            # A batch makes thousands of objects (decoded events, envelopes, futures) and so
+            # several collections: without this, each walked everything the start made too.
+            freeze_startup_objects()
             await OutboxRelay(engine, nc, options).run(stop)
         finally:
             await nc.drain()
