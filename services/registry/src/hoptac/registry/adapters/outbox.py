@@ -170,18 +170,21 @@ _EVENT_COLUMNS = (
 )
 
 
-def _numbered(sequences: Any) -> Any:
-    """The outbox rows of the sequences in the subquery `sequences`, with their sequence."""
+def _numbered(chosen: Any) -> Any:
+    """The outbox rows of the subquery `chosen` (its `sequence`, `outbox_id` and any other
+    columns), in sequence order. Each row is fetched by its id: joined to the whole outbox,
+    which is kept forever, the planner could choose to read all of it. (`LIMIT 1`, true of an
+    id anyway, keeps PostgreSQL from turning the lateral subquery back into such a join.)"""
+    event = select(*_EVENT_COLUMNS).where(outbox.c.id == chosen.c.outbox_id).limit(1).lateral()
     return (
         select(
-            outbox_sequence.c.sequence,
-            *_EVENT_COLUMNS,
-            *(column for column in sequences.c if column.name != "sequence"),
+            chosen.c.sequence,
+            *event.c,
+            *(column for column in chosen.c if column.name not in ("sequence", "outbox_id")),
         )
-        .select_from(sequences)
-        .join(outbox_sequence, outbox_sequence.c.sequence == sequences.c.sequence)
-        .join(outbox, outbox.c.id == outbox_sequence.c.outbox_id)
-        .order_by(outbox_sequence.c.sequence)
+        .select_from(chosen)
+        .join(event, true())
+        .order_by(chosen.c.sequence)
     )
 
 
@@ -196,23 +199,28 @@ _HELD_SEQUENCE = outbox_sequence.c.sequence == outbox_held.c.sequence
 _RETRIED = outbox_held.c.held_at.is_(None)
 
 
-async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
+def next_batch(batch: int) -> Any:
     """The next rows to publish, in sequence order: those an operator gave back (`retry`), then
     those past the last settled batch. Each row says whether it was `retried`."""
     retried = (
-        select(outbox_held.c.sequence, true().label("retried"))
+        select(outbox_sequence.c.sequence, outbox_sequence.c.outbox_id, true().label("retried"))
+        .join_from(outbox_held, outbox_sequence, _HELD_SEQUENCE)
         .where(_RETRIED)
-        .order_by(outbox_held.c.sequence)
+        .order_by(outbox_sequence.c.sequence)
         .limit(batch)
     )
     fresh = (
-        select(outbox_sequence.c.sequence, false().label("retried"))
+        select(outbox_sequence.c.sequence, outbox_sequence.c.outbox_id, false().label("retried"))
         .where(outbox_sequence.c.sequence > _SETTLED_THROUGH)
         .order_by(outbox_sequence.c.sequence)
         .limit(batch)
     )
-    chosen = union_all(retried, fresh).subquery()
-    return list(await conn.execute(_numbered(chosen).limit(batch)))
+    return _numbered(union_all(retried, fresh).subquery()).limit(batch)
+
+
+async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
+    """The rows of `next_batch`."""
+    return list(await conn.execute(next_batch(batch)))
 
 
 async def hold(conn: AsyncConnection, held: dict[int, str]) -> None:
@@ -302,7 +310,7 @@ async def dead_letter(conn: AsyncConnection, sequences: list[int] | None) -> lis
 
 async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, Any]]:
     sequences = (
-        select(outbox_sequence.c.sequence)
+        select(outbox_sequence.c.sequence, outbox_sequence.c.outbox_id)
         .where(outbox_sequence.c.sequence > after)
         .order_by(outbox_sequence.c.sequence)
         .limit(limit)
@@ -348,11 +356,12 @@ async def backlog(conn: AsyncConnection) -> tuple[int, float]:
         .join_from(outbox_held, outbox_sequence, _HELD_SEQUENCE)
         .where(_RETRIED),
     ).subquery()
+    recorded = select(outbox.c.recorded_at).where(outbox.c.id == waiting.c.id).limit(1).lateral()
     row = (
         await conn.execute(
-            select(func.count(), func.min(outbox.c.recorded_at)).join_from(
-                waiting, outbox, outbox.c.id == waiting.c.id
-            )
+            select(func.count(), func.min(recorded.c.recorded_at))
+            .select_from(waiting)
+            .join(recorded, true())
         )
     ).one()
     count, oldest = row
