@@ -122,11 +122,13 @@ DOWNGRADE = (
     UPDATE outbox SET sequence = numbered.sequence
         FROM outbox_sequence AS numbered WHERE numbered.outbox_id = outbox.id
     """,
-    # A row is published when its batch settled it and it was not held (or is waiting again).
+    # A row is published when its batch (the first to reach it: one probe of the key) settled
+    # it and it was not held (or is waiting again).
     """
     UPDATE outbox SET published_at = (
-            SELECT min(published_at) FROM outbox_publications
+            SELECT published_at FROM outbox_publications
             WHERE through_sequence >= outbox.sequence
+            ORDER BY through_sequence LIMIT 1
         )
         WHERE sequence <= (SELECT coalesce(max(through_sequence), 0) FROM outbox_publications)
           AND sequence NOT IN (SELECT sequence FROM outbox_held)
