@@ -5,6 +5,7 @@ red."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -98,6 +99,26 @@ async def test_a_retried_event_is_tried_again_and_a_dead_lettered_one_no_more(
         assert await outbox.retry(conn, [1]) == []  # a dead letter is not retried
         (row,) = await outbox.held_rows(conn, dead_lettered=True)
     assert row.dead_lettered_at is not None
+
+
+async def test_a_retried_event_that_goes_through_is_published_once_and_no_longer_held(
+    relay: OutboxRelay, nc: Client, engine: AsyncEngine
+) -> None:
+    for _ in range(3):
+        await insert_raw(engine)
+    async with engine.begin() as conn:  # as the relay leaves a batch whose second event failed
+        await outbox.assign_sequences(conn, 10)
+        await outbox.hold(conn, {2: "refused for now"})
+        await outbox.mark_published(conn, [], 3)
+        assert await outbox.retry(conn, [2]) == [2]
+    await drain(relay)
+    messages = await stream_messages(nc.jetstream())
+    published = [json.loads(m.data)["sequence"] for m in messages]
+    async with engine.connect() as conn:
+        assert await outbox.held_rows(conn, dead_lettered=True) == []
+        assert await outbox.backlog(conn) == (0, 0.0)
+        assert await outbox.unpublished(conn, 10) == []
+    assert published == [2]
 
 
 def run_cli(*args: str) -> Any:

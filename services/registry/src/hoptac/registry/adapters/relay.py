@@ -77,26 +77,22 @@ class OutboxRelay:
         if outcome.settled:
             # `publish_in_order` settles an unbroken prefix of the batch.
             settled = rows[: outcome.settled]
-            async with self.engine.begin() as conn:
-                await outbox.hold(
-                    conn,
-                    {
-                        row.sequence: outcome.held[row.id]
-                        for row in settled
-                        if row.id in outcome.held
-                    },
-                )
-                await outbox.mark_published(
-                    conn,
-                    [row.sequence for row in settled if row.retried and row.id not in outcome.held],
-                    _through(settled),
-                )
+            await self._record(settled, outcome)
             self._observe(settled, outcome)
         if outcome.settled < len(rows):
             raise RuntimeError(
                 f"JetStream acknowledged {len(outcome.published)} of {len(rows)} events"
             )
         return outcome.settled
+
+    async def _record(self, settled: list[Any], outcome: Outcome) -> None:
+        """Write down what became of the settled rows: the held set aside (by sequence), the
+        retried ones published no longer held, and the publication mark moved past them."""
+        held = {row.sequence: outcome.held[row.id] for row in settled if row.id in outcome.held}
+        retried = [row.sequence for row in settled if row.retried and row.id not in outcome.held]
+        async with self.engine.begin() as conn:
+            await outbox.hold(conn, held)
+            await outbox.mark_published(conn, retried, _through(settled))
 
     @staticmethod
     def _observe(settled: list[Any], outcome: Outcome) -> None:
