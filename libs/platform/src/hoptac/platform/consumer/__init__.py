@@ -5,6 +5,8 @@
 - FastStream's pull subscriber hands batches, in stream order, to one worker; the service's
   `handle` applies a batch all or none (one database transaction) and records what it applied,
   so duplicates change nothing. Messages are acknowledged by hand, after `handle` returns.
+- A quiet stream is waited on with one long pull request (`quiet_stream`), not polled every
+  10 ms: an idle consumer costs next to no CPU.
 - What FastStream lacks lives in `settling`: when a batch fails its messages are tried one at a
   time, so one bad message cannot hold back the good ones; a message that can never succeed
   (`Poison`), or that still fails after `max_tries` deliveries, is published to

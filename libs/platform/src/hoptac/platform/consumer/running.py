@@ -32,6 +32,7 @@ from hoptac.platform.consumer.durable import (
 from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.metrics import consumer_metrics
 from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
+from hoptac.platform.consumer.quiet_stream import wait_when_quiet
 from hoptac.platform.consumer.settling import BatchSettler
 from hoptac.platform.text import Text
 
@@ -246,6 +247,10 @@ class EventConsumer:
         try:
             if not await self._started(broker):
                 return
+            assert subscriber.subscription is not None  # made by the broker's start
+            wait_when_quiet(
+                subscriber.subscription, self.batch_size, self.fetch_timeout, self.gather_window
+            )
             self._stopped_because = None
             while not await self._pause(WATCH_SECONDS):
                 self._show_readiness()
