@@ -11,7 +11,7 @@ area code as an integer; flags (the digital-adoption ones) as a bit mask; -1 for
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import compress
 from operator import itemgetter, ne
 from typing import Any
@@ -44,23 +44,31 @@ def add_code_columns(sb: tantivy.SchemaBuilder) -> None:
         sb.add_integer_field(column, fast=True)
 
 
+def _coder(facet: Filter) -> Callable[[Any], int]:
+    """How a value of `facet` becomes its code; made once per facet, used for every document."""
+    if facet.shape is Shape.FLAGS:  # a bit per flag held
+        bits = tuple((flag, 1 << bit) for bit, flag in enumerate(facet.values))
+        return lambda value: sum(bit for flag, bit in bits if flag in value)
+    if facet.shape is Shape.CODE:
+        return lambda value: int(value) if value else NONE
+    if facet.shape is Shape.YES_NO:
+        return lambda value: 1 if value == "true" else 0
+    positions: dict[str, int] = {}
+    for position, allowed in enumerate(facet.values):
+        positions.setdefault(allowed, position)
+    return lambda value: positions.get(value, NONE)
+
+
+_CODERS = tuple((facet.codes_of, COLUMNS[facet.name], _coder(facet)) for facet in FACETS)
+
+
 def code_values(document: Any) -> dict[str, int]:
     """The code of each facet's value(s) in its column(s)."""
     out: dict[str, int] = {}
-    for facet in FACETS:
-        for column, value in zip(COLUMNS[facet.name], facet.codes_of(document), strict=True):
-            out[column] = _code(facet, value)
+    for codes_of, columns, coder in _CODERS:
+        for column, value in zip(columns, codes_of(document), strict=True):
+            out[column] = coder(value)
     return out
-
-
-def _code(facet: Filter, value: Any) -> int:
-    if facet.shape is Shape.FLAGS:  # a bit per flag held
-        return sum(1 << bit for bit, flag in enumerate(facet.values) if flag in value)
-    if facet.shape is Shape.CODE:
-        return int(value) if value else NONE
-    if facet.shape is Shape.YES_NO:
-        return 1 if value == "true" else 0
-    return facet.values.index(value) if value in facet.values else NONE
 
 
 def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[str, dict[str, int]]:
