@@ -54,10 +54,12 @@ class SearchSettings(ProjectionSettings):
     )
     consumer_fetch_timeout: float = Field(default=1.0, gt=0)
     consumer_batch_size: int = Field(
-        default=1000,
+        default=2500,
         gt=0,
         le=10_000,
-        description="Events per batch at most, one commit each (a backlog comes in full ones).",
+        description="Events per batch at most, one commit each (a backlog comes in full ones). "
+        "Above what a burst brings in `consumer_burst_spacing` (an import's approval: about "
+        "1,200 events a second), so that a burst's batch is not cut in two commits.",
     )
     consumer_burst_spacing: float = Field(
         default=1.0,

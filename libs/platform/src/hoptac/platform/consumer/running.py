@@ -162,7 +162,8 @@ class EventConsumer:
         self.subjects = subjects
         self.batch_size = batch_size
         self.ack_wait = ack_wait
-        self.fetch_timeout = fetch_timeout  # how long a stop waits for a batch in hand, too
+        # how long a pull request waits on a quiet stream (`quiet_stream`); a stop waits as long
+        self.fetch_timeout = fetch_timeout
         self.gather_window = gather_window
         self.payload = payload
         self.metrics = consumer_metrics(metrics)
