@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 
 from hoptac.platform.error_answers import invalid_query_response
 from hoptac.platform.http import install_defaults
+from hoptac.platform.startup_memory import freeze_startup_objects
 from hoptac.search.adapters.port import SearchIndex
 from hoptac.search.bootstrap import build_index, build_library_index, place_finder
 from hoptac.search.domain.query import InvalidQuery
@@ -66,6 +67,7 @@ def create_app(settings: SearchSettings | None = None, index: SearchIndex | None
         library = LibraryFeed(settings, app.state.library_index, metrics)
         app.state.library_feed = library
         await library.start()
+        freeze_startup_objects()  # the units, places and models: out of every full collection
         try:
             yield
         finally:
