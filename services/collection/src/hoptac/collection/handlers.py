@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -45,6 +46,7 @@ from hoptac.collection.domain.errors import (
 )
 from hoptac.collection.domain.imports import (
     Report,
+    alike,
     duplicates,
     probable_duplicates,
     registry_problems,
@@ -67,6 +69,7 @@ from hoptac.platform.text import SHOWN_LENGTH, Text
 
 Clock = Callable[[], datetime]
 LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its records
+FINGERPRINT_PART = 500  # rows JSON-encoded at once (C code that holds the GIL throughout)
 
 
 def system_clock() -> datetime:
@@ -217,13 +220,17 @@ class Collection:
         changes = _without_rows(changes, missing)
         changes = [_aimed(c, targets.get(c.row)) for c in changes]
         checked = RegistryCheck(caller, checksum, language, dry_run)
-        report.problems.extend(
-            await self._registry_check(checked, changes, targets, sheet, report.warnings)
+        # Names are matched while the registry checks the rows: its work and collection's on
+        # two cores. Matching takes every row; what holds for the rows kept is read after.
+        found, registry_refused = await asyncio.gather(
+            asyncio.to_thread(alike, changes, register.known()),
+            self._registry_check(checked, changes, targets, sheet, report.warnings),
         )
+        report.problems.extend(registry_refused)
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
         duplicated, report.candidates = probable_duplicates(
-            report.valid, register.known(), _column(sheet, "name")
+            report.valid, found, _column(sheet, "name")
         )
         report.warnings.extend(duplicated)
         report.warnings.sort(key=lambda w: (w.row or 0, w.code))
@@ -322,13 +329,19 @@ class Collection:
             for sending in registry_rows(change, target.version if target else None):
                 sent.append(sending)
                 owners.append(change.row)
-        fingerprint = _fingerprint(check.caller, sent)
+        # Hashed beside the registry's check in a dry run, which needs it only after.
+        fingerprinting = asyncio.ensure_future(asyncio.to_thread(_fingerprint, check.caller, sent))
         since = self.clock() - self.dry_run_reuse
         answers = None
         if not check.dry_run:
             async with self.engine.connect() as conn:
                 answers = await store.dry_run_answers(
-                    conn, check.checksum, check.caller.name, check.language, fingerprint, since
+                    conn,
+                    check.checksum,
+                    check.caller.name,
+                    check.language,
+                    await fingerprinting,
+                    since,
                 )
         if answers is None:
             results = await self.registry.batch(
@@ -345,7 +358,7 @@ class Collection:
                 "made_by": check.caller.name,
                 "language": check.language,
                 "made_at": self.clock(),
-                "fingerprint": fingerprint,
+                "fingerprint": await fingerprinting,
                 "answers": answers,
             }
             async with self.engine.begin() as conn:
@@ -563,7 +576,7 @@ class Collection:
                 if caller.name in (row.author, row.submitted_by):
                     raise NotAllowed(Text("collection.approve_own", id=str(row.id)))
             applying = {"state": "applying", "reviewed_by": caller.name, "reviewed_at": now}
-            await store.set_proposals(conn, [{"id": row.id, **applying} for row in rows])
+            await store.set_locked_proposals(conn, [{"id": row.id, **applying} for row in rows])
         by_proposal = await self._applied(caller, rows)
         async with self.engine.begin() as conn:
             changed: list[dict[str, Any]] = []
@@ -583,8 +596,10 @@ class Collection:
                 audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
             await store.set_proposals(conn, changed)
             await store.audit_many(conn, now, caller.name, "approve", audited)
-            rows = await store.proposals_by_id(conn, ids)
-        return [_proposal_json(row) for row in rows]
+            now_held = await store.changeable_of(conn, [row.id for row in rows])
+        return [
+            _proposal_json(SimpleNamespace(**{**row._asdict(), **now_held[row.id]})) for row in rows
+        ]
 
     async def _applied(
         self, caller: Caller, rows: Sequence[Any]
@@ -708,14 +723,22 @@ def _in_unicode(
 
 def _fingerprint(caller: Caller, sent: Sequence[dict[str, Any]]) -> str:
     """What the registry's answers to a check depend on besides the register's rules: the rows
-    sent (each record's id and version included) and the caller's role and area."""
-    canonical = json.dumps(
-        [caller.role, sorted(caller.provinces), sorted(caller.communes), list(sent)],
-        sort_keys=True,
-        default=str,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    sent (each record's id and version included) and the caller's role and area; the hash of
+    `[role, provinces, communes, sent]` as canonical JSON, written a part of `sent` at a time
+    so that the thread it runs in lets the others run between parts."""
+    digest = hashlib.sha256()
+    area = _canonical([caller.role, sorted(caller.provinces), sorted(caller.communes)])
+    digest.update(f"{area[:-1]},[".encode())
+    for start in range(0, len(sent), FINGERPRINT_PART):
+        if start:
+            digest.update(b",")
+        digest.update(_canonical(sent[start : start + FINGERPRINT_PART])[1:-1].encode())
+    digest.update(b"]]")
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def _target(record: dict[str, Any], how: str) -> Target:

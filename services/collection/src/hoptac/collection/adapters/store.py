@@ -192,7 +192,34 @@ async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) ->
     if not changed:
         return
     await conn.execute(_LOCK_IN_ORDER, {"ids": [row["id"] for row in changed]})
+    await set_locked_proposals(conn, changed)
+
+
+async def set_locked_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
+    """`set_proposals` for rows this transaction has locked already (read `for_update`)."""
     await update_rows(conn, proposals, "id", changed)
+
+
+# What of a proposal changes after it is made; the rest (its change, row, area, author, batch)
+# never does.
+_CHANGEABLE = [
+    proposals.c.id,
+    proposals.c.state,
+    proposals.c.base_version,
+    proposals.c.submitted_by,
+    proposals.c.submitted_at,
+    proposals.c.reviewed_by,
+    proposals.c.reviewed_at,
+    proposals.c.comments,
+    proposals.c.outcome,
+]
+
+
+async def changeable_of(conn: AsyncConnection, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The columns of each proposal that change after it is made, by id: with a proposal read
+    before, the proposal as it is now, without reading its change (the bulk of it) again."""
+    rows = await conn.execute(select(*_CHANGEABLE).where(proposals.c.id.in_(ids)))
+    return {row.id: dict(row._mapping) for row in rows}
 
 
 async def remember_dry_run(

@@ -147,29 +147,64 @@ def _column_of(path: str, paths: Sequence[str | None]) -> str | None:
     return None
 
 
-def probable_duplicates(
-    changes: Sequence[RowChange], known: Sequence[Known], name_column: str | None
-) -> tuple[list[Problem], dict[int, list[Candidate]]]:
-    """New organisations whose name is like one of the register in the same commune, or like
-    an earlier row's: warnings, and each row's candidates for the reviewer. Never merged.
+@dataclass(frozen=True)
+class Alike:
+    """What matching finds of a file's new organisations, made while the registry checks the
+    same rows: each row's candidates in the register of its commune and the first earlier row
+    of its commune it is probably the same as, over every row the registry is asked about
+    (`probable_duplicates` then keeps what holds for the rows it accepts)."""
 
-    Only names of one commune are compared, so each row is held against its commune's names,
+    names: dict[int, tuple[str | None, Name]]  # by row: its commune and its name, prepared
+    candidates: dict[int, list[Candidate]]  # by row
+    earlier: dict[int, int]  # by row: the first earlier row of the file with a probable name
+
+
+def alike(changes: Sequence[RowChange], known: Sequence[Known]) -> Alike:
+    """Only names of one commune are compared, so each row is held against its commune's names,
     not against the whole file and register; each name is prepared once, not once a pair."""
-    warnings: list[Problem] = []
-    candidates: dict[int, list[Candidate]] = {}
+    found = Alike({}, {}, {})
     known_in: dict[str | None, list[Known]] = defaultdict(list)
     for organisation in known:
         known_in[organisation.commune_code].append(organisation)
-    earlier_in: dict[str | None, list[tuple[RowChange, Name]]] = defaultdict(list)
+    earlier_in: dict[str | None, list[tuple[int, Name]]] = defaultdict(list)
     for change in changes:
         if change.organization_id is not None:
             continue
         name = prepared(str(change.record.get("name", "")))
         commune = (change.record.get("address") or {}).get("commune_code")
-        found = by_name(name, commune, known_in.get(commune, ()))
-        if found:
-            candidates[change.row] = found
-            best = found[0]
+        found.names[change.row] = (commune, name)
+        candidates = by_name(name, commune, known_in.get(commune, ()))
+        if candidates:
+            found.candidates[change.row] = candidates
+        other = _first_alike(name, earlier_in[commune])
+        if other is not None:
+            found.earlier[change.row] = other
+        earlier_in[commune].append((change.row, name))
+    return found
+
+
+def _first_alike(name: Name, earlier: Sequence[tuple[int, Name]]) -> int | None:
+    return next((row for row, other in earlier if prepared_score(name, other) >= PROBABLE), None)
+
+
+def probable_duplicates(
+    changes: Sequence[RowChange], found: Alike, name_column: str | None
+) -> tuple[list[Problem], dict[int, list[Candidate]]]:
+    """New organisations among `changes` (rows `found` was made from, in the same order) whose
+    name is like one of the register in the same commune, or like an earlier row's of
+    `changes`: warnings, and each row's candidates for the reviewer. Never merged."""
+    warnings: list[Problem] = []
+    candidates: dict[int, list[Candidate]] = {}
+    kept = {change.row for change in changes}
+    earlier_in: dict[str | None, list[tuple[int, Name]]] = defaultdict(list)
+    for change in changes:
+        if change.organization_id is not None:
+            continue
+        commune, name = found.names[change.row]
+        register = found.candidates.get(change.row)
+        if register:
+            candidates[change.row] = register
+            best = register[0]
             level = "probable" if best.score >= PROBABLE else "possible"
             warnings.append(
                 Problem(
@@ -185,17 +220,19 @@ def probable_duplicates(
                     "name",
                 )
             )
-        for other, other_name in earlier_in[commune]:
-            if prepared_score(name, other_name) >= PROBABLE:
-                warnings.append(
-                    Problem(
-                        "probable_duplicate_in_file",
-                        Text("collection.duplicate_in_file", row=other.row),
-                        change.row,
-                        name_column,
-                        "name",
-                    )
+        other = found.earlier.get(change.row)
+        if other is not None and other not in kept:
+            # The first alike was a row the registry refused: the first kept one, if any.
+            other = _first_alike(name, earlier_in[commune])
+        if other is not None:
+            warnings.append(
+                Problem(
+                    "probable_duplicate_in_file",
+                    Text("collection.duplicate_in_file", row=other),
+                    change.row,
+                    name_column,
+                    "name",
                 )
-                break
-        earlier_in[commune].append((change, name))
+            )
+        earlier_in[commune].append((change.row, name))
     return warnings, candidates
