@@ -29,6 +29,7 @@ from hoptac.collection.adapters.spreadsheet import (
     read_upload,
 )
 from hoptac.collection.adapters.template import template_csv, template_xlsx
+from hoptac.collection.collections_put_off import full_collections_put_off
 from hoptac.collection.domain.addresses import addressed, needs_reading
 from hoptac.collection.domain.applying import (
     MAYBE_APPLIED,
@@ -165,6 +166,12 @@ class Collection:
     ) -> dict[str, Any]:
         """The file's report in `language`; for a real run, the batch it made."""
         require_importer(caller)
+        with full_collections_put_off():
+            return await self._import_file(caller, data, filename, dry_run, language)
+
+    async def _import_file(
+        self, caller: Caller, data: bytes, filename: str, dry_run: bool, language: Language
+    ) -> dict[str, Any]:
         checksum = hashlib.sha256(data).hexdigest()
         if not dry_run:
             async with self.engine.connect() as conn:
