@@ -54,9 +54,10 @@ def unnest_update(table: Table, key: str, columns: tuple[str, ...]) -> TextClaus
     )
 
 
-def _values(
+def unnest_values(
     table: Table, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
 ) -> dict[str, list[Any]]:
+    """The parameters of `unnest_insert` and `unnest_update`: each column's values, in order."""
     values: dict[str, list[Any]] = {}
     for name in columns:
         column = [row[name] for row in rows]
@@ -73,7 +74,7 @@ async def insert_rows(
     column's None is SQL NULL; columns left out take their server defaults."""
     if rows:
         columns = tuple(rows[0])
-        await conn.execute(unnest_insert(table, columns), _values(table, columns, rows))
+        await conn.execute(unnest_insert(table, columns), unnest_values(table, columns, rows))
 
 
 async def update_rows(
@@ -84,4 +85,4 @@ async def update_rows(
     if rows:
         columns = tuple(name for name in rows[0] if name != key)
         statement = unnest_update(table, key, columns)
-        await conn.execute(statement, _values(table, (key, *columns), rows))
+        await conn.execute(statement, unnest_values(table, (key, *columns), rows))

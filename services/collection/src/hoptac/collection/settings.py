@@ -64,10 +64,11 @@ class CollectionSettings(ProjectionSettings):
         default=500, gt=0, description="Rows per request to the registry's batch write."
     )
     registry_batches_in_flight: int = Field(
-        default=4,
+        default=2,
         gt=0,
         description="Batch requests sent to the registry side by side (for a real run, only "
-        "when no two of its rows touch one record).",
+        "when no two of its rows touch one record): one checked or applied while the next "
+        "waits, so that the registry never waits for collection.",
     )
     dry_run_reuse_seconds: float = Field(
         default=1800,

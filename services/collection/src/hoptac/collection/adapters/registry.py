@@ -23,7 +23,7 @@ class RegistryClient:
         self,
         registry_url: str,
         batch_rows: int = 500,
-        in_flight: int = 4,
+        in_flight: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.http = httpx.AsyncClient(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import TextClause, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.collection.adapters.tables import audit_log, dry_runs, import_batches, proposals
-from hoptac.platform.bulk_writes import insert_rows, update_rows
+from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_values, update_rows
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,22 @@ _OPEN = text("state IN ('draft', 'submitted', 'returned', 'applying')")
 
 
 async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
-    """Proposals not already open under the same row key; how many were added. One statement
-    for all the rows, which SQLAlchemy sends as multi-row INSERTs of a cached form (the rows
-    as VALUES of one statement made anew took longer to compile than to run)."""
+    """Proposals not already open under the same row key (each dict with the same columns);
+    how many were added. One statement for all the rows, an array per column, built once per
+    set of columns: a row's values are not compiled into the statement one by one."""
     if not rows:
         return 0
-    statement = (
-        pg_insert(proposals)
-        .on_conflict_do_nothing(index_elements=["row_key"], index_where=_OPEN)
-        .returning(proposals.c.id)
+    columns = tuple(rows[0])
+    added = await conn.execute(_add_open(columns), unnest_values(proposals, columns, rows))
+    return len(added.all())
+
+
+@cache
+def _add_open(columns: tuple[str, ...]) -> TextClause:
+    return text(
+        f"{unnest_insert(proposals, columns).text} "
+        f"ON CONFLICT (row_key) WHERE {_OPEN.text} DO NOTHING RETURNING id"
     )
-    return len((await conn.execute(statement, rows)).all())
 
 
 async def proposals_by_id(
