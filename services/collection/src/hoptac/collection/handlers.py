@@ -70,6 +70,7 @@ from hoptac.platform.text import SHOWN_LENGTH, Text
 
 Clock = Callable[[], datetime]
 LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its records
+PROPOSALS_PART = 5_000  # proposals made at once, then stored with one statement
 FINGERPRINT_PART = 500  # rows JSON-encoded at once (C code that holds the GIL throughout)
 
 
@@ -389,17 +390,26 @@ class Collection:
     ) -> dict[str, Any]:
         now = self.clock()
         batch_id = uuid4()
-        proposals = [
-            _proposal(
-                change,
-                targets.get(change.row),
-                report.candidates.get(change.row, []),
-                batch_id,
-                caller.name,
-                now,
-            )
-            for change in report.valid
+
+        def made(part: Sequence[RowChange]) -> list[dict[str, Any]]:
+            return [
+                _proposal(
+                    change,
+                    targets.get(change.row),
+                    report.candidates.get(change.row, []),
+                    batch_id,
+                    caller.name,
+                    now,
+                )
+                for change in part
+            ]
+
+        parts = [
+            report.valid[start : start + PROPOSALS_PART]
+            for start in range(0, len(report.valid), PROPOSALS_PART)
         ]
+        # Each part is made in a thread while PostgreSQL stores the file or the part before.
+        making = [asyncio.ensure_future(asyncio.to_thread(made, parts[0]))] if parts else []
         async with self.engine.begin() as conn:
             await store.add_batch(
                 conn,
@@ -417,7 +427,12 @@ class Collection:
                     "content": data,
                 },
             )
-            added = await store.add_proposals(conn, proposals)
+            added = 0
+            for index in range(len(parts)):
+                proposals = await making[index]
+                if index + 1 < len(parts):
+                    making.append(asyncio.ensure_future(asyncio.to_thread(made, parts[index + 1])))
+                added += await store.add_proposals(conn, proposals)
             await store.audit(
                 conn,
                 now,
