@@ -10,7 +10,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -618,10 +617,8 @@ class Collection:
                 audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
             await store.set_proposals(conn, changed)
             await store.audit_many(conn, now, caller.name, "approve", audited)
-            now_held = await store.changeable_of(conn, [row.id for row in rows])
-        return [
-            _proposal_json(SimpleNamespace(**{**row._asdict(), **now_held[row.id]})) for row in rows
-        ]
+            changed_now = await store.changeable_of(conn, [row.id for row in rows])
+        return [_proposal_json(row, changed_now[row.id]) for row in rows]
 
     async def _applied(
         self, caller: Caller, rows: Sequence[Any]
@@ -850,24 +847,27 @@ def _after_apply(results: list[dict[str, Any]]) -> tuple[str, bool]:
     return "refused", False
 
 
-def _proposal_json(row: Any) -> dict[str, Any]:
-    outcome = row.outcome or {}
+def _proposal_json(row: Any, now: Any = None) -> dict[str, Any]:
+    """`now`: the columns of the proposal that change (`store.changeable_of`), read after `row`;
+    by default `row`'s own."""
+    now = row if now is None else now
+    outcome = now.outcome or {}
     return {
         "id": str(row.id),
         "batch_id": str(row.batch_id) if row.batch_id else None,
         "row": row.row_number,
         "organization_id": str(row.organization_id) if row.organization_id else None,
-        "base_version": row.base_version,
+        "base_version": now.base_version,
         "province_code": row.province_code,
         "commune_code": row.commune_code,
         "change": row.change,
-        "state": row.state,
+        "state": now.state,
         "stale": bool(outcome.get("stale")),
         "author": row.author,
-        "submitted_by": row.submitted_by,
-        "reviewed_by": row.reviewed_by,
-        "comments": row.comments,
-        "outcome": row.outcome,
+        "submitted_by": now.submitted_by,
+        "reviewed_by": now.reviewed_by,
+        "comments": now.comments,
+        "outcome": now.outcome,
     }
 
 

@@ -221,11 +221,11 @@ _CHANGEABLE = [
 ]
 
 
-async def changeable_of(conn: AsyncConnection, ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+async def changeable_of(conn: AsyncConnection, ids: list[UUID]) -> dict[UUID, Any]:
     """The columns of each proposal that change after it is made, by id: with a proposal read
     before, the proposal as it is now, without reading its change (the bulk of it) again."""
     rows = await conn.execute(select(*_CHANGEABLE).where(proposals.c.id.in_(ids)))
-    return {row.id: dict(row._mapping) for row in rows}
+    return {row.id: row for row in rows}
 
 
 async def remember_dry_run(
