@@ -90,23 +90,23 @@ def index_template(alias: str) -> dict[str, Any]:
 
 
 def source_of(document: SearchDocument) -> dict[str, Any]:
-    name = document.name_tokens()
-    own = document.own_tokens()
+    words = document.own_words()
+    shared = document.shared()
     source: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
         "version": document.version,
         "item": document.item(),
-        "name_f": text.folded_text(name),
-        "name_x": text.exact_text(name),
-        "other_f": text.folded_text(own),
-        "other_x": text.exact_text(own),
-        "shared_f": document.shared_folded(),
-        "shared_k": document.shared_keys(),
+        "name_f": words.name_folded,
+        "name_x": words.name_exact,
+        "other_f": words.own_folded,
+        "other_x": words.own_exact,
+        "shared_f": shared.folded,
+        "shared_k": shared.keys,
         "regno": text.registration_key(document.registration_number),
         **{declared.field: declared.indexed(document) for declared in FILTERS},
         "commune_now": document.commune_code,
-        "name_sort": document.sort_name(),
+        "name_sort": words.sort_name,
         "registered": document.registered_on.toordinal(),
     }
     if document.lat is not None and document.lon is not None:

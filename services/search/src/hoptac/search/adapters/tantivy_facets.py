@@ -59,14 +59,14 @@ def _coder(facet: Filter) -> Callable[[Any], int]:
     return lambda value: positions.get(value, NONE)
 
 
-_CODERS = tuple((facet.codes_of, COLUMNS[facet.name], _coder(facet)) for facet in FACETS)
+_CODERS = tuple((facet.read_codes, COLUMNS[facet.name], _coder(facet)) for facet in FACETS)
 
 
 def code_values(document: Any) -> dict[str, int]:
     """The code of each facet's value(s) in its column(s)."""
     out: dict[str, int] = {}
-    for codes_of, columns, coder in _CODERS:
-        for column, value in zip(columns, codes_of(document), strict=True):
+    for read_codes, columns, coder in _CODERS:
+        for column, value in zip(columns, read_codes(document), strict=True):
             out[column] = coder(value)
     return out
 

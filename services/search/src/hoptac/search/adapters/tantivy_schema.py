@@ -70,32 +70,35 @@ def register_analyzers(index: tantivy.Index) -> None:
 
 
 def to_tantivy(document: SearchDocument) -> tantivy.Document:
-    return tantivy.Document(**fields_of(document))
+    return tantivy.Document.from_dict(fields_of(document))  # what Document(**fields) does
+
+
+_INDEXED = tuple((declared.field, declared.read_indexed) for declared in FILTERS)
 
 
 def fields_of(document: SearchDocument) -> dict[str, Any]:
     """The values of every field for one organisation, analysed (what tantivy is given)."""
-    name = document.name_tokens()
-    own = document.own_tokens()
+    words = document.own_words()
+    shared = document.shared()
     fields: dict[str, Any] = {
         "id": document.id,
         "state": LIVE,
         "version": document.version,
         "item": orjson.dumps(document.item()),
-        "name_f": text.folded_text(name),
-        "name_x": text.exact_text(name),
-        "all_f": text.folded_text(name + own),
-        "other_x": text.exact_text(own),
-        "shared_f": document.shared_folded(),
-        "shared_k": document.shared_keys(),
+        "name_f": words.name_folded,
+        "name_x": words.name_exact,
+        "all_f": words.all_folded,
+        "other_x": words.own_exact,
+        "shared_f": shared.folded,
+        "shared_k": shared.keys,
         "regno": text.registration_key(document.registration_number),
-        "name_sort": document.sort_name(),
+        "name_sort": words.sort_name,
         **code_values(document),
         "registered": document.registered_on.toordinal(),
     }
-    for declared in FILTERS:
-        if values := declared.indexed(document):
-            fields[declared.field] = values
+    for field, read_indexed in _INDEXED:
+        if values := read_indexed(document):
+            fields[field] = values
     if document.lat is not None and document.lon is not None:
         fields["lat"] = float(document.lat)
         fields["lon"] = float(document.lon)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.search.domain import text
@@ -46,32 +46,30 @@ class SearchDocument:
     def ocop(self) -> str:
         return "true" if self.ocop_stars else "false"
 
-    def name_tokens(self) -> list[str]:
-        return text.analyse(self.name)
-
-    def own_tokens(self) -> list[str]:
-        """Abbreviation, foreign name, address and products: words of this organisation that
-        match like the name's and rank lower, their diacritics too (exact keys)."""
+    def own_words(self) -> OwnWords:
+        """The name's words and the organisation's other own words as indexed, each word
+        keyed once (`text.index_keys`)."""
+        name_words = text.words(self.name)
+        name_folded, name_exact = text.index_keys(name_words)
         parts = (self.name_abbreviation, self.name_foreign, self.address_text)
-        own = [t for part in parts for t in text.analyse(part)]
-        return own + [t for part in self.products for t in _analysed(part)]
+        own_folded, own_exact = text.index_keys(
+            word for part in parts if part for word in text.words(part)
+        )
+        for product in self.products:
+            product_folded, product_exact = _product_keys(product)
+            own_folded += product_folded
+            own_exact += product_exact
+        return OwnWords(
+            name_folded=" ".join(name_folded),
+            name_exact=" ".join(name_exact),
+            own_folded=" ".join(own_folded),
+            own_exact=" ".join(own_exact),
+            all_folded=" ".join(name_folded + own_folded),
+            sort_name=" ".join(text.fold(word) for word in name_words),
+        )
 
-    def shared_folded(self) -> str:
-        """The names thousands of organisations share, the units' (in order: a place typed
-        with its unit type ranks by them as a phrase) and the business lines', folded."""
-        return " ".join(_folded(part) for part in (*self.areas.all(), *self.business_lines))
-
-    def shared_keys(self) -> str:
-        """The same names as pairs of neighbouring words (`text.name_keys`): a query word
-        matches them only together with its neighbour. As single words they would make most
-        queries match thousands more organisations ("Thạnh" from one unit and "Phú" from
-        another; "nông" from the business line "Nông nghiệp"): slower, and no better."""
-        units = (_keys(part, True) for part in self.areas.all())
-        lines = (_keys(part, False) for part in self.business_lines)
-        return " ".join((*units, *lines))
-
-    def sort_name(self) -> str:
-        return text.folded_text(text.words(self.name))
+    def shared(self) -> SharedNames:
+        return _shared(self.areas, self.business_lines)
 
     def item(self) -> dict[str, Any]:
         """The public summary returned by /v1/search."""
@@ -100,7 +98,47 @@ class SearchDocument:
         }
 
 
-# Unit, product and business-line names recur across thousands of records: analysed once each.
+@dataclass(frozen=True)
+class OwnWords:
+    """An organisation's own words as indexed: keys joined by spaces."""
+
+    name_folded: str
+    name_exact: str
+    own_folded: str  # abbreviation, foreign name, address and products: they match like the
+    own_exact: str  # name's and rank lower, their diacritics too (exact keys)
+    all_folded: str  # the name's and the own words' folded keys: what a query word must match
+    sort_name: str  # the name's words folded, abbreviations as written
+
+
+class SharedNames(NamedTuple):
+    """The names thousands of organisations share: its units' (in order: a place typed with
+    its unit type ranks by them as a phrase) and its business lines'."""
+
+    folded: str
+    # The same names as pairs of neighbouring words (`text.name_keys`): a query word matches
+    # them only together with its neighbour. As single words they would make most queries
+    # match thousands more organisations ("Thạnh" from one unit and "Phú" from another;
+    # "nông" from the business line "Nông nghiệp"): slower, and no better.
+    keys: str
+
+
+# Unit, product and business-line names recur across thousands of records, and so do the
+# combinations of a record's units and business lines: each analysed once.
+@lru_cache(maxsize=50_000)
+def _shared(areas: AreaNames, business_lines: tuple[str, ...]) -> SharedNames:
+    units = areas.all()
+    folded = " ".join(_folded(part) for part in (*units, *business_lines))
+    unit_keys = (_keys(part, True) for part in units)
+    line_keys = (_keys(part, False) for part in business_lines)
+    return SharedNames(folded, " ".join((*unit_keys, *line_keys)))
+
+
+@lru_cache(maxsize=50_000)
+def _product_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    folded, exact = text.index_keys(text.words(name))
+    return tuple(folded), tuple(exact)
+
+
 @lru_cache(maxsize=50_000)
 def _analysed(name: str) -> tuple[str, ...]:
     return tuple(text.analyse(name))

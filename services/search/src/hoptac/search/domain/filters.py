@@ -9,8 +9,11 @@ reindex (a new field changes the tantivy schema, so the service starts a new gen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from hoptac.contracts.codes import DIGITAL_FLAGS, Kind, OperatingInPractice, SectorGroup, Status
@@ -52,15 +55,28 @@ class Filter:
 
     def codes_of(self, document: Any) -> tuple[str | None, ...]:
         """A CODE filter's (current, legacy) codes of a record; one value otherwise."""
-        legacy = (getattr(document, self.legacy),) if self.legacy else ()
-        return (getattr(document, self.attribute), *legacy)
+        return self.read_codes(document)
 
     def indexed(self, document: Any) -> list[str]:
         """The values a record is indexed with for this filter (none: it never matches)."""
-        value = getattr(document, self.attribute)
+        return self.read_indexed(document)
+
+    # The two above as functions made once per filter (the attribute look-ups bound in
+    # advance), for the many documents of a burst.
+    @cached_property
+    def read_codes(self) -> Callable[[Any], tuple[str | None, ...]]:
+        if self.legacy:
+            return attrgetter(self.attribute, self.legacy)
+        value = attrgetter(self.attribute)
+        return lambda document: (value(document),)
+
+    @cached_property
+    def read_indexed(self) -> Callable[[Any], list[str]]:
         if self.shape is Shape.FLAGS:
-            return list(value)
-        return [code for code in self.codes_of(document) if code]
+            flags = attrgetter(self.attribute)
+            return lambda document: list(flags(document))
+        codes = self.read_codes
+        return lambda document: [code for code in codes(document) if code]
 
 
 def _codes(enum: type[Enum]) -> tuple[str, ...]:
