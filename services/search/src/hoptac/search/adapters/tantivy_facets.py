@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from itertools import compress
 from operator import itemgetter, ne
 from typing import Any
@@ -46,9 +47,11 @@ def add_code_columns(sb: tantivy.SchemaBuilder) -> None:
 
 def _coder(facet: Filter) -> Callable[[Any], int]:
     """How a value of `facet` becomes its code; made once per facet, used for every document."""
-    if facet.shape is Shape.FLAGS:  # a bit per flag held
+    if facet.shape is Shape.FLAGS:  # a bit per flag held; records hold few combinations
         bits = tuple((flag, 1 << bit) for bit, flag in enumerate(facet.values))
-        return lambda value: sum(bit for flag, bit in bits if flag in value)
+        return lru_cache(maxsize=4096)(
+            lambda value: sum(bit for flag, bit in bits if flag in value)
+        )
     if facet.shape is Shape.CODE:
         return lambda value: int(value) if value else NONE
     if facet.shape is Shape.YES_NO:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 
 from hoptac.search.domain.text import DATA
 
@@ -26,7 +27,8 @@ def _read_divisions() -> dict[str, str]:
 DIVISIONS = _read_divisions()
 
 
-def business_line_names(codes: list[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=50_000)  # most records hold one of a few thousand combinations
+def business_line_names(codes: tuple[str, ...]) -> tuple[str, ...]:
     """The division names of VSIC codes, each once, in the order given; unknown codes none."""
     names = (DIVISIONS.get(str(code)[:2]) for code in codes)
     return tuple(dict.fromkeys(name for name in names if name))
