@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter, ne
+from operator import attrgetter, itemgetter, ne
 from typing import Any
 
 import tantivy
@@ -62,16 +62,18 @@ def _coder(facet: Filter) -> Callable[[Any], int]:
     return lambda value: positions.get(value, NONE)
 
 
-_CODERS = tuple((facet.read_codes, COLUMNS[facet.name], _coder(facet)) for facet in FACETS)
+# (column, the attribute it codes, the coder), flattened: one step a column for every document
+_CODERS = tuple(
+    (column, attrgetter(attribute), coder)
+    for facet in FACETS
+    for coder in [_coder(facet)]
+    for column, attribute in zip(COLUMNS[facet.name], facet.code_attributes, strict=True)
+)
 
 
 def code_values(document: Any) -> dict[str, int]:
     """The code of each facet's value(s) in its column(s)."""
-    out: dict[str, int] = {}
-    for read_codes, columns, coder in _CODERS:
-        for column, value in zip(columns, read_codes(document), strict=True):
-            out[column] = coder(value)
-    return out
+    return {column: coder(read(document)) for column, read, coder in _CODERS}
 
 
 def count_in_python(searcher: tantivy.Searcher, addresses: list[Any]) -> dict[str, dict[str, int]]:

@@ -63,10 +63,15 @@ class Filter:
 
     # The two above as functions made once per filter (the attribute look-ups bound in
     # advance), for the many documents of a burst.
+    @property
+    def code_attributes(self) -> tuple[str, ...]:
+        """The attributes `codes_of` reads, in its order."""
+        return (self.attribute, self.legacy) if self.legacy else (self.attribute,)
+
     @cached_property
     def read_codes(self) -> Callable[[Any], tuple[str | None, ...]]:
         if self.legacy:
-            return attrgetter(self.attribute, self.legacy)
+            return attrgetter(*self.code_attributes)
         value = attrgetter(self.attribute)
         return lambda document: (value(document),)
 
