@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import compress
 from typing import Any, NamedTuple
 
 from hoptac.contracts.codes import DIGITAL_FLAGS
@@ -65,7 +66,7 @@ class SearchDocument:
             own_folded=" ".join(own_folded),
             own_exact=" ".join(own_exact),
             all_folded=" ".join(name_folded + own_folded),
-            sort_name=" ".join(text.fold(word) for word in name_words),
+            sort_name=" ".join(map(text.fold, name_words)),
         )
 
     def shared(self) -> SharedNames:
@@ -203,7 +204,7 @@ def document_from_record(record: dict[str, Any], areas: AreaDirectory = NO_AREAS
         legacy_commune_code=legacy.get("commune_code"),
         operating_in_practice=str(record.get("operating_in_practice") or "unknown"),
         ocop_stars=max(ocop, default=0),
-        digital=tuple(flag for flag in DIGITAL_FLAGS if digital.get(flag)),
+        digital=tuple(compress(DIGITAL_FLAGS, map(digital.get, DIGITAL_FLAGS))),
         lat=address.get("lat"),
         lon=address.get("lon"),
         areas=areas.names_for(

@@ -134,23 +134,24 @@ def analyse(text: str | None) -> list[str]:
 
 
 @lru_cache(maxsize=100_000)
-def word_keys(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def word_keys(word: str) -> tuple[str, str]:
     """The folded and the exact keys one word of `words` is indexed by (its abbreviation
-    expanded): a document's words are mostly the few thousand syllables of Vietnamese, so
-    each is expanded and keyed once, not once a document."""
+    expanded), each joined by spaces: a document's words are mostly the few thousand
+    syllables of Vietnamese, so each is expanded and keyed once, not once a document."""
     expanded = expand((word,))
-    return tuple(fold(t) for t in expanded), tuple(exact(t) for t in expanded)
+    return folded_text(expanded), exact_text(expanded)
 
 
 def index_keys(words: Iterable[str]) -> tuple[list[str], list[str]]:
-    """The folded and the exact keys of words as indexed, in order: the same as `folded_text`
-    and `exact_text` of `expand(words)`, from `word_keys`."""
+    """The folded and the exact keys of words as indexed, a string a word (`word_keys`): joined
+    by spaces, the same as `folded_text` and `exact_text` of `expand(words)`."""
     folded: list[str] = []
     exact_keys: list[str] = []
     for word in words:
         word_folded, word_exact = word_keys(word)
-        folded += word_folded
-        exact_keys += word_exact
+        if word_folded:  # a word is never expanded to none, but joining "" would add a space
+            folded.append(word_folded)
+            exact_keys.append(word_exact)
     return folded, exact_keys
 
 
