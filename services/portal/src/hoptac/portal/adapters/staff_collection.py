@@ -1,6 +1,7 @@
 """The collection service as a signed-in person uses it: for "my area", the proposals waiting for
 review, the public challenges still open and the records whose data quality is low; for the
 import page, the survey template, a file checked or imported, and the batches made so far; for
+an import's page, its proposals put forward for review, approved or returned with comments; for
 the campaign pages, the annual update campaigns, their completion per commune and reminders, and
 opening, reminding and closing one. Every call carries the person's session, so collection shows
 only what their role and area allow, and refuses what they may not do.
@@ -23,6 +24,8 @@ SHOWN = 20
 LOW_BANDS = ("red", "orange")  # score ≤ 95 %
 IMPORT_SECONDS = 600.0  # a file is checked row by row, by the registry too
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LISTED = 500  # the most proposals collection lists at once
+MOST_PER_IMPORT = 100_000  # an import's rows, so its proposals, at most
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,47 @@ class StaffCollection:
             "GET", "/v1/proposals", session, params={"batch": str(batch_id), "limit": "200"}
         )
         return list(found.json())
+
+    async def submit_batch(self, session: str, batch_id: UUID, language: str) -> int:
+        """Every draft of an import (of the person's area) put forward for review: how many."""
+        path = f"/v1/imports/{batch_id}/submit"
+        return int((await self._send("POST", path, session, language)).json()["submitted"])
+
+    async def submitted_of(self, session: str, batch_id: UUID) -> list[str]:
+        """The ids of every proposal of an import waiting for review, page by page (collection
+        leaves out of a page those outside the person's area, so only an empty page ends)."""
+        ids: list[str] = []
+        asked = {"batch": str(batch_id), "state": "submitted", "limit": str(LISTED)}
+        while len(ids) < MOST_PER_IMPORT:
+            found = (await self._send("GET", "/v1/proposals", session, params=asked)).json()
+            if not found:
+                break
+            ids.extend(str(proposal["id"]) for proposal in found)
+            asked = {**asked, "after": ids[-1]}
+        return ids
+
+    async def approve(self, session: str, ids: list[str], language: str) -> list[dict[str, Any]]:
+        """Approves (at most 1000 at once) and applies through the registry: each proposal as
+        it is after, applied, refused, or still submitted and flagged stale."""
+        found = await self._send(
+            "POST",
+            "/v1/proposals/approve",
+            session,
+            language,
+            json={"ids": ids},
+            timeout=IMPORT_SECONDS,
+        )
+        return list(found.json())
+
+    async def return_proposal(
+        self, session: str, proposal_id: UUID, comments: dict[str, str], language: str
+    ) -> dict[str, Any]:
+        """Sends a submitted proposal back to its author with a comment per field."""
+        path = f"/v1/proposals/{proposal_id}/return"
+        answer: dict[str, Any] = (
+            await self._send("POST", path, session, language, json={"comments": comments})
+        ).json()
+        return answer
 
     async def campaigns(self, session: str) -> list[dict[str, Any]]:
         """The campaigns of the person's area, newest year first, each with its totals."""

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from hoptac.portal.adapters.backends import Unavailable
 from hoptac.portal.adapters.staff import Refused
 from hoptac.portal.adapters.staff_collection import XLSX, StaffCollection
+from hoptac.portal.domain.review_form import field_paths
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.rendering import language_of
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -132,8 +133,15 @@ async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response
     return render(request, "import_report.html", context, staff)
 
 
-@router.get(f"{IMPORTS}/{{batch_id}}")
-async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
+async def batch_view(
+    request: Request,
+    staff: Staff,
+    batch_id: UUID,
+    review: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """An import's outcome and its proposals, with the review's forms; `review` says what a
+    step of the review came to (review.py)."""
     collection = collection_of(request)
     try:
         batch = await collection.batch(staff.session, batch_id, language_of(request))
@@ -142,11 +150,20 @@ async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Respo
         return await _page(request, staff, status_code=503)
     context = {
         "batch": batch,
-        "proposals": proposals,
+        "proposals": [{**p, "paths": field_paths(p.get("change") or {})} for p in proposals],
         "imported": "da-nhap" in request.query_params,
         "already": "da-co" in request.query_params,
+        "returned": "da-tra-lai" in request.query_params,
+        "review": review or {},
     }
-    return render(request, "import_batch.html", context, staff)
+    return render(request, "import_batch.html", context, staff, status_code)
+
+
+@router.get(f"{IMPORTS}/{{batch_id}}")
+async def batch_page(batch_id: UUID, request: Request, staff: StaffDep) -> Response:
+    submitted = request.query_params.get("da-gui", "")
+    review = {"submitted": int(submitted)} if submitted.isdigit() and len(submitted) < 7 else {}
+    return await batch_view(request, staff, batch_id, review)
 
 
 @router.get(f"{IMPORTS}/{{batch_id}}/bao-cao.xlsx")

@@ -25,6 +25,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     history,
     imports,
     records,
+    review,
     sign_in,
     status,
     tokens,
@@ -52,6 +53,7 @@ MODULES = (
     accounts,
     tokens,
     imports,
+    review,
     campaigns,
     documents,
 )
