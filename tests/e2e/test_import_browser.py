@@ -1,7 +1,8 @@
 """The workspace's import page in a real browser, on a real registry and collection: an area
 officer downloads the template, checks a small file and sees its problem summarised and at its
-row and column, fixes the file, imports it and sees the batch with the proposal it made. Axe
-finds no serious or critical violation on any of these pages, and no request leaves the
+row and column, fixes the file, imports it, sees the batch with the proposal it made and submits
+it for review; a reviewer, another person, approves it from the same page and sees it applied.
+Axe finds no serious or critical violation on any of these pages, and no request leaves the
 portal."""
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ async def workspace_url(
         yield url
 
 
-async def test_an_officer_checks_a_file_fixes_it_imports_it_and_sees_the_proposal(
+async def test_an_officer_imports_a_fixed_file_and_submits_it_and_a_reviewer_approves_it(
     registry_stack: RegistryStack,
     visits: Visits,  # noqa: F811
 ) -> None:
@@ -86,7 +87,24 @@ async def test_an_officer_checks_a_file_fixes_it_imports_it_and_sees_the_proposa
     assert "Bản nháp" in await proposals.inner_text()
     await accessible(page)
 
+    batch = page.url.partition("?")[0]
+
+    await page.get_by_role("button", name="Gửi các đề xuất nháp đi duyệt").click()
+    await page.get_by_text("Đã gửi 1 đề xuất đi duyệt.").wait_for()
+    assert "Đã gửi duyệt" in await proposals.inner_text()
+    await accessible(page)
     await page.get_by_role("link", name="Về trang nhập dữ liệu").click()
     await page.get_by_role("link", name="khao-sat.csv").wait_for()
+
+    reviewer = await signed_in_as(visits, registry_stack, "minh.tran", Role.REVIEWER, [])
+    await reviewer.goto(batch)
+    await reviewer.get_by_role("heading", name="Duyệt đề xuất").wait_for()
+    await accessible(reviewer)
+    await reviewer.get_by_label("Chọn đề xuất dòng 2").check()
+    await reviewer.get_by_role("button", name="Duyệt các đề xuất đã chọn").click()
+    await reviewer.get_by_text("Kết quả duyệt: 1 đã áp dụng, 0 áp dụng một phần").wait_for()
+    applied = reviewer.locator("table", has_text="Hợp tác xã Nuôi ong Đất Mũi")
+    assert "Đã áp dụng" in await applied.inner_text()
+    await accessible(reviewer)
     assert visits.foreign_requests() == []
     assert visits.errors == []
