@@ -1,9 +1,9 @@
 """The review of an import's proposals on its page, on a registry and a collection service in
 memory: the importer puts the drafts forward; a reviewer approves those ticked or every one
 submitted (in steps collection accepts) and sees what came of it, collection's refusals in the
-page's language; a proposal returned with a comment on a field; every write behind the form
-token and the person's role, each input bounded here, and a plain notice when collection does
-not answer."""
+page's language; a proposal returned with a comment on a field, a stale one rebased; every
+write behind the form token and the person's role, each input bounded here, and a plain notice
+when collection does not answer."""
 
 from __future__ import annotations
 
@@ -86,8 +86,11 @@ class FakeReview:
         if path == "/v1/proposals/approve":
             return self._approve(json.loads(request.content)["ids"], english)
         proposal_id, _, action = path.removeprefix("/v1/proposals/").partition("/")
-        assert action == "return"
         found = self.proposals[proposal_id]
+        if action == "rebase":
+            found["stale"] = False
+            return httpx.Response(200, json=found)
+        assert action == "return"
         found["state"] = "returned"
         found["comments"] = [{"by": "lan", "fields": json.loads(request.content)["comments"]}]
         return httpx.Response(200, json=found)
@@ -294,15 +297,33 @@ async def test_a_wrong_comment_is_shown_beside_its_proposal_and_never_sent(
     assert collection.writes() == []
 
 
-async def test_an_area_officer_may_not_approve_or_return(
+async def test_a_stale_proposal_is_rebased_on_the_records_current_version(
+    reviewer: httpx.AsyncClient, collection: FakeReview
+) -> None:
+    collection.proposals[proposal_id(1)]["stale"] = True
+    target = f"{PAGE}/lay-ban-moi/{proposal_id(1)}"
+
+    page = await reviewer.get(PAGE)
+    rebased = await post(reviewer, target, {})
+    shown = await reviewer.get(rebased.headers["location"])
+
+    assert page.text.count("/lay-ban-moi/") == 1
+    assert f'action="{target}"' in page.text
+    assert rebased.headers["location"] == f"{PAGE}?da-lay-ban-moi=1"
+    assert "đã lấy phiên bản hiện tại của hồ sơ làm gốc" in shown.text
+    assert "/lay-ban-moi/" not in shown.text
+
+
+async def test_an_area_officer_may_not_approve_return_or_rebase(
     officer: httpx.AsyncClient, collection: FakeReview
 ) -> None:
     approved = await post(officer, f"{PAGE}/phe-duyet", {"which": "all"})
     returned = await post(
         officer, f"{PAGE}/tra-lai/{proposal_id(0)}", {"field": "_", "comment": "sai"}
     )
+    rebased = await post(officer, f"{PAGE}/lay-ban-moi/{proposal_id(0)}", {})
 
-    assert (approved.status_code, returned.status_code) == (403, 403)
+    assert (approved.status_code, returned.status_code, rebased.status_code) == (403, 403, 403)
     assert collection.writes() == []
     assert not any(r.url.params.get("state") == "submitted" for r in collection.sent)
 
@@ -310,7 +331,7 @@ async def test_an_area_officer_may_not_approve_or_return(
 async def test_a_review_without_its_form_token_is_refused_before_it_is_sent(
     reviewer: httpx.AsyncClient, collection: FakeReview
 ) -> None:
-    for path in ("gui-duyet", "phe-duyet", f"tra-lai/{proposal_id(0)}"):
+    for path in ("gui-duyet", "phe-duyet", f"tra-lai/{proposal_id(0)}", f"lay-ban-moi/{BATCH}"):
         answer = await reviewer.post(f"{PAGE}/{path}", data={"which": "all", "comment": "x"})
         assert answer.status_code == 403
     assert collection.writes() == []
@@ -324,6 +345,7 @@ async def test_when_collection_does_not_answer_the_page_says_nothing_was_done(
         ("gui-duyet", {}),
         ("phe-duyet", {"which": "all"}),
         (f"tra-lai/{proposal_id(0)}", {"field": "_", "comment": "sai"}),
+        (f"lay-ban-moi/{proposal_id(0)}", {}),
     ):
         answer = await post(reviewer, f"{PAGE}/{path}", form)
         assert answer.status_code == 503

@@ -1,7 +1,8 @@
 """The collection service as a signed-in person uses it: for "my area", the proposals waiting for
 review, the public challenges still open and the records whose data quality is low; for the
 import page, the survey template, a file checked or imported, and the batches made so far; for
-an import's page, its proposals put forward for review, approved or returned with comments; for
+an import's page, its proposals put forward for review, approved, returned with comments or,
+stale, rebased on their record's current version; for
 the campaign pages, the annual update campaigns, their completion per commune and reminders, and
 opening, reminding and closing one. Every call carries the person's session, so collection shows
 only what their role and area allow, and refuses what they may not do.
@@ -168,6 +169,12 @@ class StaffCollection:
         answer: dict[str, Any] = (
             await self._send("POST", path, session, language, json={"comments": comments})
         ).json()
+        return answer
+
+    async def rebase(self, session: str, proposal_id: UUID, language: str) -> dict[str, Any]:
+        """A stale proposal takes its record's current version as its base, to be approved."""
+        path = f"/v1/proposals/{proposal_id}/rebase"
+        answer: dict[str, Any] = (await self._send("POST", path, session, language)).json()
         return answer
 
     async def campaigns(self, session: str) -> list[dict[str, Any]]:

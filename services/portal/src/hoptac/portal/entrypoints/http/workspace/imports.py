@@ -154,6 +154,7 @@ async def batch_view(
         "imported": "da-nhap" in request.query_params,
         "already": "da-co" in request.query_params,
         "returned": "da-tra-lai" in request.query_params,
+        "rebased": "da-lay-ban-moi" in request.query_params,
         "review": review or {},
     }
     return render(request, "import_batch.html", context, staff, status_code)
