@@ -380,3 +380,40 @@ async def test_an_approval_whose_registry_never_answered_is_sent_again_and_lost_
     assert done["state"] == "applied"
     assert "reconciled" not in done["outcome"]["results"][0]
     assert await events(registry_transport) == 1
+
+
+async def test_an_area_officer_pages_through_every_proposal_of_its_area(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    """The area is part of the listing's query: a page is full while more of the area's
+    proposals follow, however many of other areas come between them."""
+    rows = [
+        row(
+            registration_number=f"0101000{n:03d}",
+            name=f"Hợp tác xã Ba Đình {n}",
+            **{"address.province_code": "01", "address.commune_code": "00004"},
+        )
+        if n % 3
+        else row(registration_number=f"6001000{n:03d}", name=f"Hợp tác xã Tân Thành {n}")
+        for n in range(12)
+    ]
+    report = (await upload(client, issued.reviewer, as_csv(rows), name="khao-sat.csv")).json()
+    assert report["proposals_added"] == 12, report
+    batch = report["batch_id"]
+
+    seen: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        page = (
+            await client.get(
+                f"/v1/proposals?batch={batch}&limit=2{after}", headers=bearer(issued.officer_96)
+            )
+        ).json()
+        if not page:
+            break
+        assert len(page) == 2 or len(seen) + len(page) == 4
+        seen.extend(page)
+        after = f"&after={page[-1]['id']}"
+
+    assert len(seen) == 4
+    assert {p["province_code"] for p in seen} == {"96"}

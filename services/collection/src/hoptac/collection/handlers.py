@@ -507,7 +507,15 @@ class Collection:
     ) -> list[dict[str, Any]]:
         require_importer(caller)
         async with self.engine.connect() as conn:
-            rows = await store.list_proposals(conn, state, batch_id, limit, after)
+            rows = await store.list_proposals(
+                conn,
+                state,
+                batch_id,
+                limit,
+                after,
+                sorted(caller.provinces),
+                sorted(caller.communes),
+            )
         return [_proposal_json(row) for row in rows if covers(caller, row)]
 
     async def proposal(self, caller: Caller, proposal_id: UUID) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import TextClause, delete, func, insert, or_, select, text, update
+from sqlalchemy import TextClause, delete, func, insert, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -135,14 +135,27 @@ async def proposals_by_id(
     return list((await conn.execute(query)).all())
 
 
+def _in_area(provinces: list[str], communes: list[str]) -> Any:
+    """Proposals of these provinces or communes (none given: everywhere), as `covers` reads an
+    area."""
+    if not (provinces or communes):
+        return true()
+    return or_(proposals.c.province_code.in_(provinces), proposals.c.commune_code.in_(communes))
+
+
 async def list_proposals(
     conn: AsyncConnection,
     state: str | None,
     batch_id: UUID | None,
     limit: int,
     after: UUID | None,
+    provinces: list[str],
+    communes: list[str],
 ) -> list[Any]:
-    query = select(proposals).order_by(proposals.c.id).limit(limit)
+    """A page of the proposals of an area, in id order after `after`: the area is part of the
+    query, so that a page is full whenever more of the area's proposals follow."""
+    query = select(proposals).where(_in_area(provinces, communes))
+    query = query.order_by(proposals.c.id).limit(limit)
     if state is not None:
         query = query.where(proposals.c.state == state)
     if batch_id is not None:
@@ -169,11 +182,7 @@ async def submit_drafts_of_batch(
         .values(state="submitted", submitted_by=submitted_by, submitted_at=submitted_at)
         .returning(proposals.c.id)
     )
-    if provinces or communes:
-        query = query.where(
-            or_(proposals.c.province_code.in_(provinces), proposals.c.commune_code.in_(communes))
-        )
-    return list((await conn.execute(query)).scalars())
+    return list((await conn.execute(query.where(_in_area(provinces, communes)))).scalars())
 
 
 async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) -> None:

@@ -136,8 +136,8 @@ class StaffCollection:
         return int((await self._send("POST", path, session, language)).json()["submitted"])
 
     async def submitted_of(self, session: str, batch_id: UUID) -> list[str]:
-        """The ids of every proposal of an import waiting for review, page by page (collection
-        leaves out of a page those outside the person's area, so only an empty page ends)."""
+        """The ids of every proposal of an import waiting for review, page by page (a page of
+        the person's area is full while more follow; an empty one ends)."""
         ids: list[str] = []
         asked = {"batch": str(batch_id), "state": "submitted", "limit": str(LISTED)}
         while len(ids) < MOST_PER_IMPORT:
