@@ -1,5 +1,6 @@
 """The collection service as a signed-in person uses it: for "my area", the proposals waiting for
-review, the public challenges still open and the records whose data quality is low; for the
+review, the public challenges still open (and resolving one) and the records whose data quality
+is low; for the
 import page, the survey template, a file checked or imported, and the batches made so far; for
 an import's page, its proposals put forward for review, approved, returned with comments or,
 stale, rebased on their record's current version; for
@@ -53,6 +54,17 @@ class StaffCollection:
     async def open_challenges(self, session: str) -> list[dict[str, Any]]:
         found = await self._get(session, "/v1/challenges", {"open": "true", "limit": str(SHOWN)})
         return list(found)
+
+    async def resolve_challenge(
+        self, session: str, challenge_id: UUID, resolution: str, language: str
+    ) -> dict[str, Any]:
+        """Says how a challenge of the person's area was resolved; refused if it was already."""
+        path = f"/v1/challenges/{challenge_id}/resolve"
+        body = {"resolution": resolution}
+        answer: dict[str, Any] = (
+            await self._send("POST", path, session, language, json=body)
+        ).json()
+        return answer
 
     async def low_quality(self, session: str, province: str) -> list[dict[str, Any]]:
         found = await self._get(session, "/v1/quality", {"province": province})

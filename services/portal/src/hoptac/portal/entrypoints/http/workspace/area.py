@@ -1,7 +1,8 @@
 """My area: what needs a person's attention in the records they look after (their provinces or
 communes; the whole register for those without an area): records not verified for a while, the
 latest changes, and from the collection service the proposals waiting for review, the open
-public challenges and the records whose data quality is low."""
+public challenges (each with a form to say how it was resolved, challenges.py) and the records
+whose data quality is low."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from hoptac.portal.adapters.staff_collection import StaffCollection
 from hoptac.portal.entrypoints.http.workspace.forms import today
 from hoptac.portal.entrypoints.http.workspace.session import (
     WORKSPACE,
-    RegistryDep,
     Staff,
     StaffDep,
     render,
+    staff_registry,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -79,8 +80,14 @@ async def _collection_panels(collection: StaffCollection, staff: Staff) -> dict[
     }
 
 
-@router.get(WORKSPACE)
-async def my_area(request: Request, staff: StaffDep, registry: RegistryDep) -> Response:
+async def area_view(
+    request: Request,
+    staff: Staff,
+    resolving: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The area page; `resolving` says what resolving a challenge came to (challenges.py)."""
+    registry = staff_registry(request)
     since = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat()
     due_before = (today(request) - timedelta(days=VERIFY_EVERY_DAYS)).isoformat()
     statuses = [("status", s) for s in OPEN_STATUSES]
@@ -96,6 +103,13 @@ async def my_area(request: Request, staff: StaffDep, registry: RegistryDep) -> R
         "due": due[:SHOWN],
         "due_more": len(due) > SHOWN,
         "recent_days": RECENT_DAYS,
+        "resolved": "da-giai-quyet" in request.query_params,
+        "resolving": resolving or {},
         **panels,
     }
-    return render(request, "area.html", context, staff)
+    return render(request, "area.html", context, staff, status_code)
+
+
+@router.get(WORKSPACE)
+async def my_area(request: Request, staff: StaffDep) -> Response:
+    return await area_view(request, staff)

@@ -21,6 +21,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     area,
     audit,
     campaigns,
+    challenges,
     documents,
     history,
     imports,
@@ -45,6 +46,7 @@ from hoptac.portal.settings import PortalSettings
 MODULES = (
     sign_in,
     area,
+    challenges,
     records,
     status,
     withdraw,
