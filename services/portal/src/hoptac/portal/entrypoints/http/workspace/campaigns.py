@@ -26,6 +26,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
     Staff,
     StaffDep,
     go,
+    refused_here,
     render,
 )
 
@@ -74,14 +75,10 @@ async def campaigns_page(request: Request, staff: StaffDep) -> Response:
     return await _list_page(request, staff)
 
 
-def _refused_here(request: Request, staff: Staff) -> Response:
-    return render(request, "refused.html", {"message": ""}, staff, 403)
-
-
 @router.post(CAMPAIGNS)
 async def open_campaign(request: Request, form: FormDep, staff: StaffDep) -> Response:
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     sent = {name: str(form.get(name) or "").strip()[:MAX_FIELD] for name in FIELDS}
     offered = {code for code, _name in _offered_provinces(request, staff)}
     asked, problems = read_new_campaign(sent, offered)
@@ -138,7 +135,7 @@ async def campaign_page(campaign_id: UUID, request: Request, staff: StaffDep) ->
 @router.post(f"{CAMPAIGN}/nhac-nho")
 async def remind(campaign_id: UUID, request: Request, form: FormDep, staff: StaffDep) -> Response:
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     try:
         await collection_of(request).remind(staff.session, campaign_id, language_of(request))
     except Refused as refused:
@@ -154,7 +151,7 @@ async def remind(campaign_id: UUID, request: Request, form: FormDep, staff: Staf
 async def close(campaign_id: UUID, request: Request, form: FormDep, staff: StaffDep) -> Response:
     """First the question (what closing does), then, confirmed, the closing."""
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     if form.get("confirm") != "yes":
         return await _campaign_page(request, staff, campaign_id, confirming=True)
     try:

@@ -22,7 +22,7 @@ from hoptac.portal.entrypoints.http.workspace.session import (
     FormDep,
     StaffDep,
     go,
-    render,
+    refused_here,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 @router.post(f"{WORKSPACE}/bao-sai/{{challenge_id}}/giai-quyet")
 async def resolve(challenge_id: UUID, request: Request, form: FormDep, staff: StaffDep) -> Response:
     if not staff.writes:
-        return render(request, "refused.html", {"message": ""}, staff, 403)
+        return refused_here(request, staff)
     control = f"resolution-{challenge_id}"
     resolution, problems = read_resolution(str(form.get("resolution") or ""), control)
     if resolution is None:

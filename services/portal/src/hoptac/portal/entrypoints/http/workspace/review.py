@@ -29,10 +29,9 @@ from hoptac.portal.entrypoints.http.workspace.imports import IMPORTS, batch_view
 from hoptac.portal.entrypoints.http.workspace.session import (
     MAX_FIELD_BYTES,
     FormDep,
-    Staff,
     StaffDep,
     go,
-    render,
+    refused_here,
     token_checked,
 )
 
@@ -52,14 +51,10 @@ async def ticked_form(request: Request) -> FormData:
 TickedDep = Annotated[FormData, Depends(ticked_form)]
 
 
-def _refused_here(request: Request, staff: Staff) -> Response:
-    return render(request, "refused.html", {"message": ""}, staff, 403)
-
-
 @router.post(f"{BATCH}/gui-duyet")
 async def submit(batch_id: UUID, request: Request, form: FormDep, staff: StaffDep) -> Response:
     if not staff.writes:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     try:
         submitted = await collection_of(request).submit_batch(
             staff.session, batch_id, language_of(request)
@@ -77,7 +72,7 @@ async def approve(batch_id: UUID, request: Request, form: TickedDep, staff: Staf
     """Those ticked, or every one submitted; in steps of what collection takes at once, each
     applied before the next is sent, so a refusal stops only what is left."""
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     collection, language = collection_of(request), language_of(request)
     outcome = Outcome()
     try:
@@ -104,7 +99,7 @@ async def return_(
     batch_id: UUID, proposal_id: UUID, request: Request, form: FormDep, staff: StaffDep
 ) -> Response:
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     control = f"comment-{proposal_id}"
     comment, problems = read_comment(
         str(form.get("field") or ""), str(form.get("comment") or ""), control
@@ -129,7 +124,7 @@ async def rebase(
     batch_id: UUID, proposal_id: UUID, request: Request, form: FormDep, staff: StaffDep
 ) -> Response:
     if not staff.reviews:
-        return _refused_here(request, staff)
+        return refused_here(request, staff)
     try:
         await collection_of(request).rebase(staff.session, proposal_id, language_of(request))
     except Refused as refused:

@@ -166,6 +166,11 @@ def render(
     return response
 
 
+def refused_here(request: Request, staff: Staff) -> Response:
+    """The page a person sees when their role may not do what they asked (403)."""
+    return render(request, "refused.html", {"message": ""}, staff, 403)
+
+
 def go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
