@@ -26,6 +26,7 @@ class FakeStaffRegistry:
     patches: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # If-Match, body
     down: bool = False  # refuses connections
     provinces: list[str] = field(default_factory=list)  # the person's area
+    history: list[dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(HISTORY))
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle), base_url="http://r")
@@ -58,7 +59,7 @@ class FakeStaffRegistry:
             self.version += 1
             return httpx.Response(200, json=self.record, headers={"ETag": f'"{self.version}"'})
         if path == f"/v1/organizations/{ORG_ID}/history":
-            return httpx.Response(200, json={"versions": HISTORY})
+            return httpx.Response(200, json={"versions": self.history})
         return httpx.Response(404, json={"error": "not_found", "message": path})
 
     def _sign_in(self, body: dict[str, Any]) -> httpx.Response:

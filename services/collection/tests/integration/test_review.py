@@ -386,7 +386,8 @@ async def test_an_area_officer_pages_through_every_proposal_of_its_area(
     client: httpx.AsyncClient, issued: Tokens
 ) -> None:
     """The area is part of the listing's query: a page is full while more of the area's
-    proposals follow, however many of other areas come between them."""
+    proposals follow, however many of other areas come between them; and a page before a
+    proposal (`before`) is the one that ends just before it, in id order."""
     rows = [
         row(
             registration_number=f"0101000{n:03d}",
@@ -417,3 +418,8 @@ async def test_an_area_officer_pages_through_every_proposal_of_its_area(
 
     assert len(seen) == 4
     assert {p["province_code"] for p in seen} == {"96"}
+    back = await client.get(
+        f"/v1/proposals?batch={batch}&limit=2&before={seen[-1]['id']}",
+        headers=bearer(issued.officer_96),
+    )
+    assert [p["id"] for p in back.json()] == [p["id"] for p in seen[1:3]]

@@ -29,6 +29,7 @@ from hoptac.portal.entrypoints.http.rendering import TEMPLATES_DIR
 from hoptac.portal.entrypoints.http.workspace import accounts as workspace_accounts
 from hoptac.portal.entrypoints.http.workspace import audit as workspace_audit
 from hoptac.portal.entrypoints.http.workspace import imports as workspace_imports
+from hoptac.portal.entrypoints.http.workspace import proposal as workspace_proposal
 
 pytestmark = pytest.mark.unit
 
@@ -75,6 +76,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"role.{role}" for role in workspace_accounts.ROLES}
     keys |= {f"ws.audit_action.{prefix[:-1]}" for prefix in workspace_audit.ACTIONS}
     keys |= {f"imp.state.{state}" for state in workspace_imports.PROPOSAL_STATES}
+    keys |= {f"rev.action.{step}" for step in workspace_proposal.AUDITED_STEPS}
     keys |= {f"camp.state.{state}" for state in get_args(campaign_form.State)}
     keys |= {f"camp.kind.{kind}" for kind in campaign_form.SCHEDULED_REMINDERS}
     keys |= {f"library.type.{v}" for v in DocumentType} | {f"library.topic.{v}" for v in Topic}

@@ -504,6 +504,7 @@ class Collection:
         batch_id: UUID | None,
         limit: int,
         after: UUID | None,
+        before: UUID | None = None,
     ) -> list[dict[str, Any]]:
         require_importer(caller)
         async with self.engine.connect() as conn:
@@ -515,6 +516,7 @@ class Collection:
                 after,
                 sorted(caller.provinces),
                 sorted(caller.communes),
+                before,
             )
         return [_proposal_json(row) for row in rows if covers(caller, row)]
 

@@ -151,18 +151,22 @@ async def list_proposals(
     after: UUID | None,
     provinces: list[str],
     communes: list[str],
+    before: UUID | None = None,
 ) -> list[Any]:
-    """A page of the proposals of an area, in id order after `after`: the area is part of the
-    query, so that a page is full whenever more of the area's proposals follow."""
-    query = select(proposals).where(_in_area(provinces, communes))
-    query = query.order_by(proposals.c.id).limit(limit)
+    """A page of the proposals of an area, in id order after `after`, or the page that ends
+    just before `before` (a previous page): the area is part of the query, so that a page is
+    full whenever more of the area's proposals follow."""
+    query = select(proposals).where(_in_area(provinces, communes)).limit(limit)
     if state is not None:
         query = query.where(proposals.c.state == state)
     if batch_id is not None:
         query = query.where(proposals.c.batch_id == batch_id)
     if after is not None:
         query = query.where(proposals.c.id > after)
-    return list((await conn.execute(query)).all())
+    if before is not None:
+        backwards = query.where(proposals.c.id < before).order_by(proposals.c.id.desc())
+        return list(reversed((await conn.execute(backwards)).all()))
+    return list((await conn.execute(query.order_by(proposals.c.id))).all())
 
 
 async def submit_drafts_of_batch(

@@ -2,8 +2,9 @@
 review, the public challenges still open (and resolving one) and the records whose data quality
 is low; for the
 import page, the survey template, a file checked or imported, and the batches made so far; for
-an import's page, its proposals put forward for review, approved, returned with comments or,
-stale, rebased on their record's current version; for
+an import's page, its proposals page by page, put forward for review and approved; for a
+proposal's page, the proposal with its audit trail, returned with comments or, stale, rebased
+on its record's current version; for
 the campaign pages, the annual update campaigns, their completion per commune and reminders, and
 opening, reminding and closing one. Every call carries the person's session, so collection shows
 only what their role and area allow, and refuses what they may not do.
@@ -136,11 +137,19 @@ class StaffCollection:
         path = f"/v1/imports/{batch_id}/report.xlsx"
         return (await self._send("GET", path, session, language)).content
 
-    async def proposals_of(self, session: str, batch_id: UUID) -> list[dict[str, Any]]:
-        found = await self._send(
-            "GET", "/v1/proposals", session, params={"batch": str(batch_id), "limit": "200"}
-        )
-        return list(found.json())
+    async def proposals_of(
+        self, session: str, batch_id: UUID, asked: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """A page of an import's proposals of the person's area: `asked` says which
+        (`state`, `after` or `before` an id, `limit`; domain/review_form.py's Listing)."""
+        params = {**asked, "batch": str(batch_id)}
+        return list((await self._send("GET", "/v1/proposals", session, params=params)).json())
+
+    async def proposal(self, session: str, proposal_id: UUID, language: str) -> dict[str, Any]:
+        """One proposal of the person's area with its audit trail (`history`)."""
+        path = f"/v1/proposals/{proposal_id}"
+        answer: dict[str, Any] = (await self._send("GET", path, session, language)).json()
+        return answer
 
     async def submit_batch(self, session: str, batch_id: UUID, language: str) -> int:
         """Every draft of an import (of the person's area) put forward for review: how many."""

@@ -1,8 +1,9 @@
-"""The review of an import's proposals as the workspace asks for it: which proposals to approve
-(those ticked, or every one submitted, sent to collection in steps it accepts), a comment to
-return one with (on one field, or `_` for the whole proposal), each bounded and checked here so
-that a mistake is shown beside its control; and what an approval came to. Collection checks
-again and decides (a second person, the area, the proposal's state)."""
+"""The review of an import's proposals as the workspace asks for it: which page of them to
+list, which to approve (those ticked, or every one submitted, sent to collection in steps it
+accepts), the comments to return one with (one per field, and/or `_` on the whole proposal),
+each bounded and checked here as collection bounds it, so that a mistake is shown beside its
+control; and what an approval came to. Collection checks again and decides (a second person,
+the area, the proposal's state)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from hoptac.portal.domain.search_form import Problem
@@ -18,6 +20,91 @@ APPROVE_STEP = 1000  # the most ids collection approves in one request
 MAX_COMMENT = 2000  # collection's bound on a comment
 WHOLE = "_"  # a comment on the whole proposal rather than one field
 FIELD_PATH = re.compile(r"[a-z_0-9.]{1,100}")  # a field's JSON path, as collection names it
+
+
+PAGE_SIZE = 200  # proposals listed on an import's page at once, each with a box to tick
+# A proposal's states in collection, each shown by its label ("imp.state.<state>").
+PROPOSAL_STATES = (
+    "draft",
+    "submitted",
+    "returned",
+    "applying",
+    "applied",
+    "partly_applied",
+    "refused",
+)
+# The page's query: the state shown, and the page after or before a proposal's id.
+STATE_PARAM, AFTER_PARAM, BEFORE_PARAM = "trang-thai", "sau", "truoc"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which of an import's proposals to list: those in one state (or all), the first page,
+    the page after one proposal (next) or the one before it (previous), in collection's id
+    order."""
+
+    state: str | None = None
+    after: str | None = None
+    before: str | None = None
+
+    def asked(self) -> dict[str, str]:
+        """Collection's query for this page, one more than a page to learn whether more
+        follow in the direction paged."""
+        asked = {"limit": str(PAGE_SIZE + 1)}
+        for name, value in (("state", self.state), ("after", self.after)):
+            if value:
+                asked[name] = value
+        if self.before and not self.after:
+            asked["before"] = self.before
+        return asked
+
+    def link(self, after: str | None = None, before: str | None = None) -> str:
+        """The page's query string for the page after or before a proposal, keeping the
+        state shown."""
+        query = {STATE_PARAM: self.state, AFTER_PARAM: after, BEFORE_PARAM: before}
+        return urlencode({name: value for name, value in query.items() if value})
+
+
+def _uuid_or_none(value: str | None) -> str | None:
+    try:
+        return str(UUID(value)) if value and len(value) <= 36 else None
+    except ValueError:
+        return None
+
+
+def read_listing(params: Mapping[str, str]) -> Listing:
+    """The listing a page's query asks for; anything unknown is left out, not refused."""
+    state = params.get(STATE_PARAM)
+    return Listing(
+        state if state in PROPOSAL_STATES else None,
+        _uuid_or_none(params.get(AFTER_PARAM)),
+        _uuid_or_none(params.get(BEFORE_PARAM)),
+    )
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    items: list[dict[str, Any]]
+    previous: str | None  # the first id shown, when a page comes before it
+    next: str | None  # the last id shown, when a page follows it
+
+
+def page_of(found: Sequence[dict[str, Any]], listing: Listing) -> ProposalPage:
+    """The page shown from what collection answered to `listing.asked()`."""
+    if listing.before and not listing.after:
+        items = list(found[-PAGE_SIZE:])
+        more_before = len(found) > PAGE_SIZE
+        return ProposalPage(
+            items,
+            str(items[0]["id"]) if items and more_before else None,
+            str(items[-1]["id"]) if items else None,
+        )
+    items = list(found[:PAGE_SIZE])
+    return ProposalPage(
+        items,
+        str(items[0]["id"]) if items and listing.after else None,
+        str(items[-1]["id"]) if len(found) > PAGE_SIZE else None,
+    )
 
 
 def read_ticked(sent: Sequence[str]) -> tuple[list[str], list[Problem]]:
@@ -38,23 +125,38 @@ def steps(ids: Sequence[str]) -> Iterable[list[str]]:
         yield list(ids[start : start + APPROVE_STEP])
 
 
-@dataclass(frozen=True)
-class Comment:
-    field: str
-    text: str
+# A comment's form field is named by this and its field's path. Collection takes at most 100
+# comments: the workspace's forms carry at most 100 fields, the form token one of them.
+COMMENT_PREFIX = "comment:"
 
 
-def read_comment(field: str, text: str, control: str) -> tuple[Comment | None, list[Problem]]:
-    """The comment a proposal is returned with; its problems are shown at `control`."""
-    path = field.strip() or WHOLE
-    comment = text.strip()
-    if path != WHOLE and not FIELD_PATH.fullmatch(path):
-        return None, [Problem(control, "error.review_field")]
-    if not comment:
-        return None, [Problem(control, "error.review_comment_required")]
-    if len(comment) > MAX_COMMENT:
-        return None, [Problem(control, "error.review_comment_too_long")]
-    return Comment(path, comment), []
+def comment_control(path: str) -> str:
+    """The id of the text box of a comment on `path`, where its problem is shown."""
+    return f"comment-{path}"
+
+
+def read_comments(
+    sent: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+    """The comments a proposal is returned with, one per field (`comment:<path>`, or
+    `comment:_` on the whole proposal), those left empty dropped; with what was typed, to show
+    again beside its problem."""
+    typed: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, value in sent:
+        if not name.startswith(COMMENT_PREFIX):
+            continue
+        path, text = name.removeprefix(COMMENT_PREFIX), value.strip()
+        if path != WHOLE and not FIELD_PATH.fullmatch(path):
+            problems.append(Problem(comment_control(WHOLE), "error.review_field"))
+            continue
+        typed[path] = value
+        if len(text) > MAX_COMMENT:
+            problems.append(Problem(comment_control(path), "error.review_comment_too_long"))
+    comments = {path: text.strip() for path, text in typed.items() if text.strip()}
+    if not comments and not problems:
+        problems.append(Problem(comment_control(WHOLE), "error.review_comment_required"))
+    return ({} if problems else comments), typed, problems
 
 
 def field_paths(change: Mapping[str, Any]) -> list[str]:

@@ -30,9 +30,12 @@ async def proposals(
     ] = None,
     batch: UUID | None = None,
     after: Annotated[UUID | None, Query(description="The last id of the previous page")] = None,
+    before: Annotated[
+        UUID | None, Query(description="The first id of the next page: the page before it")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
-    return await service.proposals(caller, state, batch, limit, after)
+    return await service.proposals(caller, state, batch, limit, after, before)
 
 
 @router.get("/{proposal_id}", summary="One proposal with its audit trail", responses=One)

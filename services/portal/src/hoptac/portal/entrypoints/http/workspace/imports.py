@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from hoptac.portal.adapters.backends import Unavailable
 from hoptac.portal.adapters.staff import Refused
 from hoptac.portal.adapters.staff_collection import XLSX, StaffCollection
-from hoptac.portal.domain.review_form import field_paths
+from hoptac.portal.domain.review_form import PROPOSAL_STATES, page_of, read_listing
 from hoptac.portal.domain.search_form import Problem
 from hoptac.portal.entrypoints.http.rendering import language_of
 from hoptac.portal.entrypoints.http.workspace.session import (
@@ -33,16 +33,6 @@ IMPORTS = f"{WORKSPACE}/nhap-du-lieu"
 KINDS = (".xlsx", ".csv")
 ACTIONS = ("check", "workbook", "import")
 TEMPLATE_NAME = "mau-khao-sat-hoptac"
-# A proposal's states in collection, each shown by its label ("imp.state.<state>").
-PROPOSAL_STATES = (
-    "draft",
-    "submitted",
-    "returned",
-    "applying",
-    "applied",
-    "partly_applied",
-    "refused",
-)
 
 
 def collection_of(request: Request) -> StaffCollection:
@@ -50,7 +40,7 @@ def collection_of(request: Request) -> StaffCollection:
     return collection
 
 
-async def _page(
+async def imports_view(
     request: Request,
     staff: Staff,
     problems: list[Problem] | None = None,
@@ -68,7 +58,7 @@ async def _page(
 
 @router.get(IMPORTS)
 async def imports_page(request: Request, staff: StaffDep) -> Response:
-    return await _page(request, staff)
+    return await imports_view(request, staff)
 
 
 @router.get(f"{IMPORTS}/{TEMPLATE_NAME}.{{kind}}")
@@ -115,7 +105,7 @@ async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response
     limit: int = request.app.state.settings.import_max_bytes
     name, content, problems = await _file_of(form, limit)
     if problems:
-        return await _page(request, staff, problems, status_code=422)
+        return await imports_view(request, staff, problems, status_code=422)
     collection, language = collection_of(request), language_of(request)
     try:
         if action == "workbook":
@@ -123,9 +113,11 @@ async def upload(request: Request, staff: StaffDep, form: UploadDep) -> Response
             return _download(annotated, XLSX, "bao-cao-kiem-tra.xlsx")
         report = await collection.check(staff.session, name, content, action == "check", language)
     except Refused as refused:
-        return await _page(request, staff, refusal=refused.message, status_code=refused.status)
+        return await imports_view(
+            request, staff, refusal=refused.message, status_code=refused.status
+        )
     except Unavailable:
-        return await _page(request, staff, status_code=503)
+        return await imports_view(request, staff, status_code=503)
     if action == "import":
         done = "?da-nhap=1" if not report.get("already_imported") else "?da-co=1"
         return go(f"{IMPORTS}/{report['batch_id']}{done}")
@@ -140,21 +132,23 @@ async def batch_view(
     review: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """An import's outcome and its proposals, with the review's forms; `review` says what a
-    step of the review came to (review.py)."""
+    """An import's outcome and a page of its proposals (in the state the page's query asks
+    for), with the review's forms; `review` says what a step of the review came to
+    (review.py)."""
     collection = collection_of(request)
+    listing = read_listing(request.query_params)
     try:
         batch = await collection.batch(staff.session, batch_id, language_of(request))
-        proposals = await collection.proposals_of(staff.session, batch_id)
+        found = await collection.proposals_of(staff.session, batch_id, listing.asked())
     except Unavailable:
-        return await _page(request, staff, status_code=503)
+        return await imports_view(request, staff, status_code=503)
     context = {
         "batch": batch,
-        "proposals": [{**p, "paths": field_paths(p.get("change") or {})} for p in proposals],
+        "listing": listing,
+        "page": page_of(found, listing),
+        "states": PROPOSAL_STATES,
         "imported": "da-nhap" in request.query_params,
         "already": "da-co" in request.query_params,
-        "returned": "da-tra-lai" in request.query_params,
-        "rebased": "da-lay-ban-moi" in request.query_params,
         "review": review or {},
     }
     return render(request, "import_batch.html", context, staff, status_code)
@@ -174,5 +168,5 @@ async def batch_workbook(batch_id: UUID, request: Request, staff: StaffDep) -> R
             staff.session, batch_id, language_of(request)
         )
     except Unavailable:
-        return await _page(request, staff, status_code=503)
+        return await imports_view(request, staff, status_code=503)
     return _download(workbook, XLSX, f"bao-cao-{batch_id}.xlsx")

@@ -25,6 +25,7 @@ from hoptac.portal.entrypoints.http.workspace import (
     documents,
     history,
     imports,
+    proposal,
     records,
     review,
     sign_in,
@@ -56,6 +57,7 @@ MODULES = (
     tokens,
     imports,
     review,
+    proposal,
     campaigns,
     documents,
 )

@@ -1,10 +1,10 @@
 """The review of an import's proposals, on the import's page: the person who imported puts its
 drafts forward for review; a reviewer (someone else: collection refuses an approval by the
-proposal's author) approves those ticked or every one submitted, and sees what came of it, or
-returns one to its author with a comment on a field, or takes the current version of a stale
-one's record as its base once compared (then it can be approved). Each form carries the form
-token and is authorised by the person's role before anything is read or sent; collection
-decides the rest and its refusals are shown in the page's language."""
+proposal's author) approves those ticked or every one submitted, and sees what came of it.
+Returning one with comments, and rebasing a stale one, are on the proposal's own page
+(proposal.py). Each form carries the form token and is authorised by the person's role before
+anything is read or sent; collection decides the rest and its refusals are shown in the page's
+language."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from hoptac.portal.adapters.staff import Refused
 from hoptac.portal.domain.review_form import (
     APPROVE_STEP,
     Outcome,
-    read_comment,
     read_ticked,
     steps,
 )
@@ -92,44 +91,3 @@ async def approve(batch_id: UUID, request: Request, form: TickedDep, staff: Staf
         review = {"outcome": outcome, "not_done": True}
         return await batch_view(request, staff, batch_id, review, 503)
     return await batch_view(request, staff, batch_id, {"outcome": outcome, "approved": True})
-
-
-@router.post(f"{BATCH}/tra-lai/{{proposal_id}}")
-async def return_(
-    batch_id: UUID, proposal_id: UUID, request: Request, form: FormDep, staff: StaffDep
-) -> Response:
-    if not staff.reviews:
-        return refused_here(request, staff)
-    control = f"comment-{proposal_id}"
-    comment, problems = read_comment(
-        str(form.get("field") or ""), str(form.get("comment") or ""), control
-    )
-    if comment is None:
-        review = {"problems": problems, "at": control}
-        return await batch_view(request, staff, batch_id, review, 422)
-    try:
-        await collection_of(request).return_proposal(
-            staff.session, proposal_id, {comment.field: comment.text}, language_of(request)
-        )
-    except Refused as refused:
-        review = {"refusal": refused.message, "at": control}
-        return await batch_view(request, staff, batch_id, review, refused.status)
-    except Unavailable:
-        return await batch_view(request, staff, batch_id, {"not_done": True}, 503)
-    return go(f"{IMPORTS}/{batch_id}?da-tra-lai=1")
-
-
-@router.post(f"{BATCH}/lay-ban-moi/{{proposal_id}}")
-async def rebase(
-    batch_id: UUID, proposal_id: UUID, request: Request, form: FormDep, staff: StaffDep
-) -> Response:
-    if not staff.reviews:
-        return refused_here(request, staff)
-    try:
-        await collection_of(request).rebase(staff.session, proposal_id, language_of(request))
-    except Refused as refused:
-        review = {"refusal": refused.message, "at": f"rebase-{proposal_id}"}
-        return await batch_view(request, staff, batch_id, review, refused.status)
-    except Unavailable:
-        return await batch_view(request, staff, batch_id, {"not_done": True}, 503)
-    return go(f"{IMPORTS}/{batch_id}?da-lay-ban-moi=1")
