@@ -299,7 +299,7 @@ async def test_my_area_lists_proposals_to_review_open_challenges_and_weak_record
         page = await portal.get("/quan-ly")
     assert page.status_code == 200
     assert "Đề xuất chờ duyệt" in page.text
-    assert "HTX Nông nghiệp Tân Hưng" in page.text
+    assert '<a href="/quan-ly/de-xuat/p-1">HTX Nông nghiệp Tân Hưng</a>' in page.text
     assert "Hồ sơ đã thay đổi sau khi đề xuất" in page.text
     assert "Sai số điện thoại" in page.text
     assert "quá hạn" in page.text
