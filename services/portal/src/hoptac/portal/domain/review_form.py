@@ -51,11 +51,9 @@ class Listing:
         """Collection's query for this page, one more than a page to learn whether more
         follow in the direction paged."""
         asked = {"limit": str(PAGE_SIZE + 1)}
-        for name, value in (("state", self.state), ("after", self.after)):
+        for name, value in (("state", self.state), ("after", self.after), ("before", self.before)):
             if value:
                 asked[name] = value
-        if self.before and not self.after:
-            asked["before"] = self.before
         return asked
 
     def link(self, after: str | None = None, before: str | None = None) -> str:
@@ -73,12 +71,14 @@ def _uuid_or_none(value: str | None) -> str | None:
 
 
 def read_listing(params: Mapping[str, str]) -> Listing:
-    """The listing a page's query asks for; anything unknown is left out, not refused."""
+    """The listing a page's query asks for (the page after an id rather than before one, if
+    both are asked); anything unknown is left out, not refused."""
     state = params.get(STATE_PARAM)
+    after = _uuid_or_none(params.get(AFTER_PARAM))
     return Listing(
         state if state in PROPOSAL_STATES else None,
-        _uuid_or_none(params.get(AFTER_PARAM)),
-        _uuid_or_none(params.get(BEFORE_PARAM)),
+        after,
+        None if after else _uuid_or_none(params.get(BEFORE_PARAM)),
     )
 
 
@@ -91,7 +91,7 @@ class ProposalPage:
 
 def page_of(found: Sequence[dict[str, Any]], listing: Listing) -> ProposalPage:
     """The page shown from what collection answered to `listing.asked()`."""
-    if listing.before and not listing.after:
+    if listing.before:
         items = list(found[-PAGE_SIZE:])
         more_before = len(found) > PAGE_SIZE
         return ProposalPage(
