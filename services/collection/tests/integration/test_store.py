@@ -88,7 +88,7 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
                 }
                 for outcome in outcomes
             ]
-            await store.set_proposals(
+            await store.settle(
                 conn, [{"id": p["id"], **c} for p, c in zip(together, changes, strict=True)]
             )
             for p, c in zip(alone, changes, strict=True):
@@ -137,3 +137,80 @@ async def test_an_action_on_many_subjects_is_audited_in_the_order_given(
         [{"at": at.isoformat(), "actor": "người duyệt", "action": "approve", "details": details}]
         for _, details in entries
     ]
+
+
+async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
+    collection_url: str,
+) -> None:
+    engine = create_async_engine(collection_url, **JSON_COLUMNS)
+    submitted_at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    reviewed_at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    applying, submitted, draft = (proposal(f"s{n}") for n in range(3))
+    try:
+        async with engine.begin() as conn:
+            await store.add_proposals(conn, [applying, submitted, draft])
+            ids = [applying["id"], submitted["id"]]
+            await store.step(conn, ids, "submitted", "cán bộ", submitted_at)
+            await store.step(conn, [applying["id"]], "applying", "người duyệt", reviewed_at)
+            read = await store.proposals_by_id(conn, [*ids, draft["id"]], for_update=True)
+            listed = {
+                state: [
+                    row.id
+                    for row in await store.list_proposals(conn, state, None, 10, None, [], [])
+                ]
+                for state in ("applying", "submitted", "draft")
+            }
+            outcome = {"results": [], "stale": False}
+            settled = await store.settle(
+                conn,
+                [
+                    {
+                        "id": applying["id"],
+                        "state": "applied",
+                        "outcome": outcome,
+                        "reviewed_by": "người duyệt",
+                        "reviewed_at": reviewed_at,
+                    }
+                ],
+            )
+            stored = (
+                await conn.execute(
+                    text(
+                        "SELECT state, submitted_by, submitted_at, reviewed_by FROM proposals"
+                        " WHERE id = :id"
+                    ),
+                    {"id": applying["id"]},
+                )
+            ).one()
+            steps_left = (
+                await conn.execute(text("SELECT proposal_id FROM proposal_progress"))
+            ).scalars()
+            left = list(steps_left)
+    finally:
+        await engine.dispose()
+
+    by_id = {row.id: row for row in read}
+    assert (by_id[applying["id"]].state, by_id[applying["id"]].submitted_by) == (
+        "applying",
+        "cán bộ",
+    )
+    assert (by_id[applying["id"]].reviewed_by, by_id[applying["id"]].reviewed_at) == (
+        "người duyệt",
+        reviewed_at,
+    )
+    assert (by_id[submitted["id"]].state, by_id[submitted["id"]].reviewed_by) == ("submitted", None)
+    assert by_id[draft["id"]].state == "draft"
+    assert listed == {
+        "applying": [applying["id"]],
+        "submitted": [submitted["id"]],
+        "draft": [draft["id"]],
+    }
+    now = settled[applying["id"]]
+    assert (now.state, now.submitted_by, now.reviewed_by, now.outcome) == (
+        "applied",
+        "cán bộ",
+        "người duyệt",
+        outcome,
+    )
+    assert tuple(stored) == ("applied", "cán bộ", submitted_at, "người duyệt")
+    assert left == [submitted["id"]]

@@ -22,8 +22,9 @@ from hoptac.platform.json_columns import json_text
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
-def _arrays(table: Table, columns: tuple[str, ...]) -> str:
-    """`CAST(:column AS type[]), …`: the parameters unnest reads, one array per column."""
+def unnest_arrays(table: Table, columns: tuple[str, ...]) -> str:
+    """`CAST(:column AS type[]), …`: the parameters unnest reads, one array per column (for a
+    statement of one's own around `unnest(…)`)."""
     arrays = []
     for name in columns:
         column_type = table.c[name].type
@@ -38,7 +39,7 @@ def unnest_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     """`INSERT INTO table (columns) SELECT * FROM unnest(…)`."""
     return text(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"SELECT * FROM unnest({_arrays(table, columns)})"
+        f"SELECT * FROM unnest({unnest_arrays(table, columns)})"
     )
 
 
@@ -49,7 +50,7 @@ def unnest_update(table: Table, key: str, columns: tuple[str, ...]) -> TextClaus
     assignments = ", ".join(f"{name} = given.{name}" for name in columns)
     return text(
         f"UPDATE {table.name} SET {assignments} "
-        f"FROM unnest({_arrays(table, given)}) AS given ({', '.join(given)}) "
+        f"FROM unnest({unnest_arrays(table, given)}) AS given ({', '.join(given)}) "
         f"WHERE {table.name}.{key} = given.{key}"
     )
 

@@ -540,8 +540,7 @@ class Collection:
                     raise Conflict(
                         Text("collection.proposal_not_draft", id=str(row.id), state=row.state)
                     )
-            submitted = {"state": "submitted", "submitted_by": caller.name, "submitted_at": now}
-            await store.set_proposals(conn, [{"id": row.id, **submitted} for row in rows])
+            await store.step(conn, [row.id for row in rows], "submitted", caller.name, now)
             await store.audit_many(
                 conn, now, caller.name, "submit", [(f"proposal:{row.id}", {}) for row in rows]
             )
@@ -577,9 +576,8 @@ class Collection:
                     Text("collection.proposal_not_returnable", id=str(row.id), state=row.state)
                 )
             noted = [*row.comments, {"by": caller.name, "at": now.isoformat(), "fields": comments}]
-            await store.set_proposal(
-                conn, row.id, state="returned", comments=noted, reviewed_by=caller.name
-            )
+            returned = {"state": "returned", "comments": noted, "reviewed_by": caller.name}
+            await store.settle(conn, [{"id": row.id, **returned}])
             await store.audit(
                 conn, now, caller.name, "return", f"proposal:{row.id}", {"comments": comments}
             )
@@ -606,8 +604,9 @@ class Collection:
                     )
                 if caller.name in (row.author, row.submitted_by):
                     raise NotAllowed(Text("collection.approve_own", id=str(row.id)))
-            applying = {"state": "applying", "reviewed_by": caller.name, "reviewed_at": now}
-            await store.set_locked_proposals(conn, [{"id": row.id, **applying} for row in rows])
+            await store.step(
+                conn, [row.id for row in rows], "applying", caller.name, now, locked=True
+            )
         by_proposal = await self._applied(caller, rows)
         async with self.engine.begin() as conn:
             changed: list[dict[str, Any]] = []
@@ -625,9 +624,8 @@ class Collection:
                     }
                 )
                 audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
-            await store.set_proposals(conn, changed)
+            changed_now = await store.settle(conn, changed)
             await store.audit_many(conn, now, caller.name, "approve", audited)
-            changed_now = await store.changeable_of(conn, [row.id for row in rows])
         return [_proposal_json(row, changed_now[row.id]) for row in rows]
 
     async def _applied(
@@ -858,8 +856,8 @@ def _after_apply(results: list[dict[str, Any]]) -> tuple[str, bool]:
 
 
 def _proposal_json(row: Any, now: Any = None) -> dict[str, Any]:
-    """`now`: the columns of the proposal that change (`store.changeable_of`), read after `row`;
-    by default `row`'s own."""
+    """`now`: the columns of the proposal that change (as `store.settle` wrote them), newer than
+    `row`'s; by default `row`'s own."""
     now = row if now is None else now
     outcome = now.outcome or {}
     return {

@@ -8,12 +8,29 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import TextClause, delete, func, insert, or_, select, text, true, update
+from sqlalchemy import (
+    TextClause,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hoptac.collection.adapters.tables import audit_log, dry_runs, import_batches, proposals
-from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_values, update_rows
+from hoptac.collection.adapters.tables import (
+    audit_log,
+    dry_runs,
+    import_batches,
+    proposal_progress,
+    proposals,
+)
+from hoptac.platform.bulk_writes import insert_rows, unnest_arrays, unnest_insert, unnest_values
 
 
 @dataclass(frozen=True)
@@ -120,18 +137,36 @@ def _add_open(columns: tuple[str, ...]) -> TextClause:
     )
 
 
+# A proposal as readers see it: its step of the review (`proposal_progress`), when it has one,
+# over its own columns.
+_STEPPED = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+_WITH_STEP = proposals.outerjoin(
+    proposal_progress, proposal_progress.c.proposal_id == proposals.c.id
+)
+
+
+def _now(column: Any) -> Any:
+    if column.name in _STEPPED:
+        return func.coalesce(proposal_progress.c[column.name], column).label(column.name)
+    return column
+
+
+_PROPOSAL_NOW = [_now(column) for column in proposals.c]
+
+
 async def proposals_by_id(
     conn: AsyncConnection, ids: list[UUID], for_update: bool = False
 ) -> list[Any]:
     # In the order they were made (by id when made at once): every statement that locks
     # several proposals locks them in this order.
     query = (
-        select(proposals)
+        select(*_PROPOSAL_NOW)
+        .select_from(_WITH_STEP)
         .where(proposals.c.id.in_(ids))
         .order_by(proposals.c.created_at, proposals.c.id)
     )
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=proposals)
     return list((await conn.execute(query)).all())
 
 
@@ -156,9 +191,10 @@ async def list_proposals(
     """A page of the proposals of an area, in id order after `after`, or the page that ends
     just before `before` (a previous page): the area is part of the query, so that a page is
     full whenever more of the area's proposals follow."""
-    query = select(proposals).where(_in_area(provinces, communes)).limit(limit)
+    query = select(*_PROPOSAL_NOW).select_from(_WITH_STEP).where(_in_area(provinces, communes))
+    query = query.limit(limit)
     if state is not None:
-        query = query.where(proposals.c.state == state)
+        query = query.where(func.coalesce(proposal_progress.c.state, proposals.c.state) == state)
     if batch_id is not None:
         query = query.where(proposals.c.batch_id == batch_id)
     if after is not None:
@@ -179,17 +215,26 @@ async def submit_drafts_of_batch(
 ) -> list[UUID]:
     """Every draft of one import, within the area given (none: everywhere), submitted in one
     statement; their ids. A draft another request submits at the same moment is submitted
-    once: the second statement finds it no longer a draft."""
-    query = (
-        update(proposals)
-        .where(proposals.c.batch_id == batch_id, proposals.c.state == "draft")
-        .values(state="submitted", submitted_by=submitted_by, submitted_at=submitted_at)
-        .returning(proposals.c.id)
+    once: the second statement finds its step already written."""
+    drafts = select(
+        proposals.c.id, literal("submitted"), literal(submitted_by), literal(submitted_at)
+    ).where(
+        proposals.c.batch_id == batch_id,
+        proposals.c.state == "draft",
+        _in_area(provinces, communes),
     )
-    return list((await conn.execute(query.where(_in_area(provinces, communes)))).scalars())
+    query = (
+        pg_insert(proposal_progress)
+        .from_select(["proposal_id", "state", "submitted_by", "submitted_at"], drafts)
+        .on_conflict_do_nothing(index_elements=[proposal_progress.c.proposal_id])
+        .returning(proposal_progress.c.proposal_id)
+    )
+    return list((await conn.execute(query)).scalars())
 
 
 async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) -> None:
+    """Columns of one proposal that its step of the review does not hold (base version,
+    outcome)."""
     await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
 
 
@@ -203,42 +248,96 @@ SELECT count(*) FROM (
 """)
 
 
-async def set_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
-    """Many proposals changed in one statement: each dict holds the `id` and the same columns
-    with their new values. Their rows are locked first in the order they were made, as changing
-    them one after the other locked them: two transactions changing proposals in common wait
-    for each other rather than deadlock."""
-    if not changed:
+async def _lock_in_order(conn: AsyncConnection, ids: list[UUID]) -> None:
+    """Proposals' rows locked in the order they were made, as every statement locking several
+    locks them: two transactions changing proposals in common wait for each other rather than
+    deadlock."""
+    await conn.execute(_LOCK_IN_ORDER, {"ids": ids})
+
+
+async def step(
+    conn: AsyncConnection,
+    ids: list[UUID],
+    state: str,
+    by: str,
+    at: datetime,
+    *,
+    locked: bool = False,
+) -> None:
+    """Proposals moved on to a step of the review, `submitted` (by whom, when) or `applying`
+    (reviewed by whom, when), in one statement; `locked`: their rows are locked by this
+    transaction already (read `for_update`). Only the narrow step is written: the proposal's
+    own row is left as it is until `settle`."""
+    if not ids:
         return
-    await conn.execute(_LOCK_IN_ORDER, {"ids": [row["id"] for row in changed]})
-    await set_locked_proposals(conn, changed)
+    if not locked:
+        await _lock_in_order(conn, ids)
+    who, when = ("submitted_by", "submitted_at") if state == "submitted" else _REVIEWED
+    await conn.execute(_step(who, when), {"ids": ids, "state": state, "by": by, "at": at})
 
 
-async def set_locked_proposals(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
-    """`set_proposals` for rows this transaction has locked already (read `for_update`)."""
-    await update_rows(conn, proposals, "id", changed)
+_REVIEWED = ("reviewed_by", "reviewed_at")
+
+
+@cache
+def _step(who: str, when: str) -> TextClause:
+    return text(f"""
+INSERT INTO proposal_progress (proposal_id, state, {who}, {when})
+SELECT id, CAST(:state AS TEXT), CAST(:by AS TEXT), CAST(:at AS TIMESTAMPTZ)
+FROM unnest(CAST(:ids AS UUID[])) AS given (id)
+ON CONFLICT (proposal_id) DO UPDATE
+SET state = excluded.state, {who} = excluded.{who}, {when} = excluded.{when}
+""")
 
 
 # What of a proposal changes after it is made; the rest (its change, row, area, author, batch)
 # never does.
-_CHANGEABLE = [
-    proposals.c.id,
-    proposals.c.state,
-    proposals.c.base_version,
-    proposals.c.submitted_by,
-    proposals.c.submitted_at,
-    proposals.c.reviewed_by,
-    proposals.c.reviewed_at,
-    proposals.c.comments,
-    proposals.c.outcome,
-]
+_CHANGEABLE = (
+    "id",
+    "state",
+    "base_version",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "comments",
+    "outcome",
+)
 
 
-async def changeable_of(conn: AsyncConnection, ids: list[UUID]) -> dict[UUID, Any]:
-    """The columns of each proposal that change after it is made, by id: with a proposal read
-    before, the proposal as it is now, without reading its change (the bulk of it) again."""
-    rows = await conn.execute(select(*_CHANGEABLE).where(proposals.c.id.in_(ids)))
+async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[UUID, Any]:
+    """Proposals' new states written into their rows, each dict with the `id`, the `state` and
+    the same other columns, in one statement for all; their steps of the review folded in (the
+    columns not given keep the step's value) and deleted. The columns that change after a
+    proposal is made (`_CHANGEABLE`), as written, by id."""
+    if not changed:
+        return {}
+    columns = tuple(name for name in changed[0] if name != "id")
+    values = unnest_values(proposals, ("id", *columns), changed)
+    await _lock_in_order(conn, values["id"])
+    rows = await conn.execute(_settle(columns), values)
     return {row.id: row for row in rows}
+
+
+@cache
+def _settle(columns: tuple[str, ...]) -> TextClause:
+    assignments = [f"{name} = given.{name}" for name in columns]
+    assignments += [
+        f"{name} = coalesce(folded.{name}, proposals.{name})"
+        for name in _STEPPED
+        if name not in columns
+    ]
+    return text(f"""
+WITH folded AS (
+    DELETE FROM proposal_progress WHERE proposal_id = ANY(CAST(:id AS UUID[]))
+    RETURNING *
+)
+UPDATE proposals SET {", ".join(assignments)}
+FROM unnest({unnest_arrays(proposals, ("id", *columns))}) AS given (id, {", ".join(columns)})
+    LEFT JOIN folded ON folded.proposal_id = given.id
+WHERE proposals.id = given.id
+RETURNING {", ".join(f"proposals.{name}" for name in _CHANGEABLE)}
+""")
 
 
 async def remember_dry_run(

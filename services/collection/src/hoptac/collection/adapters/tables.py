@@ -57,6 +57,22 @@ proposals = Table(
     Column("outcome", JSONB),
 )
 
+# A proposal's latest step of the review (`submitted`, `applying`) while its `proposals` row is
+# behind it: submitting and marking an approval write this narrow row instead of a new version of
+# the wide proposal with an entry in each of its indexes. Its columns, when set, are the
+# proposal's; the step is folded into the proposal when the proposal is returned or its outcome
+# recorded (store.settle).
+proposal_progress = Table(
+    "proposal_progress",
+    metadata,
+    Column("proposal_id", Uuid, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("submitted_by", Text),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("reviewed_by", Text),
+    Column("reviewed_at", DateTime(timezone=True)),
+)
+
 # What the registry said of a dry run's rows that refused or warned, by their place in the rows
 # sent (`fingerprint`: a hash of those rows), for the import of the same file soon after.
 dry_runs = Table(
