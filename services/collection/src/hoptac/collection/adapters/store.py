@@ -9,7 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
     TextClause,
+    Uuid,
+    and_,
+    cast,
     delete,
     func,
     insert,
@@ -153,16 +157,29 @@ def _now(column: Any) -> Any:
 
 _PROPOSAL_NOW = [_now(column) for column in proposals.c]
 
+# Under a step of the review a proposal's own state is an open one (a step is written only for a
+# draft, returned or submitted proposal, and folded in when it leaves them): said in the query,
+# the index of states finds the candidates instead of every proposal being joined to its step.
+_OPEN_UNDER_STEP = ("draft", "returned", "submitted")
+
+
+def _in_state(state: str) -> Any:
+    stored = _OPEN_UNDER_STEP if state in ("submitted", "applying") else (state,)
+    now = func.coalesce(proposal_progress.c.state, proposals.c.state)
+    return and_(proposals.c.state.in_(stored), now == state)
+
 
 async def proposals_by_id(
     conn: AsyncConnection, ids: list[UUID], for_update: bool = False
 ) -> list[Any]:
     # In the order they were made (by id when made at once): every statement that locks
     # several proposals locks them in this order.
+    # Joined from the ids given, so that each proposal's step is looked up by its key: joined
+    # from the proposals, the planner reads every step of the table into a hash.
+    wanted = func.unnest(cast(ids, ARRAY(Uuid))).table_valued("id").render_derived("wanted")
     query = (
         select(*_PROPOSAL_NOW)
-        .select_from(_WITH_STEP)
-        .where(proposals.c.id.in_(ids))
+        .select_from(wanted.join(_WITH_STEP, proposals.c.id == wanted.c.id))
         .order_by(proposals.c.created_at, proposals.c.id)
     )
     if for_update:
@@ -194,7 +211,7 @@ async def list_proposals(
     query = select(*_PROPOSAL_NOW).select_from(_WITH_STEP).where(_in_area(provinces, communes))
     query = query.limit(limit)
     if state is not None:
-        query = query.where(func.coalesce(proposal_progress.c.state, proposals.c.state) == state)
+        query = query.where(_in_state(state))
     if batch_id is not None:
         query = query.where(proposals.c.batch_id == batch_id)
     if after is not None:
@@ -327,9 +344,16 @@ def _settle(columns: tuple[str, ...]) -> TextClause:
         for name in _STEPPED
         if name not in columns
     ]
+    # The steps are found by key one at a time (LIMIT 1 keeps the planner from reading every step
+    # of the table into a hash to join them) and deleted by their place.
     return text(f"""
 WITH folded AS (
-    DELETE FROM proposal_progress WHERE proposal_id = ANY(CAST(:id AS UUID[]))
+    DELETE FROM proposal_progress WHERE ctid = ANY(ARRAY(
+        SELECT step.ctid FROM unnest(CAST(:id AS UUID[])) AS gone (id)
+        CROSS JOIN LATERAL (
+            SELECT ctid FROM proposal_progress WHERE proposal_id = gone.id LIMIT 1
+        ) AS step
+    ))
     RETURNING *
 )
 UPDATE proposals SET {", ".join(assignments)}
