@@ -81,6 +81,8 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
             changes = [
                 {
                     "state": "applied",
+                    "submitted_by": "cán bộ",
+                    "submitted_at": at,
                     "reviewed_by": "người duyệt",
                     "reviewed_at": at,
                     "outcome": outcome,
@@ -153,6 +155,7 @@ async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
             await store.step(conn, ids, "submitted", "cán bộ", submitted_at)
             await store.step(conn, [applying["id"]], "applying", "người duyệt", reviewed_at)
             read = await store.proposals_by_id(conn, [*ids, draft["id"]], for_update=True)
+            by_id = {row.id: row for row in read}
             listed = {
                 state: [
                     row.id
@@ -168,6 +171,8 @@ async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
                         "id": applying["id"],
                         "state": "applied",
                         "outcome": outcome,
+                        "submitted_by": by_id[applying["id"]].submitted_by,
+                        "submitted_at": by_id[applying["id"]].submitted_at,
                         "reviewed_by": "người duyệt",
                         "reviewed_at": reviewed_at,
                     }
@@ -189,7 +194,6 @@ async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
     finally:
         await engine.dispose()
 
-    by_id = {row.id: row for row in read}
     assert (by_id[applying["id"]].state, by_id[applying["id"]].submitted_by) == (
         "applying",
         "cán bộ",

@@ -22,9 +22,8 @@ from hoptac.platform.json_columns import json_text
 _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
-def unnest_arrays(table: Table, columns: tuple[str, ...]) -> str:
-    """`CAST(:column AS type[]), …`: the parameters unnest reads, one array per column (for a
-    statement of one's own around `unnest(…)`)."""
+def _arrays(table: Table, columns: tuple[str, ...]) -> str:
+    """`CAST(:column AS type[]), …`: the parameters unnest reads, one array per column."""
     arrays = []
     for name in columns:
         column_type = table.c[name].type
@@ -39,7 +38,7 @@ def unnest_insert(table: Table, columns: tuple[str, ...]) -> TextClause:
     """`INSERT INTO table (columns) SELECT * FROM unnest(…)`."""
     return text(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"SELECT * FROM unnest({unnest_arrays(table, columns)})"
+        f"SELECT * FROM unnest({_arrays(table, columns)})"
     )
 
 
@@ -50,7 +49,7 @@ def unnest_update(table: Table, key: str, columns: tuple[str, ...]) -> TextClaus
     assignments = ", ".join(f"{name} = given.{name}" for name in columns)
     return text(
         f"UPDATE {table.name} SET {assignments} "
-        f"FROM unnest({unnest_arrays(table, given)}) AS given ({', '.join(given)}) "
+        f"FROM unnest({_arrays(table, given)}) AS given ({', '.join(given)}) "
         f"WHERE {table.name}.{key} = given.{key}"
     )
 

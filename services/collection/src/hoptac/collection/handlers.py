@@ -576,7 +576,12 @@ class Collection:
                     Text("collection.proposal_not_returnable", id=str(row.id), state=row.state)
                 )
             noted = [*row.comments, {"by": caller.name, "at": now.isoformat(), "fields": comments}]
-            returned = {"state": "returned", "comments": noted, "reviewed_by": caller.name}
+            returned = {
+                **_steps_of(row),
+                "state": "returned",
+                "comments": noted,
+                "reviewed_by": caller.name,
+            }
             await store.settle(conn, [{"id": row.id, **returned}])
             await store.audit(
                 conn, now, caller.name, "return", f"proposal:{row.id}", {"comments": comments}
@@ -617,6 +622,7 @@ class Collection:
                 changed.append(
                     {
                         "id": row.id,
+                        **_steps_of(row),
                         "state": state,
                         "outcome": {"results": outcome, "stale": flagged},
                         "reviewed_by": caller.name,
@@ -838,6 +844,12 @@ def _stored_change(row: Any) -> RowChange:
         change.get("status_reason"),
         change.get("effective_date"),
     )
+
+
+def _steps_of(row: Any) -> dict[str, Any]:
+    """What a proposal read with its step of the review holds of it (`store.settle` writes it
+    into the proposal's own row)."""
+    return {name: getattr(row, name) for name in store.STEPPED}
 
 
 def _maybe_applied(result: dict[str, Any]) -> bool:

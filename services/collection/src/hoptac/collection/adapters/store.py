@@ -34,7 +34,7 @@ from hoptac.collection.adapters.tables import (
     proposal_progress,
     proposals,
 )
-from hoptac.platform.bulk_writes import insert_rows, unnest_arrays, unnest_insert, unnest_values
+from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_update, unnest_values
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,14 @@ def _add_open(columns: tuple[str, ...]) -> TextClause:
 
 # A proposal as readers see it: its step of the review (`proposal_progress`), when it has one,
 # over its own columns.
-_STEPPED = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+STEPPED = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
 _WITH_STEP = proposals.outerjoin(
     proposal_progress, proposal_progress.c.proposal_id == proposals.c.id
 )
 
 
 def _now(column: Any) -> Any:
-    if column.name in _STEPPED:
+    if column.name in STEPPED:
         return func.coalesce(proposal_progress.c[column.name], column).label(column.name)
     return column
 
@@ -323,13 +323,16 @@ _CHANGEABLE = (
 
 
 async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[UUID, Any]:
-    """Proposals' new states written into their rows, each dict with the `id`, the `state` and
-    the same other columns, in one statement for all; their steps of the review folded in (the
-    columns not given keep the step's value) and deleted. The columns that change after a
-    proposal is made (`_CHANGEABLE`), as written, by id."""
+    """Proposals' new states written into their rows and their steps of the review deleted, in
+    one statement for all: each dict holds the `id`, the columns a step holds (`STEPPED`: the
+    proposal's values as read with its step, changed or not) and the same other columns. The
+    columns that change after a proposal is made (`_CHANGEABLE`), as written, by id."""
     if not changed:
         return {}
     columns = tuple(name for name in changed[0] if name != "id")
+    missing = set(STEPPED) - set(columns)
+    if missing:
+        raise ValueError(f"a step's columns would be lost: {sorted(missing)}")
     values = unnest_values(proposals, ("id", *columns), changed)
     await _lock_in_order(conn, values["id"])
     rows = await conn.execute(_settle(columns), values)
@@ -338,28 +341,18 @@ async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[U
 
 @cache
 def _settle(columns: tuple[str, ...]) -> TextClause:
-    assignments = [f"{name} = given.{name}" for name in columns]
-    assignments += [
-        f"{name} = coalesce(folded.{name}, proposals.{name})"
-        for name in _STEPPED
-        if name not in columns
-    ]
     # The steps are found by key one at a time (LIMIT 1 keeps the planner from reading every step
     # of the table into a hash to join them) and deleted by their place.
     return text(f"""
-WITH folded AS (
+WITH steps_done AS (
     DELETE FROM proposal_progress WHERE ctid = ANY(ARRAY(
         SELECT step.ctid FROM unnest(CAST(:id AS UUID[])) AS gone (id)
         CROSS JOIN LATERAL (
             SELECT ctid FROM proposal_progress WHERE proposal_id = gone.id LIMIT 1
         ) AS step
     ))
-    RETURNING *
 )
-UPDATE proposals SET {", ".join(assignments)}
-FROM unnest({unnest_arrays(proposals, ("id", *columns))}) AS given (id, {", ".join(columns)})
-    LEFT JOIN folded ON folded.proposal_id = given.id
-WHERE proposals.id = given.id
+{unnest_update(proposals, "id", columns).text}
 RETURNING {", ".join(f"proposals.{name}" for name in _CHANGEABLE)}
 """)
 
