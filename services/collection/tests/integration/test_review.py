@@ -4,6 +4,7 @@ with its event; a record changed since is flagged; every step is audited."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -251,6 +252,31 @@ async def test_a_row_for_a_registered_organisation_updates_it_and_a_change_since
     ).json()
     assert (record["members_count"], record["version"]) == (40, 3)
     assert record["registering_authority"] == "Sở Tài chính tỉnh Cà Mau"
+
+
+async def test_two_reviewers_approving_the_same_proposals_at_once_apply_them_once(
+    client: httpx.AsyncClient, issued: Tokens, registry_transport: httpx.ASGITransport
+) -> None:
+    rows = [
+        row(registration_number=f"600100040{n}", name=f"Hợp tác xã {name}")
+        for n, name in enumerate(["Bình Minh", "Cửu Long", "Đồng Tiến"])
+    ]
+    drafts = await proposed(client, issued.officer_96, as_csv(rows))
+    ids = {"ids": [draft["id"] for draft in drafts]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    before = await events(registry_transport)
+
+    answers = await asyncio.gather(
+        post(client, "/v1/proposals/approve", issued.reviewer, ids),
+        post(client, "/v1/proposals/approve", issued.second_reviewer, ids),
+    )
+
+    # The second waits for the first, then finds the proposals applied, which is final.
+    assert sorted(answer.status_code for answer in answers) == [200, 409]
+    assert await events(registry_transport) == before + 3  # each applied once
+    for draft in drafts:
+        now = (await client.get(f"/v1/proposals/{draft['id']}", headers=bearer(issued.admin)))
+        assert now.json()["state"] == "applied"
 
 
 class Crash(Exception):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.collection.adapters import store
 from hoptac.collection.adapters.addresses import read_address
@@ -597,11 +597,15 @@ class Collection:
         The proposals are `applying` from before the registry is asked until their outcome is
         recorded; one left so (collection stopped between the registry's commit and its own)
         is approved again like a submitted one, and what the registry already applied of it
-        is read back by its correlation id instead of being sent again (`domain/applying.py`)."""
+        is read back by its correlation id instead of being sent again (`domain/applying.py`).
+
+        The proposals stay locked by `held` until their outcome is stored: a second approval
+        of any of them, or a return, waits and then finds it settled. The mark is committed on
+        a connection of its own, so that it outlives a crash that rolls `held` back."""
         require_reviewer(caller)
         now = self.clock()
-        async with self.engine.begin() as conn:
-            rows = await self._open(conn, ids, caller, for_update=True)
+        async with self.engine.begin() as held:
+            rows = await self._open(held, ids, caller, for_update=True)
             for row in rows:
                 if row.state not in ("submitted", "applying"):
                     raise Conflict(
@@ -609,29 +613,36 @@ class Collection:
                     )
                 if caller.name in (row.author, row.submitted_by):
                     raise NotAllowed(Text("collection.approve_own", id=str(row.id)))
-            await store.step(
-                conn, [row.id for row in rows], "applying", caller.name, now, locked=True
-            )
-        by_proposal = await self._applied(caller, rows)
-        async with self.engine.begin() as conn:
-            changed: list[dict[str, Any]] = []
-            audited: list[tuple[str, dict[str, Any]]] = []
-            for row in rows:
-                outcome = by_proposal[row.id]
-                state, flagged = _after_apply(outcome)
-                changed.append(
-                    {
-                        "id": row.id,
-                        **_steps_of(row),
-                        "state": state,
-                        "outcome": {"results": outcome, "stale": flagged},
-                        "reviewed_by": caller.name,
-                        "reviewed_at": now,
-                    }
+            async with self.engine.begin() as marking:
+                await store.step(
+                    marking, [row.id for row in rows], "applying", caller.name, now, locked=True
                 )
-                audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
-            changed_now = await store.settle(conn, changed)
-            await store.audit_many(conn, now, caller.name, "approve", audited)
+            return await self._settled(held, caller, rows, now)
+
+    async def _settled(
+        self, conn: AsyncConnection, caller: Caller, rows: Sequence[Any], now: datetime
+    ) -> list[dict[str, Any]]:
+        """The approved proposals applied through the registry, their outcomes stored in `conn`
+        (which holds them locked) and answered."""
+        by_proposal = await self._applied(caller, rows)
+        changed: list[dict[str, Any]] = []
+        audited: list[tuple[str, dict[str, Any]]] = []
+        for row in rows:
+            outcome = by_proposal[row.id]
+            state, flagged = _after_apply(outcome)
+            changed.append(
+                {
+                    "id": row.id,
+                    **_steps_of(row),
+                    "state": state,
+                    "outcome": {"results": outcome, "stale": flagged},
+                    "reviewed_by": caller.name,
+                    "reviewed_at": now,
+                }
+            )
+            audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
+        changed_now = await store.settle(conn, changed)
+        await store.audit_many(conn, now, caller.name, "approve", audited)
         return [_proposal_json(row, changed_now[row.id]) for row in rows]
 
     async def _applied(

@@ -172,8 +172,13 @@ def _in_state(state: str) -> Any:
 async def proposals_by_id(
     conn: AsyncConnection, ids: list[UUID], for_update: bool = False
 ) -> list[Any]:
-    # In the order they were made (by id when made at once): every statement that locks
-    # several proposals locks them in this order.
+    """The proposals of `ids` as they are now, in the order they were made (by id when made at
+    once). `for_update`: locked first, then read by a statement of its own, so that what a
+    transaction that held them committed meanwhile (its steps deleted with the proposal's
+    outcome) is read too; a locking read would see the proposal's new row beside the steps of
+    its snapshot."""
+    if for_update:
+        await _lock_in_order(conn, ids)
     # Joined from the ids given, so that each proposal's step is looked up by its key: joined
     # from the proposals, the planner reads every step of the table into a hash.
     wanted = func.unnest(cast(ids, ARRAY(Uuid))).table_valued("id").render_derived("wanted")
@@ -182,8 +187,6 @@ async def proposals_by_id(
         .select_from(wanted.join(_WITH_STEP, proposals.c.id == wanted.c.id))
         .order_by(proposals.c.created_at, proposals.c.id)
     )
-    if for_update:
-        query = query.with_for_update(of=proposals)
     return list((await conn.execute(query)).all())
 
 
@@ -282,9 +285,10 @@ async def step(
     locked: bool = False,
 ) -> None:
     """Proposals moved on to a step of the review, `submitted` (by whom, when) or `applying`
-    (reviewed by whom, when), in one statement; `locked`: their rows are locked by this
-    transaction already (read `for_update`). Only the narrow step is written: the proposal's
-    own row is left as it is until `settle`."""
+    (reviewed by whom, when), in one statement; `locked`: their rows are locked already (read
+    `for_update`, by this transaction or by one its caller holds open). Only the narrow step is
+    written, which takes no lock on the proposal's own row (the steps have no foreign key): the
+    row is left as it is until `settle`."""
     if not ids:
         return
     if not locked:
