@@ -275,7 +275,7 @@ async def test_two_reviewers_approving_the_same_proposals_at_once_apply_them_onc
     assert sorted(answer.status_code for answer in answers) == [200, 409]
     assert await events(registry_transport) == before + 3  # each applied once
     for draft in drafts:
-        now = (await client.get(f"/v1/proposals/{draft['id']}", headers=bearer(issued.admin)))
+        now = await client.get(f"/v1/proposals/{draft['id']}", headers=bearer(issued.admin))
         assert now.json()["state"] == "applied"
 
 
