@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.contracts.organization import OrganizationRecord
-from hoptac.reporting.domain.history import Record, Version, is_counted
+from hoptac.reporting.domain.history import REGISTERED, Record, Version, is_counted
 
 # The record's fields statistics read, and the parents of counted nested fields: what the
 # fallback timeline needs (an organisation whose registration has not arrived), no more. Only
@@ -33,11 +33,16 @@ class IncomingEvent:
     version: Version
     sequence: int
     recorded_at: datetime
-    record: Record  # the public record after the change, its `COUNTED_PART` only
+    # The public record after the change, its `COUNTED_PART` only; None for the registration
+    # (version 1), since an organisation whose registration is held never needs it
+    # (adapters/projection.py), and most events of a burst are registrations.
+    record: Record | None
 
 
 def _incoming(event: EnvelopeBase) -> IncomingEvent:
     data = event.data
+    kind = event.event_type.removeprefix("organization.")
+    registration = kind == REGISTERED and event.organization_version == 1
     changes = tuple(
         (change.field, change.after) for change in data.changed_fields if is_counted(change.field)
     )
@@ -45,13 +50,13 @@ def _incoming(event: EnvelopeBase) -> IncomingEvent:
         organization_id=event.organization_id,
         version=Version(
             version=event.organization_version,
-            event=event.event_type.removeprefix("organization."),
+            event=kind,
             effective_date=data.effective_date,
             changes=changes,
         ),
         sequence=event.sequence,
         recorded_at=event.recorded_at,
-        record=data.record.model_dump(mode="json", include=COUNTED_PART),
+        record=None if registration else data.record.model_dump(mode="json", include=COUNTED_PART),
     )
 
 

@@ -69,7 +69,10 @@ _UPSERT_ORGANIZATIONS = text(
     "ORDER BY organization_id "  # a fixed lock order: two consumers never deadlock
     "ON CONFLICT (organization_id) DO UPDATE SET "
     "version = greatest(o.version, excluded.version), "
-    "record = CASE WHEN excluded.version > o.version THEN excluded.record ELSE o.record END, "
+    # The record is the fallback of an organisation whose registration is not held: null once
+    # the registration is (a registration brings none), the newest version's otherwise.
+    "record = CASE WHEN excluded.record IS NULL THEN NULL "
+    "WHEN excluded.version > o.version THEN excluded.record ELSE o.record END, "
     "recorded_at = CASE WHEN excluded.version > o.version "
     "THEN excluded.recorded_at ELSE o.recorded_at END, "
     "removed = o.removed OR excluded.removed, "
@@ -129,17 +132,20 @@ def _version_row(event: IncomingEvent) -> dict[str, Any]:
 def _newest_per_organization(events: list[IncomingEvent]) -> list[dict[str, Any]]:
     newest: dict[UUID, IncomingEvent] = {}
     removed: set[UUID] = set()
+    registered: set[UUID] = set()
     for event in events:
         held = newest.get(event.organization_id)
         if held is None or event.version.version > held.version.version:
             newest[event.organization_id] = event
         if event.version.event == REMOVED:
             removed.add(event.organization_id)
+        if event.record is None:  # its registration: no fallback record is needed any more
+            registered.add(event.organization_id)
     return [
         {
             "organization_id": org_id,
             "version": event.version.version,
-            "record": event.record,
+            "record": None if org_id in registered else event.record,
             "removed": org_id in removed,
             "recorded_at": event.recorded_at,
         }
