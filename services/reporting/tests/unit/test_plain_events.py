@@ -62,6 +62,7 @@ def _envelopes() -> list[dict[str, Any]]:
 
 
 ENVELOPES = _envelopes()
+ENVELOPE = parse_event(ENVELOPES[0])  # a model, as no default of a plain schema may be
 
 VALUES = st.one_of(
     st.sampled_from(
@@ -214,7 +215,9 @@ def test_a_refusal_is_reported_in_the_contracts_words() -> None:
         from_envelope(envelope)
 
 
-def test_a_contract_with_a_validator_is_not_made_plain() -> None:
+def test_a_contract_with_a_validator_or_a_model_as_a_default_is_not_made_plain() -> None:
     schema = {"type": "function-after", "function": {"type": "no-info", "function": print}}
     with pytest.raises(plain_events.NotPlain):
         plain_events.plain({"type": "nullable", "schema": schema})
+    with pytest.raises(plain_events.NotPlain):
+        plain_events.plain({"type": "default", "schema": {"type": "any"}, "default": ENVELOPE})

@@ -103,6 +103,8 @@ def plain(schema: Mapping[str, Any]) -> Any:
         converted["definitions"] = [plain(item) for item in schema["definitions"]]
     if "choices" in schema:
         converted["choices"] = {tag: plain(item) for tag, item in schema["choices"].items()}
+    if isinstance(schema.get("default"), BaseModel):
+        raise NotPlain(f"a model as a default: {schema['default']!r}")
     factory = schema.get("default_factory")
     if isinstance(factory, type) and issubclass(factory, BaseModel):
         converted["default_factory"] = _model_default(factory)  # a model's default, as a dict
