@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import DIGITAL_FLAGS
 from hoptac.reporting.adapters import codes
+from hoptac.reporting.adapters.driver import asyncpg_connection
 from hoptac.reporting.domain.facts import OCOP_STARS
 from hoptac.reporting.domain.reading import TooLarge
 from hoptac.reporting.domain.stats import HIERARCHIES, StatsQuery, finest_grouped
@@ -150,12 +151,6 @@ class ChangePoints:
         return result
 
 
-async def _driver(conn: AsyncConnection) -> Any:
-    raw = (await conn.get_raw_connection()).driver_connection
-    assert raw is not None
-    return raw
-
-
 def _plain_digits(code: str) -> bool:
     return code.isascii() and code.isdigit() and len(code) <= 12
 
@@ -180,7 +175,7 @@ async def _read(raw: Any) -> tuple[int, np.ndarray[Any, Any]] | None:
 async def snapshot(conn: AsyncConnection) -> tuple[int, np.ndarray[Any, Any]] | None:
     """The generation and the whole timeline (`_DTYPE` records) from one snapshot; None if an
     area code is not plain digits."""
-    raw = await _driver(conn)
+    raw = await asyncpg_connection(conn)
     async with raw.transaction(isolation="repeatable_read", readonly=True):
         return await _read(raw)
 

@@ -2,8 +2,9 @@
 
 - `versions`: every version received, keyed (organization, version): a duplicate is a no-op and a
   late one fills its gap, so the fold is the same whatever the order of arrival.
-- `organizations`: the newest version held and its full record (the fallback when the
-  registration itself has not arrived), whether it was removed, when it was counted.
+- `organizations`: the newest version held, its record's counted part while the registration
+  itself has not arrived (the fallback; null once it has), whether it was removed, when it was
+  counted.
 - `projection_state`: a generation number bumped by every change, for exact answer caching.
 - `timeline`: the counted facts of each organisation over intervals of effective dates,
   recomputed from `versions` whenever one of its events arrives; statistics as of any day are
@@ -51,7 +52,7 @@ organizations = Table(
     metadata,
     Column("organization_id", UUID(as_uuid=True), primary_key=True),
     Column("version", Integer, nullable=False),
-    Column("record", JSONB, nullable=False),
+    Column("record", JSONB),
     Column("removed", Boolean, nullable=False, server_default=text("false")),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("counted_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
