@@ -57,6 +57,9 @@ def flatten(record: Record, prefix: str = "") -> dict[str, Any]:
 
 
 def diff(before: Record, after: Record) -> list[Change]:
+    if not before:  # a registration: every field set is a change, in the same order
+        fields = sorted(flatten(after).items())
+        return [Change(path, None, value) for path, value in fields if value is not None]
     old, new = flatten(before), flatten(after)
     changes = []
     for path in sorted(old.keys() | new.keys()):
