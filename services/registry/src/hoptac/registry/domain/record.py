@@ -68,6 +68,26 @@ def diff(before: Record, after: Record) -> list[Change]:
     return changes
 
 
+def rebuilt(record: Record) -> Record:
+    """What `apply_changes({}, diff({}, record))` gives, made directly: a copy of `record`
+    without the fields that are None and the nested objects left empty, keys in the order of
+    their paths. A new organisation's current record, which field by field took twice as long."""
+    return _rebuilt(record, "")
+
+
+def _rebuilt(record: Record, prefix: str) -> Record:
+    result: Record = {}
+    for key in sorted(record):
+        value, path = record[key], f"{prefix}{key}"
+        if path in NESTED and isinstance(value, dict):
+            nested = _rebuilt(value, f"{path}.")
+            if nested:
+                result[key] = nested
+        elif value is not None:
+            result[key] = json_copy(value)
+    return result
+
+
 # What a field removed by a merge patch (`null`) becomes when the record cannot be without it.
 EMPTY: dict[str, Any] = {
     "digital": DigitalAdoption().model_dump(),
@@ -78,8 +98,12 @@ EMPTY: dict[str, Any] = {
 
 
 def with_defaults(record: Record) -> Record:
-    """The record with every field it cannot be without, reset to empty where it was removed."""
-    return {**json_copy(EMPTY), **record}
+    """The record with every field it cannot be without, reset to empty where it was removed.
+    (Only the empty values the record lacks are copied; the keys keep their order.)"""
+    defaults = {
+        key: record[key] if key in record else json_copy(empty) for key, empty in EMPTY.items()
+    }
+    return {**defaults, **record}
 
 
 def set_path(record: Record, path: str, value: Any) -> None:
