@@ -127,8 +127,8 @@ def register(body: Record, reference: ReferenceData, today: date) -> Version:
 
 
 def registered(org_id: UUID, body: Record, reference: ReferenceData, today: date) -> Organization:
-    """A new organisation holding `register`'s version, its current record made from the
-    registered one (`rebuilt`) instead of from the version's changes, as is the same."""
+    """A new organisation holding `register`'s version. Its current record is made directly
+    from the registered one (`rebuilt`: the record the version's changes would rebuild)."""
     record, version = _registration(body, reference, today)
     org = Organization(org_id, [version])
     org.__dict__["record"] = rebuilt(record)  # the cached `record`, as `apply` would leave it
