@@ -64,7 +64,7 @@ class Publication:
     lag_p99_ms: float
     lag_max_ms: float
     after_first_batch: int  # events published after the first relay batch
-    mean_bytes: float  # of the event's data (jsonb, as text)
+    mean_bytes: float  # of the event's data, as stored (json text)
 
 
 _PUBLICATION = """

@@ -71,7 +71,7 @@ async def sample_events(database_url: str, event_type: str, limit: int = 2000) -
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
-_TABLE = "CREATE TABLE IF NOT EXISTS {name} (id bigserial PRIMARY KEY, data jsonb NOT NULL)"
+_TABLE = "CREATE TABLE IF NOT EXISTS {name} (id bigserial PRIMARY KEY, data json NOT NULL)"
 
 
 async def prepare_tables(dsn: str) -> None:
@@ -96,15 +96,15 @@ async def checkpoint(dsn: str) -> None:
 async def single_row_commits(
     dsn: str, samples: Sequence[Sample], clients: int, seconds: float, *, notify: bool = False
 ) -> RawResult:
-    """`clients` connections, each committing one INSERT of an event-sized jsonb after another
+    """`clients` connections, each committing one INSERT of an event-sized json after another
     (autocommit: one round trip, one WAL flush per transaction unless commits group).
 
     With `notify`, each transaction also NOTIFYs, as every registry write does.
     """
-    insert = "INSERT INTO raw_commits (data) VALUES ($1::jsonb)"
+    insert = "INSERT INTO raw_commits (data) VALUES ($1::json)"
     if notify:
         insert = (
-            "WITH i AS (INSERT INTO raw_commits (data) VALUES ($1::jsonb) RETURNING id) "
+            "WITH i AS (INSERT INTO raw_commits (data) VALUES ($1::json) RETURNING id) "
             "SELECT pg_notify('raw_commits', '') FROM i"
         )
     connections = [await asyncpg.connect(dsn) for _ in range(clients)]
@@ -134,7 +134,7 @@ async def single_row_commits(
 
 
 async def copy_rows(dsn: str, samples: Sequence[Sample], rows: int) -> RawResult:
-    """One COPY of `rows` event-sized jsonb rows, committed (the bulk ceiling)."""
+    """One COPY of `rows` event-sized json rows, committed (the bulk ceiling)."""
     records = [(sample.data,) for sample in itertools.islice(itertools.cycle(samples), rows)]
     conn = await asyncpg.connect(dsn)
     try:

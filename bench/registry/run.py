@@ -356,7 +356,7 @@ def _print_raw(run: Run) -> None:
     args = run.args
     report.heading("raw limits, same servers, same payloads")
     print(
-        f"  payload: event data {report.number(run.event_bytes)} B as jsonb "
+        f"  payload: event data {report.number(run.event_bytes)} B as json "
         f"(the outbox row's), message {report.number(run.message_bytes)} B "
         f"(the envelope the relay publishes)\n"
     )

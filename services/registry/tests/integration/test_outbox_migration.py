@@ -1,10 +1,12 @@
 """Migration 0008 moves the relay's bookkeeping out of the outbox rows and back, losing nothing:
-sequences, what was published (and when), held, dead-lettered and retried events."""
+sequences, what was published (and when), held, dead-lettered and retried events. Migration 0009
+stores the event, changes and audit values as `json` and back, and every reader sees the same."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from alembic import command
@@ -12,8 +14,10 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hoptac.platform.json_columns import JSON_COLUMNS
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.migrations import MIGRATIONS
+from hoptac.registry.adapters.repository import load_with_history
 
 pytestmark = pytest.mark.integration
 
@@ -98,3 +102,90 @@ async def test_the_relay_goes_on_where_it_was_and_a_downgrade_gives_back_the_old
 
     await migrate(engine, "0007", down=True)
     assert await old_state(engine) == before
+
+
+ORG_ID = UUID("00000000-0000-4000-8000-000000000001")
+JSON_VALUE = '{"z": [1, {"b": "Hợp tác xã", "a": null}], "a": {"d": 2.50, "c": true}}'
+
+INSERT_JSON_ROWS = (
+    """
+    INSERT INTO organizations (id, registration_number, registration_key, name, name_key, kind,
+        status, province_code, sector_group, registered_on, record, version)
+    VALUES ('00000000-0000-4000-8000-000000000001', 'A1', 'A1', 'X', 'x', 'cooperative',
+        'operating', '96', 'agriculture', '2020-01-01', '{}', 1)
+    """,
+    f"""
+    INSERT INTO organization_versions (organization_id, version, event, effective_date,
+        recorded_at, actor, source, changes)
+    VALUES ('00000000-0000-4000-8000-000000000001', 1, 'registered', '2020-01-01', now(),
+        'test', 'api', '[{{"field": "a", "before": null, "after": {JSON_VALUE}}}]')
+    """,
+    f"""
+    INSERT INTO outbox (event_id, event_type, subject, organization_id, organization_version,
+        province_code, occurred_at, recorded_at, actor, data)
+    VALUES (gen_random_uuid(), 'organization.registered', 'coop.v1.org.registered.96',
+        '00000000-0000-4000-8000-000000000001', 1, '96', now(), now(), 'test', '{JSON_VALUE}')
+    """,
+    f"""
+    INSERT INTO audit_log (actor, source, action, target, diff)
+    VALUES ('test', 'api', 'organization.registered', 'x', '{JSON_VALUE}')
+    """,
+    "INSERT INTO outbox_sequence (sequence, outbox_id) SELECT 1, id FROM outbox",
+    "INSERT INTO outbox_held (sequence, held_at, held_reason) VALUES (1, now(), 'too large')",
+)
+
+AUDIT_WITHOUT_DIFF = (
+    "INSERT INTO audit_log (actor, source, action, target) VALUES ('t', 'a', 'b', 'c')"
+)
+
+JSON_TYPES = """
+    SELECT table_name, column_name, data_type, column_default FROM information_schema.columns
+    WHERE (table_name, column_name) IN
+        (('outbox', 'data'), ('organization_versions', 'changes'), ('audit_log', 'diff'))
+    ORDER BY table_name
+"""
+
+
+async def _json_readers(engine: AsyncEngine) -> dict[str, Any]:
+    """What each reader of the three columns is given, and an audit row's default, on new
+    connections (the statements prepared before a migration are stale)."""
+    await engine.dispose()
+    async with engine.begin() as conn:
+        await conn.execute(text(AUDIT_WITHOUT_DIFF))
+        audit = await conn.execute(text("SELECT diff FROM audit_log ORDER BY id"))
+        seen = {
+            "change_log": [event["data"] for event in await outbox.page(conn, 0, 10)],
+            "held": [(row.sequence, row.data_bytes) for row in await outbox.held_rows(conn)],
+            "versions": [row.version.changes for row in await load_with_history(conn, ORG_ID)],
+            "audit": [row.diff for row in audit],
+        }
+        await conn.rollback()
+    return seen
+
+
+async def _json_types(engine: AsyncEngine) -> list[tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        return [tuple(row) for row in await conn.execute(text(JSON_TYPES))]
+
+
+async def test_the_event_changes_and_audit_values_read_the_same_as_json_and_back_as_jsonb(
+    fresh_database: str,
+) -> None:
+    engine = create_async_engine(fresh_database, **JSON_COLUMNS)
+    try:
+        await migrate(engine, "0008")
+        async with engine.begin() as conn:
+            for statement in INSERT_JSON_ROWS:
+                await conn.execute(text(statement))
+        before_types = await _json_types(engine)
+        before = await _json_readers(engine)
+
+        await migrate(engine, "0009")
+        assert {data_type for _, _, data_type, _ in await _json_types(engine)} == {"json"}
+        assert await _json_readers(engine) == before
+
+        await migrate(engine, "0008", down=True)
+        assert await _json_types(engine) == before_types
+        assert await _json_readers(engine) == before
+    finally:
+        await engine.dispose()

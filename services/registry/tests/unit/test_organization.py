@@ -12,6 +12,7 @@ import pytest
 from hoptac.contracts.codes import EventName, Status
 from hoptac.registry.domain import organization as domain
 from hoptac.registry.domain.errors import InvalidFields, InvalidTransition, Removed, StaleVersion
+from hoptac.registry.domain.history import current_record
 from hoptac.registry.domain.organization import Organization
 from hoptac.registry.domain.validation import ReferenceData
 
@@ -47,6 +48,17 @@ def test_registration_starts_operating_on_the_registration_day(
     assert org.record["status"] == "operating"
     assert org.record["status_since"] == "2015-03-12"
     assert org.versions[0].effective_date == date(2015, 3, 12)
+
+
+def test_a_new_organisation_holds_the_registration_and_the_record_its_changes_make(
+    reference: ReferenceData, make_body: Callable[..., dict[str, Any]]
+) -> None:
+    body = make_body(contact=None, digital={}, address={"province_code": "96", "legacy": None})
+    org_id = uuid4()
+    org = domain.registered(org_id, body, reference, TODAY)
+    assert (org.id, org.versions) == (org_id, [domain.register(body, reference, TODAY)])
+    assert org.record == current_record(org.versions)
+    assert list(org.record) == list(current_record(org.versions))
 
 
 def test_registration_in_the_future_is_refused(

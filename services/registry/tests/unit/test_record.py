@@ -9,13 +9,17 @@ from hypothesis import strategies as st
 
 from hoptac.contracts.events import REDACTED
 from hoptac.registry.domain.record import (
+    EMPTY,
     Change,
     apply_changes,
     diff,
+    flatten,
     json_copy,
     merge_patch,
     public_view,
+    rebuilt,
     redact,
+    with_defaults,
 )
 
 pytestmark = pytest.mark.unit
@@ -79,6 +83,48 @@ def test_json_copy_is_a_deep_copy_as_copy_deepcopy_makes_it(value: Any) -> None:
     copied = json_copy(value)
     assert copied == copy.deepcopy(value)
     assert not set(_containers(copied)) & set(_containers(value))
+
+
+# Records as fields may hold them: the nested objects (`NESTED`) and other values, None and
+# empty objects among them, keys named as fields are (the order of paths and of keys differs
+# only for characters before ".").
+KEYS = st.sampled_from(["address", "legacy", "commune_code", "name", "sector", "vsic", "x_y"])
+FIELD_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=5),
+    max_leaves=30,
+)
+NESTED_RECORDS = st.dictionaries(KEYS, FIELD_VALUES, max_size=5)
+
+
+def _ordered(value: Any) -> Any:
+    """`value` with each object's keys in order, so that comparing two compares their order."""
+    if isinstance(value, dict):
+        return [(key, _ordered(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
+
+
+@given(NESTED_RECORDS)
+def test_a_new_record_is_rebuilt_as_its_changes_from_nothing_rebuild_it(record: Any) -> None:
+    from_changes = apply_changes({}, diff({}, record))
+    assert _ordered(rebuilt(record)) == _ordered(from_changes)
+    assert not set(_containers(rebuilt(record))) & set(_containers(record))
+
+
+@given(NESTED_RECORDS)
+def test_the_changes_from_nothing_are_those_of_every_field_against_none(record: Any) -> None:
+    new = flatten(record)
+    expected = [Change(path, None, new[path]) for path in sorted(new) if new[path] is not None]
+    assert diff({}, record) == expected
+
+
+@given(st.dictionaries(st.sampled_from([*EMPTY, "name", "address"]), FIELD_VALUES, max_size=5))
+def test_defaults_fill_what_a_record_lacks_with_copies_keys_in_order(record: Any) -> None:
+    filled = with_defaults(record)
+    assert _ordered(filled) == _ordered({**copy.deepcopy(EMPTY), **record})
+    assert not set(_containers(filled)) & set(_containers(EMPTY))
 
 
 def test_restricted_changes_show_without_values() -> None:

@@ -185,7 +185,8 @@ async def _register(
     for index, row in enumerate(rows):
         try:
             require_area(row.principal, row.record)
-            checked.append((index, domain.register(row.record, registry.reference, today)))
+            new = domain.registered(uuid4(), row.record, registry.reference, today)
+            checked.append((index, new))
         except DomainError as error:
             outcomes[index] = error
     numbers = [rows[index].record["registration_number"] for index, _ in checked]
@@ -193,14 +194,13 @@ async def _register(
     if decided is not None:
         owners.update(decided.numbers)
     accepted: list[tuple[int, Saved]] = []
-    for index, version in checked:
+    for index, org in checked:
         row = rows[index]
         key = registration_key(row.record["registration_number"])
         if key in owners:  # held by the register, or by an earlier row of this run
             outcomes[index] = number_owned(row.record, owners[key])
             continue
-        org = Organization(uuid4())
-        org.apply(version)
+        version = org.versions[0]
         try:
             event = _event(registry, org, version, {}, row.context, now, decided)
         except DomainError as error:

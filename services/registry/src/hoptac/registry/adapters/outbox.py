@@ -9,7 +9,7 @@ from uuid import UUID
 import orjson
 from pydantic import ValidationError
 from sqlalchemy import String, and_, delete, false, func, select, true, union_all, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
@@ -264,7 +264,8 @@ async def held_rows(conn: AsyncConnection, *, dead_lettered: bool = False) -> li
             outbox.c.event_type,
             outbox.c.organization_id,
             outbox.c.organization_version,
-            func.octet_length(outbox.c.data.cast(String)).label("data_bytes"),
+            # as `jsonb` prints it, as it did when the column was `jsonb` (migration 0009)
+            func.octet_length(outbox.c.data.cast(JSONB).cast(String)).label("data_bytes"),
             outbox_held.c.held_at,
             outbox_held.c.held_reason,
             outbox_held.c.dead_lettered_at,

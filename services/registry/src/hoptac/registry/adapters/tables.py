@@ -18,9 +18,13 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
 
 metadata = MetaData()
+
+# A JSON value no statement looks inside is `json`, kept as the registry wrote it: `jsonb` costs
+# PostgreSQL a conversion on every write (migration 0009). The record stays `jsonb`, for the
+# filters that read inside it.
 
 organizations = Table(
     "organizations",
@@ -74,7 +78,7 @@ organization_versions = Table(
     Column("source", Text, nullable=False),
     Column("reason", Text),
     Column("correlation_id", Text),
-    Column("changes", JSONB, nullable=False),
+    Column("changes", JSON, nullable=False),
     PrimaryKeyConstraint("organization_id", "version"),
 )
 
@@ -95,7 +99,7 @@ outbox = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
     Column("correlation_id", Text),
-    Column("data", JSONB, nullable=False),
+    Column("data", JSON, nullable=False),
     Index(
         "outbox_correlation",
         "correlation_id",
@@ -160,7 +164,7 @@ audit_log = Table(
     Column("source", Text, nullable=False),
     Column("action", Text, nullable=False),
     Column("target", Text, nullable=False),
-    Column("diff", JSONB, nullable=False, server_default="[]"),
+    Column("diff", JSON, nullable=False, server_default="[]"),
     Column("correlation_id", Text),
 )
 

@@ -23,7 +23,14 @@ from hoptac.registry.domain.errors import (
     StaleVersion,
 )
 from hoptac.registry.domain.history import Version, current_record, record_on
-from hoptac.registry.domain.record import Change, Record, diff, merge_patch, with_defaults
+from hoptac.registry.domain.record import (
+    Change,
+    Record,
+    diff,
+    merge_patch,
+    rebuilt,
+    with_defaults,
+)
 from hoptac.registry.domain.status import STATUS_NAMES, check_transition
 from hoptac.registry.domain.validation import ReferenceData, check_record
 
@@ -106,13 +113,26 @@ def _effective_day(
     return day
 
 
-def register(body: Record, reference: ReferenceData, today: date) -> Version:
+def _registration(body: Record, reference: ReferenceData, today: date) -> tuple[Record, Version]:
     record = _fill_current_commune(with_defaults(body), reference)
     record["status"] = Status.OPERATING.value
     record["status_since"] = record.get("registered_on")
     check_record(record, reference, today)
     registered_on = date.fromisoformat(record["registered_on"])
-    return Version(1, EventName.REGISTERED, registered_on, tuple(diff({}, record)))
+    return record, Version(1, EventName.REGISTERED, registered_on, tuple(diff({}, record)))
+
+
+def register(body: Record, reference: ReferenceData, today: date) -> Version:
+    return _registration(body, reference, today)[1]
+
+
+def registered(org_id: UUID, body: Record, reference: ReferenceData, today: date) -> Organization:
+    """A new organisation holding `register`'s version. Its current record is made directly
+    from the registered one (`rebuilt`: the record the version's changes would rebuild)."""
+    record, version = _registration(body, reference, today)
+    org = Organization(org_id, [version])
+    org.__dict__["record"] = rebuilt(record)  # the cached `record`, as `apply` would leave it
+    return org
 
 
 def update(

@@ -57,12 +57,35 @@ def flatten(record: Record, prefix: str = "") -> dict[str, Any]:
 
 
 def diff(before: Record, after: Record) -> list[Change]:
+    if not before:  # a registration: every field set is a change, in the same order
+        fields = sorted(flatten(after).items())
+        return [Change(path, None, value) for path, value in fields if value is not None]
     old, new = flatten(before), flatten(after)
     changes = []
     for path in sorted(old.keys() | new.keys()):
         if old.get(path) != new.get(path):
             changes.append(Change(path, old.get(path), new.get(path)))
     return changes
+
+
+def rebuilt(record: Record) -> Record:
+    """What `apply_changes({}, diff({}, record))` gives, made directly: a copy of `record`
+    without the fields that are None and the nested objects left empty, keys in the order of
+    their paths. A new organisation's current record, which field by field took twice as long."""
+    return _rebuilt(record, "")
+
+
+def _rebuilt(record: Record, prefix: str) -> Record:
+    result: Record = {}
+    for key in sorted(record):
+        value, path = record[key], f"{prefix}{key}"
+        if path in NESTED and isinstance(value, dict):
+            nested = _rebuilt(value, f"{path}.")
+            if nested:
+                result[key] = nested
+        elif value is not None:
+            result[key] = json_copy(value)
+    return result
 
 
 # What a field removed by a merge patch (`null`) becomes when the record cannot be without it.
@@ -75,8 +98,12 @@ EMPTY: dict[str, Any] = {
 
 
 def with_defaults(record: Record) -> Record:
-    """The record with every field it cannot be without, reset to empty where it was removed."""
-    return {**json_copy(EMPTY), **record}
+    """The record with every field it cannot be without, reset to empty where it was removed.
+    (Only the empty values the record lacks are copied; the keys keep their order.)"""
+    defaults = {
+        key: record[key] if key in record else json_copy(empty) for key, empty in EMPTY.items()
+    }
+    return {**defaults, **record}
 
 
 def set_path(record: Record, path: str, value: Any) -> None:
