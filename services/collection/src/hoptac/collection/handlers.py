@@ -28,7 +28,6 @@ from hoptac.collection.adapters.spreadsheet import (
     read_upload,
 )
 from hoptac.collection.adapters.template import template_csv, template_xlsx
-from hoptac.collection.collections_put_off import full_collections_put_off
 from hoptac.collection.domain.addresses import addressed, needs_reading
 from hoptac.collection.domain.applying import (
     MAYBE_APPLIED,
@@ -64,6 +63,7 @@ from hoptac.collection.domain.review import (
 from hoptac.collection.domain.rows import RowChange, read_row
 from hoptac.contracts.organization import registration_key
 from hoptac.platform.catalogue import Language
+from hoptac.platform.collections_put_off import full_collections_put_off
 from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
 from hoptac.platform.text import SHOWN_LENGTH, Text
 
