@@ -91,6 +91,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "the registry to check every row itself)",
     )
     add(
+        "--approvals-in-flight",
+        type=int,
+        default=1,
+        help="approve requests sent side by side (default 1, as the workspace sends them)",
+    )
+    add(
         "--pg-statements",
         action="store_true",
         help="print each step's heaviest PostgreSQL statements (pg_stat_statements)",
@@ -100,6 +106,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--rows must be >= 1")
     if args.registry_workers < 1:
         parser.error("--registry-workers must be >= 1")
+    if args.approvals_in_flight < 1:
+        parser.error("--approvals-in-flight must be >= 1")
     return args
 
 
@@ -175,16 +183,26 @@ async def reviewer_token(database_url: str) -> str:
 
 
 async def in_steps(
-    http: httpx.AsyncClient, path: str, ids: list[str], headers: dict[str, str]
+    http: httpx.AsyncClient,
+    path: str,
+    ids: list[str],
+    headers: dict[str, str],
+    in_flight: int = 1,
 ) -> list[dict[str, Any]]:
-    done: list[dict[str, Any]] = []
-    for start in range(0, len(ids), IDS_PER_STEP):
-        answer = await http.post(
-            path, json={"ids": ids[start : start + IDS_PER_STEP]}, headers=headers
-        )
+    """`ids` posted to `path` a step at a time, `in_flight` steps side by side; the answers in
+    the order of the ids."""
+    gate = asyncio.Semaphore(in_flight)
+
+    async def one(start: int) -> list[dict[str, Any]]:
+        async with gate:
+            answer = await http.post(
+                path, json={"ids": ids[start : start + IDS_PER_STEP]}, headers=headers
+            )
         answer.raise_for_status()
-        done.extend(answer.json())
-    return done
+        return list(answer.json())
+
+    done = await asyncio.gather(*(one(start) for start in range(0, len(ids), IDS_PER_STEP)))
+    return [proposal for step in done for proposal in step]
 
 
 async def projected(search_url: str, reporting_url: str, rows: int) -> tuple[float, float]:
@@ -309,7 +327,11 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
             submitted.raise_for_status()
         async with steps.step(APPROVE):
             approved = await in_steps(
-                http, "/v1/proposals/approve", submitted.json()["ids"], reviewer
+                http,
+                "/v1/proposals/approve",
+                submitted.json()["ids"],
+                reviewer,
+                args.approvals_in_flight,
             )
     refused = sum(1 for proposal in approved if proposal["state"] != "applied")
     if refused or len(approved) != args.rows:
