@@ -22,10 +22,11 @@ from pydantic_core import SchemaValidator
 from hoptac.contracts.events import OrganizationEvent, parse_event
 
 # What a model's schema may hold besides its fields: whatever else (a validator of the whole
-# model, a custom __init__) could accept or refuse differently on a dict, and is refused here.
+# model, a custom __init__, an alias) could accept or refuse differently as a typed dict, and
+# stops the service at start instead (the contract has none today).
 _MODEL_KEYS = {"type", "cls", "schema", "config", "ref", "metadata", "custom_init", "root_model"}
 _FIELDS_KEYS = {"type", "fields", "model_name", "computed_fields"}
-_FIELD_KEYS = {"type", "schema", "metadata", "validation_alias", "serialization_alias"}
+_FIELD_KEYS = {"type", "schema", "metadata", "serialization_alias"}
 
 
 def _as_values(schema: Any) -> Any:
@@ -66,16 +67,8 @@ def _typed_dict(model: dict[str, Any]) -> dict[str, Any]:
         if set(field) - _FIELD_KEYS:
             raise TypeError(f"{model['cls'].__name__}.{name}: a field not read as values")
         inner = _as_values(field["schema"])
-        typed[name] = {
-            "type": "typed-dict-field",
-            "schema": inner,
-            "required": inner["type"] != "default",  # as a model's field is
-            **(
-                {"validation_alias": field["validation_alias"]}
-                if "validation_alias" in field
-                else {}
-            ),
-        }
+        required = inner["type"] != "default"  # as a model's field is
+        typed[name] = {"type": "typed-dict-field", "schema": inner, "required": required}
     out: dict[str, Any] = {"type": "typed-dict", "fields": typed, "config": model.get("config")}
     if "ref" in model:
         out["ref"] = model["ref"]
