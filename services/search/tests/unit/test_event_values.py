@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from hoptac.contracts.events import parse_event
+from hoptac.contracts.plain import EVENT_VALUES
 from hoptac.platform.consumer import Poison
 from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_schema import fields_of
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
-from hoptac.search.event_values import CONTRACT_VALUES, event_values
+from hoptac.search.event_values import event_values
 from hoptac.search.handlers import REMOVED, decode
 
 from ..conftest import make_event, make_record
@@ -173,7 +174,7 @@ def test_an_event_is_read_as_the_contract_reads_it(data: st.DataObject) -> None:
 
     expected, refusal = _model_path(body)
     try:
-        values = CONTRACT_VALUES.validate_json(body)
+        values = EVENT_VALUES.validate_json(body)
     except ValidationError:
         values = None
     assert (values is None) == (expected is None), (path, how, refusal)
