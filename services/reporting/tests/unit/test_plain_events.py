@@ -1,5 +1,6 @@
-"""Events checked into plain dicts (adapters/plain_events.py) pass and fail exactly as the
-contract's models do, and become the same versions and records as through the models.
+"""Events checked into plain dicts (hoptac.contracts.plain, adapters/plain_events.py) pass and
+fail exactly as the contract's models do, and become the same versions and records as through
+the models.
 
 Envelopes of every event type, some with OCOP products and a suspension, are mutated at random
 (a value replaced by another of any type, or one near a bound; a field removed; a field added)
@@ -19,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from hoptac.contracts import plain as contract_plain
 from hoptac.contracts.events import parse_event
 from hoptac.reporting.adapters import plain_events
 from hoptac.reporting.adapters.event_mapping import (
@@ -217,7 +219,7 @@ def test_a_refusal_is_reported_in_the_contracts_words() -> None:
 
 def test_a_contract_with_a_validator_or_a_model_as_a_default_is_not_made_plain() -> None:
     schema = {"type": "function-after", "function": {"type": "no-info", "function": print}}
-    with pytest.raises(plain_events.NotPlain):
-        plain_events.plain({"type": "nullable", "schema": schema})
-    with pytest.raises(plain_events.NotPlain):
-        plain_events.plain({"type": "default", "schema": {"type": "any"}, "default": ENVELOPE})
+    with pytest.raises(contract_plain.NotPlain):
+        contract_plain.plain({"type": "nullable", "schema": schema})
+    with pytest.raises(contract_plain.NotPlain):
+        contract_plain.plain({"type": "default", "schema": {"type": "any"}, "default": ENVELOPE})

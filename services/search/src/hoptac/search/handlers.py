@@ -11,25 +11,26 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from hoptac.contracts.events import EnvelopeBase, parse_event
 from hoptac.platform.consumer import Message, Poison
 from hoptac.platform.tracking import Tracking
 from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import IndexBuild, SearchIndex
 from hoptac.search.domain.changes import Change, Remove, Upsert
-from hoptac.search.domain.documents import RECORD_FIELDS, document_from_record
+from hoptac.search.domain.documents import document_from_record
+from hoptac.search.event_values import event_values
 
 log = logging.getLogger("hoptac.search")
 
 REMOVED = "organization.removed"
 
 
-def change_of(event: EnvelopeBase) -> Change:
-    version = event.organization_version
-    if event.event_type == REMOVED:
-        return Remove(str(event.organization_id), version)
+def change_of(event: dict[str, Any]) -> Change:
+    """The change an event (its values, `event_values`) asks for."""
+    version: int = event["organization_version"]
+    if event["event_type"] == REMOVED:
+        return Remove(str(event["organization_id"]), version)
     # Python values, not JSON ones: `document_from_record` takes both, and these cost less.
-    record: dict[str, Any] = event.data.record.model_dump(include=RECORD_FIELDS)
+    record: dict[str, Any] = event["data"]["record"]
     record["version"] = version  # the envelope's version is the one ordering applies to
     return Upsert(document_from_record(record, official_areas()))
 
@@ -37,12 +38,12 @@ def change_of(event: EnvelopeBase) -> Change:
 def decode(raw: bytes) -> tuple[Change, int]:
     """The change an event body asks for and its change-log sequence; Poison if unreadable."""
     try:
-        event = parse_event(raw)
+        event = event_values(raw)
     except ValidationError as error:
         raise Poison(f"not an organisation event: {error.errors()[0]['msg']}") from error
     except ValueError as error:
         raise Poison(f"not an organisation event: {error}") from error
-    return change_of(event), event.sequence
+    return change_of(event), event["sequence"]
 
 
 def decode_all(bodies: Iterable[bytes]) -> tuple[list[Change], int | None]:

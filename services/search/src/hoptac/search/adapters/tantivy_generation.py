@@ -96,9 +96,13 @@ class Generation:
         applied = 0
         try:
             for change in winners:
-                if not applies(change, held.get(change.organization_id)):
+                held_version = held.get(change.organization_id)
+                if not applies(change, held_version):
                     continue
-                writer.delete_documents_by_term("id", change.organization_id)
+                # An organisation has one document at most: none to replace when none is held
+                # (most of an import's burst; a delete costs at the commit, in every segment).
+                if held_version is not None:
+                    writer.delete_documents_by_term("id", change.organization_id)
                 if isinstance(change, Upsert):
                     writer.add_document(to_tantivy(change.document))
                 else:

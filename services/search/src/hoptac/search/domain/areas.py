@@ -8,6 +8,7 @@ The directory is plain data; `adapters/admin_units.py` fills it from the offline
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class AreaDirectory:
     legacy_districts: dict[str, Unit] = field(default_factory=dict)  # parent: legacy province
     legacy_communes: dict[str, Unit] = field(default_factory=dict)  # parent: legacy district
 
+    def __post_init__(self) -> None:
+        # Records hold a few thousand combinations of codes: each is looked up once.
+        object.__setattr__(self, "names_for", lru_cache(maxsize=50_000)(self._names_for))
+
     def names_for(
         self,
         province: str | None,
@@ -58,6 +63,16 @@ class AreaDirectory:
     ) -> AreaNames:
         """The names of a record's units; a legacy commune also names its district and
         province when the record does not give them."""
+        return self._names_for(province, commune, legacy_province, legacy_district, legacy_commune)
+
+    def _names_for(
+        self,
+        province: str | None,
+        commune: str | None,
+        legacy_province: str | None,
+        legacy_district: str | None,
+        legacy_commune: str | None,
+    ) -> AreaNames:
         old_commune = self.legacy_communes.get(legacy_commune or "")
         legacy_district = legacy_district or (old_commune.parent if old_commune else None)
         old_district = self.legacy_districts.get(legacy_district or "")

@@ -156,26 +156,6 @@ def _keys(name: str, unit: bool) -> str:
     return " ".join(text.name_keys(words[text.unit_type_length(words) :] if unit else words))
 
 
-# The fields of a record `document_from_record` reads: an event's record is taken out of its
-# model with these only (the rest, a third of its size, is not searched).
-RECORD_FIELDS = {
-    "id",
-    "version",
-    "name",
-    "registration_number",
-    "kind",
-    "status",
-    "sector",
-    "address",
-    "registered_on",
-    "name_abbreviation",
-    "name_foreign",
-    "operating_in_practice",
-    "ocop_products",
-    "digital",
-}
-
-
 def document_from_record(record: dict[str, Any], areas: AreaDirectory = NO_AREAS) -> SearchDocument:
     """The searchable part of a public organisation record (the `data.record` of an event),
     with the names of its units from `areas`."""
