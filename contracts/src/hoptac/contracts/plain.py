@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
-from hoptac.contracts.events import OrganizationEvent
+from hoptac.contracts.events import OrganizationEvent, parse_event
 
 # Schema types that check a value without building a model: kept as they are.
 _KEPT = frozenset(
@@ -114,3 +114,19 @@ def plain(schema: Mapping[str, Any]) -> Any:
 # An organisation event checked by the contract's rules into the values its model's
 # `model_dump()` would give.
 EVENT_VALUES = SchemaValidator(plain(TypeAdapter(OrganizationEvent).core_schema))
+
+
+def event_values(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """An organisation event (a message body, or a decoded envelope) as values:
+    `parse_event(raw).model_dump()`, without the models. What it refuses is checked again by
+    the contract's own models, so that the ValidationError raised is the contract's, word for
+    word."""
+    try:
+        values: dict[str, Any] = (
+            EVENT_VALUES.validate_python(raw)
+            if isinstance(raw, Mapping)
+            else EVENT_VALUES.validate_json(raw)
+        )
+    except ValidationError:
+        return parse_event(raw).model_dump()  # raises the contract's own error
+    return values

@@ -1,4 +1,4 @@
-"""Events checked into plain dicts (hoptac.contracts.plain, adapters/plain_events.py) pass and
+"""Events checked into plain dicts (hoptac.contracts.plain, hoptac.contracts.plain) pass and
 fail exactly as the contract's models do, and become the same versions and records as through
 the models.
 
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from hoptac.contracts import plain as contract_plain
 from hoptac.contracts.events import parse_event
+from hoptac.contracts.plain import EVENT_VALUES
 from hoptac.reporting.adapters import plain_events
 from hoptac.reporting.adapters.event_mapping import (
     COUNTED_PART,
@@ -181,9 +182,9 @@ def by_plain_events(raw: bytes | dict[str, Any]) -> IncomingEvent | None:
 def plain_refuses(raw: bytes | dict[str, Any]) -> bool:
     try:
         if isinstance(raw, bytes):
-            plain_events.EVENT.validate_json(raw)
+            EVENT_VALUES.validate_json(raw)
         else:
-            plain_events.EVENT.validate_python(raw)
+            EVENT_VALUES.validate_python(raw)
     except ValidationError:
         return True
     return False
@@ -202,7 +203,7 @@ def test_the_same_events_pass_and_become_the_same_versions(
 
 def test_the_plain_values_are_the_models_dump() -> None:
     for envelope in ENVELOPES:
-        plain = plain_events.EVENT.validate_json(orjson.dumps(envelope))
+        plain = EVENT_VALUES.validate_json(orjson.dumps(envelope))
         model = parse_event(envelope)
         assert plain == model.model_dump()
         assert plain_events.RECORD.to_python(

@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from hoptac.contracts.events import parse_event
-from hoptac.contracts.plain import EVENT_VALUES
+from hoptac.contracts.plain import EVENT_VALUES, event_values
 from hoptac.platform.consumer import Poison
 from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.tantivy_schema import fields_of
 from hoptac.search.domain.changes import Upsert
 from hoptac.search.domain.documents import document_from_record
-from hoptac.search.event_values import event_values
 from hoptac.search.handlers import REMOVED, decode
 
 from ..conftest import make_event, make_record

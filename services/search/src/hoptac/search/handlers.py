@@ -11,13 +11,13 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from hoptac.contracts.plain import event_values
 from hoptac.platform.consumer import Message, Poison
 from hoptac.platform.tracking import Tracking
 from hoptac.search.adapters.admin_units import official_areas
 from hoptac.search.adapters.port import IndexBuild, SearchIndex
 from hoptac.search.domain.changes import Change, Remove, Upsert
 from hoptac.search.domain.documents import document_from_record
-from hoptac.search.event_values import event_values
 
 log = logging.getLogger("hoptac.search")
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from hoptac.contracts.events import parse_event
 from hoptac.contracts.organization import OrganizationRecord
+from hoptac.contracts.plain import event_values
 from hoptac.reporting.adapters import plain_events
 from hoptac.reporting.domain.history import REGISTERED, Record, Version, is_counted
 
@@ -67,20 +67,11 @@ def _incoming(event: dict[str, Any]) -> IncomingEvent:
 
 
 def _read(raw: bytes | Mapping[str, Any]) -> IncomingEvent:
-    """Checked as the contract checks it, into plain values (adapters/plain_events.py). What that
-    refuses is checked again by the contract's own models: their error is the one reported."""
+    """Checked as the contract checks it, into plain values (`hoptac.contracts.plain`)."""
     try:
-        event = (
-            plain_events.EVENT.validate_python(raw)
-            if isinstance(raw, Mapping)
-            else plain_events.EVENT.validate_json(raw)
-        )
-    except ValidationError:
-        try:
-            event = parse_event(raw).model_dump()
-        except ValidationError as error:
-            raise NotAnEvent(_summary(error)) from error
-    return _incoming(event)
+        return _incoming(event_values(raw))
+    except ValidationError as error:
+        raise NotAnEvent(_summary(error)) from error
 
 
 def from_message(body: bytes) -> IncomingEvent:

@@ -1,6 +1,5 @@
-"""The contract's events validated into plain dicts instead of models: the contracts' own
-conversion (`hoptac.contracts.plain`), and the record's serializer made the same way.
-"""
+"""The record's serializer made by the contracts' conversion into plain dicts
+(`hoptac.contracts.plain`), as events are read."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from pydantic import TypeAdapter
 from pydantic_core import SchemaSerializer
 
 from hoptac.contracts.organization import OrganizationRecord
-from hoptac.contracts.plain import EVENT_VALUES, plain
+from hoptac.contracts.plain import plain
 
-EVENT = EVENT_VALUES
 # The record's values as `OrganizationRecord.model_dump(mode="json")` writes them.
 RECORD = SchemaSerializer(plain(TypeAdapter(OrganizationRecord).core_schema))
