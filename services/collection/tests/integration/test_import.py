@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.adapters.registry import DryRun
 from hoptac.collection.adapters.tables import import_batches, proposals
 
 from .conftest import Tokens, bearer, limited_client
@@ -483,16 +483,13 @@ async def test_the_latest_batches_are_listed_for_their_author_and_for_reviewers(
 def registry_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The rows of each dry run of the registry's batch write collection asks for."""
     checks: list[int] = []
-    batch = RegistryClient.batch
+    results = DryRun.results
 
-    async def counted(
-        self: RegistryClient, token: str, changes: list[dict[str, Any]], **options: Any
-    ) -> list[dict[str, Any]]:
-        if options.get("dry_run"):
-            checks.append(len(changes))
-        return await batch(self, token, changes, **options)
+    async def counted(self: DryRun, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        checks.append(len(changes))
+        return await results(self, changes)
 
-    monkeypatch.setattr(RegistryClient, "batch", counted)
+    monkeypatch.setattr(DryRun, "results", counted)
     return checks
 
 

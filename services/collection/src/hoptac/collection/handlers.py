@@ -5,10 +5,11 @@ the registry's batch write, with the approver's token, so it is committed with i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,7 +20,7 @@ from hoptac.collection.adapters import store
 from hoptac.collection.adapters.addresses import read_address
 from hoptac.collection.adapters.annotated import annotated
 from hoptac.collection.adapters.code_lists import code_lists
-from hoptac.collection.adapters.registry import RegistryClient
+from hoptac.collection.adapters.registry import DryRun, RegistryClient
 from hoptac.collection.adapters.spreadsheet import (
     NOT_UTF8,
     FileRefused,
@@ -35,6 +36,7 @@ from hoptac.collection.domain.applying import (
     correlation_id,
     settled,
 )
+from hoptac.collection.domain.cells import CellProblem, CodeLists, read_cell
 from hoptac.collection.domain.encodings import Cell, legacy_text
 from hoptac.collection.domain.errors import (
     Conflict,
@@ -43,6 +45,7 @@ from hoptac.collection.domain.errors import (
     Unauthenticated,
     Unavailable,
 )
+from hoptac.collection.domain.fields import BY_PATH
 from hoptac.collection.domain.imports import (
     Report,
     alike,
@@ -69,6 +72,7 @@ from hoptac.platform.text import SHOWN_LENGTH, Text
 
 Clock = Callable[[], datetime]
 LOOKUPS_AT_ONCE = 8  # registry reads in flight while an import finds its records
+READ_PART = 500  # rows read between two looks at the registry's requests
 PROPOSALS_PART = 5_000  # proposals made at once, then stored with one statement
 FINGERPRINT_PART = 500  # rows JSON-encoded at once (C code that holds the GIL throughout)
 
@@ -111,6 +115,23 @@ class RegistryCheck:
     checksum: str
     language: Language
     dry_run: bool
+
+
+@dataclasses.dataclass
+class _Reading:
+    """What a check has read so far: problems found reading the rows (reported after the
+    file's own), what the rows said (to find a row said twice), the register's records by
+    province and by id (each read once a check), the register of the provinces read so far."""
+
+    sheet: Sheet
+    lists: CodeLists
+    refused: set[int]  # rows refused before they are read: their cells' text
+    unread: list[Problem] = dataclasses.field(default_factory=list)
+    duplicated: list[Problem] = dataclasses.field(default_factory=list)
+    seen: dict[str, int] = dataclasses.field(default_factory=dict)
+    provinces: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    records: dict[UUID, dict[str, Any] | None] = dataclasses.field(default_factory=dict)
+    so_far: Register = dataclasses.field(default_factory=Register)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,30 +230,26 @@ class Collection:
             report.problems.append(refusal)
             return report, {}
         lists = code_lists(await self.registry.vsic_divisions())
-        refused_rows = {p.row for p in report.problems if p.row is not None}
-        changes = []
-        for number, cells in rows:
-            read = read_row(number, sheet.paths, cells, lists)
-            report.problems.extend(read.problems)
-            if read.change is not None and number not in refused_rows:
-                changes.append(read.change)
-        changes = await self._addressed(changes, sheet, report)
-        numbers = _column(sheet, "registration_number")
-        duplicated = duplicates(changes, numbers)
-        report.problems.extend(duplicated)
-        changes = _without_rows(changes, duplicated)
-        register = await self._register_of(caller, changes)
-        targets, missing = await self._targets(caller, changes, register, sheet)
-        report.problems.extend(missing)
-        changes = _without_rows(changes, missing)
-        changes = [_aimed(c, targets.get(c.row)) for c in changes]
         checked = RegistryCheck(caller, checksum, language, dry_run)
-        # Names are matched while the registry checks the rows: its work and collection's on
-        # two cores. Matching takes every row; what holds for the rows kept is read after.
-        found, registry_refused = await asyncio.gather(
-            asyncio.to_thread(alike, changes, register.known()),
-            self._registry_check(checked, changes, targets, sheet, report.warnings),
-        )
+        reading = _Reading(sheet, lists, {p.row for p in report.problems if p.row is not None})
+        async with self.registry.dry_run(caller.token, language) as registry:
+            # The registry checks the first rows while the last ones are read: both cores
+            # busy. Not when the import will likely reuse its dry run's answers.
+            streamed = registry if dry_run or not await self._dry_run_kept(checked) else None
+            changes = await self._read(caller, rows, reading, report, streamed)
+            report.problems.extend(reading.unread)
+            report.problems.extend(reading.duplicated)
+            register = await self._register_of(caller, changes, reading)
+            targets, missing = await self._targets(caller, changes, register, sheet, reading)
+            report.problems.extend(missing)
+            changes = _without_rows(changes, missing)
+            changes = [_aimed(c, targets.get(c.row)) for c in changes]
+            # Names are matched while the registry answers: its work and collection's on two
+            # cores. Matching takes every row; what holds for the rows kept is read after.
+            found, registry_refused = await asyncio.gather(
+                asyncio.to_thread(alike, changes, register.known()),
+                self._registry_check(checked, changes, targets, sheet, report.warnings, registry),
+            )
         report.problems.extend(registry_refused)
         refused_rows = {p.row for p in report.problems if p.row is not None}
         report.valid = [c for c in changes if c.row not in refused_rows]
@@ -243,6 +260,59 @@ class Collection:
         report.warnings.sort(key=lambda w: (w.row or 0, w.code))
         report.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         return report, targets
+
+    async def _dry_run_kept(self, check: RegistryCheck) -> bool:
+        if not self.dry_run_reuse:
+            return False
+        async with self.engine.connect() as conn:
+            return await store.dry_run_kept(
+                conn,
+                check.checksum,
+                check.caller.name,
+                check.language,
+                self.clock() - self.dry_run_reuse,
+            )
+
+    async def _read(
+        self,
+        caller: Caller,
+        rows: list[tuple[int, list[Any]]],
+        reading: _Reading,
+        report: Report,
+        registry: DryRun | None,
+    ) -> list[RowChange]:
+        """The changes the rows ask for, each cell checked and rows said twice left out, read
+        `READ_PART` rows at a time. With `registry`, each part is given to the registry's
+        check as soon as it is read, aimed at the records of the provinces read so far (those
+        the file names, read first): `_registry_check` then sends again only a part that the
+        whole file aims otherwise."""
+        sheet = reading.sheet
+        numbers = _column(sheet, "registration_number")
+        if registry is not None:
+            await self._read_provinces(
+                caller, _named(rows, reading, "address.province_code"), reading
+            )
+            await self._read_records(caller, _named(rows, reading, "id"), reading)
+        changes: list[RowChange] = []
+        for start in range(0, len(rows), READ_PART):
+            part = []
+            for number, cells in rows[start : start + READ_PART]:
+                read = read_row(number, sheet.paths, cells, reading.lists)
+                reading.unread.extend(read.problems)
+                if read.change is not None and number not in reading.refused:
+                    part.append(read.change)
+            part = await self._addressed(part, sheet, report)
+            twice = duplicates(part, numbers, reading.seen)
+            reading.duplicated.extend(twice)
+            part = _without_rows(part, twice)
+            changes.extend(part)
+            if registry is not None:
+                await self._read_provinces(caller, _provinces(part), reading)
+                targets, missing = await self._targets(caller, part, reading.so_far, sheet, reading)
+                part = [_aimed(c, targets.get(c.row)) for c in _without_rows(part, missing)]
+                registry.add(_sent(part, targets)[0])
+                await asyncio.sleep(0)  # the registry's answers in, the next requests out
+        return changes
 
     async def _addressed(
         self, changes: list[RowChange], sheet: Sheet, report: Report
@@ -264,23 +334,54 @@ class Collection:
             return changes
         return await asyncio.to_thread(read_all)  # the parser is plain Python, and slow to load
 
-    async def _register_of(self, caller: Caller, changes: Sequence[RowChange]) -> Register:
+    async def _register_of(
+        self, caller: Caller, changes: Sequence[RowChange], reading: _Reading
+    ) -> Register:
         """The register's organisations of every province the rows name, read a page of 200
         at a time: a file of 100k rows costs a few requests per province, not one per row."""
-        provinces = {
-            (change.record.get("address") or {}).get("province_code") for change in changes
-        }
+        provinces = sorted(_provinces(changes))
+        await self._read_provinces(caller, provinces, reading)
         register = Register()
-        for province in sorted(code for code in provinces if code):
-            register.add(await self.registry.in_province(caller.token, province))
+        for province in provinces:
+            register.add(reading.provinces[province])
         return register
 
+    async def _read_provinces(
+        self, caller: Caller, provinces: Iterable[str], reading: _Reading
+    ) -> None:
+        for province in sorted(set(provinces) - reading.provinces.keys()):
+            records = await self.registry.in_province(caller.token, province)
+            reading.provinces[province] = records
+            reading.so_far.add(records)
+
+    async def _read_records(self, caller: Caller, ids: Iterable[str], reading: _Reading) -> None:
+        """The records of `ids` (each an id as a cell holds it) outside the provinces read,
+        eight at a time."""
+        gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+
+        async def read(org_id: UUID) -> None:
+            async with gate:
+                reading.records[org_id] = await self.registry.record(caller.token, org_id)
+
+        named = set()
+        for text in ids:
+            with contextlib.suppress(ValueError):
+                named.add(UUID(text))
+        await asyncio.gather(
+            *(read(org_id) for org_id in named if str(org_id) not in reading.so_far.by_id)
+        )
+
     async def _targets(
-        self, caller: Caller, changes: Sequence[RowChange], register: Register, sheet: Sheet
+        self,
+        caller: Caller,
+        changes: Sequence[RowChange],
+        register: Register,
+        sheet: Sheet,
+        reading: _Reading,
     ) -> tuple[dict[int, Target], list[Problem]]:
         """Each row's record in the register: by its id, or else by its registration number
         (a row for an organisation already registered updates it). A record outside the
-        provinces the file names is read by its id, eight at a time."""
+        provinces the file names is read by its id, eight at a time, once a check."""
         gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
 
         async def by_id(change: RowChange) -> tuple[int, dict[str, Any] | None]:
@@ -288,8 +389,11 @@ class Collection:
             known = register.by_id.get(str(change.organization_id))
             if known is not None:
                 return change.row, known
-            async with gate:
-                return change.row, await self.registry.record(caller.token, change.organization_id)
+            if change.organization_id not in reading.records:
+                async with gate:
+                    record = await self.registry.record(caller.token, change.organization_id)
+                reading.records[change.organization_id] = record
+            return change.row, reading.records[change.organization_id]
 
         named = [c for c in changes if c.organization_id is not None]
         found = dict(await asyncio.gather(*(by_id(change) for change in named)))
@@ -322,6 +426,7 @@ class Collection:
         targets: dict[int, Target],
         sheet: Sheet,
         warnings: list[Problem],
+        registry: DryRun,
     ) -> list[Problem]:
         """Every change checked by the registry itself (a dry run of its batch write): the
         same models and rules as every write, the caller's area included; its messages in the
@@ -329,13 +434,7 @@ class Collection:
         same file made within `dry_run_reuse`, when it sends exactly the same rows (the same
         records at the same versions: the register has not moved under them) with the same
         area: those answers are the ones the registry would give again."""
-        sent: list[dict[str, Any]] = []
-        owners: list[int] = []
-        for change in changes:
-            target = targets.get(change.row)
-            for sending in registry_rows(change, target.version if target else None):
-                sent.append(sending)
-                owners.append(change.row)
+        sent, owners = _sent(changes, targets)
         # Hashed beside the registry's check in a dry run, which needs it only after.
         fingerprinting = asyncio.ensure_future(asyncio.to_thread(_fingerprint, check.caller, sent))
         since = self.clock() - self.dry_run_reuse
@@ -351,9 +450,7 @@ class Collection:
                     since,
                 )
         if answers is None:
-            results = await self.registry.batch(
-                check.caller.token, sent, dry_run=True, language=check.language
-            )
+            results = await registry.results(sent)
             answers = [
                 [index, result]
                 for index, result in enumerate(results)
@@ -783,6 +880,45 @@ def _fingerprint(caller: Caller, sent: Sequence[dict[str, Any]]) -> str:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _sent(
+    changes: Sequence[RowChange], targets: dict[int, Target]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The registry's rows for `changes`, and the file's row each comes from."""
+    sent: list[dict[str, Any]] = []
+    owners: list[int] = []
+    for change in changes:
+        target = targets.get(change.row)
+        for sending in registry_rows(change, target.version if target else None):
+            sent.append(sending)
+            owners.append(change.row)
+    return sent, owners
+
+
+def _provinces(changes: Iterable[RowChange]) -> set[str]:
+    return {
+        code
+        for change in changes
+        if (code := (change.record.get("address") or {}).get("province_code"))
+    }
+
+
+def _named(rows: Sequence[tuple[int, Sequence[Any]]], reading: _Reading, path: str) -> set[str]:
+    """What a file's column names (a cell that cannot be read names nothing): the provinces
+    and records read before its rows, so that no read of the register waits behind the
+    registry's check of the rows."""
+    paths = reading.sheet.paths
+    if path not in paths:
+        return set()
+    index = paths.index(path)
+    named = set()
+    for raw in {cells[index] for _, cells in rows if index < len(cells)}:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        with contextlib.suppress(CellProblem):
+            named.add(read_cell(raw, BY_PATH[path], reading.lists))
+    return named
 
 
 def _target(record: dict[str, Any], how: str) -> Target:

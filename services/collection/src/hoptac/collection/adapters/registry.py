@@ -16,6 +16,7 @@ from hoptac.platform.text import Text
 
 log = logging.getLogger("hoptac.collection.registry")
 CORRELATION_IDS_PER_REQUEST = 100  # what the registry's GET /v1/changes/correlated takes
+Request = tuple[list[dict[str, Any]], "asyncio.Future[list[dict[str, Any]]]"]  # rows, answers
 
 
 class RegistryClient:
@@ -100,29 +101,46 @@ class RegistryClient:
         given, two of them to one record, are sent one request after the other. `language`:
         that of the registry's messages about refused rows."""
         gate = asyncio.Semaphore(self.in_flight if dry_run or _independent(changes) else 1)
+        answered = await asyncio.gather(
+            *(
+                self._batch_part(gate, token, part, dry_run, language)
+                for part in self._parts(changes)
+            )
+        )
+        return [result for part in answered for result in part]
 
-        async def send(part: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            async with gate:
-                response = await self._send(
-                    "POST",
-                    "/v1/organizations/batch",
-                    token,
-                    language,
-                    # Names are matched here (by commune, domain/matching.py) before a row
-                    # becomes a proposal: the registry's search of the whole province for
-                    # similar names would only repeat it, at a cost growing with the province.
-                    json={"changes": part, "dry_run": dry_run, "similar_names": False},
-                )
-            response.raise_for_status()
-            results: list[dict[str, Any]] = response.json()["results"]
-            return results
+    def dry_run(self, token: str, language: str | None = None) -> DryRun:
+        """The registry's dry run of rows given a part at a time (see `DryRun`)."""
+        return DryRun(self, token, language)
 
-        parts = [
+    def _parts(self, changes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        return [
             changes[start : start + self.batch_rows]
             for start in range(0, len(changes), self.batch_rows)
         ]
-        answered = await asyncio.gather(*(send(part) for part in parts))
-        return [result for part in answered for result in part]
+
+    async def _batch_part(
+        self,
+        gate: asyncio.Semaphore,
+        token: str,
+        part: list[dict[str, Any]],
+        dry_run: bool,
+        language: str | None,
+    ) -> list[dict[str, Any]]:
+        async with gate:
+            response = await self._send(
+                "POST",
+                "/v1/organizations/batch",
+                token,
+                language,
+                # Names are matched here (by commune, domain/matching.py) before a row
+                # becomes a proposal: the registry's search of the whole province for
+                # similar names would only repeat it, at a cost growing with the province.
+                json={"changes": part, "dry_run": dry_run, "similar_names": False},
+            )
+        response.raise_for_status()
+        results: list[dict[str, Any]] = response.json()["results"]
+        return results
 
     async def correlated(
         self, token: str, correlation_ids: list[str]
@@ -145,6 +163,66 @@ class RegistryClient:
             for change in answer["changes"]:
                 found.setdefault(change["correlation_id"], []).append(change)
         return found
+
+
+class DryRun:
+    """The registry's dry run of its batch write over rows given a part at a time, while the
+    caller still reads the rest of its file: each request of `batch_rows` rows leaves as soon
+    as its rows are given, `in_flight` of them at once, so the registry checks the first rows
+    while collection reads the last ones. What was given may still change until the end (a
+    record found by a province read later): `results(rows)` keeps the answer of each request
+    sent with exactly the rows of its place in `rows` and sends the others then, so that the
+    answers are those of one `batch(rows, dry_run=True)`, however the rows were given. A dry
+    run changes nothing, so answers do not depend on when a request was sent."""
+
+    def __init__(self, client: RegistryClient, token: str, language: str | None) -> None:
+        self._client = client
+        self._token = token
+        self._language = language
+        self._gate = asyncio.Semaphore(client.in_flight)
+        self._given: list[dict[str, Any]] = []
+        self._sent: list[Request] = []
+        self._dropped: list[asyncio.Future[list[dict[str, Any]]]] = []  # rows that changed
+
+    async def __aenter__(self) -> DryRun:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Requests no answer was taken from (a check ended early) are not left running."""
+        requests = [request for _, request in self._sent] + self._dropped
+        for request in requests:
+            request.cancel()
+        await asyncio.gather(*requests, return_exceptions=True)
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """More rows, in order; each full request's worth sent at once."""
+        self._given.extend(rows)
+        size = self._client.batch_rows
+        while len(self._given) >= (len(self._sent) + 1) * size:
+            start = len(self._sent) * size
+            self._sent.append(self._request(self._given[start : start + size]))
+
+    async def results(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each of `rows`' result, in order: the rows as they are known for good."""
+        parts = self._client._parts(rows)
+        same = [
+            index < len(self._sent) and self._sent[index][0] == part
+            for index, part in enumerate(parts)
+        ]
+        for index, (_, request) in enumerate(self._sent):
+            if index >= len(parts) or not same[index]:
+                request.cancel()  # before the new requests: it would hold a place in the gate
+                self._dropped.append(request)
+        self._sent = [
+            self._sent[index] if kept else self._request(part)
+            for index, (part, kept) in enumerate(zip(parts, same, strict=True))
+        ]
+        answered = await asyncio.gather(*(request for _, request in self._sent))
+        return [result for part in answered for result in part]
+
+    def _request(self, part: list[dict[str, Any]]) -> Request:
+        sending = self._client._batch_part(self._gate, self._token, part, True, self._language)
+        return part, asyncio.ensure_future(sending)
 
 
 def _independent(changes: list[dict[str, Any]]) -> bool:

@@ -381,6 +381,22 @@ async def remember_dry_run(
     )
 
 
+async def dry_run_kept(
+    conn: AsyncConnection, checksum: str, made_by: str, language: str, since: datetime
+) -> bool:
+    """Whether a dry run of that file by that person since `since` is kept (its answers may
+    then be reused, if it checked the same rows)."""
+    found = await conn.execute(
+        select(dry_runs.c.checksum).where(
+            dry_runs.c.checksum == checksum,
+            dry_runs.c.made_by == made_by,
+            dry_runs.c.language == language,
+            dry_runs.c.made_at >= since,
+        )
+    )
+    return found.first() is not None
+
+
 async def dry_run_answers(
     conn: AsyncConnection,
     checksum: str,

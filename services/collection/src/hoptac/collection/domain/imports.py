@@ -54,11 +54,14 @@ class Report:
         }
 
 
-def duplicates(changes: Sequence[RowChange], numbers_column: str | None) -> list[Problem]:
+def duplicates(
+    changes: Sequence[RowChange], numbers_column: str | None, seen: dict[str, int] | None = None
+) -> list[Problem]:
     """A row that says again what an earlier row of the file says: the same organisation
-    (id, or registration number of a new one) twice."""
+    (id, or registration number of a new one) twice. `seen`: what the file's earlier parts
+    said, by row (kept up to date), for a file checked a part at a time."""
     problems = []
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     for change in changes:
         number = change.record.get("registration_number")
         identity = str(change.organization_id) if change.organization_id else f"n:{number}"
