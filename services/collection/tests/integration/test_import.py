@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hoptac.collection import handlers
 from hoptac.collection.adapters.registry import DryRun
 from hoptac.collection.adapters.tables import import_batches, proposals
 
@@ -551,3 +552,56 @@ def _registered_body() -> dict[str, Any]:
         "sector": {"group": "agriculture", "vsic": ["01", "03"]},
         "members_count": 1250,
     }
+
+
+def _in_ha_noi(**changes: Any) -> dict[str, Any]:
+    return row(**{"address.province_code": "01", "address.commune_code": "00004", **changes})
+
+
+@pytest.mark.parametrize("read_part", [1, 2])
+async def test_a_file_read_in_parts_is_checked_and_imported_as_one_read_whole(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    read_part: int,
+) -> None:
+    """The registry checks a file's first rows while the rest is read, aimed at the records of
+    every province the file names; a province named only by a refused row (the last one
+    here) must still aim no row at its records, as when the file is read whole."""
+    await registry.post(
+        "/v1/organizations/batch",
+        json={"changes": [{"op": "register", "body": _registered_body()}]},
+        headers=bearer(issued.admin),
+    )
+    rows = [
+        _in_ha_noi(),  # the number of the record in Cà Mau, a province no kept row names
+        _in_ha_noi(registration_number="6001000002"),
+        _in_ha_noi(registration_number="6001000002", name="HTX khác"),  # said twice
+        _in_ha_noi(registration_number="6001000004"),  # a name like the rows' before
+        _in_ha_noi(registration_number="6001000005", members_count="nhiều"),
+        row(registration_number="6001000006", members_count="nhiều"),  # Cà Mau, refused
+    ]
+    content = as_csv(rows)
+    whole = (await upload(client, issued.admin, content, "w.csv", dry_run=True)).json()
+    monkeypatch.setattr(handlers, "READ_PART", read_part)
+
+    in_parts = (await upload(client, issued.admin, content, "w.csv", dry_run=True)).json()
+    imported = (await upload(client, issued.admin, content, "w.csv")).json()
+    without_cà_mau = (
+        await upload(client, issued.admin, as_csv(rows[:-1]), "x.csv", dry_run=True)
+    ).json()
+
+    assert in_parts == whole
+    assert located(whole) == {
+        (2, None, "duplicate_registration_number"),
+        (4, "A", "duplicate_row"),
+        (6, "J", "type_error"),
+        (7, "J", "type_error"),
+    }
+    # Row 3's name is like row 2's, which the registry refused: a warning only on row 5.
+    assert [(w["row"], w["code"]) for w in whole["warnings"]] == [(5, "probable_duplicate_in_file")]
+    assert imported["problems"] == whole["problems"]
+    assert imported["proposals_added"] == 2
+    assert without_cà_mau["problems"] == whole["problems"][:-1]
+    assert without_cà_mau["warnings"] == whole["warnings"]
