@@ -56,7 +56,7 @@ from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.adapters.migrations import migrate_async
 from hoptac.collection.adapters.spreadsheet import DATA_SHEET, Limits, read_upload
 from hoptac.collection.domain.fields import FIELDS
-from hoptac.collection.domain.rows import read_row
+from hoptac.collection.domain.rows import RowReader
 from hoptac.platform.admin_units import current_rows
 from hoptac.platform.embedded.ports import free_port
 from hoptac.registry.adapters import tokens
@@ -162,11 +162,11 @@ def read_and_check(content: bytes, name: str, vsic: dict[str, str]) -> tuple[flo
     """Seconds to read the file and check every cell; the rows found valid."""
     started = time.monotonic()
     sheet = read_upload(content, name, Limits(max_rows=10**6))
-    lists = code_lists(vsic)
+    reader = RowReader(sheet.paths, code_lists(vsic))
     valid = sum(
         1
         for offset, cells in enumerate(sheet.rows)
-        if read_row(sheet.first_row + offset, sheet.paths, cells, lists).change is not None
+        if reader.read(sheet.first_row + offset, cells).change is not None
     )
     return time.monotonic() - started, valid
 

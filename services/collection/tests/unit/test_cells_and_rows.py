@@ -9,11 +9,13 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hoptac.collection.domain.cells import CellProblem, Codes, read_cell
 from hoptac.collection.domain.fields import BY_PATH, FIELDS, CodeList
 from hoptac.collection.domain.problems import column_letter
-from hoptac.collection.domain.rows import nest, read_row
+from hoptac.collection.domain.rows import RowReader, nest, read_row
 
 pytestmark = pytest.mark.unit
 
@@ -120,3 +122,32 @@ def test_the_same_change_has_the_same_key_from_any_file() -> None:
     assert first is not None
     assert second is not None
     assert first.key() == second.key()
+
+
+MIXED_LISTS = {**LISTS, CodeList.VSIC: Codes({"01": "Trồng trọt", "03": "Thủy sản"})}
+MIXED_PATHS = ["registration_number", "kind", "members_count", "digital.internet", "sector.vsic"]
+MIXED_CELLS = st.sampled_from(
+    [None, "", " ", True, False, 1, 1.0, 0, 25.5, "1", "x", "Có", "4.497", "01; 03", "Tổ hợp tác"]
+)
+
+
+@given(st.lists(st.lists(MIXED_CELLS, min_size=5, max_size=5), max_size=12))
+@settings(deadline=None, max_examples=200)
+def test_a_files_rows_read_by_one_reader_are_read_as_each_row_alone(
+    rows: list[list[Any]],
+) -> None:
+    """One reader reads each column's distinct cells once: the same values and problems as
+    reading every row anew, though True, 1 and 1.0 are equal keys, and a row's list its own."""
+    reader = RowReader(MIXED_PATHS, MIXED_LISTS)
+
+    together = [reader.read(3 + n, cells) for n, cells in enumerate(rows)]
+
+    assert together == [
+        read_row(3 + n, MIXED_PATHS, cells, MIXED_LISTS) for n, cells in enumerate(rows)
+    ]
+    lists = [
+        id(r.change.record["sector"]["vsic"])
+        for r in together
+        if r.change and "sector" in r.change.record
+    ]
+    assert len(lists) == len(set(lists))

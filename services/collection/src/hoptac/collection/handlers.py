@@ -63,7 +63,7 @@ from hoptac.collection.domain.review import (
     require_importer,
     require_reviewer,
 )
-from hoptac.collection.domain.rows import RowChange, read_row
+from hoptac.collection.domain.rows import RowChange, RowReader
 from hoptac.contracts.organization import registration_key
 from hoptac.platform.catalogue import Language
 from hoptac.platform.collections_put_off import full_collections_put_off
@@ -132,6 +132,9 @@ class _Reading:
     provinces: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     records: dict[UUID, dict[str, Any] | None] = dataclasses.field(default_factory=dict)
     so_far: Register = dataclasses.field(default_factory=Register)
+
+    def __post_init__(self) -> None:
+        self.rows = RowReader(self.sheet.paths, self.lists)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -297,7 +300,7 @@ class Collection:
         for start in range(0, len(rows), READ_PART):
             part = []
             for number, cells in rows[start : start + READ_PART]:
-                read = read_row(number, sheet.paths, cells, reading.lists)
+                read = reading.rows.read(number, cells)
                 reading.unread.extend(read.problems)
                 if read.change is not None and number not in reading.refused:
                     part.append(read.change)
