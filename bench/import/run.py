@@ -93,8 +93,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add(
         "--approvals-in-flight",
         type=int,
-        default=1,
-        help="approve requests sent side by side (default 1, as the workspace sends them)",
+        default=2,
+        help="approve requests sent side by side (default 2, as the workspace's 'approve every' "
+        "sends them)",
     )
     add(
         "--pg-statements",
@@ -187,7 +188,7 @@ async def in_steps(
     path: str,
     ids: list[str],
     headers: dict[str, str],
-    in_flight: int = 1,
+    in_flight: int,
 ) -> list[dict[str, Any]]:
     """`ids` posted to `path` a step at a time, `in_flight` steps side by side; the answers in
     the order of the ids."""

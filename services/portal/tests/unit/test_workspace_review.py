@@ -23,7 +23,7 @@ import pytest
 
 from hoptac.portal.adapters.staff import StaffRegistry
 from hoptac.portal.adapters.staff_collection import StaffCollection
-from hoptac.portal.domain.review_form import APPROVE_STEP, PAGE_SIZE
+from hoptac.portal.domain.review_form import APPROVE_STEP, PAGE_SIZE, STEPS_SIDE_BY_SIDE
 from hoptac.portal.entrypoints.http.app import create_app
 from hoptac.portal.settings import PortalSettings
 
@@ -274,8 +274,24 @@ async def test_approving_every_submitted_proposal_goes_in_steps_collection_accep
     approved = await post(reviewer, f"{PAGE}/phe-duyet", {"which": "all"})
 
     assert approved.status_code == 200
-    assert [len(step) for step in collection.approvals()] == [APPROVE_STEP, 5]
+    assert sorted(len(step) for step in collection.approvals()) == [5, APPROVE_STEP]
     assert f"Kết quả duyệt: {APPROVE_STEP + 5:,}".replace(",", ".") in approved.text
+
+
+async def test_a_refusal_in_a_pair_of_steps_counts_the_other_and_sends_no_more(
+    reviewer: httpx.AsyncClient, collection: FakeReview
+) -> None:
+    collection.proposals = {
+        proposal_id(n): proposal(n + 10, "submitted") | {"id": proposal_id(n)}
+        for n in range(APPROVE_STEP * STEPS_SIDE_BY_SIDE + 5)
+    }
+    collection.proposals[proposal_id(0)]["author"] = "lan"  # the first step is refused
+
+    approved = await post(reviewer, f"{PAGE}/phe-duyet", {"which": "all"})
+
+    assert approved.status_code == 403
+    assert len(collection.approvals()) == STEPS_SIDE_BY_SIDE  # the last 5 never sent
+    assert f"Kết quả duyệt: {APPROVE_STEP:,}".replace(",", ".") in approved.text
 
 
 async def test_approving_ones_own_proposal_is_refused_in_the_pages_language(

@@ -120,9 +120,18 @@ def read_ticked(sent: Sequence[str]) -> tuple[list[str], list[Problem]]:
     return list(dict.fromkeys(ids)), []
 
 
-def steps(ids: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), APPROVE_STEP):
-        yield list(ids[start : start + APPROVE_STEP])
+# Steps sent to collection at once: while collection stores one step's outcome the registry
+# applies the other's. Collection holds each step's proposals locked until their outcome is
+# stored, and steps never share a proposal.
+STEPS_SIDE_BY_SIDE = 2
+
+
+def steps(ids: Sequence[str]) -> Iterable[list[list[str]]]:
+    """`ids` in steps of what collection approves at once, `STEPS_SIDE_BY_SIDE` steps together."""
+    together = APPROVE_STEP * STEPS_SIDE_BY_SIDE
+    for start in range(0, len(ids), together):
+        chunk = ids[start : start + together]
+        yield [list(chunk[at : at + APPROVE_STEP]) for at in range(0, len(chunk), APPROVE_STEP)]
 
 
 # A comment's form field is named by this and its field's path. Collection takes at most 100

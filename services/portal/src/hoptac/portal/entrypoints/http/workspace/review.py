@@ -8,6 +8,7 @@ language."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -68,8 +69,9 @@ async def submit(batch_id: UUID, request: Request, form: FormDep, staff: StaffDe
 
 @router.post(f"{BATCH}/phe-duyet")
 async def approve(batch_id: UUID, request: Request, form: TickedDep, staff: StaffDep) -> Response:
-    """Those ticked, or every one submitted; in steps of what collection takes at once, each
-    applied before the next is sent, so a refusal stops only what is left."""
+    """Those ticked, or every one submitted; in steps of what collection takes at once, two
+    side by side, each pair applied before the next is sent, so a refusal stops only what is
+    left (what the other step of its pair applied is counted)."""
     if not staff.reviews:
         return refused_here(request, staff)
     collection, language = collection_of(request), language_of(request)
@@ -82,8 +84,17 @@ async def approve(batch_id: UUID, request: Request, form: TickedDep, staff: Staf
             if problems:
                 review: dict[str, Any] = {"problems": problems, "at": "approve"}
                 return await batch_view(request, staff, batch_id, review, 422)
-        for step in steps(ids):
-            outcome.count(await collection.approve(staff.session, step, language))
+        for together in steps(ids):
+            answers = await asyncio.gather(
+                *(collection.approve(staff.session, step, language) for step in together),
+                return_exceptions=True,
+            )
+            for answer in answers:
+                if not isinstance(answer, BaseException):
+                    outcome.count(answer)
+            for answer in answers:
+                if isinstance(answer, BaseException):
+                    raise answer
     except Refused as refused:
         review = {"outcome": outcome, "refusal": refused.message, "at": "approve"}
         return await batch_view(request, staff, batch_id, review, refused.status)
