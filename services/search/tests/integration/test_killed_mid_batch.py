@@ -1,5 +1,6 @@
 """The service process SIGKILLed while it indexes a backlog, then restarted: the index ends up
-exactly right (tantivy commits a batch atomically; unacknowledged messages come again)."""
+exactly right, every organisation at its last version (tantivy commits a batch atomically;
+unacknowledged messages come again)."""
 
 from __future__ import annotations
 
@@ -121,7 +122,12 @@ async def test_a_killed_service_restarts_and_the_index_ends_up_right(  # type: i
         state = await index_state(client)
         assert state is not None
         assert state["documents"] == ORGANISATIONS
-        assert state["last_sequence"] == total
+        # The sequence recorded never passes one not applied. Whether it reaches the last
+        # depends on the kill: events the killed process applied beyond a gap (they came
+        # reordered) and whose acknowledgements left before it died are not delivered again,
+        # and their sequences come back from the registry's change log, which this test does
+        # not run (tests/faults/test_crashes.py kills search beside a real registry).
+        assert state["last_sequence"] <= total
     service.stop()
 
     index = TantivyIndex(tmp_path / "search", writable=False)
