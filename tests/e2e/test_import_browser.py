@@ -156,7 +156,7 @@ async def test_a_stale_proposal_is_shown_beside_its_record_rebased_and_returned_
     await reviewer.get_by_role("link", name="Xem đề xuất dòng 2").click()
     await reviewer.get_by_role("heading", name=f"Đề xuất: {ROW[1]}").wait_for()
     await reviewer.get_by_text("phiên bản 1, nay là phiên bản 2").wait_for()
-    members = reviewer.locator("tr", has=reviewer.locator("code", has_text="members_count"))
+    members = reviewer.locator("tr", has=reviewer.locator("th", has_text="Số thành viên"))
     assert [await cell.inner_text() for cell in await members.locator("td").all()] == [
         "12",
         "32",
@@ -167,17 +167,17 @@ async def test_a_stale_proposal_is_shown_beside_its_record_rebased_and_returned_
 
     await reviewer.get_by_role("button", name="Lấy phiên bản hiện tại của hồ sơ làm gốc").click()
     await reviewer.get_by_text("Đề xuất đã lấy phiên bản hiện tại của hồ sơ làm gốc").wait_for()
-    assert await members.locator("th").inner_text() == "members_count"
+    assert await members.locator("th").inner_text() == "Số thành viên"
 
     await reviewer.get_by_role("button", name="Trả lại", exact=True).click()
     summary = reviewer.locator(".error-summary a[href='#comment-_']")
     assert "Nhập nhận xét về ít nhất một trường" in await summary.inner_text()
     await accessible(reviewer)
     comment = "Số thành viên chưa khớp biên bản đại hội"
-    await reviewer.get_by_label("Nhận xét về trường members_count").fill(comment)
+    await reviewer.get_by_label("Nhận xét về trường Số thành viên").fill(comment)
     await reviewer.get_by_role("button", name="Trả lại", exact=True).click()
     await reviewer.get_by_text("Đã trả lại đề xuất cho người lập.").wait_for()
-    assert f"members_count: {comment}" in await reviewer.locator("main").inner_text()
+    assert f"Số thành viên: {comment}" in await reviewer.locator("main").inner_text()
     trail = reviewer.locator("table", has_text="Gửi duyệt")
     steps = await trail.inner_text()
     assert "Lấy phiên bản hiện tại làm gốc" in steps

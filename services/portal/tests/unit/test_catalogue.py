@@ -24,8 +24,8 @@ from hoptac.portal.domain.formatting import LANGUAGES, Language
 from hoptac.portal.domain.library_form import FACET_ORDER as LIBRARY_FACETS
 from hoptac.portal.domain.search_form import FILTER_VALUES, SORTS
 from hoptac.portal.domain.statistics_form import VIEWS
-from hoptac.portal.entrypoints.http import organizations, search
-from hoptac.portal.entrypoints.http.rendering import TEMPLATES_DIR
+from hoptac.portal.entrypoints.http import search
+from hoptac.portal.entrypoints.http.rendering import RECORD_FIELDS, TEMPLATES_DIR
 from hoptac.portal.entrypoints.http.workspace import accounts as workspace_accounts
 from hoptac.portal.entrypoints.http.workspace import audit as workspace_audit
 from hoptac.portal.entrypoints.http.workspace import imports as workspace_imports
@@ -60,7 +60,7 @@ def keys_in_use() -> set[str]:
     keys |= {f"operating_in_practice.{v}" for v in OperatingInPractice}
     keys |= {f"event.{v.event_type}" for v in EventName}
     keys |= {f"digital.{flag}" for flag in DIGITAL_FLAGS}
-    keys |= {f"field.{name}" for name in organizations.RECORD_FIELDS}
+    keys |= {f"field.{name}" for name in RECORD_FIELDS}
     keys |= {f"facet.{name}" for name in search.FACET_ORDER}
     keys |= {f"export.{column}" for column in search.EXPORT_COLUMNS}
     keys |= {f"error.{name}_invalid" for name in FILTER_VALUES}

@@ -391,9 +391,9 @@ async def test_a_stale_proposal_is_shown_field_by_field_beside_its_record_then_a
     assert f'href="{PROPOSALS}/{proposal_id(1)}">Xem đề xuất dòng 3</a>' in listed.text
     assert page.status_code == 200
     assert "phiên bản 1, nay là phiên bản 2" in page.text
-    changed = '<code>members_count</code> <strong class="tag tag-stopped">Đã thay đổi</strong>'
-    assert rows[changed] == ["10", "12", "20"]
-    assert rows["<code>name</code>"] == [RECORD["name"]] * 3
+    changed = 'Số thành viên <strong class="tag tag-stopped">Đã thay đổi</strong>'
+    assert rows[changed] == ["10", "12", "20"]  # each field by its label
+    assert rows["Tên"] == [RECORD["name"]] * 3
     assert f'action="{PROPOSALS}/{proposal_id(1)}/lay-ban-moi"' in page.text
     assert 'name="comment:members_count"' in page.text
     assert 'name="comment:_"' in page.text
@@ -404,7 +404,7 @@ async def test_a_new_registrations_page_lists_what_it_proposes_and_offers_no_reb
 ) -> None:
     page = await reviewer.get(f"{PROPOSALS}/{proposal_id(0)}")
 
-    assert "<code>address.commune_code</code></th><td>32025</td>" in page.text
+    assert "Địa chỉ <code>commune_code</code></th><td>32025</td>" in page.text
     assert "lay-ban-moi" not in page.text
     assert not any("/organizations/" in r.url.path for r in registry.requests)
 
@@ -446,7 +446,7 @@ async def test_a_reviewer_returns_a_proposal_with_a_comment_per_field_and_on_the
     }
     assert "Đã trả lại đề xuất cho người lập." in shown.text
     assert (
-        "<li><code>members_count</code>: Số thành viên không khớp với biên bản</li>" in shown.text
+        "<li>Số thành viên: Số thành viên không khớp với biên bản</li>" in shown.text
     )
     assert "<li>Cả đề xuất: Kiểm tra lại với sổ của xã</li>" in shown.text
     assert "<td>Trả lại</td>" in shown.text  # in the audit trail

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoptac.contracts.codes import DIGITAL_FLAGS
-from hoptac.contracts.organization import OrganizationRecord
 from hoptac.portal.adapters.backends import NotFound, Rejected, Unavailable
 from hoptac.portal.adapters.outlines import load_outlines
 from hoptac.portal.adapters.recent_answers import VersionedAnswers
@@ -24,9 +23,6 @@ from hoptac.portal.entrypoints.http.library import documents_applying, linked_ba
 from hoptac.portal.entrypoints.http.rendering import Pages, language_of, page_answer
 
 router = APIRouter(include_in_schema=False)
-
-# The record's fields, which the history of changes names by label ("field.<name>").
-RECORD_FIELDS = frozenset(OrganizationRecord.model_fields)
 
 
 @router.get("/organizations/{org_id}")
@@ -49,7 +45,6 @@ async def profile(
         "changes": [],
         "history_unavailable": False,
         "digital_flags": DIGITAL_FLAGS,
-        "record_fields": RECORD_FIELDS,
     }
     record, versions = await backends.record_and_history(uuid, as_of.isoformat() if as_of else None)
     if isinstance(record, NotFound) and as_of is None:

@@ -24,6 +24,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from hoptac.contracts.organization import OrganizationRecord
 from hoptac.portal.adapters.areas import AreaNames
 from hoptac.portal.adapters.catalogue import Catalogue
 from hoptac.portal.domain.formatting import (
@@ -39,6 +40,9 @@ from hoptac.portal.domain.formatting import (
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 LANGUAGE_COOKIE = "lang"
+
+# The record's fields, which pages name by label ("field.<name>"): `field_label` in _macros.html.
+RECORD_FIELDS = frozenset(OrganizationRecord.model_fields)
 
 
 def language_of(request: Request) -> Language:
@@ -89,6 +93,7 @@ class Pages:
             "_": text,
             "lang": language,
             "label": label,
+            "record_fields": RECORD_FIELDS,
             "facet_value": facet_value,
             "number": _absent_as_none(partial(format_number, language=language)),
             "money": _absent_as_none(partial(format_money, language=language)),
