@@ -445,9 +445,7 @@ async def test_a_reviewer_returns_a_proposal_with_a_comment_per_field_and_on_the
         }
     }
     assert "Đã trả lại đề xuất cho người lập." in shown.text
-    assert (
-        "<li>Số thành viên: Số thành viên không khớp với biên bản</li>" in shown.text
-    )
+    assert "<li>Số thành viên: Số thành viên không khớp với biên bản</li>" in shown.text
     assert "<li>Cả đề xuất: Kiểm tra lại với sổ của xã</li>" in shown.text
     assert "<td>Trả lại</td>" in shown.text  # in the audit trail
     assert 'name="comment:_"' not in shown.text  # returned: nothing more to return
