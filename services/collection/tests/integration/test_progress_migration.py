@@ -10,13 +10,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.collection.adapters import store
 from hoptac.collection.adapters.migrations import MIGRATIONS
+from hoptac.platform.migrations import migrate_to
 
 pytestmark = pytest.mark.integration
 
@@ -47,18 +46,6 @@ STORED = """
 """
 
 
-def _migrate(connection: Connection, revision: str, down: bool) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    (command.downgrade if down else command.upgrade)(config, revision)
-
-
-async def migrate(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_migrate, revision, down)
-
-
 @pytest.fixture
 async def engine(fresh_database: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(fresh_database)
@@ -84,7 +71,7 @@ async def read(engine: AsyncEngine, ids: list[UUID]) -> dict[UUID, tuple[Any, ..
 async def test_every_proposal_reads_the_same_after_the_migration_and_after_its_downgrade(
     engine: AsyncEngine,
 ) -> None:
-    await migrate(engine, "0007")
+    await migrate_to(engine, MIGRATIONS, "0007")
     ids = [uuid4() for _ in OLD_ROWS]
     async with engine.begin() as conn:
         for n, (id_, (state, submitted_by, reviewed_by)) in enumerate(
@@ -97,7 +84,7 @@ async def test_every_proposal_reads_the_same_after_the_migration_and_after_its_d
             )
     before = await stored(engine)
 
-    await migrate(engine, "0008")
+    await migrate_to(engine, MIGRATIONS, "0008")
     upgraded = await read(engine, ids)
     # Then a draft is submitted and a submitted proposal's approval marked: steps only.
     later = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
@@ -105,7 +92,7 @@ async def test_every_proposal_reads_the_same_after_the_migration_and_after_its_d
         await store.step(conn, [ids[0]], "submitted", "cán bộ khác", later)
         await store.step(conn, [ids[1]], "applying", "người duyệt khác", later)
     moved = await read(engine, ids)
-    await migrate(engine, "0007", down=True)
+    await migrate_to(engine, MIGRATIONS, "0007", down=True)
     downgraded = await stored(engine)
 
     assert upgraded == before

@@ -9,12 +9,11 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hoptac.platform.json_columns import JSON_COLUMNS
+from hoptac.platform.migrations import migrate_to
 from hoptac.registry.adapters import outbox
 from hoptac.registry.adapters.migrations import MIGRATIONS
 from hoptac.registry.adapters.repository import load_with_history
@@ -53,18 +52,6 @@ OLD_STATE = """
 """
 
 
-def _migrate(connection: Connection, revision: str, down: bool) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    (command.downgrade if down else command.upgrade)(config, revision)
-
-
-async def migrate(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_migrate, revision, down)
-
-
 @pytest.fixture
 async def engine(fresh_database: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(fresh_database)
@@ -80,14 +67,14 @@ async def old_state(engine: AsyncEngine) -> list[Any]:
 async def test_the_relay_goes_on_where_it_was_and_a_downgrade_gives_back_the_old_rows(
     engine: AsyncEngine,
 ) -> None:
-    await migrate(engine, "0007")
+    await migrate_to(engine, MIGRATIONS, "0007")
     async with engine.begin() as conn:
         for sequence, batch, held, dead in OLD_ROWS:
             values = {"sequence": sequence, "batch": batch, "held": held, "dead": dead}
             await conn.execute(text(INSERT_OLD), values)
     before = await old_state(engine)
 
-    await migrate(engine, "0008")
+    await migrate_to(engine, MIGRATIONS, "0008")
     async with engine.connect() as conn:
         in_change_log = [event["sequence"] for event in await outbox.page(conn, 0, 100)]
         set_aside = [(row.sequence, row.dead_lettered_at is not None) for row in
@@ -100,7 +87,7 @@ async def test_the_relay_goes_on_where_it_was_and_a_downgrade_gives_back_the_old
     assert waiting == [(5, True), (8, False)]
     assert (count, held) == (3, 1)  # 5, 8 and the unnumbered row; 3 waits for an operator
 
-    await migrate(engine, "0007", down=True)
+    await migrate_to(engine, MIGRATIONS, "0007", down=True)
     assert await old_state(engine) == before
 
 
@@ -173,18 +160,18 @@ async def test_the_event_changes_and_audit_values_read_the_same_as_json_and_back
 ) -> None:
     engine = create_async_engine(fresh_database, **JSON_COLUMNS)
     try:
-        await migrate(engine, "0008")
+        await migrate_to(engine, MIGRATIONS, "0008")
         async with engine.begin() as conn:
             for statement in INSERT_JSON_ROWS:
                 await conn.execute(text(statement))
         before_types = await _json_types(engine)
         before = await _json_readers(engine)
 
-        await migrate(engine, "0009")
+        await migrate_to(engine, MIGRATIONS, "0009")
         assert {data_type for _, _, data_type, _ in await _json_types(engine)} == {"json"}
         assert await _json_readers(engine) == before
 
-        await migrate(engine, "0008", down=True)
+        await migrate_to(engine, MIGRATIONS, "0008", down=True)
         assert await _json_types(engine) == before_types
         assert await _json_readers(engine) == before
     finally:

@@ -9,11 +9,10 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from hoptac.platform.migrations import migrate_to
 from hoptac.reporting.adapters.event_mapping import from_envelope
 from hoptac.reporting.adapters.migrations import MIGRATIONS
 from hoptac.reporting.handlers import Reporting
@@ -77,18 +76,6 @@ async def test_the_record_is_kept_only_until_the_registration_is_held(engine: As
     ]
 
 
-def _migrate(connection: Connection, revision: str, down: bool) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    (command.downgrade if down else command.upgrade)(config, revision)
-
-
-async def migrate(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_migrate, revision, down)
-
-
 async def test_a_downgrade_gives_every_row_a_record_again_and_changes_no_count(
     engine: AsyncEngine,
 ) -> None:
@@ -99,7 +86,7 @@ async def test_a_downgrade_gives_every_row_a_record_again_and_changes_no_count(
     await load(Reporting(engine, lambda: TODAY), [registered, update])
     timeline = await counted(engine)
 
-    await migrate(engine, "0002", down=True)
+    await migrate_to(engine, MIGRATIONS, "0002", down=True)
     records = await stored_records(engine)
     assert records == {
         UUID(registered["organization_id"]): {},  # never read: its registration is held
@@ -115,6 +102,6 @@ async def test_a_downgrade_gives_every_row_a_record_again_and_changes_no_count(
     assert nullable == "NO"
     assert await counted(engine) == timeline
 
-    await migrate(engine, "0003")
+    await migrate_to(engine, MIGRATIONS, "0003")
     await load(Reporting(engine, lambda: TODAY), [other])
     assert (await stored_records(engine))[UUID(other["organization_id"])] is None

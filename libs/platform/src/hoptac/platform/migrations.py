@@ -12,21 +12,29 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-def _upgrade(connection: Connection, script_location: Path) -> None:
+def _migrate(connection: Connection, script_location: Path, revision: str, down: bool) -> None:
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    (command.downgrade if down else command.upgrade)(config, revision)
+
+
+async def migrate_to(
+    engine: AsyncEngine, script_location: Path, revision: str, *, down: bool = False
+) -> None:
+    """Up (or `down`) to `revision`, in one transaction: how a migration's test steps through
+    the revisions around it."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_migrate, script_location, revision, down)
 
 
 async def upgrade(database_url: str, script_location: Path) -> None:
     engine = create_async_engine(database_url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade, script_location)
+        await migrate_to(engine, script_location, "head")
     finally:
         await engine.dispose()
 
