@@ -235,6 +235,7 @@ class Steps:
         self.dsn = stack.postgres.dsn() if statements else None
         self.families = {service.name: service.pid for service in stack.services}
         self.families["postgres"] = stack.postgres.pid
+        self.families["nats"] = stack.nats.pid
         self.timings: list[tuple[str, float]] = []
         self.cpu: list[tuple[str, dict[str, float]]] = []
 
