@@ -11,7 +11,7 @@ from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.platform.outbox_publishing import Outcome
 from hoptac.platform.outbox_publishing import ensure_stream as ensure_stream
 from hoptac.platform.outbox_publishing import publish_in_order as publish_rows
-from hoptac.registry.adapters.outbox import encode, envelope
+from hoptac.registry.adapters.outbox import body
 
 
 def stream_config(
@@ -35,4 +35,4 @@ async def publish_in_order(
     js: JetStreamContext, rows: list[Any], ack_timeout: float, max_payload: int
 ) -> Outcome:
     """Publish outbox rows in sequence order (`hoptac.platform.outbox_publishing`)."""
-    return await publish_rows(js, rows, lambda row: encode(envelope(row)), ack_timeout, max_payload)
+    return await publish_rows(js, rows, body, ack_timeout, max_payload)

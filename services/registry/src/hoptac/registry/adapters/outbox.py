@@ -154,6 +154,14 @@ def envelope(row: Any) -> dict[str, Any]:
     )
 
 
+def body(row: Any) -> bytes:
+    """The published body of a row of `next_batch`, whose `data` is the JSON text stored:
+    spliced in as it is, not parsed and written again (a fifth of the relay's CPU)."""
+    published = envelope(row)
+    published["data"] = orjson.Fragment(row.data)
+    return encode(published)
+
+
 # What an envelope is made of, and what the relay publishes it under.
 _EVENT_COLUMNS = (
     outbox.c.id,
@@ -166,16 +174,21 @@ _EVENT_COLUMNS = (
     outbox.c.organization_version,
     outbox.c.actor,
     outbox.c.correlation_id,
-    outbox.c.data,
 )
 
 
-def _numbered(chosen: Any) -> Any:
+def _numbered(chosen: Any, data: Any = outbox.c.data) -> Any:
     """The outbox rows of the subquery `chosen` (its `sequence`, `outbox_id` and any other
-    columns), in sequence order. Each row is fetched by its id: joined to the whole outbox,
-    which is kept forever, the planner could choose to read all of it. (`LIMIT 1`, true of an
-    id anyway, keeps PostgreSQL from turning the lateral subquery back into such a join.)"""
-    event = select(*_EVENT_COLUMNS).where(outbox.c.id == chosen.c.outbox_id).limit(1).lateral()
+    columns), in sequence order, with `data` as the event's data. Each row is fetched by its
+    id: joined to the whole outbox, which is kept forever, the planner could choose to read all
+    of it. (`LIMIT 1`, true of an id anyway, keeps PostgreSQL from turning the lateral subquery
+    back into such a join.)"""
+    event = (
+        select(*_EVENT_COLUMNS, data.label("data"))
+        .where(outbox.c.id == chosen.c.outbox_id)
+        .limit(1)
+        .lateral()
+    )
     return (
         select(
             chosen.c.sequence,
@@ -201,7 +214,8 @@ _RETRIED = outbox_held.c.held_at.is_(None)
 
 def next_batch(batch: int) -> Any:
     """The next rows to publish, in sequence order: those an operator gave back (`retry`), then
-    those past the last settled batch. Each row says whether it was `retried`."""
+    those past the last settled batch. Each row says whether it was `retried`; its `data` is
+    the JSON text stored (`body` publishes it)."""
     retried = (
         select(outbox_sequence.c.sequence, outbox_sequence.c.outbox_id, true().label("retried"))
         .join_from(outbox_held, outbox_sequence, _HELD_SEQUENCE)
@@ -215,7 +229,7 @@ def next_batch(batch: int) -> Any:
         .order_by(outbox_sequence.c.sequence)
         .limit(batch)
     )
-    return _numbered(union_all(retried, fresh).subquery()).limit(batch)
+    return _numbered(union_all(retried, fresh).subquery(), outbox.c.data.cast(String)).limit(batch)
 
 
 async def unpublished(conn: AsyncConnection, batch: int) -> list[Any]:
