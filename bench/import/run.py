@@ -330,7 +330,7 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         async with steps.step(APPROVE):
             approved = await in_steps(
                 http,
-                "/v1/proposals/approve",
+                "/v1/proposals/approve?brief=true",  # as the workspace asks
                 submitted.json()["ids"],
                 reviewer,
                 args.approvals_in_flight,

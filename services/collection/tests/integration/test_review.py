@@ -85,9 +85,13 @@ async def test_many_proposals_approved_at_once_each_reach_the_register_with_its_
     ids = {"ids": [draft["id"] for draft in drafts]}
 
     await post(client, "/v1/proposals/submit", issued.officer_96, ids)
-    approved = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+    brief = "/v1/proposals/approve?brief=true"
+    approved = (await post(client, brief, issued.reviewer, ids)).json()
 
     assert [done["state"] for done in approved] == ["applied"] * 5
+    assert {frozenset(done) for done in approved} == {
+        frozenset({"id", "row", "state", "stale", "outcome"})  # not what each proposed
+    }
     assert await events(registry_transport) == 5
     for done in approved:
         (result,) = done["outcome"]["results"]

@@ -112,6 +112,7 @@ class FakeReview:
         if path == "/v1/proposals" and request.method == "GET":
             return self._list(request.url.params)
         if path == "/v1/proposals/approve":
+            assert request.url.params["brief"] == "true"  # what came of each, not its change
             return self._approve(json.loads(request.content)["ids"], english)
         proposal_id, _, action = path.removeprefix("/v1/proposals/").partition("/")
         found = self.proposals[proposal_id]
@@ -164,7 +165,7 @@ class FakeReview:
                 found["stale"] = True
             else:
                 found["state"] = "applied"
-            answered.append(found)
+            answered.append({key: found[key] for key in ("id", "row", "state", "stale")})
         return httpx.Response(200, json=answered)
 
     def approvals(self) -> list[list[str]]:

@@ -689,10 +689,13 @@ class Collection:
             (row,) = await store.proposals_by_id(conn, [proposal_id])
         return _proposal_json(row)
 
-    async def approve(self, caller: Caller, ids: list[UUID]) -> list[dict[str, Any]]:
+    async def approve(
+        self, caller: Caller, ids: list[UUID], *, brief: bool = False
+    ) -> list[dict[str, Any]]:
         """A reviewer other than the author approves; the changes go to the registry in one
         batch with the reviewer's token. A record changed since its proposal was made answers
         412 there: that proposal stays submitted, flagged `stale`, and nothing of it applies.
+        Answered with each proposal as it is after, or `brief`ly (`_proposal_brief`).
 
         The proposals are `applying` from before the registry is asked until their outcome is
         recorded; one left so (collection stopped between the registry's commit and its own)
@@ -717,10 +720,15 @@ class Collection:
                 await store.step(
                     marking, [row.id for row in rows], "applying", caller.name, now, locked=True
                 )
-            return await self._settled(held, caller, rows, now)
+            return await self._settled(held, caller, rows, now, brief)
 
     async def _settled(
-        self, conn: AsyncConnection, caller: Caller, rows: Sequence[Any], now: datetime
+        self,
+        conn: AsyncConnection,
+        caller: Caller,
+        rows: Sequence[Any],
+        now: datetime,
+        brief: bool,
     ) -> list[dict[str, Any]]:
         """The approved proposals applied through the registry, their outcomes stored in `conn`
         (which holds them locked) and answered."""
@@ -743,7 +751,8 @@ class Collection:
             audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
         changed_now = await store.settle(conn, changed)
         await store.audit_many(conn, now, caller.name, "approve", audited)
-        return [_proposal_json(row, changed_now[row.id]) for row in rows]
+        answer = _proposal_brief if brief else _proposal_json
+        return [answer(row, changed_now[row.id]) for row in rows]
 
     async def _applied(
         self, caller: Caller, rows: Sequence[Any]
@@ -1037,6 +1046,18 @@ def _proposal_json(row: Any, now: Any = None) -> dict[str, Any]:
         "submitted_by": now.submitted_by,
         "reviewed_by": now.reviewed_by,
         "comments": now.comments,
+        "outcome": now.outcome,
+    }
+
+
+def _proposal_brief(row: Any, now: Any) -> dict[str, Any]:
+    """What came of an approved proposal, without what it proposes: the answer a caller
+    approving thousands at once needs."""
+    return {
+        "id": str(row.id),
+        "row": row.row_number,
+        "state": now.state,
+        "stale": bool((now.outcome or {}).get("stale")),
         "outcome": now.outcome,
     }
 

@@ -170,13 +170,15 @@ class StaffCollection:
         return ids
 
     async def approve(self, session: str, ids: list[str], language: str) -> list[dict[str, Any]]:
-        """Approves (at most 1000 at once) and applies through the registry: each proposal as
-        it is after, applied, refused, or still submitted and flagged stale."""
+        """Approves (at most 1000 at once) and applies through the registry: what came of each
+        proposal (collection's brief answer: its state, applied, refused, or still submitted
+        and flagged stale, and its outcome)."""
         found = await self._send(
             "POST",
             "/v1/proposals/approve",
             session,
             language,
+            params={"brief": "true"},
             json={"ids": ids},
             timeout=IMPORT_SECONDS,
         )

@@ -57,8 +57,19 @@ async def submit(body: ProposalIds, caller: CallerDep, service: Service) -> list
     summary="Approve (another person than the author) and apply through the registry",
     responses={**Many, **STEP_ERRORS},
 )
-async def approve(body: ProposalIds, caller: CallerDep, service: Service) -> list[dict[str, Any]]:
-    return await service.approve(caller, body.ids)
+async def approve(
+    body: ProposalIds,
+    caller: CallerDep,
+    service: Service,
+    brief: Annotated[
+        bool,
+        Query(
+            description="Answer each proposal's id, row, state, stale flag and outcome only, "
+            "not what it proposes (what a caller approving thousands needs)"
+        ),
+    ] = False,
+) -> list[dict[str, Any]]:
+    return await service.approve(caller, body.ids, brief=brief)
 
 
 @router.post(
