@@ -13,6 +13,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+import uvloop
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
@@ -191,7 +192,7 @@ def main() -> None:
             loop.add_signal_handler(sig, stop.set)
         await run_worker(settings, stop, metrics)
 
-    asyncio.run(serve())
+    uvloop.run(serve())  # the event loop uvicorn runs the HTTP services on
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 
+import uvloop
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -74,7 +75,7 @@ def main() -> None:
             loop.add_signal_handler(sig, stop.set)
         await run_relay(settings, stop)
 
-    asyncio.run(serve())
+    uvloop.run(serve())  # the event loop uvicorn runs the HTTP services on
 
 
 if __name__ == "__main__":
