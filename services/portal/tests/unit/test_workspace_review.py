@@ -363,6 +363,22 @@ async def test_the_imports_page_lists_its_proposals_a_page_at_a_time_keeping_the
     assert asked[2]["before"] == submitted[PAGE_SIZE]
 
 
+async def test_approving_every_one_is_offered_while_any_waits_whatever_the_page_shows(
+    reviewer: httpx.AsyncClient, collection: FakeReview
+) -> None:
+    drafts_only = await reviewer.get(f"{PAGE}?trang-thai=draft")
+    for found in collection.proposals.values():
+        found["state"] = "applied"
+    none_waiting = await reviewer.get(PAGE)
+
+    assert 'name="which" value="all"' in drafts_only.text
+    assert 'value="ticked"' not in drafts_only.text  # nothing on the page to tick
+    assert f'href="{PAGE}?trang-thai=submitted"' in drafts_only.text
+    asked = [dict(r.url.params) for r in collection.sent if r.url.path == "/v1/proposals"]
+    assert asked[1] == {"batch": BATCH, "state": "submitted", "limit": "1"}
+    assert 'id="approve"' not in none_waiting.text
+
+
 async def test_a_wrong_paging_query_lists_the_first_page_of_every_state(
     reviewer: httpx.AsyncClient, collection: FakeReview
 ) -> None:

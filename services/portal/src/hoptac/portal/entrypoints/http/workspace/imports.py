@@ -140,18 +140,31 @@ async def batch_view(
     try:
         batch = await collection.batch(staff.session, batch_id, language_of(request))
         found = await collection.proposals_of(staff.session, batch_id, listing.asked())
+        waiting = staff.reviews and await _any_waiting(collection, staff, batch_id, found)
     except Unavailable:
         return await imports_view(request, staff, status_code=503)
     context = {
         "batch": batch,
         "listing": listing,
         "page": page_of(found, listing),
+        "waiting": waiting,
         "states": PROPOSAL_STATES,
         "imported": "da-nhap" in request.query_params,
         "already": "da-co" in request.query_params,
         "review": review or {},
     }
     return render(request, "import_batch.html", context, staff, status_code)
+
+
+async def _any_waiting(
+    collection: StaffCollection, staff: Staff, batch_id: UUID, shown: list[dict[str, Any]]
+) -> bool:
+    """Whether any proposal of the import waits for review: one the page shows, or else the
+    first collection finds (a page of another state, or past the waiting ones, hides them)."""
+    if any(proposal["state"] == "submitted" for proposal in shown):
+        return True
+    asked = {"state": "submitted", "limit": "1"}
+    return bool(await collection.proposals_of(staff.session, batch_id, asked))
 
 
 @router.get(f"{IMPORTS}/{{batch_id}}")
