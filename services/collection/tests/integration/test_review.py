@@ -283,6 +283,52 @@ async def test_two_reviewers_approving_the_same_proposals_at_once_apply_them_onc
         assert now.json()["state"] == "applied"
 
 
+async def test_a_return_racing_an_approval_waits_for_it_and_never_undoes_what_it_applied(
+    client: httpx.AsyncClient, issued: Tokens, registry_transport: httpx.ASGITransport
+) -> None:
+    rows = [row(registration_number="6001000501", name="Hợp tác xã Tân Phú")]
+    (draft,) = await proposed(client, issued.officer_96, as_csv(rows))
+    ids = {"ids": [draft["id"]]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    before = await events(registry_transport)
+
+    approved, returned = await asyncio.gather(
+        post(client, "/v1/proposals/approve", issued.reviewer, ids),
+        post(
+            client,
+            f"/v1/proposals/{draft['id']}/return",
+            issued.second_reviewer,
+            {"comments": {"_": "Xem lại"}},
+        ),
+    )
+
+    now = (await client.get(f"/v1/proposals/{draft['id']}", headers=bearer(issued.admin))).json()
+    if approved.status_code == 200:  # the approval came first: the return found it applied
+        assert (returned.status_code, now["state"]) == (409, "applied")
+        assert await events(registry_transport) == before + 1
+    else:  # the return came first: nothing reached the register
+        assert (approved.status_code, returned.status_code, now["state"]) == (409, 200, "returned")
+        assert await events(registry_transport) == before
+
+
+async def test_only_a_proposal_waiting_for_review_takes_the_records_current_version(
+    client: httpx.AsyncClient, issued: Tokens
+) -> None:
+    (draft,) = await proposed(client, issued.officer_96, as_csv([row()]))
+    ids = {"ids": [draft["id"]]}
+    await post(client, "/v1/proposals/submit", issued.officer_96, ids)
+    (applied,) = (await post(client, "/v1/proposals/approve", issued.reviewer, ids)).json()
+    (update,) = await proposed(client, issued.officer_96, as_csv([row(members_count=41)]))
+
+    of_applied = await post(client, f"/v1/proposals/{draft['id']}/rebase", issued.reviewer, {})
+    of_draft = await post(client, f"/v1/proposals/{update['id']}/rebase", issued.reviewer, {})
+
+    assert of_applied.status_code == of_draft.status_code == 409
+    assert "applied" in of_applied.json()["message"]
+    now = (await client.get(f"/v1/proposals/{draft['id']}", headers=bearer(issued.admin))).json()
+    assert now["outcome"] == applied["outcome"]  # what was applied is still on record
+
+
 class Crash(Exception):
     """Collection stopping between the registry's commit and its own."""
 

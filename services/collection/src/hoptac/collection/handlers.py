@@ -670,7 +670,8 @@ class Collection:
         require_reviewer(caller)
         now = self.clock()
         async with self.engine.begin() as conn:
-            (row,) = await self._open(conn, [proposal_id], caller)
+            # Locked before its state is read: an approval holding it is waited for.
+            (row,) = await self._open(conn, [proposal_id], caller, for_update=True)
             if row.state != "submitted":
                 raise Conflict(
                     Text("collection.proposal_not_returnable", id=str(row.id), state=row.state)
@@ -797,6 +798,10 @@ class Collection:
         now = self.clock()
         async with self.engine.begin() as conn:
             (row,) = await self._open(conn, [proposal_id], caller, for_update=True)
+            if row.state != "submitted":
+                raise Conflict(
+                    Text("collection.proposal_not_rebasable", id=str(row.id), state=row.state)
+                )
             if row.organization_id is None:
                 raise Conflict(Text("collection.rebase_registration"))
             current = await self.registry.record(caller.token, row.organization_id)

@@ -330,7 +330,8 @@ async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[U
     """Proposals' new states written into their rows and their steps of the review deleted, in
     one statement for all: each dict holds the `id`, the columns a step holds (`STEPPED`: the
     proposal's values as read with its step, changed or not) and the same other columns. The
-    columns that change after a proposal is made (`_CHANGEABLE`), as written, by id."""
+    columns that change after a proposal is made (`_CHANGEABLE`), as written, by id. `conn`
+    holds their rows locked already (read `for_update`, before their state was checked)."""
     if not changed:
         return {}
     columns = tuple(name for name in changed[0] if name != "id")
@@ -338,7 +339,6 @@ async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[U
     if missing:
         raise ValueError(f"a step's columns would be lost: {sorted(missing)}")
     values = unnest_values(proposals, ("id", *columns), changed)
-    await _lock_in_order(conn, values["id"])
     rows = await conn.execute(_settle(columns), values)
     return {row.id: row for row in rows}
 
