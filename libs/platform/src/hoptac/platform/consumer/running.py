@@ -33,6 +33,7 @@ from hoptac.platform.consumer.messages import Handler
 from hoptac.platform.consumer.metrics import consumer_metrics
 from hoptac.platform.consumer.nats_fetch import restore_fetch_timeout_error
 from hoptac.platform.consumer.quiet_stream import wait_when_quiet
+from hoptac.platform.consumer.ready_messages import take_ready_messages_at_once
 from hoptac.platform.consumer.settling import BatchSettler
 from hoptac.platform.text import Text
 
@@ -252,6 +253,7 @@ class EventConsumer:
             wait_when_quiet(
                 subscriber.subscription, self.batch_size, self.fetch_timeout, self.gather_window
             )
+            take_ready_messages_at_once(subscriber.subscription)
             self._stopped_because = None
             while not await self._pause(WATCH_SECONDS):
                 self._show_readiness()
