@@ -26,7 +26,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `bench.*` from the repo root
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.common import statements
@@ -39,6 +38,7 @@ from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.reporting.adapters import projection
 from hoptac.reporting.adapters.migrations import migrate_async
 from hoptac.reporting.handlers import Reporting
+
 
 def registrations(count: int) -> list[bytes]:
     histories = Histories(Bodies.generate(4).templates)
