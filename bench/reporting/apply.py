@@ -8,8 +8,9 @@ A durable PostgreSQL in a temporary directory, reporting's database migrated, th
 on and loaded, as the service runs. Each round applies --events new registrations (the
 registry's shape, from the demo generator: about 4 KB, 30 changed fields) in batches of
 --batch (an import's approval of 20,000 rows brings about 155 a batch), then empties the
-projection. Per round: this process's CPU seconds (the handler's Python, asyncpg included) and
-PostgreSQL's (every backend), and the statements' executing time (pg_stat_statements).
+projection. Per round: this process's CPU seconds (the handler's Python, asyncpg included; of
+them the cyclic collector's, by generation) and PostgreSQL's (every backend), and the
+statements' executing time (pg_stat_statements).
 `--profile` writes cProfile's statistics of the last round.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import sys
 import tempfile
 import time
@@ -38,6 +40,20 @@ from hoptac.platform.embedded.postgres import EmbeddedPostgres
 from hoptac.reporting.adapters import projection
 from hoptac.reporting.adapters.migrations import migrate_async
 from hoptac.reporting.handlers import Reporting
+
+
+class CollectorTime:
+    """CPU seconds the cyclic collector spent, by generation (`gc.callbacks`)."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds[info["generation"]] += time.process_time() - self._started
 
 
 def registrations(count: int) -> list[bytes]:
@@ -64,6 +80,8 @@ async def one_round(
     dsn = postgres.dsn("hoptac_reporting")
     await statements.reset(dsn)
     meter = CpuMeter({}, {"postgres": postgres.pid}).start()
+    collector = CollectorTime()
+    gc.callbacks.append(collector)
     started = time.process_time()
     if profile is not None:
         profile.enable()
@@ -72,10 +90,12 @@ async def one_round(
     if profile is not None:
         profile.disable()
     python = time.process_time() - started
+    gc.callbacks.remove(collector)
     shares = {share.name: share.cores * meter.elapsed for share in meter.stop()}
     per_event = python / len(bodies) * 1e3
     print(
-        f"{len(bodies)} events: Python {python:.2f} CPU s ({per_event:.3f} ms an event), "
+        f"{len(bodies)} events: Python {python:.2f} CPU s ({per_event:.3f} ms an event; the "
+        f"collector {' / '.join(f'{s:.2f}' for s in collector.seconds)} s by generation), "
         f"PostgreSQL {shares['postgres']:.2f} CPU s, wall {meter.elapsed:.1f} s"
     )
     await statements.show(dsn, "this round")

@@ -46,9 +46,11 @@ def _incoming(event: dict[str, Any]) -> IncomingEvent:
     kind = event["event_type"].removeprefix("organization.")
     registration = kind == REGISTERED and event["organization_version"] == 1
     changes = tuple(
-        (change["field"], change["after"])
-        for change in data["changed_fields"]
-        if is_counted(change["field"])
+        [
+            (field, change["after"])
+            for change in data["changed_fields"]
+            if is_counted(field := change["field"])
+        ]
     )
     return IncomingEvent(
         organization_id=event["organization_id"],

@@ -17,6 +17,9 @@ from hoptac.reporting.domain.history import (
 )
 
 OCOP_STARS = (3, 4, 5)
+# The row's column names of the stars and flags, made once (a row is made for every interval).
+_OCOP_COLUMNS = tuple(f"ocop_{stars}" for stars in OCOP_STARS)
+_DIGITAL_COLUMNS = tuple(f"digital_{flag}" for flag in DIGITAL_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,8 @@ class Facts:
             "charter_capital": self.charter_capital,
             "operating_in_practice": self.operating_in_practice,
         }
-        for stars, count in zip(OCOP_STARS, self.ocop, strict=True):
-            row[f"ocop_{stars}"] = count
-        for flag, value in zip(DIGITAL_FLAGS, self.digital, strict=True):
-            row[f"digital_{flag}"] = value
+        row.update(zip(_OCOP_COLUMNS, self.ocop, strict=True))
+        row.update(zip(_DIGITAL_COLUMNS, self.digital, strict=True))
         return row
 
     @classmethod
@@ -132,7 +133,7 @@ def facts_of(record: Record, day: date | None = None) -> Facts:
         workers=_count(record.get("workers_count")),
         charter_capital=_count(record.get("charter_capital")),
         ocop=(stars.count(3), stars.count(4), stars.count(5)),
-        digital=tuple(digital.get(flag) is True for flag in DIGITAL_FLAGS),
+        digital=tuple([digital.get(flag) is True for flag in DIGITAL_FLAGS]),
         operating_in_practice=str(record.get("operating_in_practice") or "unknown"),
     )
 

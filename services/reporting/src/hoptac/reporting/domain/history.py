@@ -65,22 +65,20 @@ def _split(path: str) -> tuple[tuple[str, ...], str]:
     return tuple(parents), leaf
 
 
-def set_path(record: Record, path: str, value: Any) -> None:
-    parents, leaf = _split(path)
-    node = record
-    for key in parents:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    # Versions are folded again and again: never let a later change edit a stored value.
-    node[leaf] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
-
-
 def _apply(record: Record, version: Version) -> None:
-    for field, after in version.changes:
-        set_path(record, field, after)
+    """Set each changed field at its dotted path (every field of every version folded: the
+    walk is written out here, not a call per field)."""
+    for path, value in version.changes:
+        parents, leaf = _split(path)
+        node = record
+        for key in parents:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = {}
+                node[key] = child
+            node = child
+        # Versions are folded again and again: never let a later change edit a stored value.
+        node[leaf] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
 def _in_world_order(versions: Iterable[Version]) -> list[Version]:
@@ -102,7 +100,7 @@ def _registered_on_value(ordered: Iterable[Version]) -> Any:
         for field, after in version.changes:
             if field == "registered_on":
                 value = after
-            elif field.startswith("registered_on."):  # set_path makes it a mapping
+            elif field.startswith("registered_on."):  # _apply makes it a mapping
                 value = {}
     return value
 
