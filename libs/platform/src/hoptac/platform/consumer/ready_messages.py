@@ -4,11 +4,10 @@ nats-py's pull fetch gathers a batch by awaiting `Subscription.next_msg` once pe
 each call makes two tasks and a timer (`create_task` of `wait_for(queue.get(), timeout)`) even
 when the message is already in the subscription's queue: 16 of the fetch's 27 µs a message
 under uvloop (`bench/consumer/fetch.py`), a tenth of reporting's CPU per event in an import's
-approval. Here `next_msg` takes a waiting message
-straight from that queue, with the same bookkeeping as nats-py's own (its pending size, the
-queue's `task_done`); only when the queue is empty does it wait as before. The fetch's logic
-(its pull requests, status messages, time limits) is nats-py's, unchanged, and it sees the same
-messages in the same order.
+approval. Here `next_msg` takes a waiting message straight from that queue, with the same
+bookkeeping as nats-py's own (its pending size, the queue's `task_done`); only when the queue
+is empty does it wait as before. The fetch's logic (its pull requests, status messages, time
+limits) is nats-py's, unchanged, and it sees the same messages in the same order.
 """
 
 from __future__ import annotations
