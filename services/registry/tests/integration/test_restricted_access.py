@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hoptac.registry.adapters.tables import audit_log
+from hoptac.registry.adapters.tables import audit_log, restricted_reads
 from hoptac.registry.domain.validation import ReferenceData
 
 from .conftest import Tokens, client_with
@@ -104,3 +104,45 @@ async def test_bulk_reads_of_restricted_fields_are_bounded(
     assert int(again.headers["Retry-After"]) >= 1
     public = await small_quota_client.get("/v1/organizations")
     assert public.status_code == 200  # public fields stay readable
+
+
+async def test_two_registry_processes_share_one_quota(
+    small_quota_client: httpx.AsyncClient,
+    registry_url: str,
+    reference: ReferenceData,
+    issued: Tokens,
+    make_body: Callable[..., dict[str, Any]],
+    engine: AsyncEngine,
+) -> None:
+    await register_in_96(small_quota_client, issued, make_body, 2)
+    admin = Tokens.header(issued.admin)
+    async with client_with(registry_url, reference, restricted_records_per_hour=3) as other:
+        first = await small_quota_client.get("/v1/organizations", headers=admin)
+        elsewhere = await other.get("/v1/organizations", headers=admin)
+    assert first.status_code == 200
+    assert elsewhere.status_code == 429  # 2 shown by one app, 2 more would pass 3 in the other
+    assert elsewhere.json()["error"] == "quota_exceeded"
+    async with engine.connect() as conn:
+        counted = (
+            await conn.execute(select(restricted_reads.c.caller, restricted_reads.c.records))
+        ).all()
+    assert [tuple(row) for row in counted] == [("admin", 2)]
+
+
+async def test_windows_older_than_the_previous_one_are_deleted(
+    small_quota_client: httpx.AsyncClient,
+    issued: Tokens,
+    make_body: Callable[..., dict[str, Any]],
+    engine: AsyncEngine,
+) -> None:
+    await register_in_96(small_quota_client, issued, make_body, 1)
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(restricted_reads),
+            [{"window_number": number, "caller": "gone", "records": 1} for number in (1, 2)],
+        )
+    answer = await small_quota_client.get("/v1/organizations", headers=Tokens.header(issued.admin))
+    assert answer.status_code == 200
+    async with engine.connect() as conn:
+        callers = (await conn.execute(select(restricted_reads.c.caller))).scalars().all()
+    assert callers == ["admin"]

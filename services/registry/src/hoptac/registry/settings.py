@@ -57,7 +57,7 @@ class RegistrySettings(ServiceSettings):
         default=2000,
         gt=0,
         description="Records whose restricted fields (ID numbers, phones) one token may read in "
-        "a list, per hour and process.",
+        "a list, per hour (one quota shared by all the registry's processes).",
     )
     max_event_bytes: int = Field(
         default=512 * 1024,

@@ -209,3 +209,15 @@ sign_in_failures = Table(
     Column("last_failed_at", DateTime(timezone=True), nullable=False),
     Index("sign_in_failures_age", "last_failed_at"),
 )
+
+# Records with restricted fields each caller was shown, per window of the quota's sliding window
+# (domain/sliding_window.py): kept here, not in a process's memory, so every registry process
+# counts against the same quota. Only the current and the previous window are kept.
+restricted_reads = Table(
+    "restricted_reads",
+    metadata,
+    Column("window_number", BigInteger, nullable=False),
+    Column("caller", Text, nullable=False),
+    Column("records", Integer, nullable=False),
+    PrimaryKeyConstraint("window_number", "caller"),
+)

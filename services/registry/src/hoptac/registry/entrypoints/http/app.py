@@ -81,7 +81,9 @@ def create_app(
     app.state.registry = service
     app.state.batch_max_rows = settings.batch_max_rows
     app.state.recent_principals = RecentPrincipals(settings.token_cache_seconds)
-    app.state.restricted_quota = RestrictedQuota(settings.restricted_records_per_hour)
+    app.state.restricted_quota = RestrictedQuota(
+        service.engine, settings.restricted_records_per_hour
+    )
     app.state.sign_in_rules = SignInRules.of(settings)
     metrics = CollectorRegistry()
     backlog = Gauge("hoptac_outbox_backlog", "Outbox rows not yet published", registry=metrics)

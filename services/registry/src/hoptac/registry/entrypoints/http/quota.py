@@ -1,37 +1,40 @@
-"""How many records with restricted fields one token may read in an hour: bulk reads of ID
-numbers and phones are bounded (and each such page is audited by the handler)."""
+"""How many records with restricted fields one caller may read in an hour: bulk reads of ID
+numbers and phones are bounded (and each such page is audited by the handler).
+
+The counts are in the registry's database (adapters/restricted_reads.py), so the quota is one
+per caller however many registry processes serve the API.
+"""
 
 from __future__ import annotations
 
-import math
-import time
-
-from limits import RateLimitItemPerHour
-from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hoptac.platform.text import Text
+from hoptac.registry.adapters import restricted_reads
 from hoptac.registry.domain.access import Principal
 from hoptac.registry.domain.errors import QuotaExceeded
+from hoptac.registry.domain.sliding_window import SlidingWindow
+
+HOUR = 3600
 
 
 class RestrictedQuota:
-    def __init__(self, records_per_hour: int) -> None:
-        self.item = RateLimitItemPerHour(records_per_hour)
-        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+    def __init__(self, engine: AsyncEngine, records_per_hour: int) -> None:
+        self.engine = engine
+        self.window = SlidingWindow(records_per_hour, HOUR)
 
     async def spend(self, principal: Principal, records: int) -> None:
         if records == 0:
             return
-        if not await self.limiter.hit(self.item, "restricted", principal.name, cost=records):
-            stats = await self.limiter.get_window_stats(self.item, "restricted", principal.name)
-            wait = max(1, math.ceil(stats.reset_time - time.time()))
+        async with self.engine.begin() as conn:
+            refusal = await restricted_reads.spend(conn, self.window, principal.name, records)
+        if refusal is not None:
             raise QuotaExceeded(
                 Text(
                     "registry.restricted_quota",
-                    limit=self.item.amount,
-                    remaining=stats.remaining,
-                    seconds=wait,
+                    limit=self.window.limit,
+                    remaining=refusal.remaining,
+                    seconds=refusal.wait_seconds,
                 ),
-                wait,
+                refusal.wait_seconds,
             )
