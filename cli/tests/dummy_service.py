@@ -51,7 +51,7 @@ def after_start(stack: Stack) -> list[str]:
     return [f"dummy answers at {stack.http_url}, database {stack.database_url}"]
 
 
-def spec(port: int, *, broken: bool = False) -> ServiceSpec:
+def spec(port: int, *, broken: bool = False, http_processes: int = 2) -> ServiceSpec:
     return ServiceSpec(
         name="dummy",
         port=port,
@@ -59,6 +59,7 @@ def spec(port: int, *, broken: bool = False) -> ServiceSpec:
         asgi_app="dummy_service:create_broken_app" if broken else "dummy_service:create_app",
         database="dummy",
         workers=("dummy_service",),
+        http_processes=http_processes,  # 2 as the registry's: stopped or lost all alike
         migrate=migrate,
         after_start=after_start,
         extra_env={f"{PREFIX}GREETING": "xin chào"},

@@ -32,7 +32,9 @@ TESTS_DIR = Path(__file__).parent
 LAUNCH = (
     "import sys, dummy_service\n"
     "from hoptac.cli.launcher import run_stack\n"
-    "spec = dummy_service.spec(int(sys.argv[1]), broken=sys.argv[2] == 'broken')\n"
+    "spec = dummy_service.spec(\n"
+    "    int(sys.argv[1]), broken=sys.argv[2] == 'broken', http_processes=int(sys.argv[3])\n"
+    ")\n"
     "sys.exit(run_stack([spec]))\n"
 )
 
@@ -94,7 +96,9 @@ def ports() -> Ports:
 def launch(var_dir: Path, ports: Ports) -> Iterator[StartLaunch]:
     launches: list[Launch] = []
 
-    def start(*, broken: bool = False, extra_env: dict[str, str] | None = None) -> Launch:
+    def start(
+        *, broken: bool = False, processes: int = 2, extra_env: dict[str, str] | None = None
+    ) -> Launch:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]),
@@ -107,7 +111,7 @@ def launch(var_dir: Path, ports: Ports) -> Iterator[StartLaunch]:
         output = var_dir.parent / f"launcher-{len(launches)}.out"
         with output.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-c", LAUNCH, "0", "broken" if broken else "ok"],
+                [sys.executable, "-c", LAUNCH, "0", "broken" if broken else "ok", str(processes)],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -168,7 +172,11 @@ async def test_run_serves_the_service_and_sigterm_leaves_no_process_behind(
     assert positions == sorted(positions), stack.text()
     assert await count_runs(ports) == 1  # migrate ran before the service started
     pids = stack.pids()
-    assert len(pids) >= 4  # uvicorn, the worker, nats-server, the postmaster
+    assert len(pids) >= 6  # uvicorn and its 2 processes, the worker, nats-server, the postmaster
+    uvicorn = next(
+        p for p in psutil.Process(stack.process.pid).children() if "uvicorn" in p.cmdline()
+    )
+    assert len([p for p in uvicorn.children() if "--multiprocessing-fork" in p.cmdline()]) == 2
     assert stack.postmaster(var_dir) in pids  # in the launcher's tree, not left to init
 
     assert await stack.stop(signal.SIGTERM) == 0
@@ -224,11 +232,25 @@ async def test_a_port_in_use_is_named_with_the_variable_that_moves_it(
 async def test_a_service_that_dies_at_start_stops_the_stack_and_shows_its_log(
     launch: StartLaunch, var_dir: Path
 ) -> None:
-    stack = launch(broken=True)
+    stack = launch(broken=True, processes=1)
     await wait_until(lambda: stack.process.poll() is not None, timeout=60)
     output = stack.text()
     assert stack.process.returncode == 1, output
     assert "dummy exited with code" in output
+    assert "the dummy service cannot start" in output  # the tail of its log
+    assert not (var_dir / "postgres" / "postmaster.pid").exists()  # PostgreSQL was stopped
+
+
+async def test_a_service_in_two_processes_that_cannot_start_is_reported_when_start_times_out(
+    launch: StartLaunch, var_dir: Path
+) -> None:
+    # uvicorn's supervisor restarts a process whose app cannot be made, so the launcher sees no
+    # exit: it gives up at HOPTAC_START_TIMEOUT and shows the log, then stops everything.
+    stack = launch(broken=True, extra_env={"HOPTAC_START_TIMEOUT": "8"})
+    await wait_until(lambda: stack.process.poll() is not None, timeout=60)
+    output = stack.text()
+    assert stack.process.returncode == 1, output
+    assert "dummy (http://127.0.0.1:" in output
     assert "the dummy service cannot start" in output  # the tail of its log
     assert not (var_dir / "postgres" / "postmaster.pid").exists()  # PostgreSQL was stopped
 

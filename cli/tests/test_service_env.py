@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from rich.console import Console
 
-from hoptac.cli.launcher import Launcher
+from hoptac.cli.launcher import Launcher, uvicorn_command
 from hoptac.cli.settings import LauncherSettings
 from hoptac.library.service import SERVICE as LIBRARY
 from hoptac.platform.service import ServiceSpec
@@ -48,3 +49,20 @@ def test_the_registry_and_the_library_get_the_logins_that_may_publish_their_even
     assert logins.url_for(REGISTRY.nats_user) == "nats://relay:r@127.0.0.1:4222"
     assert logins.url_for(LIBRARY.nats_user) == "nats://library:l@127.0.0.1:4222"
     assert logins.url_for(spec("search", 18002).nats_user) == "nats://platform:p@127.0.0.1:4222"
+
+
+def test_the_registry_serves_its_api_in_two_processes_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = LauncherSettings(var_dir=tmp_path)
+    registry, search = Launcher([REGISTRY, spec("search", 18002)], settings, Console()).services
+    assert (registry.http_processes, search.http_processes) == (2, 1)
+    two = uvicorn_command(REGISTRY.asgi_app, 8001, 2)
+    assert two[two.index("--workers") + 1] == "2"
+    assert "--workers" not in uvicorn_command(REGISTRY.asgi_app, 8001, 1)
+
+    monkeypatch.setenv("HOPTAC_REGISTRY_HTTP_PROCESSES", "1")
+    assert Launcher([REGISTRY], settings, Console()).services[0].http_processes == 1
+    monkeypatch.setenv("HOPTAC_REGISTRY_HTTP_PROCESSES", "0")
+    with pytest.raises(ValidationError):
+        Launcher([REGISTRY], settings, Console())

@@ -25,7 +25,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from hoptac.cli.children import Child, launch, stop_children
-from hoptac.cli.settings import LauncherSettings, port_variable, service_port
+from hoptac.cli.settings import (
+    LauncherSettings,
+    port_variable,
+    service_http_processes,
+    service_port,
+)
 from hoptac.platform.embedded import EmbeddedNats, EmbeddedPostgres, PortInUseError, port_is_free
 from hoptac.platform.embedded.databases import database_url, ensure_database, run_coroutine
 from hoptac.platform.embedded.nats_accounts import LIBRARY_USER, RELAY_USER, PlatformAccount
@@ -67,6 +72,7 @@ class NatsLogins:
 class RunningService:
     spec: ServiceSpec
     port: int
+    http_processes: int
     database_url: str | None = None
 
     @property
@@ -95,7 +101,9 @@ class Launcher:
         self.console = console
         self.var_dir = settings.var_dir.absolute()
         self.log_dir = self.var_dir / "log"
-        self.services = [RunningService(spec, service_port(spec)) for spec in specs]
+        self.services = [
+            RunningService(spec, service_port(spec), service_http_processes(spec)) for spec in specs
+        ]
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.children: list[Child] = []
@@ -236,7 +244,7 @@ class Launcher:
         spec = service.spec
         nats_url = nats.url_for(spec.nats_user)
         env = self._service_env(service, nats_url)
-        uvicorn = uvicorn_command(spec.asgi_app, service.port)
+        uvicorn = uvicorn_command(spec.asgi_app, service.port, service.http_processes)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
         for module in spec.workers:
             label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
@@ -412,8 +420,12 @@ def service_environment(
     return env
 
 
-def uvicorn_command(asgi_app: str, port: int) -> list[str]:
+def uvicorn_command(asgi_app: str, port: int, processes: int = 1) -> list[str]:
     options = ["--factory", asgi_app, "--host", LOOPBACK, "--port", str(port)]
+    # Several processes share the port: uvicorn's supervisor starts them, restarts one that
+    # dies and stops them all when the launcher stops it.
+    if processes > 1:
+        options += ["--workers", str(processes)]
     # Connections beyond the limit get a 503 rather than memory; idle ones close after 5 s.
     limits = ["--limit-concurrency", "1000", "--timeout-keep-alive", "5"]
     # Within the launcher's stop timeout, so open connections do not earn a SIGKILL.

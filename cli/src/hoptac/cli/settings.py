@@ -41,16 +41,30 @@ class LauncherSettings(BaseSettings):
     stop_timeout: float = Field(default=10.0, gt=0, description="seconds from SIGTERM to SIGKILL")
 
 
-class _PortOverride(BaseSettings):
+class _ServiceOverride(BaseSettings):
+    """What the environment may change in how the launcher starts one service."""
+
     model_config = SettingsConfigDict(extra="ignore")
 
     port: int | None = None
+    http_processes: int | None = Field(default=None, ge=1, le=16)
+
+
+def _override(spec: ServiceSpec) -> _ServiceOverride:
+    return _ServiceOverride(_env_prefix=spec.env_prefix)  # type: ignore[call-arg]
 
 
 def service_port(spec: ServiceSpec) -> int:
     """The service's port: `<its env prefix>PORT` (e.g. HOPTAC_REGISTRY_PORT) or its default."""
-    override = _PortOverride(_env_prefix=spec.env_prefix).port  # type: ignore[call-arg]
+    override = _override(spec).port
     return override if override is not None else spec.port
+
+
+def service_http_processes(spec: ServiceSpec) -> int:
+    """How many processes serve its HTTP API: `<its env prefix>HTTP_PROCESSES` (e.g.
+    HOPTAC_REGISTRY_HTTP_PROCESSES=1) or its default."""
+    override = _override(spec).http_processes
+    return override if override is not None else spec.http_processes
 
 
 def port_variable(spec: ServiceSpec) -> str:

@@ -29,6 +29,9 @@ class ServiceSpec:
     port: int
     env_prefix: str
     asgi_app: str  # "module:factory" for uvicorn --factory
+    # Processes serving the HTTP API (uvicorn's --workers); `<env_prefix>HTTP_PROCESSES` overrides.
+    # More than one only where all the service's state is shared, not kept in a process.
+    http_processes: int = 1
     database: str | None = None  # name of the database the service owns, if any
     workers: tuple[str, ...] = ()  # modules run as `python -m <module>` beside the HTTP process
     migrate: Callable[[str], None] | None = (

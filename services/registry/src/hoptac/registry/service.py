@@ -17,6 +17,8 @@ SERVICE = ServiceSpec(
     port=8001,
     env_prefix="HOPTAC_REGISTRY_",
     asgi_app="hoptac.registry.entrypoints.http.app:create_app",
+    # Two processes: one is the bottleneck of an import's dry run (docs/registry.md, "Processes").
+    http_processes=2,
     database="hoptac_registry",
     workers=("hoptac.registry.entrypoints.relay",),
     migrate=migrate,
