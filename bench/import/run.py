@@ -7,7 +7,8 @@ PostgreSQL COPY in the same run, and the time until every approved row is publis
 1. in this process: a generated file of --rows new cooperatives (all 34 provinces, real commune
    codes), as XLSX and as CSV, read and checked cell by cell (the part collection does itself);
 2. a stack in a temporary directory: PostgreSQL (durable), NATS JetStream, the registry and its
-   relay, and collection, each over uvicorn as `make run` starts them;
+   relay (its API in two processes, --registry-workers), and collection, each over uvicorn as
+   `make run` starts them;
    with search and reporting following the registry's events, as `make run` starts them;
 3. through collection's API: the dry run (every row also checked by the registry's batch write,
    which stores nothing; left out with --no-dry-run), the real import (every row a proposal;
@@ -83,7 +84,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add = parser.add_argument
     add("--rows", type=int, default=100_000, help="rows of the file (default 100000)")
     add("--keep", action="store_true", help="keep the stack's files (logs, data) afterwards")
-    add("--registry-workers", type=int, default=1, help="registry processes (default 1)")
+    add(
+        "--registry-workers",
+        type=int,
+        default=2,
+        help="processes serving the registry's API (default 2, as `make run` starts it)",
+    )
     add(
         "--no-dry-run",
         action="store_true",

@@ -17,7 +17,8 @@ SERVICE = ServiceSpec(
     port=8001,
     env_prefix="HOPTAC_REGISTRY_",
     asgi_app="hoptac.registry.entrypoints.http.app:create_app",
-    # Two processes: one is the bottleneck of an import's dry run (docs/registry.md, "Processes").
+    # Two processes: one bounds an import's dry run (docs/operations.md, "The registry in two
+    # processes", says why two answer as one).
     http_processes=2,
     database="hoptac_registry",
     workers=("hoptac.registry.entrypoints.relay",),
