@@ -284,6 +284,9 @@ async def test_a_crashed_service_is_restarted_and_the_stack_goes_on(
     await stack.wait_ready()
     children = psutil.Process(stack.process.pid).children()
     (api,) = [c for c in children if "uvicorn" in " ".join(c.cmdline())]
+    # Its two processes (and multiprocessing's resource tracker), which the kill leaves running.
+    serving = api.children()
+    assert len([p for p in serving if "--multiprocessing-fork" in p.cmdline()]) == 2
     api.kill()
 
     async def answers_again() -> bool:
@@ -294,6 +297,10 @@ async def test_a_crashed_service_is_restarted_and_the_stack_goes_on(
             return False
 
     await wait_until(lambda: "dummy exited with code -9; restarting it in 1 s" in stack.text())
+    await wait_until(
+        lambda: [p.pid for p in serving if is_alive(p.pid)] == [],
+        message="what the killed uvicorn left behind to end before its restart",
+    )
     await wait_until(answers_again, timeout=60, message="the dummy service did not come back")
     assert stack.process.poll() is None
     assert await stack.stop() == 0

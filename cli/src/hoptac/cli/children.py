@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,8 +29,16 @@ class Child:
     def tail(self, lines: int = 40) -> str:
         return log_tail(self.log_file, lines, self.log_offset)
 
+    def end_leftovers(self) -> None:
+        """Once it has exited: SIGKILL what it started and left behind in its process group (a
+        uvicorn supervisor's processes, when the supervisor itself was killed), which would
+        otherwise keep serving, holding the port."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
     def relaunch(self) -> Child:
         """The same command again, after a crash; its output goes on in the same log."""
+        self.end_leftovers()
         again = launch(self.label, self.command, self.env, self.log_file.parent)
         again.restarts = self.restarts + 1
         return again
@@ -66,3 +75,4 @@ def stop_children(children: Sequence[Child], timeout: float) -> None:
         except subprocess.TimeoutExpired:
             child.process.kill()
             child.process.wait()
+        child.end_leftovers()
