@@ -29,9 +29,6 @@ class ServiceSpec:
     port: int
     env_prefix: str
     asgi_app: str  # "module:factory" for uvicorn --factory
-    # Processes serving the HTTP API (uvicorn's --workers); `<env_prefix>HTTP_PROCESSES` overrides.
-    # More than one only where all the service's state is shared, not kept in a process.
-    http_processes: int = 1
     database: str | None = None  # name of the database the service owns, if any
     workers: tuple[str, ...] = ()  # modules run as `python -m <module>` beside the HTTP process
     migrate: Callable[[str], None] | None = (
@@ -45,3 +42,6 @@ class ServiceSpec:
     # "library" for the library's, "platform" (consume only) for every other.
     nats_user: str = "platform"
     api_docs: bool = True  # serves Swagger UI at /docs (the portal serves pages, not an API)
+    # Processes serving the HTTP API (uvicorn's --workers); `<env_prefix>HTTP_PROCESSES` overrides.
+    # More than one only where all the service's state is shared, not kept in a process.
+    http_processes: int = 1
