@@ -3,15 +3,19 @@ area, or by admins; pages that show them are audited, and their number per hour 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hoptac.platform.testing import wait_until
+from hoptac.registry.adapters import restricted_reads as restricted_reads_adapter
 from hoptac.registry.adapters.tables import audit_log, restricted_reads
+from hoptac.registry.domain.sliding_window import Refusal, SlidingWindow
 from hoptac.registry.domain.validation import ReferenceData
 
 from .conftest import Tokens, client_with
@@ -146,3 +150,27 @@ async def test_windows_older_than_the_previous_one_are_deleted(
     async with engine.connect() as conn:
         callers = (await conn.execute(select(restricted_reads.c.caller))).scalars().all()
     assert callers == ["admin"]
+
+
+async def test_spendings_of_one_caller_take_turns_across_connections(engine: AsyncEngine) -> None:
+    """Two processes spending at once: the second waits for the first's commit and then sees
+    what it spent, so together they cannot pass the quota."""
+    window = SlidingWindow(limit=3, seconds=3600)
+
+    async def spend_alone(records: int) -> Refusal | None:
+        async with engine.begin() as conn:
+            return await restricted_reads_adapter.spend(conn, window, "admin", records)
+
+    async with engine.connect() as first:
+        await first.begin()
+        assert await restricted_reads_adapter.spend(first, window, "admin", 2) is None
+        second = asyncio.create_task(spend_alone(2))
+        async with engine.connect() as watch:
+
+            async def waiting() -> bool:
+                count = await watch.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+                return bool(count)
+
+            await wait_until(waiting, message="the second spending to wait for the first")
+        await first.commit()
+    assert await second is not None
