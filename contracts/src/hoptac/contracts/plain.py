@@ -15,13 +15,13 @@ than check less than the contract does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaValidator
 
-from hoptac.contracts.events import OrganizationEvent, parse_event
+from hoptac.contracts.events import FieldChange, OrganizationEvent, parse_event
 
 # Schema types that check a value without building a model: kept as they are.
 _KEPT = frozenset(
@@ -60,7 +60,21 @@ def _model_default(model: type[BaseModel]) -> Callable[[], dict[str, Any]]:
     return lambda: model().model_dump()
 
 
-def _typed_dict(schema: Mapping[str, Any]) -> dict[str, Any]:
+# Fields a reader may leave out, by model: {model: names}. Only a field that takes any value
+# and may be missing, of a model that ignores unknown fields, can be left out: read or not, it
+# refuses nothing.
+Unread = Mapping[type[BaseModel], Collection[str]]
+
+
+def _takes_anything(field_schema: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
+    return (
+        config.get("extra_fields_behavior") == "ignore"
+        and field_schema.get("type") == "default"
+        and field_schema["schema"] == {"type": "any"}
+    )
+
+
+def _typed_dict(schema: Mapping[str, Any], unread: Unread) -> dict[str, Any]:
     fields_schema = schema["schema"]
     if (
         set(schema) - _MODEL_KEYS
@@ -71,11 +85,16 @@ def _typed_dict(schema: Mapping[str, Any]) -> dict[str, Any]:
         or fields_schema.get("computed_fields")
     ):
         raise NotPlain(f"{schema.get('ref')}: not a plain record of fields")
+    left_out = unread.get(schema["cls"], ())
     fields = {}
     for name, field in fields_schema["fields"].items():
         if set(field) - _FIELD_KEYS:
             raise NotPlain(f"{schema.get('ref')}.{name}: {sorted(set(field) - _FIELD_KEYS)}")
-        inner = plain(field["schema"])
+        if name in left_out:
+            if not _takes_anything(field["schema"], schema.get("config", {})):
+                raise NotPlain(f"{schema.get('ref')}.{name}: leaving it out would refuse less")
+            continue
+        inner = plain(field["schema"], unread)
         fields[name] = {
             "type": "typed-dict-field",
             "schema": inner,
@@ -88,21 +107,23 @@ def _typed_dict(schema: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def plain(schema: Mapping[str, Any]) -> Any:
-    """`schema` (a pydantic core schema) with every model turned into a typed dict."""
+def plain(schema: Mapping[str, Any], unread: Unread | None = None) -> Any:
+    """`schema` (a pydantic core schema) with every model turned into a typed dict, without
+    the fields `unread` names."""
+    unread = unread or {}
     kind = schema.get("type")
     if kind == "model":
-        return _typed_dict(schema)
+        return _typed_dict(schema, unread)
     if kind not in _KEPT:
         raise NotPlain(f"schema type {kind!r}")
     converted = dict(schema)
     for key in ("schema", "items_schema"):
         if key in schema:
-            converted[key] = plain(schema[key])
+            converted[key] = plain(schema[key], unread)
     if "definitions" in schema:
-        converted["definitions"] = [plain(item) for item in schema["definitions"]]
+        converted["definitions"] = [plain(item, unread) for item in schema["definitions"]]
     if "choices" in schema:
-        converted["choices"] = {tag: plain(item) for tag, item in schema["choices"].items()}
+        converted["choices"] = {tag: plain(item, unread) for tag, item in schema["choices"].items()}
     if isinstance(schema.get("default"), BaseModel):
         raise NotPlain(f"a model as a default: {schema['default']!r}")
     factory = schema.get("default_factory")
@@ -114,18 +135,30 @@ def plain(schema: Mapping[str, Any]) -> Any:
 # An organisation event checked by the contract's rules into the values its model's
 # `model_dump()` would give.
 EVENT_VALUES = SchemaValidator(plain(TypeAdapter(OrganizationEvent).core_schema))
+# The same checks, for a reader of the record alone: each changed field without its values
+# (`before` and `after` take any value, so reading them refuses nothing; building them was a
+# sixth of the work), and only keys kept in pydantic's string cache (the values are mostly
+# distinct: caching them cost more than it saved).
+RECORD_EVENT_VALUES = SchemaValidator(
+    plain(TypeAdapter(OrganizationEvent).core_schema, unread={FieldChange: ("before", "after")}),
+    config={"cache_strings": "keys"},
+)
 
 
-def event_values(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+def event_values(
+    raw: bytes | str | Mapping[str, Any], *, changed_values: bool = True
+) -> dict[str, Any]:
     """An organisation event (a message body, or a decoded envelope) as values:
-    `parse_event(raw).model_dump()`, without the models. What it refuses is checked again by
-    the contract's own models, so that the ValidationError raised is the contract's, word for
-    word."""
+    `parse_event(raw).model_dump()`, without the models; with `changed_values=False`, each of
+    `changed_fields` holds its `field` only (the same events accepted). What it refuses is
+    checked again by the contract's own models, so that the ValidationError raised is the
+    contract's, word for word."""
+    validator = EVENT_VALUES if changed_values else RECORD_EVENT_VALUES
     try:
         values: dict[str, Any] = (
-            EVENT_VALUES.validate_python(raw)
+            validator.validate_python(raw)
             if isinstance(raw, Mapping)
-            else EVENT_VALUES.validate_json(raw)
+            else validator.validate_json(raw)
         )
     except ValidationError:
         return parse_event(raw).model_dump()  # raises the contract's own error

@@ -38,7 +38,7 @@ def change_of(event: dict[str, Any]) -> Change:
 def decode(raw: bytes) -> tuple[Change, int]:
     """The change an event body asks for and its change-log sequence; Poison if unreadable."""
     try:
-        event = event_values(raw)
+        event = event_values(raw, changed_values=False)  # search reads the record alone
     except ValidationError as error:
         raise Poison(f"not an organisation event: {error.errors()[0]['msg']}") from error
     except ValueError as error:
