@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from nats.aio.msg import Msg
 
@@ -42,11 +44,31 @@ def retry_delay(deliveries: int) -> float:
 
 
 def message_of(msg: Msg) -> Message:
+    stream_sequence, deliveries, pending = delivery(msg)
+    return Message(msg.data, msg.subject, stream_sequence, deliveries, pending)
+
+
+# Where a JetStream delivery's reply subject holds its numbers: `$JS.ACK.<stream>.<consumer>.`
+# then <delivered>.<stream sequence>.<consumer sequence>.<time>.<pending> (9 tokens), or, since
+# NATS 2.9, with `<domain>.<account hash>.` before the stream (11 tokens, or more).
+_V1_TOKENS = 9
+_V1_NUMBERS = 4
+_V2_NUMBERS = 6
+
+
+def delivery(msg: Msg) -> tuple[int, int, int]:
+    """A delivery's stream sequence, how many times it was delivered and how many messages
+    wait after it: what nats-py's `msg.metadata` says, read as it reads them (the same tokens
+    converted, the time too, so that what it refuses goes to it and fails with its own error),
+    without the three objects it builds (7 µs a message: a twentieth of a search event)."""
+    tokens = msg.reply.split(".") if msg.reply else []
+    count = len(tokens)
+    if (count == _V1_TOKENS or count >= _V1_TOKENS + 2) and tokens[:2] == ["$JS", "ACK"]:
+        at = _V1_NUMBERS if count == _V1_TOKENS else _V2_NUMBERS
+        delivered, stream_sequence, consumer_sequence, time, pending = tokens[at : at + 5]
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            datetime.fromtimestamp(int(time) / 1_000_000_000.0, UTC)
+            int(consumer_sequence)
+            return int(stream_sequence), int(delivered), int(pending)
     metadata = msg.metadata
-    return Message(
-        data=msg.data,
-        subject=msg.subject,
-        stream_sequence=metadata.sequence.stream,
-        deliveries=metadata.num_delivered,
-        pending=metadata.num_pending or 0,
-    )
+    return metadata.sequence.stream, metadata.num_delivered, metadata.num_pending
