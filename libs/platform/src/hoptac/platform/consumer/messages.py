@@ -67,8 +67,9 @@ def delivery(msg: Msg) -> tuple[int, int, int]:
         at = _V1_NUMBERS if count == _V1_TOKENS else _V2_NUMBERS
         delivered, stream_sequence, consumer_sequence, time, pending = tokens[at : at + 5]
         with contextlib.suppress(ValueError, OverflowError, OSError):
+            # nats-py converts these two as well: what it refuses goes on to it, below
             datetime.fromtimestamp(int(time) / 1_000_000_000.0, UTC)
             int(consumer_sequence)
             return int(stream_sequence), int(delivered), int(pending)
-    metadata = msg.metadata
+    metadata = msg.metadata  # nats-py's own reading, and its error
     return metadata.sequence.stream, metadata.num_delivered, metadata.num_pending
