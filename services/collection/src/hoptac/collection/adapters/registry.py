@@ -5,11 +5,13 @@ its rules, area included, and its history names the person)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 from uuid import UUID
 
 import httpx
+import orjson
 
 from hoptac.collection.domain.errors import NotAllowed, Unauthenticated, Unavailable
 from hoptac.platform.text import Text
@@ -43,6 +45,9 @@ class RegistryClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if language:
             headers["Accept-Language"] = language
+        if "json" in kwargs:
+            kwargs["content"] = _json_body(kwargs.pop("json"))
+            headers["Content-Type"] = "application/json"
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
@@ -231,3 +236,15 @@ def _independent(changes: list[dict[str, Any]]) -> bool:
     whichever comes first, and collection never sends such a pair)."""
     ids = [change["id"] for change in changes if change.get("id") is not None]
     return len(ids) == len(set(ids))
+
+
+def _json_body(value: Any) -> bytes:
+    """A request's JSON with orjson, several times faster than the standard library's encoder
+    that httpx uses (a check's rows are tens of megabytes of it); an integer beyond 64 bits,
+    which orjson does not write and a cell may hold, with the standard library."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode()

@@ -1,0 +1,159 @@
+"""A file's rows read on the machine's second core: one worker process, started with the app
+and shut down with it, reads the second half of a file's rows (every cell checked, as
+`RowReader` reads them) while the service's own process reads the first half and talks to the
+registry and PostgreSQL. Reading is plain Python, bound to one core by the GIL: threads would
+not share it out.
+
+What crosses between the processes is kept small: the rows' cells go a few thousand rows at a
+time, the code lists are built again in the worker from the VSIC divisions (the whole lists
+pickle to 1.7 MB) and kept there, and each row comes back as plain tuples, not objects, since
+unpickling is paid by the service's process. A row reads the same in either process: reading
+a cell is a pure function of the cell, its field and the lists."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from hoptac.collection.adapters.code_lists import code_lists
+from hoptac.collection.domain.cells import CodeLists
+from hoptac.collection.domain.problems import Problem
+from hoptac.collection.domain.rows import ReadRow, RowChange, RowReader
+from hoptac.platform.text import Text
+
+log = logging.getLogger(__name__)
+
+PART = 2_500  # rows sent to the worker at once: a few pickles per file, not one per row
+
+Rows = Sequence[tuple[int, Sequence[Any]]]  # (the row's number in the file, its cells)
+Vsic = tuple[tuple[str, str], ...]  # the VSIC divisions the lists are built from
+_Problem = tuple[str, str, dict[str, object], int | None, str | None, str | None]
+_Change = tuple[int, str | None, dict[str, Any], str | None, str | None, str | None]
+_Read = tuple[int, _Change | None, list[_Problem]]
+
+
+def start() -> ProcessPoolExecutor:
+    """The worker, started now (spawned: the service's threads and event loop are not
+    copied into it) so that the first import does not wait for its imports."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(_lists, ())
+    return pool
+
+
+class ReadingProcess:
+    """Reads rows in the worker (`pool`), or in this process when there is none (the tests'
+    apps, which run no lifespan) or it has died: the answers are the same either way."""
+
+    def __init__(self, pool: Executor | None = None) -> None:
+        self.pool = pool
+
+    def read_later(
+        self, rows: Rows, paths: Sequence[str | None], vsic: Mapping[str, str]
+    ) -> list[asyncio.Future[list[ReadRow]]] | None:
+        """`rows` read in the worker, `PART` at a time, each part's future in order; None
+        without a worker."""
+        if self.pool is None:
+            return None
+        divisions = tuple(sorted(vsic.items()))
+        loop = asyncio.get_running_loop()
+        return [
+            asyncio.ensure_future(self._part(loop, rows[start : start + PART], paths, divisions))
+            for start in range(0, len(rows), PART)
+        ]
+
+    async def _part(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        rows: Rows,
+        paths: Sequence[str | None],
+        divisions: Vsic,
+    ) -> list[ReadRow]:
+        pool = self.pool
+        assert pool is not None
+        try:
+            read = await loop.run_in_executor(pool, read_rows, rows, list(paths), divisions)
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): this part read here, a new worker for
+            # the next ones.
+            log.warning("the reading process stopped: reading in the service's process")
+            if self.pool is pool:
+                self.pool = start()
+                pool.shutdown(wait=False)
+            return [_read_row(each) for each in read_rows(rows, list(paths), divisions)]
+        return [_read_row(each) for each in read]
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_rows(rows: Rows, paths: list[str | None], divisions: Vsic) -> list[_Read]:
+    """Run in the worker: each row read as `RowReader` reads it, as plain tuples."""
+    reader = RowReader(paths, _lists(divisions))
+    read = []
+    for number, cells in rows:
+        row = reader.read(number, cells)
+        change = row.change
+        read.append(
+            (
+                row.row,
+                None
+                if change is None
+                else (
+                    change.row,
+                    None if change.organization_id is None else str(change.organization_id),
+                    change.record,
+                    change.status,
+                    change.status_reason,
+                    change.effective_date,
+                ),
+                [_plain(problem) for problem in row.problems],
+            )
+        )
+    return read
+
+
+@lru_cache(maxsize=2)  # the registry's VSIC list changes with a decree
+def _lists(divisions: Vsic) -> CodeLists:
+    return code_lists(dict(divisions))
+
+
+def _plain(problem: Problem) -> _Problem:
+    # A Text's values are a read-only mapping, which does not pickle.
+    message = problem.message
+    return (
+        problem.code,
+        message.key,
+        dict(message.values),
+        problem.row,
+        problem.column,
+        problem.field,
+    )
+
+
+def _read_row(read: _Read) -> ReadRow:
+    number, change, problems = read
+    return ReadRow(
+        number,
+        None
+        if change is None
+        else RowChange(
+            change[0],
+            None if change[1] is None else UUID(change[1]),
+            change[2],
+            change[3],
+            change[4],
+            change[5],
+        ),
+        [
+            Problem(code, Text(key, **values), row, column, path)
+            for code, key, values, row, column, path in problems
+        ],
+    )

@@ -1,0 +1,63 @@
+"""Rows read in the reading process read as they read here, also when that process has died."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
+
+from hoptac.collection.adapters.code_lists import code_lists
+from hoptac.collection.adapters.reading_process import ReadingProcess, start
+from hoptac.collection.domain.rows import RowReader
+
+pytestmark = pytest.mark.unit
+
+PATHS = ["id", "name", "members_count", "address.province_code", None]
+ROWS = [
+    (2, ["", "HTX Tân Hưng", "1.250", "96", "ignored"]),
+    (3, ["", "HTX Phú Lợi", "nhiều", "96 - Cà Mau"]),
+    (4, ["not an id", "", "", "", ""]),
+    (5, ["0f3c2a34-8f7e-4bde-9e8f-0d8c5e1b2a10", "HTX Tân Hưng", "", "", ""]),
+]
+
+
+class _Died(Executor):
+    """A pool whose worker has died: what a pool answers once its process was killed."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        raise BrokenProcessPool("the worker stopped")
+
+
+def _read_here() -> list[Any]:
+    reader = RowReader(PATHS, code_lists({}))
+    return [reader.read(number, cells) for number, cells in ROWS]
+
+
+async def _read(reading: ReadingProcess) -> list[Any]:
+    parts = reading.read_later(ROWS, PATHS, {})
+    assert parts is not None
+    return [row for part in parts for row in await part]
+
+
+async def test_rows_read_in_the_reading_process_read_as_here() -> None:
+    reading = ReadingProcess(start())
+    try:
+        assert await _read(reading) == _read_here()
+    finally:
+        reading.stop()
+
+
+async def test_a_reading_process_that_died_is_replaced_and_its_rows_read_here() -> None:
+    reading = ReadingProcess(_Died())
+    try:
+        assert await _read(reading) == _read_here()
+        assert isinstance(reading.pool, ProcessPoolExecutor)
+    finally:
+        reading.stop()
+
+
+def test_without_a_reading_process_nothing_is_read_there() -> None:
+    assert ReadingProcess().read_later(ROWS, PATHS, {}) is None
