@@ -649,7 +649,8 @@ async def test_a_file_read_half_in_the_reading_process_reads_as_read_here(
         ).json()
 
     assert checked == alone
-    assert alone["problems"] and alone["warnings"]
+    assert alone["problems"]
+    assert alone["warnings"]
     assert imported["problems"] == alone["problems"]
     assert imported["warnings"] == alone["warnings"]
     assert sorted(p["row"] for p in listed) == sorted(
