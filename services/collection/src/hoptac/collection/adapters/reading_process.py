@@ -1,14 +1,15 @@
 """A file's rows read on the machine's second core: one worker process, started with the app
-and shut down with it, reads the second half of a file's rows (every cell checked, as
-`RowReader` reads them) while the service's own process reads the first half and talks to the
-registry and PostgreSQL. Reading is plain Python, bound to one core by the GIL: threads would
+and shut down with it, reads the last two thirds of a file's rows (every cell checked, as
+`RowReader` reads them) while the service's own process reads the first third and talks to
+the registry and PostgreSQL. Reading is plain Python, bound to one core by the GIL: threads would
 not share it out.
 
 What crosses between the processes is kept small: the rows' cells go a few thousand rows at a
-time, the code lists are built again in the worker from the VSIC divisions (the whole lists
-pickle to 1.7 MB) and kept there, and each row comes back as plain tuples, not objects, since
-unpickling is paid by the service's process. A row reads the same in either process: reading
-a cell is a pure function of the cell, its field and the lists."""
+time; the code lists are built again in the worker from the VSIC divisions (the whole lists
+pickle to 1.7 MB) and kept there; the rows' changes come back as JSON, not pickled objects,
+since what comes back is read by the service's process, whose time is the one to save. A row
+reads the same in either process: reading a cell is a pure function of the cell, its field
+and the lists."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.domain.cells import CodeLists
@@ -35,8 +38,8 @@ PART = 2_500  # rows sent to the worker at once: a few pickles per file, not one
 Rows = Sequence[tuple[int, Sequence[Any]]]  # (the row's number in the file, its cells)
 Vsic = tuple[tuple[str, str], ...]  # the VSIC divisions the lists are built from
 _Problem = tuple[str, str, dict[str, object], int | None, str | None, str | None]
-_Change = tuple[int, str | None, dict[str, Any], str | None, str | None, str | None]
-_Read = tuple[int, _Change | None, list[_Problem]]
+_Change = tuple[str | None, dict[str, Any], str | None, str | None, str | None]
+_Read = tuple[bytes | list[_Change | None], dict[int, list[_Problem]]]
 
 
 def start() -> ProcessPoolExecutor:
@@ -86,38 +89,42 @@ class ReadingProcess:
             if self.pool is pool:
                 self.pool = start()
                 pool.shutdown(wait=False)
-            return [_read_row(each) for each in read_rows(rows, list(paths), divisions)]
-        return [_read_row(each) for each in read]
+            return _read_rows(rows, read_rows(rows, list(paths), divisions))
+        return _read_rows(rows, read)
 
     def stop(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def read_rows(rows: Rows, paths: list[str | None], divisions: Vsic) -> list[_Read]:
-    """Run in the worker: each row read as `RowReader` reads it, as plain tuples."""
+def read_rows(rows: Rows, paths: list[str | None], divisions: Vsic) -> _Read:
+    """Run in the worker: each row read as `RowReader` reads it. The changes go back as JSON
+    (orjson reads it back several times faster than pickle builds the same dicts), or as
+    they are when one holds what orjson does not write (an integer beyond 64 bits); the
+    problems, few, pickled by row."""
     reader = RowReader(paths, _lists(divisions))
-    read = []
-    for number, cells in rows:
+    changes: list[_Change | None] = []
+    problems: dict[int, list[_Problem]] = {}
+    for index, (number, cells) in enumerate(rows):
         row = reader.read(number, cells)
         change = row.change
-        read.append(
-            (
-                row.row,
-                None
-                if change is None
-                else (
-                    change.row,
-                    None if change.organization_id is None else str(change.organization_id),
-                    change.record,
-                    change.status,
-                    change.status_reason,
-                    change.effective_date,
-                ),
-                [_plain(problem) for problem in row.problems],
+        if row.problems:
+            problems[index] = [_plain(problem) for problem in row.problems]
+        changes.append(
+            None
+            if change is None
+            else (
+                None if change.organization_id is None else str(change.organization_id),
+                change.record,
+                change.status,
+                change.status_reason,
+                change.effective_date,
             )
         )
-    return read
+    try:
+        return orjson.dumps(changes), problems
+    except orjson.JSONEncodeError:
+        return changes, problems
 
 
 @lru_cache(maxsize=2)  # the registry's VSIC list changes with a decree
@@ -138,22 +145,26 @@ def _plain(problem: Problem) -> _Problem:
     )
 
 
-def _read_row(read: _Read) -> ReadRow:
-    number, change, problems = read
-    return ReadRow(
-        number,
-        None
-        if change is None
-        else RowChange(
-            change[0],
-            None if change[1] is None else UUID(change[1]),
-            change[2],
-            change[3],
-            change[4],
-            change[5],
-        ),
-        [
-            Problem(code, Text(key, **values), row, column, path)
-            for code, key, values, row, column, path in problems
-        ],
-    )
+def _read_rows(rows: Rows, read: _Read) -> list[ReadRow]:
+    sent, problems = read
+    changes = orjson.loads(sent) if isinstance(sent, bytes) else sent
+    return [
+        ReadRow(
+            number,
+            None
+            if change is None
+            else RowChange(
+                number,
+                None if change[0] is None else UUID(change[0]),
+                change[1],
+                change[2],
+                change[3],
+                change[4],
+            ),
+            [
+                Problem(code, Text(key, **values), row, column, path)
+                for code, key, values, row, column, path in problems.get(index, ())
+            ],
+        )
+        for index, ((number, _), change) in enumerate(zip(rows, changes, strict=True))
+    ]
