@@ -1,4 +1,5 @@
-"""Rows read in the reading process read as they read here, also when that process has died."""
+"""Rows read and names matched in the reading process read and match as they do here, also when
+that process has died."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.adapters.reading_process import ReadingProcess, start
-from hoptac.collection.domain.rows import RowReader
+from hoptac.collection.domain.imports import alike
+from hoptac.collection.domain.matching import Known
+from hoptac.collection.domain.rows import RowChange, RowReader
 
 pytestmark = pytest.mark.unit
 
@@ -69,3 +73,31 @@ async def test_a_reading_process_that_died_is_replaced_and_its_rows_read_here() 
 
 def test_without_a_reading_process_nothing_is_read_there() -> None:
     assert ReadingProcess().read_later(ROWS, PATHS, {}) is None
+
+
+def _new(row: int, name: str, commune: str | None = "31825") -> RowChange:
+    return RowChange(row, None, {"name": name, "address": {"commune_code": commune}})
+
+
+CHANGES = [
+    _new(2, "Hợp tác xã Nông nghiệp Tân Hưng"),
+    _new(3, "HTX Nong nghiep Tan Hung"),  # like row 2 and the register's
+    _new(4, "Hợp tác xã Tân Hưng Đông"),
+    _new(5, "Tổ hợp tác số 2", None),
+    RowChange(6, UUID("0f3c2a34-8f7e-4bde-9e8f-0d8c5e1b2a10"), {"name": "HTX Tân Hưng"}),
+    RowChange(7, None, {"members_count": 3}),
+]
+KNOWN = [
+    Known("a", "HTX Nông nghiệp Tân Hưng", "31825", "6001000001"),
+    Known("b", "HTX Phú Lợi", "31825", "6001000009"),
+]
+
+
+async def test_names_matched_in_the_reading_process_match_as_here() -> None:
+    expected = alike(CHANGES, KNOWN)
+    assert expected.candidates and expected.earlier
+    for reading in (ReadingProcess(start()), ReadingProcess(_Died()), ReadingProcess()):
+        try:
+            assert await reading.alike(CHANGES, KNOWN) == expected
+        finally:
+            reading.stop()

@@ -49,7 +49,6 @@ from hoptac.collection.domain.errors import (
 from hoptac.collection.domain.fields import BY_PATH
 from hoptac.collection.domain.imports import (
     Report,
-    alike,
     duplicates,
     probable_duplicates,
     registry_problems,
@@ -253,7 +252,7 @@ class Collection:
             # Names are matched while the registry answers: its work and collection's on two
             # cores. Matching takes every row; what holds for the rows kept is read after.
             found, registry_refused = await asyncio.gather(
-                asyncio.to_thread(alike, changes, register.known()),
+                self.reading.alike(changes, register.known()),
                 self._registry_check(checked, changes, targets, sheet, report.warnings, registry),
             )
         report.problems.extend(registry_refused)

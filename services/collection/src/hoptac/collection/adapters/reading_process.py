@@ -27,6 +27,8 @@ import orjson
 
 from hoptac.collection.adapters.code_lists import code_lists
 from hoptac.collection.domain.cells import CodeLists
+from hoptac.collection.domain.imports import Alike, alike
+from hoptac.collection.domain.matching import Candidate, Known, Name
 from hoptac.collection.domain.problems import Problem
 from hoptac.collection.domain.rows import ReadRow, RowChange, RowReader
 from hoptac.platform.text import Text
@@ -83,14 +85,52 @@ class ReadingProcess:
         try:
             read = await loop.run_in_executor(pool, read_rows, rows, list(paths), divisions)
         except BrokenProcessPool:
-            # The worker died (killed, out of memory): this part read here, a new worker for
-            # the next ones.
+            # The worker died (killed, out of memory): this part read here.
             log.warning("the reading process stopped: reading in the service's process")
-            if self.pool is pool:
-                self.pool = start()
-                pool.shutdown(wait=False)
+            self._replace(pool)
             return _read_rows(rows, read_rows(rows, list(paths), divisions))
         return _read_rows(rows, read)
+
+    async def alike(self, changes: Sequence[RowChange], known: Sequence[Known]) -> Alike:
+        """`alike(changes, known)`, worked out in the worker when there is one (a thread
+        otherwise): its names matched while this process hashes and stores."""
+        pool = self.pool
+        if pool is None:
+            return await asyncio.to_thread(alike, changes, known)
+        names = [
+            (
+                change.row,
+                str(change.record.get("name", "")),
+                (change.record.get("address") or {}).get("commune_code"),
+            )
+            for change in changes
+            if change.organization_id is None
+        ]
+        try:
+            found = await asyncio.get_running_loop().run_in_executor(
+                pool, matched, names, list(known)
+            )
+        except BrokenProcessPool:
+            log.warning("the reading process stopped: matching in the service's process")
+            self._replace(pool)
+            return await asyncio.to_thread(alike, changes, known)
+        prepared, candidates, earlier = found
+        return Alike(
+            {
+                row: (commune, Name(tuple(words), joined, tuple(numbers)))
+                for (row, _, _), (commune, words, joined, numbers) in zip(
+                    names, orjson.loads(prepared), strict=True
+                )
+            },
+            candidates,
+            earlier,
+        )
+
+    def _replace(self, pool: Executor) -> None:
+        """A new worker for the next parts, once `pool`'s has died."""
+        if self.pool is pool:
+            self.pool = start()
+            pool.shutdown(wait=False)
 
     def stop(self) -> None:
         if self.pool is not None:
@@ -125,6 +165,25 @@ def read_rows(rows: Rows, paths: list[str | None], divisions: Vsic) -> _Read:
         return orjson.dumps(changes), problems
     except orjson.JSONEncodeError:
         return changes, problems
+
+
+def matched(
+    names: list[tuple[int, str, str | None]], known: list[Known]
+) -> tuple[bytes, dict[int, list[Candidate]], dict[int, int]]:
+    """Run in the worker: `alike` of the new rows (row, name, commune); each row's prepared
+    name back as JSON, in the order of `names`."""
+    found = alike(
+        [
+            RowChange(row, None, {"name": name, "address": {"commune_code": commune}})
+            for row, name, commune in names
+        ],
+        known,
+    )
+    prepared = [
+        (commune, name.words, name.joined, name.numbers)
+        for commune, name in (found.names[row] for row, _, _ in names)
+    ]
+    return orjson.dumps(prepared), found.candidates, found.earlier
 
 
 @lru_cache(maxsize=2)  # the registry's VSIC list changes with a decree
