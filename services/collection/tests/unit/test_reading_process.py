@@ -95,7 +95,8 @@ KNOWN = [
 
 async def test_names_matched_in_the_reading_process_match_as_here() -> None:
     expected = alike(CHANGES, KNOWN)
-    assert expected.candidates and expected.earlier
+    assert expected.candidates
+    assert expected.earlier
     for reading in (ReadingProcess(start()), ReadingProcess(_Died()), ReadingProcess()):
         try:
             assert await reading.alike(CHANGES, KNOWN) == expected
