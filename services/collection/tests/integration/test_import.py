@@ -615,7 +615,7 @@ async def test_a_file_read_half_in_the_reading_process_reads_as_read_here(
     registry: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The app's reading process reads the last two thirds of a file's rows: the report, the
+    """The app's reading process reads the second half of a file's rows: the report, the
     registry's answers and the proposals are those of the file read in this process."""
     await registry.post(
         "/v1/organizations/batch",

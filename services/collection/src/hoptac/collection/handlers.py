@@ -297,10 +297,9 @@ class Collection:
                 caller, _named(rows, reading, "address.province_code"), reading
             )
             await self._read_records(caller, _named(rows, reading, "id"), reading)
-        # The reading process reads the last two thirds while this one reads the first: this
-        # one also reads back what that one read (a third of the time of reading it here),
-        # and does the rest of each part's work.
-        split = len(rows) // 3 // READ_PART * READ_PART
+        # The reading process reads the second half while this one reads the first (and then
+        # reads back what that one read, in a quarter of the time of reading it here).
+        split = len(rows) // 2 // READ_PART * READ_PART
         later = self.reading.read_later(
             rows[split:], sheet.paths, await self.registry.vsic_divisions()
         )

@@ -1,6 +1,6 @@
 """A file's rows read on the machine's second core: one worker process, started with the app
-and shut down with it, reads the last two thirds of a file's rows (every cell checked, as
-`RowReader` reads them) while the service's own process reads the first third and talks to
+and shut down with it, reads the second half of a file's rows (every cell checked, as
+`RowReader` reads them) while the service's own process reads the first half and talks to
 the registry and PostgreSQL. Reading is plain Python, bound to one core by the GIL: threads would
 not share it out.
 
@@ -85,9 +85,7 @@ class ReadingProcess:
         try:
             read = await loop.run_in_executor(pool, read_rows, rows, list(paths), divisions)
         except BrokenProcessPool:
-            # The worker died (killed, out of memory): this part read here.
-            log.warning("the reading process stopped: reading in the service's process")
-            self._replace(pool)
+            self._died(pool)
             return _read_rows(rows, read_rows(rows, list(paths), divisions))
         return _read_rows(rows, read)
 
@@ -111,8 +109,7 @@ class ReadingProcess:
                 pool, matched, names, list(known)
             )
         except BrokenProcessPool:
-            log.warning("the reading process stopped: matching in the service's process")
-            self._replace(pool)
+            self._died(pool)
             return await asyncio.to_thread(alike, changes, known)
         prepared, candidates, earlier = found
         return Alike(
@@ -126,10 +123,13 @@ class ReadingProcess:
             earlier,
         )
 
-    def _replace(self, pool: Executor) -> None:
-        """A new worker for the next parts, once `pool`'s has died."""
+    def _died(self, pool: Executor) -> None:
+        """`pool`'s worker has died (killed, out of memory): this process reads and matches
+        from now on, until the service restarts. Not a new worker: one that cannot start
+        would be started again for every part."""
         if self.pool is pool:
-            self.pool = start()
+            log.warning("the reading process stopped: reading here from now on")
+            self.pool = None
             pool.shutdown(wait=False)
 
     def stop(self) -> None:
