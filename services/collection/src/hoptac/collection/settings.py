@@ -76,6 +76,11 @@ class CollectionSettings(ProjectionSettings):
         description="How long after a dry run the import of the same file by the same person "
         "reuses the registry's answers to it instead of asking again (0: never).",
     )
+    reading_process: bool = Field(
+        default=True,
+        description="Read half of each file's rows and match its names in a worker process "
+        "started with the service, on another core (false: all in the service's process).",
+    )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."
     )

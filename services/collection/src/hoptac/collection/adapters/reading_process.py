@@ -31,6 +31,8 @@ from hoptac.collection.domain.imports import Alike, alike
 from hoptac.collection.domain.matching import Candidate, Known, Name
 from hoptac.collection.domain.problems import Problem
 from hoptac.collection.domain.rows import ReadRow, RowChange, RowReader
+from hoptac.platform.collections_put_off import full_collections_put_off
+from hoptac.platform.startup_memory import freeze_startup_objects
 from hoptac.platform.text import Text
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,15 @@ def start() -> ProcessPoolExecutor:
     """The worker, started now (spawned: the service's threads and event loop are not
     copied into it) so that the first import does not wait for its imports."""
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    pool.submit(_lists, ())
+    pool.submit(_ready)
     return pool
+
+
+def _ready() -> None:
+    """Run first in the worker: what every part needs made, then kept out of the garbage
+    collector's walks, as the service does with what its start made."""
+    _lists(())
+    freeze_startup_objects()
 
 
 class ReadingProcess:
@@ -145,22 +154,23 @@ def read_rows(rows: Rows, paths: list[str | None], divisions: Vsic) -> _Read:
     reader = RowReader(paths, _lists(divisions))
     changes: list[_Change | None] = []
     problems: dict[int, list[_Problem]] = {}
-    for index, (number, cells) in enumerate(rows):
-        row = reader.read(number, cells)
-        change = row.change
-        if row.problems:
-            problems[index] = [_plain(problem) for problem in row.problems]
-        changes.append(
-            None
-            if change is None
-            else (
-                None if change.organization_id is None else str(change.organization_id),
-                change.record,
-                change.status,
-                change.status_reason,
-                change.effective_date,
+    with full_collections_put_off():  # a part's objects are freed when it is sent
+        for index, (number, cells) in enumerate(rows):
+            row = reader.read(number, cells)
+            change = row.change
+            if row.problems:
+                problems[index] = [_plain(problem) for problem in row.problems]
+            changes.append(
+                None
+                if change is None
+                else (
+                    None if change.organization_id is None else str(change.organization_id),
+                    change.record,
+                    change.status,
+                    change.status_reason,
+                    change.effective_date,
+                )
             )
-        )
     try:
         return orjson.dumps(changes), problems
     except orjson.JSONEncodeError:
@@ -172,13 +182,12 @@ def matched(
 ) -> tuple[bytes, dict[int, list[Candidate]], dict[int, int]]:
     """Run in the worker: `alike` of the new rows (row, name, commune); each row's prepared
     name back as JSON, in the order of `names`."""
-    found = alike(
-        [
-            RowChange(row, None, {"name": name, "address": {"commune_code": commune}})
-            for row, name, commune in names
-        ],
-        known,
-    )
+    changes = [
+        RowChange(row, None, {"name": name, "address": {"commune_code": commune}})
+        for row, name, commune in names
+    ]
+    with full_collections_put_off():
+        found = alike(changes, known)
     prepared = [
         (commune, name.words, name.joined, name.numbers)
         for commune, name in (found.names[row] for row, _, _ in names)

@@ -68,7 +68,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if background is not None:
             await background.start()
-        if collection.reading.pool is None:
+        if settings.reading_process and collection.reading.pool is None:
             collection.reading.pool = reading_process.start()
         freeze_startup_objects()
         yield
