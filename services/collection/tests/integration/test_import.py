@@ -615,8 +615,9 @@ async def test_a_file_read_half_in_the_reading_process_reads_as_read_here(
     registry: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The app's reading process reads the second half of a file's rows: the report, the
-    registry's answers and the proposals are those of the file read in this process."""
+    """An import reusing its dry run has the app's reading process read the second half of the
+    file's rows and match its names: the report, the registry's answers and the proposals are
+    those of the file read in this process."""
     await registry.post(
         "/v1/organizations/batch",
         json={"changes": [{"op": "register", "body": _registered_body()}]},

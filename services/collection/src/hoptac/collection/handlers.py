@@ -49,6 +49,7 @@ from hoptac.collection.domain.errors import (
 from hoptac.collection.domain.fields import BY_PATH
 from hoptac.collection.domain.imports import (
     Report,
+    alike,
     duplicates,
     probable_duplicates,
     registry_problems,
@@ -251,8 +252,15 @@ class Collection:
             changes = [_aimed(c, targets.get(c.row)) for c in changes]
             # Names are matched while the registry answers: its work and collection's on two
             # cores. Matching takes every row; what holds for the rows kept is read after.
+            # In the reading process when the registry is not checking beside this one (an
+            # import reusing its dry run); otherwise both cores are busy already.
+            matching = (
+                self.reading.alike(changes, register.known())
+                if streamed is None
+                else asyncio.to_thread(alike, changes, register.known())
+            )
             found, registry_refused = await asyncio.gather(
-                self.reading.alike(changes, register.known()),
+                matching,
                 self._registry_check(checked, changes, targets, sheet, report.warnings, registry),
             )
         report.problems.extend(registry_refused)
@@ -298,10 +306,13 @@ class Collection:
             )
             await self._read_records(caller, _named(rows, reading, "id"), reading)
         # The reading process reads the second half while this one reads the first (and then
-        # reads back what that one read, in a quarter of the time of reading it here).
+        # reads back what that one read, in a quarter of the time of reading it here); not
+        # while the registry checks the rows read: its process and this one fill both cores.
         split = len(rows) // 2 // READ_PART * READ_PART
-        later = self.reading.read_later(
-            rows[split:], sheet.paths, await self.registry.vsic_divisions()
+        later = (
+            self.reading.read_later(rows[split:], sheet.paths, await self.registry.vsic_divisions())
+            if registry is None
+            else None
         )
         if later is None:
             split = len(rows)

@@ -78,8 +78,9 @@ class CollectionSettings(ProjectionSettings):
     )
     reading_process: bool = Field(
         default=True,
-        description="Read half of each file's rows and match its names in a worker process "
-        "started with the service, on another core (false: all in the service's process).",
+        description="An import reusing its dry run reads half of its file's rows and matches "
+        "its names in a worker process started with the service, on another core (false: all "
+        "in the service's process).",
     )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."

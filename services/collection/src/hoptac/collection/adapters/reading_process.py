@@ -1,8 +1,8 @@
-"""A file's rows read on the machine's second core: one worker process, started with the app
-and shut down with it, reads the second half of a file's rows (every cell checked, as
-`RowReader` reads them) while the service's own process reads the first half and talks to
-the registry and PostgreSQL. Reading is plain Python, bound to one core by the GIL: threads would
-not share it out.
+"""A file's rows read and its names matched on the machine's second core: one worker process,
+started with the app and shut down with it, reads the second half of a file's rows (every
+cell checked, as `RowReader` reads them) while the service's own process reads the first half,
+then matches the names while the service's process hashes the rows and talks to PostgreSQL.
+Both are plain Python, bound to one core by the GIL: threads would not share them out.
 
 What crosses between the processes is kept small: the rows' cells go a few thousand rows at a
 time; the code lists are built again in the worker from the VSIC divisions (the whole lists
