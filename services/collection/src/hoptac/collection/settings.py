@@ -77,10 +77,10 @@ class CollectionSettings(ProjectionSettings):
         "reuses the registry's answers to it instead of asking again (0: never).",
     )
     reading_process: bool = Field(
-        default=True,
+        default=False,
         description="An import reusing its dry run reads half of its file's rows and matches "
-        "its names in a worker process started with the service, on another core (false: all "
-        "in the service's process).",
+        "its names in a worker process started with the service, on another core. Off by "
+        "default: on a machine whose cores were busy it measured slower (docs/collection.md).",
     )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."
