@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from hoptac.collection.adapters import reading_process
 from hoptac.collection.adapters.migrations import migrate_async
 from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.bootstrap import build_collection
@@ -105,13 +104,9 @@ async def client(
 
 @contextlib.asynccontextmanager
 async def limited_client(
-    collection_url: str,
-    registry_transport: httpx.ASGITransport,
-    reading: bool = False,
-    **limits: Any,
+    collection_url: str, registry_transport: httpx.ASGITransport, **limits: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a collection app with other limits than the default ones; with `reading`,
-    with the reading process the app's lifespan starts (the tests' apps run no lifespan)."""
+    """A client of a collection app with other limits than the default ones."""
     settings = CollectionSettings(
         database_url=collection_url, registry_url="http://registry", **limits
     )
@@ -120,8 +115,6 @@ async def limited_client(
         identity=RegistryIdentity("http://registry", cache_seconds=0, transport=registry_transport),
         registry=RegistryClient("http://registry", 500, transport=registry_transport),
     )
-    if reading:
-        service.reading.pool = reading_process.start()
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(settings, service)),
         base_url="http://collection",
@@ -130,4 +123,3 @@ async def limited_client(
     await service.registry.close()
     await service.identity.close()
     await service.engine.dispose()
-    service.reading.stop()

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.collection import handlers
-from hoptac.collection.adapters import reading_process
 from hoptac.collection.adapters.registry import DryRun
 from hoptac.collection.adapters.tables import import_batches, proposals
 
@@ -606,54 +605,3 @@ async def test_a_file_read_in_parts_is_checked_and_imported_as_one_read_whole(
     assert imported["proposals_added"] == 2
     assert without_cà_mau["problems"] == whole["problems"][:-1]
     assert without_cà_mau["warnings"] == whole["warnings"]
-
-
-async def test_a_file_read_half_in_the_reading_process_reads_as_read_here(
-    collection_url: str,
-    registry_transport: httpx.ASGITransport,
-    issued: Tokens,
-    registry: httpx.AsyncClient,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """An import reusing its dry run has the app's reading process read the second half of the
-    file's rows and match its names: the report, the registry's answers and the proposals are
-    those of the file read in this process."""
-    await registry.post(
-        "/v1/organizations/batch",
-        json={"changes": [{"op": "register", "body": _registered_body()}]},
-        headers=bearer(issued.admin),
-    )
-    rows = [
-        _in_ha_noi(registration_number="6001000002"),
-        _in_ha_noi(registration_number="6001000005", members_count="nhiều"),
-        _in_ha_noi(registration_number="6001000004"),
-        _in_ha_noi(),  # the number of the record in Cà Mau
-        _in_ha_noi(registration_number="6001000002", name="HTX khác"),  # said twice
-        row(registration_number="6001000006", members_count="nhiều", workers_count=-1),
-        row(id="not an id"),
-        _in_ha_noi(registration_number="6001000007", name="HTX Nông nghiệp Tân Hưng 7"),
-    ]
-    content = as_csv(rows)
-    async with limited_client(collection_url, registry_transport) as here:
-        alone = (await upload(here, issued.admin, content, "a.csv", dry_run=True)).json()
-    monkeypatch.setattr(handlers, "READ_PART", 2)
-    monkeypatch.setattr(reading_process, "PART", 3)
-    async with limited_client(collection_url, registry_transport, reading=True) as shared:
-        checked = (await upload(shared, issued.admin, content, "a.csv", dry_run=True)).json()
-        imported = (await upload(shared, issued.admin, content, "a.csv")).json()
-        listed = (
-            await shared.get(
-                "/v1/proposals",
-                params={"batch": imported["batch_id"]},
-                headers=bearer(issued.admin),
-            )
-        ).json()
-
-    assert checked == alone
-    assert alone["problems"]
-    assert alone["warnings"]
-    assert imported["problems"] == alone["problems"]
-    assert imported["warnings"] == alone["warnings"]
-    assert sorted(p["row"] for p in listed) == sorted(
-        set(range(2, 10)) - {p["row"] for p in alone["problems"]}
-    )

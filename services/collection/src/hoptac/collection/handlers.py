@@ -20,7 +20,6 @@ from hoptac.collection.adapters import store
 from hoptac.collection.adapters.addresses import read_address
 from hoptac.collection.adapters.annotated import annotated
 from hoptac.collection.adapters.code_lists import code_lists
-from hoptac.collection.adapters.reading_process import ReadingProcess
 from hoptac.collection.adapters.registry import DryRun, RegistryClient
 from hoptac.collection.adapters.spreadsheet import (
     NOT_UTF8,
@@ -64,7 +63,7 @@ from hoptac.collection.domain.review import (
     require_importer,
     require_reviewer,
 )
-from hoptac.collection.domain.rows import ReadRow, RowChange, RowReader
+from hoptac.collection.domain.rows import RowChange, RowReader
 from hoptac.contracts.organization import registration_key
 from hoptac.platform.catalogue import Language
 from hoptac.platform.collections_put_off import full_collections_put_off
@@ -158,10 +157,8 @@ class Collection:
         limits: Limits,
         clock: Clock = system_clock,
         dry_run_reuse: timedelta = timedelta(minutes=30),
-        reading: ReadingProcess | None = None,
     ) -> None:
         self.engine = engine
-        self.reading = reading or ReadingProcess()
         self.registry = registry
         self.identity = identity
         self.limits = limits
@@ -252,15 +249,8 @@ class Collection:
             changes = [_aimed(c, targets.get(c.row)) for c in changes]
             # Names are matched while the registry answers: its work and collection's on two
             # cores. Matching takes every row; what holds for the rows kept is read after.
-            # In the reading process when the registry is not checking beside this one (an
-            # import reusing its dry run); otherwise both cores are busy already.
-            matching = (
-                self.reading.alike(changes, register.known())
-                if streamed is None
-                else asyncio.to_thread(alike, changes, register.known())
-            )
             found, registry_refused = await asyncio.gather(
-                matching,
+                asyncio.to_thread(alike, changes, register.known()),
                 self._registry_check(checked, changes, targets, sheet, report.warnings, registry),
             )
         report.problems.extend(registry_refused)
@@ -300,69 +290,32 @@ class Collection:
         the file names, read first): `_registry_check` then sends again only a part that the
         whole file aims otherwise."""
         sheet = reading.sheet
+        numbers = _column(sheet, "registration_number")
         if registry is not None:
             await self._read_provinces(
                 caller, _named(rows, reading, "address.province_code"), reading
             )
             await self._read_records(caller, _named(rows, reading, "id"), reading)
-        # The reading process reads the second half while this one reads the first (and then
-        # reads back what that one read, in a quarter of the time of reading it here); not
-        # while the registry checks the rows read: its process and this one fill both cores.
-        split = len(rows) // 2 // READ_PART * READ_PART
-        later = (
-            self.reading.read_later(rows[split:], sheet.paths, await self.registry.vsic_divisions())
-            if registry is None
-            else None
-        )
-        if later is None:
-            split = len(rows)
-        there: list[ReadRow] = []
-        waiting = iter(later or [])
         changes: list[RowChange] = []
-        try:
-            for start in range(0, len(rows), READ_PART):
-                end = min(start + READ_PART, len(rows))
-                if start < split:
-                    read_part = [reading.rows.read(n, cells) for n, cells in rows[start:end]]
-                else:
-                    while len(there) < end - split:
-                        there.extend(await next(waiting))
-                    read_part = there[start - split : end - split]
-                await self._read_part(caller, read_part, reading, report, changes, registry)
-        finally:
-            for unread in later or []:
-                unread.cancel()
+        for start in range(0, len(rows), READ_PART):
+            part = []
+            for number, cells in rows[start : start + READ_PART]:
+                read = reading.rows.read(number, cells)
+                reading.unread.extend(read.problems)
+                if read.change is not None and number not in reading.refused:
+                    part.append(read.change)
+            part = await self._addressed(part, sheet, report)
+            twice = duplicates(part, numbers, reading.seen)
+            reading.duplicated.extend(twice)
+            part = _without_rows(part, twice)
+            changes.extend(part)
+            if registry is not None:
+                await self._read_provinces(caller, _provinces(part), reading)
+                targets, missing = await self._targets(caller, part, reading.so_far, sheet, reading)
+                part = [_aimed(c, targets.get(c.row)) for c in _without_rows(part, missing)]
+                registry.add(_sent(part, targets)[0])
+                await asyncio.sleep(0)  # the registry's answers in, the next requests out
         return changes
-
-    async def _read_part(
-        self,
-        caller: Caller,
-        read_part: list[ReadRow],
-        reading: _Reading,
-        report: Report,
-        changes: list[RowChange],
-        registry: DryRun | None,
-    ) -> None:
-        """A part of the file's rows, read: their problems kept, rows said twice left out,
-        the rest added to `changes` and, with `registry`, given to its check."""
-        sheet = reading.sheet
-        numbers = _column(sheet, "registration_number")
-        part = []
-        for read in read_part:
-            reading.unread.extend(read.problems)
-            if read.change is not None and read.row not in reading.refused:
-                part.append(read.change)
-        part = await self._addressed(part, sheet, report)
-        twice = duplicates(part, numbers, reading.seen)
-        reading.duplicated.extend(twice)
-        part = _without_rows(part, twice)
-        changes.extend(part)
-        if registry is not None:
-            await self._read_provinces(caller, _provinces(part), reading)
-            targets, missing = await self._targets(caller, part, reading.so_far, sheet, reading)
-            part = [_aimed(c, targets.get(c.row)) for c in _without_rows(part, missing)]
-            registry.add(_sent(part, targets)[0])
-            await asyncio.sleep(0)  # the registry's answers in, the next requests out
 
     async def _addressed(
         self, changes: list[RowChange], sheet: Sheet, report: Report

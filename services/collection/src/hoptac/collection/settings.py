@@ -76,12 +76,6 @@ class CollectionSettings(ProjectionSettings):
         description="How long after a dry run the import of the same file by the same person "
         "reuses the registry's answers to it instead of asking again (0: never).",
     )
-    reading_process: bool = Field(
-        default=False,
-        description="An import reusing its dry run reads half of its file's rows and matches "
-        "its names in a worker process started with the service, on another core. Off by "
-        "default: on a machine whose cores were busy it measured slower (docs/collection.md).",
-    )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."
     )

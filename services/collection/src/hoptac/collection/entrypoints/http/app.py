@@ -12,7 +12,6 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 from sqlalchemy import text
 
-from hoptac.collection.adapters import reading_process
 from hoptac.collection.adapters.notifications import NotificationsClient
 from hoptac.collection.bootstrap import build_collection
 from hoptac.collection.campaigns import Campaigns
@@ -68,11 +67,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if background is not None:
             await background.start()
-        if settings.reading_process and collection.reading.pool is None:
-            collection.reading.pool = reading_process.start()
         freeze_startup_objects()
         yield
-        collection.reading.stop()
         if background is not None:
             await background.stop()
         await notifier.close()
