@@ -162,3 +162,16 @@ async def test_a_check_that_ends_early_leaves_no_request_running() -> None:
 
     assert all(request.done() for _, request in check._sent)
     await client.close()
+
+
+async def test_rows_are_sent_as_json_with_their_text_and_any_integer() -> None:
+    """The body is written by orjson, or by the standard library when a cell's integer is
+    beyond the 64 bits orjson writes: the registry reads the same rows either way."""
+    changes = [
+        {"op": "register", "body": {"name": "Hợp tác xã Tân Hưng", "members_count": 1_250}},
+        {"op": "update", "id": "a", "version": 1, "body": {"members_count": 10**30}},
+    ]
+
+    for rows in (changes[:1], changes):
+        registry = await sent(rows)
+        assert registry.rows == rows
