@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -244,11 +245,34 @@ class Launcher:
         spec = service.spec
         nats_url = nats.url_for(spec.nats_user)
         env = self._service_env(service, nats_url)
+        if service.http_processes > 1:
+            self._make_app_once(service, env)
         uvicorn = uvicorn_command(spec.asgi_app, service.port, service.http_processes)
         self.children.append(launch(spec.name, uvicorn, env, self.log_dir))
         for module in spec.workers:
             label = f"{spec.name}-{module.rsplit('.', 1)[-1]}"
             self.children.append(launch(label, [sys.executable, "-m", module], env, self.log_dir))
+
+    def _make_app_once(self, service: RunningService, env: dict[str, str]) -> None:
+        """uvicorn's supervisor restarts a process whose app cannot be made instead of exiting,
+        which the launcher would only notice at the start timeout. Before a service starts in
+        several processes, its app is made once in a short process of its own, so that a bad
+        setting stops the stack at once, with the end of the service's log."""
+        label = service.spec.name
+        check = launch(label, app_check_command(service.spec.asgi_app), env, self.log_dir)
+        try:
+            code = check.process.wait(timeout=self.settings.start_timeout)
+        except subprocess.TimeoutExpired:
+            stop_children([check], self.settings.stop_timeout)
+            raise StackError(
+                f"{label}'s app was not made within {self.settings.start_timeout:g} s; "
+                f"see {check.log_file}"
+            ) from None
+        if code != 0:
+            raise StackError(
+                f"{label} cannot start: its app cannot be made, so the stack stops. "
+                f"The end of {check.log_file}:\n{check.tail()}"
+            )
 
     def _service_env(self, service: RunningService, nats_url: str) -> dict[str, str]:
         others = {s.spec.name: s.http_url for s in self.services if s is not service}
@@ -418,6 +442,17 @@ def service_environment(
     if opensearch_url is not None:
         env[f"{prefix}OPENSEARCH_URL"] = opensearch_url
     return env
+
+
+# Makes a service's app as uvicorn's --factory would, and exits.
+_MAKE_APP = (
+    "import importlib, sys; module, _, factory = sys.argv[1].partition(':'); "
+    "getattr(importlib.import_module(module), factory)()"
+)
+
+
+def app_check_command(asgi_app: str) -> list[str]:
+    return [sys.executable, "-c", _MAKE_APP, asgi_app]
 
 
 def uvicorn_command(asgi_app: str, port: int, processes: int = 1) -> list[str]:
