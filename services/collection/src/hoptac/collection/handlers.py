@@ -132,6 +132,7 @@ class _Reading:
     provinces: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     records: dict[UUID, dict[str, Any] | None] = dataclasses.field(default_factory=dict)
     so_far: Register = dataclasses.field(default_factory=Register)
+    rows: RowReader = dataclasses.field(init=False)  # the file's columns read with its lists
 
     def __post_init__(self) -> None:
         self.rows = RowReader(self.sheet.paths, self.lists)
