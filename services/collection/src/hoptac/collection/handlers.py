@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.collection.adapters import store
@@ -882,17 +883,25 @@ def _fingerprint(caller: Caller, sent: Sequence[dict[str, Any]]) -> str:
     so that the thread it runs in lets the others run between parts."""
     digest = hashlib.sha256()
     area = _canonical([caller.role, sorted(caller.provinces), sorted(caller.communes)])
-    digest.update(f"{area[:-1]},[".encode())
+    digest.update(area[:-1] + b",[")
     for start in range(0, len(sent), FINGERPRINT_PART):
         if start:
             digest.update(b",")
-        digest.update(_canonical(sent[start : start + FINGERPRINT_PART])[1:-1].encode())
+        digest.update(_canonical(sent[start : start + FINGERPRINT_PART])[1:-1])
     digest.update(b"]]")
     return digest.hexdigest()
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+def _canonical(value: Any) -> bytes:
+    """`value` as JSON with its keys sorted, in UTF-8, by orjson (several times faster than the
+    standard library); a part holding an integer beyond 64 bits, which orjson does not write, by
+    the standard library."""
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(
+            value, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":")
+        ).encode()
 
 
 def _sent(
