@@ -164,12 +164,14 @@ class Alike:
 
 def alike(changes: Sequence[RowChange], known: Sequence[Known]) -> Alike:
     """Only names of one commune are compared, so each row is held against its commune's names,
-    not against the whole file and register; each name is prepared once, not once a pair."""
+    not against the whole file and register; each name is prepared once, not once a pair. Rows
+    are compared only with earlier rows of the same numbers: names that differ in one are never
+    alike (`prepared_score`)."""
     found = Alike({}, {}, {})
     known_in: dict[str | None, list[Known]] = defaultdict(list)
     for organisation in known:
         known_in[organisation.commune_code].append(organisation)
-    earlier_in: dict[str | None, list[tuple[int, Name]]] = defaultdict(list)
+    earlier_in: dict[tuple[str | None, tuple[str, ...]], list[tuple[int, Name]]] = defaultdict(list)
     for change in changes:
         if change.organization_id is not None:
             continue
@@ -179,15 +181,18 @@ def alike(changes: Sequence[RowChange], known: Sequence[Known]) -> Alike:
         candidates = by_name(name, commune, known_in.get(commune, ()))
         if candidates:
             found.candidates[change.row] = candidates
-        other = _first_alike(name, earlier_in[commune])
+        earlier = earlier_in[commune, name.numbers]
+        other = _first_alike(name, earlier)
         if other is not None:
             found.earlier[change.row] = other
-        earlier_in[commune].append((change.row, name))
+        earlier.append((change.row, name))
     return found
 
 
 def _first_alike(name: Name, earlier: Sequence[tuple[int, Name]]) -> int | None:
-    return next((row for row, other in earlier if prepared_score(name, other) >= PROBABLE), None)
+    return next(
+        (row for row, other in earlier if prepared_score(name, other, PROBABLE) >= PROBABLE), None
+    )
 
 
 def probable_duplicates(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -66,20 +66,41 @@ POSSIBLE = 80.0  # at or above: shown to the reviewer as a possible one
 
 def expanded(name: str) -> str:
     """The name folded, its abbreviations written out."""
-    words = _NOT_WORD.sub(" ", fold(name)).split()
-    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
+    return " ".join(_expanded_words(name))
+
+
+def _expanded_words(name: str) -> list[str]:
+    # Folding, splitting at what is not a letter or digit and writing out never join two words
+    # of the name: each is expanded alone, and once however many names hold it.
+    return [piece for word in name.split() for piece in _expanded_word(word)]
+
+
+@lru_cache(maxsize=50_000)
+def _expanded_word(word: str) -> tuple[str, ...]:
+    pieces = _NOT_WORD.sub(" ", fold(word)).split()
+    return tuple(" ".join(ABBREVIATIONS.get(piece, piece) for piece in pieces).split())
 
 
 def core(name: str) -> list[str]:
     """What tells this organisation from others: the words of the expanded name after its
     kind, which is recognised even misspelt ("Hp tác xã")."""
-    words = expanded(name).split()
+    words = _expanded_words(name)
+    kind = _kind_words(tuple(words[:_LONGEST_KIND]), len(words) > _LONGEST_KIND)
+    return [word for word in words[kind:] if word not in FILLER]
+
+
+_LONGEST_KIND = max(len(kind) for kind in KINDS)
+
+
+@lru_cache(maxsize=10_000)  # a file's names begin with a few dozen ways of writing their kind
+def _kind_words(lead: tuple[str, ...], longer: bool) -> int:
+    """How many of a name's first words (`lead`; `longer`: more words follow) are its kind."""
     for kind in KINDS:
-        lead = " ".join(words[: len(kind)])
-        if len(words) > len(kind) and fuzz.ratio(lead, " ".join(kind)) >= ALIKE_WORDS:
-            words = words[len(kind) :]
-            break
-    return [word for word in words if word not in FILLER]
+        if (longer or len(lead) > len(kind)) and fuzz.ratio(
+            " ".join(lead[: len(kind)]), " ".join(kind)
+        ) >= ALIKE_WORDS:
+            return len(kind)
+    return 0
 
 
 ALIKE_WORDS = 80.0  # two words this alike are one word misspelt
@@ -106,8 +127,9 @@ def name_score(a: str, b: str) -> float:
     return prepared_score(prepared(a), prepared(b))
 
 
-def prepared_score(left: Name, right: Name) -> float:
-    """0-100: how alike two names are, word order aside.
+def prepared_score(left: Name, right: Name, floor: float = 0.0) -> float:
+    """0-100: how alike two names are, word order aside; a score below `floor` may be given as
+    a lower one (rapidfuzz then stops comparing early).
 
     Two names that differ in a number (Tổ hợp tác số 2 and số 3) are different organisations,
     however alike. One name with a word the other lacks (Tân Hưng and Tân Hưng Đông, a
@@ -118,18 +140,20 @@ def prepared_score(left: Name, right: Name) -> float:
         return 0.0
     # In order (a misspelt word stays in place) or sorted (words in another order).
     score = max(
-        fuzz.ratio(left.joined, right.joined), fuzz.token_sort_ratio(left.joined, right.joined)
+        fuzz.ratio(left.joined, right.joined, score_cutoff=floor),
+        fuzz.token_sort_ratio(left.joined, right.joined, score_cutoff=floor),
     )
-    longer, shorter = (
-        (left.words, right.words)
-        if len(left.words) > len(right.words)
-        else (right.words, left.words)
-    )
-    if len(longer) != len(shorter) and any(
-        all(fuzz.ratio(word, other) < ALIKE_WORDS for other in shorter) for word in longer
-    ):
-        score = min(score, PROBABLE - 1)
+    if score > PROBABLE - 1 and _lacks_a_word(left.words, right.words):
+        score = PROBABLE - 1
     return score
+
+
+def _lacks_a_word(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """Whether the name of more words has one unlike every word of the other."""
+    longer, shorter = (left, right) if len(left) > len(right) else (right, left)
+    return len(longer) != len(shorter) and any(
+        all(fuzz.ratio(word, other) < ALIKE_WORDS for other in shorter) for word in longer
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +191,7 @@ def by_name(
     for other in known:
         if other.commune_code != commune_code:
             continue
-        score = prepared_score(name, other.prepared)
+        score = prepared_score(name, other.prepared, floor)
         if score >= floor:
             why = f"tên gần giống ({score:.0f}/100) trong cùng xã {commune_code}"
             found.append(Candidate(other.id, other.name, score, why))
