@@ -3,11 +3,14 @@ record and a change per field, as a registration carries them) given to the proj
 handler in batches of the consumer's size, each batch one commit into a fresh index.
 
     .venv/bin/python bench/search/per_event.py [--events 10000 --batch 2500 --rounds 3]
+    .venv/bin/python bench/search/per_event.py --events 50000 --batch 1100,2200 --rounds 5
 
 Prints, per round, the CPU microseconds per event of reading an event into its document
 (`decode`) and of `Projection.handle` with tantivy's work (its threads count too: CPU time of
-the whole process), then the medians. No NATS here: the consumer's fetch and acknowledgements
-come on top in the service (`bench/import/run.py` measures the whole process).
+the whole process), then the medians. Several batch sizes (an approval's pace times the burst
+spacings compared) are taken in turn in each round, in the reverse order every other round.
+No NATS here: the consumer's fetch and acknowledgements come on top in the service
+(`bench/import/run.py` measures the whole process).
 """
 
 from __future__ import annotations
@@ -76,25 +79,31 @@ async def handling(bodies: list[bytes], batch: int, root: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=2500)
+    parser.add_argument("--batch", default="2500", help="a size, or several: 1100,2200")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    batches = [int(size) for size in args.batch.split(",")]
     bodies = [registration(o.event(n + 1)) for n, o in enumerate(generate(args.events))]
     official_areas()
     gc.freeze()  # as the service does with what it made at start
-    rounds = []
+    rounds: dict[int, list[tuple[float, float]]] = {batch: [] for batch in batches}
     for number in range(args.rounds):
-        with tempfile.TemporaryDirectory(prefix="hoptac-per-event-") as root:
-            read = decoding(bodies)
-            handled = asyncio.run(handling(bodies, args.batch, Path(root)))
-        rounds.append((read, handled))
-        print(f"round {number + 1}: event to document {read:6.1f} µs, handled {handled:6.1f} µs")
-    print(
-        f"median of {args.rounds}: event to document "
-        f"{statistics.median(r[0] for r in rounds):.1f} µs, "
-        f"handled with tantivy's work {statistics.median(r[1] for r in rounds):.1f} µs "
-        f"({len(bodies[0]):,} bytes an event, batches of {args.batch})"
-    )
+        for batch in batches if number % 2 == 0 else batches[::-1]:
+            with tempfile.TemporaryDirectory(prefix="hoptac-per-event-") as root:
+                read = decoding(bodies)
+                handled = asyncio.run(handling(bodies, batch, Path(root)))
+            rounds[batch].append((read, handled))
+            print(
+                f"round {number + 1}, batches of {batch}: event to document {read:6.1f} µs, "
+                f"handled {handled:6.1f} µs"
+            )
+    for batch, measured in rounds.items():
+        print(
+            f"median of {args.rounds}: event to document "
+            f"{statistics.median(r[0] for r in measured):.1f} µs, "
+            f"handled with tantivy's work {statistics.median(r[1] for r in measured):.1f} µs "
+            f"({len(bodies[0]):,} bytes an event, batches of {batch})"
+        )
 
 
 if __name__ == "__main__":

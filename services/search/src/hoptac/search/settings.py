@@ -54,19 +54,20 @@ class SearchSettings(ProjectionSettings):
     )
     consumer_fetch_timeout: float = Field(default=1.0, gt=0)
     consumer_batch_size: int = Field(
-        default=2500,
+        default=5000,
         gt=0,
         le=10_000,
         description="Events per batch at most, one commit each (a backlog comes in full ones). "
-        "Above what a burst brings in `consumer_burst_spacing` (an import's approval: about "
-        "1,200 events a second), so that a burst's batch is not cut in two commits.",
+        "Above what a burst brings in `consumer_burst_spacing` (an import's approval: 1,100 to "
+        "2,000 events a second), so that a burst's batch is not cut in two commits.",
     )
     consumer_burst_spacing: float = Field(
-        default=1.0,
+        default=2.0,
         ge=0,
         le=10,
         description="In a burst of events, seconds from one batch to the next at least, so that "
-        "each commits more of them (domain/pacing.py); 0: commit each batch as it comes.",
+        "each commits more of them (domain/pacing.py): an event of a burst is searchable up to "
+        "this much later, a write alone is not held back; 0: commit each batch as it comes.",
     )
     switch_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often to look for a generation a reindex switched to."
