@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from hoptac.contracts.organization import OrganizationRecord
 from hoptac.contracts.plain import event_values
 from hoptac.reporting.adapters import plain_events
-from hoptac.reporting.domain.history import REGISTERED, Record, Version, is_counted
+from hoptac.reporting.domain.history import COUNTED, REGISTERED, Record, Version, is_counted
 
 # The record's fields statistics read, and the parents of counted nested fields: what the
 # fallback timeline needs (an organisation whose registration has not arrived), no more. Only
@@ -49,7 +49,7 @@ def _incoming(event: dict[str, Any]) -> IncomingEvent:
         [
             (field, change["after"])
             for change in data["changed_fields"]
-            if is_counted(field := change["field"])
+            if COUNTED[field := change["field"]]
         ]
     )
     return IncomingEvent(
