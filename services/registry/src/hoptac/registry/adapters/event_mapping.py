@@ -24,7 +24,7 @@ def occurred_at(effective: date, now: datetime) -> datetime:
     return datetime.combine(effective, time(0), tzinfo=VIETNAM).astimezone(UTC)
 
 
-def _data(
+def event_data(
     org_id: UUID, record: Record, version: Version, before: Record, now: datetime
 ) -> dict[str, Any]:
     """The event's data as plain values, in the shape of the contract's models (which
@@ -70,7 +70,7 @@ def outbox_event(
         version.version,
         context,
         now,
-        _data(org_id, record, version, before, now),
+        event_data(org_id, record, version, before, now),
     )
     province = record["address"]["province_code"]
     return OutboxEvent(
