@@ -12,12 +12,12 @@ from hoptac.registry.domain.record import (
     EMPTY,
     Change,
     apply_changes,
+    as_registered,
     diff,
     flatten,
     json_copy,
     merge_patch,
     public_view,
-    rebuilt,
     redact,
     with_defaults,
 )
@@ -106,18 +106,30 @@ def _ordered(value: Any) -> Any:
     return value
 
 
+def _registration_changes(record: Any) -> list[Change]:
+    """Every field of `record` set, against None, in the order of its path."""
+    new = flatten(record)
+    return [Change(path, None, new[path]) for path in sorted(new) if new[path] is not None]
+
+
 @given(NESTED_RECORDS)
 def test_a_new_record_is_rebuilt_as_its_changes_from_nothing_rebuild_it(record: Any) -> None:
-    from_changes = apply_changes({}, diff({}, record))
-    assert _ordered(rebuilt(record)) == _ordered(from_changes)
-    assert not set(_containers(rebuilt(record))) & set(_containers(record))
+    current, changes = as_registered(record)
+    assert changes == _registration_changes(record)
+    assert _ordered(current) == _ordered(apply_changes({}, changes))
+    assert not set(_containers(current)) & set(_containers(record))
 
 
 @given(NESTED_RECORDS)
 def test_the_changes_from_nothing_are_those_of_every_field_against_none(record: Any) -> None:
-    new = flatten(record)
-    expected = [Change(path, None, new[path]) for path in sorted(new) if new[path] is not None]
-    assert diff({}, record) == expected
+    assert diff({}, record) == _registration_changes(record)
+
+
+@given(st.dictionaries(st.sampled_from(["a-b", "a", "a.b", "a_b", "address"]), FIELD_VALUES))
+def test_a_registrations_changes_are_in_the_order_of_their_paths_whatever_the_keys(
+    record: Any,
+) -> None:
+    assert as_registered(record)[1] == _registration_changes(record)
 
 
 @given(st.dictionaries(st.sampled_from([*EMPTY, "name", "address"]), FIELD_VALUES, max_size=5))

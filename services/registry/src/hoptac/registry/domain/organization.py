@@ -26,9 +26,9 @@ from hoptac.registry.domain.history import Version, current_record, record_on
 from hoptac.registry.domain.record import (
     Change,
     Record,
+    as_registered,
     diff,
     merge_patch,
-    rebuilt,
     with_defaults,
 )
 from hoptac.registry.domain.status import STATUS_NAMES, check_transition
@@ -114,12 +114,14 @@ def _effective_day(
 
 
 def _registration(body: Record, reference: ReferenceData, today: date) -> tuple[Record, Version]:
+    """The registration's version, and the current record its changes make."""
     record = _fill_current_commune(with_defaults(body), reference)
     record["status"] = Status.OPERATING.value
     record["status_since"] = record.get("registered_on")
     check_record(record, reference, today)
     registered_on = date.fromisoformat(record["registered_on"])
-    return record, Version(1, EventName.REGISTERED, registered_on, tuple(diff({}, record)))
+    current, changes = as_registered(record)
+    return current, Version(1, EventName.REGISTERED, registered_on, tuple(changes))
 
 
 def register(body: Record, reference: ReferenceData, today: date) -> Version:
@@ -128,10 +130,10 @@ def register(body: Record, reference: ReferenceData, today: date) -> Version:
 
 def registered(org_id: UUID, body: Record, reference: ReferenceData, today: date) -> Organization:
     """A new organisation holding `register`'s version. Its current record is made directly
-    from the registered one (`rebuilt`: the record the version's changes would rebuild)."""
-    record, version = _registration(body, reference, today)
+    from the registered one (`as_registered`: the record the version's changes would rebuild)."""
+    current, version = _registration(body, reference, today)
     org = Organization(org_id, [version])
-    org.__dict__["record"] = rebuilt(record)  # the cached `record`, as `apply` would leave it
+    org.__dict__["record"] = current  # the cached `record`, as `apply` would leave it
     return org
 
 

@@ -7,6 +7,7 @@ as-of reads work the same on every field, nested ones included.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from hoptac.contracts.codes import OperatingInPractice
@@ -57,9 +58,6 @@ def flatten(record: Record, prefix: str = "") -> dict[str, Any]:
 
 
 def diff(before: Record, after: Record) -> list[Change]:
-    if not before:  # a registration: every field set is a change, in the same order
-        fields = sorted(flatten(after).items())
-        return [Change(path, None, value) for path, value in fields if value is not None]
     old, new = flatten(before), flatten(after)
     changes = []
     for path in sorted(old.keys() | new.keys()):
@@ -68,24 +66,33 @@ def diff(before: Record, after: Record) -> list[Change]:
     return changes
 
 
-def rebuilt(record: Record) -> Record:
-    """What `apply_changes({}, diff({}, record))` gives, made directly: a copy of `record`
-    without the fields that are None and the nested objects left empty, keys in the order of
-    their paths. A new organisation's current record, which field by field took twice as long."""
-    return _rebuilt(record, "")
+def as_registered(record: Record) -> tuple[Record, list[Change]]:
+    """A new organisation's current record and the changes that register it, made in one walk:
+    `apply_changes({}, changes)` and `diff({}, record)`, each field set a change in the order
+    of its path. The record is a copy of `record` without the fields that are None and the
+    nested objects left empty, keys in the order of their paths (field by field, it took twice
+    as long; walking once for both, a third less than twice)."""
+    changes: list[Change] = []
+    current = _registered(record, "", changes)
+    changes.sort(key=_path)  # already in order where keys hold no character before "."
+    return current, changes
 
 
-def _rebuilt(record: Record, prefix: str) -> Record:
+def _registered(record: Record, prefix: str, changes: list[Change]) -> Record:
     result: Record = {}
     for key in sorted(record):
         value, path = record[key], f"{prefix}{key}"
         if path in NESTED and isinstance(value, dict):
-            nested = _rebuilt(value, f"{path}.")
+            nested = _registered(value, f"{path}.", changes)
             if nested:
                 result[key] = nested
         elif value is not None:
             result[key] = json_copy(value)
+            changes.append(Change(path, None, value))
     return result
+
+
+_path = itemgetter(0)
 
 
 # What a field removed by a merge patch (`null`) becomes when the record cannot be without it.
