@@ -10,7 +10,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import String, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.registry.adapters import repository
@@ -359,3 +359,75 @@ async def test_the_similar_name_threshold_is_raised_again_in_a_later_transaction
                     text("SELECT current_setting('pg_trgm.similarity_threshold')")
                 )
                 assert float(setting) == pytest.approx(threshold)
+
+
+async def test_a_batchs_audit_rows_are_the_single_routes_one_a_row_in_the_rows_order(
+    client: httpx.AsyncClient, issued: Tokens, engine: AsyncEngine, make_body: Body
+) -> None:
+    """Each version's audit row is written with it in one statement: the same values as the
+    single routes write, in the order of the batch's rows."""
+    headers = {**Tokens.header(issued.admin), "X-Correlation-Id": "survey-2026"}
+    alone = make_body(registration_number="6002000090")
+    single = await client.post("/v1/organizations", json=alone, headers=headers)
+    numbers = ["6002000091", "6002000092"]
+    patch = {"members_count": 40, "reason": "khảo sát năm"}
+    registered = await batch(
+        client, issued.admin, [registering(make_body(registration_number=n)) for n in numbers]
+    )
+    first, second = (result["id"] for result in registered)
+    changes = [
+        {"op": "update", "id": second, "version": 1, "body": patch},
+        {"op": "status", "id": first, "body": {"status": "dissolving", "reason": "giải thể"}},
+        {"op": "update", "id": second, "version": 2, "body": {"workers_count": 3}},
+    ]
+    answer = await client.post(BATCH, json={"changes": changes}, headers=headers)
+    assert answer.status_code == 200, answer.text
+
+    async with engine.connect() as conn:
+        audited = (
+            await conn.execute(
+                select(
+                    audit_log.c.actor,
+                    audit_log.c.source,
+                    audit_log.c.action,
+                    audit_log.c.target,
+                    audit_log.c.diff.cast(String).label("diff"),
+                    audit_log.c.correlation_id,
+                )
+                .where(audit_log.c.action.like("organization.%"))
+                .order_by(audit_log.c.id)
+            )
+        ).all()
+        versions = {
+            (str(row.organization_id), row.version): row
+            for row in await conn.execute(
+                select(
+                    organization_versions.c.organization_id,
+                    organization_versions.c.version,
+                    organization_versions.c.event,
+                    organization_versions.c.changes.cast(String).label("changes"),
+                )
+            )
+        }
+    assert [(row.action, row.target) for row in audited] == [
+        ("organization.registered", single.json()["id"]),
+        ("organization.registered", first),
+        ("organization.registered", second),
+        ("organization.updated", second),
+        ("organization.status_changed", first),
+        ("organization.updated", second),
+    ]
+    batch_rows = audited[1:]
+    keys = [(first, 1), (second, 1), (second, 2), (first, 2), (second, 3)]
+    assert [row.diff for row in batch_rows] == [versions[key].changes for key in keys]
+    alone_row, in_batch_row = audited[0], audited[1]
+    assert in_batch_row.diff.replace(numbers[0], "N") == alone_row.diff.replace("6002000090", "N")
+    assert {(row.actor, row.source) for row in audited} == {(alone_row.actor, alone_row.source)}
+    assert [row.correlation_id for row in audited] == [
+        "survey-2026",
+        None,
+        None,
+        "survey-2026",
+        "survey-2026",
+        "survey-2026",
+    ]

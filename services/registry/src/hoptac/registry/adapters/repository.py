@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     String,
+    TextClause,
     Uuid,
     and_,
     any_,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
-from hoptac.platform.bulk_writes import insert_rows, update_rows
+from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_values, update_rows
 from hoptac.platform.json_columns import JsonText, json_text
 from hoptac.platform.text import Text, TextError
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
@@ -333,26 +335,29 @@ async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) ->
             conn, organizations, "id", [{"id": org.id, **_columns(org, now)} for org in changed]
         )
     versions = [_version_values(s.organization, s.version, s.context, now) for s in saved]
-    await insert_rows(conn, organization_versions, versions)
+    columns = tuple(versions[0])
+    await conn.execute(
+        _versions_and_their_audit(columns), unnest_values(organization_versions, columns, versions)
+    )
     await insert_rows(
         conn,
         outbox,
         [_outbox_values(s.organization, s.version, s.context, _built(s.event), now) for s in saved],
     )
-    await insert_rows(
-        conn,
-        audit_log,
-        [
-            _audit_values(
-                s.context,
-                f"organization.{s.version.event.value}",
-                str(s.organization.id),
-                versioned["changes"],
-            )
-            for s, versioned in zip(saved, versions, strict=True)
-        ],
-    )
     await conn.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+
+
+@cache
+def _versions_and_their_audit(columns: tuple[str, ...]) -> TextClause:
+    """`unnest_insert` of versions, and in the same statement the audit row of each, in the same
+    order, as `save` writes it: its changes, the longest part, are sent once for both."""
+    versions = unnest_insert(organization_versions, columns).text
+    return text(
+        f"WITH versions AS ({versions} RETURNING *) "
+        "INSERT INTO audit_log (actor, source, action, target, diff, correlation_id) "
+        "SELECT actor, source, 'organization.' || event, organization_id::text, changes, "
+        "correlation_id FROM versions"
+    )
 
 
 async def audit(
