@@ -197,9 +197,9 @@ async def test_an_outcome_kept_as_a_step_reads_lists_audits_and_frees_its_key_as
         ]
         read_after = await as_read(conn, kept_ids)
         in_rows = {
-            row.id: row.state
+            row.id: (row.state, row.outcome)
             for row in await conn.execute(
-                text("SELECT id, state FROM proposals WHERE id = ANY(:ids)"),
+                text("SELECT id, state, outcome FROM proposals WHERE id = ANY(:ids)"),
                 {"ids": kept_ids},
             )
         }
@@ -217,8 +217,8 @@ async def test_an_outcome_kept_as_a_step_reads_lists_audits_and_frees_its_key_as
     for (_, state, _), id_, made_again in zip(cases, kept_ids, again, strict=False):
         final = state != "submitted"
         assert made_again == (1 if final else 0)
-        if final:  # written into the proposal's row, which frees its key
-            assert in_rows[id_] == state
+        if final:  # folded into the proposal's row to free its key
+            assert in_rows[id_] == (state, read_kept[kept_ids.index(id_)]["outcome"])
 
 
 # A proposal as the code before migration 0009 read it: the outcome in its own row only.

@@ -119,19 +119,27 @@ async def add_batch(conn: AsyncConnection, values: dict[str, Any]) -> None:
 # matches the index only while PostgreSQL plans the statement with their values, and a prepared
 # statement run a sixth time gets a generic plan that finds no index ("no unique or exclusion
 # constraint matching the ON CONFLICT specification").
-_OPEN_STATES = "('draft', 'submitted', 'returned', 'applying')"
-_OPEN = text(f"state IN {_OPEN_STATES}")
+_OPEN = text("state IN ('draft', 'submitted', 'returned', 'applying')")
 
 
 async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """Proposals not already open under the same row key (each dict with the same columns);
     how many were added. One statement for all the rows, an array per column, built once per
-    set of columns: a row's values are not compiled into the statement one by one."""
+    set of columns: a row's values are not compiled into the statement one by one. A key held
+    by a proposal whose outcome is only in its step (its own row still open) is freed by
+    folding that step in, and its row added then."""
     if not rows:
         return 0
     columns = tuple(rows[0])
-    added = await conn.execute(_add_open(columns), unnest_values(proposals, columns, rows))
-    return len(added.all())
+    added = {
+        row.id
+        for row in await conn.execute(_add_open(columns), unnest_values(proposals, columns, rows))
+    }
+    held = [row for row in rows if row["id"] not in added]
+    if held and await _fold_outcomes(conn, [row["row_key"] for row in held]):
+        again = await conn.execute(_add_open(columns), unnest_values(proposals, columns, held))
+        added.update(row.id for row in again)
+    return len(added)
 
 
 @cache
@@ -159,15 +167,14 @@ def _now(column: Any) -> Any:
 _PROPOSAL_NOW = [_now(column) for column in proposals.c]
 
 # Under a step of the review a proposal's own state is an open one (a step is written only for a
-# draft, returned or submitted proposal, and folded in when it is returned or rebased), or the
-# final state of an approval, which is written in both: said in the query, the index of states
-# finds the candidates instead of every proposal being joined to its step. A draft or a
-# returned proposal is never under a step saying so.
+# draft, returned or submitted proposal, and folded in when it is returned or rebased): said in
+# the query, the index of states finds the candidates instead of every proposal being joined to
+# its step. A draft or a returned proposal is never under a step saying so.
 _OPEN_UNDER_STEP = ("draft", "returned", "submitted")
 
 
 def _in_state(state: str) -> Any:
-    stored = _OPEN_UNDER_STEP if state in ("submitted", "applying") else (state,)
+    stored = (state,) if state in ("draft", "returned") else (*_OPEN_UNDER_STEP, state)
     now = func.coalesce(proposal_progress.c.state, proposals.c.state)
     return and_(proposals.c.state.in_(stored), now == state)
 
@@ -242,7 +249,8 @@ async def submit_drafts_of_batch(
 ) -> list[UUID]:
     """Every draft of one import, within the area given (none: everywhere), submitted in one
     statement; their ids. A draft another request submits at the same moment is submitted
-    once: the second statement finds its step already written."""
+    once: the second statement finds its step already written (as it finds the step of a
+    draft submitted and approved since, which holds the outcome)."""
     drafts = select(
         proposals.c.id, literal("submitted"), literal(submitted_by), literal(submitted_at)
     ).where(
@@ -353,9 +361,7 @@ async def record_outcomes(
     """Each approved proposal's state and `outcome` (`{"results": …, "stale": …}`) written as its
     step of the review, reviewed by `reviewer` at `at`, and audited (`approve`, with the state
     and the results), in one statement for all; the `state` and `outcome` of each, as stored,
-    by id. Of the proposals' own rows only the state is written, and only when it is final, so
-    that lists by state find them by its index and their row key is free again. `conn` holds
-    them locked already."""
+    by id. The proposals' own rows are not written. `conn` holds them locked already."""
     if not outcomes:
         return {}
     ids, states, written = zip(*outcomes, strict=True)
@@ -371,17 +377,11 @@ async def record_outcomes(
 
 # An approval's step normally exists (its `applying` mark); one that does not is written whole,
 # its submitter then read from the proposal's own row as before. The audit's details are made
-# from the outcome as sent, so that each result is encoded once. A stale proposal stays
-# submitted: its own row keeps the open state it has.
-_RECORD_OUTCOMES = text(f"""
+# from the outcome as sent, so that each result is encoded once.
+_RECORD_OUTCOMES = text("""
 WITH given AS MATERIALIZED (
     SELECT * FROM unnest(CAST(:id AS UUID[]), CAST(:state AS TEXT[]), CAST(:outcome AS JSONB[]))
         WITH ORDINALITY AS given (id, state, outcome, place)
-),
-final AS (
-    UPDATE proposals SET state = given.state FROM given
-    WHERE proposals.id = ANY(CAST(:id AS UUID[])) AND proposals.id = given.id
-        AND given.state NOT IN {_OPEN_STATES}
 ),
 audited AS (
     INSERT INTO audit_log (at, actor, action, subject, details)
@@ -396,6 +396,44 @@ ON CONFLICT (proposal_id) DO UPDATE SET state = excluded.state,
     reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at,
     outcome = excluded.outcome
 RETURNING step.proposal_id, step.state, step.outcome
+""")
+
+
+async def _fold_outcomes(conn: AsyncConnection, keys: list[str]) -> bool:
+    """The outcomes kept as steps of the proposals still open in their own rows under `keys`
+    written into those rows, and the steps deleted; whether there were any. The proposals are
+    locked first, in the order every statement locking several takes them."""
+    held = await conn.execute(_HELD_BY_OUTCOMES, {"keys": keys})
+    ids = list(held.scalars())
+    if not ids:
+        return False
+    await _lock_in_order(conn, ids)
+    await conn.execute(_FOLD_OUTCOMES, {"ids": ids})
+    return True
+
+
+_OUTCOME = "step.state NOT IN ('draft', 'submitted', 'returned', 'applying')"
+
+_HELD_BY_OUTCOMES = text(f"""
+SELECT proposals.id FROM proposals
+JOIN proposal_progress AS step ON step.proposal_id = proposals.id
+WHERE proposals.row_key = ANY(CAST(:keys AS TEXT[])) AND proposals.{_OPEN.text} AND {_OUTCOME}
+""")
+
+# Read again after the lock: another import may have folded them meanwhile.
+_FOLD_OUTCOMES = text(f"""
+WITH folded AS (
+    DELETE FROM proposal_progress AS step
+    WHERE step.proposal_id = ANY(CAST(:ids AS UUID[])) AND {_OUTCOME}
+    RETURNING step.*
+)
+UPDATE proposals SET state = folded.state,
+    submitted_by = coalesce(folded.submitted_by, proposals.submitted_by),
+    submitted_at = coalesce(folded.submitted_at, proposals.submitted_at),
+    reviewed_by = coalesce(folded.reviewed_by, proposals.reviewed_by),
+    reviewed_at = coalesce(folded.reviewed_at, proposals.reviewed_at),
+    outcome = coalesce(folded.outcome, proposals.outcome)
+FROM folded WHERE proposals.id = folded.proposal_id
 """)
 
 
