@@ -249,8 +249,7 @@ async def submit_drafts_of_batch(
 ) -> list[UUID]:
     """Every draft of one import, within the area given (none: everywhere), submitted in one
     statement; their ids. A draft another request submits at the same moment is submitted
-    once: the second statement finds its step already written (as it finds the step of a
-    draft submitted and approved since, which holds the outcome)."""
+    once: the second statement finds its step already written."""
     drafts = select(
         proposals.c.id, literal("submitted"), literal(submitted_by), literal(submitted_at)
     ).where(
