@@ -58,14 +58,10 @@ async def stored(engine: AsyncEngine) -> dict[UUID, tuple[Any, ...]]:
         return {row.id: tuple(row)[1:] for row in await conn.execute(text(STORED))}
 
 
-# What migration 0008 moved (the outcome moved beside it in 0009).
-READ = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
-
-
 async def read(engine: AsyncEngine, ids: list[UUID]) -> dict[UUID, tuple[Any, ...]]:
     """Each proposal as collection's readers see it."""
     async with engine.connect() as conn:
-        rows = await store.proposals_by_id(conn, ids, columns=("id", *READ))
+        rows = await store.proposals_by_id(conn, ids)
     return {
         row.id: (row.state, row.submitted_by, row.submitted_at, row.reviewed_by, row.reviewed_at)
         for row in rows

@@ -356,12 +356,12 @@ async def test_an_approval_lost_after_the_registry_committed_is_applied_once_whe
     ids = {"ids": [draft["id"] for draft in drafts]}
     await post(client, "/v1/proposals/submit", issued.officer_96, ids)
 
-    async def crashing(*args: Any) -> None:
+    async def crashing(conn: Any, changed: list[dict[str, Any]]) -> None:
         raise Crash
 
     before = await events(registry_transport)
     with monkeypatch.context() as patched:
-        patched.setattr(store, "record_outcomes", crashing)
+        patched.setattr(store, "settle", crashing)
         with pytest.raises(Crash):
             await post(client, "/v1/proposals/approve", issued.reviewer, ids)
     applied_once = await events(registry_transport)

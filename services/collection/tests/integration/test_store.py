@@ -8,11 +8,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hoptac.collection.adapters import store
-from hoptac.collection.adapters.tables import audit_log, proposals
+from hoptac.collection.adapters.tables import audit_log
 from hoptac.platform.json_columns import JSON_COLUMNS
 
 pytestmark = pytest.mark.integration
@@ -94,7 +94,7 @@ async def test_proposals_changed_at_once_hold_what_changing_each_alone_writes(
                 conn, [{"id": p["id"], **c} for p, c in zip(together, changes, strict=True)]
             )
             for p, c in zip(alone, changes, strict=True):
-                await conn.execute(update(proposals).where(proposals.c.id == p["id"]).values(**c))
+                await store.set_proposal(conn, p["id"], **c)
             # The JSON as the database holds it.
             written = {
                 row.row_key: (
@@ -164,7 +164,7 @@ async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
                 for state in ("applying", "submitted", "draft")
             }
             outcome = {"results": [], "stale": False}
-            await store.settle(
+            settled = await store.settle(
                 conn,
                 [
                     {
@@ -209,5 +209,12 @@ async def test_a_step_of_the_review_reads_as_the_proposal_until_settled_into_it(
         "submitted": [submitted["id"]],
         "draft": [draft["id"]],
     }
+    now = settled[applying["id"]]
+    assert (now.state, now.submitted_by, now.reviewed_by, now.outcome) == (
+        "applied",
+        "cán bộ",
+        "người duyệt",
+        outcome,
+    )
     assert tuple(stored) == ("applied", "cán bộ", submitted_at, "người duyệt")
     assert left == [submitted["id"]]

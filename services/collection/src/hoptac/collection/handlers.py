@@ -711,8 +711,7 @@ class Collection:
         require_reviewer(caller)
         now = self.clock()
         async with self.engine.begin() as held:
-            columns = _APPROVED_BRIEFLY if brief else _APPROVED
-            rows = await self._open(held, ids, caller, for_update=True, columns=columns)
+            rows = await self._open(held, ids, caller, for_update=True)
             for row in rows:
                 if row.state not in ("submitted", "applying"):
                     raise Conflict(
@@ -734,17 +733,29 @@ class Collection:
         now: datetime,
         brief: bool,
     ) -> list[dict[str, Any]]:
-        """The approved proposals applied through the registry, their outcomes stored (and
-        audited) in `conn`, which holds them locked, and answered."""
+        """The approved proposals applied through the registry, their outcomes stored in `conn`
+        (which holds them locked) and answered."""
         by_proposal = await self._applied(caller, rows)
-        outcomes = []
+        changed: list[dict[str, Any]] = []
+        audited: list[tuple[str, dict[str, Any]]] = []
         for row in rows:
-            results = by_proposal[row.id]
-            state, flagged = _after_apply(results)
-            outcomes.append((row.id, state, {"results": results, "stale": flagged}))
-        stored = await store.record_outcomes(conn, now, caller.name, outcomes)
+            outcome = by_proposal[row.id]
+            state, flagged = _after_apply(outcome)
+            changed.append(
+                {
+                    "id": row.id,
+                    **_steps_of(row),
+                    "state": state,
+                    "outcome": {"results": outcome, "stale": flagged},
+                    "reviewed_by": caller.name,
+                    "reviewed_at": now,
+                }
+            )
+            audited.append((f"proposal:{row.id}", {"state": state, "results": outcome}))
+        changed_now = await store.settle(conn, changed)
+        await store.audit_many(conn, now, caller.name, "approve", audited)
         answer = _proposal_brief if brief else _proposal_json
-        return [answer(row, _Settled(row, stored[row.id], caller.name)) for row in rows]
+        return [answer(row, changed_now[row.id]) for row in rows]
 
     async def _applied(
         self, caller: Caller, rows: Sequence[Any]
@@ -798,8 +809,7 @@ class Collection:
             current = await self.registry.record(caller.token, row.organization_id)
             if current is None:
                 raise Conflict(Text("collection.organisation_gone", id=str(row.organization_id)))
-            rebased = {**_steps_of(row), "base_version": current["version"], "outcome": None}
-            await store.settle(conn, [{"id": row.id, **rebased}])
+            await store.set_proposal(conn, row.id, base_version=current["version"], outcome=None)
             await store.audit(
                 conn,
                 now,
@@ -812,14 +822,9 @@ class Collection:
         return _proposal_json(row)
 
     async def _open(
-        self,
-        conn: Any,
-        ids: list[UUID],
-        caller: Caller,
-        for_update: bool = False,
-        columns: tuple[str, ...] | None = None,
+        self, conn: Any, ids: list[UUID], caller: Caller, for_update: bool = False
     ) -> list[Any]:
-        rows = await store.proposals_by_id(conn, ids, for_update=for_update, columns=columns)
+        rows = await store.proposals_by_id(conn, ids, for_update=for_update)
         found = {row.id for row in rows if covers(caller, row)}
         absent = [str(i) for i in ids if i not in found]
         if absent:
@@ -1019,46 +1024,6 @@ def _steps_of(row: Any) -> dict[str, Any]:
     """What a proposal read with its step of the review holds of it (`store.settle` writes it
     into the proposal's own row)."""
     return {name: getattr(row, name) for name in store.STEPPED}
-
-
-# What an approval reads of each proposal: what it sends and checks (its change, state, author,
-# area, whether an approval sent it before), and what its answer shows (`_proposal_brief`, or
-# `_proposal_json` for `_APPROVED`).
-_APPROVED_BRIEFLY = (
-    "id",
-    "row_number",
-    "organization_id",
-    "base_version",
-    "province_code",
-    "commune_code",
-    "change",
-    "state",
-    "author",
-    "submitted_by",
-    "outcome",
-)
-_APPROVED = (*_APPROVED_BRIEFLY, "batch_id", "comments")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Settled:
-    """A proposal just approved, as its answer reads it: its state and outcome as stored, its
-    reviewer, and the rest as read before (the approval holds it locked, so none of it moved)."""
-
-    row: Any
-    stored: Any  # the state and outcome written
-    reviewed_by: str
-
-    @property
-    def state(self) -> Any:
-        return self.stored.state
-
-    @property
-    def outcome(self) -> Any:
-        return self.stored.outcome
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.row, name)
 
 
 def _maybe_applied(result: dict[str, Any]) -> bool:

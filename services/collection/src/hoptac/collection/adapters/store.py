@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,7 +35,6 @@ from hoptac.collection.adapters.tables import (
     proposals,
 )
 from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_update, unnest_values
-from hoptac.platform.json_columns import json_text
 
 
 @dataclass(frozen=True)
@@ -125,21 +125,12 @@ _OPEN = text("state IN ('draft', 'submitted', 'returned', 'applying')")
 async def add_proposals(conn: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """Proposals not already open under the same row key (each dict with the same columns);
     how many were added. One statement for all the rows, an array per column, built once per
-    set of columns: a row's values are not compiled into the statement one by one. A key held
-    by a proposal whose outcome is only in its step (its own row still open) is freed by
-    folding that step in, and its row added then."""
+    set of columns: a row's values are not compiled into the statement one by one."""
     if not rows:
         return 0
     columns = tuple(rows[0])
-    added = {
-        row.id
-        for row in await conn.execute(_add_open(columns), unnest_values(proposals, columns, rows))
-    }
-    held = [row for row in rows if row["id"] not in added]
-    if held and await _fold_outcomes(conn, [row["row_key"] for row in held]):
-        again = await conn.execute(_add_open(columns), unnest_values(proposals, columns, held))
-        added.update(row.id for row in again)
-    return len(added)
+    added = await conn.execute(_add_open(columns), unnest_values(proposals, columns, rows))
+    return len(added.all())
 
 
 @cache
@@ -152,7 +143,7 @@ def _add_open(columns: tuple[str, ...]) -> TextClause:
 
 # A proposal as readers see it: its step of the review (`proposal_progress`), when it has one,
 # over its own columns.
-STEPPED = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "outcome")
+STEPPED = ("state", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
 _WITH_STEP = proposals.outerjoin(
     proposal_progress, proposal_progress.c.proposal_id == proposals.c.id
 )
@@ -167,37 +158,32 @@ def _now(column: Any) -> Any:
 _PROPOSAL_NOW = [_now(column) for column in proposals.c]
 
 # Under a step of the review a proposal's own state is an open one (a step is written only for a
-# draft, returned or submitted proposal, and folded in when it is returned or rebased): said in
-# the query, the index of states finds the candidates instead of every proposal being joined to
-# its step. A draft or a returned proposal is never under a step saying so.
+# draft, returned or submitted proposal, and folded in when it leaves them): said in the query,
+# the index of states finds the candidates instead of every proposal being joined to its step.
 _OPEN_UNDER_STEP = ("draft", "returned", "submitted")
 
 
 def _in_state(state: str) -> Any:
-    stored = (state,) if state in ("draft", "returned") else (*_OPEN_UNDER_STEP, state)
+    stored = _OPEN_UNDER_STEP if state in ("submitted", "applying") else (state,)
     now = func.coalesce(proposal_progress.c.state, proposals.c.state)
     return and_(proposals.c.state.in_(stored), now == state)
 
 
 async def proposals_by_id(
-    conn: AsyncConnection,
-    ids: list[UUID],
-    for_update: bool = False,
-    columns: tuple[str, ...] | None = None,
+    conn: AsyncConnection, ids: list[UUID], for_update: bool = False
 ) -> list[Any]:
     """The proposals of `ids` as they are now, in the order they were made (by id when made at
-    once); only `columns` of each, when named. `for_update`: locked first, then read by a
-    statement of its own, so that what a transaction that held them committed meanwhile (a
-    step written or folded in) is read too; a locking read would see the proposals' rows as
-    they are now beside the steps of its snapshot."""
+    once). `for_update`: locked first, then read by a statement of its own, so that what a
+    transaction that held them committed meanwhile (its steps deleted with the proposal's
+    outcome) is read too; a locking read would see the proposal's new row beside the steps of
+    its snapshot."""
     if for_update:
         await _lock_in_order(conn, ids)
     # Joined from the ids given, so that each proposal's step is looked up by its key: joined
     # from the proposals, the planner reads every step of the table into a hash.
     wanted = func.unnest(cast(ids, ARRAY(Uuid))).table_valued("id").render_derived("wanted")
-    read = _PROPOSAL_NOW if columns is None else [_now(proposals.c[name]) for name in columns]
     query = (
-        select(*read)
+        select(*_PROPOSAL_NOW)
         .select_from(wanted.join(_WITH_STEP, proposals.c.id == wanted.c.id))
         .order_by(proposals.c.created_at, proposals.c.id)
     )
@@ -266,6 +252,12 @@ async def submit_drafts_of_batch(
     return list((await conn.execute(query)).scalars())
 
 
+async def set_proposal(conn: AsyncConnection, proposal_id: UUID, **values: Any) -> None:
+    """Columns of one proposal that its step of the review does not hold (base version,
+    outcome)."""
+    await conn.execute(update(proposals).where(proposals.c.id == proposal_id).values(**values))
+
+
 # One array for the ids and one row back, however many proposals are locked.
 _LOCK_IN_ORDER = text("""
 SELECT count(*) FROM (
@@ -319,19 +311,36 @@ SET state = excluded.state, {who} = excluded.{who}, {when} = excluded.{when}
 """)
 
 
-async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> None:
-    """Proposals' new columns written into their rows and their steps of the review deleted, in
+# What of a proposal changes after it is made; the rest (its change, row, area, author, batch)
+# never does.
+_CHANGEABLE = (
+    "id",
+    "state",
+    "base_version",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "comments",
+    "outcome",
+)
+
+
+async def settle(conn: AsyncConnection, changed: list[dict[str, Any]]) -> dict[UUID, Any]:
+    """Proposals' new states written into their rows and their steps of the review deleted, in
     one statement for all: each dict holds the `id`, the columns a step holds (`STEPPED`: the
-    proposal's values as read with its step, changed or not) and the same other columns.
-    `conn` holds their rows locked already (read `for_update`, before their state was
-    checked)."""
+    proposal's values as read with its step, changed or not) and the same other columns. The
+    columns that change after a proposal is made (`_CHANGEABLE`), as written, by id. `conn`
+    holds their rows locked already (read `for_update`, before their state was checked)."""
     if not changed:
-        return
+        return {}
     columns = tuple(name for name in changed[0] if name != "id")
     missing = set(STEPPED) - set(columns)
     if missing:
         raise ValueError(f"a step's columns would be lost: {sorted(missing)}")
-    await conn.execute(_settle(columns), unnest_values(proposals, ("id", *columns), changed))
+    values = unnest_values(proposals, ("id", *columns), changed)
+    rows = await conn.execute(_settle(columns), values)
+    return {row.id: row for row in rows}
 
 
 @cache
@@ -348,91 +357,7 @@ WITH steps_done AS (
     ))
 )
 {unnest_update(proposals, "id", columns).text}
-""")
-
-
-async def record_outcomes(
-    conn: AsyncConnection,
-    at: datetime,
-    reviewer: str,
-    outcomes: list[tuple[UUID, str, dict[str, Any]]],
-) -> dict[UUID, Any]:
-    """Each approved proposal's state and `outcome` (`{"results": …, "stale": …}`) written as its
-    step of the review, reviewed by `reviewer` at `at`, and audited (`approve`, with the state
-    and the results), in one statement for all; the `state` and `outcome` of each, as stored,
-    by id. The proposals' own rows are not written. `conn` holds them locked already."""
-    if not outcomes:
-        return {}
-    ids, states, written = zip(*outcomes, strict=True)
-    values = {
-        "id": list(ids),
-        "state": list(states),
-        "outcome": [json_text(outcome) for outcome in written],
-        "at": at,
-        "by": reviewer,
-    }
-    return {row.proposal_id: row for row in await conn.execute(_RECORD_OUTCOMES, values)}
-
-
-# An approval's step normally exists (its `applying` mark); one that does not is written whole,
-# its submitter then read from the proposal's own row as before. The audit's details are made
-# from the outcome as sent, so that each result is encoded once.
-_RECORD_OUTCOMES = text("""
-WITH given AS MATERIALIZED (
-    SELECT * FROM unnest(CAST(:id AS UUID[]), CAST(:state AS TEXT[]), CAST(:outcome AS JSONB[]))
-        WITH ORDINALITY AS given (id, state, outcome, place)
-),
-audited AS (
-    INSERT INTO audit_log (at, actor, action, subject, details)
-    SELECT CAST(:at AS TIMESTAMPTZ), CAST(:by AS TEXT), 'approve', 'proposal:' || given.id,
-        jsonb_build_object('state', given.state, 'results', given.outcome -> 'results')
-    FROM given ORDER BY given.place
-)
-INSERT INTO proposal_progress AS step (proposal_id, state, reviewed_by, reviewed_at, outcome)
-SELECT given.id, given.state, CAST(:by AS TEXT), CAST(:at AS TIMESTAMPTZ), given.outcome
-FROM given ORDER BY given.place
-ON CONFLICT (proposal_id) DO UPDATE SET state = excluded.state,
-    reviewed_by = excluded.reviewed_by, reviewed_at = excluded.reviewed_at,
-    outcome = excluded.outcome
-RETURNING step.proposal_id, step.state, step.outcome
-""")
-
-
-async def _fold_outcomes(conn: AsyncConnection, keys: list[str]) -> bool:
-    """The outcomes kept as steps of the proposals still open in their own rows under `keys`
-    written into those rows, and the steps deleted; whether there were any. The proposals are
-    locked first, in the order every statement locking several takes them."""
-    held = await conn.execute(_HELD_BY_OUTCOMES, {"keys": keys})
-    ids = list(held.scalars())
-    if not ids:
-        return False
-    await _lock_in_order(conn, ids)
-    await conn.execute(_FOLD_OUTCOMES, {"ids": ids})
-    return True
-
-
-_OUTCOME = "step.state NOT IN ('draft', 'submitted', 'returned', 'applying')"
-
-_HELD_BY_OUTCOMES = text(f"""
-SELECT proposals.id FROM proposals
-JOIN proposal_progress AS step ON step.proposal_id = proposals.id
-WHERE proposals.row_key = ANY(CAST(:keys AS TEXT[])) AND proposals.{_OPEN.text} AND {_OUTCOME}
-""")
-
-# Read again after the lock: another import may have folded them meanwhile.
-_FOLD_OUTCOMES = text(f"""
-WITH folded AS (
-    DELETE FROM proposal_progress AS step
-    WHERE step.proposal_id = ANY(CAST(:ids AS UUID[])) AND {_OUTCOME}
-    RETURNING step.*
-)
-UPDATE proposals SET state = folded.state,
-    submitted_by = coalesce(folded.submitted_by, proposals.submitted_by),
-    submitted_at = coalesce(folded.submitted_at, proposals.submitted_at),
-    reviewed_by = coalesce(folded.reviewed_by, proposals.reviewed_by),
-    reviewed_at = coalesce(folded.reviewed_at, proposals.reviewed_at),
-    outcome = coalesce(folded.outcome, proposals.outcome)
-FROM folded WHERE proposals.id = folded.proposal_id
+RETURNING {", ".join(f"proposals.{name}" for name in _CHANGEABLE)}
 """)
 
 

@@ -57,12 +57,11 @@ proposals = Table(
     Column("outcome", JSONB),
 )
 
-# A proposal's latest step of the review (`submitted`, `applying`, or an approval's outcome)
-# while its `proposals` row is behind it: submitting, marking an approval and recording its
-# outcome write this narrow row instead of a new version of the wide proposal with an entry in
-# each of its indexes. Its columns, when set, are the proposal's; the step is folded into the
-# proposal when the proposal is returned or rebased (store.settle), or when an import proposes
-# the same row again after its outcome (store.add_proposals).
+# A proposal's latest step of the review (`submitted`, `applying`) while its `proposals` row is
+# behind it: submitting and marking an approval write this narrow row instead of a new version of
+# the wide proposal with an entry in each of its indexes. Its columns, when set, are the
+# proposal's; the step is folded into the proposal when the proposal is returned or its outcome
+# recorded (store.settle).
 proposal_progress = Table(
     "proposal_progress",
     metadata,
@@ -72,7 +71,6 @@ proposal_progress = Table(
     Column("submitted_at", DateTime(timezone=True)),
     Column("reviewed_by", Text),
     Column("reviewed_at", DateTime(timezone=True)),
-    Column("outcome", JSONB),
 )
 
 # What the registry said of a dry run's rows that refused or warned, by their place in the rows
