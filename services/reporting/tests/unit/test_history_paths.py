@@ -60,7 +60,7 @@ def _containers(value: Any) -> list[int]:
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(value=JSON)
 def test_a_stored_value_is_copied_as_deepcopy_copies_it_sharing_no_container(value: Any) -> None:
-    copied = history._copied(value)
+    copied = history.json_copy(value)
     assert copied == copy.deepcopy(value)
     assert type(copied) is type(value)
     assert not set(_containers(copied)) & set(_containers(value))

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from hoptac.contracts.codes import OperatingInPractice
 from hoptac.contracts.events import REDACTED
+from hoptac.contracts.json_values import json_copy
 from hoptac.contracts.organization import DigitalAdoption
 
 # Fields that never leave through a public API nor an event: a representative's identity.
@@ -32,18 +33,6 @@ class Change(NamedTuple):
     field: str
     before: Any
     after: Any
-
-
-def json_copy(value: Any) -> Any:
-    """A deep copy of JSON-like data: dicts and lists copied all the way down, the rest (text,
-    numbers, booleans, None) shared, being immutable. A record holds nothing else, so this is
-    `copy.deepcopy` without its bookkeeping (cycles, shared objects), which cost the registry
-    more than any rule it checks."""
-    if isinstance(value, dict):
-        return {key: json_copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_copy(item) for item in value]
-    return value
 
 
 def flatten(record: Record, prefix: str = "") -> dict[str, Any]:

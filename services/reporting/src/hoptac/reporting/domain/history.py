@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hoptac.contracts.json_values import json_copy
+
 Record = dict[str, Any]
 
 REGISTERED = "registered"
@@ -88,16 +90,6 @@ def _parents_and_leaf(path: str) -> tuple[tuple[str, ...], str]:
 _SPLIT = _PerPath(_parents_and_leaf)
 
 
-def _copied(value: Any) -> Any:
-    """A copy of a JSON value sharing no list or dict with it (`copy.deepcopy`, for what JSON
-    holds: a value of a version's changes is one, read from an event or from jsonb)."""
-    if isinstance(value, dict):
-        return {key: _copied(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_copied(inner) for inner in value]
-    return value
-
-
 def _apply(record: Record, version: Version) -> None:
     """Set each changed field at its dotted path (every field of every version folded: the
     walk is written out here, not a call per field)."""
@@ -111,7 +103,7 @@ def _apply(record: Record, version: Version) -> None:
                 node[key] = child
             node = child
         # Versions are folded again and again: never let a later change edit a stored value.
-        node[leaf] = _copied(value) if isinstance(value, (dict, list)) else value
+        node[leaf] = json_copy(value) if isinstance(value, (dict, list)) else value
 
 
 def _in_world_order(versions: Iterable[Version]) -> list[Version]:
