@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# Linux's default ephemeral range, for systems that do not say theirs.
+DEFAULT_EPHEMERAL_START = 32768
+# The lowest port handed out: above the well-known and the commonly registered ones.
+LOWEST_CHOSEN = 20000
+_handed_out: set[int] = set()
 
 
 class PortInUseError(RuntimeError):
@@ -15,9 +23,27 @@ class PortInUseError(RuntimeError):
         self.host = host
 
 
-def free_port(host: str = LOOPBACK) -> int:
-    """A port that nothing listens on right now (the OS picks it; another program may still
-    take it before we do, which is fine for tests and reported clearly otherwise)."""
+def ephemeral_start(range_file: Path = EPHEMERAL_RANGE_FILE) -> int:
+    """The first port the kernel gives to outgoing connections."""
+    try:
+        return int(range_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return DEFAULT_EPHEMERAL_START
+
+
+def free_port(host: str = LOOPBACK, range_file: Path = EPHEMERAL_RANGE_FILE) -> int:
+    """A port that nothing listens on right now, chosen below the kernel's ephemeral range.
+
+    A port the kernel picks (binding port 0) comes from the range it also gives to outgoing
+    connections, so between our check and the server's bind an outgoing connection can take it.
+    Below that range only a listener can, and no port is handed out twice by one process."""
+    top = ephemeral_start(range_file)
+    candidates = [port for port in range(LOWEST_CHOSEN, top) if port not in _handed_out]
+    random.shuffle(candidates)
+    for port in candidates:
+        if port_is_free(port, host):
+            _handed_out.add(port)
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
