@@ -494,19 +494,59 @@ def registry_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return checks
 
 
-async def test_an_import_right_after_its_dry_run_reuses_the_registrys_answers(
-    client: httpx.AsyncClient, issued: Tokens, registry_checks: list[int]
-) -> None:
+def _one_refused() -> bytes:
     in_ha_noi = row(
         registration_number="0101000001",
         **{"address.province_code": "01", "address.commune_code": "00004"},
     )
-    content = as_csv([row(), in_ha_noi])
+    return as_csv([row(), in_ha_noi])
+
+
+async def test_an_import_right_after_its_dry_run_takes_the_dry_runs_whole_check(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry_checks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[str] = []
+    read_upload = handlers.read_upload
+
+    def counted(data: bytes, filename: str, limits: Any) -> Any:
+        reads.append(filename)
+        return read_upload(data, filename, limits)
+
+    monkeypatch.setattr(handlers, "read_upload", counted)
+    content = _one_refused()
 
     checked = (await upload(client, issued.officer_96, content, "k.csv", dry_run=True)).json()
     imported = (await upload(client, issued.officer_96, content, "k.csv")).json()
 
-    assert registry_checks == [2]  # the dry run's; the import asked nothing more
+    assert reads == ["k.csv"]  # the dry run's; the import read nothing
+    assert registry_checks == [2]  # and asked nothing
+    assert imported["checked_by_dry_run"] is True
+    assert located(checked) == located(imported) == {(3, None, "forbidden")}
+    assert (imported["problems"], imported["warnings"]) == (
+        checked["problems"],
+        checked["warnings"],
+    )
+    assert imported["proposals_added"] == 1
+
+
+async def test_an_import_in_another_process_reuses_the_registrys_answers_to_its_dry_run(
+    client: httpx.AsyncClient,
+    issued: Tokens,
+    registry_checks: list[int],
+    collection_url: str,
+    registry_transport: httpx.ASGITransport,
+) -> None:
+    content = _one_refused()
+
+    checked = (await upload(client, issued.officer_96, content, "k.csv", dry_run=True)).json()
+    async with limited_client(collection_url, registry_transport) as other_process:
+        imported = (await upload(other_process, issued.officer_96, content, "k.csv")).json()
+
+    assert registry_checks == [2]  # the dry run's; the import read the file, asked nothing more
+    assert imported["checked_by_dry_run"] is False
     assert located(checked) == located(imported) == {(3, None, "forbidden")}
     assert imported["problems"] == checked["problems"]
     assert imported["proposals_added"] == 1
@@ -538,6 +578,7 @@ async def test_an_import_checks_again_when_the_register_moved_or_someone_else_im
     by_another = (await upload(client, issued.admin, other, "o.csv")).json()
 
     assert registry_checks == [1, 1, 1, 1]
+    assert (moved["checked_by_dry_run"], by_another["checked_by_dry_run"]) == (False, False)
     assert (moved["proposals_added"], by_another["proposals_added"]) == (1, 1)
 
 
@@ -565,6 +606,8 @@ async def test_a_file_read_in_parts_is_checked_and_imported_as_one_read_whole(
     registry: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
     read_part: int,
+    collection_url: str,
+    registry_transport: httpx.ASGITransport,
 ) -> None:
     """The registry checks a file's first rows while the rest is read, aimed at the records of
     every province the file names; a province named only by a refused row (the last one
@@ -587,7 +630,8 @@ async def test_a_file_read_in_parts_is_checked_and_imported_as_one_read_whole(
     monkeypatch.setattr(handlers, "READ_PART", read_part)
 
     in_parts = (await upload(client, issued.admin, content, "w.csv", dry_run=True)).json()
-    imported = (await upload(client, issued.admin, content, "w.csv")).json()
+    async with limited_client(collection_url, registry_transport) as other_process:
+        imported = (await upload(other_process, issued.admin, content, "w.csv")).json()  # read
     without_cà_mau = (
         await upload(client, issued.admin, as_csv(rows[:-1]), "x.csv", dry_run=True)
     ).json()

@@ -249,6 +249,42 @@ async def test_registration_numbers_are_unique(
     assert "6001000001" in again.json()["message"]
 
 
+async def test_the_head_of_the_changes_moves_with_each_committed_change_only(
+    client: httpx.AsyncClient, issued: Tokens, make_body: Body
+) -> None:
+    async def head() -> int:
+        answer = await client.get("/v1/changes/head", headers=Tokens.header(issued.agency))
+        assert answer.status_code == 200, answer.text
+        value: int = answer.json()["head"]
+        return value
+
+    assert await head() == 0
+    created = await register(client, issued.admin, make_body())
+    first = await head()
+    refused = await client.post(
+        "/v1/organizations", json=make_body(), headers=Tokens.header(issued.admin)
+    )
+    assert refused.status_code == 409
+    dry = await client.post(
+        "/v1/organizations/batch",
+        json={
+            "dry_run": True,
+            "changes": [{"op": "register", "body": make_body(registration_number="6001000002")}],
+        },
+        headers=Tokens.header(issued.admin),
+    )
+    assert dry.json()["applied"] == 1, dry.text
+    assert await head() == first > 0
+    await client.patch(
+        f"/v1/organizations/{created['id']}",
+        json={"workers_count": 3},
+        headers={**Tokens.header(issued.admin), "If-Match": '"1"'},
+    )
+    assert await head() > first
+    anonymous = await client.get("/v1/changes/head")
+    assert anonymous.status_code == 401
+
+
 async def test_a_confusingly_similar_name_gets_a_warning(
     client: httpx.AsyncClient, issued: Tokens, make_body: Body
 ) -> None:

@@ -65,7 +65,9 @@ from hoptac.collection.domain.review import (
     require_reviewer,
 )
 from hoptac.collection.domain.rows import RowChange, RowReader
+from hoptac.collection.kept_checks import CheckKey, KeptChecks
 from hoptac.contracts.organization import registration_key
+from hoptac.contracts.vietnam_time import vietnam_day
 from hoptac.platform.catalogue import Language
 from hoptac.platform.collections_put_off import full_collections_put_off
 from hoptac.platform.identity import TOKEN_SHAPE, Caller, Identity, IdentityUnavailable
@@ -166,6 +168,8 @@ class Collection:
         self.limits = limits
         self.clock = clock
         self.dry_run_reuse = dry_run_reuse
+        # The last dry run's whole check, for the import of the same file (kept_checks.py).
+        self.kept: KeptChecks[tuple[Report, dict[int, Target]]] = KeptChecks(dry_run_reuse)
 
     async def authenticate(self, token: str | None) -> Caller:
         if not token:
@@ -204,11 +208,33 @@ class Collection:
                 done = await store.batch_by_checksum(conn, checksum)
             if done is not None:
                 return {**_batch_json(done, language), "already_imported": True}
-        report, targets = await self._check(caller, data, filename, language, checksum, dry_run)
+        key = CheckKey(checksum, caller, language, vietnam_day(self.clock()))
         if dry_run:
+            head = await self._register_head(caller) if self.dry_run_reuse else None
+            report, targets = await self._check(caller, data, filename, language, checksum, True)
+            if head is not None:
+                self.kept.keep(key, head, self.clock(), (report, targets))
             return {**report.as_json(language), "dry_run": True}
+        kept = await self._kept_check(caller, key)
+        reused = kept is not None
+        if kept is None:
+            kept = await self._check(caller, data, filename, language, checksum, False)
+        report, targets = kept
         stored = await self._store(caller, data, filename, checksum, report, targets)
-        return {**report.as_json(language), **stored}
+        return {**report.as_json(language), **stored, "checked_by_dry_run": reused}
+
+    async def _register_head(self, caller: Caller) -> int | None:
+        return await self.registry.changes_head(caller.token)
+
+    async def _kept_check(
+        self, caller: Caller, key: CheckKey
+    ) -> tuple[Report, dict[int, Target]] | None:
+        """The check of this caller's dry run of the same file, while the register has not
+        moved since (asked of the registry only when there is one)."""
+        now = self.clock()
+        if not self.kept.holds(key, now):
+            return None
+        return self.kept.take(key, await self._register_head(caller), now)
 
     async def _check(
         self,

@@ -74,7 +74,9 @@ class CollectionSettings(ProjectionSettings):
         default=1800,
         ge=0,
         description="How long after a dry run the import of the same file by the same person "
-        "reuses the registry's answers to it instead of asking again (0: never).",
+        "reuses it: its whole check, kept in the process's memory, while the register has not "
+        "moved; otherwise the registry's answers to its rows, if the same rows are sent "
+        "(0: never).",
     )
     challenges_per_hour: int = Field(
         default=5, gt=0, description="Public challenges one address may send in an hour."

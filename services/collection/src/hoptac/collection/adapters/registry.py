@@ -93,6 +93,15 @@ class RegistryClient:
             if cursor is None:
                 return found
 
+    async def changes_head(self, token: str) -> int | None:
+        """The registry's newest change committed (GET /v1/changes/head); None when it cannot
+        say (a registry from before it did)."""
+        response = await self._send("GET", "/v1/changes/head", token)
+        if response.status_code != 200:
+            return None
+        head = response.json().get("head")
+        return head if isinstance(head, int) else None
+
     async def batch(
         self,
         token: str,

@@ -382,6 +382,14 @@ async def page(conn: AsyncConnection, after: int, limit: int) -> list[dict[str, 
     return [envelope(row) for row in await conn.execute(_numbered(sequences))]
 
 
+async def head(conn: AsyncConnection) -> int:
+    """The newest change committed, numbered by the relay or not yet (0: none): a reader that
+    saw the same head twice saw the same register. Ids are taken when a write inserts, so a
+    write still open when the head is read and committed after it has a smaller id (tell-tale
+    only for that moment)."""
+    return int(await conn.scalar(select(func.coalesce(func.max(outbox.c.id), 0))) or 0)
+
+
 async def correlated(
     conn: AsyncConnection, correlation_ids: list[str], limit: int
 ) -> list[dict[str, Any]]:

@@ -38,6 +38,11 @@ class ImportAnswer(BaseModel):
     already_imported: bool | None = Field(
         default=None, description="The same file was imported before: nothing changed."
     )
+    checked_by_dry_run: bool | None = Field(
+        default=None,
+        description="An import that took the check of the same person's dry run of the same "
+        "file, made today while the register did not move, instead of checking it again.",
+    )
 
 
 class BatchSummary(BaseModel):

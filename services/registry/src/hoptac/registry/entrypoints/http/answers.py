@@ -72,6 +72,13 @@ class ChangesPage(BaseModel):
     next: int = Field(description="Pass as `after` for the next page.")
 
 
+class ChangesHead(BaseModel):
+    head: int = Field(
+        description="The newest change committed (0: none). The same head read twice: nothing "
+        "was committed in between (but a write open at the first reading)."
+    )
+
+
 class CorrelatedChange(BaseModel):
     correlation_id: str
     organization_id: str

@@ -1,4 +1,5 @@
-"""GET /v1/changes: the registry's whole change log, in sequence order, for replay; and
+"""GET /v1/changes: the registry's whole change log, in sequence order, for replay;
+GET /v1/changes/head: whether anything was committed since a reader last looked; and
 GET /v1/changes/correlated: the changes committed under some correlation ids, for a client that
 must learn whether a write whose answer it lost was applied."""
 
@@ -12,7 +13,12 @@ from hoptac.platform.text import Text
 from hoptac.registry.adapters import outbox
 from hoptac.registry.domain.access import Role, require_token
 from hoptac.registry.domain.errors import NotAllowed
-from hoptac.registry.entrypoints.http.answers import ChangesPage, CorrelatedChanges, documented
+from hoptac.registry.entrypoints.http.answers import (
+    ChangesHead,
+    ChangesPage,
+    CorrelatedChanges,
+    documented,
+)
 from hoptac.registry.entrypoints.http.auth import Caller
 from hoptac.registry.entrypoints.http.schemas import CorrelationId, Plain
 
@@ -38,6 +44,20 @@ async def changes(
     async with request.app.state.registry.engine.connect() as conn:
         events = await outbox.page(conn, after, limit)
     return {"events": events, "next": events[-1]["sequence"] if events else after}
+
+
+@router.get(
+    "/head",
+    summary="The newest change committed: has the register moved since?",
+    responses=documented(ChangesHead),
+)
+async def head(request: Request, caller: Caller) -> dict[str, int]:
+    """A number that grows with every change committed, numbered by the relay or not yet:
+    collection reads it before a dry run and before the import of the same file, and reuses
+    the dry run's whole check when it has not moved."""
+    require_token(caller)
+    async with request.app.state.registry.engine.connect() as conn:
+        return {"head": await outbox.head(conn)}
 
 
 @router.get(
