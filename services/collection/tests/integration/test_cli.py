@@ -104,8 +104,8 @@ def test_the_template_is_written_then_a_filled_copy_checked_and_imported(
     bad.write_bytes(filled(template.read_bytes(), [row(kind="Công ty")]))
     options = ["--token-file", str(token_file), "--url", url]
     checked = runner.invoke(app, ["import", str(good), "--dry-run", *options])
-    refused = runner.invoke(app, ["import", str(bad), "--dry-run", *options])
     imported = runner.invoke(app, ["import", str(good), *options])
+    refused = runner.invoke(app, ["import", str(bad), "--dry-run", *options])
     again = runner.invoke(app, ["import", str(good), *options])
 
     assert written.exit_code == 0, written.output
@@ -116,6 +116,7 @@ def test_the_template_is_written_then_a_filled_copy_checked_and_imported(
     assert "unknown_code" in refused.output
     assert imported.exit_code == 0, imported.output
     assert "1 đề xuất" in said(imported.output)
+    assert "dùng lại kết quả kiểm tra thử" in said(imported.output)
     assert "đã được nhập" in said(again.output)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 
 metadata = MetaData()
 
@@ -45,7 +45,7 @@ proposals = Table(
     Column("base_version", Integer),
     Column("province_code", Text),
     Column("commune_code", Text),
-    Column("change", JSONB, nullable=False),
+    Column("change", JSON, nullable=False),
     Column("state", Text, nullable=False),
     Column("author", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -53,8 +53,8 @@ proposals = Table(
     Column("submitted_at", DateTime(timezone=True)),
     Column("reviewed_by", Text),
     Column("reviewed_at", DateTime(timezone=True)),
-    Column("comments", JSONB, nullable=False),
-    Column("outcome", JSONB),
+    Column("comments", JSON, nullable=False),
+    Column("outcome", JSON),
 )
 
 # A proposal's latest step of the review (`submitted`, `applying`) while its `proposals` row is
@@ -94,7 +94,7 @@ audit_log = Table(
     Column("actor", Text, nullable=False),
     Column("action", Text, nullable=False),
     Column("subject", Text, nullable=False),
-    Column("details", JSONB, nullable=False),
+    Column("details", JSON, nullable=False),
 )
 
 challenges = Table(

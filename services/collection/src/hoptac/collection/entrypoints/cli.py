@@ -167,6 +167,8 @@ def _print(report: dict[str, Any], dry_run: bool) -> None:
             f"Đã nhập lô {report['batch_id']}: {summary}; "
             f"{report['proposals_added']:,} đề xuất thay đổi chờ duyệt"
         )
+        if report.get("checked_by_dry_run"):
+            console.print("(dùng lại kết quả kiểm tra thử vừa chạy: sổ đăng ký chưa thay đổi)")
 
 
 def _table(title: str, items: list[dict[str, Any]]) -> None:
