@@ -251,7 +251,7 @@ class Collection:
             return Report("unknown", 0, [refused.problem]), {}
         report = Report(sheet.format, 0, list(sheet.problems))
         rows = [(sheet.first_row + i, cells) for i, cells in enumerate(sheet.rows)]
-        rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
+        rows = [(n, cells) for n, cells in rows if _filled(cells)]
         report.rows_total = len(rows)
         if not rows:
             report.problems.append(Problem("empty_sheet", Text("collection.no_data_rows")))
@@ -380,8 +380,18 @@ class Collection:
     async def _read_provinces(
         self, caller: Caller, provinces: Iterable[str], reading: _Reading
     ) -> None:
-        for province in sorted(set(provinces) - reading.provinces.keys()):
-            records = await self.registry.in_province(caller.token, province)
+        """The register's organisations of the provinces not read yet, eight provinces at a
+        time (a file names up to 34: one after the other, they held back the registry's check)."""
+        wanted = sorted(set(provinces) - reading.provinces.keys())
+        gate = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+
+        async def read(province: str) -> list[dict[str, Any]]:
+            async with gate:
+                return await self.registry.in_province(caller.token, province)
+
+        for province, records in zip(
+            wanted, await asyncio.gather(*(read(p) for p in wanted)), strict=True
+        ):
             reading.provinces[province] = records
             reading.so_far.add(records)
 
@@ -856,6 +866,12 @@ class Collection:
         if absent:
             raise NotFound(Text("collection.no_proposals", ids=absent[:5]))
         return rows
+
+
+def _filled(cells: list[Any]) -> bool:
+    """Whether a row holds anything: a cell neither empty nor None (0 and False are values).
+    Counted in C: a generator a row took a third of a second at 100,000 rows."""
+    return len(cells) > cells.count(None) + cells.count("")
 
 
 def _in_unicode(
