@@ -1,4 +1,5 @@
-"""`insert_rows` stores what SQLAlchemy's `insert(table)` stores, in one statement."""
+"""`insert_rows` and `copy_rows` store what SQLAlchemy's `insert(table)` stores, in one
+statement."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from hoptac.platform.bulk_writes import insert_rows, unnest_insert, update_rows
+from hoptac.platform.bulk_writes import copy_rows, insert_rows, unnest_insert, update_rows
 from hoptac.platform.json_columns import JSON_COLUMNS, JsonText, json_text
 
 pytestmark = pytest.mark.integration
@@ -58,16 +60,17 @@ def _row(n: int) -> dict[str, Any]:
     }
 
 
-async def test_rows_are_stored_as_insert_stores_them(fresh_database: str) -> None:
+@pytest.mark.parametrize("write", [insert_rows, copy_rows])
+async def test_rows_are_stored_as_insert_stores_them(fresh_database: str, write: Any) -> None:
     engine = create_async_engine(fresh_database, **JSON_COLUMNS)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
-            await insert_rows(conn, things, [_row(n) for n in range(1, 501)])
+            await write(conn, things, [_row(n) for n in range(1, 501)])
             await conn.execute(insert(things), [_row(n) for n in range(1, 501)])
             written = [{**row, "body": JsonText(json_text(row["body"]))} for row in map(_row, [1])]
-            await insert_rows(conn, things, written)  # JSON already written is stored as it is
-            await insert_rows(conn, things, [])
+            await write(conn, things, written)  # JSON already written is stored as it is
+            await write(conn, things, [])
             columns = [c for c in things.c if c.name not in ("id", "made_at")]
             rows = (await conn.execute(select(*columns).order_by(things.c.id))).all()
             defaulted = await conn.scalar(select(func.count()).where(things.c.made_at.is_not(None)))
@@ -75,6 +78,25 @@ async def test_rows_are_stored_as_insert_stores_them(fresh_database: str) -> Non
         assert rows[:500] == rows[500:1000]
         assert rows[0]._asdict() == rows[1000]._asdict() == _row(1)
         assert defaulted == 1001
+    finally:
+        await engine.dispose()
+
+
+async def test_a_refused_copy_raises_as_a_statement_and_its_savepoint_keeps_nothing(
+    fresh_database: str,
+) -> None:
+    engine = create_async_engine(fresh_database, **JSON_COLUMNS)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            await copy_rows(conn, things, [_row(1)])
+            taken = {**_row(2), "id": 1}  # the first row's key
+            with pytest.raises(DBAPIError, match="things"):
+                async with conn.begin_nested():
+                    await copy_rows(conn, things, [{**_row(3), "id": 5}, taken])
+            await copy_rows(conn, things, [_row(4)])
+            stored = (await conn.execute(select(things.c.count).order_by(things.c.id))).scalars()
+            assert list(stored) == [1, 4]
     finally:
         await engine.dispose()
 

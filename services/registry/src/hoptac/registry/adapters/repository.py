@@ -30,7 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import EventName
-from hoptac.platform.bulk_writes import insert_rows, unnest_insert, unnest_values, update_rows
+from hoptac.platform.bulk_writes import (
+    copy_rows,
+    unnest_insert,
+    unnest_values,
+    update_rows,
+)
 from hoptac.platform.json_columns import JsonText, json_text
 from hoptac.platform.text import Text, TextError
 from hoptac.registry.adapters.tables import audit_log, organization_versions, organizations, outbox
@@ -325,7 +330,7 @@ async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) ->
     new = [org for org_id, org in latest.items() if org_id in registered]
     changed = [org for org_id, org in latest.items() if org_id not in registered]
     if new:
-        await insert_rows(
+        await copy_rows(
             conn,
             organizations,
             [{"id": org.id, "created_at": now, **_columns(org, now)} for org in new],
@@ -339,7 +344,7 @@ async def save_many(conn: AsyncConnection, saved: list[Saved], now: datetime) ->
     await conn.execute(
         _versions_and_their_audit(columns), unnest_values(organization_versions, columns, versions)
     )
-    await insert_rows(
+    await copy_rows(
         conn,
         outbox,
         [_outbox_values(s.organization, s.version, s.context, _built(s.event), now) for s in saved],

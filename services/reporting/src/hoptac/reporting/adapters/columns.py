@@ -25,8 +25,8 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.contracts.codes import DIGITAL_FLAGS
+from hoptac.platform.driver import asyncpg_connection
 from hoptac.reporting.adapters import codes
-from hoptac.reporting.adapters.driver import asyncpg_connection
 from hoptac.reporting.domain.facts import OCOP_STARS
 from hoptac.reporting.domain.reading import TooLarge
 from hoptac.reporting.domain.stats import HIERARCHIES, StatsQuery, finest_grouped

@@ -22,9 +22,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hoptac.platform.consumer import ConflictingEvent
+from hoptac.platform.driver import asyncpg_connection
 from hoptac.platform.tracking import Tracking
 from hoptac.reporting.adapters import codes
-from hoptac.reporting.adapters.driver import asyncpg_connection
 from hoptac.reporting.adapters.event_mapping import IncomingEvent
 from hoptac.reporting.adapters.tables import organizations, timeline, versions
 from hoptac.reporting.domain.facts import Interval
