@@ -89,23 +89,12 @@ async def copy_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[
     if not rows:
         return
     columns = tuple(rows[0])
-    json_columns = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, JSON)]
-    records = [tuple(row[name] for name in columns) for row in rows]
-    if json_columns:
-        records = [_json_written(record, json_columns) for record in records]
+    records = list(zip(*unnest_values(table, columns, rows).values(), strict=True))
     driver = await asyncpg_connection(conn)
     try:
         await driver.copy_records_to_table(table.name, records=records, columns=columns)
     except asyncpg.PostgresError as error:
         raise DBAPIError(f"COPY {table.name}", None, error) from error
-
-
-def _json_written(record: tuple[Any, ...], json_columns: list[int]) -> tuple[Any, ...]:
-    values = list(record)
-    for index in json_columns:
-        if values[index] is not None:
-            values[index] = json_text(values[index])
-    return tuple(values)
 
 
 async def update_rows(

@@ -210,7 +210,7 @@ class Collection:
                 return {**_batch_json(done, language), "already_imported": True}
         key = CheckKey(checksum, caller, language, vietnam_day(self.clock()))
         if dry_run:
-            head = await self._register_head(caller) if self.dry_run_reuse else None
+            head = await self.registry.changes_head(caller.token) if self.dry_run_reuse else None
             report, targets = await self._check(caller, data, filename, language, checksum, True)
             if head is not None:
                 self.kept.keep(key, head, self.clock(), (report, targets))
@@ -223,9 +223,6 @@ class Collection:
         stored = await self._store(caller, data, filename, checksum, report, targets)
         return {**report.as_json(language), **stored, "checked_by_dry_run": reused}
 
-    async def _register_head(self, caller: Caller) -> int | None:
-        return await self.registry.changes_head(caller.token)
-
     async def _kept_check(
         self, caller: Caller, key: CheckKey
     ) -> tuple[Report, dict[int, Target]] | None:
@@ -234,7 +231,7 @@ class Collection:
         now = self.clock()
         if not self.kept.holds(key, now):
             return None
-        return self.kept.take(key, await self._register_head(caller), now)
+        return self.kept.take(key, await self.registry.changes_head(caller.token), now)
 
     async def _check(
         self,
