@@ -40,9 +40,23 @@ class RegistryClient:
         await self.http.aclose()
 
     async def _send(
-        self, method: str, path: str, token: str | None, language: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        language: str | None = None,
+        *,
+        own_connection: bool = False,
+        **kwargs: Any,
     ) -> Any:
+        """One request. With `own_connection` it is sent on a connection of its own, closed
+        after the answer: the registry's API runs in several processes sharing one socket,
+        and a connection kept alive stays with the process that accepted it, so the batch
+        requests sent side by side could all land on one process while another stands idle
+        (a 100,000-row dry run then checked on one core: 16 s instead of 11)."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if own_connection:
+            headers["Connection"] = "close"
         if language:
             headers["Accept-Language"] = language
         if "json" in kwargs:
@@ -151,6 +165,7 @@ class RegistryClient:
                 # becomes a proposal: the registry's search of the whole province for
                 # similar names would only repeat it, at a cost growing with the province.
                 json={"changes": part, "dry_run": dry_run, "similar_names": False},
+                own_connection=True,
             )
         response.raise_for_status()
         results: list[dict[str, Any]] = response.json()["results"]
