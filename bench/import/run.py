@@ -2,14 +2,15 @@
 PostgreSQL COPY in the same run, and the time until every approved row is published.
 
     .venv/bin/python bench/import/run.py [--rows 100000 --registry-workers 1 --keep]
-                                         [--no-dry-run] [--pg-statements]
+                                         [--no-dry-run] [--quality-scores] [--pg-statements]
 
 1. in this process: a generated file of --rows new cooperatives (all 34 provinces, real commune
    codes), as XLSX and as CSV, read and checked cell by cell (the part collection does itself);
 2. a stack in a temporary directory: PostgreSQL (durable), NATS JetStream, the registry and its
    relay (its API in two processes, --registry-workers), and collection, each over uvicorn as
    `make run` starts them;
-   with search and reporting following the registry's events, as `make run` starts them;
+   with search and reporting following the registry's events, as `make run` starts them
+   (collection's data-quality consumer, which follows them too, only with --quality-scores);
 3. through collection's API: the dry run (every row also checked by the registry's batch write,
    which stores nothing; left out with --no-dry-run), the real import (every row a proposal;
    the registry's answers to the dry run reused, or asked again with
@@ -102,6 +103,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=2,
         help="approve requests sent side by side (default 2, as the workspace's 'approve every' "
         "sends them)",
+    )
+    add(
+        "--quality-scores",
+        action="store_true",
+        help="run collection's data-quality consumer too, as `make run` does (off by default: "
+        "the target counts search and reporting, not the scores)",
     )
     add(
         "--pg-statements",
@@ -299,7 +306,11 @@ async def benchmark(stack: Stack, args: argparse.Namespace, problems: list[str])
         "HOPTAC_COLLECTION_DATABASE_URL": collection_db,
         "HOPTAC_COLLECTION_REGISTRY_URL": registry.url,
         "HOPTAC_COLLECTION_PORT": str(port),
-        "HOPTAC_COLLECTION_CONSUME": "false",  # the scores' consumer is not what is measured
+        # The data-quality scores follow the same events; the target does not count them.
+        "HOPTAC_COLLECTION_CONSUME": "true" if args.quality_scores else "false",
+        "HOPTAC_COLLECTION_NATS_URL": stack.nats.url,
+        "HOPTAC_COLLECTION_REGISTRY_TOKEN": registry.token,
+        "HOPTAC_COLLECTION_VAR_DIR": str(stack.workdir),
         "HOPTAC_COLLECTION_RATE_LIMIT_EXEMPT": BENCH_CLIENT,
         "HOPTAC_COLLECTION_MAX_UPLOAD_BYTES": str(len(xlsx_file) + len(csv_file)),
         "HOPTAC_COLLECTION_MAX_ROWS": str(args.rows),
