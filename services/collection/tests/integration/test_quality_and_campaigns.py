@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from fastapi import FastAPI
 from nats.js.api import StreamConfig
+from sqlalchemy import text
 
 from hoptac.collection.adapters.notifications import NotificationsClient
 from hoptac.collection.adapters.registry import RegistryClient
@@ -371,6 +372,31 @@ async def test_a_probable_duplicate_lowers_both_records_of_the_commune(
     for org_id in (first, second):
         found = (await get(stack, f"/v1/quality/records/{org_id}", issued.admin)).json()
         assert found["uniqueness"] == 0.0
+
+
+async def test_a_neighbour_whose_scores_did_not_move_is_not_written_again(
+    stack: Stack, registry: httpx.AsyncClient, issued: Tokens
+) -> None:
+    first = await register(registry, issued.admin, "9601000007", "HTX Nông nghiệp Vĩnh Trạch")
+    await catch_up(stack, registry, issued.admin)
+    before = await row_version(stack, first)
+
+    second = await register(registry, issued.admin, "9601000008", "HTX Thủy sản Gành Hào Đông")
+    events = await changes_recorded_on(stack, registry, issued.admin, {})
+    assert await stack.scores.apply(events) == 1  # the second's; its commune scored again
+
+    assert await row_version(stack, first) == before
+    assert (await get(stack, f"/v1/quality/records/{second}", issued.admin)).json()["score"] > 0
+
+
+async def row_version(stack: Stack, org_id: str) -> str:
+    """The PostgreSQL row version (xmin) of a record's scores: it changes with every write."""
+    async with stack.scores.engine.connect() as conn:
+        found = await conn.execute(
+            text("SELECT xmin::text FROM quality_records WHERE organization_id = :id"),
+            {"id": uuid.UUID(org_id)},
+        )
+        return str(found.scalar_one())
 
 
 async def test_the_area_shows_each_record_and_the_means_per_commune_as_json_and_csv(

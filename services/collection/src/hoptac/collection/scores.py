@@ -139,33 +139,35 @@ class Scores:
     async def _rescore(
         self, conn: AsyncConnection, communes: Iterable[str], loose: Sequence[UUID]
     ) -> int:
+        """Score these records again; only those whose scores moved are written (in a burst
+        most neighbours of a new record score as they did: rewriting them was most of the
+        scores' PostgreSQL work). Returns how many were scored."""
         today = vietnam_day(self.clock())
-        records = await store.records_in(conn, sorted(communes), loose)
+        held = await store.records_in(conn, sorted(communes), loose)
         neighbours: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for record in records:
-            if commune := record["address"].get("commune_code"):
-                neighbours[commune].append(record)
+        for kept in held:
+            if commune := kept.record["address"].get("commune_code"):
+                neighbours[commune].append(kept.record)
         twins: dict[str, dict[str, Any]] = {}
         for commune_records in neighbours.values():
             twins.update(duplicated(commune_records))
-        scored: list[dict[str, Any]] = []
-        for record in records:
+        moved: list[dict[str, Any]] = []
+        for kept in held:
             # The commune was compared at once (duplicated()); quality() is given the one
             # neighbour it needs to find the record duplicated, or none.
-            twin = twins.get(record["id"])
-            found = quality(record, [twin] if twin else [], today)
-            scored.append(
-                {
-                    "id": UUID(record["id"]),
-                    **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
-                    "score": round(found.score, 1),
-                    "band": found.band,
-                    "scored_on": today,
-                }
-            )
-        scored.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
-        await store.save_scores(conn, scored)
-        return len(scored)
+            twin = twins.get(kept.record["id"])
+            found = quality(kept.record, [twin] if twin else [], today)
+            scores = {
+                **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
+                "score": round(found.score, 1),
+                "band": found.band,
+                "scored_on": today,
+            }
+            if scores != kept.scores:
+                moved.append({"id": UUID(kept.record["id"]), **scores})
+        moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
+        await store.save_scores(conn, moved)
+        return len(held)
 
 
 def _kept(event: EnvelopeBase) -> store.Kept:

@@ -148,18 +148,26 @@ async def clear_lapsed(conn: AsyncConnection, changes: Sequence[tuple[UUID, date
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """A record kept, with the scores stored for it now."""
+
+    record: dict[str, Any]
+    scores: dict[str, Any]  # by SCORE_COLUMNS
+
+
 async def records_in(
     conn: AsyncConnection, communes: Sequence[str], ids: Sequence[UUID]
-) -> list[dict[str, Any]]:
+) -> list[Held]:
     """Records kept (not removed) in these communes, and these records wherever they are."""
     rows = await conn.execute(
-        text("""
-        SELECT record FROM quality_records
+        text(f"""
+        SELECT record, {", ".join(SCORE_COLUMNS)} FROM quality_records
         WHERE NOT removed AND (commune_code = ANY(:communes) OR organization_id = ANY(:ids))
         """),
         {"communes": list(communes), "ids": list(ids)},
     )
-    return [row.record for row in rows]
+    return [Held(row[0], dict(zip(SCORE_COLUMNS, row[1:], strict=True))) for row in rows]
 
 
 async def save_scores(conn: AsyncConnection, scores: Sequence[dict[str, Any]]) -> None:
