@@ -18,9 +18,7 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -173,16 +171,6 @@ ORDER BY total_exec_time DESC LIMIT 6
 """
 
 
-def _server(statements: bool) -> Any:
-    from hoptac.platform.embedded.ports import free_port
-    from hoptac.platform.embedded.postgres import EmbeddedPostgres
-
-    base = Path(tempfile.mkdtemp(prefix="hoptac-bench-pg-"))
-    base.chmod(0o755)
-    settings = {"shared_preload_libraries": "pg_stat_statements"} if statements else {}
-    return EmbeddedPostgres(base / "data", free_port(), settings=settings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
@@ -200,47 +188,19 @@ def main() -> None:
         found = asyncio.run(_round(url, int(postmaster), args.rows, args.statements))
         print(json.dumps(found))
         return
-    server = _server(args.statements)
-    server.start()
-    variants = [("base", args.base), ("this", "-")] if args.base else [("this", "-")]
-    found: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in variants}
-    try:
-        for _ in range(args.rounds):
-            for name, src in variants:
-                database = f"approval_{uuid.uuid4().hex[:8]}"
-                url = server.create_database(database)
-                done = subprocess.run(
-                    [
-                        sys.executable,
-                        str(HERE),
-                        *(["--statements"] if args.statements else []),
-                        "--rows",
-                        str(args.rows),
-                        "--one",
-                        src,
-                        url,
-                        str(server.pid),
-                    ],
-                    capture_output=True,
-                    text=True,
-                )
-                server.drop_database(database)
-                if done.returncode:
-                    raise SystemExit(done.stderr)
-                out = done.stdout
-                found[name].append(json.loads(out.splitlines()[-1]))
-                costs = {k: round(v, 2) for k, v in found[name][-1].items() if k != "statements"}
-                print(name, costs, flush=True)
-                for ms, query in found[name][-1]["statements"]:
-                    print(f"  {ms:>6} ms  {query}")
-    finally:
-        server.stop()
-    for name, rounds in found.items():
-        python = statistics.median(r["python"] for r in rounds)
-        database = statistics.median(r["postgres"] for r in rounds)
-        submitting = statistics.median(r["submit_postgres"] for r in rounds)
+    sys.path.insert(0, str(HERE.parents[2]))  # `bench.*` from the repo root
+    from bench.common import rounds
+
+    settings = {"shared_preload_libraries": "pg_stat_statements"} if args.statements else {}
+    passed = [*(["--statements"] if args.statements else []), "--rows", str(args.rows)]
+    with rounds.postgres(settings) as server:
+        found = rounds.interleaved(HERE, passed, args.rounds, args.base, server)
+    for name, done in found.items():
+        python = statistics.median(r["python"] for r in done)
+        database = statistics.median(r["postgres"] for r in done)
+        submitting = statistics.median(r["submit_postgres"] for r in done)
         print(
-            f"{name}: {args.rows} proposals approved, median of {len(rounds)}: "
+            f"{name}: {args.rows} proposals approved, median of {len(done)}: "
             f"collection {python:.2f} CPU s, PostgreSQL {database:.2f} CPU s, "
             f"{(python + database) / args.rows * 1e6:.0f} µs a proposal; "
             f"submitting them PostgreSQL {submitting:.2f} CPU s"

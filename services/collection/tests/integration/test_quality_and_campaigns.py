@@ -27,9 +27,9 @@ from hoptac.collection.adapters.registry import RegistryClient
 from hoptac.collection.bootstrap import build_collection
 from hoptac.collection.entrypoints.events import Background
 from hoptac.collection.entrypoints.http.app import create_app
-from hoptac.collection.scores import Scores
+from hoptac.collection.scores import Scores, decode
 from hoptac.collection.settings import CollectionSettings
-from hoptac.contracts.events import STREAM, SUBJECT_PREFIX, parse_event
+from hoptac.contracts.events import STREAM, SUBJECT_PREFIX
 from hoptac.notifications.adapters import staff
 from hoptac.notifications.adapters.migrations import migrate_async as migrate_notifications
 from hoptac.notifications.bootstrap import build_notifications
@@ -192,7 +192,7 @@ async def changes_recorded_on(
             day = recorded.get(envelope["organization_id"])
             if day is not None:
                 envelope["recorded_at"] = f"{day}T03:00:00+00:00"
-            events.append(parse_event(envelope))
+            events.append(decode(envelope))
     return events
 
 
@@ -387,6 +387,31 @@ async def test_a_neighbour_whose_scores_did_not_move_is_not_written_again(
 
     assert await row_version(stack, first) == before
     assert (await get(stack, f"/v1/quality/records/{second}", issued.admin)).json()["score"] > 0
+
+
+async def test_events_make_and_end_a_probable_duplicate_of_a_neighbour(
+    stack: Stack, registry: httpx.AsyncClient, issued: Tokens
+) -> None:
+    first = await register(registry, issued.admin, "9601000011", "HTX Nông nghiệp Tân Hưng")
+    await catch_up(stack, registry, issued.admin)
+
+    async def uniqueness(org_id: str) -> float:
+        found = await get(stack, f"/v1/quality/records/{org_id}", issued.admin)
+        return float(found.json()["uniqueness"])
+
+    async def apply_new_events() -> None:
+        after = (await stack.scores.read_tracking()).contiguous_through
+        await stack.scores.apply(
+            await changes_recorded_on(stack, registry, issued.admin, {}, after)
+        )
+
+    second = await register(registry, issued.admin, "9601000012", "Hợp tác xã NN Tân Hưng")
+    await apply_new_events()
+    assert (await uniqueness(first), await uniqueness(second)) == (0.0, 0.0)
+
+    await change(registry, issued.admin, second, 1, {"name": "HTX Thủy sản Gành Hào Đông"})
+    await apply_new_events()
+    assert (await uniqueness(first), await uniqueness(second)) == (100.0, 100.0)
 
 
 async def row_version(stack: Stack, org_id: str) -> str:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hoptac.collection.domain.matching import PROBABLE, name_score
-from hoptac.collection.domain.uniqueness import duplicated
+from hoptac.collection.domain.uniqueness import Commune, duplicated
 
 pytestmark = pytest.mark.unit
 
@@ -54,3 +54,19 @@ def test_the_labelled_names_give_the_same_duplicates_both_ways() -> None:
 def test_generated_communes_give_the_same_duplicates_both_ways(names: list[list[str]]) -> None:
     records = named([" ".join(words) for words in names])
     assert set(duplicated(records)) == every_pair(records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5), max_size=12))
+def test_a_record_compared_alone_with_its_commune_finds_what_every_pair_finds(
+    names: list[list[str]],
+) -> None:
+    records = named([" ".join(words) for words in names])
+    commune = Commune(records)
+    for record in records:
+        near = commune.near(record)
+        assert {other["id"] for other in near} == {
+            other["id"]
+            for other in records
+            if other["id"] != record["id"] and name_score(record["name"], other["name"]) >= PROBABLE
+        }

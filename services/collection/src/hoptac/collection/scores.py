@@ -1,7 +1,9 @@
 """Keeps each record's data-quality scores stored and current: every organisation event of the
 registry (from the stream, or from its change log when catching up) updates the record kept
-here and scores again its commune (uniqueness compares a record with its neighbours); once a
-day the records scored before today are scored again, since freshness moves with the date.
+here and scores it, with those of its neighbours whose uniqueness the change moved (a new name
+can make a neighbour a probable duplicate; a name changed, a record moved or removed can end
+one); once a day the records scored before today are scored again, since freshness moves with
+the date.
 
 The change-log sequences applied are recorded with their effect (`hoptac.platform.tracking`):
 an event missing below one applied (dead-lettered, say) is a gap the change log fills, now or
@@ -12,19 +14,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hoptac.collection.adapters import quality_store as store
 from hoptac.collection.domain.campaigns import vietnam_day
 from hoptac.collection.domain.quality import quality
-from hoptac.collection.domain.uniqueness import duplicated
+from hoptac.collection.domain.uniqueness import Commune, duplicated
 from hoptac.collection.handlers import Clock
-from hoptac.contracts.events import EnvelopeBase, parse_event
+from hoptac.contracts.plain import event_values
 from hoptac.platform.consumer import Message, Poison
 from hoptac.platform.tracking import Tracking
 
@@ -34,13 +39,38 @@ REMOVED = "organization.removed"
 STALE_PER_ROUND = 5_000  # records looked at per transaction when the date moved
 
 
-def decode(raw: bytes | dict[str, Any]) -> EnvelopeBase:
+UNIQUE = 100.0  # a stored uniqueness: no probable duplicate in the commune
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What the scores read of an organisation event."""
+
+    sequence: int
+    organization_id: UUID
+    organization_version: int
+    event_type: str
+    recorded_at: datetime
+    record: Mapping[str, Any]  # the public record after the change, as the contract reads it
+
+
+def decode(raw: bytes | Mapping[str, Any]) -> Change:
+    """An event checked by the contract's rules (`hoptac.contracts.plain`: its values without
+    building its models, a third of the work); anything else is poison."""
     try:
-        return parse_event(raw)
+        values = event_values(raw, changed_values=False)
     except ValidationError as error:
         raise Poison(f"not an organisation event: {error.errors()[0]['msg']}") from error
     except ValueError as error:
         raise Poison(f"not an organisation event: {error}") from error
+    return Change(
+        values["sequence"],
+        values["organization_id"],
+        values["organization_version"],
+        values["event_type"],
+        values["recorded_at"],
+        values["data"]["record"],
+    )
 
 
 class Scores:
@@ -54,10 +84,10 @@ class Scores:
         """The consumer's handler: a batch in one transaction, or nothing."""
         await self.apply([decode(message.data) for message in messages])
 
-    async def apply(self, events: Sequence[EnvelopeBase], rescore: bool = True) -> int:
-        """Keep what these events show, and score again the communes they touched (or, when
-        `rescore` is false, mark them to be scored by rescore_stale); returns how many events
-        were newer than what was kept."""
+    async def apply(self, events: Sequence[Change], rescore: bool = True) -> int:
+        """Keep what these events show, and score the records they changed with the neighbours
+        whose uniqueness moved (or, when `rescore` is false, mark the communes they touched to
+        be scored by rescore_stale); returns how many events were newer than what was kept."""
         if not events:
             return 0
         async with self.engine.begin() as conn:
@@ -70,7 +100,7 @@ class Scores:
                 for event in events
                 if event.organization_version > before.get(event.organization_id, (0, None))[0]
             }
-            latest: dict[UUID, EnvelopeBase] = {}
+            latest: dict[UUID, Change] = {}
             for event in newer.values():
                 held = latest.get(event.organization_id)
                 if held is None or event.organization_version > held.organization_version:
@@ -79,7 +109,6 @@ class Scores:
             await store.keep(conn, kept)
             communes = {before[k.organization_id][1] for k in kept if k.organization_id in before}
             communes |= {k.record["address"].get("commune_code") for k in kept}
-            loose = [k.organization_id for k in kept if not k.record["address"].get("commune_code")]
             changed = [
                 (event.organization_id, event.recorded_at)
                 for event in events
@@ -89,7 +118,7 @@ class Scores:
             await store.clear_lapsed(conn, changed)
             touched = sorted(c for c in communes if c)
             if rescore:
-                await self._rescore(conn, touched, loose)
+                await self._score_changes(conn, kept, touched)
             else:
                 await store.unscore(conn, touched)
         self._tracked(tracking)
@@ -136,12 +165,57 @@ class Scores:
                     return done
                 done += await self._rescore(conn, communes, loose)
 
+    async def _score_changes(
+        self, conn: AsyncConnection, kept: Sequence[store.Kept], communes: Sequence[str]
+    ) -> None:
+        """Score the records just kept, and the neighbours in these communes whose uniqueness
+        they moved: one a changed record is now alike (it had no probable duplicate), one
+        that had a probable duplicate and has none left, one not scored yet. A record's other
+        dimensions depend on it alone and on the date, so a neighbour's move only with its own
+        changes or with the day (rescore_stale); comparing the commune's names, instead of
+        reading and scoring every neighbour again, keeps an import's burst to a name comparison
+        per neighbour."""
+        today = vietnam_day(self.clock())
+        changed = {str(k.organization_id): k.record for k in kept if not k.removed}
+        known: dict[str, Commune] = {}
+        twins: dict[str, dict[str, Any]] = {}
+        again: set[str] = set()
+        for found in await store.neighbours_in(conn, communes):
+            records = [
+                {"id": i, "name": name} for i, name in zip(found.ids, found.names, strict=True)
+            ]
+            known[found.commune_code] = commune = Commune(records)
+            unique = dict(zip(found.ids, found.unique, strict=True))
+            for record, scored in zip(records, found.scored, strict=True):
+                record_id = record["id"]
+                if record_id in changed:
+                    near = commune.near(record)
+                    if near:
+                        twins[record_id] = near[0]
+                    again.update(
+                        other["id"]
+                        for other in near
+                        if other["id"] not in changed and unique[other["id"]]
+                    )
+                elif not scored or (not unique[record_id] and not commune.near(record)):
+                    again.add(record_id)
+        moved = [
+            _scored(record, twins.get(record_id), today) for record_id, record in changed.items()
+        ]
+        for held in await store.records_in(conn, [], sorted(UUID(i) for i in again)):
+            commune = known[held.record["address"]["commune_code"]]
+            near = commune.near(held.record)
+            scores = _scored(held.record, near[0] if near else None, today)
+            if any(scores[name] != held.scores[name] for name in store.SCORE_COLUMNS):
+                moved.append(scores)
+        moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
+        await store.save_scores(conn, moved)
+
     async def _rescore(
         self, conn: AsyncConnection, communes: Iterable[str], loose: Sequence[UUID]
     ) -> int:
-        """Score these records again; only those whose scores moved are written (in a burst
-        most neighbours of a new record score as they did: rewriting them was most of the
-        scores' PostgreSQL work). Returns how many were scored."""
+        """Score these records again; only those whose scores moved are written (most score
+        as they did). Returns how many were scored."""
         today = vietnam_day(self.clock())
         held = await store.records_in(conn, sorted(communes), loose)
         neighbours: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -155,24 +229,37 @@ class Scores:
         for kept in held:
             # The commune was compared at once (duplicated()); quality() is given the one
             # neighbour it needs to find the record duplicated, or none.
-            twin = twins.get(kept.record["id"])
-            found = quality(kept.record, [twin] if twin else [], today)
-            scores = {
-                **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
-                "score": round(found.score, 1),
-                "band": found.band,
-                "scored_on": today,
-            }
-            if scores != kept.scores:
-                moved.append({"id": UUID(kept.record["id"]), **scores})
+            scores = _scored(kept.record, twins.get(kept.record["id"]), today)
+            if any(scores[name] != kept.scores[name] for name in store.SCORE_COLUMNS):
+                moved.append(scores)
         moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
         await store.save_scores(conn, moved)
         return len(held)
 
 
-def _kept(event: EnvelopeBase) -> store.Kept:
-    record = event.data.record.model_dump(mode="json")
-    record["version"] = event.organization_version  # the envelope's version orders the changes
+def _scored(record: dict[str, Any], twin: dict[str, Any] | None, today: date) -> dict[str, Any]:
+    """A record's scores as stored (percentages to a tenth), with its id; `twin` one probable
+    duplicate in its commune, if it has one (all quality() needs of its neighbours)."""
+    found = quality(record, [twin] if twin else [], today)
+    return {
+        "id": UUID(record["id"]),
+        **{name: round(100 * value, 1) for name, value in found.dimensions.items()},
+        "score": round(found.score, 1),
+        "band": found.band,
+        "scored_on": today,
+    }
+
+
+def _kept(event: Change) -> store.Kept:
+    """The record as stored and scored: its JSON values (dates and ids as text), with the
+    envelope's version, which orders the changes."""
+    text = orjson.dumps(
+        {**event.record, "version": event.organization_version}, option=orjson.OPT_UTC_Z
+    )
     return store.Kept(
-        event.organization_id, event.organization_version, event.event_type == REMOVED, record
+        event.organization_id,
+        event.organization_version,
+        event.event_type == REMOVED,
+        orjson.loads(text),
+        text.decode(),
     )

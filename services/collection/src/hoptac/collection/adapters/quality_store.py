@@ -58,12 +58,13 @@ async def held(conn: AsyncConnection, ids: Iterable[UUID]) -> dict[UUID, tuple[i
 
 @dataclass(frozen=True)
 class Kept:
-    """An organisation as one event shows it."""
+    """An organisation as one event shows it: its public record as JSON values, and as text."""
 
     organization_id: UUID
     version: int
     removed: bool
     record: dict[str, Any]
+    record_json: str
 
 
 async def keep(conn: AsyncConnection, records: Sequence[Kept]) -> None:
@@ -104,7 +105,7 @@ def _row(kept: Kept) -> dict[str, Any]:
         "status": record["status"],
         "registered_on": date.fromisoformat(record["registered_on"]),
         "verified": date.fromisoformat(verified) if verified else None,
-        "record": json.dumps(record, ensure_ascii=False),
+        "record": kept.record_json,
         "unscored": UNSCORED,
     }
 
@@ -168,6 +169,34 @@ async def records_in(
         {"communes": list(communes), "ids": list(ids)},
     )
     return [Held(row[0], dict(zip(SCORE_COLUMNS, row[1:], strict=True))) for row in rows]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The records kept (not removed) in one commune, in lists of one order: their ids (as
+    text), names, whether their stored uniqueness is full, whether they are scored at all."""
+
+    commune_code: str
+    ids: list[str]
+    names: list[str]
+    unique: list[bool]
+    scored: list[bool]
+
+
+async def neighbours_in(conn: AsyncConnection, communes: Sequence[str]) -> list[Neighbours]:
+    """The records of these communes, a row per commune (an import touches hundreds of communes
+    of dozens of records each: a row per record cost more to read than all the rest)."""
+    rows = await conn.execute(
+        text("""
+        SELECT commune_code, array_agg(organization_id::text), array_agg(name),
+            array_agg(uniqueness = 100), array_agg(scored_on <> :unscored)
+        FROM quality_records
+        WHERE NOT removed AND commune_code = ANY(:communes)
+        GROUP BY commune_code
+        """),
+        {"communes": list(communes), "unscored": UNSCORED},
+    )
+    return [Neighbours(*row) for row in rows]
 
 
 async def save_scores(conn: AsyncConnection, scores: Sequence[dict[str, Any]]) -> None:
