@@ -413,6 +413,15 @@ async def test_events_make_and_end_a_probable_duplicate_of_a_neighbour(
     await apply_new_events()
     assert (await uniqueness(first), await uniqueness(second)) == (100.0, 100.0)
 
+    third = await register(registry, issued.admin, "9601000013", "HTX NN Tân Hưng")
+    await apply_new_events()
+    assert (await uniqueness(first), await uniqueness(third)) == (0.0, 0.0)
+
+    moved = {"address": {"province_code": "96", "commune_code": OTHER_COMMUNE}}
+    await change(registry, issued.admin, third, 1, moved)
+    await apply_new_events()
+    assert (await uniqueness(first), await uniqueness(third)) == (100.0, 100.0)
+
 
 async def row_version(stack: Stack, org_id: str) -> str:
     """The PostgreSQL row version (xmin) of a record's scores: it changes with every write."""

@@ -106,9 +106,16 @@ class Scores:
                 if held is None or event.organization_version > held.organization_version:
                     latest[event.organization_id] = event
             kept = [_kept(event) for event in latest.values()]
-            await store.keep(conn, kept)
             communes = {before[k.organization_id][1] for k in kept if k.organization_id in before}
             communes |= {k.record["address"].get("commune_code") for k in kept}
+            touched = sorted(c for c in communes if c)
+            if rescore:
+                scores, neighbours = await self._score_changes(conn, kept, touched)
+                await store.keep(conn, kept, scores)
+                await store.save_scores(conn, neighbours)
+            else:
+                await store.keep(conn, kept)
+                await store.unscore(conn, touched)
             changed = [
                 (event.organization_id, event.recorded_at)
                 for event in events
@@ -116,11 +123,6 @@ class Scores:
             ]
             await store.note_changes(conn, [(org, vietnam_day(at)) for org, at in changed])
             await store.clear_lapsed(conn, changed)
-            touched = sorted(c for c in communes if c)
-            if rescore:
-                await self._score_changes(conn, kept, touched)
-            else:
-                await store.unscore(conn, touched)
         self._tracked(tracking)
         return len(newer)
 
@@ -167,49 +169,63 @@ class Scores:
 
     async def _score_changes(
         self, conn: AsyncConnection, kept: Sequence[store.Kept], communes: Sequence[str]
-    ) -> None:
-        """Score the records just kept, and the neighbours in these communes whose uniqueness
-        they moved: one a changed record is now alike (it had no probable duplicate), one
-        that had a probable duplicate and has none left, one not scored yet. A record's other
-        dimensions depend on it alone and on the date, so a neighbour's move only with its own
-        changes or with the day (rescore_stale); comparing the commune's names, instead of
-        reading and scoring every neighbour again, keeps an import's burst to a name comparison
-        per neighbour."""
+    ) -> tuple[dict[UUID, dict[str, Any]], list[dict[str, Any]]]:
+        """The scores of the records about to be kept (by id; each is written once, with its
+        scores), and of the neighbours in these communes whose uniqueness they move (to write):
+        one a changed record is now alike (it had no probable duplicate), one that had a
+        probable duplicate and has none left, one not scored yet. A record's other dimensions
+        depend on it alone and on the date, so a neighbour's move only with its own changes or
+        with the day (rescore_stale); comparing the commune's names, instead of reading and
+        scoring every neighbour again, keeps an import's burst to a name comparison per
+        neighbour."""
         today = vietnam_day(self.clock())
+        leaving = {str(k.organization_id) for k in kept}  # as kept until now: replaced
         changed = {str(k.organization_id): k.record for k in kept if not k.removed}
+        arriving: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record_id, record in changed.items():
+            if code := record["address"].get("commune_code"):
+                arriving[code].append({"id": record_id, "name": record["name"]})
         known: dict[str, Commune] = {}
         twins: dict[str, dict[str, Any]] = {}
         again: set[str] = set()
         for found in await store.neighbours_in(conn, communes):
-            records = [
-                {"id": i, "name": name} for i, name in zip(found.ids, found.names, strict=True)
+            stayed = [
+                (record_id, name, unique, scored)
+                for record_id, name, unique, scored in zip(
+                    found.ids, found.names, found.unique, found.scored, strict=True
+                )
+                if record_id not in leaving
             ]
-            known[found.commune_code] = commune = Commune(records)
-            unique = dict(zip(found.ids, found.unique, strict=True))
-            for record, scored in zip(records, found.scored, strict=True):
-                record_id = record["id"]
-                if record_id in changed:
-                    near = commune.near(record)
-                    if near:
-                        twins[record_id] = near[0]
-                    again.update(
-                        other["id"]
-                        for other in near
-                        if other["id"] not in changed and unique[other["id"]]
-                    )
-                elif not scored or (not unique[record_id] and not commune.near(record)):
-                    again.add(record_id)
-        moved = [
-            _scored(record, twins.get(record_id), today) for record_id, record in changed.items()
-        ]
+            staying = [{"id": record_id, "name": name} for record_id, name, _, _ in stayed]
+            code = found.commune_code
+            known[code] = commune = Commune(staying + arriving[code])
+            unique = {record_id: flag for record_id, _, flag, _ in stayed}
+            for record in arriving[code]:
+                near = commune.near(record)
+                if near:
+                    twins[record["id"]] = near[0]
+                again.update(o["id"] for o in near if o["id"] not in changed and unique[o["id"]])
+            for record, (_, _, alone, scored) in zip(staying, stayed, strict=True):
+                if not scored or (not alone and not commune.near(record)):
+                    again.add(record["id"])
+        for code, records in arriving.items():
+            if code not in known:  # the commune's first records
+                known[code] = commune = Commune(records)
+                for record in records:
+                    if near := commune.near(record):
+                        twins[record["id"]] = near[0]
+        scores = {
+            UUID(record_id): _scored(record, twins.get(record_id), today)
+            for record_id, record in changed.items()
+        }
+        moved = []
         for held in await store.records_in(conn, [], sorted(UUID(i) for i in again)):
-            commune = known[held.record["address"]["commune_code"]]
-            near = commune.near(held.record)
-            scores = _scored(held.record, near[0] if near else None, today)
-            if any(scores[name] != held.scores[name] for name in store.SCORE_COLUMNS):
-                moved.append(scores)
+            near = known[held.record["address"]["commune_code"]].near(held.record)
+            found_scores = _scored(held.record, near[0] if near else None, today)
+            if any(found_scores[name] != held.scores[name] for name in store.SCORE_COLUMNS):
+                moved.append(found_scores)
         moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
-        await store.save_scores(conn, moved)
+        return scores, moved
 
     async def _rescore(
         self, conn: AsyncConnection, communes: Iterable[str], loose: Sequence[UUID]

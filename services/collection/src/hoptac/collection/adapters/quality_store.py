@@ -6,7 +6,7 @@ transaction."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -67,28 +67,47 @@ class Kept:
     record_json: str
 
 
-async def keep(conn: AsyncConnection, records: Sequence[Kept]) -> None:
+async def keep(
+    conn: AsyncConnection,
+    records: Sequence[Kept],
+    scores: Mapping[UUID, Mapping[str, Any]] | None = None,
+) -> None:
     """These records as their events show them, unless a newer version is kept already
-    (duplicates and late deliveries change nothing), marked to be scored again."""
+    (duplicates and late deliveries change nothing): with their `scores` (by SCORE_COLUMNS, by
+    organisation) when given, else marked to be scored again, their stored scores kept until
+    then. A record removed is never scored."""
     if not records:
         return
+    assigned = SCORE_COLUMNS if scores is not None else ("scored_on",)
     await conn.execute(
-        text("""
+        text(f"""
         INSERT INTO quality_records (organization_id, version, removed, province_code,
-            commune_code, name, status, registered_on, last_verified_on, record, completeness,
-            validity, freshness, consistency, uniqueness, evidence, score, band, scored_on)
+            commune_code, name, status, registered_on, last_verified_on, record,
+            {", ".join(SCORE_COLUMNS)})
         VALUES (:id, :version, :removed, :province, :commune, :name, :status, :registered_on,
-            :verified, CAST(:record AS JSONB), 0, 0, 0, 0, 0, 0, 0, 'red', :unscored)
+            :verified, CAST(:record AS JSONB), {", ".join(f":{name}" for name in SCORE_COLUMNS)})
         ON CONFLICT (organization_id) DO UPDATE SET version = EXCLUDED.version,
             removed = EXCLUDED.removed, province_code = EXCLUDED.province_code,
             commune_code = EXCLUDED.commune_code, name = EXCLUDED.name,
             status = EXCLUDED.status, registered_on = EXCLUDED.registered_on,
             last_verified_on = EXCLUDED.last_verified_on, record = EXCLUDED.record,
-            scored_on = EXCLUDED.scored_on
+            {", ".join(f"{name} = EXCLUDED.{name}" for name in assigned)}
         WHERE quality_records.version < EXCLUDED.version
         """),
-        [_row(kept) for kept in records],
+        [
+            {**_row(kept), **((scores or {}).get(kept.organization_id) or _UNSCORED)}
+            for kept in records
+        ],
     )
+
+
+# What a record not scored yet holds: scored_on before any today, so that rescore_stale takes it.
+_UNSCORED: Mapping[str, Any] = {
+    **{name: 0 for name in DIMENSIONS},
+    "score": 0,
+    "band": "red",
+    "scored_on": UNSCORED,
+}
 
 
 def _row(kept: Kept) -> dict[str, Any]:
@@ -106,7 +125,6 @@ def _row(kept: Kept) -> dict[str, Any]:
         "registered_on": date.fromisoformat(record["registered_on"]),
         "verified": date.fromisoformat(verified) if verified else None,
         "record": kept.record_json,
-        "unscored": UNSCORED,
     }
 
 
