@@ -205,8 +205,8 @@ class Scores:
                 if near:
                     twins[record["id"]] = near[0]
                 again.update(o["id"] for o in near if o["id"] not in changed and unique[o["id"]])
-            for record, (_, _, alone, scored) in zip(staying, stayed, strict=True):
-                if not scored or (not alone and not commune.near(record)):
+            for record, (_, _, was_unique, scored) in zip(staying, stayed, strict=True):
+                if not scored or (not was_unique and not commune.near(record)):
                     again.add(record["id"])
         for code, records in arriving.items():
             if code not in known:  # the commune's first records
