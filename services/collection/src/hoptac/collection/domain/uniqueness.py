@@ -17,8 +17,8 @@ from rapidfuzz.process import extract
 from hoptac.collection.domain.matching import PROBABLE, prepared, prepared_score
 
 # Names prepared once however many batches compare them: each event compares a new name with
-# its commune's. An entry holds about 600 bytes: 131,072 (about 80 MB) keep a register of
-# 100,000 records prepared even when an import visits every commune in turn, as
+# its commune's. An entry holds about 700 bytes with its name: 131,072 (about 90 MB) keep a
+# register of 100,000 records prepared even when an import visits every commune in turn, as
 # bench/import/run.py's does (a least-recently-used cache smaller than such a cycle keeps none).
 _prepared = lru_cache(maxsize=131_072)(prepared)
 
