@@ -185,35 +185,27 @@ class Scores:
         for record_id, record in changed.items():
             if code := record["address"].get("commune_code"):
                 arriving[code].append({"id": record_id, "name": record["name"]})
+        stored = {found.commune_code: found for found in await store.neighbours_in(conn, communes)}
         known: dict[str, Commune] = {}
         twins: dict[str, dict[str, Any]] = {}
         again: set[str] = set()
-        for found in await store.neighbours_in(conn, communes):
-            stayed = [
-                (record_id, name, unique, scored)
-                for record_id, name, unique, scored in zip(
-                    found.ids, found.names, found.unique, found.scored, strict=True
-                )
+        for code in stored.keys() | arriving.keys():
+            found = stored.get(code)  # None: the commune's first records arrive
+            columns = (found.ids, found.names, found.unique, found.scored) if found else ()
+            staying = [
+                {"id": record_id, "name": name, "unique": unique, "scored": scored}
+                for record_id, name, unique, scored in zip(*columns, strict=True)
                 if record_id not in leaving
             ]
-            staying = [{"id": record_id, "name": name} for record_id, name, _, _ in stayed]
-            code = found.commune_code
             known[code] = commune = Commune(staying + arriving[code])
-            unique = {record_id: flag for record_id, _, flag, _ in stayed}
             for record in arriving[code]:
                 near = commune.near(record)
                 if near:
                     twins[record["id"]] = near[0]
-                again.update(o["id"] for o in near if o["id"] not in changed and unique[o["id"]])
-            for record, (_, _, was_unique, scored) in zip(staying, stayed, strict=True):
-                if not scored or (not was_unique and not commune.near(record)):
+                again.update(o["id"] for o in near if o["id"] not in changed and o["unique"])
+            for record in staying:
+                if not record["scored"] or (not record["unique"] and not commune.near(record)):
                     again.add(record["id"])
-        for code, records in arriving.items():
-            if code not in known:  # the commune's first records
-                known[code] = commune = Commune(records)
-                for record in records:
-                    if near := commune.near(record):
-                        twins[record["id"]] = near[0]
         scores = {
             UUID(record_id): _scored(record, twins.get(record_id), today)
             for record_id, record in changed.items()
@@ -221,8 +213,7 @@ class Scores:
         moved = []
         for held in await store.records_in(conn, [], sorted(UUID(i) for i in again)):
             near = known[held.record["address"]["commune_code"]].near(held.record)
-            found_scores = _scored(held.record, near[0] if near else None, today)
-            if any(found_scores[name] != held.scores[name] for name in store.SCORE_COLUMNS):
+            if found_scores := _if_moved(held, near[0] if near else None, today):
                 moved.append(found_scores)
         moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
         return scores, moved
@@ -245,8 +236,7 @@ class Scores:
         for kept in held:
             # The commune was compared at once (duplicated()); quality() is given the one
             # neighbour it needs to find the record duplicated, or none.
-            scores = _scored(kept.record, twins.get(kept.record["id"]), today)
-            if any(scores[name] != kept.scores[name] for name in store.SCORE_COLUMNS):
+            if scores := _if_moved(kept, twins.get(kept.record["id"]), today):
                 moved.append(scores)
         moved.sort(key=lambda row: row["id"])  # rows locked in one order by every writer
         await store.save_scores(conn, moved)
@@ -264,6 +254,13 @@ def _scored(record: dict[str, Any], twin: dict[str, Any] | None, today: date) ->
         "band": found.band,
         "scored_on": today,
     }
+
+
+def _if_moved(held: store.Held, twin: dict[str, Any] | None, today: date) -> dict[str, Any] | None:
+    """A stored record's scores (as `_scored`), when they differ from those stored for it."""
+    scores = _scored(held.record, twin, today)
+    moved = any(scores[name] != held.scores[name] for name in store.SCORE_COLUMNS)
+    return scores if moved else None
 
 
 def _kept(event: Change) -> store.Kept:
